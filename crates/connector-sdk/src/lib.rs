@@ -1,0 +1,1 @@
+//! connector-sdk (work in progress).

@@ -1,0 +1,1 @@
+//! descope-connector (work in progress).

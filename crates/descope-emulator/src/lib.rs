@@ -1,0 +1,1 @@
+//! descope-emulator (work in progress).

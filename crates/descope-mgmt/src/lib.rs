@@ -1,0 +1,1 @@
+//! descope-mgmt (work in progress).
