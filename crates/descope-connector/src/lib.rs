@@ -1,1 +1,165 @@
-//! descope-connector (work in progress).
+//! A ConductorOne connector for Descope.
+//!
+//! It syncs a Descope project's users, tenants, roles and permissions into baton's data model (and
+//! so into a `.c1z` file), and grants and revokes role assignments and tenant memberships. See the
+//! crate README for the role model, the id formats and the API call behind each grant and revoke.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use c1_connector_sdk::engine::{SyncOptions, Syncer};
+//! use c1_connector_sdk::store::C1zWriter;
+//! use descope_connector::{DescopeConfig, DescopeConnector};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = DescopeConfig::from_credentials("P2abc:K2secret")?;
+//! let connector = Arc::new(DescopeConnector::new(config)?);
+//! let mut store = C1zWriter::create("sync.c1z")?;
+//! let stats = Syncer::new(connector, SyncOptions::default()).run(&mut store).await?;
+//! store.finish()?;
+//! println!("{} grants", stats.grants);
+//! # Ok(()) }
+//! ```
+
+mod catalog;
+mod config;
+mod context;
+mod error;
+pub mod ids;
+mod index;
+mod pager;
+mod provision;
+mod resources;
+mod syncers;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use c1_connector_sdk::{Annotations, Connector, ConnectorMetadata, Error, ResourceSyncer};
+use descope_mgmt::{Client, SearchUsersRequest};
+
+pub use config::{DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig};
+pub use error::ConfigError;
+
+use crate::context::SyncContext;
+use crate::pager::PagerConfig;
+use crate::provision::DescopeProvisioner;
+use crate::syncers::{PermissionSyncer, RoleSyncer, TenantSyncer, UserSyncer};
+
+/// Resource type id of users.
+pub const USER_TYPE: &str = "user";
+/// Resource type id of tenants.
+pub const TENANT_TYPE: &str = "tenant";
+/// Resource type id of roles (every kind of role assignment target).
+pub const ROLE_TYPE: &str = "role";
+/// Resource type id of permissions.
+pub const PERMISSION_TYPE: &str = "permission";
+/// Slug of a tenant's membership entitlement.
+pub const MEMBER: &str = "member";
+/// Slug of a role's assignment entitlement.
+pub const ASSIGNED: &str = "assigned";
+/// Slug of a permission's entitlement (held by roles).
+pub const GRANTED: &str = "granted";
+
+/// The Descope connector.
+///
+/// Each call of [`Connector::syncers`] starts fresh per-sync state (the catalog and the assignment
+/// index), so one connector can run many syncs.
+#[derive(Debug, Clone)]
+pub struct DescopeConnector {
+    client: Client,
+    pager: PagerConfig,
+}
+
+impl DescopeConnector {
+    /// A connector for the project a configuration describes.
+    ///
+    /// ```
+    /// use descope_connector::{DescopeConfig, DescopeConnector};
+    ///
+    /// let config = DescopeConfig::from_credentials("P2abc:K2secret")?
+    ///     .with_base_url("http://127.0.0.1:8080");
+    /// let connector = DescopeConnector::new(config)?;
+    /// assert_eq!(connector.client().project_id(), "P2abc");
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    pub fn new(config: DescopeConfig) -> Result<Self, ConfigError> {
+        let client = config.build_client()?;
+        Ok(Self::with_client(client, &config))
+    }
+
+    /// A connector that uses an existing client (its base URL, limits and credentials), with the
+    /// paging settings of `config`.
+    pub fn with_client(client: Client, config: &DescopeConfig) -> Self {
+        DescopeConnector {
+            client,
+            pager: PagerConfig {
+                page_size: config.user_page_size(),
+                max_parallel: config.max_parallel_fetches(),
+                include_test_users: config.include_test_users(),
+            },
+        }
+    }
+
+    /// The Descope client the connector uses (for its metrics, for example).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+#[async_trait]
+impl Connector for DescopeConnector {
+    async fn metadata(&self) -> Result<ConnectorMetadata, Error> {
+        Ok(ConnectorMetadata::new(
+            "Descope",
+            "Users, tenants, roles and permissions of a Descope project; grants and revokes role assignments and tenant memberships",
+        ))
+    }
+
+    /// Checks the credentials with one cheap call (a one-user search) and says what is wrong.
+    async fn validate(&self) -> Result<Annotations, Error> {
+        let mut probe = SearchUsersRequest::default();
+        probe.limit = Some(1);
+        match self.client.users().search(&probe).await {
+            Ok(_) => Ok(Annotations::default()),
+            Err(err) => {
+                let project = self.client.project_id().to_owned();
+                let mapped = error::from_descope("validating the credentials", err);
+                Err(match mapped.code() {
+                    c1_connector_sdk::Code::Unauthenticated => Error::unauthenticated(format!(
+                        "Descope rejected the management key for project '{project}': the key is wrong, revoked, \
+                         or belongs to another project. Check DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY"
+                    )),
+                    c1_connector_sdk::Code::PermissionDenied => Error::permission_denied(format!(
+                        "the management key cannot search users of project '{project}': give it read access to users, \
+                         tenants, roles and permissions (a project-scoped key with the project admin role covers these)"
+                    )),
+                    c1_connector_sdk::Code::NotFound | c1_connector_sdk::Code::InvalidArgument => {
+                        Error::invalid_argument(format!(
+                            "Descope did not accept requests for project '{project}': check the project id and the \
+                             base URL ({})",
+                            self.client.base_url()
+                        ))
+                    }
+                    _ => mapped,
+                })
+            }
+        }
+    }
+
+    fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
+        let ctx = Arc::new(SyncContext::new(self.client.clone(), self.pager.clone()));
+        let provisioner = DescopeProvisioner::new(self.client.clone());
+        vec![
+            Arc::new(UserSyncer { ctx: ctx.clone() }),
+            Arc::new(TenantSyncer {
+                ctx: ctx.clone(),
+                provisioner: provisioner.clone(),
+            }),
+            Arc::new(RoleSyncer {
+                ctx: ctx.clone(),
+                provisioner: provisioner.clone(),
+            }),
+            Arc::new(PermissionSyncer { ctx, provisioner }),
+        ]
+    }
+}

@@ -1,0 +1,206 @@
+//! Typed configuration of the connector, for embedding and for the command line.
+
+use std::fmt;
+
+use descope_mgmt::{Client, RateLimitConfig};
+use secrecy::SecretString;
+
+use crate::error::ConfigError;
+
+/// Default number of users requested per search page (Descope's documented default `limit`).
+pub const DEFAULT_USER_PAGE_SIZE: u32 = 100;
+/// Default number of user-search pages fetched at once.
+pub const DEFAULT_MAX_PARALLEL_FETCHES: usize = 6;
+
+/// Everything the connector needs to reach a Descope project.
+///
+/// ```
+/// use descope_connector::DescopeConfig;
+///
+/// let config = DescopeConfig::from_credentials("P2abc:K2secret")?
+///     .with_user_page_size(100)
+///     .with_max_parallel_fetches(6);
+/// assert_eq!(config.project_id(), "P2abc");
+/// // The key never shows in Debug output.
+/// assert!(!format!("{config:?}").contains("K2secret"));
+/// # Ok::<(), descope_connector::ConfigError>(())
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct DescopeConfig {
+    project_id: String,
+    management_key: SecretString,
+    base_url: Option<String>,
+    user_page_size: u32,
+    max_parallel_fetches: usize,
+    include_test_users: bool,
+    rate_limit: Option<RateLimitConfig>,
+}
+
+impl fmt::Debug for DescopeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescopeConfig")
+            .field("project_id", &self.project_id)
+            .field("management_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("user_page_size", &self.user_page_size)
+            .field("max_parallel_fetches", &self.max_parallel_fetches)
+            .field("include_test_users", &self.include_test_users)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
+impl DescopeConfig {
+    /// A configuration from a project id and a management key, with every other setting at its default.
+    pub fn new(
+        project_id: impl Into<String>,
+        management_key: SecretString,
+    ) -> Result<Self, ConfigError> {
+        let project_id = project_id.into();
+        validate_project_id(&project_id)?;
+        Ok(DescopeConfig {
+            project_id,
+            management_key,
+            base_url: None,
+            user_page_size: DEFAULT_USER_PAGE_SIZE,
+            max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
+            include_test_users: false,
+            rate_limit: None,
+        })
+    }
+
+    /// A configuration from the combined credential `ProjectID:ManagementKey` that ConductorOne users paste.
+    pub fn from_credentials(combined: &str) -> Result<Self, ConfigError> {
+        let combined = combined.trim();
+        let Some((project_id, key)) = combined.split_once(':') else {
+            return Err(ConfigError::new(
+                "the credential must have the form ProjectID:ManagementKey (no ':' found)",
+            ));
+        };
+        if key.is_empty() {
+            return Err(ConfigError::new(
+                "the credential must have the form ProjectID:ManagementKey (the management key is empty)",
+            ));
+        }
+        Self::new(project_id, SecretString::from(key.to_owned()))
+    }
+
+    /// Overrides the base URL (default: derived from the project id, else `https://api.descope.com`).
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the number of users per search page (1 to 1,000; default 100).
+    pub fn with_user_page_size(mut self, size: u32) -> Self {
+        self.user_page_size = size;
+        self
+    }
+
+    /// Sets how many user-search pages may be in flight at once (default 6).
+    pub fn with_max_parallel_fetches(mut self, n: usize) -> Self {
+        self.max_parallel_fetches = n;
+        self
+    }
+
+    /// Whether test users are synced (default: no).
+    pub fn with_test_users(mut self, include: bool) -> Self {
+        self.include_test_users = include;
+        self
+    }
+
+    /// Overrides the client-side rate limits (default: Descope's documented limits).
+    pub fn with_rate_limit(mut self, limits: RateLimitConfig) -> Self {
+        self.rate_limit = Some(limits);
+        self
+    }
+
+    /// The Descope project id.
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    /// The explicit base URL, if one was set.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
+    /// Users per search page.
+    pub fn user_page_size(&self) -> u32 {
+        self.user_page_size
+    }
+
+    /// Search pages in flight at once.
+    pub fn max_parallel_fetches(&self) -> usize {
+        self.max_parallel_fetches
+    }
+
+    /// Whether test users are synced.
+    pub fn include_test_users(&self) -> bool {
+        self.include_test_users
+    }
+
+    /// Checks the settings and builds the Descope client they describe.
+    pub fn build_client(&self) -> Result<Client, ConfigError> {
+        if !(1..=1000).contains(&self.user_page_size) {
+            return Err(ConfigError::new(format!(
+                "the user page size must be between 1 and 1000 (got {})",
+                self.user_page_size
+            )));
+        }
+        if !(1..=64).contains(&self.max_parallel_fetches) {
+            return Err(ConfigError::new(format!(
+                "the maximum of parallel fetches must be between 1 and 64 (got {})",
+                self.max_parallel_fetches
+            )));
+        }
+        let mut builder = Client::builder()
+            .project_id(self.project_id.clone())
+            .management_key(self.management_key.clone());
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url);
+        }
+        if let Some(limits) = &self.rate_limit {
+            builder = builder.rate_limit(limits.clone());
+        }
+        builder.build().map_err(ConfigError::from_client)
+    }
+}
+
+/// Checks the shape of a project id: Descope ids start with `P` and are alphanumeric.
+fn validate_project_id(id: &str) -> Result<(), ConfigError> {
+    if id.is_empty() {
+        return Err(ConfigError::new(
+            "the project id is empty: set DESCOPE_PROJECT_ID (Descope console → Project → Settings)",
+        ));
+    }
+    if !id.starts_with('P') || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ConfigError::new(format!(
+            "'{id}' is not a Descope project id: project ids start with 'P' and are alphanumeric \
+             (Descope console → Project → Settings)"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combined_credentials() {
+        let c = DescopeConfig::from_credentials(" P2abc:K2:with:colons \n").unwrap();
+        assert_eq!(c.project_id(), "P2abc");
+        for bad in ["", "P2abc", "P2abc:", ":K2abc", "not a project:K", "X123:K"] {
+            let err = DescopeConfig::from_credentials(bad).unwrap_err();
+            assert!(!err.to_string().contains("K2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn debug_redacts_the_key() {
+        let c = DescopeConfig::new("P2abc", SecretString::from("K2topsecret".to_owned())).unwrap();
+        assert!(!format!("{c:?}").contains("topsecret"));
+    }
+}

@@ -1,0 +1,111 @@
+//! State shared by the syncers of one sync.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use c1_connector_sdk::Error;
+use descope_mgmt::Client;
+use tokio::sync::{Mutex, OnceCell};
+
+use crate::catalog::Catalog;
+use crate::index::AssignmentIndex;
+use crate::pager::{PagerConfig, UserPager};
+
+/// What the syncers of one sync share: the catalog (fetched once), the user pager, and the
+/// assignment index that the user syncer fills and the tenant and role syncers read.
+#[derive(Debug)]
+pub(crate) struct SyncContext {
+    pub(crate) client: Client,
+    catalog: OnceCell<Arc<Catalog>>,
+    index: RwLock<AssignmentIndex>,
+    pub(crate) pager: UserPager,
+    pager_config: PagerConfig,
+    /// The user listing of this process started at the first page.
+    listed_from_start: AtomicBool,
+    /// The index holds every user: the listing ran from the first page to the last in this
+    /// process, or the index was rebuilt.
+    index_complete: AtomicBool,
+    rebuild: Mutex<()>,
+}
+
+impl SyncContext {
+    pub(crate) fn new(client: Client, pager: PagerConfig) -> Self {
+        SyncContext {
+            pager: UserPager::new(client.clone(), pager.clone()),
+            pager_config: pager,
+            client,
+            catalog: OnceCell::new(),
+            index: RwLock::new(AssignmentIndex::default()),
+            listed_from_start: AtomicBool::new(false),
+            index_complete: AtomicBool::new(false),
+            rebuild: Mutex::new(()),
+        }
+    }
+
+    /// The catalog, fetched on first use (one call each for tenants, roles and permissions).
+    pub(crate) async fn catalog(&self) -> Result<Arc<Catalog>, Error> {
+        self.catalog
+            .get_or_try_init(|| async { Catalog::load(&self.client).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    pub(crate) fn index(&self) -> RwLockReadGuard<'_, AssignmentIndex> {
+        // A panic while the lock was held cannot leave the index half-written in a way that
+        // matters more than the panic itself; keep serving it.
+        self.index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn index_mut(&self) -> RwLockWriteGuard<'_, AssignmentIndex> {
+        self.index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The user listing starts (again) at the first page: start a fresh index.
+    pub(crate) fn begin_user_listing(&self) {
+        *self.index_mut() = AssignmentIndex::default();
+        self.index_complete.store(false, Ordering::SeqCst);
+        self.listed_from_start.store(true, Ordering::SeqCst);
+    }
+
+    /// The user listing reached its last page.
+    pub(crate) fn end_user_listing(&self) {
+        if self.listed_from_start.load(Ordering::SeqCst) {
+            self.index_complete.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Makes sure the index holds every user before grants are read from it.
+    ///
+    /// In a normal sync the user listing fills it completely before the grants phase. A resumed
+    /// sync may reach the grants phase in a process that listed users only from a checkpoint on
+    /// (or not at all): then the index is rebuilt with one pass over the users, so grants are never
+    /// silently short.
+    pub(crate) async fn ensure_index(&self) -> Result<(), Error> {
+        if self.index_complete.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let _guard = self.rebuild.lock().await;
+        if self.index_complete.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        tracing::info!("rebuilding the assignment index from the users (resumed sync)");
+        let catalog = self.catalog().await?;
+        let pager = UserPager::new(self.client.clone(), self.pager_config.clone());
+        let mut index = AssignmentIndex::default();
+        let mut offset = Some(0);
+        while let Some(at) = offset {
+            let batch = pager.page(at).await?;
+            for user in &batch.users {
+                index.record(user, &catalog);
+            }
+            offset = batch.next_offset;
+        }
+        *self.index_mut() = index;
+        self.index_complete.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+}

@@ -1,0 +1,131 @@
+//! The compact index of assignments built while users stream past.
+//!
+//! Grants are listed per tenant and per role, but Descope reports assignments on the user. Rather
+//! than keep whole user records (or page through users a second time), the user syncer records each
+//! user once as a small interned entry and appends its number to the list of every tenant and role
+//! it holds. A million assignments cost four bytes each.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use descope_mgmt::User;
+
+use crate::catalog::Catalog;
+use crate::ids::RoleRef;
+
+/// A user as grants need it: its id and display name.
+#[derive(Debug, Clone)]
+pub(crate) struct UserEntry {
+    pub(crate) user_id: Arc<str>,
+    pub(crate) display_name: Arc<str>,
+}
+
+/// Who holds what, by user number.
+#[derive(Debug, Default)]
+pub(crate) struct AssignmentIndex {
+    users: Vec<UserEntry>,
+    by_user_id: HashMap<Arc<str>, u32>,
+    by_role: HashMap<RoleRef, Vec<u32>>,
+    by_tenant: HashMap<String, Vec<u32>>,
+    unresolved: u64,
+}
+
+impl AssignmentIndex {
+    /// Records a user's assignments. Returns `false` (and records nothing) when the user was
+    /// already recorded in this sync: a project that changes while pages are read can shift a user
+    /// from one page to the next, and no user is ever emitted twice.
+    pub(crate) fn record(&mut self, user: &User, catalog: &Catalog) -> bool {
+        if user.user_id.is_empty() || self.by_user_id.contains_key(user.user_id.as_str()) {
+            return false;
+        }
+        let Ok(n) = u32::try_from(self.users.len()) else {
+            return false;
+        };
+        let user_id: Arc<str> = Arc::from(user.user_id.as_str());
+        self.by_user_id.insert(user_id.clone(), n);
+        self.users.push(UserEntry {
+            user_id,
+            display_name: Arc::from(display_name(user)),
+        });
+
+        for name in &user.role_names {
+            if catalog.has_project_role(name) {
+                push_unique(
+                    self.by_role
+                        .entry(RoleRef::Project { name: name.clone() })
+                        .or_default(),
+                    n,
+                );
+            } else {
+                self.unresolved += 1;
+            }
+        }
+        for membership in &user.user_tenants {
+            if catalog.tenant(&membership.tenant_id).is_none() {
+                // A tenant created after the catalog was read: nothing to attach the grant to.
+                self.unresolved += 1 + membership.role_names.len() as u64;
+                continue;
+            }
+            push_unique(
+                self.by_tenant
+                    .entry(membership.tenant_id.clone())
+                    .or_default(),
+                n,
+            );
+            for name in &membership.role_names {
+                match catalog.resolve_tenant_assignment(&membership.tenant_id, name) {
+                    Some(role) => push_unique(self.by_role.entry(role).or_default(), n),
+                    None => self.unresolved += 1,
+                }
+            }
+        }
+        true
+    }
+
+    /// The holders of a role assignment target.
+    pub(crate) fn role_holders(&self, role: &RoleRef) -> &[u32] {
+        self.by_role.get(role).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The members of a tenant.
+    pub(crate) fn tenant_members(&self, tenant_id: &str) -> &[u32] {
+        self.by_tenant
+            .get(tenant_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The user recorded under a number.
+    pub(crate) fn user(&self, n: u32) -> Option<&UserEntry> {
+        self.users.get(n as usize)
+    }
+
+    /// How many users were recorded.
+    pub(crate) fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Assignments that named a role or tenant missing from the catalog (skipped, with a warning).
+    pub(crate) fn unresolved(&self) -> u64 {
+        self.unresolved
+    }
+}
+
+/// A user's display name: its name, else its first login id, else its user id.
+pub(crate) fn display_name(user: &User) -> &str {
+    if !user.name.is_empty() {
+        &user.name
+    } else if let Some(login) = user.login_ids.first().filter(|l| !l.is_empty()) {
+        login
+    } else {
+        &user.user_id
+    }
+}
+
+/// Appends `n` unless it is already the last entry: Descope can list a role twice on one user,
+/// and one assignment is one grant. Users are recorded in order, so a repeat is always the last.
+fn push_unique(list: &mut Vec<u32>, n: u32) {
+    if list.last() != Some(&n) {
+        list.push(n);
+    }
+}

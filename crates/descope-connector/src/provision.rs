@@ -1,0 +1,225 @@
+//! Granting and revoking role assignments and tenant memberships.
+//!
+//! Every change is decided from the user's current state, read just before: granting what the user
+//! already holds succeeds with `GrantAlreadyExists`, revoking what they lack succeeds with
+//! `GrantAlreadyRevoked`, whatever Descope itself would answer for a duplicate. When a write fails
+//! (a 5xx, a dropped connection), the user is read again and the result is reported from what
+//! Descope holds then: "done" only when the change is really there.
+
+use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
+use c1_connector_sdk::{Annotations, Entitlement, Error, Grant, Resource, ResourceId};
+use descope_mgmt::{Client, User};
+
+use crate::error::from_descope;
+use crate::ids::{RoleRef, decode_component};
+use crate::{ASSIGNED, MEMBER, USER_TYPE};
+
+/// What a grant or revoke request is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    Role(RoleRef),
+    TenantMember(String),
+}
+
+impl Target {
+    /// Reads the target from an entitlement of a `role` or `tenant` resource.
+    pub(crate) fn from_entitlement(entitlement: &Entitlement) -> Result<Target, Error> {
+        let resource_id = entitlement
+            .resource
+            .as_ref()
+            .and_then(|r| r.id.as_ref())
+            .ok_or_else(|| Error::invalid_argument("the entitlement has no resource"))?;
+        match (
+            resource_id.resource_type.as_str(),
+            entitlement.slug.as_str(),
+        ) {
+            ("role", ASSIGNED) => {
+                let role = RoleRef::parse(&resource_id.resource)
+                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
+                Ok(Target::Role(role))
+            }
+            ("tenant", MEMBER) => {
+                let tenant = decode_component(&resource_id.resource)
+                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
+                Ok(Target::TenantMember(tenant))
+            }
+            ("permission", _) => Err(Error::failed_precondition(format!(
+                "permission grants are read-only: to change which roles confer '{}', edit the roles in the Descope console",
+                resource_id.resource
+            ))),
+            (ty, slug) => Err(Error::invalid_argument(format!(
+                "entitlement '{}' ({ty}/{slug}) is not provisionable by the Descope connector: only role 'assigned' and tenant 'member' entitlements are",
+                entitlement.id
+            ))),
+        }
+    }
+
+    fn held_by(&self, user: &User) -> bool {
+        match self {
+            Target::Role(role) => match role.tenant_id() {
+                None => user.role_names.iter().any(|r| r == role.name()),
+                Some(tenant) => user.user_tenants.iter().any(|t| {
+                    t.tenant_id == tenant && t.role_names.iter().any(|r| r == role.name())
+                }),
+            },
+            Target::TenantMember(tenant) => {
+                user.user_tenants.iter().any(|t| &t.tenant_id == tenant)
+            }
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Target::Role(role) => role.to_string(),
+            Target::TenantMember(tenant) => format!("membership of tenant '{tenant}'"),
+        }
+    }
+}
+
+/// The Descope user id of a principal, which must be a `user` resource.
+pub(crate) fn principal_user_id(principal: &ResourceId) -> Result<String, Error> {
+    if principal.resource_type != USER_TYPE {
+        return Err(Error::invalid_argument(format!(
+            "only users can be granted Descope roles and tenant memberships, not '{}' resources",
+            principal.resource_type
+        )));
+    }
+    decode_component(&principal.resource).map_err(|e| Error::invalid_argument(e.to_string()))
+}
+
+/// Applies grants and revokes through the Descope client.
+#[derive(Debug, Clone)]
+pub(crate) struct DescopeProvisioner {
+    client: Client,
+}
+
+impl DescopeProvisioner {
+    pub(crate) fn new(client: Client) -> Self {
+        DescopeProvisioner { client }
+    }
+
+    /// Grants `entitlement` to `principal`.
+    pub(crate) async fn grant(
+        &self,
+        principal: &Resource,
+        entitlement: &Entitlement,
+    ) -> Result<Annotations, Error> {
+        let target = Target::from_entitlement(entitlement)?;
+        let principal_id = principal
+            .id
+            .as_ref()
+            .ok_or_else(|| Error::invalid_argument("the principal has no id"))?;
+        let user_id = principal_user_id(principal_id)?;
+        let user = self.load(&user_id).await?.ok_or_else(|| {
+            Error::not_found(format!(
+                "user '{user_id}' does not exist in Descope; re-sync and retry"
+            ))
+        })?;
+        if target.held_by(&user) {
+            let mut annotations = Annotations::default();
+            annotations.push(&GrantAlreadyExists {});
+            return Ok(annotations);
+        }
+        if let Target::Role(role) = &target {
+            if let Some(tenant) = role.tenant_id() {
+                if !Target::TenantMember(tenant.to_owned()).held_by(&user) {
+                    return Err(Error::failed_precondition(format!(
+                        "user '{user_id}' is not a member of tenant '{tenant}': grant the entitlement \
+                         'tenant:{}:member' first, then the {role}",
+                        crate::ids::tenant_resource_id(tenant)
+                    )));
+                }
+            }
+        }
+        let users = self.client.users();
+        let result = match &target {
+            Target::Role(role) => {
+                users
+                    .add_roles_v1(&user_id, &[role.name().to_owned()], role.tenant_id())
+                    .await
+            }
+            Target::TenantMember(tenant) => users.add_tenant(&user_id, tenant).await,
+        };
+        self.confirm(&user_id, &target, result, true)
+            .await
+            .map(|()| Annotations::default())
+    }
+
+    /// Revokes `grant`.
+    pub(crate) async fn revoke(&self, grant: &Grant) -> Result<Annotations, Error> {
+        let entitlement = grant
+            .entitlement
+            .as_ref()
+            .ok_or_else(|| Error::invalid_argument("the grant has no entitlement"))?;
+        let target = Target::from_entitlement(entitlement)?;
+        let principal_id = grant
+            .principal
+            .as_ref()
+            .and_then(|p| p.id.as_ref())
+            .ok_or_else(|| Error::invalid_argument("the grant has no principal"))?;
+        let user_id = principal_user_id(principal_id)?;
+        let revoked = || {
+            let mut annotations = Annotations::default();
+            annotations.push(&GrantAlreadyRevoked {});
+            annotations
+        };
+        // A user that no longer exists holds nothing.
+        let Some(user) = self.load(&user_id).await? else {
+            return Ok(revoked());
+        };
+        if !target.held_by(&user) {
+            return Ok(revoked());
+        }
+        let users = self.client.users();
+        let result = match &target {
+            Target::Role(role) => {
+                users
+                    .remove_roles(&user_id, &[role.name().to_owned()], role.tenant_id())
+                    .await
+            }
+            Target::TenantMember(tenant) => users.remove_tenant(&user_id, tenant).await,
+        };
+        self.confirm(&user_id, &target, result, false)
+            .await
+            .map(|()| Annotations::default())
+    }
+
+    /// Checks that a write had the effect wanted (`held` after it), re-reading the user when the
+    /// write failed or its answer does not show the change.
+    async fn confirm(
+        &self,
+        user_id: &str,
+        target: &Target,
+        result: Result<User, descope_mgmt::Error>,
+        held: bool,
+    ) -> Result<(), Error> {
+        let verb = if held { "granting" } else { "revoking" };
+        let write_error = match result {
+            Ok(user) if target.held_by(&user) == held => return Ok(()),
+            Ok(_) => None,
+            Err(err) => Some(err),
+        };
+        // Descope may answer before the change is visible, or the answer may have been lost:
+        // read the user again and report what is true now.
+        match self.load(user_id).await {
+            Ok(Some(user)) if target.held_by(&user) == held => Ok(()),
+            Ok(None) if !held => Ok(()),
+            _ => Err(match write_error {
+                Some(err) => from_descope(&format!("{verb} the {}", target.describe()), err),
+                None => Error::unavailable(format!(
+                    "Descope accepted {verb} the {} for user '{user_id}', but the user does not show the change yet; retry",
+                    target.describe()
+                )),
+            }),
+        }
+    }
+
+    /// Loads a user by user id; `None` when Descope says it does not exist.
+    async fn load(&self, user_id: &str) -> Result<Option<User>, Error> {
+        match self.client.users().load_by_user_id(user_id).await {
+            Ok(user) => Ok(Some(user)),
+            Err(err) if err.is_not_found() => Ok(None),
+            Err(err) => Err(from_descope(&format!("loading user '{user_id}'"), err)),
+        }
+    }
+}

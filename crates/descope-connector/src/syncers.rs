@@ -1,0 +1,359 @@
+//! The four resource syncers.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use c1_connector_sdk::model::GrantImmutable;
+use c1_connector_sdk::{
+    Annotations, Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId,
+    ResourceSyncer, ResourceType,
+};
+
+use crate::context::SyncContext;
+use crate::ids::{RoleRef, decode_component};
+use crate::provision::DescopeProvisioner;
+use crate::resources::{
+    assigned_entitlement, granted_entitlement, member_entitlement, permission_resource,
+    permission_type, role_resource, role_type, tenant_resource, tenant_type, user_resource,
+    user_type,
+};
+use crate::{TENANT_TYPE, USER_TYPE};
+
+/// Grants per page when listing the holders of one role or tenant.
+const GRANT_PAGE: usize = 2_000;
+
+fn parse_offset(token: Option<&str>) -> Result<u64, Error> {
+    match token {
+        None | Some("") => Ok(0),
+        Some(t) => t.parse().map_err(|_| {
+            Error::invalid_argument(format!("page token '{t}' is not a Descope connector token"))
+        }),
+    }
+}
+
+/// One page of grants to holders `holders[start..]`, as `Grant`s on `entitlement`.
+fn holder_grants(
+    ctx: &SyncContext,
+    entitlement: &Entitlement,
+    holders: impl Fn(&crate::index::AssignmentIndex) -> &[u32],
+    token: Option<&str>,
+) -> Result<Page<Grant>, Error> {
+    let start = usize::try_from(parse_offset(token)?).unwrap_or(usize::MAX);
+    let index = ctx.index();
+    let all = holders(&index);
+    let end = all.len().min(start.saturating_add(GRANT_PAGE));
+    let mut grants = Vec::with_capacity(end.saturating_sub(start));
+    for &n in all.get(start..end).unwrap_or(&[]) {
+        if let Some(user) = index.user(n) {
+            let principal = Resource::new(
+                USER_TYPE,
+                crate::ids::user_resource_id(&user.user_id),
+                &*user.display_name,
+            );
+            grants.push(Grant::new(entitlement, &principal));
+        }
+    }
+    Ok(if end < all.len() {
+        Page::next(grants, end.to_string())
+    } else {
+        Page::last(grants)
+    })
+}
+
+/// Users, from `POST /v2/mgmt/user/search`. Feeds the assignment index as pages go by.
+#[derive(Debug)]
+pub(crate) struct UserSyncer {
+    pub(crate) ctx: Arc<SyncContext>,
+}
+
+#[async_trait]
+impl ResourceSyncer for UserSyncer {
+    fn resource_type(&self) -> ResourceType {
+        user_type()
+    }
+
+    async fn list(
+        &self,
+        parent: Option<&ResourceId>,
+        token: Option<&str>,
+    ) -> Result<Page<Resource>, Error> {
+        if parent.is_some() {
+            return Ok(Page::last(Vec::new()));
+        }
+        let catalog = self.ctx.catalog().await?;
+        let offset = parse_offset(token)?;
+        if offset == 0 {
+            self.ctx.begin_user_listing();
+        }
+        let batch = self.ctx.pager.page(offset).await?;
+        let mut resources = Vec::with_capacity(batch.users.len());
+        {
+            let mut index = self.ctx.index_mut();
+            for user in &batch.users {
+                if index.record(user, &catalog) {
+                    resources.push(user_resource(user));
+                }
+            }
+        }
+        Ok(match batch.next_offset {
+            Some(next) => Page::next(resources, next.to_string()),
+            None => {
+                self.ctx.end_user_listing();
+                let (users, unresolved) = {
+                    let index = self.ctx.index();
+                    (index.user_count(), index.unresolved())
+                };
+                tracing::debug!(users, "user listing complete");
+                if unresolved > 0 {
+                    tracing::warn!(
+                        unresolved,
+                        "some assignments name a role or tenant that did not exist when the sync started; they are left out and the next sync picks them up"
+                    );
+                }
+                Page::last(resources)
+            }
+        })
+    }
+
+    async fn entitlements(
+        &self,
+        _: &Resource,
+        _: Option<&str>,
+    ) -> Result<Page<Entitlement>, Error> {
+        Ok(Page::last(Vec::new()))
+    }
+
+    async fn grants(&self, _: &Resource, _: Option<&str>) -> Result<Page<Grant>, Error> {
+        Ok(Page::last(Vec::new()))
+    }
+}
+
+/// Tenants, from `GET /v1/mgmt/tenant/all`; entitlement `member`.
+#[derive(Debug)]
+pub(crate) struct TenantSyncer {
+    pub(crate) ctx: Arc<SyncContext>,
+    pub(crate) provisioner: DescopeProvisioner,
+}
+
+#[async_trait]
+impl ResourceSyncer for TenantSyncer {
+    fn resource_type(&self) -> ResourceType {
+        tenant_type()
+    }
+
+    async fn list(
+        &self,
+        parent: Option<&ResourceId>,
+        _: Option<&str>,
+    ) -> Result<Page<Resource>, Error> {
+        if parent.is_some() {
+            return Ok(Page::last(Vec::new()));
+        }
+        let catalog = self.ctx.catalog().await?;
+        Ok(Page::last(
+            catalog
+                .tenants
+                .iter()
+                .map(|t| tenant_resource(t, &catalog))
+                .collect(),
+        ))
+    }
+
+    async fn entitlements(
+        &self,
+        resource: &Resource,
+        _: Option<&str>,
+    ) -> Result<Page<Entitlement>, Error> {
+        Ok(Page::last(vec![member_entitlement(resource)]))
+    }
+
+    async fn grants(&self, resource: &Resource, token: Option<&str>) -> Result<Page<Grant>, Error> {
+        let tenant_id = decode_component(&resource.resource_id().resource)
+            .map_err(|e| Error::invalid_argument(e.to_string()))?;
+        let entitlement = member_entitlement(resource);
+        self.ctx.ensure_index().await?;
+        holder_grants(
+            &self.ctx,
+            &entitlement,
+            |index| index.tenant_members(&tenant_id),
+            token,
+        )
+    }
+
+    fn provisioner(&self) -> Option<&dyn Provisioner> {
+        Some(self)
+    }
+}
+
+/// Roles, from `GET /v1/mgmt/role/all`: project roles at the top level, tenant-scoped roles and
+/// project roles within a tenant as children of their tenant. Entitlement `assigned`.
+#[derive(Debug)]
+pub(crate) struct RoleSyncer {
+    pub(crate) ctx: Arc<SyncContext>,
+    pub(crate) provisioner: DescopeProvisioner,
+}
+
+#[async_trait]
+impl ResourceSyncer for RoleSyncer {
+    fn resource_type(&self) -> ResourceType {
+        role_type()
+    }
+
+    async fn list(
+        &self,
+        parent: Option<&ResourceId>,
+        _: Option<&str>,
+    ) -> Result<Page<Resource>, Error> {
+        let catalog = self.ctx.catalog().await?;
+        let resources = match parent {
+            None => catalog
+                .project_roles
+                .iter()
+                .map(|r| {
+                    role_resource(
+                        &RoleRef::Project {
+                            name: r.name.clone(),
+                        },
+                        r,
+                        &catalog,
+                    )
+                })
+                .collect(),
+            Some(parent) if parent.resource_type == TENANT_TYPE => {
+                let tenant_id = decode_component(&parent.resource)
+                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
+                catalog
+                    .assignable_in_tenant(&tenant_id)
+                    .into_iter()
+                    .map(|(target, role)| role_resource(&target, role, &catalog))
+                    .collect()
+            }
+            Some(_) => Vec::new(),
+        };
+        Ok(Page::last(resources))
+    }
+
+    async fn entitlements(
+        &self,
+        resource: &Resource,
+        _: Option<&str>,
+    ) -> Result<Page<Entitlement>, Error> {
+        Ok(Page::last(vec![assigned_entitlement(resource)]))
+    }
+
+    async fn grants(&self, resource: &Resource, token: Option<&str>) -> Result<Page<Grant>, Error> {
+        let target = RoleRef::parse(&resource.resource_id().resource)
+            .map_err(|e| Error::invalid_argument(e.to_string()))?;
+        let entitlement = assigned_entitlement(resource);
+        self.ctx.ensure_index().await?;
+        holder_grants(
+            &self.ctx,
+            &entitlement,
+            |index| index.role_holders(&target),
+            token,
+        )
+    }
+
+    fn provisioner(&self) -> Option<&dyn Provisioner> {
+        Some(self)
+    }
+}
+
+/// Permissions, from `GET /v1/mgmt/permission/all`. Entitlement `granted`, held by the roles
+/// whose `permissionNames` name the permission (read-only).
+#[derive(Debug)]
+pub(crate) struct PermissionSyncer {
+    pub(crate) ctx: Arc<SyncContext>,
+    pub(crate) provisioner: DescopeProvisioner,
+}
+
+#[async_trait]
+impl ResourceSyncer for PermissionSyncer {
+    fn resource_type(&self) -> ResourceType {
+        permission_type()
+    }
+
+    async fn list(
+        &self,
+        parent: Option<&ResourceId>,
+        _: Option<&str>,
+    ) -> Result<Page<Resource>, Error> {
+        if parent.is_some() {
+            return Ok(Page::last(Vec::new()));
+        }
+        let catalog = self.ctx.catalog().await?;
+        Ok(Page::last(
+            catalog
+                .permissions
+                .iter()
+                .map(permission_resource)
+                .collect(),
+        ))
+    }
+
+    async fn entitlements(
+        &self,
+        resource: &Resource,
+        _: Option<&str>,
+    ) -> Result<Page<Entitlement>, Error> {
+        Ok(Page::last(vec![granted_entitlement(resource)]))
+    }
+
+    async fn grants(&self, resource: &Resource, _: Option<&str>) -> Result<Page<Grant>, Error> {
+        let name = decode_component(&resource.resource_id().resource)
+            .map_err(|e| Error::invalid_argument(e.to_string()))?;
+        let catalog = self.ctx.catalog().await?;
+        let entitlement = granted_entitlement(resource);
+        let confers = |role: &descope_mgmt::Role| role.permission_names.iter().any(|p| *p == name);
+        let project = catalog
+            .project_roles
+            .iter()
+            .filter(|r| confers(r))
+            .map(|r| RoleRef::Project {
+                name: r.name.clone(),
+            });
+        let tenant = catalog.tenant_roles.iter().flat_map(|(tenant_id, roles)| {
+            roles
+                .iter()
+                .filter(|r| confers(r))
+                .map(move |r| RoleRef::TenantScoped {
+                    tenant_id: tenant_id.clone(),
+                    name: r.name.clone(),
+                })
+        });
+        let grants = project
+            .chain(tenant)
+            .filter(|target| catalog.contains(target))
+            .filter_map(|target| {
+                let role = catalog.role(&target)?;
+                let principal = role_resource(&target, role, &catalog);
+                Some(
+                    Grant::new(&entitlement, &principal)
+                        .with_annotation(&GrantImmutable::default()),
+                )
+            })
+            .collect();
+        Ok(Page::last(grants))
+    }
+
+    fn provisioner(&self) -> Option<&dyn Provisioner> {
+        Some(self)
+    }
+}
+
+macro_rules! provisioner_via {
+    ($($ty:ty),*) => {$(
+        #[async_trait]
+        impl Provisioner for $ty {
+            async fn grant(&self, principal: &Resource, entitlement: &Entitlement) -> Result<Annotations, Error> {
+                self.provisioner.grant(principal, entitlement).await
+            }
+
+            async fn revoke(&self, grant: &Grant) -> Result<Annotations, Error> {
+                self.provisioner.revoke(grant).await
+            }
+        }
+    )*};
+}
+
+provisioner_via!(TenantSyncer, RoleSyncer, PermissionSyncer);

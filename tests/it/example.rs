@@ -1,0 +1,79 @@
+//! The main job's demo run: no credentials, the embedded emulator, a readable `.c1z`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::common::{TestResult, read};
+
+/// `target/<profile>/examples/descope-sync`, built by `cargo test` along with this test.
+fn example_binary() -> TestResult<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).ok_or("no target directory")?;
+    let bin = profile_dir.join("examples").join(format!("descope-sync{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        return Err(format!("{} is missing: run the tests with `cargo test`, which builds the examples", bin.display()).into());
+    }
+    Ok(bin)
+}
+
+fn command() -> TestResult<Command> {
+    let mut cmd = Command::new(example_binary()?);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("DESCOPE_") || key.starts_with("BATON_") {
+            cmd.env_remove(key);
+        }
+    }
+    Ok(cmd)
+}
+
+#[test]
+fn demo_run_writes_a_readable_c1z() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("demo.c1z");
+    let out = command()?.arg("-f").arg(&path).output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status.code());
+    assert!(stderr.contains("embedded Descope emulator"), "says it used the emulator: {stderr}");
+    assert!(stdout.contains("grants"), "prints a summary: {stdout}");
+    let contents = read(&path)?;
+    assert_eq!(contents.resource_types.len(), 4);
+    assert!(contents.resources.iter().any(|r| r.starts_with("user:")));
+    assert!(!contents.grants.is_empty());
+    // Nothing but the target is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+    assert_eq!(names, vec![std::ffi::OsString::from("demo.c1z")]);
+    Ok(())
+}
+
+#[test]
+fn bad_configuration_exits_2_and_writes_nothing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("never.c1z");
+    let cases: [&[(&str, &str)]; 3] = [
+        &[("DESCOPE_PROJECT_ID", "P2abc")],
+        &[("BATON_DESCOPE_CREDENTIALS", "no-colon-here")],
+        &[("DESCOPE_PROJECT_ID", "P2abc"), ("DESCOPE_MANAGEMENT_KEY", "K2xyz"), ("DESCOPE_BASE_URL", "http://example.com")],
+    ];
+    for env in cases {
+        let mut cmd = command()?;
+        cmd.arg("-f").arg(&path).envs(env.iter().copied());
+        let out = cmd.output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{env:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(!stderr.contains("K2xyz"), "the key never shows: {stderr}");
+        assert!(!path.exists());
+    }
+    Ok(())
+}
+
+#[test]
+fn changes_need_provisioning_enabled() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("sync.c1z");
+    let out = command()?.arg("-f").arg(&path).arg("--revoke-grant").arg("tenant:x:member:user:y").output()?;
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--provisioning"));
+    Ok(())
+}
