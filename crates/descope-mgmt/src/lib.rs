@@ -1,1 +1,61 @@
-//! descope-mgmt (work in progress).
+//! A typed async client for the [Descope](https://www.descope.com) Management API and Descope's
+//! SCIM 2.0 API.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use descope_mgmt::{Client, SearchUsersRequest};
+//!
+//! # async fn run() -> Result<(), descope_mgmt::Error> {
+//! // DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY (or the combined "ProjectID:ManagementKey").
+//! let client = Client::from_env()?;
+//! let mut users = client.users().search_all(SearchUsersRequest::new().limit(200));
+//! while let Some(user) = users.try_next().await? {
+//!     println!("{} {}", user.user_id, user.email);
+//! }
+//! println!("{:?}", client.metrics());
+//! # Ok(()) }
+//! ```
+//!
+//! # What you get
+//!
+//! - Handlers by resource: [`Client::users`], [`Client::tenants`], [`Client::roles`],
+//!   [`Client::permissions`], [`Client::groups`] and [`Client::scim`].
+//! - Typed models ([`models`], re-exported here) that decode tolerantly and encode strictly:
+//!   Descope rejects fields an endpoint does not define, so unset fields are never sent.
+//! - One [`Error`] type with [`Error::is_not_found`], [`Error::is_rate_limited`] and
+//!   [`Error::is_retryable`]; API errors carry status, `errorCode`, description, message and
+//!   `Retry-After`.
+//! - A tower stack around reqwest: concurrency limit, retry ([`RetryConfig`]: which writes are
+//!   repeated is documented there), a client-side rate limiter modelling Descope's 60-second
+//!   windows ([`RateLimitConfig`]), and per-attempt timeouts.
+//! - `tracing` spans per attempt (`descope.request`: method, path, attempt, status, elapsed).
+//!   Keys and request bodies are never logged.
+
+mod client;
+mod config;
+mod error;
+mod groups;
+pub mod models;
+mod permissions;
+mod roles;
+mod scim;
+mod tenants;
+mod transport;
+mod users;
+
+pub use client::{
+    Client, ClientBuilder, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
+    base_url_for_project,
+};
+pub use config::{RateLimitConfig, RateWindow, RetryConfig};
+pub use error::{ApiError, Error};
+pub use groups::Groups;
+pub use models::*;
+pub use permissions::Permissions;
+pub use roles::Roles;
+pub use scim::ScimClient;
+pub use tenants::Tenants;
+pub use users::Users;
+
+/// Re-exported so callers need not add `secrecy` to build a client.
+pub use secrecy::SecretString;

@@ -1,0 +1,252 @@
+//! The crate's single error type.
+//!
+//! No variant ever holds a management key or an access key: configuration errors describe what is
+//! wrong without echoing the offending input, and transport errors carry only the URL path.
+
+use std::time::Duration;
+
+/// A boxed error used as the `source()` of transport errors, so `reqwest` types stay private.
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong when calling Descope.
+///
+/// Use the predicates ([`Error::is_not_found`], [`Error::is_rate_limited`],
+/// [`Error::is_retryable`]) rather than matching on variants where you can: more variants may be
+/// added.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Descope answered with a non-success HTTP status.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+
+    /// The request could not be sent or its response not received (connection refused, reset,
+    /// TLS failure, ...).
+    #[error("transport error: {message}")]
+    Transport {
+        /// What failed, without secrets.
+        message: String,
+        /// Whether the failure happened while connecting, i.e. before Descope saw the request.
+        connect: bool,
+        /// The underlying cause.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// The request did not complete within the configured per-request timeout.
+    #[error("request timed out after {after:?}")]
+    Timeout {
+        /// The timeout that elapsed.
+        after: Duration,
+    },
+
+    /// A success response whose body does not decode into the expected type.
+    #[error("could not decode response at `{path}`: {message}")]
+    Decode {
+        /// The JSON path that failed (`users[3].createdTime`, or `.` for the root).
+        path: String,
+        /// What was wrong there.
+        message: String,
+    },
+
+    /// The response body exceeded the configured maximum size.
+    #[error("response body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+
+    /// A request body could not be encoded as JSON.
+    #[error("could not encode request body: {0}")]
+    Encode(#[source] serde_json::Error),
+
+    /// The client is misconfigured (missing project id or key, malformed credentials, bad base URL).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The HTTP status, for API errors.
+    pub fn status(&self) -> Option<u16> {
+        self.api_error().map(|e| e.status)
+    }
+
+    /// The typed API error, if Descope answered with a non-success status.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// True for HTTP 404 and Descope's "user not found" codes (`E112102`, `E062108`).
+    pub fn is_not_found(&self) -> bool {
+        self.api_error().is_some_and(ApiError::is_not_found)
+    }
+
+    /// True for HTTP 429 or Descope's rate-limit code `E130429`.
+    pub fn is_rate_limited(&self) -> bool {
+        self.api_error().is_some_and(ApiError::is_rate_limited)
+    }
+
+    /// True when trying again later may succeed: rate limiting, transient server errors
+    /// (500, 502, 503, 504, 520-530), timeouts and transport failures.
+    ///
+    /// This says nothing about whether repeating the request is *harmless*; see
+    /// [`crate::RetryConfig`] for which requests the client retries by itself.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_rate_limited() || is_transient_status(e.status),
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The `Retry-After` delay Descope asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|e| e.retry_after)
+    }
+
+    pub(crate) fn config(msg: impl Into<String>) -> Self {
+        Error::Config(msg.into())
+    }
+
+    pub(crate) fn decode(err: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = err.path().to_string();
+        Error::Decode {
+            path,
+            message: err.into_inner().to_string(),
+        }
+    }
+}
+
+/// Statuses that signal a transient server-side or edge (Cloudflare) failure.
+pub(crate) fn is_transient_status(status: u16) -> bool {
+    matches!(status, 500 | 502 | 503 | 504 | 520..=530)
+}
+
+/// A non-success answer from Descope, decoded from its error body
+/// (`{"errorCode":"E062108","errorDescription":"User not found","errorMessage":"..."}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+#[error("Descope API error (HTTP {status}{}): {}", code_suffix(.error_code), describe(.description, .message))]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Descope's error code (`E` plus six digits), empty when the body had none.
+    pub error_code: String,
+    /// The short, human-readable description.
+    pub description: String,
+    /// The optional detail message.
+    pub message: String,
+    /// The `Retry-After` header, in seconds, when present and valid.
+    pub retry_after: Option<Duration>,
+}
+
+fn code_suffix(code: &str) -> String {
+    if code.is_empty() {
+        String::new()
+    } else {
+        format!(", {code}")
+    }
+}
+
+fn describe(description: &str, message: &str) -> String {
+    match (description.is_empty(), message.is_empty()) {
+        (true, true) => "no description".to_owned(),
+        (false, true) => description.to_owned(),
+        (true, false) => message.to_owned(),
+        (false, false) => format!("{description}: {message}"),
+    }
+}
+
+impl ApiError {
+    /// Builds an API error by hand (useful in tests of code that handles errors).
+    pub fn new(status: u16, error_code: impl Into<String>, description: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            error_code: error_code.into(),
+            description: description.into(),
+            message: String::new(),
+            retry_after: None,
+        }
+    }
+
+    /// True for HTTP 404 and Descope's "user not found" codes.
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404 || matches!(self.error_code.as_str(), "E112102" | "E062108")
+    }
+
+    /// True for HTTP 429 or error code `E130429`.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status == 429 || self.error_code == "E130429"
+    }
+
+    /// Decodes an error body tolerantly: a body that is not Descope's JSON shape still yields an
+    /// error with the status and a short excerpt of the text.
+    pub(crate) fn from_body(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default, rename_all = "camelCase")]
+        struct Wire {
+            #[serde(deserialize_with = "crate::models::de::null_default")]
+            error_code: String,
+            #[serde(deserialize_with = "crate::models::de::null_default")]
+            error_description: String,
+            #[serde(deserialize_with = "crate::models::de::null_default")]
+            error_message: String,
+        }
+        match serde_json::from_slice::<Wire>(body) {
+            Ok(w) => ApiError {
+                status,
+                error_code: w.error_code,
+                description: w.error_description,
+                message: w.error_message,
+                retry_after,
+            },
+            Err(_) => {
+                let text = String::from_utf8_lossy(body);
+                let excerpt: String = text.trim().chars().take(200).collect();
+                ApiError {
+                    status,
+                    error_code: String::new(),
+                    description: format!("HTTP {status}"),
+                    message: excerpt,
+                    retry_after,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_descope_error_body() {
+        let e = ApiError::from_body(
+            404,
+            br#"{"errorCode":"E112102","errorDescription":"User not found","errorMessage":"x","extra":1}"#,
+            None,
+        );
+        assert_eq!(e.error_code, "E112102");
+        assert!(e.is_not_found());
+        assert_eq!(
+            e.to_string(),
+            "Descope API error (HTTP 404, E112102): User not found: x"
+        );
+    }
+
+    #[test]
+    fn non_json_body_keeps_status() {
+        let e = ApiError::from_body(502, b"<html>bad gateway</html>", None);
+        assert_eq!(e.status, 502);
+        assert!(Error::Api(e).is_retryable());
+    }
+
+    #[test]
+    fn rate_limit_code_without_429() {
+        let e = ApiError::from_body(400, br#"{"errorCode":"E130429"}"#, None);
+        assert!(Error::Api(e).is_rate_limited());
+    }
+}

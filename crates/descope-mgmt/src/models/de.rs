@@ -1,0 +1,101 @@
+//! Tolerant decoding helpers: Descope omits fields, sends `null` for empty lists and sometimes
+//! encodes 64-bit integers as strings (protobuf JSON). None of that should fail a decode.
+
+use serde::{Deserialize, Deserializer, de};
+
+/// Decodes `null` (or a missing field, with `#[serde(default)]`) as `T::default()`.
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Decodes an int64 sent as a JSON number, a numeric string, or `null` (as 0).
+pub(crate) fn int64<'de, D>(d: D) -> Result<i64, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V;
+    impl de::Visitor<'_> for V {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer, a numeric string or null")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom("integer out of range for i64"))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+            if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+                // Checked above: integral and in range, so the cast is exact.
+                #[allow(clippy::cast_possible_truncation)]
+                Ok(v as i64)
+            } else {
+                Err(E::custom("expected an integral number"))
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+            let t = v.trim();
+            if t.is_empty() {
+                return Ok(0);
+            }
+            t.parse()
+                .map_err(|_| E::custom("expected a numeric string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<i64, E> {
+            Ok(0)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<i64, E> {
+            Ok(0)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Like [`int64`] but for unsigned counters (`total`, SCIM `totalResults`); negatives become 0.
+pub(crate) fn uint64<'de, D>(d: D) -> Result<u64, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(u64::try_from(int64(d)?).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct T {
+        #[serde(deserialize_with = "super::int64")]
+        n: i64,
+        #[serde(deserialize_with = "super::null_default")]
+        v: Vec<String>,
+    }
+
+    #[test]
+    fn int64_accepts_number_string_and_null() {
+        for (json, want) in [
+            (r#"{"n":5}"#, 5),
+            (r#"{"n":"17"}"#, 17),
+            (r#"{"n":null}"#, 0),
+            (r#"{"n":3.0}"#, 3),
+            (r#"{}"#, 0),
+        ] {
+            let t: T = serde_json::from_str(json).unwrap();
+            assert_eq!(t.n, want, "{json}");
+        }
+        assert!(serde_json::from_str::<T>(r#"{"n":"x"}"#).is_err());
+        assert!(serde_json::from_str::<T>(r#"{"n":true}"#).is_err());
+    }
+
+    #[test]
+    fn null_list_is_empty() {
+        let t: T = serde_json::from_str(r#"{"v":null}"#).unwrap();
+        assert!(t.v.is_empty());
+    }
+}

@@ -1,0 +1,219 @@
+//! The innermost service: one HTTP attempt with reqwest. Builds headers (the only place a key is
+//! exposed), caps the body size, and turns non-success statuses into [`crate::ApiError`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+use tower::Service;
+use tracing::Instrument;
+use url::Url;
+
+use super::{Auth, EndpointClass, HttpRequest, HttpResponse, Method, Metrics};
+use crate::error::{ApiError, Error};
+
+/// Value of `x-descope-sdk-name`.
+pub(crate) const SDK_NAME: &str = "rust-descope-mgmt";
+/// Value of `x-descope-sdk-version`.
+pub(crate) const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub(crate) struct HttpConfig {
+    pub(crate) client: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) project_id: String,
+    pub(crate) management_key: SecretString,
+    pub(crate) max_response_bytes: usize,
+}
+
+#[derive(Clone)]
+pub(crate) struct HttpService {
+    cfg: Arc<HttpConfig>,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for HttpService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpService")
+            .field("base_url", &self.cfg.base_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpService {
+    pub(crate) fn new(cfg: HttpConfig, metrics: Arc<Metrics>) -> Self {
+        HttpService {
+            cfg: Arc::new(cfg),
+            metrics,
+        }
+    }
+}
+
+fn bearer(project_id: &str, key: &SecretString) -> Result<HeaderValue, Error> {
+    let mut v = HeaderValue::from_str(&format!("Bearer {project_id}:{}", key.expose_secret()))
+        .map_err(|_| Error::config("the key contains characters not allowed in an HTTP header"))?;
+    // Keeps the value out of hyper's and reqwest's own Debug output.
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    v.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+impl Service<HttpRequest> for HttpService {
+    type Response = HttpResponse;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: HttpRequest) -> Self::Future {
+        let cfg = self.cfg.clone();
+        let metrics = self.metrics.clone();
+        let span = tracing::info_span!(
+            "descope.request",
+            method = req.method.as_str(),
+            path = %req.path,
+            attempt = req.attempt,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        Box::pin(
+            async move {
+                let started = Instant::now();
+                let result = send(&cfg, &metrics, req).await;
+                let span = tracing::Span::current();
+                span.record(
+                    "elapsed_ms",
+                    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                );
+                match &result {
+                    Ok(_) => {
+                        span.record("status", 200u16);
+                        tracing::debug!("request succeeded");
+                    }
+                    Err(e) => {
+                        if let Some(status) = e.status() {
+                            span.record("status", status);
+                        }
+                        tracing::debug!(error = %e, "request failed");
+                    }
+                }
+                result
+            }
+            .instrument(span),
+        )
+    }
+}
+
+async fn send(
+    cfg: &HttpConfig,
+    metrics: &Metrics,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    let base = cfg.base_url.as_str().trim_end_matches('/');
+    let mut url = Url::parse(&format!("{base}{}", req.path))
+        .map_err(|_| Error::config("could not build a request URL from the base URL"))?;
+    if !req.query.is_empty() {
+        url.query_pairs_mut()
+            .extend_pairs(req.query.iter().map(|(k, v)| (*k, v.as_str())));
+    }
+    let method = match req.method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+    };
+    let scim = req.class == EndpointClass::Scim;
+    let json_type = if scim {
+        "application/scim+json"
+    } else {
+        "application/json"
+    };
+    let mut headers = HeaderMap::new();
+    let auth = match &req.auth {
+        Auth::Management => bearer(&cfg.project_id, &cfg.management_key)?,
+        Auth::Scim(key) => bearer(&cfg.project_id, key)?,
+    };
+    headers.insert(AUTHORIZATION, auth);
+    headers.insert(ACCEPT, HeaderValue::from_static(json_type));
+    if let Ok(v) = HeaderValue::from_str(&cfg.project_id) {
+        headers.insert("x-descope-project-id", v);
+    }
+    headers.insert("x-descope-sdk-name", HeaderValue::from_static(SDK_NAME));
+    headers.insert(
+        "x-descope-sdk-version",
+        HeaderValue::from_static(SDK_VERSION),
+    );
+    if let Some(license) = req
+        .license
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        headers.insert("x-descope-license", license);
+    }
+    let mut builder = cfg.client.request(method, url).headers(headers);
+    if let Some(body) = &req.body {
+        builder = builder
+            .header(CONTENT_TYPE, HeaderValue::from_static(json_type))
+            .body(body.as_ref().clone());
+    }
+
+    metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let mut resp = builder
+        .send()
+        .await
+        .map_err(|e| transport_error(&req.path, e))?;
+    let status = resp.status().as_u16();
+    let retry_after = parse_retry_after(resp.headers());
+    let limit = cfg.max_response_bytes;
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| transport_error(&req.path, e))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if (200..300).contains(&status) {
+        return Ok(HttpResponse { body });
+    }
+    if status == 429 {
+        metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
+    }
+    Err(Error::Api(ApiError::from_body(status, &body, retry_after)))
+}
+
+fn transport_error(path: &str, e: reqwest::Error) -> Error {
+    let connect = e.is_connect();
+    let message = if connect {
+        format!("could not connect to Descope for {path}")
+    } else if e.is_timeout() {
+        format!("request to {path} timed out")
+    } else if e.is_body() || e.is_decode() {
+        format!("reading the response of {path} failed")
+    } else {
+        format!("request to {path} failed")
+    };
+    Error::Transport {
+        message,
+        connect,
+        source: Some(Box::new(e.without_url())),
+    }
+}

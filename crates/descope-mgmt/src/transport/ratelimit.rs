@@ -1,0 +1,231 @@
+//! The client-side rate limiter: a sliding-window log per endpoint class.
+//!
+//! Descope counts requests in a window and locks a caller out for 60 s once it is exceeded, so an
+//! even trickle (a token bucket refilling one request every 0.3 s) would be needlessly slow for
+//! bursts, while an unlimited client risks the lock-out. The log allows a burst of up to the
+//! window's count at once and guarantees that no span of `period` ever carries more.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tower::{Layer, Service};
+
+use super::{EndpointClass, HttpRequest, HttpResponse, Metrics};
+use crate::config::{RateLimitConfig, RateWindow};
+use crate::error::Error;
+
+#[derive(Debug)]
+struct Window {
+    max: usize,
+    period: Duration,
+    /// Send times inside the current window, oldest first.
+    sent: VecDeque<Instant>,
+    /// Set after a 429: nothing of this class goes out before it.
+    locked_until: Option<Instant>,
+}
+
+impl Window {
+    fn new(w: RateWindow) -> Self {
+        let max = usize::try_from(w.max_requests).unwrap_or(usize::MAX).max(1);
+        Window {
+            max,
+            period: w.period,
+            sent: VecDeque::with_capacity(max.min(1024)),
+            locked_until: None,
+        }
+    }
+
+    /// Takes a slot now, or says when to try again.
+    fn try_acquire(&mut self, now: Instant) -> Option<Instant> {
+        if let Some(until) = self.locked_until {
+            if until > now {
+                return Some(until);
+            }
+            self.locked_until = None;
+        }
+        while self.sent.front().is_some_and(|t| *t + self.period <= now) {
+            self.sent.pop_front();
+        }
+        if self.sent.len() < self.max {
+            self.sent.push_back(now);
+            None
+        } else {
+            // Full: the oldest entry leaves the window at `oldest + period`.
+            self.sent.front().map(|t| *t + self.period)
+        }
+    }
+}
+
+/// Shared by all clones of a client.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    user: Option<Mutex<Window>>,
+    management: Option<Mutex<Window>>,
+    scim: Option<Mutex<Window>>,
+    metrics: Arc<Metrics>,
+}
+
+impl RateLimiter {
+    pub(crate) fn new(cfg: RateLimitConfig, metrics: Arc<Metrics>) -> Self {
+        let mk = |w: Option<RateWindow>| w.map(|w| Mutex::new(Window::new(w)));
+        RateLimiter {
+            user: mk(cfg.user_search_update),
+            management: mk(cfg.management),
+            scim: mk(cfg.scim),
+            metrics,
+        }
+    }
+
+    fn window(&self, class: EndpointClass) -> Option<&Mutex<Window>> {
+        match class {
+            EndpointClass::UserSearchUpdate => self.user.as_ref(),
+            EndpointClass::Management => self.management.as_ref(),
+            EndpointClass::Scim => self.scim.as_ref(),
+        }
+    }
+
+    /// Waits until a request of `class` may go out, and records it as sent.
+    pub(crate) async fn acquire(&self, class: EndpointClass) {
+        let Some(window) = self.window(class) else {
+            return;
+        };
+        let started = Instant::now();
+        let mut waited = false;
+        loop {
+            // The lock is never held across an await; a poisoned lock still holds valid data.
+            let next = window
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .try_acquire(Instant::now());
+            match next {
+                None => break,
+                Some(at) => {
+                    waited = true;
+                    tracing::debug!(?class, "client-side rate limit reached; waiting");
+                    tokio::time::sleep_until(at).await;
+                }
+            }
+        }
+        if waited {
+            self.metrics.add_throttle_wait(started.elapsed());
+        }
+    }
+
+    /// Holds back every request of `class` for `dur` (after a 429).
+    pub(crate) fn lock_out(&self, class: EndpointClass, dur: Duration) {
+        if let Some(window) = self.window(class) {
+            let until = Instant::now() + dur;
+            let mut w = window.lock().unwrap_or_else(PoisonError::into_inner);
+            w.locked_until = Some(w.locked_until.map_or(until, |u| u.max(until)));
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RateLimitLayer {
+    limiter: Arc<RateLimiter>,
+}
+
+impl RateLimitLayer {
+    pub(crate) fn new(limiter: Arc<RateLimiter>) -> Self {
+        RateLimitLayer { limiter }
+    }
+}
+
+impl<S> Layer<S> for RateLimitLayer {
+    type Service = RateLimit<S>;
+    fn layer(&self, inner: S) -> RateLimit<S> {
+        RateLimit {
+            inner,
+            limiter: self.limiter.clone(),
+            default_lockout: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RateLimit<S> {
+    inner: S,
+    limiter: Arc<RateLimiter>,
+    default_lockout: Duration,
+}
+
+impl<S> Service<HttpRequest> for RateLimit<S>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = Error> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = HttpResponse;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        // Readiness of the inner service is awaited after the slot is taken, in `call`.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: HttpRequest) -> Self::Future {
+        use tower::ServiceExt;
+        let limiter = self.limiter.clone();
+        let inner = self.inner.clone();
+        let default_lockout = self.default_lockout;
+        Box::pin(async move {
+            let class = req.class;
+            limiter.acquire(class).await;
+            let result = inner.oneshot(req).await;
+            if let Err(e) = &result
+                && e.status() == Some(429)
+            {
+                limiter.lock_out(class, e.retry_after().unwrap_or(default_lockout));
+            }
+            result
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn burst_then_window() {
+        let metrics = Arc::new(Metrics::default());
+        let cfg = RateLimitConfig::custom(
+            RateWindow::new(3, Duration::from_secs(60)),
+            RateWindow::new(3, Duration::from_secs(60)),
+        );
+        let limiter = RateLimiter::new(cfg, metrics.clone());
+        let start = Instant::now();
+        for _ in 0..3 {
+            limiter.acquire(EndpointClass::Management).await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO, "burst goes out at once");
+        limiter.acquire(EndpointClass::Management).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
+        // The other class is independent.
+        limiter.acquire(EndpointClass::UserSearchUpdate).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
+        assert_eq!(
+            metrics
+                .throttle_wait_nanos
+                .load(std::sync::atomic::Ordering::Relaxed),
+            60_000_000_000
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn lock_out_holds_the_class() {
+        let limiter = RateLimiter::new(RateLimitConfig::descope(), Arc::new(Metrics::default()));
+        let start = Instant::now();
+        limiter.lock_out(EndpointClass::UserSearchUpdate, Duration::from_secs(30));
+        limiter.acquire(EndpointClass::Management).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.acquire(EndpointClass::UserSearchUpdate).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(30));
+    }
+}
