@@ -1,0 +1,176 @@
+//! The sync engine: a full sync of a [`Connector`] into a [`SyncStore`].
+//!
+//! Phases run in baton's order: resource types, resources (child types listed per parent),
+//! entitlements, grants. Within a phase, jobs (one per type and parent, or per resource) run
+//! concurrently up to [`SyncOptions::concurrency`]; the pages of one job are sequential. Every
+//! page goes to the store as it arrives, so memory does not grow with the number of grants; the
+//! integrity checks need only the sets of resource keys and entitlement ids.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::connector::Connector;
+use crate::error::Error;
+use crate::store::SyncStore;
+
+mod retry;
+mod run;
+mod stats;
+
+pub use retry::RetryPolicy;
+pub use stats::{Phase, Progress, SyncStats};
+
+/// A progress callback.
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// How a sync runs.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct SyncOptions {
+    /// Connector calls in flight at once (default 6, at least 1).
+    pub concurrency: usize,
+    /// Retry policy for `Unavailable` / `DeadlineExceeded`.
+    pub retry: RetryPolicy,
+    /// Called after every page.
+    pub progress: Option<ProgressFn>,
+    /// Cancels the sync; the store is then not finished.
+    pub cancel: CancellationToken,
+    /// Call [`Connector::validate`] first (default true).
+    pub validate: bool,
+    /// Largest number of integrity problems quoted in the error message.
+    pub max_reported_problems: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 6,
+            retry: RetryPolicy::default(),
+            progress: None,
+            cancel: CancellationToken::new(),
+            validate: true,
+            max_reported_problems: 10,
+        }
+    }
+}
+
+impl fmt::Debug for SyncOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncOptions")
+            .field("concurrency", &self.concurrency)
+            .field("retry", &self.retry)
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel)
+            .field("validate", &self.validate)
+            .finish()
+    }
+}
+
+impl SyncOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the concurrency cap (0 is treated as 1).
+    #[must_use]
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Sets the number of retries per call.
+    #[must_use]
+    pub fn with_max_retries(mut self, n: u32) -> Self {
+        self.retry.max_retries = n;
+        self
+    }
+
+    /// Sets the whole retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets the progress callback.
+    #[must_use]
+    pub fn with_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Uses this cancellation token.
+    #[must_use]
+    pub fn with_cancel(mut self, cancel: CancellationToken) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Whether to call [`Connector::validate`] first.
+    #[must_use]
+    pub fn with_validate(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+}
+
+/// Runs full syncs of one connector.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use c1_connector_sdk::prelude::*;
+/// # async fn f(connector: Arc<dyn Connector>) -> Result<(), Error> {
+/// let mut store = C1zWriter::create("sync.c1z")?;
+/// let options = SyncOptions::default()
+///     .with_concurrency(4)
+///     .with_progress(|p| eprintln!("{:?}: {} grants", p.phase, p.grants));
+/// let stats = Syncer::new(connector, options).run(&mut store).await?;
+/// println!("{} resources, {} grants in {:?}", stats.resources(), stats.grants, stats.elapsed);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Syncer {
+    connector: Arc<dyn Connector>,
+    options: SyncOptions,
+}
+
+impl fmt::Debug for Syncer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Syncer")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Syncer {
+    /// A syncer for `connector`.
+    pub fn new(connector: Arc<dyn Connector>, options: SyncOptions) -> Self {
+        Self { connector, options }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &SyncOptions {
+        &self.options
+    }
+
+    /// Runs one full sync into `store` and finishes the store when every phase and check passed.
+    /// On error or cancellation the store is not finished (a `.c1z` target stays untouched).
+    pub async fn run<S: SyncStore + ?Sized>(&self, store: &mut S) -> Result<SyncStats, Error> {
+        run::Run::new(self.connector.clone(), &self.options)
+            .execute(store)
+            .await
+    }
+}
+
+/// A shortcut for a sync with a retry policy that waits at most `max_delay` between attempts.
+pub fn retry_policy(max_retries: u32, max_delay: Duration) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        max_delay,
+        ..RetryPolicy::default()
+    }
+}

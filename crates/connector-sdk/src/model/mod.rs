@@ -1,0 +1,24 @@
+//! baton's data model: the `c1.connector.v2` messages connectors produce, annotations and
+//! constructors.
+//!
+//! The messages are prost types whose field numbers match baton's `.proto` files, so their
+//! encoding is byte-compatible with what the Go SDK writes into a `.c1z`.
+
+mod annotations;
+mod builders;
+mod messages;
+
+pub use annotations::{
+    AnnotationMessage, Annotations, AnnotationsExt, AppTrait, ChildResourceType, Email,
+    EntitlementImmutable, ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable,
+    GrantImmutable, GrantMetadata, GroupTrait, RateLimitDescription, RateLimitStatus, RawId,
+    RoleTrait, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants, TYPE_URL_PREFIX, UserTrait,
+    V1Identifier, any_type_name, pack, user_trait,
+};
+pub use builders::{
+    IntoPrincipal, IntoProfile, json_object_to_struct, json_to_value, struct_to_json, value_to_json,
+};
+pub use messages::{
+    AssetRef, ConnectorMetadata, Entitlement, ExternalId, Grant, GrantSource, GrantSources,
+    Purpose, Resource, ResourceId, ResourceType, Trait, resource,
+};

@@ -1,0 +1,308 @@
+//! The `.c1z` v1 reader.
+
+use std::io::Read;
+use std::path::Path;
+
+use prost::Message;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use super::{C1Z_V1_MAGIC, C1Z_V3_MAGIC};
+use crate::error::Error;
+use crate::ids;
+use crate::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
+
+/// baton's decoder limit on the zstd window (128 MiB, `BATON_DECODER_MAX_MEMORY_MB`).
+const MAX_WINDOW_LOG: u32 = 27;
+
+/// One row of `v1_sync_runs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncRun {
+    /// The KSUID of the sync.
+    pub id: String,
+    /// Start time, in baton's text layout.
+    pub started_at: String,
+    /// End time; `None` for an unfinished sync.
+    pub ended_at: Option<String>,
+    /// The engine checkpoint (or a near-empty token for a finished sync).
+    pub sync_token: String,
+    /// `full`, `partial`, ...
+    pub sync_type: String,
+    /// The parent sync of a partial sync, or empty.
+    pub parent_sync_id: String,
+}
+
+impl SyncRun {
+    /// Whether the sync finished.
+    pub fn is_finished(&self) -> bool {
+        self.ended_at.is_some()
+    }
+}
+
+/// Reads a v1 `.c1z` file written by baton-sdk or by [`C1zWriter`](super::C1zWriter).
+///
+/// Listings and lookups apply to one sync: by default the newest finished `full` sync (then the
+/// newest finished sync of any type, then the newest unfinished one), like baton's reader;
+/// [`C1zReader::select_sync`] picks another.
+///
+/// ```no_run
+/// use c1_connector_sdk::store::C1zReader;
+/// let reader = C1zReader::open("sync.c1z")?;
+/// for grant in reader.grants()? {
+///     println!("{}", grant.id);
+/// }
+/// # Ok::<(), c1_connector_sdk::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct C1zReader {
+    conn: Connection,
+    _db: tempfile::NamedTempFile,
+    sync: Option<SyncRun>,
+}
+
+impl C1zReader {
+    /// Opens a `.c1z`: checks the magic, decompresses into a temporary file, opens it read-only.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| Error::from(e).context(format!("open {}", path.display())))?;
+        let mut magic = [0u8; 5];
+        file.read_exact(&mut magic).map_err(|e| {
+            Error::invalid_argument(format!("{} is not a c1z file", path.display())).with_source(e)
+        })?;
+        if &magic == C1Z_V3_MAGIC {
+            return Err(Error::unimplemented(format!(
+                "{} is a v3 (Pebble) c1z; only v1 (SQLite) is supported",
+                path.display()
+            )));
+        }
+        if &magic != C1Z_V1_MAGIC {
+            return Err(Error::invalid_argument(format!(
+                "{} is not a c1z file (bad magic)",
+                path.display()
+            )));
+        }
+        let mut db = tempfile::Builder::new().prefix("c1z-read-").tempfile()?;
+        {
+            let mut dec = zstd::stream::Decoder::new(std::io::BufReader::new(file))?;
+            dec.window_log_max(MAX_WINDOW_LOG)?;
+            std::io::copy(&mut dec, db.as_file_mut()).map_err(|e| {
+                Error::new(crate::Code::DataLoss, "corrupt c1z (zstd)").with_source(e)
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            db.path(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut reader = Self {
+            conn,
+            _db: db,
+            sync: None,
+        };
+        reader.sync = reader.default_sync()?;
+        Ok(reader)
+    }
+
+    /// Every sync in the file, oldest first.
+    pub fn syncs(&self) -> Result<Vec<SyncRun>, Error> {
+        let mut st = self.conn.prepare(
+            "SELECT sync_id, started_at, ended_at, sync_token, sync_type, parent_sync_id FROM v1_sync_runs ORDER BY id",
+        )?;
+        let rows = st.query_map([], sync_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn default_sync(&self) -> Result<Option<SyncRun>, Error> {
+        const COLS: &str = "SELECT sync_id, started_at, ended_at, sync_token, sync_type, parent_sync_id FROM v1_sync_runs";
+        for filter in [
+            "WHERE ended_at IS NOT NULL AND sync_type = 'full' ORDER BY ended_at DESC, sync_id DESC",
+            "WHERE ended_at IS NOT NULL ORDER BY ended_at DESC, sync_id DESC",
+            "ORDER BY started_at DESC, sync_id DESC",
+        ] {
+            let found = self
+                .conn
+                .query_row(&format!("{COLS} {filter} LIMIT 1"), [], sync_row)
+                .optional()?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
+    /// The sync that listings and lookups read.
+    pub fn selected_sync(&self) -> Option<&SyncRun> {
+        self.sync.as_ref()
+    }
+
+    /// Reads sync `sync_id` from now on.
+    pub fn select_sync(&mut self, sync_id: &str) -> Result<&SyncRun, Error> {
+        let found = self
+            .syncs()?
+            .into_iter()
+            .find(|s| s.id == sync_id)
+            .ok_or_else(|| Error::not_found(format!("sync {sync_id} not in file")))?;
+        Ok(self.sync.insert(found))
+    }
+
+    fn sync_id(&self) -> Result<&str, Error> {
+        self.sync
+            .as_ref()
+            .map(|s| s.id.as_str())
+            .ok_or_else(|| Error::not_found("the c1z file holds no sync"))
+    }
+
+    fn list<M: Message + Default>(&self, table: &str) -> Result<Vec<M>, Error> {
+        let sync_id = self.sync_id()?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT data FROM {table} WHERE sync_id = ?1 ORDER BY id"
+        ))?;
+        let mut rows = st.query(params![sync_id])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let data: Vec<u8> = row.get(0)?;
+            out.push(M::decode(data.as_slice())?);
+        }
+        Ok(out)
+    }
+
+    fn get<M: Message + Default>(
+        &self,
+        table: &str,
+        external_id: &str,
+    ) -> Result<Option<M>, Error> {
+        let sync_id = self.sync_id()?;
+        let data: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                &format!("SELECT data FROM {table} WHERE external_id = ?1 AND sync_id = ?2"),
+                params![external_id, sync_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        data.map(|d| M::decode(d.as_slice()).map_err(Error::from))
+            .transpose()
+    }
+
+    /// Resource types of the selected sync, in insertion order.
+    pub fn resource_types(&self) -> Result<Vec<ResourceType>, Error> {
+        self.list("v1_resource_types")
+    }
+
+    /// Resources of the selected sync, in insertion order.
+    pub fn resources(&self) -> Result<Vec<Resource>, Error> {
+        self.list("v1_resources")
+    }
+
+    /// Entitlements of the selected sync, in insertion order.
+    pub fn entitlements(&self) -> Result<Vec<Entitlement>, Error> {
+        self.list("v1_entitlements")
+    }
+
+    /// Grants of the selected sync, in insertion order. For very large files prefer
+    /// [`C1zReader::for_each_grant`], which does not hold them all.
+    pub fn grants(&self) -> Result<Vec<Grant>, Error> {
+        self.list("v1_grants")
+    }
+
+    /// Calls `f` for each grant of the selected sync, one row at a time.
+    pub fn for_each_grant(
+        &self,
+        mut f: impl FnMut(Grant) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let sync_id = self.sync_id()?;
+        let mut st = self
+            .conn
+            .prepare("SELECT data FROM v1_grants WHERE sync_id = ?1 ORDER BY id")?;
+        let mut rows = st.query(params![sync_id])?;
+        while let Some(row) = rows.next()? {
+            let data: Vec<u8> = row.get(0)?;
+            f(Grant::decode(data.as_slice())?)?;
+        }
+        Ok(())
+    }
+
+    /// Grants of one entitlement in the selected sync.
+    pub fn grants_for_entitlement(&self, entitlement_id: &str) -> Result<Vec<Grant>, Error> {
+        let sync_id = self.sync_id()?;
+        let mut st = self.conn.prepare(
+            "SELECT data FROM v1_grants WHERE entitlement_id = ?1 AND sync_id = ?2 ORDER BY id",
+        )?;
+        let mut rows = st.query(params![entitlement_id, sync_id])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let data: Vec<u8> = row.get(0)?;
+            out.push(Grant::decode(data.as_slice())?);
+        }
+        Ok(out)
+    }
+
+    /// One resource type by id.
+    pub fn get_resource_type(&self, id: &str) -> Result<Option<ResourceType>, Error> {
+        self.get("v1_resource_types", id)
+    }
+
+    /// One resource by type and id.
+    pub fn get_resource(
+        &self,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> Result<Option<Resource>, Error> {
+        let key = ids::resource_key(&ResourceId::new(resource_type, resource_id));
+        self.get("v1_resources", &key)
+    }
+
+    /// One entitlement by id.
+    pub fn get_entitlement(&self, id: &str) -> Result<Option<Entitlement>, Error> {
+        self.get("v1_entitlements", id)
+    }
+
+    /// One grant by id.
+    pub fn get_grant(&self, id: &str) -> Result<Option<Grant>, Error> {
+        self.get("v1_grants", id)
+    }
+
+    /// Row counts of the selected sync: (resource types, resources, entitlements, grants).
+    pub fn counts(&self) -> Result<(u64, u64, u64, u64), Error> {
+        let sync_id = self.sync_id()?;
+        let count = |table: &str| -> Result<u64, Error> {
+            let n: i64 = self.conn.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE sync_id = ?1"),
+                params![sync_id],
+                |r| r.get(0),
+            )?;
+            Ok(u64::try_from(n).unwrap_or_default())
+        };
+        Ok((
+            count("v1_resource_types")?,
+            count("v1_resources")?,
+            count("v1_entitlements")?,
+            count("v1_grants")?,
+        ))
+    }
+
+    /// The schema (`sql` of every table and index in `sqlite_master`), sorted by name.
+    pub fn schema(&self) -> Result<Vec<(String, String)>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The underlying read-only SQLite connection, for queries this API does not cover.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn sync_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncRun> {
+    Ok(SyncRun {
+        id: r.get(0)?,
+        started_at: r.get(1)?,
+        ended_at: r.get(2)?,
+        sync_token: r.get(3)?,
+        sync_type: r.get(4)?,
+        parent_sync_id: r.get(5)?,
+    })
+}

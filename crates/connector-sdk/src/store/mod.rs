@@ -1,0 +1,56 @@
+//! Where a sync goes: the [`SyncStore`] trait and its implementations, a `.c1z` writer
+//! ([`C1zWriter`]), a `.c1z` reader ([`C1zReader`]) and a JSON Lines writer ([`JsonlWriter`]).
+
+use async_trait::async_trait;
+
+use crate::error::Error;
+use crate::model::{Entitlement, Grant, Resource, ResourceType};
+
+mod c1z_reader;
+mod c1z_writer;
+mod jsonl;
+pub mod protojson;
+mod schema;
+mod timefmt;
+
+pub use c1z_reader::{C1zReader, SyncRun};
+pub use c1z_writer::C1zWriter;
+pub use jsonl::JsonlWriter;
+
+/// The magic bytes at the start of a v1 `.c1z` file.
+pub const C1Z_V1_MAGIC: &[u8; 5] = b"C1ZF\0";
+/// The magic bytes of baton's v3 (Pebble) format, which this crate does not read.
+pub const C1Z_V3_MAGIC: &[u8; 5] = b"C1Z3\0";
+
+/// A sink the sync engine writes to, one page at a time.
+///
+/// The engine calls [`start_sync`](SyncStore::start_sync) once, then the `put_*` methods in phase
+/// order as pages arrive, and [`finish`](SyncStore::finish) only when the whole sync succeeded.
+/// A store dropped without `finish` must leave no partial output behind where a finished one
+/// would go.
+#[async_trait]
+pub trait SyncStore: Send {
+    /// Starts a sync and returns its id.
+    async fn start_sync(&mut self) -> Result<String, Error>;
+
+    /// Stores resource types.
+    async fn put_resource_types(&mut self, items: Vec<ResourceType>) -> Result<(), Error>;
+
+    /// Stores resources. A resource stored twice in one sync is one object (upsert).
+    async fn put_resources(&mut self, items: Vec<Resource>) -> Result<(), Error>;
+
+    /// Stores entitlements.
+    async fn put_entitlements(&mut self, items: Vec<Entitlement>) -> Result<(), Error>;
+
+    /// Stores grants.
+    async fn put_grants(&mut self, items: Vec<Grant>) -> Result<(), Error>;
+
+    /// Records the engine's serialised progress, so an interrupted sync can resume.
+    /// Stores that cannot resume ignore it.
+    async fn checkpoint(&mut self, _state: String) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Marks the sync finished and makes the output durable.
+    async fn finish(&mut self) -> Result<(), Error>;
+}

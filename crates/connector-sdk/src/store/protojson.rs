@@ -1,0 +1,332 @@
+//! protojson rendering of the model (lowerCamelCase names, enum names, defaults omitted), the
+//! shape baton's `-o json` prints.
+
+use prost::Message;
+use prost_types::Any;
+use serde_json::{Map, Value, json};
+
+use crate::model::{
+    self, ChildResourceType, Email, Entitlement, EntitlementImmutable, ExternalLink, Grant,
+    GrantExpandable, GrantImmutable, GroupTrait, Purpose, RateLimitDescription, Resource,
+    ResourceId, ResourceType, RoleTrait, Trait, UserTrait, any_type_name, struct_to_json,
+};
+
+struct Obj(Map<String, Value>);
+
+impl Obj {
+    fn new() -> Self {
+        Self(Map::new())
+    }
+    fn str(mut self, k: &str, v: &str) -> Self {
+        if !v.is_empty() {
+            self.0.insert(k.into(), Value::String(v.into()));
+        }
+        self
+    }
+    fn bool(mut self, k: &str, v: bool) -> Self {
+        if v {
+            self.0.insert(k.into(), Value::Bool(true));
+        }
+        self
+    }
+    fn val(mut self, k: &str, v: Option<Value>) -> Self {
+        if let Some(v) = v {
+            self.0.insert(k.into(), v);
+        }
+        self
+    }
+    fn list(mut self, k: &str, v: Vec<Value>) -> Self {
+        if !v.is_empty() {
+            self.0.insert(k.into(), Value::Array(v));
+        }
+        self
+    }
+    fn done(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+fn timestamp(t: &prost_types::Timestamp) -> Value {
+    let dt = time::OffsetDateTime::from_unix_timestamp(t.seconds)
+        .ok()
+        .and_then(|d| {
+            d.replace_nanosecond(u32::try_from(t.nanos).unwrap_or(0))
+                .ok()
+        });
+    match dt.and_then(|d| {
+        d.format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    }) {
+        Some(s) => Value::String(s),
+        None => Value::Null,
+    }
+}
+
+fn annotations(list: &[Any]) -> Vec<Value> {
+    list.iter().map(any).collect()
+}
+
+fn strings(v: &[String]) -> Vec<Value> {
+    v.iter().map(|s| Value::String(s.clone())).collect()
+}
+
+/// Renders an annotation `Any` as protojson (`{"@type": ..., fields...}`). Types this crate
+/// does not model are rendered with their raw bytes in base64 under `value`.
+pub fn any(a: &Any) -> Value {
+    let bytes = a.value.as_slice();
+    let body = match any_type_name(a) {
+        "UserTrait" => UserTrait::decode(bytes).ok().map(|u| user_trait(&u)),
+        "GroupTrait" => GroupTrait::decode(bytes).ok().map(|g| {
+            Obj::new()
+                .val("profile", g.profile.as_ref().map(struct_to_json))
+                .done()
+        }),
+        "RoleTrait" => RoleTrait::decode(bytes).ok().map(|g| {
+            Obj::new()
+                .val("profile", g.profile.as_ref().map(struct_to_json))
+                .done()
+        }),
+        "ChildResourceType" => ChildResourceType::decode(bytes)
+            .ok()
+            .map(|c| Obj::new().str("resourceTypeId", &c.resource_type_id).done()),
+        "ExternalLink" => ExternalLink::decode(bytes)
+            .ok()
+            .map(|c| Obj::new().str("url", &c.url).done()),
+        "GrantImmutable" => GrantImmutable::decode(bytes).ok().map(|c| {
+            Obj::new()
+                .str("sourceId", &c.source_id)
+                .val("metadata", c.metadata.as_ref().map(struct_to_json))
+                .done()
+        }),
+        "EntitlementImmutable" => EntitlementImmutable::decode(bytes).ok().map(|c| {
+            Obj::new()
+                .str("sourceId", &c.source_id)
+                .val("metadata", c.metadata.as_ref().map(struct_to_json))
+                .done()
+        }),
+        "GrantExpandable" => GrantExpandable::decode(bytes).ok().map(|c| {
+            Obj::new()
+                .list("entitlementIds", strings(&c.entitlement_ids))
+                .bool("shallow", c.shallow)
+                .list("resourceTypeIds", strings(&c.resource_type_ids))
+                .done()
+        }),
+        "RateLimitDescription" => RateLimitDescription::decode(bytes).ok().map(|c| {
+            let status = model::RateLimitStatus::try_from(c.status)
+                .map(|s| match s {
+                    model::RateLimitStatus::Ok => "STATUS_OK",
+                    model::RateLimitStatus::Overlimit => "STATUS_OVERLIMIT",
+                    model::RateLimitStatus::Error => "STATUS_ERROR",
+                    _ => "",
+                })
+                .unwrap_or("");
+            let mut o = Obj::new().str("status", status);
+            if c.limit != 0 {
+                o = o.val("limit", Some(Value::String(c.limit.to_string())));
+            }
+            if c.remaining != 0 {
+                o = o.val("remaining", Some(Value::String(c.remaining.to_string())));
+            }
+            o.val("resetAt", c.reset_at.as_ref().map(timestamp)).done()
+        }),
+        "SkipEntitlementsAndGrants"
+        | "SkipEntitlements"
+        | "SkipGrants"
+        | "GrantAlreadyExists"
+        | "GrantAlreadyRevoked" => Some(json!({})),
+        _ => None,
+    };
+    let mut out = Map::new();
+    out.insert("@type".into(), Value::String(a.type_url.clone()));
+    match body {
+        Some(Value::Object(fields)) => out.extend(fields),
+        _ => {
+            out.insert("value".into(), Value::String(base64(bytes)));
+        }
+    }
+    Value::Object(out)
+}
+
+fn user_trait(u: &UserTrait) -> Value {
+    let emails = u
+        .emails
+        .iter()
+        .map(|e: &Email| {
+            Obj::new()
+                .str("address", &e.address)
+                .bool("isPrimary", e.is_primary)
+                .done()
+        })
+        .collect();
+    let status = u.status.as_ref().map(|s| {
+        let name = model::resource::StatusValue::try_from(s.status)
+            .map(|v| v.proto_name())
+            .unwrap_or("");
+        Obj::new()
+            .str("status", if s.status == 0 { "" } else { name })
+            .str("details", &s.details)
+            .done()
+    });
+    let account_type = model::user_trait::AccountType::try_from(u.account_type)
+        .ok()
+        .filter(|a| *a as i32 != 0)
+        .map(|a| Value::String(a.proto_name().into()));
+    Obj::new()
+        .list("emails", emails)
+        .val("status", status)
+        .val("profile", u.profile.as_ref().map(struct_to_json))
+        .val("accountType", account_type)
+        .str("login", &u.login)
+        .list("loginAliases", strings(&u.login_aliases))
+        .val("createdAt", u.created_at.as_ref().map(timestamp))
+        .val("lastLogin", u.last_login.as_ref().map(timestamp))
+        .list("employeeIds", strings(&u.employee_ids))
+        .done()
+}
+
+/// Renders a resource type.
+pub fn resource_type(rt: &ResourceType) -> Value {
+    let traits = rt
+        .traits
+        .iter()
+        .map(|t| match Trait::try_from(*t) {
+            Ok(t) => Value::String(t.proto_name().into()),
+            Err(_) => Value::from(*t),
+        })
+        .collect();
+    Obj::new()
+        .str("id", &rt.id)
+        .str("displayName", &rt.display_name)
+        .list("traits", traits)
+        .list("annotations", annotations(&rt.annotations))
+        .str("description", &rt.description)
+        .bool("sourcedExternally", rt.sourced_externally)
+        .done()
+}
+
+/// Renders a resource id.
+pub fn resource_id(id: &ResourceId) -> Value {
+    Obj::new()
+        .str("resourceType", &id.resource_type)
+        .str("resource", &id.resource)
+        .bool("batonResource", id.baton_resource)
+        .done()
+}
+
+/// Renders a resource.
+pub fn resource(r: &Resource) -> Value {
+    let status = r.status.as_ref().map(|s| {
+        let name = model::resource::StatusValue::try_from(s.status)
+            .ok()
+            .filter(|v| *v as i32 != 0)
+            .map(|v| v.proto_name())
+            .unwrap_or("");
+        Obj::new()
+            .str("status", name)
+            .str("details", &s.details)
+            .done()
+    });
+    Obj::new()
+        .val("id", r.id.as_ref().map(resource_id))
+        .val(
+            "parentResourceId",
+            r.parent_resource_id.as_ref().map(resource_id),
+        )
+        .str("displayName", &r.display_name)
+        .list("annotations", annotations(&r.annotations))
+        .str("description", &r.description)
+        .bool("batonResource", r.baton_resource)
+        .val("profile", r.profile.as_ref().map(struct_to_json))
+        .val("status", status)
+        .val("createdAt", r.created_at.as_ref().map(timestamp))
+        .done()
+}
+
+/// Renders an entitlement.
+pub fn entitlement(e: &Entitlement) -> Value {
+    let purpose = Purpose::try_from(e.purpose)
+        .ok()
+        .filter(|p| *p as i32 != 0)
+        .map(|p| Value::String(p.proto_name().into()));
+    Obj::new()
+        .val("resource", e.resource.as_ref().map(resource))
+        .str("id", &e.id)
+        .str("displayName", &e.display_name)
+        .str("description", &e.description)
+        .list(
+            "grantableTo",
+            e.grantable_to.iter().map(resource_type).collect(),
+        )
+        .list("annotations", annotations(&e.annotations))
+        .val("purpose", purpose)
+        .str("slug", &e.slug)
+        .done()
+}
+
+/// Renders a grant.
+pub fn grant(g: &Grant) -> Value {
+    let sources = g.sources.as_ref().map(|s| {
+        let m: Map<String, Value> = s
+            .sources
+            .iter()
+            .map(|(k, v)| (k.clone(), Obj::new().bool("isDirect", v.is_direct).done()))
+            .collect();
+        json!({ "sources": m })
+    });
+    Obj::new()
+        .val("entitlement", g.entitlement.as_ref().map(entitlement))
+        .val("principal", g.principal.as_ref().map(resource))
+        .str("id", &g.id)
+        .list("annotations", annotations(&g.annotations))
+        .val("sources", sources)
+        .done()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_padding() {
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+    }
+
+    #[test]
+    fn matches_baton_cli_shape() {
+        let user = ResourceType::new("user", "User").with_trait(Trait::User);
+        assert_eq!(
+            resource_type(&user).to_string(),
+            r#"{"displayName":"User","id":"user","traits":["TRAIT_USER"]}"#
+        );
+        let alice = Resource::new("user", "alice", "Alice");
+        let e = Entitlement::assignment(&alice, "manager")
+            .with_display_name("Alice's manager")
+            .with_grantable_to(&[user]);
+        let v = entitlement(&e);
+        assert_eq!(v["purpose"], "PURPOSE_VALUE_ASSIGNMENT");
+        assert_eq!(v["resource"]["id"]["resourceType"], "user");
+    }
+}

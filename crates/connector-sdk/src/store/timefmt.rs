@@ -1,0 +1,26 @@
+//! baton's SQLite timestamp layout: local wall-clock time `YYYY-MM-DD HH:MM:SS.fffffffff`.
+
+use time::OffsetDateTime;
+use time::format_description::FormatItem;
+use time::macros::format_description;
+
+const LAYOUT: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:9]");
+
+/// Now, in baton's layout. Falls back to UTC when the local offset cannot be determined
+/// (the `time` crate refuses to read it in multi-threaded programs on some platforms).
+pub(crate) fn now() -> String {
+    let now = OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc());
+    now.format(LAYOUT).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn layout() {
+        let s = super::now();
+        assert_eq!(s.len(), 29, "{s}");
+        assert_eq!(&s[10..11], " ");
+        assert_eq!(&s[19..20], ".");
+    }
+}
