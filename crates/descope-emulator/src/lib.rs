@@ -1,1 +1,48 @@
-//! descope-emulator (work in progress).
+//! A stateful, in-memory emulator of the Descope Management API, for examples, tests and
+//! benchmarks.
+//!
+//! It serves Descope's paths, request and response shapes and error bodies (as
+//! the workspace's Descope API reference documents them) on 127.0.0.1, checks
+//! `Authorization: Bearer <ProjectID>:<ManagementKey>`, rejects unknown request fields like
+//! Descope's gateway, and keeps every change in memory so the next search sees it. Realism
+//! knobs (latency, Descope's rate limits, fault injection, the duplicate-assignment mode) are
+//! all off by default and deterministic given a seed.
+//!
+//! ```no_run
+//! use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let emu = Emulator::builder()
+//!     .dataset(Dataset::generate(&GenSpec { users: 5_000, ..GenSpec::default() }))
+//!     .rate_limits(RateLimits::descope().scaled(10.0))
+//!     .start()
+//!     .await?;
+//! let url = format!("{}/v2/mgmt/user/search", emu.base_url());
+//! let auth = format!("Bearer {}:{}", emu.project_id(), emu.management_key());
+//! // POST `{"limit":100}` to `url` with `auth` as the Authorization header ...
+//! # let _ = (url, auth);
+//! println!("{} requests so far", emu.counters().requests);
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod counters;
+mod dataset;
+mod emulator;
+mod error;
+mod generate;
+mod http;
+mod knobs;
+mod ratelimit;
+mod records;
+mod state;
+
+pub use counters::Counters;
+pub use dataset::{Dataset, DatasetError};
+pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
+pub use generate::GenSpec;
+pub use knobs::{DuplicateMode, Faults, RateLimit, RateLimits};
+pub use records::{
+    GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,
+    UserStatus, UserTenantRecord,
+};

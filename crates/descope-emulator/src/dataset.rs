@@ -1,0 +1,159 @@
+//! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions and groups.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::generate::{self, GenSpec};
+use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
+
+/// Everything a Descope project holds that the emulator serves.
+///
+/// Its JSON form (`{"users":[...],"tenants":[...],"roles":[...],"permissions":[...],"groups":[...]}`)
+/// uses Descope's own field names, so a file saved from here reads like Descope data.
+///
+/// ```
+/// use descope_emulator::Dataset;
+///
+/// let demo = Dataset::demo();
+/// let json = demo.to_json();
+/// assert_eq!(Dataset::from_json(&json).unwrap(), demo);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Dataset {
+    /// Users, in creation order (the order search returns them in).
+    pub users: Vec<UserRecord>,
+    /// Tenants.
+    pub tenants: Vec<TenantRecord>,
+    /// Project roles (`tenant_id` empty) and tenant-scoped roles.
+    pub roles: Vec<RoleRecord>,
+    /// Permissions.
+    pub permissions: Vec<PermissionRecord>,
+    /// SSO/SCIM groups of tenants.
+    pub groups: Vec<GroupRecord>,
+}
+
+/// Why a dataset could not be loaded or saved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DatasetError {
+    /// The JSON did not decode as a dataset.
+    #[error("invalid dataset JSON")]
+    Json(#[from] serde_json::Error),
+    /// Reading or writing the file failed.
+    #[error("dataset file I/O failed")]
+    Io(#[from] std::io::Error),
+    /// The data decoded but is inconsistent (duplicate ids, dangling references...).
+    #[error("inconsistent dataset: {0}")]
+    Invalid(String),
+}
+
+impl Dataset {
+    /// An empty dataset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The small named demo dataset the examples use: 36 users across three tenants
+    /// (`Acme Corp`, `Globex`, and `Initech`, a sub-tenant of `Globex`), with project roles,
+    /// tenant roles, permissions, two test users, a disabled and an invited user, and groups.
+    ///
+    /// It is the same on every call.
+    pub fn demo() -> Self {
+        generate::demo()
+    }
+
+    /// Generates a dataset of the given sizes; the same spec always gives the same dataset.
+    ///
+    /// ```
+    /// use descope_emulator::{Dataset, GenSpec};
+    ///
+    /// let spec = GenSpec { users: 1_000, tenants: 20, ..GenSpec::default() };
+    /// let data = Dataset::generate(&spec);
+    /// assert_eq!(data.users.len(), 1_000);
+    /// assert_eq!(data.tenants.len(), 20);
+    /// ```
+    pub fn generate(spec: &GenSpec) -> Self {
+        generate::generate(spec)
+    }
+
+    /// Pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        // Serializing plain records (string keys, no non-finite floats) cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Decodes JSON written by [`Dataset::to_json`] (or by hand) and checks its consistency.
+    pub fn from_json(s: &str) -> Result<Self, DatasetError> {
+        let data: Self = serde_json::from_str(s)?;
+        data.validate()?;
+        Ok(data)
+    }
+
+    /// Writes [`Dataset::to_json`] to `path`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), DatasetError> {
+        std::fs::write(path, self.to_json())?;
+        Ok(())
+    }
+
+    /// Reads a dataset from a JSON file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
+        let s = std::fs::read_to_string(path)?;
+        Self::from_json(&s)
+    }
+
+    /// Checks the invariants the server relies on: unique user ids and login ids, unique
+    /// tenant ids, unique role names per scope, unique permission names, and memberships
+    /// that point at existing tenants.
+    pub fn validate(&self) -> Result<(), DatasetError> {
+        use std::collections::HashSet;
+        let mut ids = HashSet::new();
+        let mut logins = HashSet::new();
+        let tenants: HashSet<&str> = self.tenants.iter().map(|t| t.id.as_str()).collect();
+        if tenants.len() != self.tenants.len() {
+            return Err(DatasetError::Invalid("duplicate tenant id".into()));
+        }
+        for u in &self.users {
+            if u.user_id.is_empty() || !ids.insert(u.user_id.as_str()) {
+                return Err(DatasetError::Invalid(format!(
+                    "empty or duplicate user id {:?}",
+                    u.user_id
+                )));
+            }
+            for l in &u.login_ids {
+                if !logins.insert(l.as_str()) {
+                    return Err(DatasetError::Invalid(format!("duplicate login id {l:?}")));
+                }
+            }
+            for m in &u.user_tenants {
+                if !tenants.contains(m.tenant_id.as_str()) {
+                    return Err(DatasetError::Invalid(format!(
+                        "user {} is a member of unknown tenant {}",
+                        u.user_id, m.tenant_id
+                    )));
+                }
+            }
+        }
+        let mut roles = HashSet::new();
+        for r in &self.roles {
+            if !roles.insert((r.tenant_id.as_str(), r.name.as_str())) {
+                return Err(DatasetError::Invalid(format!(
+                    "duplicate role {:?} in scope {:?}",
+                    r.name, r.tenant_id
+                )));
+            }
+        }
+        let mut perms = HashSet::new();
+        for p in &self.permissions {
+            if !perms.insert(p.name.as_str()) {
+                return Err(DatasetError::Invalid(format!(
+                    "duplicate permission {:?}",
+                    p.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,298 @@
+//! The running server: [`Emulator`] and its [`EmulatorBuilder`].
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::counters::Counters;
+use crate::dataset::Dataset;
+use crate::http::{self, Config, Shared};
+use crate::knobs::{DuplicateMode, Faults, RateLimits};
+use crate::state::State;
+
+/// The default project id: 28 characters, so clients derive no regional host from it.
+pub const DEFAULT_PROJECT_ID: &str = "P2EmulatorProject0000000000";
+/// The default management key (emulator-only, not a real secret).
+pub const DEFAULT_MANAGEMENT_KEY: &str = "K2EmulatorManagementKey";
+
+/// A running emulator on 127.0.0.1. Dropping it stops the server; [`Emulator::shutdown`]
+/// stops it gracefully and waits.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use descope_emulator::{Dataset, Emulator};
+///
+/// let emu = Emulator::builder().dataset(Dataset::demo()).start().await?;
+/// println!("Descope emulator at {}", emu.base_url());
+/// // ... point a client at emu.base_url() with emu.project_id() / emu.management_key() ...
+/// assert_eq!(emu.counters().rate_limited, 0);
+/// emu.shutdown().await;
+/// # Ok(()) }
+/// ```
+pub struct Emulator {
+    base_url: String,
+    addr: SocketAddr,
+    project_id: String,
+    management_key: String,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .field("project_id", &self.project_id)
+            .field("management_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder with every knob at its default (demo dataset, no latency, limits or faults).
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Starts an emulator with the defaults and `dataset`.
+    pub async fn start_with(dataset: Dataset) -> std::io::Result<Self> {
+        Self::builder().dataset(dataset).start().await
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The socket address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The project id the server accepts.
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    /// The management key the server accepts (emulator-only, not a real secret).
+    pub fn management_key(&self) -> &str {
+        &self.management_key
+    }
+
+    /// A snapshot of the request counters.
+    pub fn counters(&self) -> Counters {
+        self.shared.counters.snapshot()
+    }
+
+    /// Sets every counter back to zero (for instance between benchmark phases).
+    pub fn reset_counters(&self) {
+        self.shared.counters.reset();
+    }
+
+    /// A copy of the current data, for tests that compute expectations.
+    pub fn dataset(&self) -> Dataset {
+        self.shared.read().to_dataset()
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (up to 5 s), and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Configures and starts an [`Emulator`]. Every knob is off by default.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use std::time::Duration;
+/// use descope_emulator::{DuplicateMode, Emulator, Faults, GenSpec, Dataset, RateLimits};
+///
+/// let emu = Emulator::builder()
+///     .dataset(Dataset::generate(&GenSpec { users: 10_000, ..GenSpec::default() }))
+///     .latency(Duration::from_millis(20), Duration::from_millis(10))
+///     .rate_limits(RateLimits::descope().scaled(10.0))
+///     .faults(Faults { server_error: 0.01, ..Faults::default() })
+///     .duplicates(DuplicateMode::Error)
+///     .seed(7)
+///     .start()
+///     .await?;
+/// # Ok(()) }
+/// ```
+pub struct EmulatorBuilder {
+    dataset: Option<Dataset>,
+    project_id: String,
+    management_key: String,
+    latency: Duration,
+    jitter: Duration,
+    rate_limits: RateLimits,
+    faults: Faults,
+    duplicates: DuplicateMode,
+    seed: u64,
+    bind: SocketAddr,
+    license_tier: String,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("users", &self.dataset.as_ref().map(|d| d.users.len()))
+            .field("project_id", &self.project_id)
+            .field("management_key", &"<redacted>")
+            .field("latency", &self.latency)
+            .field("jitter", &self.jitter)
+            .field("rate_limits", &self.rate_limits)
+            .field("faults", &self.faults)
+            .field("duplicates", &self.duplicates)
+            .field("seed", &self.seed)
+            .field("bind", &self.bind)
+            .field("license_tier", &self.license_tier)
+            .finish()
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            dataset: None,
+            project_id: DEFAULT_PROJECT_ID.to_owned(),
+            management_key: DEFAULT_MANAGEMENT_KEY.to_owned(),
+            latency: Duration::ZERO,
+            jitter: Duration::ZERO,
+            rate_limits: RateLimits::off(),
+            faults: Faults::none(),
+            duplicates: DuplicateMode::Silent,
+            seed: 0,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            license_tier: "tier4".to_owned(),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The data to serve (default [`Dataset::demo`]).
+    pub fn dataset(mut self, d: Dataset) -> Self {
+        self.dataset = Some(d);
+        self
+    }
+
+    /// The project id to accept (default [`DEFAULT_PROJECT_ID`]).
+    pub fn project_id(mut self, id: impl Into<String>) -> Self {
+        self.project_id = id.into();
+        self
+    }
+
+    /// The management key to accept (default [`DEFAULT_MANAGEMENT_KEY`]).
+    pub fn management_key(mut self, k: impl Into<String>) -> Self {
+        self.management_key = k.into();
+        self
+    }
+
+    /// Delay every response by `fixed` plus a uniform random `0..=jitter` (default none).
+    pub fn latency(mut self, fixed: Duration, jitter: Duration) -> Self {
+        self.latency = fixed;
+        self.jitter = jitter;
+        self
+    }
+
+    /// Rate limits per endpoint class (default [`RateLimits::off`]).
+    pub fn rate_limits(mut self, r: RateLimits) -> Self {
+        self.rate_limits = r;
+        self
+    }
+
+    /// Fault-injection probabilities (default none).
+    pub fn faults(mut self, f: Faults) -> Self {
+        self.faults = f;
+        self
+    }
+
+    /// What re-adding or re-removing a role or tenant does (default [`DuplicateMode::Silent`]).
+    pub fn duplicates(mut self, m: DuplicateMode) -> Self {
+        self.duplicates = m;
+        self
+    }
+
+    /// Seed of the RNG behind jitter, faults and generated ids (default 0).
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+
+    /// Address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// The `rateLimitTier` the licence handshake returns (default `"tier4"`).
+    pub fn license_tier(mut self, tier: impl Into<String>) -> Self {
+        self.license_tier = tier.into();
+        self
+    }
+
+    /// Binds the listener and serves in a background task of the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        let data = self.dataset.unwrap_or_else(Dataset::demo);
+        let state = State::new(data, self.seed, self.duplicates);
+        let shared = Arc::new(Shared::new(
+            state,
+            Config {
+                project_id: self.project_id.clone(),
+                management_key: self.management_key.clone(),
+                latency: self.latency,
+                jitter: self.jitter,
+                rate_limits: self.rate_limits,
+                faults: self.faults,
+                seed: self.seed,
+                license_tier: self.license_tier,
+            },
+        ));
+        let listener = tokio::net::TcpListener::bind(self.bind).await?;
+        let addr = listener.local_addr()?;
+        let app = http::router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "descope emulator server stopped with an error");
+            }
+        });
+        tracing::debug!(%addr, "descope emulator listening");
+        Ok(Emulator {
+            base_url: format!("http://{addr}"),
+            addr,
+            project_id: self.project_id,
+            management_key: self.management_key,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}

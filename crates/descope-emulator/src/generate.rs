@@ -1,0 +1,425 @@
+//! The deterministic dataset generator behind [`Dataset::generate`] and [`Dataset::demo`].
+//!
+//! [`Dataset::generate`]: crate::Dataset::generate
+//! [`Dataset::demo`]: crate::Dataset::demo
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::dataset::Dataset;
+use crate::records::{
+    GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,
+    UserStatus, UserTenantRecord,
+};
+
+/// Sizes and seed of a generated [`Dataset`]. `Default` is small (50 users, 5 tenants).
+///
+/// Construct it with struct update syntax so new fields (which always have defaults) do not
+/// break callers: `GenSpec { users: 100_000, ..GenSpec::default() }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenSpec {
+    /// Number of users, test users included.
+    pub users: usize,
+    /// Number of tenants; every fourth one after the first is a sub-tenant of an earlier one.
+    pub tenants: usize,
+    /// Number of project-level roles.
+    pub project_roles: usize,
+    /// Number of tenant-scoped roles **per tenant**.
+    pub tenant_roles: usize,
+    /// Number of permissions.
+    pub permissions: usize,
+    /// How many of the users are test users (the last ones generated).
+    pub test_users: usize,
+    /// Groups per tenant whose `authType` is `saml` or `oidc`.
+    pub groups_per_sso_tenant: usize,
+    /// RNG seed: the same spec gives the same dataset.
+    pub seed: u64,
+}
+
+impl Default for GenSpec {
+    fn default() -> Self {
+        Self {
+            users: 50,
+            tenants: 5,
+            project_roles: 5,
+            tenant_roles: 2,
+            permissions: 10,
+            test_users: 2,
+            groups_per_sso_tenant: 2,
+            seed: 42,
+        }
+    }
+}
+
+const GIVEN: &[&str] = &[
+    "Ada", "Alan", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Edsger",
+    "Radia", "Tim", "Shafi", "Donald", "Sophie", "John", "Hedy", "Niklaus", "Joan", "Bjarne",
+];
+const FAMILY: &[&str] = &[
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Liskov",
+    "Thompson",
+    "Hamilton",
+    "Ritchie",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Berners-Lee",
+    "Goldwasser",
+    "Knuth",
+    "Wilson",
+    "McCarthy",
+    "Lamarr",
+    "Wirth",
+    "Clarke",
+    "Stroustrup",
+];
+const TENANT_WORDS: &[&str] = &[
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Aperture",
+    "Vandelay",
+    "Pied Piper",
+    "Massive Dynamic",
+    "Oscorp",
+];
+const PROJECT_ROLES: &[&str] = &[
+    "Tenant Admin",
+    "Viewer",
+    "Editor",
+    "Auditor",
+    "Billing Manager",
+    "Support",
+    "Developer",
+    "Owner",
+];
+// "Editor" appears in both lists on purpose: a tenant role may share a project role's name.
+const TENANT_ROLES: &[&str] = &[
+    "Editor",
+    "Approver",
+    "Analyst",
+    "Support Agent",
+    "Reviewer",
+    "Operator",
+];
+const PERMISSION_AREAS: &[&str] = &[
+    "users", "billing", "reports", "projects", "settings", "audit", "secrets", "tickets",
+];
+const PERMISSION_VERBS: &[&str] = &["read", "write", "delete", "approve"];
+const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Epoch seconds of 2023-11-14: generated creation times count up from here.
+const BASE_TIME: i64 = 1_700_000_000;
+
+/// A Descope-looking id: `prefix` followed by random alphanumerics up to `len` characters.
+pub(crate) fn random_id(rng: &mut impl Rng, prefix: &str, len: usize) -> String {
+    let mut s = String::with_capacity(len);
+    s.push_str(prefix);
+    while s.len() < len {
+        s.push(char::from(ALNUM[rng.random_range(0..ALNUM.len())]));
+    }
+    s
+}
+
+fn pick<'a>(rng: &mut impl Rng, items: &'a [&'a str]) -> &'a str {
+    items[rng.random_range(0..items.len())]
+}
+
+/// `base` while `i < list.len()`, then `base N` so names stay unique.
+fn nth_name(list: &[&str], i: usize) -> String {
+    let base = list[i % list.len()];
+    match i / list.len() {
+        0 => base.to_owned(),
+        n => format!("{base} {}", n + 1),
+    }
+}
+
+fn slug(name: &str) -> String {
+    name.chars()
+        .filter_map(|c| match c {
+            'a'..='z' | '0'..='9' => Some(c),
+            'A'..='Z' => Some(c.to_ascii_lowercase()),
+            ' ' | '-' => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
+pub(crate) fn generate(spec: &GenSpec) -> Dataset {
+    generate_with(spec, None)
+}
+
+pub(crate) fn demo() -> Dataset {
+    let spec = GenSpec {
+        users: 36,
+        tenants: 3,
+        project_roles: 4,
+        tenant_roles: 2,
+        permissions: 8,
+        test_users: 2,
+        groups_per_sso_tenant: 2,
+        seed: 7,
+    };
+    let mut data = generate_with(&spec, Some(&["Acme Corp", "Globex", "Initech"]));
+    // Pin the cases the examples show off, whatever the RNG drew.
+    if let Some(u) = data.users.get_mut(3) {
+        u.status = UserStatus::Disabled;
+    }
+    if let Some(u) = data.users.get_mut(5) {
+        u.status = UserStatus::Invited;
+    }
+    data
+}
+
+fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let mut data = Dataset::new();
+
+    for i in 0..spec.permissions {
+        let verb = PERMISSION_VERBS[i % PERMISSION_VERBS.len()];
+        let area = nth_name(PERMISSION_AREAS, i / PERMISSION_VERBS.len());
+        let mut p = PermissionRecord::new(format!("PRM{i:05}"), format!("{}:{verb}", slug(&area)));
+        p.description = format!("Can {verb} {area}");
+        data.permissions.push(p);
+    }
+
+    let mut role_seq = 0usize;
+    let mut make_role =
+        |rng: &mut ChaCha8Rng, name: String, tenant_id: &str, perms: &[PermissionRecord]| {
+            let mut r = RoleRecord::new(format!("ROL{role_seq:06}"), name, tenant_id);
+            r.created_time = BASE_TIME + role_seq as i64;
+            role_seq += 1;
+            if !perms.is_empty() {
+                let n = rng.random_range(1..=perms.len().min(3));
+                for _ in 0..n {
+                    let p = &perms[rng.random_range(0..perms.len())].name;
+                    if !r.permission_names.contains(p) {
+                        r.permission_names.push(p.clone());
+                    }
+                }
+            }
+            r.description = format!("{} role", r.name);
+            r
+        };
+    for i in 0..spec.project_roles {
+        let r = make_role(&mut rng, nth_name(PROJECT_ROLES, i), "", &data.permissions);
+        data.roles.push(r);
+    }
+
+    for i in 0..spec.tenants {
+        let name = match tenant_names.and_then(|n| n.get(i)) {
+            Some(n) => (*n).to_owned(),
+            None => nth_name(TENANT_WORDS, i),
+        };
+        let mut t = TenantRecord::new(random_id(&mut rng, "T2", 28), name);
+        let domain = format!("{}.example.com", slug(&t.name));
+        t.created_time = BASE_TIME + i as i64 * 3_600;
+        t.auth_type = ["none", "saml", "oidc"][i % 3].to_owned();
+        t.enforce_sso = t.auth_type == "saml" && i % 2 == 0;
+        if i % 2 == 0 {
+            t.self_provisioning_domains.push(domain.clone());
+        }
+        if t.auth_type != "none" {
+            t.domains.push(domain);
+        }
+        // Every fourth tenant (and the third of the demo's three) hangs under an earlier one.
+        if i > 0 && (i % 4 == 3 || (tenant_names.is_some() && i == 2)) {
+            t.parent = data.tenants[rng.random_range(0..i)].id.clone();
+        }
+        t.custom_attributes
+            .insert("plan".into(), ["free", "pro", "enterprise"][i % 3].into());
+        for j in 0..spec.tenant_roles {
+            let r = make_role(
+                &mut rng,
+                nth_name(TENANT_ROLES, j),
+                &t.id,
+                &data.permissions,
+            );
+            data.roles.push(r);
+        }
+        data.tenants.push(t);
+    }
+
+    let project_roles: Vec<&str> = data
+        .roles
+        .iter()
+        .filter(|r| r.tenant_id.is_empty())
+        .map(|r| r.name.as_str())
+        .collect();
+    let test_from = spec.users.saturating_sub(spec.test_users);
+    data.users.reserve(spec.users);
+    for i in 0..spec.users {
+        let given = pick(&mut rng, GIVEN);
+        let family = pick(&mut rng, FAMILY);
+        let test = i >= test_from;
+        let mut u = UserRecord::new(random_id(&mut rng, "U2", 28), String::new());
+        let tenant_count = if data.tenants.is_empty() {
+            0
+        } else {
+            // Mostly one tenant, some none, a few two.
+            match rng.random_range(0..10) {
+                0 => 0,
+                1 => 2.min(data.tenants.len()),
+                _ => 1,
+            }
+        };
+        let first_tenant = if data.tenants.is_empty() {
+            0
+        } else {
+            rng.random_range(0..data.tenants.len())
+        };
+        let domain = match tenant_count {
+            0 => "example.org".to_owned(),
+            _ => format!("{}.example.com", slug(&data.tenants[first_tenant].name)),
+        };
+        let email = if test {
+            format!("test.user{i}@test.example.org")
+        } else {
+            format!(
+                "{}.{}{i}@{domain}",
+                given.to_ascii_lowercase(),
+                family.to_ascii_lowercase()
+            )
+        };
+        u.login_ids[0].clone_from(&email);
+        u.email = email;
+        u.given_name = given.to_owned();
+        u.family_name = family.to_owned();
+        u.name = format!("{given} {family}");
+        u.verified_email = rng.random_bool(0.9);
+        if rng.random_bool(0.3) {
+            u.phone = format!("+1555{:07}", i % 10_000_000);
+            u.verified_phone = rng.random_bool(0.5);
+        }
+        u.status = match rng.random_range(0..100) {
+            0..=5 => UserStatus::Disabled,
+            6..=9 => UserStatus::Invited,
+            10 => UserStatus::Expired,
+            _ => UserStatus::Enabled,
+        };
+        u.created_time = BASE_TIME + i as i64 * 37;
+        u.test = test;
+        u.password = rng.random_bool(0.5);
+        u.totp = rng.random_bool(0.1);
+        u.webauthn = rng.random_bool(0.1);
+        if rng.random_bool(0.2) {
+            u.oauth.insert("google".into(), true);
+        }
+        if !project_roles.is_empty() && rng.random_bool(0.4) {
+            u.role_names.push(pick(&mut rng, &project_roles).to_owned());
+        }
+        for k in 0..tenant_count {
+            let t = &data.tenants[(first_tenant + k) % data.tenants.len()];
+            let mut m = UserTenantRecord::new(t.id.clone(), t.name.clone(), Vec::new());
+            // Roles within the tenant: its own roles and, sometimes, a project role.
+            if spec.tenant_roles > 0 && rng.random_bool(0.6) {
+                m.role_names.push(nth_name(
+                    TENANT_ROLES,
+                    rng.random_range(0..spec.tenant_roles),
+                ));
+            }
+            if !project_roles.is_empty() && rng.random_bool(0.25) {
+                let r = pick(&mut rng, &project_roles).to_owned();
+                if !m.role_names.contains(&r) {
+                    m.role_names.push(r);
+                }
+            }
+            if t.auth_type == "saml" {
+                u.saml = true;
+                u.external_ids.push(format!("{}@idp", u.login_ids[0]));
+            }
+            u.user_tenants.push(m);
+        }
+        if rng.random_bool(0.05) {
+            u.scim = true;
+        }
+        u.custom_attributes
+            .insert("department".into(), ["eng", "sales", "ops"][i % 3].into());
+        data.users.push(u);
+    }
+
+    add_groups(&mut data, spec, &mut rng);
+    data
+}
+
+fn add_groups(data: &mut Dataset, spec: &GenSpec, rng: &mut ChaCha8Rng) {
+    for t in data.tenants.iter().filter(|t| t.auth_type != "none") {
+        let members: Vec<&UserRecord> = data
+            .users
+            .iter()
+            .filter(|u| u.tenant(&t.id).is_some())
+            .take(200)
+            .collect();
+        let source = if t.auth_type == "saml" { "scim" } else { "jit" };
+        for g in 0..spec.groups_per_sso_tenant {
+            let mut group = GroupRecord {
+                tenant_id: t.id.clone(),
+                id: random_id(rng, "G", 12),
+                display: format!("{} group {}", t.name, g + 1),
+                source: source.to_owned(),
+                sso_id: String::new(),
+                members: Vec::new(),
+            };
+            for (n, u) in members.iter().enumerate() {
+                if n % spec.groups_per_sso_tenant == g {
+                    group.members.push(GroupMemberRecord {
+                        login_id: u.login_ids.first().cloned().unwrap_or_default(),
+                        user_id: u.user_id.clone(),
+                        display: u.name.clone(),
+                    });
+                }
+            }
+            data.groups.push(group);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_data_and_valid() {
+        let spec = GenSpec {
+            users: 500,
+            tenants: 9,
+            ..GenSpec::default()
+        };
+        let a = generate(&spec);
+        assert_eq!(a, generate(&spec));
+        a.validate().unwrap();
+        assert_eq!(a.users.iter().filter(|u| u.test).count(), spec.test_users);
+        assert_eq!(
+            a.roles.len(),
+            spec.project_roles + spec.tenants * spec.tenant_roles
+        );
+        assert!(a.tenants.iter().any(|t| !t.parent.is_empty()));
+        let other = generate(&GenSpec { seed: 1, ..spec });
+        assert_ne!(a, other);
+    }
+
+    #[test]
+    fn demo_has_three_named_tenants_and_all_statuses_of_interest() {
+        let d = demo();
+        d.validate().unwrap();
+        let names: Vec<&str> = d.tenants.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Acme Corp", "Globex", "Initech"]);
+        assert!(!d.tenants[2].parent.is_empty());
+        assert!(d.users.iter().any(|u| u.status == UserStatus::Disabled));
+        assert!(d.users.iter().any(|u| u.status == UserStatus::Invited));
+        assert!(d.users.iter().any(|u| u.test));
+        assert!(!d.groups.is_empty());
+    }
+}

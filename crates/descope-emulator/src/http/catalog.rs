@@ -1,0 +1,201 @@
+//! Tenant, role, permission, group and licence endpoints.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State as AxState};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::wire::{self, parse};
+use super::{Shared, empty, json};
+use crate::error::ApiError;
+use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord};
+
+type App = AxState<Arc<Shared>>;
+type Reply = Result<Response, ApiError>;
+
+#[derive(Serialize)]
+struct Tenants<'a> {
+    tenants: &'a [TenantRecord],
+}
+
+#[derive(Serialize)]
+struct Roles<'a> {
+    roles: &'a [RoleRecord],
+}
+
+#[derive(Serialize)]
+struct Permissions<'a> {
+    permissions: &'a [PermissionRecord],
+}
+
+#[derive(Serialize)]
+struct Created<'a> {
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct License<'a> {
+    rate_limit_tier: &'a str,
+}
+
+pub(super) async fn tenants_all(AxState(app): App) -> Reply {
+    json(&Tenants {
+        tenants: &app.read().tenants,
+    })
+}
+
+/// `GET /v1/mgmt/tenant?id=`: the tenant flat at the root, as Descope returns it.
+pub(super) async fn tenant_load(
+    AxState(app): App,
+    Query(q): Query<HashMap<String, String>>,
+) -> Reply {
+    if let Some(k) = q.keys().find(|k| k.as_str() != "id") {
+        return Err(ApiError::invalid_request(format!(
+            "unknown query parameter `{k}`"
+        )));
+    }
+    let id = q
+        .get("id")
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| ApiError::missing_argument("id is required"))?;
+    let state = app.read();
+    let t = state
+        .tenant(id)
+        .ok_or_else(|| ApiError::tenant_not_found(id))?;
+    json(t)
+}
+
+pub(super) async fn tenant_create(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::CreateTenant = parse(&body)?;
+    let mut t = TenantRecord::new(req.id, req.name);
+    t.self_provisioning_domains = req.self_provisioning_domains;
+    t.custom_attributes = req.custom_attributes;
+    t.enforce_sso = req.enforce_sso;
+    t.disabled = req.disabled;
+    t.parent = req.parent;
+    let id = app.write().create_tenant(t)?;
+    json(&Created { id: &id })
+}
+
+pub(super) async fn tenant_delete(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::DeleteTenant = parse(&body)?;
+    if req.id.is_empty() {
+        return Err(ApiError::missing_argument("id is required"));
+    }
+    app.write().delete_tenant(&req.id, req.cascade)?;
+    empty()
+}
+
+pub(super) async fn roles_all(AxState(app): App) -> Reply {
+    json(&Roles {
+        roles: &app.read().roles,
+    })
+}
+
+pub(super) async fn role_create(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::CreateRole = parse(&body)?;
+    let mut r = RoleRecord::new(String::new(), req.name, req.tenant_id);
+    r.description = req.description;
+    r.permission_names = req.permission_names;
+    r.default = req.default;
+    r.private = req.private;
+    app.write().create_role(r)?;
+    empty()
+}
+
+pub(super) async fn role_delete(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::DeleteRole = parse(&body)?;
+    if req.name.is_empty() && req.id.is_empty() {
+        return Err(ApiError::missing_argument("name or id is required"));
+    }
+    app.write()
+        .delete_role(&req.name, &req.id, &req.tenant_id)?;
+    empty()
+}
+
+pub(super) async fn permissions_all(AxState(app): App) -> Reply {
+    json(&Permissions {
+        permissions: &app.read().permissions,
+    })
+}
+
+pub(super) async fn permission_create(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::CreatePermission = parse(&body)?;
+    let mut p = PermissionRecord::new(String::new(), req.name);
+    p.description = req.description;
+    app.write().create_permission(p)?;
+    empty()
+}
+
+pub(super) async fn permission_delete(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::DeletePermission = parse(&body)?;
+    if req.name.is_empty() && req.id.is_empty() {
+        return Err(ApiError::missing_argument("name or id is required"));
+    }
+    app.write().delete_permission(&req.name, &req.id)?;
+    empty()
+}
+
+pub(super) async fn license(AxState(app): App) -> Reply {
+    json(&License {
+        rate_limit_tier: &app.license_tier,
+    })
+}
+
+fn require_tenant<'a>(state: &crate::state::State, id: &'a str) -> Result<&'a str, ApiError> {
+    if id.is_empty() {
+        return Err(ApiError::missing_argument("tenantId is required"));
+    }
+    if state.tenant(id).is_none() {
+        return Err(ApiError::tenant_not_found(id));
+    }
+    Ok(id)
+}
+
+/// `POST /v1/mgmt/group/all`: a bare JSON array of the tenant's groups.
+pub(super) async fn groups_all(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::GroupsAll = parse(&body)?;
+    let state = app.read();
+    let tenant = require_tenant(&state, &req.tenant_id)?;
+    let groups: Vec<&GroupRecord> = state
+        .groups
+        .iter()
+        .filter(|g| g.tenant_id == tenant && (req.sso_id.is_empty() || g.sso_id == req.sso_id))
+        .collect();
+    json(&groups)
+}
+
+/// `POST /v1/mgmt/group/member/all`: the tenant's groups that contain any of the users.
+pub(super) async fn groups_for_members(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::GroupsForMembers = parse(&body)?;
+    let state = app.read();
+    let tenant = require_tenant(&state, &req.tenant_id)?;
+    let groups: Vec<&GroupRecord> = state
+        .groups
+        .iter()
+        .filter(|g| {
+            g.tenant_id == tenant
+                && g.members.iter().any(|m| {
+                    req.login_ids.contains(&m.login_id) || req.user_ids.contains(&m.user_id)
+                })
+        })
+        .collect();
+    json(&groups)
+}
+
+/// `POST /v1/mgmt/group/members`: the one group, as a one-element array.
+pub(super) async fn group_members(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::GroupMembers = parse(&body)?;
+    let state = app.read();
+    let tenant = require_tenant(&state, &req.tenant_id)?;
+    let groups: Vec<&GroupRecord> = state
+        .groups
+        .iter()
+        .filter(|g| g.tenant_id == tenant && g.id == req.group_id)
+        .collect();
+    json(&groups)
+}

@@ -1,0 +1,273 @@
+//! The axum application: routes, and one middleware that applies counters, latency,
+//! authentication, rate limits and faults, in that order.
+
+mod catalog;
+mod search;
+mod users;
+pub(crate) mod wire;
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State as AxState};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::counters::CounterSet;
+use crate::error::ApiError;
+use crate::knobs::{Faults, RateLimits};
+use crate::ratelimit::{Class, Limiter, retry_after_secs};
+use crate::state::State;
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    state: RwLock<State>,
+    pub(crate) counters: CounterSet,
+    limiter: Limiter,
+    /// Decides latency jitter and faults; seeded so a run is reproducible (given request order).
+    rng: Mutex<ChaCha8Rng>,
+    /// The exact `Authorization` value accepted. Emulator-only credentials, never logged.
+    expected_auth: String,
+    latency: Duration,
+    jitter: Duration,
+    faults: Faults,
+    license_tier: String,
+}
+
+/// Settings the server is started with.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) project_id: String,
+    pub(crate) management_key: String,
+    pub(crate) latency: Duration,
+    pub(crate) jitter: Duration,
+    pub(crate) rate_limits: RateLimits,
+    pub(crate) faults: Faults,
+    pub(crate) seed: u64,
+    pub(crate) license_tier: String,
+}
+
+impl Shared {
+    pub(crate) fn new(state: State, config: Config) -> Self {
+        Self {
+            state: RwLock::new(state),
+            counters: CounterSet::default(),
+            limiter: Limiter::new(config.rate_limits),
+            rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
+            expected_auth: format!("Bearer {}:{}", config.project_id, config.management_key),
+            latency: config.latency,
+            jitter: config.jitter,
+            faults: config.faults,
+            license_tier: config.license_tier,
+        }
+    }
+
+    /// A read lock; a poisoned lock still holds consistent data (mutations validate first).
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn rng(&self) -> std::sync::MutexGuard<'_, ChaCha8Rng> {
+        self.rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn delay(&self) -> Duration {
+        if self.jitter.is_zero() {
+            return self.latency;
+        }
+        let f: f64 = self.rng().random();
+        self.latency + self.jitter.mul_f64(f)
+    }
+
+    fn draw_fault(&self) -> Option<Fault> {
+        if !self.faults.any() {
+            return None;
+        }
+        let mut rng = self.rng();
+        let x: f64 = rng.random();
+        let f = &self.faults;
+        let mut edge = f.server_error;
+        if x < edge {
+            return Some(Fault::ServerError {
+                unavailable: rng.random_bool(0.5),
+            });
+        }
+        for (p, fault) in [
+            (f.rate_limit, Fault::RateLimit),
+            (f.drop_connection, Fault::Drop),
+            (f.truncate_body, Fault::Truncate),
+        ] {
+            edge += p;
+            if x < edge {
+                return Some(fault);
+            }
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    ServerError { unavailable: bool },
+    RateLimit,
+    Drop,
+    Truncate,
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/v1/mgmt/user/search", post(users::search))
+        .route("/v2/mgmt/user/search", post(users::search))
+        .route("/v1/mgmt/user/search/test", post(users::search_test))
+        .route("/v2/mgmt/user/search/test", post(users::search_test))
+        .route("/v1/mgmt/user", get(users::load))
+        .route("/v1/mgmt/users/load", post(users::load_many))
+        .route("/v1/mgmt/user/create", post(users::create))
+        .route("/v1/mgmt/user/create/test", post(users::create_test))
+        .route("/v1/mgmt/user/delete", post(users::delete))
+        .route("/v1/mgmt/user/update/status", post(users::update_status))
+        .route("/v1/mgmt/user/update/role/add", post(users::role_add_v1))
+        .route("/v2/mgmt/user/update/role/add", post(users::role_add_v2))
+        .route("/v1/mgmt/user/update/role/remove", post(users::role_remove))
+        .route("/v1/mgmt/user/update/role/set", post(users::role_set))
+        .route("/v1/mgmt/user/update/tenant/add", post(users::tenant_add))
+        .route(
+            "/v1/mgmt/user/update/tenant/remove",
+            post(users::tenant_remove),
+        )
+        .route("/v1/mgmt/tenant/all", get(catalog::tenants_all))
+        .route("/v1/mgmt/tenant", get(catalog::tenant_load))
+        .route("/v1/mgmt/tenant/create", post(catalog::tenant_create))
+        .route("/v1/mgmt/tenant/delete", post(catalog::tenant_delete))
+        .route("/v1/mgmt/role/all", get(catalog::roles_all))
+        .route("/v1/mgmt/role/create", post(catalog::role_create))
+        .route("/v1/mgmt/role/delete", post(catalog::role_delete))
+        .route("/v1/mgmt/permission/all", get(catalog::permissions_all))
+        .route(
+            "/v1/mgmt/permission/create",
+            post(catalog::permission_create),
+        )
+        .route(
+            "/v1/mgmt/permission/delete",
+            post(catalog::permission_delete),
+        )
+        .route("/v1/mgmt/license", get(catalog::license))
+        .route("/v1/mgmt/group/all", post(catalog::groups_all))
+        .route(
+            "/v1/mgmt/group/member/all",
+            post(catalog::groups_for_members),
+        )
+        .route("/v1/mgmt/group/members", post(catalog::group_members))
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(shared.clone(), gate))
+        .with_state(shared)
+}
+
+async fn fallback(req: Request) -> Response {
+    ApiError::no_route(req.method().as_str(), req.uri().path()).into_response()
+}
+
+/// Counters → latency → auth → rate limit → faults → handler.
+async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    app.counters.request(req.method().as_str(), &path);
+
+    let delay = app.delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+
+    let authorized = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .is_some_and(|v| v.as_bytes() == app.expected_auth.as_bytes());
+    if !authorized {
+        app.counters.unauthorized();
+        return ApiError::unauthorized(
+            "Authorization must be 'Bearer <ProjectID>:<ManagementKey>' with this project's key",
+        )
+        .into_response();
+    }
+
+    if let Some(Err(wait)) = Class::of(&path).map(|class| app.limiter.check(class)) {
+        app.counters.rate_limited();
+        return ApiError::rate_limited(retry_after_secs(wait)).into_response();
+    }
+
+    match app.draw_fault() {
+        None => next.run(req).await,
+        Some(fault) => {
+            app.counters.fault();
+            match fault {
+                Fault::ServerError { unavailable } => {
+                    ApiError::server_error(unavailable).into_response()
+                }
+                Fault::RateLimit => {
+                    app.counters.rate_limited();
+                    ApiError::rate_limited(1).into_response()
+                }
+                Fault::Drop => dropped_connection(),
+                Fault::Truncate => truncated(next.run(req).await).await,
+            }
+        }
+    }
+}
+
+/// A response whose body fails before its first byte: hyper then closes the connection
+/// without flushing the head, so the client sees the connection drop.
+fn dropped_connection() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("injected fault: connection dropped"))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
+/// The real response with its body cut in half, streamed (no `Content-Length`) so the
+/// client only notices when it decodes the JSON.
+async fn truncated(resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let stream = futures::stream::once(async move { Ok::<_, Infallible>(half) });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// A JSON 200 response.
+pub(crate) fn json<T: Serialize + ?Sized>(v: &T) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(v).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
+}
+
+/// The `{}` Descope answers mutations without a payload with.
+pub(crate) fn empty() -> Result<Response, ApiError> {
+    json(&serde_json::Map::new())
+}

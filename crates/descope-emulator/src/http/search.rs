@@ -1,0 +1,319 @@
+//! User search: filters AND together, each list filter is any-of, results keep creation order.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::wire::{RoleFilter, SearchUsers};
+use crate::error::ApiError;
+use crate::records::{UserRecord, UserStatus};
+use crate::state::State;
+
+/// Descope's default page size.
+const DEFAULT_LIMIT: usize = 100;
+
+/// The search response, serialized straight from borrowed records.
+#[derive(Serialize)]
+pub(crate) struct Page<'a> {
+    pub(crate) users: Vec<&'a UserRecord>,
+    pub(crate) total: usize,
+}
+
+/// A boolean user property and the value the filter wants.
+type FlagFilter = (fn(&UserRecord) -> bool, bool);
+
+/// A search request compiled against the current state.
+struct Filter<'r> {
+    test: TestMode,
+    login_ids: Option<HashSet<&'r str>>,
+    user_ids: Option<HashSet<&'r str>>,
+    emails: Option<HashSet<&'r str>>,
+    phones: Option<HashSet<&'r str>>,
+    statuses: Option<Vec<UserStatus>>,
+    tenants: Option<HashSet<String>>,
+    role_names: Option<HashSet<&'r str>>,
+    /// tenant id → (role names, all must match)
+    tenant_roles: Vec<(String, Vec<String>, bool)>,
+    custom: Vec<(&'r str, &'r Value)>,
+    sso_apps: Option<HashSet<&'r str>>,
+    text: Option<String>,
+    sso_only: bool,
+    scim_only: bool,
+    created_from: Option<i64>,
+    created_to: Option<i64>,
+    flags: Vec<FlagFilter>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TestMode {
+    Exclude,
+    Include,
+    Only,
+}
+
+fn set(v: &Option<Vec<String>>) -> Option<HashSet<&str>> {
+    v.as_ref()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.iter().map(String::as_str).collect())
+}
+
+fn non_negative(name: &str, v: Option<i64>) -> Result<usize, ApiError> {
+    match v {
+        None => Ok(0),
+        Some(n) => usize::try_from(n)
+            .map_err(|_| ApiError::invalid_argument(format!("{name} must not be negative"))),
+    }
+}
+
+impl<'r> Filter<'r> {
+    fn compile(req: &'r SearchUsers, state: &State) -> Result<Self, ApiError> {
+        let test = if req.test_users_only == Some(true) {
+            TestMode::Only
+        } else if req.with_test_user == Some(true) {
+            TestMode::Include
+        } else {
+            TestMode::Exclude
+        };
+        let statuses = match &req.statuses {
+            Some(s) if !s.is_empty() => Some(
+                s.iter()
+                    .map(|x| {
+                        UserStatus::parse(x).ok_or_else(|| {
+                            ApiError::invalid_argument(format!("Invalid status {x:?}"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            _ => None,
+        };
+        let mut login_ids = set(&req.login_ids);
+        if let Some(l) = req.login_id.as_deref().filter(|l| !l.is_empty()) {
+            login_ids.get_or_insert_with(HashSet::new).insert(l);
+        }
+        let tenants = match &req.tenant_ids {
+            Some(t) if !t.is_empty() => {
+                let mut all: HashSet<String> = t.iter().cloned().collect();
+                if req.include_sub_tenants == Some(true) {
+                    for id in t {
+                        all.extend(state.descendants(id));
+                    }
+                }
+                Some(all)
+            }
+            _ => None,
+        };
+        let mut tenant_roles = Vec::new();
+        let role_names_by_id: HashMap<&str, &str> = state
+            .roles
+            .iter()
+            .map(|r| (r.id.as_str(), r.name.as_str()))
+            .collect();
+        let mut add_tenant_roles = |m: &Option<std::collections::BTreeMap<String, RoleFilter>>,
+                                    by_id: bool| {
+            for (tenant, f) in m.iter().flatten() {
+                let names = f
+                    .values
+                    .iter()
+                    .map(|v| {
+                        if by_id {
+                            role_names_by_id
+                                .get(v.as_str())
+                                .copied()
+                                .unwrap_or(v)
+                                .to_owned()
+                        } else {
+                            v.clone()
+                        }
+                    })
+                    .collect();
+                tenant_roles.push((tenant.clone(), names, f.and));
+            }
+        };
+        add_tenant_roles(&req.tenant_role_names, false);
+        add_tenant_roles(&req.tenant_role_ids, true);
+        let mut flags: Vec<FlagFilter> = Vec::new();
+        let mut flag = |v: Option<bool>, f: fn(&UserRecord) -> bool| {
+            if let Some(b) = v {
+                flags.push((f, b));
+            }
+        };
+        flag(req.verified_email, |u| u.verified_email);
+        flag(req.verified_phone, |u| u.verified_phone);
+        flag(req.password, |u| u.password);
+        flag(req.totp, |u| u.totp);
+        flag(req.webauthn, |u| u.webauthn);
+        flag(req.scim, |u| u.scim);
+        Ok(Self {
+            test,
+            login_ids,
+            user_ids: set(&req.user_ids),
+            emails: set(&req.emails),
+            phones: set(&req.phones),
+            statuses,
+            tenants,
+            role_names: set(&req.role_names),
+            tenant_roles,
+            custom: req
+                .custom_attributes
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v))
+                .collect(),
+            sso_apps: set(&req.sso_app_ids),
+            text: req
+                .text
+                .as_deref()
+                .filter(|t| !t.is_empty())
+                .map(str::to_lowercase),
+            sso_only: req.sso_only == Some(true),
+            scim_only: req.scim_only == Some(true),
+            // The filters are in milliseconds, createdTime in seconds.
+            created_from: req.from_created_time.map(|t| t.0 / 1000),
+            created_to: req.to_created_time.map(|t| t.0 / 1000),
+            flags,
+        })
+    }
+
+    fn matches(&self, u: &UserRecord) -> bool {
+        match self.test {
+            TestMode::Exclude if u.test => return false,
+            TestMode::Only if !u.test => return false,
+            _ => {}
+        }
+        if self
+            .statuses
+            .as_ref()
+            .is_some_and(|s| !s.contains(&u.status))
+        {
+            return false;
+        }
+        if self
+            .user_ids
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(u.user_id.as_str()))
+        {
+            return false;
+        }
+        if self
+            .login_ids
+            .as_ref()
+            .is_some_and(|ids| !u.login_ids.iter().any(|l| ids.contains(l.as_str())))
+        {
+            return false;
+        }
+        if self
+            .emails
+            .as_ref()
+            .is_some_and(|e| !e.contains(u.email.as_str()))
+        {
+            return false;
+        }
+        if self
+            .phones
+            .as_ref()
+            .is_some_and(|p| !p.contains(u.phone.as_str()))
+        {
+            return false;
+        }
+        if self
+            .tenants
+            .as_ref()
+            .is_some_and(|t| !u.user_tenants.iter().any(|m| t.contains(&m.tenant_id)))
+        {
+            return false;
+        }
+        if let Some(r) = &self.role_names {
+            // Any level: a project role, or a role held in any tenant.
+            let has = u.role_names.iter().any(|n| r.contains(n.as_str()))
+                || u.user_tenants
+                    .iter()
+                    .any(|m| m.role_names.iter().any(|n| r.contains(n.as_str())));
+            if !has {
+                return false;
+            }
+        }
+        for (tenant, names, all) in &self.tenant_roles {
+            let Some(m) = u.tenant(tenant) else {
+                return false;
+            };
+            let ok = if *all {
+                names.iter().all(|n| m.role_names.contains(n))
+            } else {
+                names.iter().any(|n| m.role_names.contains(n))
+            };
+            if !ok {
+                return false;
+            }
+        }
+        for (k, want) in &self.custom {
+            let Some(have) = u.custom_attributes.get(*k) else {
+                return false;
+            };
+            let ok = match want {
+                Value::Array(any) => any.contains(have),
+                v => *v == have,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        if self
+            .sso_apps
+            .as_ref()
+            .is_some_and(|apps| !u.sso_app_ids.iter().any(|a| apps.contains(a.as_str())))
+        {
+            return false;
+        }
+        if self.sso_only && u.external_ids.is_empty() {
+            return false;
+        }
+        if self.scim_only && !u.scim {
+            return false;
+        }
+        if self.created_from.is_some_and(|t| u.created_time < t)
+            || self.created_to.is_some_and(|t| u.created_time > t)
+        {
+            return false;
+        }
+        if self.flags.iter().any(|(f, want)| f(u) != *want) {
+            return false;
+        }
+        if let Some(text) = &self.text {
+            let hit = |s: &str| s.to_lowercase().contains(text.as_str());
+            if !(hit(&u.user_id)
+                || u.login_ids.iter().any(|l| hit(l))
+                || hit(&u.name)
+                || hit(&u.email)
+                || hit(&u.phone))
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Runs a search: `total` counts every match, the page is `offset` (when positive) or
+/// `page * limit` onward, `limit` 0 or absent meaning 100.
+pub(crate) fn search<'s>(state: &'s State, req: &SearchUsers) -> Result<Page<'s>, ApiError> {
+    let filter = Filter::compile(req, state)?;
+    let limit = match non_negative("limit", req.limit)? {
+        0 => DEFAULT_LIMIT,
+        n => n,
+    };
+    let page = non_negative("page", req.page)?;
+    let offset = match non_negative("offset", req.offset)? {
+        0 => page.saturating_mul(limit),
+        n => n,
+    };
+    let mut total = 0usize;
+    let mut users = Vec::with_capacity(limit.min(1_000));
+    for u in state.users.iter().filter(|u| filter.matches(u)) {
+        if total >= offset && users.len() < limit {
+            users.push(u);
+        }
+        total += 1;
+    }
+    Ok(Page { users, total })
+}

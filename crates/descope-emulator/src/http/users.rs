@@ -1,0 +1,217 @@
+//! User endpoints: search, load, batch load, create, delete, status, roles and tenants.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State as AxState};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::wire::{self, parse};
+use super::{Shared, json, search as search_mod};
+use crate::error::ApiError;
+use crate::records::{UserRecord, UserStatus, UserTenantRecord};
+use crate::state::RoleOp;
+
+type App = AxState<Arc<Shared>>;
+type Reply = Result<Response, ApiError>;
+
+#[derive(Serialize)]
+struct One<'a> {
+    user: &'a UserRecord,
+}
+
+#[derive(Serialize)]
+struct Many<'a> {
+    users: Vec<&'a UserRecord>,
+    total: usize,
+}
+
+fn one(u: &UserRecord) -> Reply {
+    json(&One { user: u })
+}
+
+pub(super) async fn search(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::SearchUsers = parse(&body)?;
+    let state = app.read();
+    // Serialize while holding the read lock: the page borrows the records, nothing is cloned.
+    json(&search_mod::search(&state, &req)?)
+}
+
+/// `/user/search/test`: the same search restricted to test users.
+pub(super) async fn search_test(AxState(app): App, body: Bytes) -> Reply {
+    let mut req: wire::SearchUsers = parse(&body)?;
+    req.with_test_user = Some(true);
+    req.test_users_only = Some(true);
+    let state = app.read();
+    json(&search_mod::search(&state, &req)?)
+}
+
+/// `GET /v1/mgmt/user?loginId=` / `?userId=` / `?identifier=` (empty values are ignored,
+/// as GO sends both keys with one empty).
+pub(super) async fn load(AxState(app): App, Query(q): Query<HashMap<String, String>>) -> Reply {
+    let mut login_id = "";
+    let mut user_id = "";
+    for (k, v) in &q {
+        match k.as_str() {
+            "loginId" | "identifier" => login_id = v,
+            "userId" => user_id = v,
+            other => {
+                return Err(ApiError::invalid_request(format!(
+                    "unknown query parameter `{other}`"
+                )));
+            }
+        }
+    }
+    let state = app.read();
+    let idx = if !user_id.is_empty() {
+        state
+            .find_user_by_id(user_id)
+            .ok_or_else(|| ApiError::user_not_found(user_id))?
+    } else if !login_id.is_empty() {
+        state.user_or_404(login_id)?
+    } else {
+        return Err(ApiError::missing_argument("loginId or userId is required"));
+    };
+    one(&state.users[idx])
+}
+
+/// `POST /v1/mgmt/users/load`: unknown ids are skipped.
+pub(super) async fn load_many(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::LoadUsers = parse(&body)?;
+    let state = app.read();
+    let users: Vec<&UserRecord> = req
+        .user_ids
+        .iter()
+        .filter_map(|id| state.find_user_by_id(id))
+        .map(|i| &state.users[i])
+        .collect();
+    let total = users.len();
+    json(&Many { users, total })
+}
+
+pub(super) async fn create(AxState(app): App, body: Bytes) -> Reply {
+    create_user(&app, &body, false)
+}
+
+pub(super) async fn create_test(AxState(app): App, body: Bytes) -> Reply {
+    create_user(&app, &body, true)
+}
+
+fn create_user(app: &Shared, body: &[u8], test: bool) -> Reply {
+    let req: wire::CreateUser = parse(body)?;
+    let status = match (&req.status, req.invite) {
+        (Some(s), _) => UserStatus::parse(s)
+            .ok_or_else(|| ApiError::invalid_argument(format!("Invalid status {s:?}")))?,
+        (None, true) => UserStatus::Invited,
+        (None, false) => UserStatus::Enabled,
+    };
+    let mut u = UserRecord::new(String::new(), req.login_id);
+    u.login_ids.extend(req.additional_login_ids);
+    u.email = req.email;
+    u.phone = req.phone;
+    u.name = req.display_name;
+    u.given_name = req.given_name;
+    u.middle_name = req.middle_name;
+    u.family_name = req.family_name;
+    u.picture = req.picture;
+    u.custom_attributes = req.custom_attributes;
+    u.role_names = req.role_names;
+    u.user_tenants = req
+        .user_tenants
+        .into_iter()
+        .map(|t| UserTenantRecord::new(t.tenant_id, String::new(), t.role_names))
+        .collect();
+    u.verified_email = req.verified_email.unwrap_or(false);
+    u.verified_phone = req.verified_phone.unwrap_or(false);
+    u.sso_app_ids = req.sso_app_ids;
+    u.test = test || req.test;
+    u.status = status;
+    let mut state = app.write();
+    let idx = state.insert_user(u)?;
+    one(&state.users[idx])
+}
+
+pub(super) async fn delete(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::DeleteUser = parse(&body)?;
+    let mut state = app.write();
+    let idx = if !req.user_id.is_empty() {
+        state
+            .find_user_by_id(&req.user_id)
+            .ok_or_else(|| ApiError::user_not_found(&req.user_id))?
+    } else if !req.login_id.is_empty() {
+        state.user_or_404(&req.login_id)?
+    } else {
+        return Err(ApiError::missing_argument("loginId or userId is required"));
+    };
+    state.delete_user(idx);
+    super::empty()
+}
+
+pub(super) async fn update_status(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::UpdateStatus = parse(&body)?;
+    let status = match UserStatus::parse(&req.status) {
+        Some(s @ (UserStatus::Enabled | UserStatus::Disabled)) => s,
+        _ => {
+            return Err(ApiError::invalid_argument(format!(
+                "status must be \"enabled\" or \"disabled\", not {:?}",
+                req.status
+            )));
+        }
+    };
+    let mut state = app.write();
+    let idx = user_index(&state, &req.login_id)?;
+    state.set_status(idx, status);
+    one(&state.users[idx])
+}
+
+fn user_index(state: &crate::state::State, ident: &str) -> Result<usize, ApiError> {
+    if ident.is_empty() {
+        return Err(ApiError::missing_argument("loginId is required"));
+    }
+    state.user_or_404(ident)
+}
+
+fn roles(app: &Shared, body: &[u8], op: RoleOp) -> Reply {
+    let req: wire::UpdateRoles = parse(body)?;
+    if req.role_names.is_empty() && op != RoleOp::Set {
+        return Err(ApiError::missing_argument("roleNames is required"));
+    }
+    let mut state = app.write();
+    let idx = user_index(&state, &req.login_id)?;
+    state.update_roles(idx, &req.tenant_id, &req.role_names, op)?;
+    one(&state.users[idx])
+}
+
+pub(super) async fn role_add_v1(AxState(app): App, body: Bytes) -> Reply {
+    roles(&app, &body, RoleOp::AddV1)
+}
+
+pub(super) async fn role_add_v2(AxState(app): App, body: Bytes) -> Reply {
+    roles(&app, &body, RoleOp::AddV2)
+}
+
+pub(super) async fn role_remove(AxState(app): App, body: Bytes) -> Reply {
+    roles(&app, &body, RoleOp::Remove)
+}
+
+pub(super) async fn role_set(AxState(app): App, body: Bytes) -> Reply {
+    roles(&app, &body, RoleOp::Set)
+}
+
+fn tenant(app: &Shared, body: &[u8], add: bool) -> Reply {
+    let req: wire::UpdateTenant = parse(body)?;
+    let mut state = app.write();
+    let idx = user_index(&state, &req.login_id)?;
+    state.update_tenant(idx, &req.tenant_id, add)?;
+    one(&state.users[idx])
+}
+
+pub(super) async fn tenant_add(AxState(app): App, body: Bytes) -> Reply {
+    tenant(&app, &body, true)
+}
+
+pub(super) async fn tenant_remove(AxState(app): App, body: Bytes) -> Reply {
+    tenant(&app, &body, false)
+}

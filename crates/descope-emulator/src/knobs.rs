@@ -1,0 +1,162 @@
+//! Realism knobs: rate limits, fault injection and the duplicate-assignment mode.
+//! All are off by default.
+
+use std::time::Duration;
+
+/// One rate limit: at most `requests` per `window`; exceeding it locks the class out for
+/// `lockout`, during which every request of the class gets 429 `E130429`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub requests: u32,
+    /// Window length (a fixed window that starts at the first request after the previous one ended).
+    pub window: Duration,
+    /// Lock-out after the limit is exceeded (the `Retry-After` of the 429 that trips it).
+    pub lockout: Duration,
+}
+
+impl RateLimit {
+    /// `requests` per `window` with a lock-out of `lockout`.
+    pub fn new(requests: u32, window: Duration, lockout: Duration) -> Self {
+        Self {
+            requests,
+            window,
+            lockout,
+        }
+    }
+
+    /// Same number of requests, window and lock-out divided by `factor`.
+    pub fn scaled(self, factor: f64) -> Self {
+        let div = |d: Duration| {
+            if factor > 0.0 && factor.is_finite() {
+                d.div_f64(factor)
+            } else {
+                d
+            }
+        };
+        Self {
+            requests: self.requests,
+            window: div(self.window),
+            lockout: div(self.lockout),
+        }
+    }
+}
+
+/// Rate limits per endpoint class (see the crate README for which path falls in which class).
+///
+/// ```
+/// use std::time::Duration;
+/// use descope_emulator::RateLimits;
+///
+/// let fast = RateLimits::descope().scaled(10.0);
+/// let search = fast.user_search_update.unwrap();
+/// assert_eq!(search.requests, 200);
+/// assert_eq!(search.window, Duration::from_secs(6));
+/// assert_eq!(search.lockout, Duration::from_secs(6));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RateLimits {
+    /// User search (v1, v2, test) and user updates (`/v1/mgmt/user/update*`, role and tenant
+    /// add/remove/set, patch). Descope: 200 per 60 s, 60 s lock-out.
+    pub user_search_update: Option<RateLimit>,
+    /// User creation (`/v1/mgmt/user/create*`). Descope: 100 per 60 s, 60 s lock-out.
+    pub user_create: Option<RateLimit>,
+    /// Every other management call except the licence handshake. Descope: 100 per 60 s, 60 s lock-out.
+    pub general: Option<RateLimit>,
+}
+
+impl RateLimits {
+    /// No rate limiting (the default).
+    pub fn off() -> Self {
+        Self::default()
+    }
+
+    /// Descope's documented numbers (docs.descope.com/rate-limiting).
+    pub fn descope() -> Self {
+        let minute = Duration::from_secs(60);
+        Self {
+            user_search_update: Some(RateLimit::new(200, minute, minute)),
+            user_create: Some(RateLimit::new(100, minute, minute)),
+            general: Some(RateLimit::new(100, minute, minute)),
+        }
+    }
+
+    /// Every configured class with its window and lock-out divided by `factor`
+    /// (`descope().scaled(10.0)` is 200 per 6 s with a 6 s lock-out for search).
+    pub fn scaled(self, factor: f64) -> Self {
+        Self {
+            user_search_update: self.user_search_update.map(|l| l.scaled(factor)),
+            user_create: self.user_create.map(|l| l.scaled(factor)),
+            general: self.general.map(|l| l.scaled(factor)),
+        }
+    }
+
+    /// Sets the user search/update class.
+    pub fn with_user_search_update(mut self, l: Option<RateLimit>) -> Self {
+        self.user_search_update = l;
+        self
+    }
+
+    /// Sets the user creation class.
+    pub fn with_user_create(mut self, l: Option<RateLimit>) -> Self {
+        self.user_create = l;
+        self
+    }
+
+    /// Sets the general class.
+    pub fn with_general(mut self, l: Option<RateLimit>) -> Self {
+        self.general = l;
+        self
+    }
+}
+
+/// Fault-injection probabilities, each in `0.0..=1.0`, drawn per request from the seeded RNG.
+/// They are checked in field order and at most one fault hits a request.
+///
+/// ```
+/// use descope_emulator::Faults;
+///
+/// let f = Faults { server_error: 0.05, ..Faults::default() };
+/// assert_eq!(f.rate_limit, 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Faults {
+    /// A 500 or a 503 (even odds) with a Descope error body.
+    pub server_error: f64,
+    /// A 429 `E130429` with `Retry-After: 1`, regardless of the rate limits.
+    pub rate_limit: f64,
+    /// The connection is closed without a response.
+    pub drop_connection: f64,
+    /// The real response, with its body cut in half.
+    pub truncate_body: f64,
+}
+
+impl Faults {
+    /// No faults (the default).
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn any(&self) -> bool {
+        self.server_error > 0.0
+            || self.rate_limit > 0.0
+            || self.drop_connection > 0.0
+            || self.truncate_body > 0.0
+    }
+}
+
+/// What adding a role or tenant the user already has, or removing one they lack, does.
+///
+/// Descope's real behaviour is not documented, so connectors are tested against both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DuplicateMode {
+    /// 200 with the unchanged user (the default).
+    #[default]
+    Silent,
+    /// 400 `E112104` (`User already has role` / `User does not have role`, `User already in
+    /// tenant` / `User not in tenant`). The code and wording are the emulator's invention.
+    Error,
+}

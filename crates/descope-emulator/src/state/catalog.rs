@@ -1,0 +1,227 @@
+//! Tenant, role and permission mutations, with the cascades Descope applies to users.
+
+use super::{State, now_secs};
+use crate::error::ApiError;
+use crate::records::{PermissionRecord, RoleRecord, TenantRecord};
+
+impl State {
+    /// Creates a tenant (id generated when empty). Returns its id.
+    pub(crate) fn create_tenant(&mut self, mut t: TenantRecord) -> Result<String, ApiError> {
+        if t.name.is_empty() {
+            return Err(ApiError::missing_argument("name is required"));
+        }
+        if !t.id.is_empty() && self.tenant(&t.id).is_some() {
+            return Err(ApiError::invalid_argument(format!(
+                "Tenant id {:?} is already used",
+                t.id
+            )));
+        }
+        if self.tenants.iter().any(|x| x.name == t.name) {
+            return Err(ApiError::invalid_argument(format!(
+                "Tenant name {:?} is already used",
+                t.name
+            )));
+        }
+        if !t.parent.is_empty() && self.tenant(&t.parent).is_none() {
+            return Err(ApiError::invalid_argument(format!(
+                "Parent tenant {:?} does not exist",
+                t.parent
+            )));
+        }
+        if t.id.is_empty() {
+            t.id = loop {
+                let id = self.new_id("T2", 28);
+                if self.tenant(&id).is_none() {
+                    break id;
+                }
+            };
+        }
+        if t.auth_type.is_empty() {
+            t.auth_type = "none".to_owned();
+        }
+        t.created_time = now_secs();
+        let id = t.id.clone();
+        self.tenants.push(t);
+        Ok(id)
+    }
+
+    /// Deletes a tenant, its roles, groups and memberships; with `cascade`, its sub-tenants too.
+    pub(crate) fn delete_tenant(&mut self, id: &str, cascade: bool) -> Result<(), ApiError> {
+        if self.tenant(id).is_none() {
+            return Err(ApiError::tenant_not_found(id));
+        }
+        let children = self.descendants(id);
+        if !children.is_empty() && !cascade {
+            return Err(ApiError::invalid_argument(format!(
+                "Tenant {id:?} has sub-tenants; delete them first or set cascade"
+            )));
+        }
+        let mut gone = children;
+        gone.push(id.to_owned());
+        let is_gone = |t: &str| gone.iter().any(|g| g == t);
+        self.tenants.retain(|t| !is_gone(&t.id));
+        self.roles.retain(|r| !is_gone(&r.tenant_id));
+        self.groups.retain(|g| !is_gone(&g.tenant_id));
+        for u in &mut self.users {
+            if u.user_tenants.iter().any(|m| is_gone(&m.tenant_id)) {
+                u.user_tenants.retain(|m| !is_gone(&m.tenant_id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a role; names are unique per scope (project, or one tenant).
+    pub(crate) fn create_role(&mut self, mut r: RoleRecord) -> Result<(), ApiError> {
+        if r.name.is_empty() {
+            return Err(ApiError::missing_argument("name is required"));
+        }
+        if !r.tenant_id.is_empty() && self.tenant(&r.tenant_id).is_none() {
+            return Err(ApiError::invalid_argument(format!(
+                "Tenant {:?} does not exist",
+                r.tenant_id
+            )));
+        }
+        if self.role_in_scope(&r.tenant_id, &r.name).is_some() {
+            return Err(ApiError::invalid_argument(format!(
+                "Role {:?} already exists in this scope",
+                r.name
+            )));
+        }
+        for p in &r.permission_names {
+            if !self.permissions.iter().any(|x| &x.name == p) {
+                return Err(ApiError::invalid_argument(format!(
+                    "Permission {p:?} does not exist"
+                )));
+            }
+        }
+        r.id = self.new_id("ROL", 16);
+        r.created_time = now_secs();
+        self.roles.push(r);
+        Ok(())
+    }
+
+    /// Deletes a role by name (in `tenant_id`'s scope) or by id, and unassigns it from users.
+    pub(crate) fn delete_role(
+        &mut self,
+        name: &str,
+        id: &str,
+        tenant_id: &str,
+    ) -> Result<(), ApiError> {
+        let pos = if id.is_empty() {
+            self.role_in_scope(tenant_id, name)
+        } else {
+            self.roles.iter().position(|r| r.id == id)
+        }
+        .ok_or_else(|| {
+            let what = if id.is_empty() { name } else { id };
+            ApiError::not_found("E115102", "Role not found", &format!("role {what:?}"))
+        })?;
+        let role = self.roles.remove(pos);
+        if role.tenant_id.is_empty() {
+            // A tenant-level assignment of this name meant the project role unless the
+            // tenant has its own role of that name.
+            let shadowed: Vec<String> = self
+                .roles
+                .iter()
+                .filter(|r| r.name == role.name && !r.tenant_id.is_empty())
+                .map(|r| r.tenant_id.clone())
+                .collect();
+            for u in &mut self.users {
+                u.role_names.retain(|n| *n != role.name);
+                for m in &mut u.user_tenants {
+                    if !shadowed.contains(&m.tenant_id) {
+                        m.role_names.retain(|n| *n != role.name);
+                    }
+                }
+            }
+        } else {
+            let project_has = self.role_in_scope("", &role.name).is_some();
+            if !project_has {
+                for u in &mut self.users {
+                    for m in &mut u.user_tenants {
+                        if m.tenant_id == role.tenant_id {
+                            m.role_names.retain(|n| *n != role.name);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a permission (names are unique).
+    pub(crate) fn create_permission(&mut self, mut p: PermissionRecord) -> Result<(), ApiError> {
+        if p.name.is_empty() {
+            return Err(ApiError::missing_argument("name is required"));
+        }
+        if self.permissions.iter().any(|x| x.name == p.name) {
+            return Err(ApiError::invalid_argument(format!(
+                "Permission {:?} already exists",
+                p.name
+            )));
+        }
+        p.id = self.new_id("PRM", 16);
+        self.permissions.push(p);
+        Ok(())
+    }
+
+    /// Deletes a permission by name or id and removes it from every role.
+    pub(crate) fn delete_permission(&mut self, name: &str, id: &str) -> Result<(), ApiError> {
+        let pos = self
+            .permissions
+            .iter()
+            .position(|p| (!name.is_empty() && p.name == name) || (!id.is_empty() && p.id == id))
+            .ok_or_else(|| {
+                let what = if name.is_empty() { id } else { name };
+                ApiError::not_found(
+                    "E116102",
+                    "Permission not found",
+                    &format!("permission {what:?}"),
+                )
+            })?;
+        let p = self.permissions.remove(pos);
+        for r in &mut self.roles {
+            r.permission_names.retain(|n| *n != p.name);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dataset::Dataset;
+    use crate::knobs::DuplicateMode;
+    use crate::records::{RoleRecord, TenantRecord, UserRecord, UserTenantRecord};
+    use crate::state::State;
+
+    #[test]
+    fn delete_cascades() {
+        let mut d = Dataset::new();
+        d.tenants.push(TenantRecord::new("T1", "One"));
+        let mut child = TenantRecord::new("T2", "Two");
+        child.parent = "T1".into();
+        d.tenants.push(child);
+        d.roles.push(RoleRecord::new("R1", "Editor", ""));
+        d.roles.push(RoleRecord::new("R2", "Editor", "T1"));
+        let mut u = UserRecord::new("U1", "a@x.io");
+        u.role_names.push("Editor".into());
+        u.user_tenants
+            .push(UserTenantRecord::new("T1", "One", vec!["Editor".into()]));
+        u.user_tenants
+            .push(UserTenantRecord::new("T2", "Two", vec!["Editor".into()]));
+        d.users.push(u);
+        let mut s = State::new(d, 1, DuplicateMode::Silent);
+
+        // Deleting the project role keeps T1's own "Editor" but drops T2's (which meant the project role).
+        s.delete_role("Editor", "", "").unwrap();
+        let u = &s.users[0];
+        assert!(u.role_names.is_empty());
+        assert_eq!(u.user_tenants[0].role_names, ["Editor"]);
+        assert!(u.user_tenants[1].role_names.is_empty());
+
+        assert!(s.delete_tenant("T1", false).is_err());
+        s.delete_tenant("T1", true).unwrap();
+        assert!(s.tenants.is_empty() && s.roles.is_empty());
+        assert!(s.users[0].user_tenants.is_empty());
+    }
+}

@@ -1,0 +1,155 @@
+//! The emulator's in-memory state: the dataset plus the indexes that keep lookups cheap.
+//!
+//! Users stay in a `Vec` in creation order (the order search returns) with maps from user id
+//! and login id to position, so search with `offset`/`limit` over 200,000 users is a scan
+//! of borrowed records and a load is a hash lookup.
+
+mod catalog;
+mod users;
+
+pub(crate) use users::RoleOp;
+
+use std::collections::HashMap;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::dataset::Dataset;
+use crate::error::ApiError;
+use crate::knobs::DuplicateMode;
+use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) users: Vec<UserRecord>,
+    by_user_id: HashMap<String, usize>,
+    by_login_id: HashMap<String, usize>,
+    pub(crate) tenants: Vec<TenantRecord>,
+    pub(crate) roles: Vec<RoleRecord>,
+    pub(crate) permissions: Vec<PermissionRecord>,
+    pub(crate) groups: Vec<GroupRecord>,
+    /// Source of ids for created objects, seeded so runs are reproducible.
+    rng: ChaCha8Rng,
+    duplicates: DuplicateMode,
+}
+
+impl State {
+    pub(crate) fn new(data: Dataset, seed: u64, duplicates: DuplicateMode) -> Self {
+        let Dataset {
+            users,
+            tenants,
+            roles,
+            permissions,
+            groups,
+        } = data;
+        let mut s = Self {
+            users,
+            by_user_id: HashMap::new(),
+            by_login_id: HashMap::new(),
+            tenants,
+            roles,
+            permissions,
+            groups,
+            // Distinct stream from the fault RNG, which uses the same seed.
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x05ee_d1d5),
+            duplicates,
+        };
+        s.index_from(0);
+        s
+    }
+
+    pub(crate) fn to_dataset(&self) -> Dataset {
+        let mut d = Dataset::new();
+        d.users.clone_from(&self.users);
+        d.tenants.clone_from(&self.tenants);
+        d.roles.clone_from(&self.roles);
+        d.permissions.clone_from(&self.permissions);
+        d.groups.clone_from(&self.groups);
+        d
+    }
+
+    /// (Re)indexes users from position `from` on.
+    fn index_from(&mut self, from: usize) {
+        self.by_user_id
+            .reserve(self.users.len().saturating_sub(from));
+        for (i, u) in self.users.iter().enumerate().skip(from) {
+            self.by_user_id.insert(u.user_id.clone(), i);
+            for l in &u.login_ids {
+                self.by_login_id.insert(l.clone(), i);
+            }
+        }
+    }
+
+    /// Position of the user whose login id or user id is `ident` (login id first, as
+    /// Descope's mutation endpoints take either in the `loginId` field).
+    pub(crate) fn find_user(&self, ident: &str) -> Option<usize> {
+        self.by_login_id
+            .get(ident)
+            .or_else(|| self.by_user_id.get(ident))
+            .copied()
+    }
+
+    pub(crate) fn find_user_by_id(&self, user_id: &str) -> Option<usize> {
+        self.by_user_id.get(user_id).copied()
+    }
+
+    pub(crate) fn user_or_404(&self, ident: &str) -> Result<usize, ApiError> {
+        self.find_user(ident)
+            .ok_or_else(|| ApiError::user_not_found(ident))
+    }
+
+    pub(crate) fn tenant(&self, id: &str) -> Option<&TenantRecord> {
+        self.tenants.iter().find(|t| t.id == id)
+    }
+
+    /// The ids of `id`'s sub-tenants, recursively (not `id` itself).
+    pub(crate) fn descendants(&self, id: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut frontier = vec![id.to_owned()];
+        while let Some(p) = frontier.pop() {
+            for t in self.tenants.iter().filter(|t| t.parent == p) {
+                if !out.contains(&t.id) && t.id != id {
+                    out.push(t.id.clone());
+                    frontier.push(t.id.clone());
+                }
+            }
+        }
+        out
+    }
+
+    fn role_in_scope(&self, tenant_id: &str, name: &str) -> Option<usize> {
+        self.roles
+            .iter()
+            .position(|r| r.tenant_id == tenant_id && r.name == name)
+    }
+
+    /// Checks that `name` is assignable in `tenant_id` (empty = project level): the tenant's
+    /// own role of that name, else a project role of that name.
+    fn check_role(&self, tenant_id: &str, name: &str) -> Result<(), ApiError> {
+        if self.role_in_scope(tenant_id, name).is_some()
+            || (!tenant_id.is_empty() && self.role_in_scope("", name).is_some())
+        {
+            Ok(())
+        } else if tenant_id.is_empty() {
+            Err(ApiError::invalid_argument(format!(
+                "Role {name:?} is not a project role"
+            )))
+        } else {
+            Err(ApiError::invalid_argument(format!(
+                "Role {name:?} is neither a role of tenant {tenant_id:?} nor a project role"
+            )))
+        }
+    }
+
+    fn new_id(&mut self, prefix: &str, len: usize) -> String {
+        crate::generate::random_id(&mut self.rng, prefix, len)
+    }
+}
+
+/// Seconds since the epoch, for `createdTime` of objects created through the API.
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
