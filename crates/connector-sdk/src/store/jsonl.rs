@@ -24,7 +24,8 @@ use crate::model::{Entitlement, Grant, Resource, ResourceType};
 /// out.put_resource_types(vec![ResourceType::new("user", "User")]).await?;
 /// out.finish().await?;
 /// let text = String::from_utf8(out.into_inner()?).unwrap_or_default();
-/// assert_eq!(text, "{\"resourceType\":{\"displayName\":\"User\",\"id\":\"user\"}}\n");
+/// let line: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap_or_default();
+/// assert_eq!(line, serde_json::json!({"resourceType": {"id": "user", "displayName": "User"}}));
 /// # Ok(()) }
 /// ```
 pub struct JsonlWriter<W: Write + Send = Box<dyn Write + Send>> {

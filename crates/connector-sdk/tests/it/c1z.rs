@@ -1,0 +1,233 @@
+//! Writing `.c1z` files: round trip, schema, sync row, atomicity.
+
+use std::sync::Arc;
+
+use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::model::{Resource, ResourceType, Trait};
+use c1_connector_sdk::store::{C1zReader, C1zWriter, JsonlWriter, SyncStore};
+use c1_connector_sdk::testing::FakeConnector;
+
+use super::fixture::fixture;
+use super::org;
+
+async fn synced(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("sync.c1z");
+    let mut w = C1zWriter::create(&path).unwrap();
+    Syncer::new(Arc::new(org().build()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    path
+}
+
+#[tokio::test]
+async fn round_trip_gives_the_same_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = synced(dir.path()).await;
+    let r = C1zReader::open(&path).unwrap();
+
+    // What the connector serves, collected without the engine's ordering.
+    let fake = org().build();
+    let mut expected = JsonlWriter::new(Vec::new());
+    Syncer::new(
+        Arc::new(fake.clone()),
+        SyncOptions::default().with_concurrency(1),
+    )
+    .run(&mut expected)
+    .await
+    .unwrap();
+
+    let mut got_rs: Vec<Resource> = r.resources().unwrap();
+    got_rs.sort_by_key(|r| r.resource_id());
+    assert_eq!(got_rs.len(), 10);
+    let mut grants = r.grants().unwrap();
+    grants.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut want = fake.current_grants();
+    want.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(grants, want);
+    assert_eq!(r.resource_types().unwrap().len(), 3);
+    assert_eq!(r.entitlements().unwrap().len(), 2);
+    // The team children carry their parent, in the blob and in the side columns.
+    let t1 = r.get_resource("team", "t1").unwrap().unwrap();
+    assert_eq!(t1.parent_resource_id.unwrap().resource, "g1");
+    let n: i64 = r
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM v1_resources WHERE parent_resource_type_id = 'group' AND parent_resource_id = 'g1'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+}
+
+#[tokio::test]
+async fn schema_equals_batons() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = synced(dir.path()).await;
+    let ours = C1zReader::open(&path).unwrap();
+    let theirs = C1zReader::open(fixture("baton-sample.c1z")).unwrap();
+    assert_eq!(ours.schema().unwrap(), theirs.schema().unwrap());
+
+    // And the `.schema` text is exactly the fixture's SQL file.
+    let mut st = ours
+        .connection()
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")
+        .unwrap();
+    let mut ours: Vec<String> = st
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|s| s.unwrap() + ";\n")
+        .collect();
+    // VACUUM lists tables before indexes in sqlite_master, so compare statements, not order.
+    let want = std::fs::read_to_string(fixture("baton-schema.sql")).unwrap();
+    let mut want: Vec<String> = want.split_inclusive(";\n").map(str::to_owned).collect();
+    ours.sort();
+    want.sort();
+    assert_eq!(want.len(), 22);
+    assert_eq!(ours, want);
+}
+
+#[tokio::test]
+async fn file_layout_and_sync_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = synced(dir.path()).await;
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..5], b"C1ZF\0");
+    // A single zstd frame whose window fits baton's 128 MiB decoder limit.
+    let db = zstd::stream::decode_all(&bytes[5..]).unwrap();
+    assert_eq!(&db[..16], b"SQLite format 3\0");
+    // File format bytes 18/19 are 2 for WAL; must be 1 (rollback journal).
+    assert_eq!((db[18], db[19]), (1, 1));
+
+    let r = C1zReader::open(&path).unwrap();
+    let syncs = r.syncs().unwrap();
+    assert_eq!(syncs.len(), 1);
+    let s = &syncs[0];
+    assert_eq!(s.id.len(), 27, "KSUID");
+    assert!(s.id.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert_eq!(s.sync_type, "full");
+    assert_eq!(s.sync_token, r#"{"version":1}"#);
+    let ended = s.ended_at.clone().unwrap();
+    for t in [&s.started_at, &ended] {
+        assert_eq!(t.len(), 29, "{t}");
+        assert_eq!(&t[4..5], "-");
+        assert_eq!(&t[10..11], " ");
+        assert_eq!(&t[19..20], ".");
+    }
+    assert!(ended >= s.started_at);
+    let mode: String = r
+        .connection()
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+}
+
+#[tokio::test]
+async fn no_leftovers_and_old_file_kept_when_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    std::fs::write(&path, b"old contents").unwrap();
+
+    // Dropped mid-sync.
+    {
+        let mut w = C1zWriter::create(&path).unwrap();
+        w.start_sync().await.unwrap();
+        w.put_resource_types(vec![ResourceType::new("user", "User")])
+            .await
+            .unwrap();
+        w.put_resources(vec![Resource::new("user", "u1", "U1")])
+            .await
+            .unwrap();
+    }
+    // A sync that fails its integrity check.
+    {
+        let mut w = C1zWriter::create(&path).unwrap();
+        let bad = FakeConnector::builder()
+            .resource_type(ResourceType::new("user", "User").with_trait(Trait::User))
+            .resource(Resource::new("user", "x", "No user trait"))
+            .build();
+        Syncer::new(Arc::new(bad), SyncOptions::default())
+            .run(&mut w)
+            .await
+            .unwrap_err();
+    }
+    // Give the writer threads a moment to notice the closed channels and clean up.
+    for _ in 0..50 {
+        if std::fs::read_dir(dir.path()).unwrap().count() == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), b"old contents");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["sync.c1z".to_owned()]);
+
+    // A finished sync replaces it atomically.
+    let path2 = synced(dir.path()).await;
+    assert_eq!(path2, path);
+    assert_eq!(&std::fs::read(&path).unwrap()[..5], b"C1ZF\0");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[tokio::test]
+async fn upserts_duplicates_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.c1z");
+    let mut w = C1zWriter::create(&path).unwrap();
+    w.start_sync().await.unwrap();
+    w.put_resource_types(vec![ResourceType::new("user", "User")])
+        .await
+        .unwrap();
+    w.put_resources(vec![Resource::new("user", "u1", "First")])
+        .await
+        .unwrap();
+    w.put_resources(vec![Resource::new("user", "u1", "Second")])
+        .await
+        .unwrap();
+    w.finish().await.unwrap();
+    let r = C1zReader::open(&path).unwrap();
+    let rs = r.resources().unwrap();
+    assert_eq!(rs.len(), 1);
+    assert_eq!(rs[0].display_name, "Second");
+}
+
+#[tokio::test]
+async fn many_grants_stream_through() {
+    use c1_connector_sdk::model::{Entitlement, Grant};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.c1z");
+    let role = Resource::new("role", "r", "R");
+    let ent = Entitlement::assignment(&role, "member");
+    let users: Vec<Resource> = (0..2000)
+        .map(|i| Resource::new("user", i.to_string(), "U"))
+        .collect();
+    let grants: Vec<Grant> = users.iter().map(|u| Grant::new(&ent, u)).collect();
+    let fake = FakeConnector::builder()
+        .resource_type(ResourceType::new("user", "User"))
+        .resource_type(ResourceType::new("role", "Role"))
+        .resources(users)
+        .resource(role)
+        .entitlement(ent)
+        .grants(grants)
+        .page_size(100)
+        .build();
+    let mut w = C1zWriter::create(&path).unwrap();
+    let stats = Syncer::new(Arc::new(fake), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    assert_eq!(stats.grants, 2000);
+    let r = C1zReader::open(&path).unwrap();
+    assert_eq!(r.counts().unwrap(), (2, 2001, 1, 2000));
+    let mut n = 0;
+    r.for_each_grant(|_| {
+        n += 1;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(n, 2000);
+}
