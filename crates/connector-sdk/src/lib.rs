@@ -54,6 +54,11 @@
 //! # Ok(()) }
 //! ```
 
+/// The README's examples, compiled and run as doc tests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub mod connector;
 pub mod engine;
 pub mod error;
