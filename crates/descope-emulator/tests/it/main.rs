@@ -1,0 +1,10 @@
+//! Integration tests of the emulator, over HTTP on 127.0.0.1.
+
+mod common;
+mod contract;
+mod dataset;
+mod faults;
+mod http_basics;
+mod ratelimit;
+mod search;
+mod state_changes;

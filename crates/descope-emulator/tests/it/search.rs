@@ -1,0 +1,178 @@
+//! Search semantics and pagination.
+
+use std::collections::HashSet;
+
+use descope_emulator::{Dataset, Emulator, GenSpec, UserStatus};
+use serde_json::json;
+
+use crate::common::{Api, TestResult, ids};
+
+async fn generated(users: usize) -> Api {
+    let spec = GenSpec {
+        users,
+        tenants: 8,
+        test_users: 5,
+        ..GenSpec::default()
+    };
+    Api::start(Emulator::builder().dataset(Dataset::generate(&spec))).await
+}
+
+#[tokio::test]
+async fn page_pagination_returns_every_user_once() -> TestResult {
+    let api = generated(1_000).await;
+    let expected: Vec<String> = api
+        .emu
+        .dataset()
+        .users
+        .iter()
+        .filter(|u| !u.test)
+        .map(|u| u.user_id.clone())
+        .collect();
+    let mut seen = Vec::new();
+    for page in 0.. {
+        let v = api.search(json!({"page": page, "limit": 37})).await;
+        assert_eq!(v["total"], expected.len());
+        let got = ids(&v);
+        if got.is_empty() {
+            break;
+        }
+        seen.extend(got);
+    }
+    // Every user exactly once, in creation order.
+    assert_eq!(seen, expected);
+    Ok(())
+}
+
+#[tokio::test]
+async fn offset_pagination_returns_every_user_once_and_takes_precedence() -> TestResult {
+    let api = generated(1_000).await;
+    let expected: Vec<String> = api
+        .emu
+        .dataset()
+        .users
+        .iter()
+        .map(|u| u.user_id.clone())
+        .collect();
+    // A positive offset wins over page * limit; offset 0 falls back to it.
+    let v = api
+        .search(json!({"offset": 5, "page": 3, "limit": 10, "withTestUser": true}))
+        .await;
+    assert_eq!(ids(&v)[0], expected[5]);
+    let v = api
+        .search(json!({"offset": 0, "page": 3, "limit": 10, "withTestUser": true}))
+        .await;
+    assert_eq!(ids(&v)[0], expected[30]);
+
+    let mut seen = Vec::new();
+    loop {
+        let v = api
+            .search(json!({"offset": seen.len(), "limit": 64, "withTestUser": true}))
+            .await;
+        assert_eq!(v["total"], 1_000);
+        let got = ids(&v);
+        if got.is_empty() {
+            break;
+        }
+        seen.extend(got);
+    }
+    assert_eq!(seen.len(), expected.len());
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 1_000);
+    assert_eq!(seen, expected);
+    Ok(())
+}
+
+#[tokio::test]
+async fn defaults_and_past_the_end() -> TestResult {
+    let api = generated(250).await;
+    let v = api.search(json!({})).await;
+    assert_eq!(ids(&v).len(), 100, "limit defaults to 100");
+    let v = api.search(json!({"limit": 0, "page": 2})).await;
+    assert_eq!(ids(&v).len(), 45, "245 non-test users, third page of 100");
+    let v = api.search(json!({"page": 99, "limit": 10})).await;
+    assert_eq!(v, json!({"users": [], "total": 245}));
+    let (status, e) = api.post("/v2/mgmt/user/search", json!({"limit": -1})).await;
+    assert_eq!(status, 400);
+    assert_eq!(e["errorCode"], "E011004");
+    // v1 is still served, with the same shape.
+    let (status, v1) = api.post("/v1/mgmt/user/search", json!({"limit": 5})).await;
+    assert_eq!(status, 200);
+    assert_eq!(v1["total"], 245);
+    Ok(())
+}
+
+#[tokio::test]
+async fn filters_match_the_dataset() -> TestResult {
+    let api = generated(600).await;
+    let data = api.emu.dataset();
+    let all = |pred: &dyn Fn(&descope_emulator::UserRecord) -> bool| -> Vec<String> {
+        data.users
+            .iter()
+            .filter(|u| pred(u))
+            .map(|u| u.user_id.clone())
+            .collect()
+    };
+    let big = json!(10_000);
+
+    let t0 = data.tenants[0].id.clone();
+    let t1 = data.tenants[1].id.clone();
+    let v = api
+        .search(json!({"tenantIds": [t0, t1], "limit": big}))
+        .await;
+    let want = all(&|u| !u.test && (u.tenant(&t0).is_some() || u.tenant(&t1).is_some()));
+    assert!(!want.is_empty());
+    assert_eq!(ids(&v), want);
+    assert_eq!(v["total"], want.len());
+
+    let v = api
+        .search(json!({"roleNames": ["Viewer"], "limit": big}))
+        .await;
+    let has = |u: &descope_emulator::UserRecord| {
+        u.role_names.iter().any(|r| r == "Viewer")
+            || u.user_tenants
+                .iter()
+                .any(|m| m.role_names.iter().any(|r| r == "Viewer"))
+    };
+    assert_eq!(ids(&v), all(&|u| !u.test && has(u)));
+
+    let v = api
+        .search(json!({"statuses": ["disabled", "invited"], "limit": big}))
+        .await;
+    let want = all(&|u| !u.test && matches!(u.status, UserStatus::Disabled | UserStatus::Invited));
+    assert!(!want.is_empty());
+    assert_eq!(ids(&v), want);
+
+    let picks = [&data.users[3], &data.users[10], &data.users[599]];
+    let v = api
+        .search(json!({
+            "userIds": [picks[0].user_id, picks[1].user_id],
+            "loginIds": [picks[1].login_ids[0], picks[2].login_ids[0]],
+            "withTestUser": true
+        }))
+        .await;
+    assert_eq!(
+        ids(&v),
+        vec![picks[1].user_id.clone()],
+        "filters AND together"
+    );
+
+    let v = api
+        .search(json!({"withTestUser": true, "limit": big}))
+        .await;
+    assert_eq!(v["total"], 600);
+    let (_, v) = api.post("/v2/mgmt/user/search/test", json!({})).await;
+    assert_eq!(v["total"], 5);
+
+    let needle = data.users[42].family_name.to_uppercase();
+    let v = api
+        .search(json!({"text": needle, "limit": big, "withTestUser": true}))
+        .await;
+    let want = all(&|u| {
+        u.name.to_lowercase().contains(&needle.to_lowercase())
+            || u.email.to_lowercase().contains(&needle.to_lowercase())
+            || u.login_ids
+                .iter()
+                .any(|l| l.to_lowercase().contains(&needle.to_lowercase()))
+    });
+    assert_eq!(ids(&v), want);
+    Ok(())
+}
