@@ -58,6 +58,8 @@ pub struct C1zReader {
     conn: Connection,
     _db: tempfile::NamedTempFile,
     sync: Option<SyncRun>,
+    /// The `SELECT` of `v1_sync_runs`, adapted to the columns this file has.
+    sync_select: String,
 }
 
 impl C1zReader {
@@ -94,10 +96,12 @@ impl C1zReader {
             db.path(),
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        let sync_select = sync_select(&conn)?;
         let mut reader = Self {
             conn,
             _db: db,
             sync: None,
+            sync_select,
         };
         reader.sync = reader.default_sync()?;
         Ok(reader)
@@ -105,23 +109,28 @@ impl C1zReader {
 
     /// Every sync in the file, oldest first.
     pub fn syncs(&self) -> Result<Vec<SyncRun>, Error> {
-        let mut st = self.conn.prepare(
-            "SELECT sync_id, started_at, ended_at, sync_token, sync_type, parent_sync_id FROM v1_sync_runs ORDER BY id",
-        )?;
+        let mut st = self
+            .conn
+            .prepare(&format!("{} ORDER BY id", self.sync_select))?;
         let rows = st.query_map([], sync_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn default_sync(&self) -> Result<Option<SyncRun>, Error> {
-        const COLS: &str = "SELECT sync_id, started_at, ended_at, sync_token, sync_type, parent_sync_id FROM v1_sync_runs";
+        let cols = &self.sync_select;
+        let full_filter = if self.sync_select.contains("coalesce(sync_type") {
+            "WHERE ended_at IS NOT NULL AND sync_type = 'full' ORDER BY ended_at DESC, sync_id DESC"
+        } else {
+            "WHERE ended_at IS NOT NULL ORDER BY ended_at DESC, sync_id DESC"
+        };
         for filter in [
-            "WHERE ended_at IS NOT NULL AND sync_type = 'full' ORDER BY ended_at DESC, sync_id DESC",
+            full_filter,
             "WHERE ended_at IS NOT NULL ORDER BY ended_at DESC, sync_id DESC",
             "ORDER BY started_at DESC, sync_id DESC",
         ] {
             let found = self
                 .conn
-                .query_row(&format!("{COLS} {filter} LIMIT 1"), [], sync_row)
+                .query_row(&format!("{cols} {filter} LIMIT 1"), [], sync_row)
                 .optional()?;
             if found.is_some() {
                 return Ok(found);
@@ -294,6 +303,34 @@ impl C1zReader {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Files from old SDKs (before v0.2.x added them) lack `sync_type` and `parent_sync_id`;
+/// baton's own migrations treat them as `full` and empty, and so do we.
+fn sync_select(conn: &Connection) -> Result<String, Error> {
+    let mut st = conn.prepare("SELECT name FROM pragma_table_info('v1_sync_runs')")?;
+    let cols: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if cols.is_empty() {
+        return Err(Error::new(
+            crate::Code::DataLoss,
+            "not a v1 c1z database (no v1_sync_runs table)",
+        ));
+    }
+    let col = |name: &str, default: &str| {
+        if cols.iter().any(|c| c == name) {
+            format!("coalesce({name}, {default})")
+        } else {
+            default.to_owned()
+        }
+    };
+    Ok(format!(
+        "SELECT sync_id, started_at, ended_at, {}, {}, {} FROM v1_sync_runs",
+        col("sync_token", "''"),
+        col("sync_type", "'full'"),
+        col("parent_sync_id", "''"),
+    ))
 }
 
 fn sync_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncRun> {
