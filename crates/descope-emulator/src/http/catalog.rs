@@ -71,14 +71,63 @@ pub(super) async fn tenant_load(
 
 pub(super) async fn tenant_create(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::CreateTenant = parse(&body)?;
+    let id = app.write().create_tenant(tenant_record(req))?;
+    json(&Created { id: &id })
+}
+
+/// `POST /v1/mgmt/tenant/update`: replaces the tenant's settings.
+pub(super) async fn tenant_update(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::CreateTenant = parse(&body)?;
+    if req.id.is_empty() {
+        return Err(ApiError::missing_argument("id is required"));
+    }
+    app.write().replace_tenant(tenant_record(req))?;
+    empty()
+}
+
+fn tenant_record(req: wire::CreateTenant) -> TenantRecord {
     let mut t = TenantRecord::new(req.id, req.name);
     t.self_provisioning_domains = req.self_provisioning_domains;
     t.custom_attributes = req.custom_attributes;
     t.enforce_sso = req.enforce_sso;
     t.disabled = req.disabled;
     t.parent = req.parent;
-    let id = app.write().create_tenant(t)?;
-    json(&Created { id: &id })
+    t
+}
+
+fn any_of(filter: &[String], value: &str) -> bool {
+    filter.is_empty() || filter.iter().any(|f| f == value)
+}
+
+fn overlaps(filter: &[String], values: &[String]) -> bool {
+    filter.is_empty() || values.iter().any(|v| filter.contains(v))
+}
+
+/// `POST /v1/mgmt/tenant/search`: filters AND together, lists are any-of.
+pub(super) async fn tenant_search(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::SearchTenants = parse(&body)?;
+    let state = app.read();
+    let tenants: Vec<&TenantRecord> = state
+        .tenants
+        .iter()
+        .filter(|t| {
+            any_of(&req.tenant_ids, &t.id)
+                && any_of(&req.tenant_names, &t.name)
+                && overlaps(
+                    &req.tenant_self_provisioning_domains,
+                    &t.self_provisioning_domains,
+                )
+                && overlaps(&req.tenant_sso_domains, &t.domains)
+                && (req.auth_type.is_empty() || req.auth_type == t.auth_type)
+                && (req.parent_tenant_id.is_empty() || req.parent_tenant_id == t.parent)
+                && (!req.top_level_only || t.parent.is_empty())
+                && req
+                    .custom_attributes
+                    .iter()
+                    .all(|(k, v)| t.custom_attributes.get(k) == Some(v))
+        })
+        .collect();
+    json(&serde_json::json!({ "tenants": tenants }))
 }
 
 pub(super) async fn tenant_delete(AxState(app): App, body: Bytes) -> Reply {
@@ -107,6 +156,48 @@ pub(super) async fn role_create(AxState(app): App, body: Bytes) -> Reply {
     empty()
 }
 
+/// `POST /v1/mgmt/role/search`. Without `tenantIds` every role matches; with them, their
+/// roles (plus project roles when `includeProjectRoles`).
+pub(super) async fn role_search(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::SearchRoles = parse(&body)?;
+    let like = req.role_name_like.to_lowercase();
+    let text = req.text.to_lowercase();
+    let state = app.read();
+    let roles: Vec<&RoleRecord> = state
+        .roles
+        .iter()
+        .filter(|r| {
+            (req.tenant_ids.is_empty()
+                || req.tenant_ids.contains(&r.tenant_id)
+                || (req.include_project_roles && r.tenant_id.is_empty()))
+                && any_of(&req.role_names, &r.name)
+                && any_of(&req.role_ids, &r.id)
+                && overlaps(&req.permission_names, &r.permission_names)
+                && (like.is_empty() || r.name.to_lowercase().contains(&like))
+                && (text.is_empty()
+                    || r.name.to_lowercase().contains(&text)
+                    || r.description.to_lowercase().contains(&text))
+        })
+        .collect();
+    json(&serde_json::json!({ "roles": roles }))
+}
+
+/// `POST /v1/mgmt/role/update`: a full override; a rename follows into user assignments.
+pub(super) async fn role_update(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::UpdateRole = parse(&body)?;
+    if req.name.is_empty() && req.id.is_empty() {
+        return Err(ApiError::missing_argument("name or id is required"));
+    }
+    let mut new = RoleRecord::new(String::new(), req.new_name, req.tenant_id.clone());
+    new.description = req.description;
+    new.permission_names = req.permission_names;
+    new.default = req.default;
+    new.private = req.private;
+    app.write()
+        .replace_role(&req.name, &req.id, &req.tenant_id, new)?;
+    empty()
+}
+
 pub(super) async fn role_delete(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::DeleteRole = parse(&body)?;
     if req.name.is_empty() && req.id.is_empty() {
@@ -128,6 +219,17 @@ pub(super) async fn permission_create(AxState(app): App, body: Bytes) -> Reply {
     let mut p = PermissionRecord::new(String::new(), req.name);
     p.description = req.description;
     app.write().create_permission(p)?;
+    empty()
+}
+
+/// `POST /v1/mgmt/permission/update`: a full override; a rename follows into roles.
+pub(super) async fn permission_update(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::UpdatePermission = parse(&body)?;
+    if req.name.is_empty() && req.id.is_empty() {
+        return Err(ApiError::missing_argument("name or id is required"));
+    }
+    app.write()
+        .replace_permission(&req.name, &req.id, &req.new_name, req.description)?;
     empty()
 }
 

@@ -16,7 +16,7 @@ use axum::extract::{Request, State as AxState};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -143,6 +143,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/mgmt/users/load", post(users::load_many))
         .route("/v1/mgmt/user/create", post(users::create))
         .route("/v1/mgmt/user/create/test", post(users::create_test))
+        .route("/v1/mgmt/user/update", post(users::update))
+        .route("/v1/mgmt/user/patch", patch(users::patch))
         .route("/v1/mgmt/user/delete", post(users::delete))
         .route("/v1/mgmt/user/update/status", post(users::update_status))
         .route("/v1/mgmt/user/update/role/add", post(users::role_add_v1))
@@ -157,14 +159,22 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/mgmt/tenant/all", get(catalog::tenants_all))
         .route("/v1/mgmt/tenant", get(catalog::tenant_load))
         .route("/v1/mgmt/tenant/create", post(catalog::tenant_create))
+        .route("/v1/mgmt/tenant/update", post(catalog::tenant_update))
+        .route("/v1/mgmt/tenant/search", post(catalog::tenant_search))
         .route("/v1/mgmt/tenant/delete", post(catalog::tenant_delete))
         .route("/v1/mgmt/role/all", get(catalog::roles_all))
         .route("/v1/mgmt/role/create", post(catalog::role_create))
+        .route("/v1/mgmt/role/update", post(catalog::role_update))
+        .route("/v1/mgmt/role/search", post(catalog::role_search))
         .route("/v1/mgmt/role/delete", post(catalog::role_delete))
         .route("/v1/mgmt/permission/all", get(catalog::permissions_all))
         .route(
             "/v1/mgmt/permission/create",
             post(catalog::permission_create),
+        )
+        .route(
+            "/v1/mgmt/permission/update",
+            post(catalog::permission_update),
         )
         .route(
             "/v1/mgmt/permission/delete",

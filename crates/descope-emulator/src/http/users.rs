@@ -12,7 +12,7 @@ use super::wire::{self, parse};
 use super::{Shared, json, search as search_mod};
 use crate::error::ApiError;
 use crate::records::{UserRecord, UserStatus, UserTenantRecord};
-use crate::state::RoleOp;
+use crate::state::{RoleOp, UserChanges};
 
 type App = AxState<Arc<Shared>>;
 type Reply = Result<Response, ApiError>;
@@ -118,11 +118,7 @@ fn create_user(app: &Shared, body: &[u8], test: bool) -> Reply {
     u.picture = req.picture;
     u.custom_attributes = req.custom_attributes;
     u.role_names = req.role_names;
-    u.user_tenants = req
-        .user_tenants
-        .into_iter()
-        .map(|t| UserTenantRecord::new(t.tenant_id, String::new(), t.role_names))
-        .collect();
+    u.user_tenants = memberships(req.user_tenants);
     u.verified_email = req.verified_email.unwrap_or(false);
     u.verified_phone = req.verified_phone.unwrap_or(false);
     u.sso_app_ids = req.sso_app_ids;
@@ -131,6 +127,65 @@ fn create_user(app: &Shared, body: &[u8], test: bool) -> Reply {
     let mut state = app.write();
     let idx = state.insert_user(u)?;
     one(&state.users[idx])
+}
+
+fn memberships(tenants: Vec<wire::CreateUserTenant>) -> Vec<UserTenantRecord> {
+    tenants
+        .into_iter()
+        .map(|t| UserTenantRecord::new(t.tenant_id, String::new(), t.role_names))
+        .collect()
+}
+
+fn change(idx_of: &str, app: &Shared, changes: UserChanges) -> Reply {
+    let mut state = app.write();
+    let idx = user_index(&state, idx_of)?;
+    state.apply_changes(idx, changes)?;
+    one(&state.users[idx])
+}
+
+/// `POST /v1/mgmt/user/update`: every field is replaced (absent ones are cleared), except the
+/// verification flags, which change only when sent.
+pub(super) async fn update(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::UpdateUser = parse(&body)?;
+    let changes = UserChanges {
+        email: Some(req.email),
+        phone: Some(req.phone),
+        name: Some(req.display_name),
+        given_name: Some(req.given_name),
+        middle_name: Some(req.middle_name),
+        family_name: Some(req.family_name),
+        picture: Some(req.picture),
+        custom_attributes: Some(req.custom_attributes),
+        role_names: Some(req.role_names),
+        user_tenants: Some(memberships(req.user_tenants)),
+        additional_login_ids: Some(req.additional_login_ids),
+        verified_email: req.verified_email,
+        verified_phone: req.verified_phone,
+        sso_app_ids: Some(req.sso_app_ids),
+    };
+    change(&req.login_id, &app, changes)
+}
+
+/// `PATCH /v1/mgmt/user/patch`: only the fields sent change.
+pub(super) async fn patch(AxState(app): App, body: Bytes) -> Reply {
+    let req: wire::PatchUser = parse(&body)?;
+    let changes = UserChanges {
+        email: req.email,
+        phone: req.phone,
+        name: req.display_name,
+        given_name: req.given_name,
+        middle_name: req.middle_name,
+        family_name: req.family_name,
+        picture: req.picture,
+        custom_attributes: req.custom_attributes,
+        role_names: req.role_names,
+        user_tenants: req.user_tenants.map(memberships),
+        additional_login_ids: None,
+        verified_email: req.verified_email,
+        verified_phone: req.verified_phone,
+        sso_app_ids: req.sso_app_ids,
+    };
+    change(&req.login_id, &app, changes)
 }
 
 pub(super) async fn delete(AxState(app): App, body: Bytes) -> Reply {

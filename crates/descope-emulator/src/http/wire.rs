@@ -152,6 +152,54 @@ pub(crate) struct CreateUser {
     pub(crate) status: Option<String>,
 }
 
+/// `POST /v1/mgmt/user/update`: a full replacement of the profile, roles and tenants.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub(crate) struct UpdateUser {
+    #[serde(alias = "identifier")]
+    pub(crate) login_id: String,
+    pub(crate) email: String,
+    pub(crate) phone: String,
+    #[serde(alias = "name")]
+    pub(crate) display_name: String,
+    pub(crate) given_name: String,
+    pub(crate) middle_name: String,
+    pub(crate) family_name: String,
+    pub(crate) picture: String,
+    pub(crate) custom_attributes: Map<String, Value>,
+    pub(crate) role_names: Vec<String>,
+    pub(crate) user_tenants: Vec<CreateUserTenant>,
+    #[serde(alias = "additionalIdentifiers")]
+    pub(crate) additional_login_ids: Vec<String>,
+    pub(crate) verified_email: Option<bool>,
+    pub(crate) verified_phone: Option<bool>,
+    #[serde(rename = "ssoAppIDs", alias = "ssoAppIds")]
+    pub(crate) sso_app_ids: Vec<String>,
+}
+
+/// `PATCH /v1/mgmt/user/patch`: only the fields present change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub(crate) struct PatchUser {
+    #[serde(alias = "identifier")]
+    pub(crate) login_id: String,
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    #[serde(alias = "name")]
+    pub(crate) display_name: Option<String>,
+    pub(crate) given_name: Option<String>,
+    pub(crate) middle_name: Option<String>,
+    pub(crate) family_name: Option<String>,
+    pub(crate) picture: Option<String>,
+    pub(crate) custom_attributes: Option<Map<String, Value>>,
+    pub(crate) role_names: Option<Vec<String>>,
+    pub(crate) user_tenants: Option<Vec<CreateUserTenant>>,
+    pub(crate) verified_email: Option<bool>,
+    pub(crate) verified_phone: Option<bool>,
+    #[serde(rename = "ssoAppIds", alias = "ssoAppIDs")]
+    pub(crate) sso_app_ids: Option<Vec<String>>,
+}
+
 /// `POST /v1/mgmt/user/delete`: `loginId` or `userId` (GO sends both, one empty).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -208,6 +256,21 @@ pub(crate) struct CreateTenant {
     pub(crate) parent: String,
 }
 
+/// `POST /v1/mgmt/tenant/search`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub(crate) struct SearchTenants {
+    pub(crate) tenant_ids: Vec<String>,
+    pub(crate) tenant_names: Vec<String>,
+    pub(crate) tenant_self_provisioning_domains: Vec<String>,
+    pub(crate) custom_attributes: Map<String, Value>,
+    pub(crate) auth_type: String,
+    #[serde(rename = "tenantSSODomains", alias = "tenantSsoDomains")]
+    pub(crate) tenant_sso_domains: Vec<String>,
+    pub(crate) parent_tenant_id: String,
+    pub(crate) top_level_only: bool,
+}
+
 /// `POST /v1/mgmt/tenant/delete`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -221,6 +284,35 @@ pub(crate) struct DeleteTenant {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct CreateRole {
     pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) permission_names: Vec<String>,
+    pub(crate) tenant_id: String,
+    pub(crate) default: bool,
+    pub(crate) private: bool,
+}
+
+/// `POST /v1/mgmt/role/search`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[allow(dead_code)] // sort is accepted; roles keep creation order
+pub(crate) struct SearchRoles {
+    pub(crate) tenant_ids: Vec<String>,
+    pub(crate) role_names: Vec<String>,
+    pub(crate) role_name_like: String,
+    pub(crate) permission_names: Vec<String>,
+    pub(crate) role_ids: Vec<String>,
+    pub(crate) include_project_roles: bool,
+    pub(crate) text: String,
+    pub(crate) sort: Option<Vec<SortField>>,
+}
+
+/// `POST /v1/mgmt/role/update`: a full override, addressed by `name` (in `tenantId`'s scope) or `id`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub(crate) struct UpdateRole {
+    pub(crate) name: String,
+    pub(crate) id: String,
+    pub(crate) new_name: String,
     pub(crate) description: String,
     pub(crate) permission_names: Vec<String>,
     pub(crate) tenant_id: String,
@@ -242,6 +334,16 @@ pub(crate) struct DeleteRole {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct CreatePermission {
     pub(crate) name: String,
+    pub(crate) description: String,
+}
+
+/// `POST /v1/mgmt/permission/update`: a full override, addressed by `name` or `id`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub(crate) struct UpdatePermission {
+    pub(crate) name: String,
+    pub(crate) id: String,
+    pub(crate) new_name: String,
     pub(crate) description: String,
 }
 

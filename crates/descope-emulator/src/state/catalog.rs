@@ -87,13 +87,7 @@ impl State {
                 r.name
             )));
         }
-        for p in &r.permission_names {
-            if !self.permissions.iter().any(|x| &x.name == p) {
-                return Err(ApiError::invalid_argument(format!(
-                    "Permission {p:?} does not exist"
-                )));
-            }
-        }
+        self.check_permissions(&r.permission_names)?;
         r.id = self.new_id("ROL", 16);
         r.created_time = now_secs();
         self.roles.push(r);
@@ -107,7 +101,139 @@ impl State {
         id: &str,
         tenant_id: &str,
     ) -> Result<(), ApiError> {
-        let pos = if id.is_empty() {
+        let pos = self.find_role(name, id, tenant_id)?;
+        let role = self.roles.remove(pos);
+        // A tenant role of the same name as a project role shadowed it in its tenant; once
+        // gone, that tenant's assignments of the name mean the project role again, so keep them.
+        if !role.tenant_id.is_empty() && self.role_in_scope("", &role.name).is_some() {
+            return Ok(());
+        }
+        self.for_each_assignment(&role.tenant_id, &role.name, |names| {
+            names.retain(|n| *n != role.name);
+        });
+        Ok(())
+    }
+
+    /// Replaces a tenant's settings (`t.id` names it); a new name reaches users' `tenantName`.
+    pub(crate) fn replace_tenant(&mut self, t: TenantRecord) -> Result<(), ApiError> {
+        let pos = self
+            .tenants
+            .iter()
+            .position(|x| x.id == t.id)
+            .ok_or_else(|| ApiError::tenant_not_found(&t.id))?;
+        if t.name.is_empty() {
+            return Err(ApiError::missing_argument("name is required"));
+        }
+        if self
+            .tenants
+            .iter()
+            .any(|x| x.name == t.name && x.id != t.id)
+        {
+            return Err(ApiError::invalid_argument(format!(
+                "Tenant name {:?} is already used",
+                t.name
+            )));
+        }
+        if !t.parent.is_empty()
+            && (t.parent == t.id
+                || self.tenant(&t.parent).is_none()
+                || self.descendants(&t.id).contains(&t.parent))
+        {
+            return Err(ApiError::invalid_argument(format!(
+                "Invalid parent tenant {:?}",
+                t.parent
+            )));
+        }
+        let renamed = self.tenants[pos].name != t.name;
+        let cur = &mut self.tenants[pos];
+        cur.name = t.name;
+        cur.self_provisioning_domains = t.self_provisioning_domains;
+        cur.custom_attributes = t.custom_attributes;
+        cur.enforce_sso = t.enforce_sso;
+        cur.disabled = t.disabled;
+        cur.parent = t.parent;
+        if renamed {
+            let (id, name) = (cur.id.clone(), cur.name.clone());
+            for u in &mut self.users {
+                for m in &mut u.user_tenants {
+                    if m.tenant_id == id {
+                        m.tenant_name.clone_from(&name);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces a role (found by `id`, else by `name` in `tenant_id`'s scope) with `new`'s
+    /// name, description, permissions and flags; a rename follows into user assignments.
+    pub(crate) fn replace_role(
+        &mut self,
+        name: &str,
+        id: &str,
+        tenant_id: &str,
+        new: RoleRecord,
+    ) -> Result<(), ApiError> {
+        let pos = self.find_role(name, id, tenant_id)?;
+        if new.name.is_empty() {
+            return Err(ApiError::missing_argument("newName is required"));
+        }
+        let scope = self.roles[pos].tenant_id.clone();
+        let old = self.roles[pos].name.clone();
+        if new.name != old && self.role_in_scope(&scope, &new.name).is_some() {
+            return Err(ApiError::invalid_argument(format!(
+                "Role {:?} already exists in this scope",
+                new.name
+            )));
+        }
+        self.check_permissions(&new.permission_names)?;
+        if new.name != old {
+            self.for_each_assignment(&scope, &old, |names| {
+                for n in names.iter_mut().filter(|n| **n == old) {
+                    n.clone_from(&new.name);
+                }
+            });
+        }
+        let r = &mut self.roles[pos];
+        r.name = new.name;
+        r.description = new.description;
+        r.permission_names = new.permission_names;
+        r.default = new.default;
+        r.private = new.private;
+        Ok(())
+    }
+
+    /// Replaces a permission's name and description; a rename follows into roles.
+    pub(crate) fn replace_permission(
+        &mut self,
+        name: &str,
+        id: &str,
+        new_name: &str,
+        description: String,
+    ) -> Result<(), ApiError> {
+        let pos = self.find_permission(name, id)?;
+        if new_name.is_empty() {
+            return Err(ApiError::missing_argument("newName is required"));
+        }
+        let old = self.permissions[pos].name.clone();
+        if new_name != old && self.permissions.iter().any(|p| p.name == new_name) {
+            return Err(ApiError::invalid_argument(format!(
+                "Permission {new_name:?} already exists"
+            )));
+        }
+        for r in &mut self.roles {
+            for p in r.permission_names.iter_mut().filter(|p| **p == old) {
+                *p = new_name.to_owned();
+            }
+        }
+        let p = &mut self.permissions[pos];
+        p.name = new_name.to_owned();
+        p.description = description;
+        Ok(())
+    }
+
+    fn find_role(&self, name: &str, id: &str, tenant_id: &str) -> Result<usize, ApiError> {
+        if id.is_empty() {
             self.role_in_scope(tenant_id, name)
         } else {
             self.roles.iter().position(|r| r.id == id)
@@ -115,38 +241,68 @@ impl State {
         .ok_or_else(|| {
             let what = if id.is_empty() { name } else { id };
             ApiError::not_found("E115102", "Role not found", &format!("role {what:?}"))
-        })?;
-        let role = self.roles.remove(pos);
-        if role.tenant_id.is_empty() {
-            // A tenant-level assignment of this name meant the project role unless the
-            // tenant has its own role of that name.
+        })
+    }
+
+    fn find_permission(&self, name: &str, id: &str) -> Result<usize, ApiError> {
+        self.permissions
+            .iter()
+            .position(|p| (!name.is_empty() && p.name == name) || (!id.is_empty() && p.id == id))
+            .ok_or_else(|| {
+                let what = if name.is_empty() { id } else { name };
+                ApiError::not_found(
+                    "E116102",
+                    "Permission not found",
+                    &format!("permission {what:?}"),
+                )
+            })
+    }
+
+    fn check_permissions(&self, names: &[String]) -> Result<(), ApiError> {
+        match names
+            .iter()
+            .find(|p| !self.permissions.iter().any(|x| &x.name == *p))
+        {
+            Some(p) => Err(ApiError::invalid_argument(format!(
+                "Permission {p:?} does not exist"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Calls `f` on every role-name list where the role `name` of scope `scope` is assigned:
+    /// for a project role, users' project roles and the memberships of tenants without an own
+    /// role of that name; for a tenant role, the memberships of that tenant.
+    fn for_each_assignment(
+        &mut self,
+        scope: &str,
+        name: &str,
+        mut f: impl FnMut(&mut Vec<String>),
+    ) {
+        if scope.is_empty() {
             let shadowed: Vec<String> = self
                 .roles
                 .iter()
-                .filter(|r| r.name == role.name && !r.tenant_id.is_empty())
+                .filter(|r| r.name == name && !r.tenant_id.is_empty())
                 .map(|r| r.tenant_id.clone())
                 .collect();
             for u in &mut self.users {
-                u.role_names.retain(|n| *n != role.name);
+                f(&mut u.role_names);
                 for m in &mut u.user_tenants {
                     if !shadowed.contains(&m.tenant_id) {
-                        m.role_names.retain(|n| *n != role.name);
+                        f(&mut m.role_names);
                     }
                 }
             }
         } else {
-            let project_has = self.role_in_scope("", &role.name).is_some();
-            if !project_has {
-                for u in &mut self.users {
-                    for m in &mut u.user_tenants {
-                        if m.tenant_id == role.tenant_id {
-                            m.role_names.retain(|n| *n != role.name);
-                        }
+            for u in &mut self.users {
+                for m in &mut u.user_tenants {
+                    if m.tenant_id == scope {
+                        f(&mut m.role_names);
                     }
                 }
             }
         }
-        Ok(())
     }
 
     /// Creates a permission (names are unique).
@@ -167,18 +323,7 @@ impl State {
 
     /// Deletes a permission by name or id and removes it from every role.
     pub(crate) fn delete_permission(&mut self, name: &str, id: &str) -> Result<(), ApiError> {
-        let pos = self
-            .permissions
-            .iter()
-            .position(|p| (!name.is_empty() && p.name == name) || (!id.is_empty() && p.id == id))
-            .ok_or_else(|| {
-                let what = if name.is_empty() { id } else { name };
-                ApiError::not_found(
-                    "E116102",
-                    "Permission not found",
-                    &format!("permission {what:?}"),
-                )
-            })?;
+        let pos = self.find_permission(name, id)?;
         let p = self.permissions.remove(pos);
         for r in &mut self.roles {
             r.permission_names.retain(|n| *n != p.name);

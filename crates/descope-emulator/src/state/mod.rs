@@ -7,7 +7,7 @@
 mod catalog;
 mod users;
 
-pub(crate) use users::RoleOp;
+pub(crate) use users::{RoleOp, UserChanges};
 
 use std::collections::HashMap;
 

@@ -1,5 +1,7 @@
 //! User mutations: create, delete, status, and role and tenant assignment.
 
+use serde_json::{Map, Value};
+
 use super::{State, now_secs};
 use crate::error::ApiError;
 use crate::knobs::DuplicateMode;
@@ -16,7 +18,95 @@ pub(crate) enum RoleOp {
     Set,
 }
 
+/// The changes of a user update (everything set: a full replacement) or patch (only what
+/// the request carries).
+#[derive(Debug, Default)]
+pub(crate) struct UserChanges {
+    pub(crate) email: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) given_name: Option<String>,
+    pub(crate) middle_name: Option<String>,
+    pub(crate) family_name: Option<String>,
+    pub(crate) picture: Option<String>,
+    pub(crate) custom_attributes: Option<Map<String, Value>>,
+    pub(crate) role_names: Option<Vec<String>>,
+    pub(crate) user_tenants: Option<Vec<UserTenantRecord>>,
+    /// Login ids after the primary one.
+    pub(crate) additional_login_ids: Option<Vec<String>>,
+    pub(crate) verified_email: Option<bool>,
+    pub(crate) verified_phone: Option<bool>,
+    pub(crate) sso_app_ids: Option<Vec<String>>,
+}
+
+fn set<T>(field: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *field = v;
+    }
+}
+
 impl State {
+    /// Applies an update or patch to the user at `idx`, after validating roles, tenants and
+    /// login ids, so a failing call changes nothing.
+    pub(crate) fn apply_changes(&mut self, idx: usize, mut c: UserChanges) -> Result<(), ApiError> {
+        for r in c.role_names.iter().flatten() {
+            self.check_role("", r)?;
+        }
+        if let Some(ts) = &mut c.user_tenants {
+            for m in ts.iter_mut() {
+                let t = self.tenant(&m.tenant_id).ok_or_else(|| {
+                    ApiError::invalid_argument(format!("Tenant {:?} does not exist", m.tenant_id))
+                })?;
+                m.tenant_name.clone_from(&t.name);
+            }
+            for m in ts.iter() {
+                for r in &m.role_names {
+                    self.check_role(&m.tenant_id, r)?;
+                }
+            }
+        }
+        for l in c.additional_login_ids.iter().flatten() {
+            if self.find_user(l).is_some_and(|other| other != idx) {
+                return Err(ApiError::user_exists(l));
+            }
+        }
+        let old_logins = c
+            .additional_login_ids
+            .is_some()
+            .then(|| self.users[idx].login_ids.clone());
+        let u = &mut self.users[idx];
+        set(&mut u.email, c.email);
+        set(&mut u.phone, c.phone);
+        set(&mut u.name, c.name);
+        set(&mut u.given_name, c.given_name);
+        set(&mut u.middle_name, c.middle_name);
+        set(&mut u.family_name, c.family_name);
+        set(&mut u.picture, c.picture);
+        set(&mut u.custom_attributes, c.custom_attributes);
+        set(&mut u.role_names, c.role_names);
+        set(&mut u.user_tenants, c.user_tenants);
+        set(&mut u.verified_email, c.verified_email);
+        set(&mut u.verified_phone, c.verified_phone);
+        set(&mut u.sso_app_ids, c.sso_app_ids);
+        if let Some(extra) = c.additional_login_ids {
+            u.login_ids.truncate(1);
+            for l in extra {
+                if !l.is_empty() && !u.login_ids.contains(&l) {
+                    u.login_ids.push(l);
+                }
+            }
+        }
+        if let Some(old) = old_logins {
+            for l in old {
+                self.by_login_id.remove(&l);
+            }
+            for l in &self.users[idx].login_ids {
+                self.by_login_id.insert(l.clone(), idx);
+            }
+        }
+        Ok(())
+    }
+
     /// Inserts a user built from a create request: checks login ids, tenants and roles,
     /// fills tenant names, assigns a user id. Returns the new user's position.
     pub(crate) fn insert_user(&mut self, mut user: UserRecord) -> Result<usize, ApiError> {
