@@ -75,12 +75,13 @@ struct Args {
 
 impl Args {
     fn apply_workload(mut self) -> Self {
-        let (users, tenants, project_roles, tenant_roles, permissions, latency, scale) = match self.workload {
-            None => return self,
-            Some(Workload::W1) => (20_000, 200, 60, 200, 80, 20, 0.0),
-            Some(Workload::W2) => (50_000, 200, 60, 200, 80, 10, 10.0),
-            Some(Workload::W3) => (200_000, 400, 60, 400, 80, 0, 0.0),
-        };
+        let (users, tenants, project_roles, tenant_roles, permissions, latency, scale) =
+            match self.workload {
+                None => return self,
+                Some(Workload::W1) => (20_000, 200, 60, 200, 80, 20, 0.0),
+                Some(Workload::W2) => (50_000, 200, 60, 200, 80, 10, 10.0),
+                Some(Workload::W3) => (200_000, 400, 60, 400, 80, 0, 0.0),
+            };
         self.users = users;
         self.tenants = tenants;
         self.project_roles = project_roles;
@@ -124,7 +125,12 @@ fn spawn_emulator(args: &Args, latency_ms: u64) -> Result<EmulatorProcess> {
     let exe = std::env::current_exe()?;
     let mut child = Command::new(exe)
         .args(["--serve-emulator", "--seed", &args.seed.to_string()])
-        .args(["--users", &args.users.to_string(), "--tenants", &args.tenants.to_string()])
+        .args([
+            "--users",
+            &args.users.to_string(),
+            "--tenants",
+            &args.tenants.to_string(),
+        ])
         .args(["--project-roles", &args.project_roles.to_string()])
         .args(["--tenant-roles", &args.tenant_roles.to_string()])
         .args(["--permissions", &args.permissions.to_string()])
@@ -160,7 +166,12 @@ async fn serve(args: &Args) -> Result<()> {
         builder = builder.rate_limits(RateLimits::descope().scaled(args.rate_limit_scale));
     }
     let emu = builder.start().await?;
-    println!("READY {} {} {}", emu.base_url(), emu.project_id(), emu.management_key());
+    println!(
+        "READY {} {} {}",
+        emu.base_url(),
+        emu.project_id(),
+        emu.management_key()
+    );
     // Serve until the parent kills this process.
     std::future::pending::<()>().await;
     Ok(())
@@ -197,8 +208,9 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     reset_peak_rss();
     let started = Instant::now();
     let mut store = C1zWriter::create(dir.path().join("bench.c1z"))?;
-    let stats = Syncer::new(connector.clone(), SyncOptions::default()).run(&mut store).await?;
-    store.finish()?;
+    let stats = Syncer::new(connector.clone(), SyncOptions::default())
+        .run(&mut store)
+        .await?;
     let wall = started.elapsed();
     let metrics = connector.client().metrics();
     Ok(Run {
@@ -206,7 +218,12 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
         grants: stats.grants,
         users: stats.resources_by_type.get("user").copied().unwrap_or(0),
         requests: metrics.requests,
-        searches: stats.resources_by_type.get("user").copied().unwrap_or(0).div_ceil(100),
+        searches: stats
+            .resources_by_type
+            .get("user")
+            .copied()
+            .unwrap_or(0)
+            .div_ceil(100),
         rate_limited: metrics.rate_limited,
         retries: metrics.retries + stats.retries,
         peak_rss_mb: peak_rss_mb(),
@@ -265,7 +282,9 @@ fn row(label: &str, args: &Args, parallel: usize, run: &Run, zero: Option<Durati
 
 fn main() -> Result<()> {
     let args = Args::parse().apply_workload();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     if args.serve_emulator {
         return runtime.block_on(serve(&args));
     }

@@ -28,7 +28,11 @@ pub(crate) struct Args {
     pub(crate) grant_principal: Option<String>,
 
     /// The resource type of the principal to grant to (`user`).
-    #[arg(long, env = "BATON_GRANT_PRINCIPAL_TYPE", requires = "grant_entitlement")]
+    #[arg(
+        long,
+        env = "BATON_GRANT_PRINCIPAL_TYPE",
+        requires = "grant_entitlement"
+    )]
     pub(crate) grant_principal_type: Option<String>,
 
     /// Revoke this grant (an id from the .c1z).
@@ -92,12 +96,16 @@ pub(crate) enum Output {
 impl Args {
     /// The project id: flag or `BATON_` variable, else `DESCOPE_PROJECT_ID`.
     pub(crate) fn project_id(&self) -> Option<String> {
-        self.descope_project_id.clone().or_else(|| env_nonempty("DESCOPE_PROJECT_ID"))
+        self.descope_project_id
+            .clone()
+            .or_else(|| env_nonempty("DESCOPE_PROJECT_ID"))
     }
 
     /// The management key: flag or `BATON_` variable, else `DESCOPE_MANAGEMENT_KEY`.
     pub(crate) fn management_key(&self) -> Option<String> {
-        self.descope_management_key.clone().or_else(|| env_nonempty("DESCOPE_MANAGEMENT_KEY"))
+        self.descope_management_key
+            .clone()
+            .or_else(|| env_nonempty("DESCOPE_MANAGEMENT_KEY"))
     }
 
     /// The base URL: flag or `BATON_` variable, else `DESCOPE_BASE_URL`, else `DESCOPE_BASE_URI`.

@@ -22,6 +22,7 @@ use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use c1_connector_sdk::provision::ProvisioningRunner;
 use c1_connector_sdk::store::{C1zWriter, JsonlWriter};
 use c1_connector_sdk::{Code, Connector, Error};
+
 use clap::Parser;
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_emulator::Emulator;
@@ -49,8 +50,9 @@ async fn main() -> ExitCode {
 }
 
 fn init_logging(level: &str) -> Result<(), String> {
-    let filter = tracing_subscriber::EnvFilter::try_new(level)
-        .map_err(|_| format!("--log-level '{level}' is not a level (error, warn, info, debug, trace)"))?;
+    let filter = tracing_subscriber::EnvFilter::try_new(level).map_err(|_| {
+        format!("--log-level '{level}' is not a level (error, warn, info, debug, trace)")
+    })?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -62,7 +64,8 @@ fn init_logging(level: &str) -> Result<(), String> {
 async fn run(args: Args) -> Result<(), Failure> {
     // Keep the emulator alive for the whole run when it is the target.
     let (config, _emulator) = configure(&args).await?;
-    let connector = Arc::new(DescopeConnector::new(config).map_err(|e| Failure::config(e.to_string()))?);
+    let connector =
+        Arc::new(DescopeConnector::new(config).map_err(|e| Failure::config(e.to_string()))?);
 
     if args.grant_entitlement.is_some() || args.revoke_grant.is_some() {
         return provision(&args, connector).await;
@@ -73,9 +76,15 @@ async fn run(args: Args) -> Result<(), Failure> {
 /// The connector's configuration, from flags and the environment; with no credentials at all,
 /// an embedded emulator serving the demo project.
 async fn configure(args: &Args) -> Result<(DescopeConfig, Option<Emulator>), Failure> {
-    let (config, emulator) = match (&args.descope_credentials, args.project_id(), args.management_key()) {
+    let (config, emulator) = match (
+        &args.descope_credentials,
+        args.project_id(),
+        args.management_key(),
+    ) {
         (Some(combined), _, _) => (DescopeConfig::from_credentials(combined), None),
-        (None, Some(project), Some(key)) => (DescopeConfig::new(project, SecretString::from(key)), None),
+        (None, Some(project), Some(key)) => {
+            (DescopeConfig::new(project, SecretString::from(key)), None)
+        }
         (None, Some(_), None) => {
             return Err(Failure::config(
                 "DESCOPE_PROJECT_ID is set but DESCOPE_MANAGEMENT_KEY is not: set both (or --descope-credentials ProjectID:ManagementKey)",
@@ -87,10 +96,12 @@ async fn configure(args: &Args) -> Result<(DescopeConfig, Option<Emulator>), Fai
             ));
         }
         (None, None, None) => {
-            let emulator = Emulator::builder()
-                .start()
-                .await
-                .map_err(|e| Failure::new(1, format!("could not start the embedded Descope emulator: {e}")))?;
+            let emulator = Emulator::builder().start().await.map_err(|e| {
+                Failure::new(
+                    1,
+                    format!("could not start the embedded Descope emulator: {e}"),
+                )
+            })?;
             eprintln!(
                 "No Descope credentials given (DESCOPE_PROJECT_ID, DESCOPE_MANAGEMENT_KEY): syncing the demo project of an embedded Descope emulator at {}",
                 emulator.base_url()
@@ -104,10 +115,10 @@ async fn configure(args: &Args) -> Result<(DescopeConfig, Option<Emulator>), Fai
         }
     };
     let mut config = config.map_err(|e| Failure::config(e.to_string()))?;
-    if emulator.is_none() {
-        if let Some(url) = args.base_url() {
-            config = config.with_base_url(url);
-        }
+    if emulator.is_none()
+        && let Some(url) = args.base_url()
+    {
+        config = config.with_base_url(url);
     }
     config = config
         .with_user_page_size(args.user_page_size)
@@ -121,23 +132,22 @@ async fn configure(args: &Args) -> Result<(DescopeConfig, Option<Emulator>), Fai
 
 async fn sync(args: &Args, connector: Arc<DescopeConnector>) -> Result<(), Failure> {
     let started = Instant::now();
-    connector.validate().await.map_err(Failure::from)?;
 
     let cancel = CancellationToken::new();
     spawn_signal_handler(cancel.clone());
     let progress = Progress::new(std::io::stderr().is_terminal());
     let options = SyncOptions::default()
         .with_concurrency(args.workers.max(1))
-        .with_cancellation(cancel.clone())
+        .with_cancel(cancel.clone())
         .with_progress(progress.callback());
     let syncer = Syncer::new(connector.clone(), options);
 
     let (stats, target) = match args.output {
         Output::C1z => {
             let mut store = C1zWriter::create(&args.file).map_err(Failure::from)?;
+            // The engine validates the credentials first, and finishes the store only when the
+            // whole sync succeeded: only then is the file renamed into place, complete.
             let stats = syncer.run(&mut store).await.map_err(Failure::from)?;
-            // Only now does the target path change: the file is renamed into place complete.
-            store.finish().map_err(Failure::from)?;
             (stats, args.file.display().to_string())
         }
         Output::Jsonl => {
@@ -148,12 +158,23 @@ async fn sync(args: &Args, connector: Arc<DescopeConnector>) -> Result<(), Failu
                 JsonlWriter::create(&args.file).map_err(Failure::from)?
             };
             let stats = syncer.run(&mut store).await.map_err(Failure::from)?;
-            store.finish().map_err(Failure::from)?;
-            (stats, if stdout { "standard output".into() } else { args.file.display().to_string() })
+            (
+                stats,
+                if stdout {
+                    "standard output".into()
+                } else {
+                    args.file.display().to_string()
+                },
+            )
         }
     };
     progress.finish();
-    report::summary(&stats, connector.client().metrics(), started.elapsed(), &target);
+    report::summary(
+        &stats,
+        connector.client().metrics(),
+        started.elapsed(),
+        &target,
+    );
     Ok(())
 }
 
@@ -167,11 +188,19 @@ async fn provision(args: &Args, connector: Arc<DescopeConnector>) -> Result<(), 
     let dyn_connector: Arc<dyn Connector> = connector;
     let runner = ProvisioningRunner::new(dyn_connector, &args.file);
     if let Some(entitlement) = &args.grant_entitlement {
-        let (principal, principal_type) = match (&args.grant_principal, &args.grant_principal_type) {
+        let (principal, principal_type) = match (&args.grant_principal, &args.grant_principal_type)
+        {
             (Some(p), Some(t)) => (p, t),
-            _ => return Err(Failure::config("--grant-entitlement needs --grant-principal and --grant-principal-type")),
+            _ => {
+                return Err(Failure::config(
+                    "--grant-entitlement needs --grant-principal and --grant-principal-type",
+                ));
+            }
         };
-        let annotations = runner.grant(entitlement, principal_type, principal).await.map_err(Failure::from)?;
+        let annotations = runner
+            .grant(entitlement, principal_type, principal)
+            .await
+            .map_err(Failure::from)?;
         if annotations.contains::<GrantAlreadyExists>() {
             println!("{principal_type} '{principal}' already has '{entitlement}': nothing changed");
         } else {
@@ -194,10 +223,11 @@ fn spawn_signal_handler(cancel: CancellationToken) {
     tokio::spawn(async move {
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return,
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(term) => term,
+                    Err(_) => return,
+                };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}

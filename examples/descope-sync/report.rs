@@ -1,7 +1,6 @@
 //! What the main job tells its user: progress while it runs, a summary table at the end, and
 //! failures with an exit code a script can rely on.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use c1_connector_sdk::engine::{self, SyncStats};
@@ -17,7 +16,10 @@ pub(crate) struct Failure {
 
 impl Failure {
     pub(crate) fn new(exit_code: u8, message: impl Into<String>) -> Self {
-        Failure { exit_code, message: message.into() }
+        Failure {
+            exit_code,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
@@ -46,27 +48,27 @@ impl Progress {
     }
 
     /// The callback the engine calls as it goes.
-    pub(crate) fn callback(&self) -> Arc<dyn Fn(&engine::Progress) + Send + Sync> {
+    pub(crate) fn callback(&self) -> impl Fn(&engine::Progress) + Send + Sync + 'static {
         let bar = self.bar.clone();
         let last_log = std::sync::Mutex::new(std::time::Instant::now());
-        Arc::new(move |p: &engine::Progress| {
+        move |p: &engine::Progress| {
             let line = format!(
-                "{}: {} resources, {} entitlements, {} grants",
+                "{:?}: {} resources, {} entitlements, {} grants",
                 p.phase, p.resources, p.entitlements, p.grants
             );
             match &bar {
                 Some(bar) => bar.set_message(line),
                 None => {
                     // Plain log lines, at most every two seconds.
-                    if let Ok(mut last) = last_log.lock() {
-                        if last.elapsed() >= Duration::from_secs(2) {
-                            *last = std::time::Instant::now();
-                            tracing::info!("{line}");
-                        }
+                    if let Ok(mut last) = last_log.lock()
+                        && last.elapsed() >= Duration::from_secs(2)
+                    {
+                        *last = std::time::Instant::now();
+                        tracing::info!("{line}");
                     }
                 }
             }
-        })
+        }
     }
 
     pub(crate) fn finish(&self) {

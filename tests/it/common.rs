@@ -12,11 +12,11 @@ use descope_emulator::{Dataset, Emulator};
 use descope_mgmt::{RateLimitConfig, RetryConfig};
 use secrecy::SecretString;
 
-pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+pub(crate) type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// A connector configured for an emulator: no client-side rate limit (the emulator's own
 /// limits are what a test exercises), fast retries.
-pub fn connector_for(emu: &Emulator) -> TestResult<Arc<DescopeConnector>> {
+pub(crate) fn connector_for(emu: &Emulator) -> TestResult<Arc<DescopeConnector>> {
     let config = DescopeConfig::new(
         emu.project_id(),
         SecretString::from(emu.management_key().to_owned()),
@@ -38,25 +38,29 @@ pub fn connector_for(emu: &Emulator) -> TestResult<Arc<DescopeConnector>> {
 }
 
 /// Runs a full sync into `path`.
-pub async fn sync_to(connector: Arc<DescopeConnector>, path: &Path) -> TestResult<SyncStats> {
+pub(crate) async fn sync_to(
+    connector: Arc<DescopeConnector>,
+    path: &Path,
+) -> TestResult<SyncStats> {
     let mut store = C1zWriter::create(path)?;
-    let stats = Syncer::new(connector, SyncOptions::default()).run(&mut store).await?;
-    store.finish()?;
+    let stats = Syncer::new(connector, SyncOptions::default())
+        .run(&mut store)
+        .await?;
     Ok(stats)
 }
 
 /// What a `.c1z` holds, as sets of ids (and counts, to catch duplicates).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Contents {
-    pub resource_types: BTreeSet<String>,
-    pub resources: BTreeSet<String>,
-    pub entitlements: BTreeSet<String>,
-    pub grants: BTreeSet<String>,
-    pub rows: (usize, usize, usize),
+pub(crate) struct Contents {
+    pub(crate) resource_types: BTreeSet<String>,
+    pub(crate) resources: BTreeSet<String>,
+    pub(crate) entitlements: BTreeSet<String>,
+    pub(crate) grants: BTreeSet<String>,
+    pub(crate) rows: (usize, usize, usize),
 }
 
 /// Reads a `.c1z` back through the SDK's reader.
-pub fn read(path: &Path) -> TestResult<Contents> {
+pub(crate) fn read(path: &Path) -> TestResult<Contents> {
     let reader = C1zReader::open(path)?;
     let resources = reader.resources()?;
     let entitlements = reader.entitlements()?;
@@ -78,7 +82,7 @@ pub fn read(path: &Path) -> TestResult<Contents> {
 
 /// The escaping the connector documents for id components (`%`, `/`, `:`), written again here
 /// so the expectations do not borrow the code under test.
-pub fn enc(raw: &str) -> String {
+pub(crate) fn enc(raw: &str) -> String {
     let mut out = String::new();
     for c in raw.chars() {
         match c {
@@ -98,18 +102,27 @@ pub fn enc(raw: &str) -> String {
 }
 
 /// What a sync of `data` must produce, computed from the dataset alone.
-pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
+pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
     let tenants: HashSet<&str> = data.tenants.iter().map(|t| t.id.as_str()).collect();
-    let project_roles: Vec<&str> =
-        data.roles.iter().filter(|r| r.tenant_id.is_empty()).map(|r| r.name.as_str()).collect();
+    let project_roles: Vec<&str> = data
+        .roles
+        .iter()
+        .filter(|r| r.tenant_id.is_empty())
+        .map(|r| r.name.as_str())
+        .collect();
     let mut tenant_roles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in data.roles.iter().filter(|r| !r.tenant_id.is_empty()) {
-        tenant_roles.entry(r.tenant_id.as_str()).or_default().push(r.name.as_str());
+        tenant_roles
+            .entry(r.tenant_id.as_str())
+            .or_default()
+            .push(r.name.as_str());
     }
     let own = |t: &str, name: &str| tenant_roles.get(t).is_some_and(|v| v.contains(&name));
 
     let mut c = Contents {
-        resource_types: ["user", "tenant", "role", "permission"].map(String::from).into(),
+        resource_types: ["user", "tenant", "role", "permission"]
+            .map(String::from)
+            .into(),
         ..Contents::default()
     };
     let mut role_ids = Vec::new();
@@ -126,7 +139,8 @@ pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
             }
         }
         c.resources.insert(format!("tenant:{}", enc(&t.id)));
-        c.entitlements.insert(format!("tenant:{}:member", enc(&t.id)));
+        c.entitlements
+            .insert(format!("tenant:{}:member", enc(&t.id)));
     }
     for id in &role_ids {
         c.resources.insert(format!("role:{id}"));
@@ -134,7 +148,8 @@ pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
     }
     for p in &data.permissions {
         c.resources.insert(format!("permission:{}", enc(&p.name)));
-        c.entitlements.insert(format!("permission:{}:granted", enc(&p.name)));
+        c.entitlements
+            .insert(format!("permission:{}:granted", enc(&p.name)));
     }
     for r in &data.roles {
         let role_id = if r.tenant_id.is_empty() {
@@ -144,7 +159,8 @@ pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
         };
         for p in &r.permission_names {
             if data.permissions.iter().any(|x| &x.name == p) {
-                c.grants.insert(format!("permission:{}:granted:role:{role_id}", enc(p)));
+                c.grants
+                    .insert(format!("permission:{}:granted:role:{role_id}", enc(p)));
             }
         }
     }
@@ -153,7 +169,8 @@ pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
         c.resources.insert(principal.clone());
         for r in &u.role_names {
             if project_roles.contains(&r.as_str()) {
-                c.grants.insert(format!("role:project/{}:assigned:{principal}", enc(r)));
+                c.grants
+                    .insert(format!("role:project/{}:assigned:{principal}", enc(r)));
             }
         }
         for ut in &u.user_tenants {
@@ -164,9 +181,13 @@ pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
             c.grants.insert(format!("tenant:{t}:member:{principal}"));
             for r in &ut.role_names {
                 if own(&ut.tenant_id, r) {
-                    c.grants.insert(format!("role:tenant/{t}/{}:assigned:{principal}", enc(r)));
+                    c.grants
+                        .insert(format!("role:tenant/{t}/{}:assigned:{principal}", enc(r)));
                 } else if project_roles.contains(&r.as_str()) {
-                    c.grants.insert(format!("role:tenant/{t}/project/{}:assigned:{principal}", enc(r)));
+                    c.grants.insert(format!(
+                        "role:tenant/{t}/project/{}:assigned:{principal}",
+                        enc(r)
+                    ));
                 }
             }
         }

@@ -8,15 +8,24 @@ use crate::common::{TestResult, read};
 /// `target/<profile>/examples/descope-sync`, built by `cargo test` along with this test.
 fn example_binary() -> TestResult<PathBuf> {
     let exe = std::env::current_exe()?;
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).ok_or("no target directory")?;
-    let bin = profile_dir.join("examples").join(format!("descope-sync{}", std::env::consts::EXE_SUFFIX));
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .ok_or("no target directory")?;
+    let bin = profile_dir
+        .join("examples")
+        .join(format!("descope-sync{}", std::env::consts::EXE_SUFFIX));
     if !bin.exists() {
-        return Err(format!("{} is missing: run the tests with `cargo test`, which builds the examples", bin.display()).into());
+        return Err(format!(
+            "{} is missing: run the tests with `cargo test`, which builds the examples",
+            bin.display()
+        )
+        .into());
     }
     Ok(bin)
 }
 
-fn command() -> TestResult<Command> {
+pub(crate) fn command() -> TestResult<Command> {
     let mut cmd = Command::new(example_binary()?);
     for (key, _) in std::env::vars() {
         if key.starts_with("DESCOPE_") || key.starts_with("BATON_") {
@@ -33,15 +42,24 @@ fn demo_run_writes_a_readable_c1z() -> TestResult {
     let out = command()?.arg("-f").arg(&path).output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status.code());
-    assert!(stderr.contains("embedded Descope emulator"), "says it used the emulator: {stderr}");
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status.code()
+    );
+    assert!(
+        stderr.contains("embedded Descope emulator"),
+        "says it used the emulator: {stderr}"
+    );
     assert!(stdout.contains("grants"), "prints a summary: {stdout}");
     let contents = read(&path)?;
     assert_eq!(contents.resource_types.len(), 4);
     assert!(contents.resources.iter().any(|r| r.starts_with("user:")));
     assert!(!contents.grants.is_empty());
     // Nothing but the target is left behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path())?.map(|e| e.map(|e| e.file_name())).collect::<Result<_, _>>()?;
+    let names: Vec<_> = std::fs::read_dir(dir.path())?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
     assert_eq!(names, vec![std::ffi::OsString::from("demo.c1z")]);
     Ok(())
 }
@@ -53,7 +71,11 @@ fn bad_configuration_exits_2_and_writes_nothing() -> TestResult {
     let cases: [&[(&str, &str)]; 3] = [
         &[("DESCOPE_PROJECT_ID", "P2abc")],
         &[("BATON_DESCOPE_CREDENTIALS", "no-colon-here")],
-        &[("DESCOPE_PROJECT_ID", "P2abc"), ("DESCOPE_MANAGEMENT_KEY", "K2xyz"), ("DESCOPE_BASE_URL", "http://example.com")],
+        &[
+            ("DESCOPE_PROJECT_ID", "P2abc"),
+            ("DESCOPE_MANAGEMENT_KEY", "K2xyz"),
+            ("DESCOPE_BASE_URL", "http://example.com"),
+        ],
     ];
     for env in cases {
         let mut cmd = command()?;
@@ -72,8 +94,18 @@ fn bad_configuration_exits_2_and_writes_nothing() -> TestResult {
 fn changes_need_provisioning_enabled() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sync.c1z");
-    let out = command()?.arg("-f").arg(&path).arg("--revoke-grant").arg("tenant:x:member:user:y").output()?;
-    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = command()?
+        .arg("-f")
+        .arg(&path)
+        .arg("--revoke-grant")
+        .arg("tenant:x:member:user:y")
+        .output()?;
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--provisioning"));
     Ok(())
 }

@@ -23,7 +23,15 @@ fn objects(path: &Path) -> TestResult<Vec<Vec<u8>>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_do_not_change_the_output() -> TestResult {
-    let data = Dataset::generate(&GenSpec { users: 1_500, tenants: 10, project_roles: 5, tenant_roles: 10, permissions: 6, seed: 21, ..GenSpec::default() });
+    let data = Dataset::generate(&GenSpec {
+        users: 1_500,
+        tenants: 10,
+        project_roles: 5,
+        tenant_roles: 10,
+        permissions: 6,
+        seed: 21,
+        ..GenSpec::default()
+    });
     let dir = tempfile::tempdir()?;
 
     let clean = Emulator::builder().dataset(data.clone()).start().await?;
@@ -32,7 +40,12 @@ async fn faults_do_not_change_the_output() -> TestResult {
 
     let faulty = Emulator::builder()
         .dataset(data.clone())
-        .faults(Faults { server_error: 0.08, rate_limit: 0.05, drop_connection: 0.05, truncate_body: 0.05, ..Faults::default() })
+        .faults(Faults {
+            server_error: 0.08,
+            rate_limit: 0.05,
+            drop_connection: 0.05,
+            truncate_body: 0.05,
+        })
         .seed(99)
         .start()
         .await?;
@@ -42,7 +55,10 @@ async fn faults_do_not_change_the_output() -> TestResult {
 
     let injected = faulty.counters().faults;
     assert!(injected >= 3, "faults were injected ({injected})");
-    assert!(connector.client().metrics().retries >= injected.min(3), "the client retried");
+    assert!(
+        connector.client().metrics().retries >= injected.min(3),
+        "the client retried"
+    );
     let (a, b) = (objects(&clean_path)?, objects(&faulty_path)?);
     assert_eq!(a.len(), b.len());
     assert!(a == b, "the fault-injected sync wrote different objects");

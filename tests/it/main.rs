@@ -5,4 +5,5 @@ mod common;
 mod conformance;
 mod example;
 mod faults;
+mod secrets;
 mod sync;

@@ -31,17 +31,54 @@ async fn full_sync_matches_the_dataset_exactly() -> TestResult {
 
     // The dataset exercises every kind of assignment, or this test proves little.
     for needle in ["role:project/", "role:tenant/", "/project/"] {
-        assert!(want.grants.iter().any(|g| g.starts_with(needle) || g.contains(needle)), "{needle}");
+        assert!(
+            want.grants
+                .iter()
+                .any(|g| g.starts_with(needle) || g.contains(needle)),
+            "{needle}"
+        );
     }
-    assert!(data.users.iter().any(|u| u.test), "the dataset has test users");
-    assert!(data.tenants.iter().any(|t| !t.parent.is_empty()), "the dataset has a tenant hierarchy");
+    assert!(
+        data.users.iter().any(|u| u.test),
+        "the dataset has test users"
+    );
+    assert!(
+        data.tenants.iter().any(|t| !t.parent.is_empty()),
+        "the dataset has a tenant hierarchy"
+    );
 
     assert_eq!(got.resource_types, want.resource_types);
-    assert_eq!(got.resources.difference(&want.resources).collect::<Vec<_>>(), Vec::<&String>::new(), "unexpected resources");
-    assert_eq!(want.resources.difference(&got.resources).collect::<Vec<_>>(), Vec::<&String>::new(), "missing resources");
+    assert_eq!(
+        got.resources
+            .difference(&want.resources)
+            .collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "unexpected resources"
+    );
+    assert_eq!(
+        want.resources
+            .difference(&got.resources)
+            .collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "missing resources"
+    );
     assert_eq!(got.entitlements, want.entitlements);
-    assert_eq!(got.grants.difference(&want.grants).take(5).collect::<Vec<_>>(), Vec::<&String>::new(), "unexpected grants");
-    assert_eq!(want.grants.difference(&got.grants).take(5).collect::<Vec<_>>(), Vec::<&String>::new(), "missing grants");
+    assert_eq!(
+        got.grants
+            .difference(&want.grants)
+            .take(5)
+            .collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "unexpected grants"
+    );
+    assert_eq!(
+        want.grants
+            .difference(&got.grants)
+            .take(5)
+            .collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "missing grants"
+    );
     assert_eq!(got.rows, want.rows, "no object is written twice");
     assert_eq!(stats.grants as usize, want.grants.len());
     Ok(())
@@ -49,7 +86,12 @@ async fn full_sync_matches_the_dataset_exactly() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_users_are_synced_only_when_asked() -> TestResult {
-    let data = Dataset::generate(&GenSpec { users: 200, test_users: 5, seed: 3, ..GenSpec::default() });
+    let data = Dataset::generate(&GenSpec {
+        users: 200,
+        test_users: 5,
+        seed: 3,
+        ..GenSpec::default()
+    });
     let emu = Emulator::builder().dataset(data.clone()).start().await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("with-tests.c1z");
@@ -70,7 +112,11 @@ async fn test_users_are_synced_only_when_asked() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_fetched_concurrently_and_each_user_once() -> TestResult {
-    let data = Dataset::generate(&GenSpec { users: 1_050, seed: 11, ..GenSpec::default() });
+    let data = Dataset::generate(&GenSpec {
+        users: 1_050,
+        seed: 11,
+        ..GenSpec::default()
+    });
     let emu = Emulator::builder().dataset(data.clone()).start().await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sync.c1z");
@@ -79,9 +125,20 @@ async fn pages_are_fetched_concurrently_and_each_user_once() -> TestResult {
     // an exact multiple of the page size. Nothing is fetched twice.
     let listed = data.users.iter().filter(|u| !u.test).count();
     let pages = listed.div_ceil(100) + usize::from(listed % 100 == 0);
-    let searches = emu.counters().requests_by_endpoint.get("POST /v2/mgmt/user/search").copied();
-    assert_eq!(searches, Some(pages as u64));
+    // The engine's credential check is one more (one-user) search.
+    let searches = emu
+        .counters()
+        .requests_by_endpoint
+        .get("POST /v2/mgmt/user/search")
+        .copied();
+    assert_eq!(searches, Some(pages as u64 + 1));
     let got = read(&path)?;
-    assert_eq!(got.resources.iter().filter(|r| r.starts_with("user:")).count(), data.users.iter().filter(|u| !u.test).count());
+    assert_eq!(
+        got.resources
+            .iter()
+            .filter(|r| r.starts_with("user:"))
+            .count(),
+        data.users.iter().filter(|u| !u.test).count()
+    );
     Ok(())
 }

@@ -162,7 +162,7 @@ impl DescopeConfig {
             builder = builder.base_url(url);
         }
         if let Some(limits) = &self.rate_limit {
-            builder = builder.rate_limit(limits.clone());
+            builder = builder.rate_limit(*limits);
         }
         builder.build().map_err(ConfigError::from_client)
     }

@@ -229,7 +229,7 @@ impl Fetcher {
 /// that the total was too low (and extends the run).
 fn scheduled_end(total: u64, limit: u64) -> u64 {
     let covered = total.div_ceil(limit).saturating_mul(limit);
-    if total % limit == 0 {
+    if total.is_multiple_of(limit) {
         covered.saturating_add(limit)
     } else {
         covered

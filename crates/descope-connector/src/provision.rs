@@ -120,16 +120,15 @@ impl DescopeProvisioner {
             annotations.push(&GrantAlreadyExists {});
             return Ok(annotations);
         }
-        if let Target::Role(role) = &target {
-            if let Some(tenant) = role.tenant_id() {
-                if !Target::TenantMember(tenant.to_owned()).held_by(&user) {
-                    return Err(Error::failed_precondition(format!(
-                        "user '{user_id}' is not a member of tenant '{tenant}': grant the entitlement \
-                         'tenant:{}:member' first, then the {role}",
-                        crate::ids::tenant_resource_id(tenant)
-                    )));
-                }
-            }
+        if let Target::Role(role) = &target
+            && let Some(tenant) = role.tenant_id()
+            && !Target::TenantMember(tenant.to_owned()).held_by(&user)
+        {
+            return Err(Error::failed_precondition(format!(
+                "user '{user_id}' is not a member of tenant '{tenant}': grant the entitlement \
+                 'tenant:{}:member' first, then the {role}",
+                crate::ids::tenant_resource_id(tenant)
+            )));
         }
         let users = self.client.users();
         let result = match &target {

@@ -304,7 +304,7 @@ impl ResourceSyncer for PermissionSyncer {
             .map_err(|e| Error::invalid_argument(e.to_string()))?;
         let catalog = self.ctx.catalog().await?;
         let entitlement = granted_entitlement(resource);
-        let confers = |role: &descope_mgmt::Role| role.permission_names.iter().any(|p| *p == name);
+        let confers = |role: &descope_mgmt::Role| role.permission_names.contains(&name);
         let project = catalog
             .project_roles
             .iter()
