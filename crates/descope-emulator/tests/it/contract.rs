@@ -146,7 +146,10 @@ async fn user_lifecycle_agrees() -> TestResult {
         .await?;
     let id = created.user_id.clone();
     assert_eq!(created.email, "contract@acme.test");
-    assert_eq!(created.tenant_roles(&t0.id), [tenant_role.clone()]);
+    assert_eq!(
+        created.tenant_roles(&t0.id),
+        std::slice::from_ref(&tenant_role)
+    );
     assert_eq!(created.status, UserStatus::Enabled);
     assert!(created.created_time > 1_600_000_000 && created.created_time < 4_000_000_000);
 
@@ -165,24 +168,24 @@ async fn user_lifecycle_agrees() -> TestResult {
     // Roles: v1 add needs membership, v2 adds it; remove; set.
     let err = c
         .users()
-        .add_roles_v1(&id, &[project_role.clone()], Some(&t1.id))
+        .add_roles_v1(&id, std::slice::from_ref(&project_role), Some(&t1.id))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400));
     let u = c
         .users()
-        .add_roles(&id, &[project_role.clone()], Some(&t1.id))
+        .add_roles(&id, std::slice::from_ref(&project_role), Some(&t1.id))
         .await?;
     assert!(u.is_member_of(&t1.id));
-    assert_eq!(u.tenant_roles(&t1.id), [project_role.clone()]);
+    assert_eq!(u.tenant_roles(&t1.id), std::slice::from_ref(&project_role));
     let u = c
         .users()
-        .add_roles_v1(&id, &[project_role.clone()], None)
+        .add_roles_v1(&id, std::slice::from_ref(&project_role), None)
         .await?;
-    assert_eq!(u.role_names, [project_role.clone()]);
+    assert_eq!(u.role_names, std::slice::from_ref(&project_role));
     let u = c
         .users()
-        .remove_roles(&id, &[project_role.clone()], Some(&t1.id))
+        .remove_roles(&id, std::slice::from_ref(&project_role), Some(&t1.id))
         .await?;
     assert!(u.tenant_roles(&t1.id).is_empty());
     let u = c.users().set_roles(&id, &[], None).await?;
@@ -359,7 +362,7 @@ async fn tenants_roles_permissions_groups_agree() -> TestResult {
     let m = &g.members[0];
     let mine = c
         .groups()
-        .for_members(&g.tenant_id, &[m.login_id.clone()], &[])
+        .for_members(&g.tenant_id, std::slice::from_ref(&m.login_id), &[])
         .await?;
     assert!(mine.iter().any(|x| x.id == g.id));
     let one = c.groups().members(&g.tenant_id, &g.id).await?;
