@@ -30,15 +30,25 @@ async fn main() -> anyhow::Result<ExitCode> {
     }
 
     let client = Client::from_env().context("could not configure the Descope client")?;
-    eprintln!("listing users of project {} at {}", client.project_id(), client.base_url());
+    eprintln!(
+        "listing users of project {} at {}",
+        client.project_id(),
+        client.base_url()
+    );
 
     // A stable sort keeps paging consistent if users are added while we read.
-    let req = SearchUsersRequest::new().limit(100).sort(vec![SortField::asc("createdTime")]);
+    let req = SearchUsersRequest::new()
+        .limit(100)
+        .sort(vec![SortField::asc("createdTime")]);
     let mut users = client.users().search_all(req);
     let mut count = 0u64;
     while let Some(user) = users.try_next().await.context("user search failed")? {
         count += 1;
-        let tenants: Vec<&str> = user.user_tenants.iter().map(|t| t.tenant_id.as_str()).collect();
+        let tenants: Vec<&str> = user
+            .user_tenants
+            .iter()
+            .map(|t| t.tenant_id.as_str())
+            .collect();
         println!(
             "{}\t{}\t{}\t{}\troles={}\ttenants={}",
             user.user_id,

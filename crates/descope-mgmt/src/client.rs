@@ -383,11 +383,16 @@ impl ClientBuilder {
         let project = non_empty("DESCOPE_PROJECT_ID");
         let key = non_empty("DESCOPE_MANAGEMENT_KEY");
         match (project, key) {
+            (project, Some(k)) if k.contains(':') => {
+                self = self.credentials(&k)?;
+                if project.is_some_and(|p| Some(p.as_str()) != self.project_id.as_deref()) {
+                    return Err(Error::config(
+                        "DESCOPE_PROJECT_ID differs from the project id in the combined DESCOPE_MANAGEMENT_KEY",
+                    ));
+                }
+            }
             (Some(p), Some(k)) => {
                 self = self.project_id(p).management_key(SecretString::from(k));
-            }
-            (None, Some(k)) if k.contains(':') => {
-                self = self.credentials(&k)?;
             }
             (None, _) => return Err(Error::config("DESCOPE_PROJECT_ID is not set")),
             (Some(_), None) => return Err(Error::config("DESCOPE_MANAGEMENT_KEY is not set")),
@@ -526,6 +531,11 @@ impl ClientBuilder {
             if k.is_empty() || !is_token(k) {
                 return Err(Error::config(
                     "the management key is empty or contains characters that are not allowed",
+                ));
+            }
+            if k.contains(':') {
+                return Err(Error::config(
+                    "the management key contains `:`; pass a combined `ProjectID:ManagementKey` to `credentials()` instead",
                 ));
             }
         }
@@ -701,6 +711,19 @@ mod tests {
             .unwrap();
         assert_eq!(c.project_id(), "P2abc");
         assert_eq!(c.base_url().as_str(), "https://api.descope.com/");
+        let err = ClientBuilder::default()
+            .with_lookup(env(&[
+                ("DESCOPE_PROJECT_ID", "P2other"),
+                ("DESCOPE_MANAGEMENT_KEY", "P2abc:K2key"),
+            ]))
+            .unwrap_err();
+        assert!(err.to_string().contains("differs"), "{err}");
+        let err = ClientBuilder::default()
+            .project_id("P2abc")
+            .management_key(SecretString::from("P2abc:K2key"))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("credentials()"), "{err}");
         let err = ClientBuilder::default().with_lookup(env(&[])).unwrap_err();
         assert!(err.to_string().contains("DESCOPE_PROJECT_ID"));
     }

@@ -59,3 +59,8 @@ pub use users::Users;
 
 /// Re-exported so callers need not add `secrecy` to build a client.
 pub use secrecy::SecretString;
+
+/// The README's examples, compiled as doc tests so they stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -61,8 +61,9 @@ impl Users {
     }
 
     /// Every user matching `req`, one page after another (`page` 0, 1, ... or, when `offset`
-    /// is set, advancing `offset`). Stops at an empty or short page, or once `total` users have
-    /// been yielded. Use a stable `sort` (e.g. `createdTime`) if users change during the walk.
+    /// is set, advancing `offset` by the rows received). Stops at an empty page, once `total`
+    /// users have been yielded, or, when the response has no `total`, at a short page. Use a
+    /// stable `sort` (e.g. `createdTime`) if users change during the walk.
     ///
     /// ```no_run
     /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
@@ -101,9 +102,15 @@ impl Users {
             let page = st.users.search(&st.req).await?;
             let n = page.users.len() as u64;
             st.seen += n;
-            if n < u64::from(limit) || (page.total > 0 && st.seen >= page.total) {
-                st.done = true;
-            }
+            // With a `total`, trust it over the page size: the server may cap `limit` below
+            // what was asked (the maximum is undocumented), so a short page is not proof of the
+            // end. Without one (old backends), a short page is the end.
+            st.done = n == 0
+                || if page.total > 0 {
+                    st.seen >= page.total
+                } else {
+                    n < u64::from(limit)
+                };
             if let Some(offset) = st.req.offset.as_mut() {
                 *offset += n;
             } else if let Some(p) = st.req.page.as_mut() {

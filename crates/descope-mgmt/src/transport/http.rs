@@ -140,13 +140,19 @@ async fn send(
     } else {
         "application/json"
     };
+    // SCIM servers answer in `application/scim+json`; accept plain JSON too.
+    let accept = if scim {
+        "application/scim+json, application/json"
+    } else {
+        "application/json"
+    };
     let mut headers = HeaderMap::new();
     let auth = match &req.auth {
         Auth::Management => bearer(&cfg.project_id, &cfg.management_key)?,
         Auth::Scim(key) => bearer(&cfg.project_id, key)?,
     };
     headers.insert(AUTHORIZATION, auth);
-    headers.insert(ACCEPT, HeaderValue::from_static(json_type));
+    headers.insert(ACCEPT, HeaderValue::from_static(accept));
     if let Ok(v) = HeaderValue::from_str(&cfg.project_id) {
         headers.insert("x-descope-project-id", v);
     }

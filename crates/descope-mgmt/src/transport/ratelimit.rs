@@ -218,6 +218,38 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the arrival pattern, no span of `period` carries more than `max` sends and
+        /// nothing goes out before it was asked for.
+        #[test]
+        fn window_never_exceeds_its_count(
+            max in 1u32..8,
+            period_ms in 1u64..5_000,
+            gaps in proptest::collection::vec(0u64..3_000, 1..60),
+        ) {
+            let origin = Instant::now();
+            let period = Duration::from_millis(period_ms);
+            let mut w = Window::new(RateWindow::new(max, period));
+            let mut asked = origin;
+            let mut granted: Vec<Instant> = Vec::new();
+            for gap in gaps {
+                asked += Duration::from_millis(gap);
+                // Requests are served in order: a later one never overtakes an earlier one.
+                let mut t = asked.max(granted.last().copied().unwrap_or(origin));
+                while let Some(next) = w.try_acquire(t) {
+                    proptest::prop_assert!(next > t);
+                    t = next;
+                }
+                proptest::prop_assert!(t >= asked);
+                granted.push(t);
+            }
+            let max = max as usize;
+            for i in max..granted.len() {
+                proptest::prop_assert!(granted[i] - granted[i - max] >= period);
+            }
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn lock_out_holds_the_class() {
         let limiter = RateLimiter::new(RateLimitConfig::descope(), Arc::new(Metrics::default()));

@@ -5,7 +5,7 @@ use descope_mgmt::{
 use futures::TryStreamExt;
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, headers, method, path, query_param};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 use crate::{PROJECT_ID, TestResult, client};
@@ -37,7 +37,10 @@ async fn list_users_with_paging_params() -> TestResult {
         .and(query_param("filter", "userName eq \"a@b.c\""))
         .and(query_param("startIndex", "1"))
         .and(query_param("count", "10"))
-        .and(header("accept", "application/scim+json"))
+        .and(headers(
+            "accept",
+            vec!["application/scim+json", "application/json"],
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "totalResults": 1, "startIndex": 1, "itemsPerPage": 1,
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],

@@ -110,3 +110,20 @@ async fn create_update_delete() -> TestResult {
     c.tenants().delete("T8", false).await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn create_with_chosen_id_tolerates_empty_answer() -> TestResult {
+    let server = MockServer::start().await;
+    mgmt("POST", "/v1/mgmt/tenant/create")
+        .and(body_json(json!({"id": "acme", "name": "Acme"})))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let id = client(&server)
+        .tenants()
+        .create(&CreateTenantRequest::new("Acme").id("acme"))
+        .await?;
+    assert_eq!(id, "acme");
+    Ok(())
+}

@@ -404,3 +404,28 @@ async fn license_handshake_failure_is_not_fatal() -> TestResult {
     c.roles().all().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn search_all_trusts_total_when_server_caps_the_page_size() -> TestResult {
+    let server = MockServer::start().await;
+    // Asked for 200 per page, the server sends at most 100: a short page is not the end.
+    for (page, range) in [(0, 0..100), (1, 100..200), (2, 200..250)] {
+        mgmt("POST", "/v2/mgmt/user/search")
+            .and(body_json(json!({"page": page, "limit": 200})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"users": users(range), "total": 250})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let all: Vec<_> = client(&server)
+        .users()
+        .search_all(SearchUsersRequest::new().limit(200))
+        .try_collect()
+        .await?;
+    assert_eq!(all.len(), 250);
+    assert_eq!(all[249].user_id, "U249");
+    Ok(())
+}
