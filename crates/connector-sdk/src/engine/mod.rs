@@ -16,6 +16,7 @@ use crate::connector::Connector;
 use crate::error::Error;
 use crate::store::SyncStore;
 
+mod checkpoint;
 mod retry;
 mod run;
 mod stats;
@@ -42,6 +43,9 @@ pub struct SyncOptions {
     pub validate: bool,
     /// Largest number of integrity problems quoted in the error message.
     pub max_reported_problems: usize,
+    /// How often progress is checkpointed into the store (default 10 s, baton's interval).
+    /// Phase boundaries and interruptions are always checkpointed.
+    pub checkpoint_interval: Duration,
 }
 
 impl Default for SyncOptions {
@@ -53,6 +57,7 @@ impl Default for SyncOptions {
             cancel: CancellationToken::new(),
             validate: true,
             max_reported_problems: 10,
+            checkpoint_interval: Duration::from_secs(10),
         }
     }
 }
@@ -65,6 +70,7 @@ impl fmt::Debug for SyncOptions {
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel)
             .field("validate", &self.validate)
+            .field("checkpoint_interval", &self.checkpoint_interval)
             .finish()
     }
 }
@@ -107,6 +113,13 @@ impl SyncOptions {
     #[must_use]
     pub fn with_cancel(mut self, cancel: CancellationToken) -> Self {
         self.cancel = cancel;
+        self
+    }
+
+    /// Sets how often progress is checkpointed.
+    #[must_use]
+    pub fn with_checkpoint_interval(mut self, every: Duration) -> Self {
+        self.checkpoint_interval = every;
         self
     }
 

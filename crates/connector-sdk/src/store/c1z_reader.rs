@@ -65,33 +65,8 @@ pub struct C1zReader {
 impl C1zReader {
     /// Opens a `.c1z`: checks the magic, decompresses into a temporary file, opens it read-only.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let mut file = std::fs::File::open(path)
-            .map_err(|e| Error::from(e).context(format!("open {}", path.display())))?;
-        let mut magic = [0u8; 5];
-        file.read_exact(&mut magic).map_err(|e| {
-            Error::invalid_argument(format!("{} is not a c1z file", path.display())).with_source(e)
-        })?;
-        if &magic == C1Z_V3_MAGIC {
-            return Err(Error::unimplemented(format!(
-                "{} is a v3 (Pebble) c1z; only v1 (SQLite) is supported",
-                path.display()
-            )));
-        }
-        if &magic != C1Z_V1_MAGIC {
-            return Err(Error::invalid_argument(format!(
-                "{} is not a c1z file (bad magic)",
-                path.display()
-            )));
-        }
         let mut db = tempfile::Builder::new().prefix("c1z-read-").tempfile()?;
-        {
-            let mut dec = zstd::stream::Decoder::new(std::io::BufReader::new(file))?;
-            dec.window_log_max(MAX_WINDOW_LOG)?;
-            std::io::copy(&mut dec, db.as_file_mut()).map_err(|e| {
-                Error::new(crate::Code::DataLoss, "corrupt c1z (zstd)").with_source(e)
-            })?;
-        }
+        decompress_into(path.as_ref(), db.as_file_mut())?;
         let conn = Connection::open_with_flags(
             db.path(),
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -305,13 +280,39 @@ impl C1zReader {
     }
 }
 
+/// Checks the magic of the `.c1z` at `path` and decompresses its SQLite database into `out`.
+pub(crate) fn decompress_into(path: &Path, out: &mut std::fs::File) -> Result<(), Error> {
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| Error::from(e).context(format!("open {}", path.display())))?;
+    let mut magic = [0u8; 5];
+    file.read_exact(&mut magic).map_err(|e| {
+        Error::invalid_argument(format!("{} is not a c1z file", path.display())).with_source(e)
+    })?;
+    if &magic == C1Z_V3_MAGIC {
+        return Err(Error::unimplemented(format!(
+            "{} is a v3 (Pebble) c1z; only v1 (SQLite) is supported",
+            path.display()
+        )));
+    }
+    if &magic != C1Z_V1_MAGIC {
+        return Err(Error::invalid_argument(format!(
+            "{} is not a c1z file (bad magic)",
+            path.display()
+        )));
+    }
+    let mut dec = zstd::stream::Decoder::new(std::io::BufReader::new(file))?;
+    dec.window_log_max(MAX_WINDOW_LOG)?;
+    std::io::copy(&mut dec, out)
+        .map_err(|e| Error::new(crate::Code::DataLoss, "corrupt c1z (zstd)").with_source(e))?;
+    out.sync_all()?;
+    Ok(())
+}
+
 /// Files from old SDKs (before v0.2.x added them) lack `sync_type` and `parent_sync_id`;
 /// baton's own migrations treat them as `full` and empty, and so do we.
 fn sync_select(conn: &Connection) -> Result<String, Error> {
     let mut st = conn.prepare("SELECT name FROM pragma_table_info('v1_sync_runs')")?;
-    let cols: Vec<String> = st
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let cols: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     if cols.is_empty() {
         return Err(Error::new(
             crate::Code::DataLoss,

@@ -1,19 +1,16 @@
 //! The `.c1z` v1 writer: SQLite with baton's schema on a dedicated thread, then zstd, then an
 //! atomic rename into place.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use prost::Message;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
-use super::schema::SCHEMA_SQL;
-use super::{C1Z_V1_MAGIC, SyncStore, timefmt};
+use super::c1z_db::{apply, compress_into_place, open_db};
+use super::{RESUME_MAX_AGE, ResumePoint, SyncStore, timefmt};
 use crate::error::Error;
-use crate::ids;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
 
 /// Pages buffered between the engine and the SQLite thread: enough to keep the thread busy,
@@ -21,19 +18,24 @@ use crate::model::{Entitlement, Grant, Resource, ResourceType};
 const CHANNEL_CAPACITY: usize = 64;
 /// Rows per SQLite transaction, at most. Large transactions are what make SQLite fast.
 const MAX_ROWS_PER_TX: usize = 50_000;
-/// zstd level: fast, and its window stays far below baton's 128 MiB decoder limit.
-const ZSTD_LEVEL: i32 = 3;
 
 /// The `sync_token` of a finished sync.
 const FINISHED_SYNC_TOKEN: &str = r#"{"version":1}"#;
 
-enum Cmd {
-    Start { sync_id: String, started_at: String },
+pub(super) enum Cmd {
+    Start {
+        sync_id: String,
+        started_at: String,
+    },
     ResourceTypes(Vec<ResourceType>),
     Resources(Vec<Resource>),
     Entitlements(Vec<Entitlement>),
     Grants(Vec<Grant>),
     Checkpoint(String),
+    /// Continue the unfinished sync `0` instead of starting one.
+    Resume(String),
+    Snapshot(oneshot::Sender<Result<ResumePoint, Error>>),
+    Suspend(oneshot::Sender<Result<(), Error>>),
     Finish(oneshot::Sender<Result<(), Error>>),
 }
 
@@ -46,6 +48,18 @@ impl Cmd {
             Cmd::Grants(v) => v.len(),
             _ => 1,
         }
+    }
+
+    /// Commands that are not batched into a data transaction.
+    fn is_control(&self) -> bool {
+        matches!(
+            self,
+            Cmd::Start { .. }
+                | Cmd::Resume(_)
+                | Cmd::Snapshot(_)
+                | Cmd::Suspend(_)
+                | Cmd::Finish(_)
+        )
     }
 }
 
@@ -80,6 +94,10 @@ pub struct C1zWriter {
     done: Option<oneshot::Receiver<Result<(), Error>>>,
     sync_id: Option<String>,
     finished: bool,
+    /// Created by [`C1zWriter::open_or_resume`]: keeps older syncs and saves on suspend.
+    resumable: bool,
+    /// The unfinished sync found by [`C1zWriter::open_or_resume`].
+    resumed_sync: Option<String>,
 }
 
 impl std::fmt::Debug for Cmd {
@@ -89,19 +107,68 @@ impl std::fmt::Debug for Cmd {
 }
 
 impl C1zWriter {
-    /// Prepares a writer for `path`. Nothing is written at `path` until the sync finishes.
+    /// Prepares a writer for `path`. Nothing is written at `path` until the sync finishes, and
+    /// the new file holds only this sync.
     pub fn create(path: impl AsRef<Path>) -> Result<Self, Error> {
         let target = path.as_ref().to_path_buf();
-        let dir = parent_dir(&target);
-        if !dir.is_dir() {
-            return Err(Error::not_found(format!(
-                "directory {} does not exist",
-                dir.display()
-            )));
-        }
+        check_dir(&target)?;
         let tmp = tempfile::Builder::new().prefix("c1z-db-").tempdir()?;
         let db_path = tmp.path().join("db.sqlite");
         let conn = open_db(&db_path)?;
+        Self::spawn(target, tmp, db_path, conn, false, None)
+    }
+
+    /// Opens `path` to add a sync to it, resuming its newest unfinished `full` sync if one
+    /// started less than 7 days ago (baton's rule), and keeping its newest finished sync.
+    ///
+    /// If the sync is then cancelled or fails, [`SyncStore::suspend`] saves the unfinished sync
+    /// (with the engine's checkpoint) at `path`, so the next `open_or_resume` continues it.
+    /// Readers keep showing the newest *finished* sync meanwhile.
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # use c1_connector_sdk::prelude::*;
+    /// # async fn f(connector: Arc<dyn Connector>) -> Result<(), Error> {
+    /// let mut store = C1zWriter::open_or_resume("sync.c1z")?;
+    /// if let Some(id) = store.resumed_sync_id() {
+    ///     eprintln!("resuming sync {id}");
+    /// }
+    /// Syncer::new(connector, SyncOptions::default()).run(&mut store).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn open_or_resume(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let target = path.as_ref().to_path_buf();
+        check_dir(&target)?;
+        let tmp = tempfile::Builder::new().prefix("c1z-db-").tempdir()?;
+        let db_path = tmp.path().join("db.sqlite");
+        if target.exists() {
+            let mut f = std::fs::File::create(&db_path)?;
+            super::c1z_reader::decompress_into(&target, &mut f)?;
+        }
+        let conn = open_db(&db_path)?;
+        let cutoff = timefmt::format(
+            time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+                - RESUME_MAX_AGE,
+        );
+        let resumed: Option<String> = conn
+            .query_row(
+                "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NULL AND sync_type = 'full' \
+                 AND started_at >= ?1 ORDER BY started_at DESC, sync_id DESC LIMIT 1",
+                params![cutoff],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Self::spawn(target, tmp, db_path, conn, true, resumed)
+    }
+
+    fn spawn(
+        target: PathBuf,
+        tmp: tempfile::TempDir,
+        db_path: PathBuf,
+        conn: Connection,
+        resumable: bool,
+        resumed_sync: Option<String>,
+    ) -> Result<Self, Error> {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let (done_tx, done_rx) = oneshot::channel();
         let worker = Worker {
@@ -110,6 +177,7 @@ impl C1zWriter {
             db_path,
             target: target.clone(),
             sync_id: String::new(),
+            keep_previous: resumable,
             rx,
         };
         std::thread::Builder::new()
@@ -125,7 +193,14 @@ impl C1zWriter {
             done: Some(done_rx),
             sync_id: None,
             finished: false,
+            resumable,
+            resumed_sync,
         })
+    }
+
+    /// The id of the unfinished sync this writer resumes, if any.
+    pub fn resumed_sync_id(&self) -> Option<&str> {
+        self.resumed_sync.as_deref()
     }
 
     /// The target path.
@@ -168,6 +243,11 @@ impl SyncStore for C1zWriter {
         if let Some(id) = &self.sync_id {
             return Ok(id.clone());
         }
+        if let Some(id) = self.resumed_sync.clone() {
+            self.send(Cmd::Resume(id.clone())).await?;
+            self.sync_id = Some(id.clone());
+            return Ok(id);
+        }
         let sync_id = new_sync_id();
         self.send(Cmd::Start {
             sync_id: sync_id.clone(),
@@ -198,6 +278,31 @@ impl SyncStore for C1zWriter {
         self.send(Cmd::Checkpoint(state)).await
     }
 
+    async fn resume(&mut self) -> Result<Option<ResumePoint>, Error> {
+        if self.resumed_sync.is_none() {
+            return Ok(None);
+        }
+        let (reply_tx, reply_rx) = oneshot::channel();
+        self.send(Cmd::Snapshot(reply_tx)).await?;
+        match reply_rx.await {
+            Ok(r) => r.map(Some),
+            Err(_) => Err(self.thread_error().await),
+        }
+    }
+
+    async fn suspend(&mut self) -> Result<(), Error> {
+        if !self.resumable || self.finished || self.sync_id.is_none() || self.tx.is_none() {
+            return Ok(());
+        }
+        let (reply_tx, reply_rx) = oneshot::channel();
+        self.send(Cmd::Suspend(reply_tx)).await?;
+        self.tx = None;
+        match reply_rx.await {
+            Ok(r) => r,
+            Err(_) => Err(self.thread_error().await),
+        }
+    }
+
     async fn finish(&mut self) -> Result<(), Error> {
         if self.finished {
             return Ok(());
@@ -225,29 +330,23 @@ pub(crate) fn new_sync_id() -> String {
     svix_ksuid::Ksuid::new(None::<time::OffsetDateTime>, None).to_string()
 }
 
-fn parent_dir(target: &Path) -> PathBuf {
+fn check_dir(target: &Path) -> Result<(), Error> {
+    let dir = parent_dir(target);
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(Error::not_found(format!(
+            "directory {} does not exist",
+            dir.display()
+        )))
+    }
+}
+
+pub(super) fn parent_dir(target: &Path) -> PathBuf {
     match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
-}
-
-pub(crate) fn open_db(path: &Path) -> Result<Connection, Error> {
-    let conn = Connection::open(path)?;
-    // The database is scratch space until it is compressed; durability comes from fsyncing
-    // the compressed file, so SQLite need not sync. DELETE (not WAL) keeps the file self-contained.
-    conn.pragma_update(None, "journal_mode", "DELETE")?;
-    conn.pragma_update(None, "synchronous", "OFF")?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    let has_tables: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'v1_sync_runs'",
-        [],
-        |r| r.get(0),
-    )?;
-    if has_tables == 0 {
-        conn.execute_batch(SCHEMA_SQL)?;
-    }
-    Ok(conn)
 }
 
 struct Worker {
@@ -256,200 +355,142 @@ struct Worker {
     db_path: PathBuf,
     target: PathBuf,
     sync_id: String,
+    /// Keep the newest finished sync besides this one (baton keeps two).
+    keep_previous: bool,
     rx: mpsc::Receiver<Cmd>,
 }
 
 impl Worker {
+    fn conn(&self) -> Result<&Connection, Error> {
+        self.conn
+            .as_ref()
+            .ok_or_else(|| Error::internal("c1z database closed"))
+    }
+
     fn run(mut self) -> Result<(), Error> {
-        while let Some(cmd) = self.rx.blocking_recv() {
-            let conn = self
-                .conn
-                .as_ref()
-                .ok_or_else(|| Error::internal("c1z database closed"))?;
+        let mut next: Option<Cmd> = None;
+        loop {
+            let cmd = match next.take() {
+                Some(c) => c,
+                None => match self.rx.blocking_recv() {
+                    Some(c) => c,
+                    // Channel closed without Finish: the writer was dropped. TempDir cleans up.
+                    None => return Ok(()),
+                },
+            };
             match cmd {
                 Cmd::Start {
                     sync_id,
                     started_at,
                 } => {
-                    conn.execute(
+                    self.conn()?.execute(
                         "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id) VALUES (?1, ?2, '', 'full', '', '')",
                         params![sync_id, started_at],
                     )?;
                     self.sync_id = sync_id;
                 }
+                Cmd::Resume(sync_id) => self.sync_id = sync_id,
+                Cmd::Snapshot(reply) => {
+                    let _ = reply.send(self.snapshot());
+                }
+                Cmd::Suspend(reply) => {
+                    let _ = reply.send(self.close_and_save(false));
+                    return Ok(());
+                }
                 Cmd::Finish(reply) => {
-                    let result = self.finish();
-                    let _ = reply.send(result);
+                    let _ = reply.send(self.close_and_save(true));
                     return Ok(());
                 }
                 first => {
                     // Batch everything already queued into one transaction.
+                    let conn = self
+                        .conn
+                        .as_ref()
+                        .ok_or_else(|| Error::internal("c1z database closed"))?;
                     let tx = conn.unchecked_transaction()?;
                     let mut rows = first.rows();
-                    let mut pending = Some(first);
-                    let mut after = None;
-                    while let Some(cmd) = pending.take() {
-                        apply(&tx, &self.sync_id, cmd)?;
-                        if rows >= MAX_ROWS_PER_TX {
-                            break;
-                        }
+                    apply(&tx, &self.sync_id, first)?;
+                    while rows < MAX_ROWS_PER_TX {
                         match self.rx.try_recv() {
-                            Ok(next @ (Cmd::Start { .. } | Cmd::Finish(_))) => after = Some(next),
-                            Ok(next) => {
-                                rows += next.rows();
-                                pending = Some(next);
+                            Ok(c) if c.is_control() => {
+                                next = Some(c);
+                                break;
                             }
-                            Err(_) => {}
+                            Ok(c) => {
+                                rows += c.rows();
+                                apply(&tx, &self.sync_id, c)?;
+                            }
+                            Err(_) => break,
                         }
                     }
                     tx.commit()?;
-                    if let Some(Cmd::Finish(reply)) = after {
-                        let result = self.finish();
-                        let _ = reply.send(result);
-                        return Ok(());
-                    } else if let Some(Cmd::Start { .. }) = after {
-                        return Err(Error::internal("sync started twice"));
-                    }
                 }
             }
         }
-        // Channel closed without Finish: the writer was dropped. The TempDir cleans up.
-        Ok(())
     }
 
-    fn finish(&mut self) -> Result<(), Error> {
+    fn snapshot(&self) -> Result<ResumePoint, Error> {
+        let conn = self.conn()?;
+        let state: String = conn.query_row(
+            "SELECT sync_token FROM v1_sync_runs WHERE sync_id = ?1",
+            params![self.sync_id],
+            |r| r.get(0),
+        )?;
+        let mut point = ResumePoint::new(state);
+        let mut st =
+            conn.prepare("SELECT data FROM v1_resources WHERE sync_id = ?1 ORDER BY id")?;
+        let mut rows = st.query(params![self.sync_id])?;
+        while let Some(row) = rows.next()? {
+            let data: Vec<u8> = row.get(0)?;
+            point.resources.push(Resource::decode(data.as_slice())?);
+        }
+        let mut st =
+            conn.prepare("SELECT external_id FROM v1_entitlements WHERE sync_id = ?1 ORDER BY id")?;
+        point.entitlement_ids = st
+            .query_map(params![self.sync_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let grants: i64 = conn.query_row(
+            "SELECT count(*) FROM v1_grants WHERE sync_id = ?1",
+            params![self.sync_id],
+            |r| r.get(0),
+        )?;
+        point.grants = u64::try_from(grants).unwrap_or_default();
+        Ok(point)
+    }
+
+    /// Ends the sync (when `finished`), drops old syncs, VACUUMs and writes the `.c1z`.
+    fn close_and_save(&mut self, finished: bool) -> Result<(), Error> {
         let conn = self
             .conn
             .take()
             .ok_or_else(|| Error::internal("c1z database closed"))?;
-        conn.execute(
-            "UPDATE v1_sync_runs SET ended_at = ?1, sync_token = ?2 WHERE sync_id = ?3",
-            params![timefmt::now(), FINISHED_SYNC_TOKEN, self.sync_id],
-        )?;
+        if finished {
+            conn.execute(
+                "UPDATE v1_sync_runs SET ended_at = ?1, sync_token = ?2 WHERE sync_id = ?3",
+                params![timefmt::now(), FINISHED_SYNC_TOKEN, self.sync_id],
+            )?;
+            if self.keep_previous {
+                // Keep this sync and the newest other finished one, like baton's cleanup.
+                let keep = "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NOT NULL \
+                            ORDER BY ended_at DESC, sync_id DESC LIMIT 2";
+                for table in [
+                    "v1_resource_types",
+                    "v1_resources",
+                    "v1_entitlements",
+                    "v1_grants",
+                    "v1_assets",
+                    "v1_connector_sessions",
+                    "v1_sync_runs",
+                ] {
+                    conn.execute(
+                        &format!("DELETE FROM {table} WHERE sync_id NOT IN ({keep})"),
+                        [],
+                    )?;
+                }
+            }
+        }
         conn.execute_batch("VACUUM")?;
         conn.close().map_err(|(_, e)| Error::from(e))?;
         compress_into_place(&self.db_path, &self.target)
     }
-}
-
-fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> Result<(), Error> {
-    let now = timefmt::now();
-    match cmd {
-        Cmd::ResourceTypes(items) => {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO v1_resource_types (external_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
-            )?;
-            for rt in items {
-                st.execute(params![rt.id, rt.encode_to_vec(), sync_id, now])?;
-            }
-        }
-        Cmd::Resources(items) => {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
-            )?;
-            for r in items {
-                let id = r.resource_id();
-                let parent = r.parent_resource_id.as_ref();
-                st.execute(params![
-                    id.resource_type,
-                    ids::resource_key(&id),
-                    parent.map(|p| p.resource_type.as_str()),
-                    parent.map(|p| p.resource.as_str()),
-                    r.encode_to_vec(),
-                    sync_id,
-                    now
-                ])?;
-            }
-        }
-        Cmd::Entitlements(items) => {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
-            )?;
-            for e in items {
-                let rid = e.resource_id();
-                st.execute(params![
-                    rid.resource_type,
-                    rid.resource,
-                    e.id,
-                    e.encode_to_vec(),
-                    sync_id,
-                    now
-                ])?;
-            }
-        }
-        Cmd::Grants(items) => {
-            // Full grant rows (entitlement and principal inside `data`), with GrantExpandable
-            // left in `data` and `expansion` NULL: every baton version reads that.
-            let mut st = tx.prepare_cached(
-                "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9) \
-                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
-            )?;
-            for g in items {
-                let ent_rid = g
-                    .entitlement
-                    .as_ref()
-                    .map(Entitlement::resource_id)
-                    .unwrap_or_default();
-                let p = g.principal_id();
-                st.execute(params![
-                    ent_rid.resource_type,
-                    ent_rid.resource,
-                    g.entitlement_id(),
-                    p.resource_type,
-                    p.resource,
-                    g.id,
-                    g.encode_to_vec(),
-                    sync_id,
-                    now
-                ])?;
-            }
-        }
-        Cmd::Checkpoint(state) => {
-            tx.execute(
-                "UPDATE v1_sync_runs SET sync_token = ?1 WHERE sync_id = ?2",
-                params![state, sync_id],
-            )?;
-        }
-        Cmd::Start { .. } | Cmd::Finish(_) => {}
-    }
-    Ok(())
-}
-
-/// Compresses `db` into `<target>.tmp-<random>` beside the target, fsyncs, renames into place.
-/// The temporary file is removed on any error (it is a `NamedTempFile` until persisted).
-pub(crate) fn compress_into_place(db: &Path, target: &Path) -> Result<(), Error> {
-    let dir = parent_dir(target);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sync.c1z".to_owned());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{name}.tmp-"))
-        .tempfile_in(&dir)?;
-    {
-        let mut input = std::fs::File::open(db)?;
-        let size = input.metadata()?.len();
-        let out = std::io::BufWriter::new(tmp.as_file_mut());
-        let mut out = out;
-        out.write_all(C1Z_V1_MAGIC)?;
-        let mut enc = zstd::stream::Encoder::new(out, ZSTD_LEVEL)?;
-        enc.include_checksum(true)?;
-        enc.set_pledged_src_size(Some(size))?;
-        std::io::copy(&mut input, &mut enc)?;
-        let mut out = enc.finish()?;
-        out.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(target).map_err(|e| Error::from(e.error))?;
-    // Make the rename itself durable.
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }

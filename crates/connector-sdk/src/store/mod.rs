@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
 
+mod c1z_db;
 mod c1z_reader;
 mod c1z_writer;
 mod jsonl;
@@ -16,6 +17,9 @@ mod timefmt;
 pub use c1z_reader::{C1zReader, SyncRun};
 pub use c1z_writer::C1zWriter;
 pub use jsonl::JsonlWriter;
+
+/// How old an unfinished sync may be and still be resumed (baton's `unfinishedSyncMaxAge`).
+pub const RESUME_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
 /// The magic bytes at the start of a v1 `.c1z` file.
 pub const C1Z_V1_MAGIC: &[u8; 5] = b"C1ZF\0";
@@ -51,6 +55,44 @@ pub trait SyncStore: Send {
         Ok(())
     }
 
+    /// When [`start_sync`](SyncStore::start_sync) resumed an unfinished sync: its last checkpoint
+    /// and what it already stored. Called once, right after `start_sync`. Stores that cannot
+    /// resume return `None` (the default).
+    async fn resume(&mut self) -> Result<Option<ResumePoint>, Error> {
+        Ok(None)
+    }
+
+    /// The sync stopped (cancelled or failed) after a final [`checkpoint`](SyncStore::checkpoint):
+    /// a resumable store saves the unfinished sync so a later run can resume it. The default
+    /// does nothing.
+    async fn suspend(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// Marks the sync finished and makes the output durable.
     async fn finish(&mut self) -> Result<(), Error>;
+}
+
+/// What a resumed sync already holds, as the engine needs it to continue.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ResumePoint {
+    /// The last checkpoint (the unfinished sync's `sync_token`).
+    pub state: String,
+    /// The resources stored so far, in the order they were stored.
+    pub resources: Vec<Resource>,
+    /// The ids of the entitlements stored so far.
+    pub entitlement_ids: Vec<String>,
+    /// How many grants are stored so far.
+    pub grants: u64,
+}
+
+impl ResumePoint {
+    /// A resume point with a checkpoint and nothing stored yet.
+    pub fn new(state: impl Into<String>) -> Self {
+        Self {
+            state: state.into(),
+            ..Self::default()
+        }
+    }
 }

@@ -10,8 +10,12 @@ const LAYOUT: &[FormatItem<'static>] =
 /// Now, in baton's layout. Falls back to UTC when the local offset cannot be determined
 /// (the `time` crate refuses to read it in multi-threaded programs on some platforms).
 pub(crate) fn now() -> String {
-    let now = OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc());
-    now.format(LAYOUT).unwrap_or_default()
+    format(OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc()))
+}
+
+/// A time in baton's layout (its wall clock; the offset is not written, as in baton).
+pub(crate) fn format(t: OffsetDateTime) -> String {
+    t.format(LAYOUT).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod engine;
 mod fixture;
 mod jsonl;
 mod provision;
+mod resume;
 
 use c1_connector_sdk::model::{
     ChildResourceType, Entitlement, Grant, GroupTrait, Resource, ResourceId, ResourceType, Trait,

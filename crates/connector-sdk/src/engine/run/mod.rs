@@ -1,0 +1,534 @@
+//! The run loop of one sync.
+//!
+//! Progress is kept as plain data (the phase, a queue of [`Job`]s each with its page token,
+//! the id sets) rather than in futures' stack frames, so it can be checkpointed (see
+//! [`super::checkpoint`]) and resumed.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
+use tokio::time::Instant;
+
+use super::checkpoint::{Checkpoint, CkListJob, CkPhase};
+use super::stats::{Phase, Progress, SyncStats};
+use super::{RetryPolicy, SyncOptions};
+use crate::connector::{Connector, ResourceSyncer};
+use crate::error::{Code, Error};
+use crate::ids;
+use crate::model::{
+    AnnotationsExt, Entitlement, Grant, Resource, ResourceId, ResourceType, SkipEntitlements,
+    SkipEntitlementsAndGrants, SkipGrants,
+};
+use crate::page::Page;
+use crate::store::SyncStore;
+
+/// What a job lists.
+#[derive(Debug, Clone)]
+enum Op {
+    Resources {
+        resource_type: String,
+        parent: Option<ResourceId>,
+    },
+    Entitlements(Arc<Resource>),
+    Grants(Arc<Resource>),
+}
+
+/// One paginated listing, and where it is. In the entitlements and grants phases `id` is the
+/// index of the resource in store order, which is what checkpoints record.
+#[derive(Debug, Clone)]
+struct Job {
+    id: u64,
+    op: Op,
+    token: Option<String>,
+}
+
+impl Job {
+    fn describe(&self) -> String {
+        match &self.op {
+            Op::Resources {
+                resource_type,
+                parent: None,
+            } => format!("list {resource_type}"),
+            Op::Resources {
+                resource_type,
+                parent: Some(p),
+            } => format!("list {resource_type} under {}", ids::resource_key(p)),
+            Op::Entitlements(r) => {
+                format!("entitlements of {}", ids::resource_key(&r.resource_id()))
+            }
+            Op::Grants(r) => format!("grants of {}", ids::resource_key(&r.resource_id())),
+        }
+    }
+}
+
+enum Output {
+    Resources(Page<Resource>),
+    Entitlements(Page<Entitlement>),
+    Grants(Page<Grant>),
+}
+
+impl Output {
+    fn next_token(&self) -> Option<&str> {
+        match self {
+            Output::Resources(p) => p.next_token(),
+            Output::Entitlements(p) => p.next_token(),
+            Output::Grants(p) => p.next_token(),
+        }
+    }
+}
+
+mod pages;
+
+type JobFuture = BoxFuture<'static, (Job, Result<Output, Error>)>;
+
+struct TypeInfo {
+    syncer: Arc<dyn ResourceSyncer>,
+    resource_type: ResourceType,
+    skip_entitlements: bool,
+    skip_grants: bool,
+}
+
+pub(super) struct Run<'a> {
+    connector: Arc<dyn Connector>,
+    options: &'a SyncOptions,
+    types: HashMap<String, TypeInfo>,
+    type_order: Vec<String>,
+    /// Every resource of this sync, for dedup and the grants' principal check.
+    resource_keys: HashSet<ResourceId>,
+    /// (child type, parent) pairs already queued.
+    child_jobs: HashSet<(String, ResourceId)>,
+    entitlement_ids: HashSet<String>,
+    /// Resources whose entitlements / grants are listed in the later phases, in store order.
+    entitlement_list: Vec<Arc<Resource>>,
+    grant_list: Vec<Arc<Resource>>,
+    problems: Vec<String>,
+    problem_count: u64,
+    stats: SyncStats,
+    phase: Phase,
+    /// Jobs waiting to start, and jobs in flight (by id): the resumable part of the state.
+    queue: VecDeque<Job>,
+    running: HashMap<u64, Job>,
+    next_job_id: u64,
+    /// Entitlement / grant phases: every job below `watermark` is done, as is `done_beyond`.
+    watermark: u64,
+    done_beyond: BTreeSet<u64>,
+    jobs_done: u64,
+    jobs_total: u64,
+    last_checkpoint: Instant,
+    retries: Arc<AtomicU64>,
+    calls: Arc<AtomicU64>,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(connector: Arc<dyn Connector>, options: &'a SyncOptions) -> Self {
+        Self {
+            connector,
+            options,
+            types: HashMap::new(),
+            type_order: Vec::new(),
+            resource_keys: HashSet::new(),
+            child_jobs: HashSet::new(),
+            entitlement_ids: HashSet::new(),
+            entitlement_list: Vec::new(),
+            grant_list: Vec::new(),
+            problems: Vec::new(),
+            problem_count: 0,
+            stats: SyncStats::default(),
+            phase: Phase::Validate,
+            queue: VecDeque::new(),
+            running: HashMap::new(),
+            next_job_id: 0,
+            watermark: 0,
+            done_beyond: BTreeSet::new(),
+            jobs_done: 0,
+            jobs_total: 0,
+            last_checkpoint: Instant::now(),
+            retries: Arc::new(AtomicU64::new(0)),
+            calls: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub(super) async fn execute<S: SyncStore + ?Sized>(
+        mut self,
+        store: &mut S,
+    ) -> Result<SyncStats, Error> {
+        let started = Instant::now();
+        if self.options.validate {
+            let connector = self.connector.clone();
+            let calls = self.calls.clone();
+            self.options
+                .retry
+                .run(&self.options.cancel, &self.retries, || {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    let c = connector.clone();
+                    async move { c.validate().await }
+                })
+                .await
+                .map_err(|e| e.context("validate"))?;
+        }
+        self.stats.sync_id = store.start_sync().await?;
+        match self.phases(store).await {
+            Ok(()) => {}
+            Err(e) => {
+                // Save progress so a resumable store can continue later, unless the sync is
+                // known to be inconsistent (a resumed run would not see the problems again).
+                if e.code() != Code::FailedPrecondition && self.problem_count == 0 {
+                    let state = self.checkpoint().to_json();
+                    if store.checkpoint(state).await.is_ok()
+                        && let Err(se) = store.suspend().await
+                    {
+                        tracing::warn!(error = %se, "could not save the unfinished sync");
+                    }
+                }
+                return Err(e);
+            }
+        }
+        self.stats.elapsed = started.elapsed();
+        self.stats.retries = self.retries.load(Ordering::Relaxed);
+        self.stats.connector_calls = self.calls.load(Ordering::Relaxed);
+        Ok(self.stats)
+    }
+
+    async fn phases<S: SyncStore + ?Sized>(&mut self, store: &mut S) -> Result<(), Error> {
+        // Resource types: always (re)stored; they are upserts.
+        self.phase = Phase::ResourceTypes;
+        let mut types = Vec::new();
+        for syncer in self.connector.syncers() {
+            let rt = syncer.resource_type();
+            if rt.id.is_empty() {
+                return Err(Error::invalid_argument(
+                    "a syncer returned an empty resource type id",
+                ));
+            }
+            if self.types.contains_key(&rt.id) {
+                return Err(Error::invalid_argument(format!(
+                    "two syncers for resource type {}",
+                    rt.id
+                )));
+            }
+            let skip_all = rt
+                .annotations
+                .contains_annotation::<SkipEntitlementsAndGrants>();
+            self.type_order.push(rt.id.clone());
+            self.types.insert(
+                rt.id.clone(),
+                TypeInfo {
+                    syncer,
+                    resource_type: rt.clone(),
+                    skip_entitlements: skip_all
+                        || rt.annotations.contains_annotation::<SkipEntitlements>(),
+                    skip_grants: skip_all || rt.annotations.contains_annotation::<SkipGrants>(),
+                },
+            );
+            types.push(rt);
+        }
+        self.stats.resource_types = types.len() as u64;
+        store.put_resource_types(types).await?;
+        self.report();
+
+        let mut resume = None;
+        if let Some(point) = store.resume().await? {
+            let ck = Checkpoint::parse(&point.state);
+            if ck.is_some() {
+                // Rebuild what the integrity checks and later phases need from the store.
+                for r in point.resources {
+                    self.register(r, false);
+                }
+                self.stats.entitlements = point.entitlement_ids.len() as u64;
+                self.entitlement_ids.extend(point.entitlement_ids);
+                self.stats.grants = point.grants;
+                tracing::info!(sync_id = %self.stats.sync_id, "resuming an unfinished sync");
+            }
+            resume = ck;
+        }
+        let start = resume.as_ref().map_or(CkPhase::Resources, |c| c.phase);
+
+        if start == CkPhase::Resources {
+            let queue = match &resume {
+                Some(ck) => ck
+                    .resource_jobs
+                    .iter()
+                    .map(|j| {
+                        self.list_job(
+                            j.resource_type.clone(),
+                            j.parent.clone().map(|(t, id)| ResourceId::new(t, id)),
+                            j.token.clone(),
+                        )
+                    })
+                    .collect(),
+                None => self
+                    .type_order
+                    .clone()
+                    .into_iter()
+                    .map(|t| self.list_job(t, None, None))
+                    .collect(),
+            };
+            self.run_phase(Phase::Resources, queue, store).await?;
+            self.check_problems()?;
+        }
+        if start <= CkPhase::Entitlements {
+            let list = std::mem::take(&mut self.entitlement_list);
+            let ck = resume.as_ref().filter(|c| c.phase == CkPhase::Entitlements);
+            let queue = self.indexed_jobs(list, ck, Op::Entitlements);
+            self.run_phase(Phase::Entitlements, queue, store).await?;
+            self.check_problems()?;
+        }
+        let list = std::mem::take(&mut self.grant_list);
+        let ck = resume.as_ref().filter(|c| c.phase == CkPhase::Grants);
+        let queue = self.indexed_jobs(list, ck, Op::Grants);
+        self.run_phase(Phase::Grants, queue, store).await?;
+        self.check_problems()?;
+
+        self.phase = Phase::Finishing;
+        self.report();
+        if self.options.cancel.is_cancelled() {
+            return Err(Error::cancelled("sync cancelled"));
+        }
+        store.finish().await
+    }
+
+    fn list_job(
+        &mut self,
+        resource_type: String,
+        parent: Option<ResourceId>,
+        token: Option<String>,
+    ) -> Job {
+        self.next_job_id += 1;
+        Job {
+            id: self.next_job_id,
+            op: Op::Resources {
+                resource_type,
+                parent,
+            },
+            token,
+        }
+    }
+
+    /// Jobs over `list` in store order; on resume, skips the done ones and restores tokens.
+    fn indexed_jobs(
+        &mut self,
+        list: Vec<Arc<Resource>>,
+        ck: Option<&Checkpoint>,
+        op: fn(Arc<Resource>) -> Op,
+    ) -> VecDeque<Job> {
+        let (watermark, done, tokens): (u64, BTreeSet<u64>, HashMap<u64, String>) = match ck {
+            Some(c) => (
+                c.watermark,
+                c.done_beyond.iter().copied().collect(),
+                c.in_progress.iter().cloned().collect(),
+            ),
+            None => Default::default(),
+        };
+        self.watermark = watermark;
+        self.done_beyond = done;
+        list.into_iter()
+            .enumerate()
+            .map(|(i, r)| (i as u64, r))
+            .filter(|(i, _)| *i >= self.watermark && !self.done_beyond.contains(i))
+            .map(|(i, r)| Job {
+                id: i,
+                op: op(r),
+                token: tokens.get(&i).cloned(),
+            })
+            .collect()
+    }
+
+    async fn run_phase<S: SyncStore + ?Sized>(
+        &mut self,
+        phase: Phase,
+        queue: VecDeque<Job>,
+        store: &mut S,
+    ) -> Result<(), Error> {
+        self.phase = phase;
+        self.queue = queue;
+        self.running.clear();
+        self.jobs_done = 0;
+        self.jobs_total = self.queue.len() as u64;
+        if phase == Phase::Resources {
+            self.watermark = 0;
+            self.done_beyond.clear();
+        }
+        // A phase boundary is always checkpointed.
+        self.save_checkpoint(store).await?;
+        self.report();
+        let cancel = self.options.cancel.clone();
+        let mut in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
+        loop {
+            while in_flight.len() < self.options.concurrency.max(1) {
+                let Some(job) = self.queue.pop_front() else {
+                    break;
+                };
+                self.running.insert(job.id, job.clone());
+                in_flight.push(self.start(job));
+            }
+            if in_flight.is_empty() {
+                return Ok(());
+            }
+            let (job, result) = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(Error::cancelled("sync cancelled")),
+                Some(done) = in_flight.next() => done,
+            };
+            let output = match result {
+                Ok(o) => o,
+                Err(e)
+                    if e.code() == Code::NotFound
+                        && matches!(job.op, Op::Entitlements(_) | Op::Grants(_)) =>
+                {
+                    // baton treats a vanished resource as a warning, not a failed sync.
+                    tracing::warn!(job = %job.describe(), error = %e, "skipped");
+                    self.stats.warnings += 1;
+                    self.running.remove(&job.id);
+                    self.job_done(job.id);
+                    continue;
+                }
+                Err(e) => return Err(e.context(job.describe())),
+            };
+            let next = output.next_token().map(str::to_owned);
+            if next.is_some() && next == job.token {
+                return Err(Error::internal(format!(
+                    "{}: next page token unchanged - likely a connector bug",
+                    job.describe()
+                )));
+            }
+            self.store_page(&job, output, store).await?;
+            self.running.remove(&job.id);
+            match next {
+                Some(token) => self.queue.push_front(Job {
+                    id: job.id,
+                    op: job.op,
+                    token: Some(token),
+                }),
+                None => self.job_done(job.id),
+            }
+            if self.last_checkpoint.elapsed() >= self.options.checkpoint_interval {
+                self.save_checkpoint(store).await?;
+            }
+            self.report();
+        }
+    }
+
+    fn job_done(&mut self, id: u64) {
+        self.jobs_done += 1;
+        if self.phase == Phase::Resources {
+            return;
+        }
+        if id == self.watermark {
+            self.watermark += 1;
+            while self.done_beyond.remove(&self.watermark) {
+                self.watermark += 1;
+            }
+        } else {
+            self.done_beyond.insert(id);
+        }
+    }
+
+    /// The current progress as a checkpoint. Jobs in flight are recorded with the token they
+    /// were started with: their page has not been stored yet.
+    fn checkpoint(&self) -> Checkpoint {
+        let jobs = self.running.values().chain(self.queue.iter());
+        match self.phase {
+            Phase::Entitlements | Phase::Grants => {
+                let mut ck = Checkpoint::new(if self.phase == Phase::Grants {
+                    CkPhase::Grants
+                } else {
+                    CkPhase::Entitlements
+                });
+                ck.watermark = self.watermark;
+                ck.done_beyond = self.done_beyond.iter().copied().collect();
+                ck.in_progress = jobs
+                    .filter_map(|j| j.token.clone().map(|t| (j.id, t)))
+                    .collect();
+                ck.in_progress.sort();
+                ck
+            }
+            _ => {
+                let mut ck = Checkpoint::new(CkPhase::Resources);
+                let mut jobs: Vec<&Job> = jobs.collect();
+                jobs.sort_by_key(|j| j.id);
+                ck.resource_jobs = jobs
+                    .into_iter()
+                    .filter_map(|j| match &j.op {
+                        Op::Resources {
+                            resource_type,
+                            parent,
+                        } => Some(CkListJob {
+                            resource_type: resource_type.clone(),
+                            parent: parent
+                                .as_ref()
+                                .map(|p| (p.resource_type.clone(), p.resource.clone())),
+                            token: j.token.clone(),
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                ck
+            }
+        }
+    }
+
+    async fn save_checkpoint<S: SyncStore + ?Sized>(&mut self, store: &mut S) -> Result<(), Error> {
+        self.last_checkpoint = Instant::now();
+        store.checkpoint(self.checkpoint().to_json()).await
+    }
+
+    fn start(&self, job: Job) -> JobFuture {
+        let policy: RetryPolicy = self.options.retry;
+        let cancel = self.options.cancel.clone();
+        let retries = self.retries.clone();
+        let calls = self.calls.clone();
+        let syncer = match &job.op {
+            Op::Resources { resource_type, .. } => self.types.get(resource_type),
+            Op::Entitlements(r) | Op::Grants(r) => {
+                r.id.as_ref()
+                    .and_then(|id| self.types.get(&id.resource_type))
+            }
+        }
+        .map(|t| t.syncer.clone());
+        Box::pin(async move {
+            let Some(syncer) = syncer else {
+                return (job, Err(Error::internal("no syncer for job")));
+            };
+            let result = policy
+                .run(&cancel, &retries, || {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    let syncer = syncer.clone();
+                    let job = job.clone();
+                    async move {
+                        let token = job.token.as_deref();
+                        match &job.op {
+                            Op::Resources { parent, .. } => syncer
+                                .list(parent.as_ref(), token)
+                                .await
+                                .map(Output::Resources),
+                            Op::Entitlements(r) => syncer
+                                .entitlements(r, token)
+                                .await
+                                .map(Output::Entitlements),
+                            Op::Grants(r) => syncer.grants(r, token).await.map(Output::Grants),
+                        }
+                    }
+                })
+                .await;
+            (job, result)
+        })
+    }
+
+    fn report(&self) {
+        if let Some(f) = &self.options.progress {
+            f(&Progress {
+                phase: self.phase,
+                resource_types: self.stats.resource_types,
+                resources: self.stats.resources(),
+                entitlements: self.stats.entitlements,
+                grants: self.stats.grants,
+                jobs_done: self.jobs_done,
+                jobs_total: self.jobs_total,
+                retries: self.retries.load(Ordering::Relaxed),
+            });
+        }
+    }
+}

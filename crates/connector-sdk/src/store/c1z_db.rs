@@ -1,0 +1,163 @@
+//! The SQLite side of the `.c1z` writer: opening the database, upserting rows, and turning
+//! the database into a `.c1z` file atomically.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use prost::Message;
+use rusqlite::{Connection, params};
+
+use super::c1z_writer::{Cmd, parent_dir};
+use super::schema::SCHEMA_SQL;
+use super::{C1Z_V1_MAGIC, timefmt};
+use crate::error::Error;
+use crate::ids;
+use crate::model::Entitlement;
+
+/// zstd level: fast, and its window stays far below baton's 128 MiB decoder limit.
+const ZSTD_LEVEL: i32 = 3;
+
+pub(crate) fn open_db(path: &Path) -> Result<Connection, Error> {
+    let conn = Connection::open(path)?;
+    // The database is scratch space until it is compressed; durability comes from fsyncing
+    // the compressed file, so SQLite need not sync. DELETE (not WAL) keeps the file self-contained.
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let has_tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'v1_sync_runs'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_tables == 0 {
+        conn.execute_batch(SCHEMA_SQL)?;
+    }
+    Ok(conn)
+}
+
+pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> Result<(), Error> {
+    let now = timefmt::now();
+    match cmd {
+        Cmd::ResourceTypes(items) => {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO v1_resource_types (external_id, data, sync_id, discovered_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
+            )?;
+            for rt in items {
+                st.execute(params![rt.id, rt.encode_to_vec(), sync_id, now])?;
+            }
+        }
+        Cmd::Resources(items) => {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
+            )?;
+            for r in items {
+                let id = r.resource_id();
+                let parent = r.parent_resource_id.as_ref();
+                st.execute(params![
+                    id.resource_type,
+                    ids::resource_key(&id),
+                    parent.map(|p| p.resource_type.as_str()),
+                    parent.map(|p| p.resource.as_str()),
+                    r.encode_to_vec(),
+                    sync_id,
+                    now
+                ])?;
+            }
+        }
+        Cmd::Entitlements(items) => {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
+            )?;
+            for e in items {
+                let rid = e.resource_id();
+                st.execute(params![
+                    rid.resource_type,
+                    rid.resource,
+                    e.id,
+                    e.encode_to_vec(),
+                    sync_id,
+                    now
+                ])?;
+            }
+        }
+        Cmd::Grants(items) => {
+            // Full grant rows (entitlement and principal inside `data`), with GrantExpandable
+            // left in `data` and `expansion` NULL: every baton version reads that.
+            let mut st = tx.prepare_cached(
+                "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9) \
+                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
+            )?;
+            for g in items {
+                let ent_rid = g
+                    .entitlement
+                    .as_ref()
+                    .map(Entitlement::resource_id)
+                    .unwrap_or_default();
+                let p = g.principal_id();
+                st.execute(params![
+                    ent_rid.resource_type,
+                    ent_rid.resource,
+                    g.entitlement_id(),
+                    p.resource_type,
+                    p.resource,
+                    g.id,
+                    g.encode_to_vec(),
+                    sync_id,
+                    now
+                ])?;
+            }
+        }
+        Cmd::Checkpoint(state) => {
+            tx.execute(
+                "UPDATE v1_sync_runs SET sync_token = ?1 WHERE sync_id = ?2",
+                params![state, sync_id],
+            )?;
+        }
+        Cmd::Start { .. }
+        | Cmd::Resume(_)
+        | Cmd::Snapshot(_)
+        | Cmd::Suspend(_)
+        | Cmd::Finish(_) => {}
+    }
+    Ok(())
+}
+
+/// Compresses `db` into `<target>.tmp-<random>` beside the target, fsyncs, renames into place.
+/// The temporary file is removed on any error (it is a `NamedTempFile` until persisted).
+pub(crate) fn compress_into_place(db: &Path, target: &Path) -> Result<(), Error> {
+    let dir = parent_dir(target);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sync.c1z".to_owned());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{name}.tmp-"))
+        .tempfile_in(&dir)?;
+    {
+        let mut input = std::fs::File::open(db)?;
+        let size = input.metadata()?.len();
+        let out = std::io::BufWriter::new(tmp.as_file_mut());
+        let mut out = out;
+        out.write_all(C1Z_V1_MAGIC)?;
+        let mut enc = zstd::stream::Encoder::new(out, ZSTD_LEVEL)?;
+        enc.include_checksum(true)?;
+        enc.set_pledged_src_size(Some(size))?;
+        std::io::copy(&mut input, &mut enc)?;
+        let mut out = enc.finish()?;
+        out.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(target).map_err(|e| Error::from(e.error))?;
+    // Make the rename itself durable.
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

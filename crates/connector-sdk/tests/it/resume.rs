@@ -1,0 +1,201 @@
+//! Checkpoint and resume of an interrupted sync (`C1zWriter::open_or_resume`).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use c1_connector_sdk::Code;
+use c1_connector_sdk::engine::{Phase, SyncOptions, Syncer};
+use c1_connector_sdk::store::{C1zReader, C1zWriter};
+use c1_connector_sdk::testing::{FakeConnector, FakeOp, Fault};
+use prost::Message;
+use tokio_util::sync::CancellationToken;
+
+use super::org;
+
+/// Every object of the selected sync, encoded and sorted: equal sets mean equal output.
+fn objects(path: &Path) -> Vec<Vec<u8>> {
+    let r = C1zReader::open(path).unwrap();
+    let mut all: Vec<Vec<u8>> = Vec::new();
+    all.extend(
+        r.resource_types()
+            .unwrap()
+            .iter()
+            .map(Message::encode_to_vec),
+    );
+    all.extend(r.resources().unwrap().iter().map(Message::encode_to_vec));
+    all.extend(r.entitlements().unwrap().iter().map(Message::encode_to_vec));
+    all.extend(r.grants().unwrap().iter().map(Message::encode_to_vec));
+    all.sort();
+    all
+}
+
+async fn reference(dir: &Path, fake: FakeConnector) -> Vec<Vec<u8>> {
+    let path = dir.join("reference.c1z");
+    let mut w = C1zWriter::create(&path).unwrap();
+    Syncer::new(Arc::new(fake), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    objects(&path)
+}
+
+/// Cancels the sync once `stop` says so, from the progress callback.
+fn cancelling(stop: impl Fn(Phase, u64, u64) -> bool + Send + Sync + 'static) -> SyncOptions {
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    SyncOptions::default()
+        .with_concurrency(2)
+        .with_cancel(cancel)
+        .with_progress(move |p| {
+            if stop(p.phase, p.resources, p.grants) {
+                c.cancel();
+            }
+        })
+}
+
+async fn interrupt_then_resume(stop: impl Fn(Phase, u64, u64) -> bool + Send + Sync + 'static) {
+    let dir = tempfile::tempdir().unwrap();
+    let want = reference(dir.path(), org().page_size(1).build()).await;
+    let full_calls = {
+        let fake = org().page_size(1).build();
+        let mut w = C1zWriter::create(dir.path().join("count.c1z")).unwrap();
+        Syncer::new(Arc::new(fake.clone()), SyncOptions::default())
+            .run(&mut w)
+            .await
+            .unwrap();
+        fake.calls()
+    };
+
+    let path = dir.path().join("sync.c1z");
+    let first = org().page_size(1).build();
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    assert!(w.resumed_sync_id().is_none());
+    let err = Syncer::new(Arc::new(first.clone()), cancelling(stop))
+        .run(&mut w)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Cancelled);
+    drop(w);
+
+    // The target now holds the unfinished sync and its checkpoint.
+    let r = C1zReader::open(&path).unwrap();
+    let syncs = r.syncs().unwrap();
+    assert_eq!(syncs.len(), 1);
+    assert!(syncs[0].ended_at.is_none());
+    assert!(
+        syncs[0].sync_token.contains("c1-connector-sdk"),
+        "{}",
+        syncs[0].sync_token
+    );
+    let unfinished_id = syncs[0].id.clone();
+
+    let second = org().page_size(1).build();
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    assert_eq!(w.resumed_sync_id(), Some(unfinished_id.as_str()));
+    let stats = Syncer::new(Arc::new(second.clone()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    assert_eq!(stats.sync_id, unfinished_id);
+    assert_eq!(stats.resources(), 10);
+    assert_eq!(stats.entitlements, 2);
+    assert!(
+        second.calls() < full_calls,
+        "resumed run redid everything: {} of {full_calls}",
+        second.calls()
+    );
+    assert!(first.calls() + second.calls() >= full_calls);
+
+    let r = C1zReader::open(&path).unwrap();
+    let syncs = r.syncs().unwrap();
+    assert_eq!(syncs.len(), 1);
+    assert!(syncs[0].is_finished());
+    assert_eq!(objects(&path), want);
+}
+
+#[tokio::test(start_paused = true)]
+async fn resume_after_interrupt_in_resources() {
+    interrupt_then_resume(|phase, resources, _| phase == Phase::Resources && resources >= 4).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn resume_after_interrupt_in_entitlements() {
+    interrupt_then_resume(|phase, _, _| phase == Phase::Entitlements).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn resume_after_interrupt_in_grants() {
+    interrupt_then_resume(|phase, _, grants| phase == Phase::Grants && grants >= 3).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn failed_sync_is_saved_and_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let want = reference(dir.path(), org().build()).await;
+    let failing = org()
+        .fault(Fault::new(FakeOp::Grants, Code::Unavailable).times(1000))
+        .build();
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    Syncer::new(
+        Arc::new(failing),
+        SyncOptions::default().with_max_retries(1),
+    )
+    .run(&mut w)
+    .await
+    .unwrap_err();
+    drop(w);
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    assert!(w.resumed_sync_id().is_some());
+    let fake = org().build();
+    Syncer::new(Arc::new(fake.clone()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    // Resources and entitlements were done: only grants are listed again.
+    assert!(
+        fake.call_log()
+            .iter()
+            .all(|l| l.starts_with("grants") || l == "validate")
+    );
+    assert_eq!(objects(&path), want);
+}
+
+#[tokio::test]
+async fn keeps_the_previous_finished_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let mut w = C1zWriter::open_or_resume(&path).unwrap();
+        assert!(w.resumed_sync_id().is_none());
+        let stats = Syncer::new(Arc::new(org().build()), SyncOptions::default())
+            .run(&mut w)
+            .await
+            .unwrap();
+        ids.push(stats.sync_id);
+    }
+    let r = C1zReader::open(&path).unwrap();
+    let kept: Vec<String> = r.syncs().unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(kept, ids[1..].to_vec());
+    assert_eq!(r.selected_sync().map(|s| s.id.clone()), ids.last().cloned());
+    assert_eq!(r.resources().unwrap().len(), 10);
+}
+
+#[tokio::test]
+async fn a_plain_create_never_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let mut w = C1zWriter::create(&path).unwrap();
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    Syncer::new(
+        Arc::new(org().build()),
+        SyncOptions::default().with_cancel(cancel),
+    )
+    .run(&mut w)
+    .await
+    .unwrap_err();
+    drop(w);
+    assert!(!path.exists());
+}
