@@ -1,4 +1,4 @@
-//! [`Client`] and [`ClientBuilder`].
+//! [`Client`]: the handle callers share, the licence handshake, and request plumbing.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -11,11 +11,9 @@ use tokio::sync::OnceCell;
 use tower::ServiceExt;
 use url::Url;
 
-use crate::config::{RateLimitConfig, RetryConfig};
+use crate::builder::ClientBuilder;
 use crate::error::Error;
-use crate::transport::{
-    self, Auth, EndpointClass, HttpConfig, HttpRequest, Method, Metrics, StackConfig, Transport,
-};
+use crate::transport::{Auth, EndpointClass, HttpRequest, Method, Metrics, Transport};
 use crate::{Groups, Permissions, Roles, ScimClient, Tenants, Users};
 
 /// The default base URL for project ids without a region.
@@ -75,6 +73,27 @@ pub struct ClientMetrics {
 }
 
 impl Client {
+    pub(crate) fn from_parts(
+        project_id: String,
+        base_url: Url,
+        transport: Transport,
+        metrics: Arc<Metrics>,
+        license_handshake: bool,
+        license_timeout: Option<Duration>,
+    ) -> Self {
+        Client {
+            inner: Arc::new(Inner {
+                project_id,
+                base_url,
+                transport,
+                metrics,
+                license_handshake,
+                license_timeout,
+                license: OnceCell::new(),
+            }),
+        }
+    }
+
     /// A builder with Descope's defaults.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
@@ -302,444 +321,6 @@ impl Call {
             auth,
             license,
             attempt: 1,
-        }
-    }
-}
-
-/// Builds a [`Client`]. Every setter takes and returns the builder; [`ClientBuilder::build`]
-/// validates.
-///
-/// Defaults: Descope's rate limits ([`RateLimitConfig::descope`]), [`RetryConfig::default`]
-/// (see it for which writes are retried), 10 requests in flight, 10 s connect timeout, 60 s
-/// per-attempt timeout (the SDKs' default), licence handshake on, 64 MiB response cap.
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
-/// use secrecy::SecretString;
-///
-/// let client = Client::builder()
-///     .project_id("P2abc")
-///     .management_key(SecretString::from("K2secret"))
-///     .rate_limit(RateLimitConfig::descope())
-///     .retry(RetryConfig::default().max_attempts(5))
-///     .concurrency_limit(8)
-///     .request_timeout(Duration::from_secs(30))
-///     .build()?;
-/// # Ok::<(), descope_mgmt::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct ClientBuilder {
-    project_id: Option<String>,
-    management_key: Option<SecretString>,
-    base_url: Option<String>,
-    env_base_url: Option<String>,
-    rate_limit: RateLimitConfig,
-    retry: RetryConfig,
-    concurrency: usize,
-    connect_timeout: Option<Duration>,
-    request_timeout: Option<Duration>,
-    timeouts_disabled: bool,
-    license_handshake: bool,
-    max_response_bytes: usize,
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            project_id: None,
-            management_key: None,
-            base_url: None,
-            env_base_url: None,
-            rate_limit: RateLimitConfig::descope(),
-            retry: RetryConfig::default(),
-            concurrency: 10,
-            connect_timeout: Some(Duration::from_secs(10)),
-            request_timeout: Some(Duration::from_secs(60)),
-            timeouts_disabled: false,
-            license_handshake: true,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-        }
-    }
-}
-
-impl ClientBuilder {
-    /// A builder filled from the environment (see [`Client::from_env`]); setters called
-    /// afterwards override it.
-    pub fn from_env() -> Result<Self, Error> {
-        Self::default().with_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the variables through `get`, so tests need not touch the process environment.
-    pub(crate) fn with_lookup(
-        mut self,
-        get: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, Error> {
-        let non_empty = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let project = non_empty("DESCOPE_PROJECT_ID");
-        let key = non_empty("DESCOPE_MANAGEMENT_KEY");
-        match (project, key) {
-            (project, Some(k)) if k.contains(':') => {
-                self = self.credentials(&k)?;
-                if project.is_some_and(|p| Some(p.as_str()) != self.project_id.as_deref()) {
-                    return Err(Error::config(
-                        "DESCOPE_PROJECT_ID differs from the project id in the combined DESCOPE_MANAGEMENT_KEY",
-                    ));
-                }
-            }
-            (Some(p), Some(k)) => {
-                self = self.project_id(p).management_key(SecretString::from(k));
-            }
-            (None, _) => return Err(Error::config("DESCOPE_PROJECT_ID is not set")),
-            (Some(_), None) => return Err(Error::config("DESCOPE_MANAGEMENT_KEY is not set")),
-        }
-        self.env_base_url = non_empty("DESCOPE_BASE_URL").or_else(|| non_empty("DESCOPE_BASE_URI"));
-        Ok(self)
-    }
-
-    /// The project id.
-    #[must_use]
-    pub fn project_id(mut self, id: impl Into<String>) -> Self {
-        self.project_id = Some(id.into());
-        self
-    }
-
-    /// The management key.
-    #[must_use]
-    pub fn management_key(mut self, key: SecretString) -> Self {
-        self.management_key = Some(key);
-        self
-    }
-
-    /// Sets both from the combined `ProjectID:ManagementKey` string. The error never repeats
-    /// the input.
-    ///
-    /// ```
-    /// let b = descope_mgmt::Client::builder().credentials("P2abc:K2secret")?;
-    /// assert!(descope_mgmt::Client::builder().credentials("no-colon").is_err());
-    /// # Ok::<(), descope_mgmt::Error>(())
-    /// ```
-    pub fn credentials(self, combined: &str) -> Result<Self, Error> {
-        let malformed = || {
-            Error::config(
-                "malformed credentials: expected `ProjectID:ManagementKey` (two non-empty parts separated by one colon)",
-            )
-        };
-        let (project, key) = combined.trim().split_once(':').ok_or_else(malformed)?;
-        if project.is_empty()
-            || key.is_empty()
-            || key.contains(':')
-            || !is_token(project)
-            || !is_token(key)
-        {
-            return Err(malformed());
-        }
-        Ok(self
-            .project_id(project)
-            .management_key(SecretString::from(key.to_owned())))
-    }
-
-    /// An explicit base URL (overrides the environment and the regional default). Validated in
-    /// [`ClientBuilder::build`]: `https`, or `http` only for a loopback host.
-    #[must_use]
-    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
-        self.base_url = Some(url.as_ref().to_owned());
-        self
-    }
-
-    /// The client-side rate limiter ([`RateLimitConfig::descope`] by default).
-    #[must_use]
-    pub fn rate_limit(mut self, cfg: RateLimitConfig) -> Self {
-        self.rate_limit = cfg;
-        self
-    }
-
-    /// The retry policy; see [`RetryConfig`] for which requests are retried.
-    #[must_use]
-    pub fn retry(mut self, cfg: RetryConfig) -> Self {
-        self.retry = cfg;
-        self
-    }
-
-    /// Maximum requests in flight at once (at least 1).
-    #[must_use]
-    pub fn concurrency_limit(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
-        self
-    }
-
-    /// TCP/TLS connect timeout.
-    #[must_use]
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = Some(d);
-        self
-    }
-
-    /// Timeout of each attempt, from sending to the end of the body.
-    #[must_use]
-    pub fn request_timeout(mut self, d: Duration) -> Self {
-        self.request_timeout = Some(d);
-        self
-    }
-
-    /// Turns off the connect, per-attempt, licence-handshake and idle-connection timers.
-    ///
-    /// Meant for tests that pause tokio's clock: there, any pending timer fires as soon as the
-    /// runtime waits on I/O, so a timeout would trip while a local server is still answering.
-    #[must_use]
-    pub fn disable_timeouts(mut self) -> Self {
-        self.timeouts_disabled = true;
-        self
-    }
-
-    /// Whether to fetch `GET /v1/mgmt/license` once and send `x-descope-license` (default on).
-    #[must_use]
-    pub fn license_handshake(mut self, on: bool) -> Self {
-        self.license_handshake = on;
-        self
-    }
-
-    /// Largest accepted response body, in bytes (64 MiB by default).
-    #[must_use]
-    pub fn max_response_bytes(mut self, n: usize) -> Self {
-        self.max_response_bytes = n;
-        self
-    }
-
-    /// Validates the settings and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let project_id = self
-            .project_id
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| Error::config("the project id is not set"))?;
-        if !is_token(&project_id) || project_id.contains(':') {
-            return Err(Error::config(
-                "the project id contains characters that are not allowed",
-            ));
-        }
-        let management_key = self
-            .management_key
-            .ok_or_else(|| Error::config("the management key is not set"))?;
-        {
-            use secrecy::ExposeSecret;
-            let k = management_key.expose_secret();
-            if k.is_empty() || !is_token(k) {
-                return Err(Error::config(
-                    "the management key is empty or contains characters that are not allowed",
-                ));
-            }
-            if k.contains(':') {
-                return Err(Error::config(
-                    "the management key contains `:`; pass a combined `ProjectID:ManagementKey` to `credentials()` instead",
-                ));
-            }
-        }
-        let base_url = match self.base_url.or(self.env_base_url) {
-            Some(u) => validate_base_url(&u)?,
-            None => validate_base_url(&base_url_for_project(&project_id))?,
-        };
-
-        let timeouts = !self.timeouts_disabled;
-        let mut http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("descope-mgmt/", env!("CARGO_PKG_VERSION")));
-        if timeouts {
-            if let Some(t) = self.connect_timeout {
-                http = http.connect_timeout(t);
-            }
-        } else {
-            http = http.pool_idle_timeout(None);
-        }
-        let http = http
-            .build()
-            .map_err(|_| Error::config("could not initialise the HTTP client (TLS backend)"))?;
-
-        let metrics = Arc::new(Metrics::default());
-        let transport = transport::build(
-            StackConfig {
-                http: HttpConfig {
-                    client: http,
-                    base_url: base_url.clone(),
-                    project_id: project_id.clone(),
-                    management_key,
-                    max_response_bytes: self.max_response_bytes,
-                },
-                rate_limit: self.rate_limit,
-                retry: self.retry,
-                concurrency: self.concurrency,
-                request_timeout: if timeouts { self.request_timeout } else { None },
-            },
-            metrics.clone(),
-        );
-        Ok(Client {
-            inner: Arc::new(Inner {
-                project_id,
-                base_url,
-                transport,
-                metrics,
-                license_handshake: self.license_handshake,
-                license_timeout: timeouts.then_some(Duration::from_secs(5)),
-                license: OnceCell::new(),
-            }),
-        })
-    }
-}
-
-/// Visible ASCII without spaces: safe in a header, and rules out pasted whitespace or newlines.
-fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// The regional rule of the official SDKs: ids of 32+ characters carry a region in characters
-/// 1..5 (`https://api.<region>.descope.com`); shorter ids use the global host.
-pub fn base_url_for_project(project_id: &str) -> String {
-    if project_id.len() >= 32
-        && let Some(region) = project_id
-            .get(1..5)
-            .filter(|r| r.bytes().all(|b| b.is_ascii_alphanumeric()))
-    {
-        return format!("https://api.{}.descope.com", region.to_ascii_lowercase());
-    }
-    DEFAULT_BASE_URL.to_owned()
-}
-
-fn validate_base_url(raw: &str) -> Result<Url, Error> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| Error::config(format!("the base URL is not a valid URL ({e})")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::config(
-                "the base URL uses plain http to a non-loopback host; the key would travel in clear text (use https)",
-            ));
-        }
-        other => {
-            return Err(Error::config(format!(
-                "the base URL scheme `{other}` is not supported"
-            )));
-        }
-    }
-    if url.query().is_some()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return Err(Error::config(
-            "the base URL must not carry credentials, a query or a fragment",
-        ));
-    }
-    Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn regional_rule() {
-        assert_eq!(
-            base_url_for_project("P2abcdefghijklmnopqrstuvwxyz"),
-            DEFAULT_BASE_URL
-        );
-        let id32 = "Puse12345678901234567890123456789";
-        assert_eq!(id32.len(), 33);
-        assert_eq!(base_url_for_project(id32), "https://api.use1.descope.com");
-    }
-
-    #[test]
-    fn base_url_security() {
-        assert!(validate_base_url("https://api.descope.com").is_ok());
-        assert!(validate_base_url("http://127.0.0.1:8080").is_ok());
-        assert!(validate_base_url("http://localhost:8080").is_ok());
-        assert!(validate_base_url("http://[::1]:8080").is_ok());
-        assert!(validate_base_url("http://api.descope.com").is_err());
-        assert!(validate_base_url("ftp://x").is_err());
-        assert!(validate_base_url("https://u:p@api.descope.com").is_err());
-    }
-
-    #[test]
-    fn precedence_explicit_env_derived() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
-        let b = ClientBuilder::default()
-            .with_lookup(env(&[
-                ("DESCOPE_PROJECT_ID", "P2abc"),
-                ("DESCOPE_MANAGEMENT_KEY", "K2key"),
-                ("DESCOPE_BASE_URI", "http://127.0.0.1:1"),
-            ]))
-            .unwrap();
-        let c = b.build().unwrap();
-        assert_eq!(c.base_url().as_str(), "http://127.0.0.1:1/");
-        let b = ClientBuilder::default()
-            .with_lookup(env(&[
-                ("DESCOPE_PROJECT_ID", "P2abc"),
-                ("DESCOPE_MANAGEMENT_KEY", "K2key"),
-                ("DESCOPE_BASE_URL", "http://127.0.0.1:2"),
-                ("DESCOPE_BASE_URI", "http://127.0.0.1:1"),
-            ]))
-            .unwrap()
-            .base_url("http://127.0.0.1:3");
-        assert_eq!(
-            b.build().unwrap().base_url().as_str(),
-            "http://127.0.0.1:3/"
-        );
-        let c = ClientBuilder::default()
-            .with_lookup(env(&[("DESCOPE_MANAGEMENT_KEY", "P2abc:K2key")]))
-            .unwrap()
-            .build()
-            .unwrap();
-        assert_eq!(c.project_id(), "P2abc");
-        assert_eq!(c.base_url().as_str(), "https://api.descope.com/");
-        let err = ClientBuilder::default()
-            .with_lookup(env(&[
-                ("DESCOPE_PROJECT_ID", "P2other"),
-                ("DESCOPE_MANAGEMENT_KEY", "P2abc:K2key"),
-            ]))
-            .unwrap_err();
-        assert!(err.to_string().contains("differs"), "{err}");
-        let err = ClientBuilder::default()
-            .project_id("P2abc")
-            .management_key(SecretString::from("P2abc:K2key"))
-            .build()
-            .unwrap_err();
-        assert!(err.to_string().contains("credentials()"), "{err}");
-        let err = ClientBuilder::default().with_lookup(env(&[])).unwrap_err();
-        assert!(err.to_string().contains("DESCOPE_PROJECT_ID"));
-    }
-
-    #[test]
-    fn malformed_credentials_never_echo_input() {
-        for bad in [
-            "nocolon-secretvalue",
-            ":secretvalue",
-            "P2abc:",
-            "P2abc:sec:retvalue",
-            "P2 abc:secretvalue",
-        ] {
-            let err = ClientBuilder::default().credentials(bad).unwrap_err();
-            let text = format!("{err} {err:?}");
-            assert!(!text.contains("secretvalue"), "{text}");
         }
     }
 }

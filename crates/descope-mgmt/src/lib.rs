@@ -31,6 +31,7 @@
 //! - `tracing` spans per attempt (`descope.request`: method, path, attempt, status, elapsed).
 //!   Keys and request bodies are never logged.
 
+mod builder;
 mod client;
 mod config;
 mod error;
@@ -43,10 +44,8 @@ mod tenants;
 mod transport;
 mod users;
 
-pub use client::{
-    Client, ClientBuilder, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
-    base_url_for_project,
-};
+pub use builder::{ClientBuilder, base_url_for_project};
+pub use client::{Client, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use config::{RateLimitConfig, RateWindow, RetryConfig};
 pub use error::{ApiError, Error};
 pub use groups::Groups;

@@ -11,6 +11,7 @@ mod role;
 mod scim;
 mod tenant;
 mod user;
+mod user_requests;
 
 pub use group::*;
 pub use permission::*;
@@ -18,6 +19,7 @@ pub use role::*;
 pub use scim::*;
 pub use tenant::*;
 pub use user::*;
+pub use user_requests::*;
 
 /// Generates consuming setters for request structs.
 ///

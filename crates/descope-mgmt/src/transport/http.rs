@@ -97,8 +97,8 @@ impl Service<HttpRequest> for HttpService {
                     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                 );
                 match &result {
-                    Ok(_) => {
-                        span.record("status", 200u16);
+                    Ok(resp) => {
+                        span.record("status", resp.status);
                         tracing::debug!("request succeeded");
                     }
                     Err(e) => {
@@ -198,7 +198,7 @@ async fn send(
         body.extend_from_slice(&chunk);
     }
     if (200..300).contains(&status) {
-        return Ok(HttpResponse { body });
+        return Ok(HttpResponse { status, body });
     }
     if status == 429 {
         metrics.rate_limited.fetch_add(1, Ordering::Relaxed);

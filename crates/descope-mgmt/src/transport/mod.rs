@@ -87,6 +87,8 @@ pub(crate) struct HttpRequest {
 /// A successful response.
 #[derive(Debug)]
 pub(crate) struct HttpResponse {
+    /// The 2xx status (for tracing).
+    pub(crate) status: u16,
     pub(crate) body: Vec<u8>,
 }
 
