@@ -46,3 +46,8 @@ pub use records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,
     UserStatus, UserTenantRecord,
 };
+
+/// The README's examples, compiled as doc tests so they stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
