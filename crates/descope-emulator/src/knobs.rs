@@ -113,7 +113,9 @@ impl RateLimits {
 }
 
 /// Fault-injection probabilities, each in `0.0..=1.0`, drawn per request from the seeded RNG.
-/// They are checked in field order and at most one fault hits a request.
+/// They are checked in field order and at most one fault hits a request. Build it with struct
+/// update syntax (`Faults { server_error: 0.05, ..Faults::default() }`), which is why it is not
+/// `#[non_exhaustive]`: any field added later defaults to 0.
 ///
 /// ```
 /// use descope_emulator::Faults;

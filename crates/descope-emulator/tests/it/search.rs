@@ -176,3 +176,97 @@ async fn filters_match_the_dataset() -> TestResult {
     assert_eq!(ids(&v), want);
     Ok(())
 }
+
+#[tokio::test]
+async fn scoped_filters() -> TestResult {
+    use descope_emulator::{RoleRecord, TenantRecord, UserRecord, UserTenantRecord};
+    let mut d = Dataset::new();
+    d.tenants.push(TenantRecord::new("T1", "Parent"));
+    let mut child = TenantRecord::new("T2", "Child");
+    child.parent = "T1".into();
+    d.tenants.push(child);
+    d.roles.push(RoleRecord::new("R1", "Editor", "T2"));
+    d.roles.push(RoleRecord::new("R2", "Approver", "T2"));
+    let names = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let mut a = UserRecord::new("U1", "a@x.io");
+    a.user_tenants.push(UserTenantRecord::new(
+        "T2",
+        "Child",
+        names(&["Editor", "Approver"]),
+    ));
+    a.custom_attributes.insert("dept".into(), "eng".into());
+    a.created_time = 1_700_000_000;
+    let mut b = UserRecord::new("U2", "b@x.io");
+    b.user_tenants
+        .push(UserTenantRecord::new("T2", "Child", names(&["Editor"])));
+    b.custom_attributes.insert("dept".into(), "ops".into());
+    b.created_time = 1_800_000_000;
+    let mut c = UserRecord::new("U3", "c@x.io");
+    c.user_tenants
+        .push(UserTenantRecord::new("T1", "Parent", vec![]));
+    d.users.extend([a, b, c]);
+    let api = Api::start(Emulator::builder().dataset(d)).await;
+
+    let got = |v: serde_json::Value| ids(&v);
+    assert_eq!(got(api.search(json!({"tenantIds": ["T1"]})).await), ["U3"]);
+    assert_eq!(
+        got(api
+            .search(json!({"tenantIds": ["T1"], "includeSubTenants": true}))
+            .await),
+        ["U1", "U2", "U3"]
+    );
+    let all_of =
+        json!({"tenantRoleNames": {"T2": {"values": ["Editor", "Approver"], "and": true}}});
+    assert_eq!(got(api.search(all_of).await), ["U1"]);
+    let any_of = json!({"tenantRoleIds": {"T2": {"values": ["R1", "R2"]}}});
+    assert_eq!(got(api.search(any_of).await), ["U1", "U2"]);
+    let attrs = json!({"customAttributes": {"dept": ["ops", "hr"]}});
+    assert_eq!(got(api.search(attrs).await), ["U2"]);
+    // Filter times are milliseconds, createdTime seconds; a numeric string is accepted.
+    let since = json!({"fromCreatedTime": "1750000000000"});
+    assert_eq!(got(api.search(since).await), ["U2"]);
+    let (status, _) = api
+        .post("/v2/mgmt/user/search", json!({"statuses": ["sleeping"]}))
+        .await;
+    assert_eq!(status, 400);
+    Ok(())
+}
+
+#[tokio::test]
+async fn identifier_and_user_id_work_in_mutations() -> TestResult {
+    let api = Api::demo().await;
+    let u = api.emu.dataset().users[0].clone();
+    for ident in [u.user_id.as_str(), u.login_ids[0].as_str()] {
+        let (status, v) = api
+            .post(
+                "/v1/mgmt/user/update/status",
+                json!({"identifier": ident, "status": "disabled"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["user"]["userId"], u.user_id.as_str());
+    }
+    let v = api
+        .search(json!({"userIds": [u.user_id], "statuses": ["disabled"]}))
+        .await;
+    assert_eq!(v["total"], 1);
+    let (status, v) = api
+        .post(
+            "/v1/mgmt/user/patch",
+            json!({"loginId": u.user_id, "givenName": "Patched"}),
+        )
+        .await;
+    assert_eq!(status, 405, "patch is PATCH only: {v}");
+    let resp = api
+        .http
+        .patch(api.url("/v1/mgmt/user/patch"))
+        .header("Authorization", &api.auth)
+        .json(&json!({"loginId": u.user_id, "givenName": "Patched"}))
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 200);
+    let v: serde_json::Value = resp.json().await?;
+    assert_eq!(v["user"]["givenName"], "Patched");
+    assert_eq!(v["user"]["familyName"], u.family_name.as_str());
+    Ok(())
+}
