@@ -15,9 +15,14 @@
 //! let connector = Arc::new(DescopeConnector::new(config)?);
 //! let mut store = C1zWriter::create("sync.c1z")?;
 //! let stats = Syncer::new(connector, SyncOptions::default()).run(&mut store).await?;
-//! //! println!("{} grants", stats.grants);
+//! println!("{} grants", stats.grants);
 //! # Ok(()) }
 //! ```
+
+/// The README's examples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod catalog;
 mod config;
