@@ -114,8 +114,8 @@ impl C1zWriter {
         check_dir(&target)?;
         let tmp = tempfile::Builder::new().prefix("c1z-db-").tempdir()?;
         let db_path = tmp.path().join("db.sqlite");
-        let conn = open_db(&db_path)?;
-        Self::spawn(target, tmp, db_path, conn, false, None)
+        let (conn, deferred) = open_db(&db_path, true)?;
+        Self::spawn(target, tmp, db_path, (conn, deferred), false, None)
     }
 
     /// Opens `path` to add a sync to it, resuming its newest unfinished `full` sync if one
@@ -145,7 +145,7 @@ impl C1zWriter {
             let mut f = std::fs::File::create(&db_path)?;
             super::c1z_reader::decompress_into(&target, &mut f)?;
         }
-        let conn = open_db(&db_path)?;
+        let (conn, deferred) = open_db(&db_path, false)?;
         let cutoff = timefmt::format(
             time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc())
                 - RESUME_MAX_AGE,
@@ -158,14 +158,14 @@ impl C1zWriter {
                 |r| r.get(0),
             )
             .optional()?;
-        Self::spawn(target, tmp, db_path, conn, true, resumed)
+        Self::spawn(target, tmp, db_path, (conn, deferred), true, resumed)
     }
 
     fn spawn(
         target: PathBuf,
         tmp: tempfile::TempDir,
         db_path: PathBuf,
-        conn: Connection,
+        (conn, deferred_indexes): (Connection, Vec<&'static str>),
         resumable: bool,
         resumed_sync: Option<String>,
     ) -> Result<Self, Error> {
@@ -178,6 +178,7 @@ impl C1zWriter {
             target: target.clone(),
             sync_id: String::new(),
             keep_previous: resumable,
+            deferred_indexes,
             rx,
         };
         std::thread::Builder::new()
@@ -357,6 +358,8 @@ struct Worker {
     sync_id: String,
     /// Keep the newest finished sync besides this one (baton keeps two).
     keep_previous: bool,
+    /// Index DDL to run before saving (see [`open_db`]).
+    deferred_indexes: Vec<&'static str>,
     rx: mpsc::Receiver<Cmd>,
 }
 
@@ -489,8 +492,19 @@ impl Worker {
                 }
             }
         }
+        let t = std::time::Instant::now();
+        for stmt in self.deferred_indexes.drain(..) {
+            conn.execute_batch(stmt)?;
+        }
         conn.execute_batch("VACUUM")?;
         conn.close().map_err(|(_, e)| Error::from(e))?;
-        compress_into_place(&self.db_path, &self.target)
+        let indexed_and_vacuumed = t.elapsed();
+        compress_into_place(&self.db_path, &self.target)?;
+        tracing::debug!(
+            ?indexed_and_vacuumed,
+            compressed = ?(t.elapsed() - indexed_and_vacuumed),
+            "c1z written"
+        );
+        Ok(())
     }
 }
