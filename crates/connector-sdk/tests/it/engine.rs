@@ -317,3 +317,74 @@ async fn capabilities_are_derived() {
             .contains(&c1_connector_sdk::Capability::Provision)
     }));
 }
+
+/// Counts checkpoints, to see the interval at work.
+#[derive(Default)]
+struct Recording {
+    checkpoints: Vec<String>,
+}
+
+#[async_trait::async_trait]
+impl c1_connector_sdk::store::SyncStore for Recording {
+    async fn start_sync(&mut self) -> Result<String, c1_connector_sdk::Error> {
+        Ok("s".into())
+    }
+    async fn put_resource_types(
+        &mut self,
+        _: Vec<ResourceType>,
+    ) -> Result<(), c1_connector_sdk::Error> {
+        Ok(())
+    }
+    async fn put_resources(&mut self, _: Vec<Resource>) -> Result<(), c1_connector_sdk::Error> {
+        Ok(())
+    }
+    async fn put_entitlements(
+        &mut self,
+        _: Vec<Entitlement>,
+    ) -> Result<(), c1_connector_sdk::Error> {
+        Ok(())
+    }
+    async fn put_grants(&mut self, _: Vec<Grant>) -> Result<(), c1_connector_sdk::Error> {
+        Ok(())
+    }
+    async fn checkpoint(&mut self, state: String) -> Result<(), c1_connector_sdk::Error> {
+        self.checkpoints.push(state);
+        Ok(())
+    }
+    async fn finish(&mut self) -> Result<(), c1_connector_sdk::Error> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn checkpoints_at_phase_boundaries_and_on_the_interval() {
+    // 1 s per call, one call in flight: the grants phase alone takes well over 10 s.
+    let fake = org().page_size(1).delay(Duration::from_secs(1)).build();
+    let mut rec = Recording::default();
+    Syncer::new(
+        Arc::new(fake),
+        SyncOptions::default()
+            .with_concurrency(1)
+            .with_checkpoint_interval(Duration::from_secs(10)),
+    )
+    .run(&mut rec)
+    .await
+    .unwrap();
+    let phases: Vec<&str> = rec
+        .checkpoints
+        .iter()
+        .map(|c| {
+            let v: serde_json::Value = serde_json::from_str(c).unwrap();
+            match v["phase"].as_str().unwrap() {
+                "resources" => "r",
+                "entitlements" => "e",
+                _ => "g",
+            }
+        })
+        .collect();
+    // Three boundaries plus periodic ones in the long phases.
+    assert!(phases.len() > 4, "{phases:?}");
+    assert_eq!(phases.first(), Some(&"r"));
+    assert!(phases.contains(&"e") && phases.contains(&"g"));
+    assert!(phases.is_sorted_by(|a, b| (*a == "r" || *b != "r") && (*a != "g" || *b == "g")));
+}

@@ -4,6 +4,7 @@ mod c1z;
 mod engine;
 mod fixture;
 mod jsonl;
+mod props;
 mod provision;
 mod resume;
 
