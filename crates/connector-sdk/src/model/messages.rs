@@ -302,20 +302,29 @@ pub struct GrantSource {
     pub is_direct: bool,
 }
 
-/// `c1.connector.v2.ConnectorMetadata` (the subset connectors fill in).
+/// `c1.connector.v2.ConnectorMetadata` (without `capabilities`, which the SDK derives).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ConnectorMetadata {
     /// Name shown in ConductorOne.
     #[prost(string, tag = "1")]
     pub display_name: String,
-    /// Help URL.
+    /// Help URL (https).
     #[prost(string, tag = "2")]
     pub help_url: String,
+    /// Icon.
+    #[prost(message, optional, tag = "3")]
+    pub icon: Option<AssetRef>,
+    /// Logo.
+    #[prost(message, optional, tag = "4")]
+    pub logo: Option<AssetRef>,
+    /// Free-form profile.
+    #[prost(message, optional, tag = "5")]
+    pub profile: Option<prost_types::Struct>,
     /// Annotations.
-    #[prost(message, repeated, tag = "5")]
+    #[prost(message, repeated, tag = "6")]
     pub annotations: Vec<prost_types::Any>,
     /// Description.
-    #[prost(string, tag = "6")]
+    #[prost(string, tag = "7")]
     pub description: String,
 }
 
