@@ -299,13 +299,27 @@ fn is_token(s: &str) -> bool {
 
 /// The regional rule of the official SDKs: ids of 32+ characters carry a region in characters
 /// 1..5 (`https://api.<region>.descope.com`); shorter ids use the global host.
+///
+/// The region is taken as-is, exactly as the Go, Python, .NET and PHP SDKs do (project ids are
+/// case-sensitive, and no SDK lowercases it). One deliberate difference: a region that is not
+/// four ASCII letters or digits falls back to the global host instead of being pasted into the
+/// URL, so a malformed id (`P@evil.example/...`) can never send the key to another host.
+///
+/// ```
+/// use descope_mgmt::base_url_for_project;
+/// assert_eq!(base_url_for_project("P2abcdefghijklmnopqrstuvwxyz12"), "https://api.descope.com");
+/// assert_eq!(
+///     base_url_for_project("PUse1aBcDeFgHiJkLmNoPqRsTuVwXyZ01"),
+///     "https://api.Use1.descope.com",
+/// );
+/// ```
 pub fn base_url_for_project(project_id: &str) -> String {
     if project_id.len() >= 32
         && let Some(region) = project_id
             .get(1..5)
             .filter(|r| r.bytes().all(|b| b.is_ascii_alphanumeric()))
     {
-        return format!("https://api.{}.descope.com", region.to_ascii_lowercase());
+        return format!("https://api.{region}.descope.com");
     }
     DEFAULT_BASE_URL.to_owned()
 }
@@ -361,6 +375,42 @@ mod tests {
         let id32 = "Puse12345678901234567890123456789";
         assert_eq!(id32.len(), 33);
         assert_eq!(base_url_for_project(id32), "https://api.use1.descope.com");
+        // Taken as-is, like the reference SDKs: no lowercasing of the region.
+        let mixed = "PEuW1aBcDeFgHiJkLmNoPqRsTuVwXyZ0";
+        assert_eq!(mixed.len(), 32);
+        assert_eq!(base_url_for_project(mixed), "https://api.EuW1.descope.com");
+        // Exactly 31 characters: no region.
+        assert_eq!(base_url_for_project(&mixed[..31]), DEFAULT_BASE_URL);
+        // Characters that would change the URL's host fall back to the global host.
+        for bad in [
+            "P@ev.l2345678901234567890123456789",
+            "P/a/b2345678901234567890123456789",
+        ] {
+            assert_eq!(base_url_for_project(bad), DEFAULT_BASE_URL, "{bad}");
+        }
+        // Multi-byte characters never split a char (no panic) and fall back too.
+        assert_eq!(
+            base_url_for_project("Pé1234567890123456789012345678901"),
+            DEFAULT_BASE_URL
+        );
+        assert_eq!(
+            base_url_for_project("éééééééééééééééééééé"),
+            DEFAULT_BASE_URL
+        );
+    }
+
+    proptest::proptest! {
+        /// Any id yields either the global host or `api.<4 alphanumerics>.descope.com`, never a
+        /// panic, and the derived URL always parses with `descope.com` as its registrable host.
+        #[test]
+        fn regional_rule_never_panics(
+            id in proptest::prop_oneof!["\\PC{0,40}", "[A-Za-z0-9@/.:#?]{30,34}"],
+        ) {
+            let url = base_url_for_project(&id);
+            let parsed = Url::parse(&url).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let host = parsed.host_str().unwrap_or_default().to_owned();
+            proptest::prop_assert!(host.ends_with(".descope.com"), "{host}");
+        }
     }
 
     #[test]
