@@ -47,7 +47,8 @@ struct Args {
     tenants: usize,
     #[arg(long, default_value_t = 20)]
     project_roles: usize,
-    #[arg(long, default_value_t = 50)]
+    /// Tenant-scoped roles per tenant.
+    #[arg(long, default_value_t = 1)]
     tenant_roles: usize,
     #[arg(long, default_value_t = 30)]
     permissions: usize,
@@ -68,6 +69,9 @@ struct Args {
     no_baseline: bool,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Keep the last run's .c1z at this path (for inspection).
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
     /// Internal: serve the emulator in this process (the benchmark's child).
     #[arg(long, hide = true)]
     serve_emulator: bool,
@@ -78,9 +82,10 @@ impl Args {
         let (users, tenants, project_roles, tenant_roles, permissions, latency, scale) =
             match self.workload {
                 None => return self,
-                Some(Workload::W1) => (20_000, 200, 60, 200, 80, 20, 0.0),
-                Some(Workload::W2) => (50_000, 200, 60, 200, 80, 10, 10.0),
-                Some(Workload::W3) => (200_000, 400, 60, 400, 80, 0, 0.0),
+                // `tenant_roles` is per tenant: one each gives W1's 200 tenant roles.
+                Some(Workload::W1) => (20_000, 200, 60, 1, 80, 20, 0.0),
+                Some(Workload::W2) => (50_000, 200, 60, 1, 80, 10, 10.0),
+                Some(Workload::W3) => (200_000, 200, 60, 1, 80, 0, 0.0),
             };
         self.users = users;
         self.tenants = tenants;
@@ -208,10 +213,25 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     reset_peak_rss();
     let started = Instant::now();
     let mut store = C1zWriter::create(dir.path().join("bench.c1z"))?;
-    let stats = Syncer::new(connector.clone(), SyncOptions::default())
+    // Time per engine phase (printed with RUST_LOG=info), to see where a run spends its time.
+    let phases = std::sync::Mutex::new((None::<c1_connector_sdk::engine::Phase>, Instant::now()));
+    let options = SyncOptions::default().with_progress(move |p| {
+        if let Ok(mut current) = phases.lock()
+            && current.0 != Some(p.phase)
+        {
+            if let Some(previous) = current.0 {
+                tracing::info!(phase = ?previous, elapsed_ms = current.1.elapsed().as_millis() as u64, "phase done");
+            }
+            *current = (Some(p.phase), Instant::now());
+        }
+    });
+    let stats = Syncer::new(connector.clone(), options)
         .run(&mut store)
         .await?;
     let wall = started.elapsed();
+    if let Some(keep) = &args.keep {
+        std::fs::copy(dir.path().join("bench.c1z"), keep)?;
+    }
     let metrics = connector.client().metrics();
     Ok(Run {
         wall,
@@ -282,6 +302,14 @@ fn row(label: &str, args: &Args, parallel: usize, run: &Run, zero: Option<Durati
 
 fn main() -> Result<()> {
     let args = Args::parse().apply_workload();
+    // RUST_LOG=debug shows, for example, the .c1z writer's own timings.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -246,9 +246,43 @@ pub(crate) fn permission_resource(permission: &Permission) -> Resource {
     .with_profile(profile)
 }
 
+/// A resource reduced to its id and display name, as entitlements and grants refer to it.
+///
+/// baton's own rows do the same: the full resource (profile, traits) is stored once, in the
+/// resources table; repeating it inside every entitlement and each of a million grants would only
+/// cost space and time.
+pub(crate) fn reference(resource: &Resource) -> Resource {
+    let mut out = Resource::default();
+    out.id = resource.id.clone();
+    out.display_name = resource.display_name.clone();
+    out
+}
+
+/// An entitlement as a grant embeds it: what baton's own grant rows carry (id, display name,
+/// grantable-to types by id, name and traits, purpose, slug, and the resource reference). The
+/// description and annotations live in the entitlements table, once.
+pub(crate) fn for_grants(entitlement: &Entitlement) -> Entitlement {
+    let mut out = Entitlement::default();
+    out.resource = entitlement.resource.clone();
+    out.id = entitlement.id.clone();
+    out.display_name = entitlement.display_name.clone();
+    out.grantable_to = entitlement
+        .grantable_to
+        .iter()
+        .map(|t| {
+            let mut slim = ResourceType::new(t.id.clone(), t.display_name.clone());
+            slim.traits = t.traits.clone();
+            slim
+        })
+        .collect();
+    out.purpose = entitlement.purpose;
+    out.slug = entitlement.slug.clone();
+    out
+}
+
 /// `tenant:<T>:member`.
 pub(crate) fn member_entitlement(tenant: &Resource) -> Entitlement {
-    Entitlement::assignment(tenant, MEMBER)
+    Entitlement::assignment(&reference(tenant), MEMBER)
         .with_display_name(format!("{} member", tenant.display_name))
         .with_description(format!(
             "Member of the Descope tenant '{}'",
@@ -259,7 +293,7 @@ pub(crate) fn member_entitlement(tenant: &Resource) -> Entitlement {
 
 /// `role:<id>:assigned`.
 pub(crate) fn assigned_entitlement(role: &Resource) -> Entitlement {
-    Entitlement::assignment(role, ASSIGNED)
+    Entitlement::assignment(&reference(role), ASSIGNED)
         .with_display_name(format!("{} assigned", role.display_name))
         .with_description(format!("Has the Descope role '{}'", role.display_name))
         .with_grantable_to(&[user_type()])
@@ -267,7 +301,7 @@ pub(crate) fn assigned_entitlement(role: &Resource) -> Entitlement {
 
 /// `permission:<name>:granted`: read-only, changed by editing roles in Descope.
 pub(crate) fn granted_entitlement(permission: &Resource) -> Entitlement {
-    Entitlement::permission(permission, GRANTED)
+    Entitlement::permission(&reference(permission), GRANTED)
         .with_display_name(format!("{} granted", permission.display_name))
         .with_description(format!(
             "Roles that confer the Descope permission '{}' (read-only: edit the roles in Descope)",

@@ -13,9 +13,9 @@ use crate::context::SyncContext;
 use crate::ids::{RoleRef, decode_component};
 use crate::provision::DescopeProvisioner;
 use crate::resources::{
-    assigned_entitlement, granted_entitlement, member_entitlement, permission_resource,
-    permission_type, role_resource, role_type, tenant_resource, tenant_type, user_resource,
-    user_type,
+    assigned_entitlement, for_grants, granted_entitlement, member_entitlement, permission_resource,
+    permission_type, reference, role_resource, role_type, tenant_resource, tenant_type,
+    user_resource, user_type,
 };
 use crate::{TENANT_TYPE, USER_TYPE};
 
@@ -42,6 +42,7 @@ fn holder_grants(
     let index = ctx.index();
     let all = holders(&index);
     let end = all.len().min(start.saturating_add(GRANT_PAGE));
+    let entitlement = &for_grants(entitlement);
     let mut grants = Vec::with_capacity(end.saturating_sub(start));
     for &n in all.get(start..end).unwrap_or(&[]) {
         if let Some(user) = index.user(n) {
@@ -303,7 +304,7 @@ impl ResourceSyncer for PermissionSyncer {
         let name = decode_component(&resource.resource_id().resource)
             .map_err(|e| Error::invalid_argument(e.to_string()))?;
         let catalog = self.ctx.catalog().await?;
-        let entitlement = granted_entitlement(resource);
+        let entitlement = for_grants(&granted_entitlement(resource));
         let confers = |role: &descope_mgmt::Role| role.permission_names.contains(&name);
         let project = catalog
             .project_roles
@@ -326,7 +327,7 @@ impl ResourceSyncer for PermissionSyncer {
             .filter(|target| catalog.contains(target))
             .filter_map(|target| {
                 let role = catalog.role(&target)?;
-                let principal = role_resource(&target, role, &catalog);
+                let principal = reference(&role_resource(&target, role, &catalog));
                 Some(
                     Grant::new(&entitlement, &principal)
                         .with_annotation(&GrantImmutable::default()),

@@ -15,8 +15,9 @@ use crate::error::Error;
 use crate::ids;
 use crate::model::Entitlement;
 
-/// zstd level: fast, and its window stays far below baton's 128 MiB decoder limit.
-const ZSTD_LEVEL: i32 = 3;
+/// zstd level: the fastest standard level, as baton's writer (`SpeedFastest`); its window
+/// stays far below baton's 128 MiB decoder limit.
+const ZSTD_LEVEL: i32 = 1;
 
 /// Opens (creating the schema if needed) the working database.
 ///
@@ -29,9 +30,12 @@ pub(crate) fn open_db(
     defer_indexes: bool,
 ) -> Result<(Connection, Vec<&'static str>), Error> {
     let conn = Connection::open(path)?;
-    // The database is scratch space until it is compressed; durability comes from fsyncing
-    // the compressed file, so SQLite need not sync. DELETE (not WAL) keeps the file self-contained.
-    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    // The database is scratch space until it is compressed; durability and atomicity come from
+    // fsyncing and renaming the compressed file, so SQLite need neither sync nor keep a rollback
+    // journal while rows stream in (a failed write discards the whole scratch file). Before the
+    // file is saved, the journal mode is set back to DELETE (see `prepare_for_save`); neither
+    // mode is recorded in the file, which never uses WAL.
+    conn.pragma_update(None, "journal_mode", "OFF")?;
     conn.pragma_update(None, "synchronous", "OFF")?;
     // One writer, no readers: skip file locking and keep hot index pages in memory
     // (a negative cache_size is in KiB).
@@ -55,6 +59,18 @@ pub(crate) fn open_db(
         }
     }
     Ok((conn, deferred))
+}
+
+/// Readies a scratch database for saving: the rollback journal back on (`DELETE`, never WAL),
+/// and VACUUM only when deletions (dropped older syncs) left free pages, since a freshly
+/// written database has none and rewriting it would only cost time.
+pub(crate) fn prepare_for_save(conn: &Connection) -> Result<(), Error> {
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    let free_pages: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+    if free_pages > 0 {
+        conn.execute_batch("VACUUM")?;
+    }
+    Ok(())
 }
 
 pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> Result<(), Error> {

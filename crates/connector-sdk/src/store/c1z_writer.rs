@@ -8,7 +8,7 @@ use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
-use super::c1z_db::{apply, compress_into_place, open_db};
+use super::c1z_db::{apply, compress_into_place, open_db, prepare_for_save};
 use super::{RESUME_MAX_AGE, ResumePoint, SyncStore, timefmt};
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
@@ -496,7 +496,7 @@ impl Worker {
         for stmt in self.deferred_indexes.drain(..) {
             conn.execute_batch(stmt)?;
         }
-        conn.execute_batch("VACUUM")?;
+        prepare_for_save(&conn)?;
         conn.close().map_err(|(_, e)| Error::from(e))?;
         let indexed_and_vacuumed = t.elapsed();
         compress_into_place(&self.db_path, &self.target)?;
