@@ -252,32 +252,35 @@ pub(crate) fn permission_resource(permission: &Permission) -> Resource {
 /// resources table; repeating it inside every entitlement and each of a million grants would only
 /// cost space and time.
 pub(crate) fn reference(resource: &Resource) -> Resource {
-    let mut out = Resource::default();
-    out.id = resource.id.clone();
-    out.display_name = resource.display_name.clone();
-    out
+    Resource {
+        id: resource.id.clone(),
+        display_name: resource.display_name.clone(),
+        ..Resource::default()
+    }
 }
 
 /// An entitlement as a grant embeds it: what baton's own grant rows carry (id, display name,
 /// grantable-to types by id, name and traits, purpose, slug, and the resource reference). The
 /// description and annotations live in the entitlements table, once.
 pub(crate) fn for_grants(entitlement: &Entitlement) -> Entitlement {
-    let mut out = Entitlement::default();
-    out.resource = entitlement.resource.clone();
-    out.id = entitlement.id.clone();
-    out.display_name = entitlement.display_name.clone();
-    out.grantable_to = entitlement
-        .grantable_to
-        .iter()
-        .map(|t| {
-            let mut slim = ResourceType::new(t.id.clone(), t.display_name.clone());
-            slim.traits = t.traits.clone();
-            slim
-        })
-        .collect();
-    out.purpose = entitlement.purpose;
-    out.slug = entitlement.slug.clone();
-    out
+    Entitlement {
+        resource: entitlement.resource.clone(),
+        id: entitlement.id.clone(),
+        display_name: entitlement.display_name.clone(),
+        grantable_to: entitlement
+            .grantable_to
+            .iter()
+            .map(|t| ResourceType {
+                id: t.id.clone(),
+                display_name: t.display_name.clone(),
+                traits: t.traits.clone(),
+                ..ResourceType::default()
+            })
+            .collect(),
+        purpose: entitlement.purpose,
+        slug: entitlement.slug.clone(),
+        ..Entitlement::default()
+    }
 }
 
 /// `tenant:<T>:member`.
