@@ -226,10 +226,10 @@ impl Client {
 /// Decodes straight from the bytes, once, naming the JSON path on failure.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(Error::decode)?;
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| Error::decode(e, body))?;
     de.end().map_err(|e| Error::Decode {
         path: ".".into(),
-        message: e.to_string(),
+        message: format!("unexpected data after the JSON value ({e})"),
     })?;
     Ok(value)
 }

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use crate::excerpt;
+
 /// A boxed error used as the `source()` of transport errors, so `reqwest` types stay private.
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -111,11 +113,39 @@ impl Error {
         Error::Config(msg.into())
     }
 
-    pub(crate) fn decode(err: serde_path_to_error::Error<serde_json::Error>) -> Self {
-        let path = err.path().to_string();
+    /// A decode error for a 2xx `body`, with a message that says what the body was when it was
+    /// not JSON at all (an empty body, a proxy's HTML page) and what to check. Path and message
+    /// are bounded: serde quotes offending strings, and those come from the server.
+    pub(crate) fn decode(err: serde_path_to_error::Error<serde_json::Error>, body: &[u8]) -> Self {
+        use serde_json::error::Category;
+        let path = excerpt::truncate(&err.path().to_string(), excerpt::EXCERPT_BYTES);
+        let inner = err.into_inner();
+        let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        let message = match (inner.classify(), first) {
+            (Category::Eof, None) => {
+                "the response body is empty where JSON was expected; check that the base URL \
+                 points at the Descope API"
+                    .to_owned()
+            }
+            (Category::Syntax | Category::Eof, _) if excerpt::looks_like_html(body) => {
+                "the response body is an HTML page, not JSON (usually a proxy, gateway, firewall \
+                 or captive portal answering instead of Descope, or a base URL that does not \
+                 point at the Descope API); check the base URL and any proxy in between"
+                    .to_owned()
+            }
+            (Category::Syntax, Some(b)) if !matches!(b, b'{' | b'[') => format!(
+                "the response body is not JSON ({inner}); check the base URL and any proxy in \
+                 between"
+            ),
+            (Category::Eof, _) => format!(
+                "the response body is truncated JSON ({inner}); the connection or a proxy cut it \
+                 short, retrying may help"
+            ),
+            _ => inner.to_string(),
+        };
         Error::Decode {
             path,
-            message: err.into_inner().to_string(),
+            message: excerpt::truncate(&message, excerpt::FIELD_BYTES),
         }
     }
 }
@@ -182,9 +212,17 @@ impl ApiError {
         self.status == 429 || self.error_code == "E130429"
     }
 
-    /// Decodes an error body tolerantly: a body that is not Descope's JSON shape still yields an
-    /// error with the status and a short excerpt of the text.
-    pub(crate) fn from_body(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+    /// Decodes an error body tolerantly: a body that is not Descope's JSON shape (a proxy's HTML
+    /// page, plain text, nothing) still yields an error with the status and a short excerpt.
+    ///
+    /// Everything taken from the body is bounded in size, put on one line, and has `secrets` (and
+    /// any `Bearer` token) removed: some gateways echo the request's headers in their error pages.
+    pub(crate) fn from_body(
+        status: u16,
+        body: &[u8],
+        retry_after: Option<Duration>,
+        secrets: &[&str],
+    ) -> Self {
         #[derive(serde::Deserialize, Default)]
         #[serde(default, rename_all = "camelCase")]
         struct Wire {
@@ -195,25 +233,29 @@ impl ApiError {
             #[serde(deserialize_with = "crate::models::de::null_default")]
             error_message: String,
         }
-        match serde_json::from_slice::<Wire>(body) {
-            Ok(w) => ApiError {
+        let field = |s: &str, max: usize| excerpt::truncate(&excerpt::redact(s, secrets), max);
+        if let Ok(w) = serde_json::from_slice::<Wire>(body) {
+            return ApiError {
                 status,
-                error_code: w.error_code,
-                description: w.error_description,
-                message: w.error_message,
+                error_code: field(&w.error_code, 64),
+                description: field(&w.error_description, excerpt::FIELD_BYTES),
+                message: field(&w.error_message, excerpt::FIELD_BYTES),
                 retry_after,
-            },
-            Err(_) => {
-                let text = String::from_utf8_lossy(body);
-                let excerpt: String = text.trim().chars().take(200).collect();
-                ApiError {
-                    status,
-                    error_code: String::new(),
-                    description: format!("HTTP {status}"),
-                    message: excerpt,
-                    retry_after,
-                }
-            }
+            };
+        }
+        let description = if body.iter().all(u8::is_ascii_whitespace) {
+            "empty error body"
+        } else if excerpt::looks_like_html(body) {
+            "non-JSON error body (an HTML page, probably from a proxy or gateway in front of Descope)"
+        } else {
+            "non-JSON error body"
+        };
+        ApiError {
+            status,
+            error_code: String::new(),
+            description: description.to_owned(),
+            message: excerpt::body_excerpt(body, secrets),
+            retry_after,
         }
     }
 }
@@ -228,6 +270,7 @@ mod tests {
             404,
             br#"{"errorCode":"E112102","errorDescription":"User not found","errorMessage":"x","extra":1}"#,
             None,
+            &[],
         );
         assert_eq!(e.error_code, "E112102");
         assert!(e.is_not_found());
@@ -239,14 +282,14 @@ mod tests {
 
     #[test]
     fn non_json_body_keeps_status() {
-        let e = ApiError::from_body(502, b"<html>bad gateway</html>", None);
+        let e = ApiError::from_body(502, b"<html>bad gateway</html>", None, &[]);
         assert_eq!(e.status, 502);
         assert!(Error::Api(e).is_retryable());
     }
 
     #[test]
     fn rate_limit_code_without_429() {
-        let e = ApiError::from_body(400, br#"{"errorCode":"E130429"}"#, None);
+        let e = ApiError::from_body(400, br#"{"errorCode":"E130429"}"#, None, &[]);
         assert!(Error::Api(e).is_rate_limited());
     }
 }

@@ -35,6 +35,7 @@ mod builder;
 mod client;
 mod config;
 mod error;
+mod excerpt;
 mod groups;
 pub mod models;
 mod permissions;

@@ -100,11 +100,13 @@ impl ScimClient {
                 return Ok::<_, Error>(None);
             }
             let page = scim.list_users(&q).await?;
-            let n = page.resources.len() as u64;
+            let n = u64::try_from(page.resources.len()).unwrap_or(u64::MAX);
             let start = q.start_index.unwrap_or(1);
-            let next = start + n;
-            let done = n == 0 || next > page.total_results;
-            q.start_index = Some(next);
+            // Checked: a caller's huge `startIndex` or a server's endless pages end the walk
+            // instead of overflowing.
+            let next = start.checked_add(n);
+            let done = n == 0 || next.is_none_or(|next| next > page.total_results);
+            q.start_index = Some(next.unwrap_or(u64::MAX));
             Ok(Some((page.resources, (scim, q, done))))
         })
         .map_ok(|users| stream::iter(users.into_iter().map(Ok)))

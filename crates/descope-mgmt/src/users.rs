@@ -100,8 +100,8 @@ impl Users {
                 return Ok::<_, Error>(None);
             }
             let page = st.users.search(&st.req).await?;
-            let n = page.users.len() as u64;
-            st.seen += n;
+            let n = u64::try_from(page.users.len()).unwrap_or(u64::MAX);
+            st.seen = st.seen.saturating_add(n);
             // With a `total`, trust it over the page size: the server may cap `limit` below
             // what was asked (the maximum is undocumented), so a short page is not proof of the
             // end. Without one (old backends), a short page is the end.
@@ -111,10 +111,18 @@ impl Users {
                 } else {
                     n < u64::from(limit)
                 };
+            // Checked: a server that never ends (a huge `total`, full pages forever) stops the
+            // walk at the end of the counter instead of overflowing it.
             if let Some(offset) = st.req.offset.as_mut() {
-                *offset += n;
+                match offset.checked_add(n) {
+                    Some(next) => *offset = next,
+                    None => st.done = true,
+                }
             } else if let Some(p) = st.req.page.as_mut() {
-                *p += 1;
+                match p.checked_add(1) {
+                    Some(next) => *p = next,
+                    None => st.done = true,
+                }
             }
             Ok(Some((page.users, st)))
         })

@@ -30,7 +30,10 @@ where
             i64::try_from(v).map_err(|_| E::custom("integer out of range for i64"))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-            if v.fract() == 0.0 && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+            // -2^63 is exactly representable and in range; 2^63 (what `i64::MAX as f64` rounds
+            // to) is not, so the upper bound is strict.
+            const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+            if v.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&v) {
                 // Checked above: integral and in range, so the cast is exact.
                 #[allow(clippy::cast_possible_truncation)]
                 Ok(v as i64)
@@ -90,6 +93,22 @@ mod tests {
             assert_eq!(t.n, want, "{json}");
         }
         assert!(serde_json::from_str::<T>(r#"{"n":"x"}"#).is_err());
+        // Out of range for i64, as a number, a float or a string: an error, never a wrap.
+        for json in [
+            r#"{"n":9223372036854775808}"#,
+            r#"{"n":9223372036854775808.0}"#,
+            r#"{"n":1e300}"#,
+            r#"{"n":"9223372036854775808"}"#,
+            r#"{"n":"-9223372036854775809"}"#,
+            r#"{"n":1.5}"#,
+            r#"{"n":[]}"#,
+        ] {
+            assert!(serde_json::from_str::<T>(json).is_err(), "{json}");
+        }
+        let t: T = serde_json::from_str(r#"{"n":-9223372036854775808.0}"#).unwrap();
+        assert_eq!(t.n, i64::MIN);
+        let t: T = serde_json::from_str(r#"{"n":" -12 "}"#).unwrap();
+        assert_eq!(t.n, -12);
         assert!(serde_json::from_str::<T>(r#"{"n":true}"#).is_err());
     }
 

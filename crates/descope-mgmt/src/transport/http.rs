@@ -62,9 +62,21 @@ fn bearer(project_id: &str, key: &SecretString) -> Result<HeaderValue, Error> {
     Ok(v)
 }
 
+/// The longest `Retry-After` honoured. Descope's documented lock-out is 60 s; a larger value is
+/// clamped so a hostile or broken header cannot park a client (and its rate-limit class) for
+/// years, nor overflow the clock arithmetic that schedules the retry.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// `Retry-After` as an integer number of seconds (the only form Descope sends; the SDKs parse it
+/// the same way). Dates, fractions, negatives and garbage are ignored; huge values are clamped.
 fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    v.parse::<u64>().ok().map(Duration::from_secs)
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // All digits: the only parse failure left is overflow, which is "very long" as well.
+    let secs = v.parse::<u64>().unwrap_or(u64::MAX);
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
 impl Service<HttpRequest> for HttpService {
@@ -147,10 +159,11 @@ async fn send(
         "application/json"
     };
     let mut headers = HeaderMap::new();
-    let auth = match &req.auth {
-        Auth::Management => bearer(&cfg.project_id, &cfg.management_key)?,
-        Auth::Scim(key) => bearer(&cfg.project_id, key)?,
+    let key = match &req.auth {
+        Auth::Management => &cfg.management_key,
+        Auth::Scim(key) => key.as_ref(),
     };
+    let auth = bearer(&cfg.project_id, key)?;
     headers.insert(AUTHORIZATION, auth);
     headers.insert(ACCEPT, HeaderValue::from_static(accept));
     if let Ok(v) = HeaderValue::from_str(&cfg.project_id) {
@@ -183,7 +196,10 @@ async fn send(
     let status = resp.status().as_u16();
     let retry_after = parse_retry_after(resp.headers());
     let limit = cfg.max_response_bytes;
-    if resp.content_length().is_some_and(|n| n > limit as u64) {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
         return Err(Error::BodyTooLarge { limit });
     }
     let mut body = Vec::new();
@@ -192,7 +208,7 @@ async fn send(
         .await
         .map_err(|e| transport_error(&req.path, e))?
     {
-        if body.len() + chunk.len() > limit {
+        if body.len().saturating_add(chunk.len()) > limit {
             return Err(Error::BodyTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
@@ -203,7 +219,14 @@ async fn send(
     if status == 429 {
         metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
-    Err(Error::Api(ApiError::from_body(status, &body, retry_after)))
+    // The key is passed only so it can be scrubbed from the excerpt of an error page that echoes
+    // the request's headers.
+    Err(Error::Api(ApiError::from_body(
+        status,
+        &body,
+        retry_after,
+        &[key.expose_secret()],
+    )))
 }
 
 fn transport_error(path: &str, e: reqwest::Error) -> Error {
@@ -221,5 +244,52 @@ fn transport_error(path: &str, e: reqwest::Error) -> Error {
         message,
         connect,
         source: Some(Box::new(e.without_url())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn retry_after(v: &str) -> Option<Duration> {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_str(v).ok()?);
+        parse_retry_after(&h)
+    }
+
+    #[test]
+    fn retry_after_accepts_only_whole_seconds_and_is_clamped() {
+        assert_eq!(retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(retry_after("3601"), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after("18446744073709551615"), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            retry_after("99999999999999999999999999"),
+            Some(MAX_RETRY_AFTER)
+        );
+        for bad in [
+            "-5",
+            "+5",
+            "1.5",
+            "",
+            "soon",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "1e3",
+            "0x10",
+        ] {
+            assert_eq!(retry_after(bad), None, "{bad:?}");
+        }
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+        assert_eq!(parse_retry_after(&h), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn retry_after_never_panics_and_is_bounded(v in "[ -~]{0,40}") {
+            if let Some(d) = retry_after(&v) {
+                proptest::prop_assert!(d <= MAX_RETRY_AFTER);
+            }
+        }
     }
 }

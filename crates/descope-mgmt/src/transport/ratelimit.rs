@@ -119,7 +119,11 @@ impl RateLimiter {
     /// Holds back every request of `class` for `dur` (after a 429).
     pub(crate) fn lock_out(&self, class: EndpointClass, dur: Duration) {
         if let Some(window) = self.window(class) {
-            let until = Instant::now() + dur;
+            // `Retry-After` is clamped when parsed; clamp here too so no value can overflow the
+            // clock (`Instant + Duration` panics on overflow).
+            let dur = dur.min(super::http::MAX_RETRY_AFTER);
+            let now = Instant::now();
+            let until = now.checked_add(dur).unwrap_or(now);
             let mut w = window.lock().unwrap_or_else(PoisonError::into_inner);
             w.locked_until = Some(w.locked_until.map_or(until, |u| u.max(until)));
         }
@@ -248,6 +252,15 @@ mod tests {
                 proptest::prop_assert!(granted[i] - granted[i - max] >= period);
             }
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn huge_lock_out_is_clamped() {
+        let limiter = RateLimiter::new(RateLimitConfig::descope(), Arc::new(Metrics::default()));
+        let start = Instant::now();
+        limiter.lock_out(EndpointClass::Management, Duration::MAX);
+        limiter.acquire(EndpointClass::Management).await;
+        assert_eq!(start.elapsed(), crate::transport::http::MAX_RETRY_AFTER);
     }
 
     #[tokio::test(start_paused = true)]

@@ -89,7 +89,7 @@ fn backoff(cfg: &RetryConfig, attempt: u32) -> Duration {
     } else {
         rand::rng().random_range(0..=half_ms)
     };
-    half + Duration::from_millis(jitter)
+    half.saturating_add(Duration::from_millis(jitter))
 }
 
 impl<S> Service<HttpRequest> for Retry<S>
@@ -122,7 +122,8 @@ where
                 let Some(delay) = retry_delay(&cfg, &req, &err, attempt) else {
                     return Err(err);
                 };
-                if started.elapsed() + delay > cfg.max_elapsed {
+                // Saturating: the delay may be a configured `Duration::MAX`.
+                if started.elapsed().saturating_add(delay) > cfg.max_elapsed {
                     tracing::debug!(?delay, "retry budget exhausted");
                     return Err(err);
                 }
@@ -194,6 +195,22 @@ mod tests {
     fn attempt_cap() {
         let cfg = RetryConfig::default().max_attempts(2);
         assert!(retry_delay(&cfg, &req(true), &api(503, None), 2).is_none());
+    }
+
+    #[test]
+    fn extreme_configuration_does_not_overflow() {
+        let cfg = RetryConfig::default()
+            .base_delay(Duration::MAX)
+            .max_delay(Duration::MAX)
+            .default_retry_after(Duration::MAX)
+            .max_attempts(u32::MAX);
+        for attempt in [1, 2, 31, 32, 33, u32::MAX - 1] {
+            assert!(retry_delay(&cfg, &req(true), &api(503, None), attempt).is_some());
+            assert_eq!(
+                retry_delay(&cfg, &req(false), &api(429, None), attempt),
+                Some(Duration::MAX)
+            );
+        }
     }
 
     #[test]
