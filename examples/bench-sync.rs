@@ -31,7 +31,7 @@ enum Workload {
     W1,
     /// Rate-bound: 50,000 users, Descope's limits ten times faster, 10 ms latency.
     W2,
-    /// Scale: 200,000 users, about a million grants, no latency.
+    /// Scale: 200,000 users, about a million grants (two extra tenants per user), no latency.
     W3,
 }
 
@@ -47,6 +47,9 @@ struct Args {
     tenants: usize,
     #[arg(long, default_value_t = 20)]
     project_roles: usize,
+    /// Extra tenant memberships per user (more grants per user).
+    #[arg(long, default_value_t = 0)]
+    extra_tenants_per_user: usize,
     /// Tenant-scoped roles per tenant.
     #[arg(long, default_value_t = 1)]
     tenant_roles: usize,
@@ -94,6 +97,10 @@ impl Args {
         self.permissions = permissions;
         self.latency_ms = latency;
         self.rate_limit_scale = scale;
+        if let Some(Workload::W3) = self.workload {
+            // About a million grants: two more tenant memberships per user (with their roles).
+            self.extra_tenants_per_user = 2;
+        }
         self
     }
 
@@ -105,6 +112,7 @@ impl Args {
             tenant_roles: self.tenant_roles,
             permissions: self.permissions,
             test_users: 0,
+            extra_tenants_per_user: self.extra_tenants_per_user,
             seed: self.seed,
             ..GenSpec::default()
         }
@@ -138,6 +146,10 @@ fn spawn_emulator(args: &Args, latency_ms: u64) -> Result<EmulatorProcess> {
         ])
         .args(["--project-roles", &args.project_roles.to_string()])
         .args(["--tenant-roles", &args.tenant_roles.to_string()])
+        .args([
+            "--extra-tenants-per-user",
+            &args.extra_tenants_per_user.to_string(),
+        ])
         .args(["--permissions", &args.permissions.to_string()])
         .args(["--latency-ms", &latency_ms.to_string()])
         .args(["--rate-limit-scale", &args.rate_limit_scale.to_string()])

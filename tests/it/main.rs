@@ -5,5 +5,6 @@ mod common;
 mod conformance;
 mod example;
 mod faults;
+mod provisioning_faults;
 mod secrets;
 mod sync;

@@ -32,6 +32,11 @@ pub struct GenSpec {
     pub test_users: usize,
     /// Groups per tenant whose `authType` is `saml` or `oidc`.
     pub groups_per_sso_tenant: usize,
+    /// Extra tenant memberships per user, on top of the usual mix (mostly one tenant, some
+    /// none, a few two); each comes with the usual chance of a tenant role and of a project role
+    /// within the tenant. Raises the number of grants per user for scale benchmarks. Default 0,
+    /// which draws no extra random numbers, so datasets of earlier specs are unchanged.
+    pub extra_tenants_per_user: usize,
     /// RNG seed: the same spec gives the same dataset.
     pub seed: u64,
 }
@@ -46,6 +51,7 @@ impl Default for GenSpec {
             permissions: 10,
             test_users: 2,
             groups_per_sso_tenant: 2,
+            extra_tenants_per_user: 0,
             seed: 42,
         }
     }
@@ -170,6 +176,7 @@ pub(crate) fn demo() -> Dataset {
         permissions: 8,
         test_users: 2,
         groups_per_sso_tenant: 2,
+        extra_tenants_per_user: 0,
         seed: 7,
     };
     let mut data = generate_with(&spec, Some(&["Acme Corp", "Globex", "Initech"]));
@@ -268,12 +275,13 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
         let tenant_count = if data.tenants.is_empty() {
             0
         } else {
-            // Mostly one tenant, some none, a few two.
-            match rng.random_range(0..10) {
+            // Mostly one tenant, some none, a few two; plus the extra ones asked for.
+            let usual = match rng.random_range(0..10) {
                 0 => 0,
-                1 => 2.min(data.tenants.len()),
+                1 => 2,
                 _ => 1,
-            }
+            };
+            (usual + spec.extra_tenants_per_user).min(data.tenants.len())
         };
         let first_tenant = if data.tenants.is_empty() {
             0
