@@ -225,6 +225,15 @@ impl Client {
 
 /// Decodes straight from the bytes, once, naming the JSON path on failure.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    // serde's derived structs also accept a JSON array (fields by position), so `[]` would decode
+    // as an empty page or an empty user. Every object-shaped response is refused at the root
+    // when it is an array instead.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') && expects_object::<T>() {
+        return Err(Error::Decode {
+            path: ".".into(),
+            message: "expected a JSON object, found an array".into(),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| Error::decode(e, body))?;
     de.end().map_err(|e| Error::Decode {
@@ -232,6 +241,51 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
         message: format!("unexpected data after the JSON value ({e})"),
     })?;
     Ok(value)
+}
+
+/// Whether `T` asks the deserializer for a struct or a map at its root (as opposed to a list, a
+/// newtype around one, or "anything" for untagged enums), found by asking a probe deserializer
+/// that only records the request.
+fn expects_object<T: DeserializeOwned>() -> bool {
+    use serde::de::{self, Visitor};
+
+    #[derive(Debug)]
+    struct Asked(bool);
+    impl std::fmt::Display for Asked {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("probe")
+        }
+    }
+    impl std::error::Error for Asked {}
+    impl de::Error for Asked {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Asked(false)
+        }
+    }
+    struct Probe;
+    impl<'de> de::Deserializer<'de> for Probe {
+        type Error = Asked;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Asked> {
+            Err(Asked(false))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Asked> {
+            Err(Asked(true))
+        }
+        fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Asked> {
+            Err(Asked(true))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct enum identifier
+            ignored_any
+        }
+    }
+    matches!(T::deserialize(Probe), Err(Asked(true)))
 }
 
 /// A request under construction (IO-free).
@@ -322,5 +376,37 @@ impl Call {
             license,
             attempt: 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{decode, expects_object};
+    use crate::Error;
+
+    #[test]
+    fn probe_tells_objects_from_lists() {
+        assert!(expects_object::<crate::UserPage>());
+        assert!(expects_object::<crate::User>());
+        assert!(expects_object::<serde_json::Map<String, serde_json::Value>>());
+        assert!(!expects_object::<Vec<crate::User>>());
+        assert!(!expects_object::<crate::models::GroupList>());
+        assert!(!expects_object::<crate::models::ResourceTypes>());
+        assert!(!expects_object::<serde_json::Value>());
+    }
+
+    #[test]
+    fn an_array_is_not_an_object_at_the_root() {
+        for body in [&b"[]"[..], b" \n[{\"userId\":\"U1\"}]", b"[[], 5]"] {
+            match decode::<crate::UserPage>(body) {
+                Err(Error::Decode { path, message }) => {
+                    assert_eq!(path, ".");
+                    assert!(message.contains("array"), "{message}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(decode::<crate::models::GroupList>(b"[]").is_ok());
+        assert!(decode::<Vec<crate::Role>>(b"[{}]").is_ok());
     }
 }

@@ -34,6 +34,8 @@
 mod builder;
 mod client;
 mod config;
+#[cfg(test)]
+mod decode_props;
 mod error;
 mod excerpt;
 mod groups;
