@@ -1,8 +1,10 @@
 //! Integration tests of descope-mgmt against wiremock servers on 127.0.0.1.
 
+mod decode_props;
 mod errors;
 mod groups;
 mod permissions;
+mod proxy;
 mod ratelimit;
 mod retry;
 mod roles;
