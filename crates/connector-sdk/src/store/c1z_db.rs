@@ -57,6 +57,28 @@ pub(crate) fn open_db(
                 conn.execute_batch(stmt)?;
             }
         }
+    } else {
+        // A file saved with an unfinished sync lacks the non-unique indexes (they are built
+        // only for a finished file): rebuild whichever are missing, from baton's exact text.
+        for stmt in SCHEMA_SQL
+            .split_inclusive(";\n")
+            .filter(|s| s.starts_with("CREATE INDEX "))
+        {
+            let name = stmt.split_whitespace().nth(2).unwrap_or_default();
+            let present: i64 = conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                params![name],
+                |r| r.get(0),
+            )?;
+            if present > 0 {
+                continue;
+            }
+            if defer_indexes {
+                deferred.push(stmt);
+            } else {
+                conn.execute_batch(stmt)?;
+            }
+        }
     }
     Ok((conn, deferred))
 }
@@ -158,7 +180,7 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
             )?;
         }
         Cmd::Start { .. }
-        | Cmd::Resume(_)
+        | Cmd::Resume(..)
         | Cmd::Snapshot(_)
         | Cmd::Suspend(_)
         | Cmd::Finish(_) => {}
@@ -170,12 +192,8 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
 /// The temporary file is removed on any error (it is a `NamedTempFile` until persisted).
 pub(crate) fn compress_into_place(db: &Path, target: &Path) -> Result<(), Error> {
     let dir = parent_dir(target);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sync.c1z".to_owned());
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{name}.tmp-"))
+        .prefix(&super::stale::temp_prefix(target))
         .tempfile_in(&dir)?;
     {
         let mut input = std::fs::File::open(db)?;

@@ -2,6 +2,7 @@
 //! atomic rename into place.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use prost::Message;
@@ -9,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
 use super::c1z_db::{apply, compress_into_place, open_db, prepare_for_save};
-use super::{RESUME_MAX_AGE, ResumePoint, SyncStore, timefmt};
+use super::{RESUME_MAX_AGE, ResumePoint, SyncStore, stale, timefmt};
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
 
@@ -22,18 +23,23 @@ const MAX_ROWS_PER_TX: usize = 50_000;
 /// The `sync_token` of a finished sync.
 const FINISHED_SYNC_TOKEN: &str = r#"{"version":1}"#;
 
+/// Default spacing of periodic saves, as a multiple of the last save's duration (see
+/// [`C1zWriter::with_save_spacing`]): at most a fifth of the writer's time goes to saves.
+const DEFAULT_SAVE_SPACING: u32 = 4;
+
 pub(super) enum Cmd {
     Start {
         sync_id: String,
         started_at: String,
+        save_spacing: u32,
     },
     ResourceTypes(Vec<ResourceType>),
     Resources(Vec<Resource>),
     Entitlements(Vec<Entitlement>),
     Grants(Vec<Grant>),
     Checkpoint(String),
-    /// Continue the unfinished sync `0` instead of starting one.
-    Resume(String),
+    /// Continue the unfinished sync `0` instead of starting one; `1` is the save spacing.
+    Resume(String, u32),
     Snapshot(oneshot::Sender<Result<ResumePoint, Error>>),
     Suspend(oneshot::Sender<Result<(), Error>>),
     Finish(oneshot::Sender<Result<(), Error>>),
@@ -55,7 +61,7 @@ impl Cmd {
         matches!(
             self,
             Cmd::Start { .. }
-                | Cmd::Resume(_)
+                | Cmd::Resume(..)
                 | Cmd::Snapshot(_)
                 | Cmd::Suspend(_)
                 | Cmd::Finish(_)
@@ -63,13 +69,14 @@ impl Cmd {
     }
 }
 
-/// Writes one sync into a new v1 `.c1z` file.
+/// Writes one sync into a v1 `.c1z` file.
 ///
 /// Records go to a SQLite database in a temporary directory, written on a dedicated thread in
 /// batched transactions. [`SyncStore::finish`] marks the sync finished, VACUUMs, compresses
 /// into `<target>.tmp-<random>` next to the target, fsyncs and renames it over the target.
-/// Until then the target path is untouched; dropping the writer unfinished removes every
-/// temporary file.
+/// A writer from [`C1zWriter::create`] leaves the target untouched until then; one from
+/// [`C1zWriter::open_or_resume`] also saves the unfinished sync there at checkpoints (see
+/// there). Dropping the writer unfinished removes every temporary file.
 ///
 /// ```
 /// use c1_connector_sdk::model::{Resource, ResourceType, Trait, UserTrait};
@@ -98,6 +105,8 @@ pub struct C1zWriter {
     resumable: bool,
     /// The unfinished sync found by [`C1zWriter::open_or_resume`].
     resumed_sync: Option<String>,
+    /// See [`C1zWriter::with_save_spacing`].
+    save_spacing: u32,
 }
 
 impl std::fmt::Debug for Cmd {
@@ -112,8 +121,7 @@ impl C1zWriter {
     pub fn create(path: impl AsRef<Path>) -> Result<Self, Error> {
         let target = path.as_ref().to_path_buf();
         check_dir(&target)?;
-        let tmp = tempfile::Builder::new().prefix("c1z-db-").tempdir()?;
-        let db_path = tmp.path().join("db.sqlite");
+        let (tmp, db_path) = scratch(&target)?;
         let (conn, deferred) = open_db(&db_path, true)?;
         Self::spawn(target, tmp, db_path, (conn, deferred), false, None)
     }
@@ -121,9 +129,19 @@ impl C1zWriter {
     /// Opens `path` to add a sync to it, resuming its newest unfinished `full` sync if one
     /// started less than 7 days ago (baton's rule), and keeping its newest finished sync.
     ///
-    /// If the sync is then cancelled or fails, [`SyncStore::suspend`] saves the unfinished sync
-    /// (with the engine's checkpoint) at `path`, so the next `open_or_resume` continues it.
-    /// Readers keep showing the newest *finished* sync meanwhile.
+    /// While the sync runs, every [`SyncStore::checkpoint`] (the engine sends one at least every
+    /// [`SyncOptions::checkpoint_interval`](crate::engine::SyncOptions::checkpoint_interval)
+    /// and at each phase boundary) also saves the unfinished sync, with that checkpoint, at
+    /// `path`: compressed to `<path>.tmp-<random>`, fsynced and renamed into place, so even a
+    /// SIGKILL loses only the work since the last save. Saves are spaced out when they are
+    /// slow (see [`C1zWriter::with_save_spacing`]). If the sync is cancelled or fails,
+    /// [`SyncStore::suspend`] saves it once more. The next `open_or_resume` continues it;
+    /// readers keep showing the newest *finished* sync meanwhile. An unfinished save leaves
+    /// out baton's non-unique indexes (rebuilding them every few seconds would cost more than
+    /// the save); baton re-creates missing indexes when it opens a file, and so does this
+    /// writer on resume, so every finished file has baton's exact schema.
+    ///
+    /// Opening also removes `<path>.tmp-*` files left by a writer killed mid-save.
     ///
     /// ```no_run
     /// # use std::sync::Arc;
@@ -139,13 +157,12 @@ impl C1zWriter {
     pub fn open_or_resume(path: impl AsRef<Path>) -> Result<Self, Error> {
         let target = path.as_ref().to_path_buf();
         check_dir(&target)?;
-        let tmp = tempfile::Builder::new().prefix("c1z-db-").tempdir()?;
-        let db_path = tmp.path().join("db.sqlite");
+        let (tmp, db_path) = scratch(&target)?;
         if target.exists() {
             let mut f = std::fs::File::create(&db_path)?;
             super::c1z_reader::decompress_into(&target, &mut f)?;
         }
-        let (conn, deferred) = open_db(&db_path, false)?;
+        let (conn, deferred) = open_db(&db_path, true)?;
         let cutoff = timefmt::format(
             time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc())
                 - RESUME_MAX_AGE,
@@ -179,6 +196,9 @@ impl C1zWriter {
             sync_id: String::new(),
             keep_previous: resumable,
             deferred_indexes,
+            save_spacing: None,
+            unsaved: false,
+            last_save: None,
             rx,
         };
         std::thread::Builder::new()
@@ -196,7 +216,20 @@ impl C1zWriter {
             finished: false,
             resumable,
             resumed_sync,
+            save_spacing: DEFAULT_SAVE_SPACING,
         })
+    }
+
+    /// Sets how far apart periodic saves of an unfinished sync are, as a multiple of how long
+    /// the last save took (default 4): after a save that took `d`, checkpoints within
+    /// `spacing × d` update the working database only. This bounds the share of the writer's
+    /// time spent saving (to a fifth by default) however large the file grows; `0` saves at
+    /// every checkpoint. Only [`C1zWriter::open_or_resume`] writers save periodically. Takes
+    /// effect when the sync starts.
+    #[must_use]
+    pub fn with_save_spacing(mut self, spacing: u32) -> Self {
+        self.save_spacing = spacing;
+        self
     }
 
     /// The id of the unfinished sync this writer resumes, if any.
@@ -244,8 +277,9 @@ impl SyncStore for C1zWriter {
         if let Some(id) = &self.sync_id {
             return Ok(id.clone());
         }
+        let spacing = self.save_spacing;
         if let Some(id) = self.resumed_sync.clone() {
-            self.send(Cmd::Resume(id.clone())).await?;
+            self.send(Cmd::Resume(id.clone(), spacing)).await?;
             self.sync_id = Some(id.clone());
             return Ok(id);
         }
@@ -253,6 +287,7 @@ impl SyncStore for C1zWriter {
         self.send(Cmd::Start {
             sync_id: sync_id.clone(),
             started_at: timefmt::now(),
+            save_spacing: spacing,
         })
         .await?;
         self.sync_id = Some(sync_id.clone());
@@ -331,6 +366,19 @@ pub(crate) fn new_sync_id() -> String {
     svix_ksuid::Ksuid::new(None::<time::OffsetDateTime>, None).to_string()
 }
 
+/// A scratch directory for the working database, owned by this process; first removes what
+/// killed writers left behind.
+fn scratch(target: &Path) -> Result<(tempfile::TempDir, PathBuf), Error> {
+    stale::remove_temp_files(target);
+    stale::remove_dead_scratch_dirs();
+    let tmp = tempfile::Builder::new()
+        .prefix(stale::SCRATCH_PREFIX)
+        .tempdir()?;
+    stale::mark_owner(tmp.path());
+    let db_path = tmp.path().join("db.sqlite");
+    Ok((tmp, db_path))
+}
+
 fn check_dir(target: &Path) -> Result<(), Error> {
     let dir = parent_dir(target);
     if dir.is_dir() {
@@ -360,6 +408,13 @@ struct Worker {
     keep_previous: bool,
     /// Index DDL to run before saving (see [`open_db`]).
     deferred_indexes: Vec<&'static str>,
+    /// Saves the unfinished sync at checkpoints, with this spacing (resumable writers, once
+    /// the sync started).
+    save_spacing: Option<u32>,
+    /// Something changed since the target was last written (or read).
+    unsaved: bool,
+    /// When the last periodic save ended, and how long it took.
+    last_save: Option<(Instant, Duration)>,
     rx: mpsc::Receiver<Cmd>,
 }
 
@@ -385,23 +440,36 @@ impl Worker {
                 Cmd::Start {
                     sync_id,
                     started_at,
+                    save_spacing,
                 } => {
                     self.conn()?.execute(
                         "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id) VALUES (?1, ?2, '', 'full', '', '')",
                         params![sync_id, started_at],
                     )?;
                     self.sync_id = sync_id;
+                    self.start_saving(save_spacing);
+                    self.unsaved = true;
                 }
-                Cmd::Resume(sync_id) => self.sync_id = sync_id,
+                Cmd::Resume(sync_id, save_spacing) => {
+                    self.sync_id = sync_id;
+                    self.start_saving(save_spacing);
+                }
                 Cmd::Snapshot(reply) => {
                     let _ = reply.send(self.snapshot());
                 }
                 Cmd::Suspend(reply) => {
-                    let _ = reply.send(self.close_and_save(false));
+                    // The last checkpoint is committed (it came first): save it, unless the
+                    // target already holds exactly this state.
+                    let result = if self.unsaved {
+                        self.save_unfinished()
+                    } else {
+                        Ok(())
+                    };
+                    let _ = reply.send(result);
                     return Ok(());
                 }
                 Cmd::Finish(reply) => {
-                    let _ = reply.send(self.close_and_save(true));
+                    let _ = reply.send(self.close_and_save());
                     return Ok(());
                 }
                 first => {
@@ -412,8 +480,11 @@ impl Worker {
                         .ok_or_else(|| Error::internal("c1z database closed"))?;
                     let tx = conn.unchecked_transaction()?;
                     let mut rows = first.rows();
+                    // A checkpoint ends the transaction, so that a save right after it holds
+                    // exactly the rows the checkpoint accounts for.
+                    let mut checkpointed = matches!(first, Cmd::Checkpoint(_));
                     apply(&tx, &self.sync_id, first)?;
-                    while rows < MAX_ROWS_PER_TX {
+                    while rows < MAX_ROWS_PER_TX && !checkpointed {
                         match self.rx.try_recv() {
                             Ok(c) if c.is_control() => {
                                 next = Some(c);
@@ -421,15 +492,59 @@ impl Worker {
                             }
                             Ok(c) => {
                                 rows += c.rows();
+                                checkpointed = matches!(c, Cmd::Checkpoint(_));
                                 apply(&tx, &self.sync_id, c)?;
                             }
                             Err(_) => break,
                         }
                     }
                     tx.commit()?;
+                    self.unsaved = true;
+                    if checkpointed {
+                        self.periodic_save();
+                    }
                 }
             }
         }
+    }
+
+    fn start_saving(&mut self, spacing: u32) {
+        if self.keep_previous {
+            self.save_spacing = Some(spacing);
+        }
+    }
+
+    /// At a checkpoint: saves the unfinished sync unless the last save was too recent for its
+    /// cost. A failed save is logged, not fatal: the sync can still finish, and the next
+    /// checkpoint tries again.
+    fn periodic_save(&mut self) {
+        let Some(spacing) = self.save_spacing else {
+            return;
+        };
+        if let Some((ended, took)) = self.last_save
+            && ended.elapsed() < took.saturating_mul(spacing)
+        {
+            return;
+        }
+        if let Err(e) = self.save_unfinished() {
+            tracing::warn!(error = %e, "could not save the unfinished sync; retrying at the next checkpoint");
+        }
+    }
+
+    /// Writes the working database, as it stands between transactions, to the target. It is
+    /// consistent there: every transaction is committed to the file, and there is no journal.
+    /// The non-unique indexes stay deferred (see [`C1zWriter::open_or_resume`]).
+    fn save_unfinished(&mut self) -> Result<(), Error> {
+        let started = Instant::now();
+        // Read through a second file handle while SQLite keeps its own open. Closing that
+        // handle drops the process's POSIX locks on the file, which only matters to other
+        // processes, and none opens this private scratch database.
+        compress_into_place(&self.db_path, &self.target)?;
+        let took = started.elapsed();
+        self.last_save = Some((Instant::now(), took));
+        self.unsaved = false;
+        tracing::debug!(?took, sync_id = %self.sync_id, "unfinished sync saved");
+        Ok(())
     }
 
     fn snapshot(&self) -> Result<ResumePoint, Error> {
@@ -461,38 +576,37 @@ impl Worker {
         Ok(point)
     }
 
-    /// Ends the sync (when `finished`), drops old syncs, VACUUMs and writes the `.c1z`.
-    fn close_and_save(&mut self, finished: bool) -> Result<(), Error> {
+    /// Ends the sync, drops old syncs, builds the deferred indexes, VACUUMs if needed and
+    /// writes the `.c1z`.
+    fn close_and_save(&mut self) -> Result<(), Error> {
         let conn = self
             .conn
             .take()
             .ok_or_else(|| Error::internal("c1z database closed"))?;
-        if finished {
-            conn.execute(
-                "UPDATE v1_sync_runs SET ended_at = ?1, sync_token = ?2 WHERE sync_id = ?3",
-                params![timefmt::now(), FINISHED_SYNC_TOKEN, self.sync_id],
-            )?;
-            if self.keep_previous {
-                // Keep this sync and the newest other finished one, like baton's cleanup.
-                let keep = "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NOT NULL \
-                            ORDER BY ended_at DESC, sync_id DESC LIMIT 2";
-                for table in [
-                    "v1_resource_types",
-                    "v1_resources",
-                    "v1_entitlements",
-                    "v1_grants",
-                    "v1_assets",
-                    "v1_connector_sessions",
-                    "v1_sync_runs",
-                ] {
-                    conn.execute(
-                        &format!("DELETE FROM {table} WHERE sync_id NOT IN ({keep})"),
-                        [],
-                    )?;
-                }
+        conn.execute(
+            "UPDATE v1_sync_runs SET ended_at = ?1, sync_token = ?2 WHERE sync_id = ?3",
+            params![timefmt::now(), FINISHED_SYNC_TOKEN, self.sync_id],
+        )?;
+        if self.keep_previous {
+            // Keep this sync and the newest other finished one, like baton's cleanup.
+            let keep = "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NOT NULL \
+                        ORDER BY ended_at DESC, sync_id DESC LIMIT 2";
+            for table in [
+                "v1_resource_types",
+                "v1_resources",
+                "v1_entitlements",
+                "v1_grants",
+                "v1_assets",
+                "v1_connector_sessions",
+                "v1_sync_runs",
+            ] {
+                conn.execute(
+                    &format!("DELETE FROM {table} WHERE sync_id NOT IN ({keep})"),
+                    [],
+                )?;
             }
         }
-        let t = std::time::Instant::now();
+        let t = Instant::now();
         for stmt in self.deferred_indexes.drain(..) {
             conn.execute_batch(stmt)?;
         }

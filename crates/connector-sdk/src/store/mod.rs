@@ -12,6 +12,7 @@ mod c1z_writer;
 mod jsonl;
 pub mod protojson;
 mod schema;
+mod stale;
 mod timefmt;
 
 pub use c1z_reader::{C1zReader, SyncRun};
@@ -49,8 +50,10 @@ pub trait SyncStore: Send {
     /// Stores grants.
     async fn put_grants(&mut self, items: Vec<Grant>) -> Result<(), Error>;
 
-    /// Records the engine's serialised progress, so an interrupted sync can resume.
-    /// Stores that cannot resume ignore it.
+    /// Records the engine's serialised progress, so an interrupted sync can resume. Everything
+    /// stored before the call is what the progress accounts for. A resumable store may also
+    /// make it durable right away (a resumable [`C1zWriter`] saves it at its target); stores
+    /// that cannot resume ignore it.
     async fn checkpoint(&mut self, _state: String) -> Result<(), Error> {
         Ok(())
     }
@@ -63,8 +66,8 @@ pub trait SyncStore: Send {
     }
 
     /// The sync stopped (cancelled or failed) after a final [`checkpoint`](SyncStore::checkpoint):
-    /// a resumable store saves the unfinished sync so a later run can resume it. The default
-    /// does nothing.
+    /// a resumable store saves the unfinished sync (if it has not already) so a later run can
+    /// resume it. The default does nothing.
     async fn suspend(&mut self) -> Result<(), Error> {
         Ok(())
     }

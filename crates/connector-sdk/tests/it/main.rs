@@ -1,6 +1,7 @@
 //! Integration tests of c1-connector-sdk (one binary).
 
 mod c1z;
+mod crash;
 mod engine;
 mod fixture;
 mod jsonl;

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::org;
 
 /// Every object of the selected sync, encoded and sorted: equal sets mean equal output.
-fn objects(path: &Path) -> Vec<Vec<u8>> {
+pub(crate) fn objects(path: &Path) -> Vec<Vec<u8>> {
     let r = C1zReader::open(path).unwrap();
     let mut all: Vec<Vec<u8>> = Vec::new();
     all.extend(
@@ -29,7 +29,7 @@ fn objects(path: &Path) -> Vec<Vec<u8>> {
     all
 }
 
-async fn reference(dir: &Path, fake: FakeConnector) -> Vec<Vec<u8>> {
+pub(crate) async fn reference(dir: &Path, fake: FakeConnector) -> Vec<Vec<u8>> {
     let path = dir.join("reference.c1z");
     let mut w = C1zWriter::create(&path).unwrap();
     Syncer::new(Arc::new(fake), SyncOptions::default())
