@@ -2,14 +2,13 @@
 //! atomic rename into place.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
-use super::c1z_db::{apply, compress_into_place, open_db, prepare_for_save};
+use super::c1z_db::open_db;
+use super::c1z_worker::Worker;
 use super::{RESUME_MAX_AGE, ResumePoint, SyncStore, stale, timefmt};
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
@@ -17,11 +16,6 @@ use crate::model::{Entitlement, Grant, Resource, ResourceType};
 /// Pages buffered between the engine and the SQLite thread: enough to keep the thread busy,
 /// small enough that memory stays bounded when the disk is slower than the connector.
 const CHANNEL_CAPACITY: usize = 64;
-/// Rows per SQLite transaction, at most. Large transactions are what make SQLite fast.
-const MAX_ROWS_PER_TX: usize = 50_000;
-
-/// The `sync_token` of a finished sync.
-const FINISHED_SYNC_TOKEN: &str = r#"{"version":1}"#;
 
 /// Default spacing of periodic saves, as a multiple of the last save's duration (see
 /// [`C1zWriter::with_save_spacing`]): at most a fifth of the writer's time goes to saves.
@@ -46,7 +40,7 @@ pub(super) enum Cmd {
 }
 
 impl Cmd {
-    fn rows(&self) -> usize {
+    pub(super) fn rows(&self) -> usize {
         match self {
             Cmd::ResourceTypes(v) => v.len(),
             Cmd::Resources(v) => v.len(),
@@ -57,7 +51,7 @@ impl Cmd {
     }
 
     /// Commands that are not batched into a data transaction.
-    fn is_control(&self) -> bool {
+    pub(super) fn is_control(&self) -> bool {
         matches!(
             self,
             Cmd::Start { .. }
@@ -395,230 +389,5 @@ pub(super) fn parent_dir(target: &Path) -> PathBuf {
     match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    }
-}
-
-struct Worker {
-    conn: Option<Connection>,
-    _tmp: tempfile::TempDir,
-    db_path: PathBuf,
-    target: PathBuf,
-    sync_id: String,
-    /// Keep the newest finished sync besides this one (baton keeps two).
-    keep_previous: bool,
-    /// Index DDL to run before saving (see [`open_db`]).
-    deferred_indexes: Vec<&'static str>,
-    /// Saves the unfinished sync at checkpoints, with this spacing (resumable writers, once
-    /// the sync started).
-    save_spacing: Option<u32>,
-    /// Something changed since the target was last written (or read).
-    unsaved: bool,
-    /// When the last periodic save ended, and how long it took.
-    last_save: Option<(Instant, Duration)>,
-    rx: mpsc::Receiver<Cmd>,
-}
-
-impl Worker {
-    fn conn(&self) -> Result<&Connection, Error> {
-        self.conn
-            .as_ref()
-            .ok_or_else(|| Error::internal("c1z database closed"))
-    }
-
-    fn run(mut self) -> Result<(), Error> {
-        let mut next: Option<Cmd> = None;
-        loop {
-            let cmd = match next.take() {
-                Some(c) => c,
-                None => match self.rx.blocking_recv() {
-                    Some(c) => c,
-                    // Channel closed without Finish: the writer was dropped. TempDir cleans up.
-                    None => return Ok(()),
-                },
-            };
-            match cmd {
-                Cmd::Start {
-                    sync_id,
-                    started_at,
-                    save_spacing,
-                } => {
-                    self.conn()?.execute(
-                        "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id) VALUES (?1, ?2, '', 'full', '', '')",
-                        params![sync_id, started_at],
-                    )?;
-                    self.sync_id = sync_id;
-                    self.start_saving(save_spacing);
-                    self.unsaved = true;
-                }
-                Cmd::Resume(sync_id, save_spacing) => {
-                    self.sync_id = sync_id;
-                    self.start_saving(save_spacing);
-                }
-                Cmd::Snapshot(reply) => {
-                    let _ = reply.send(self.snapshot());
-                }
-                Cmd::Suspend(reply) => {
-                    // The last checkpoint is committed (it came first): save it, unless the
-                    // target already holds exactly this state.
-                    let result = if self.unsaved {
-                        self.save_unfinished()
-                    } else {
-                        Ok(())
-                    };
-                    let _ = reply.send(result);
-                    return Ok(());
-                }
-                Cmd::Finish(reply) => {
-                    let _ = reply.send(self.close_and_save());
-                    return Ok(());
-                }
-                first => {
-                    // Batch everything already queued into one transaction.
-                    let conn = self
-                        .conn
-                        .as_ref()
-                        .ok_or_else(|| Error::internal("c1z database closed"))?;
-                    let tx = conn.unchecked_transaction()?;
-                    let mut rows = first.rows();
-                    // A checkpoint ends the transaction, so that a save right after it holds
-                    // exactly the rows the checkpoint accounts for.
-                    let mut checkpointed = matches!(first, Cmd::Checkpoint(_));
-                    apply(&tx, &self.sync_id, first)?;
-                    while rows < MAX_ROWS_PER_TX && !checkpointed {
-                        match self.rx.try_recv() {
-                            Ok(c) if c.is_control() => {
-                                next = Some(c);
-                                break;
-                            }
-                            Ok(c) => {
-                                rows += c.rows();
-                                checkpointed = matches!(c, Cmd::Checkpoint(_));
-                                apply(&tx, &self.sync_id, c)?;
-                            }
-                            Err(_) => break,
-                        }
-                    }
-                    tx.commit()?;
-                    self.unsaved = true;
-                    if checkpointed {
-                        self.periodic_save();
-                    }
-                }
-            }
-        }
-    }
-
-    fn start_saving(&mut self, spacing: u32) {
-        if self.keep_previous {
-            self.save_spacing = Some(spacing);
-        }
-    }
-
-    /// At a checkpoint: saves the unfinished sync unless the last save was too recent for its
-    /// cost. A failed save is logged, not fatal: the sync can still finish, and the next
-    /// checkpoint tries again.
-    fn periodic_save(&mut self) {
-        let Some(spacing) = self.save_spacing else {
-            return;
-        };
-        if let Some((ended, took)) = self.last_save
-            && ended.elapsed() < took.saturating_mul(spacing)
-        {
-            return;
-        }
-        if let Err(e) = self.save_unfinished() {
-            tracing::warn!(error = %e, "could not save the unfinished sync; retrying at the next checkpoint");
-        }
-    }
-
-    /// Writes the working database, as it stands between transactions, to the target. It is
-    /// consistent there: every transaction is committed to the file, and there is no journal.
-    /// The non-unique indexes stay deferred (see [`C1zWriter::open_or_resume`]).
-    fn save_unfinished(&mut self) -> Result<(), Error> {
-        let started = Instant::now();
-        // Read through a second file handle while SQLite keeps its own open. Closing that
-        // handle drops the process's POSIX locks on the file, which only matters to other
-        // processes, and none opens this private scratch database.
-        compress_into_place(&self.db_path, &self.target)?;
-        let took = started.elapsed();
-        self.last_save = Some((Instant::now(), took));
-        self.unsaved = false;
-        tracing::debug!(?took, sync_id = %self.sync_id, "unfinished sync saved");
-        Ok(())
-    }
-
-    fn snapshot(&self) -> Result<ResumePoint, Error> {
-        let conn = self.conn()?;
-        let state: String = conn.query_row(
-            "SELECT sync_token FROM v1_sync_runs WHERE sync_id = ?1",
-            params![self.sync_id],
-            |r| r.get(0),
-        )?;
-        let mut point = ResumePoint::new(state);
-        let mut st =
-            conn.prepare("SELECT data FROM v1_resources WHERE sync_id = ?1 ORDER BY id")?;
-        let mut rows = st.query(params![self.sync_id])?;
-        while let Some(row) = rows.next()? {
-            let data: Vec<u8> = row.get(0)?;
-            point.resources.push(Resource::decode(data.as_slice())?);
-        }
-        let mut st =
-            conn.prepare("SELECT external_id FROM v1_entitlements WHERE sync_id = ?1 ORDER BY id")?;
-        point.entitlement_ids = st
-            .query_map(params![self.sync_id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let grants: i64 = conn.query_row(
-            "SELECT count(*) FROM v1_grants WHERE sync_id = ?1",
-            params![self.sync_id],
-            |r| r.get(0),
-        )?;
-        point.grants = u64::try_from(grants).unwrap_or_default();
-        Ok(point)
-    }
-
-    /// Ends the sync, drops old syncs, builds the deferred indexes, VACUUMs if needed and
-    /// writes the `.c1z`.
-    fn close_and_save(&mut self) -> Result<(), Error> {
-        let conn = self
-            .conn
-            .take()
-            .ok_or_else(|| Error::internal("c1z database closed"))?;
-        conn.execute(
-            "UPDATE v1_sync_runs SET ended_at = ?1, sync_token = ?2 WHERE sync_id = ?3",
-            params![timefmt::now(), FINISHED_SYNC_TOKEN, self.sync_id],
-        )?;
-        if self.keep_previous {
-            // Keep this sync and the newest other finished one, like baton's cleanup.
-            let keep = "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NOT NULL \
-                        ORDER BY ended_at DESC, sync_id DESC LIMIT 2";
-            for table in [
-                "v1_resource_types",
-                "v1_resources",
-                "v1_entitlements",
-                "v1_grants",
-                "v1_assets",
-                "v1_connector_sessions",
-                "v1_sync_runs",
-            ] {
-                conn.execute(
-                    &format!("DELETE FROM {table} WHERE sync_id NOT IN ({keep})"),
-                    [],
-                )?;
-            }
-        }
-        let t = Instant::now();
-        for stmt in self.deferred_indexes.drain(..) {
-            conn.execute_batch(stmt)?;
-        }
-        prepare_for_save(&conn)?;
-        conn.close().map_err(|(_, e)| Error::from(e))?;
-        let indexed_and_vacuumed = t.elapsed();
-        compress_into_place(&self.db_path, &self.target)?;
-        tracing::debug!(
-            ?indexed_and_vacuumed,
-            compressed = ?(t.elapsed() - indexed_and_vacuumed),
-            "c1z written"
-        );
-        Ok(())
     }
 }
