@@ -62,6 +62,11 @@ pub enum Error {
     #[error("could not encode request body: {0}")]
     Encode(#[source] serde_json::Error),
 
+    /// An argument cannot be sent as given (e.g. an empty SCIM resource id, which would address
+    /// the whole collection). Nothing was sent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
     /// The client is misconfigured (missing project id or key, malformed credentials, bad base URL).
     #[error("invalid configuration: {0}")]
     Config(String),

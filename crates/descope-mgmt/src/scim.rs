@@ -42,7 +42,14 @@ impl std::fmt::Debug for ScimClient {
 }
 
 /// Percent-encodes a path segment (ids are opaque; keep them from changing the path).
-fn segment(id: &str) -> String {
+fn segment(id: &str) -> Result<String, Error> {
+    // An empty id would address the collection (`DELETE /scim/v2/Users/`), and `.`/`..` (also
+    // percent-encoded: URL parsers treat `%2E%2E` as `..`) would climb out of it.
+    if matches!(id, "" | "." | "..") {
+        return Err(Error::InvalidArgument(
+            "a SCIM resource id must not be empty, `.` or `..`".into(),
+        ));
+    }
     let mut out = String::with_capacity(id.len());
     for b in id.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -51,7 +58,7 @@ fn segment(id: &str) -> String {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
+    Ok(out)
 }
 
 impl ScimClient {
@@ -117,7 +124,7 @@ impl ScimClient {
     /// `GET /scim/v2/Users/{id}`.
     pub async fn get_user(&self, id: &str) -> Result<ScimUser, Error> {
         let wrapped: MaybeWrappedUser = self
-            .call(Call::get(format!("/scim/v2/Users/{}", segment(id))))
+            .call(Call::get(format!("/scim/v2/Users/{}", segment(id)?)))
             .await?;
         Ok(wrapped.into_user())
     }
@@ -130,14 +137,14 @@ impl ScimClient {
 
     /// `PUT /scim/v2/Users/{id}`: replaces the user.
     pub async fn replace_user(&self, id: &str, user: &ScimUser) -> Result<ScimUser, Error> {
-        let call = Call::put(format!("/scim/v2/Users/{}", segment(id)), user)?.idempotent(true);
+        let call = Call::put(format!("/scim/v2/Users/{}", segment(id)?), user)?.idempotent(true);
         let wrapped: MaybeWrappedUser = self.call(call).await?;
         Ok(wrapped.into_user())
     }
 
     /// `DELETE /scim/v2/Users/{id}`.
     pub async fn delete_user(&self, id: &str) -> Result<(), Error> {
-        self.send(Call::delete(format!("/scim/v2/Users/{}", segment(id))))
+        self.send(Call::delete(format!("/scim/v2/Users/{}", segment(id)?)))
             .await
             .map(|_| ())
     }
@@ -153,7 +160,7 @@ impl ScimClient {
 
     /// `GET /scim/v2/Groups/{id}`.
     pub async fn get_group(&self, id: &str) -> Result<ScimGroup, Error> {
-        self.call(Call::get(format!("/scim/v2/Groups/{}", segment(id))))
+        self.call(Call::get(format!("/scim/v2/Groups/{}", segment(id)?)))
             .await
     }
 
@@ -164,7 +171,7 @@ impl ScimClient {
 
     /// `PUT /scim/v2/Groups/{id}`: replaces name and members.
     pub async fn replace_group(&self, id: &str, group: &ScimGroup) -> Result<ScimGroup, Error> {
-        let call = Call::put(format!("/scim/v2/Groups/{}", segment(id)), group)?.idempotent(true);
+        let call = Call::put(format!("/scim/v2/Groups/{}", segment(id)?), group)?.idempotent(true);
         self.call(call).await
     }
 
@@ -177,7 +184,7 @@ impl ScimClient {
     ) -> Result<Option<ScimGroup>, Error> {
         let body = self
             .send(Call::patch(
-                format!("/scim/v2/Groups/{}", segment(id)),
+                format!("/scim/v2/Groups/{}", segment(id)?),
                 patch,
             )?)
             .await?;
@@ -189,7 +196,7 @@ impl ScimClient {
 
     /// `DELETE /scim/v2/Groups/{id}`.
     pub async fn delete_group(&self, id: &str) -> Result<(), Error> {
-        self.send(Call::delete(format!("/scim/v2/Groups/{}", segment(id))))
+        self.send(Call::delete(format!("/scim/v2/Groups/{}", segment(id)?)))
             .await
             .map(|_| ())
     }
@@ -217,6 +224,13 @@ impl ScimClient {
 mod tests {
     #[test]
     fn segment_encodes_reserved() {
-        assert_eq!(super::segment("U2a/b c"), "U2a%2Fb%20c");
+        assert_eq!(super::segment("U2a/b c").unwrap(), "U2a%2Fb%20c");
+        assert_eq!(super::segment("a..b").unwrap(), "a..b");
+        for bad in ["", ".", ".."] {
+            assert!(matches!(
+                super::segment(bad),
+                Err(crate::Error::InvalidArgument(_))
+            ));
+        }
     }
 }

@@ -279,3 +279,25 @@ async fn resource_types_as_bare_array() -> TestResult {
     assert_eq!(types[0].id, "User");
     Ok(())
 }
+
+#[tokio::test]
+async fn empty_or_dot_ids_are_refused_before_sending() -> TestResult {
+    let server = MockServer::start().await;
+    let s = client(&server).scim(SecretString::from(ACCESS_KEY));
+    for id in ["", ".", ".."] {
+        let err = s.delete_user(id).await.unwrap_err();
+        assert!(
+            matches!(err, descope_mgmt::Error::InvalidArgument(_)),
+            "{id:?}: {err:?}"
+        );
+        assert!(s.get_group(id).await.is_err());
+    }
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+    Ok(())
+}

@@ -36,6 +36,20 @@ fn assert_clean(text: &str) {
 
 #[tokio::test]
 async fn tracing_output_never_contains_keys() -> TestResult {
+    // tracing caches each callsite's interest globally; a test on another thread that reaches a
+    // callsite while this thread-scoped subscriber is being registered can leave it cached as
+    // "never". Rebuild the cache and, if the spans were still missed, run again.
+    for _ in 0..5 {
+        let text = traced_run().await?;
+        assert_clean(&text);
+        if text.contains("descope.request") && text.contains("retrying") {
+            return Ok(());
+        }
+    }
+    Err("no request span or retry event in five runs".into())
+}
+
+async fn traced_run() -> Result<String, Box<dyn std::error::Error>> {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -44,6 +58,7 @@ async fn tracing_output_never_contains_keys() -> TestResult {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
 
     let server = MockServer::start().await;
     mgmt("GET", "/v1/mgmt/license")
@@ -81,14 +96,7 @@ async fn tracing_output_never_contains_keys() -> TestResult {
         .unwrap_err();
     assert_clean(&format!("{scim_err} {scim_err:?}"));
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone())?;
-    assert!(
-        text.contains("descope.request"),
-        "no request span in: {text}"
-    );
-    assert!(text.contains("retrying"), "no retry event in: {text}");
-    assert_clean(&text);
-    Ok(())
+    Ok(String::from_utf8(captured.0.lock().unwrap().clone())?)
 }
 
 #[test]
