@@ -190,7 +190,9 @@ impl Client {
                     rate_limit_tier: String,
                 }
                 match result.and_then(|r| decode::<License>(&r.body)) {
-                    Ok(l) if !l.rate_limit_tier.is_empty() => Some(Arc::from(l.rate_limit_tier)),
+                    // The tier is echoed in a header on every later call: only a short token
+                    // (`tier1`..`tier4`) is, so a hostile answer cannot bloat or break requests.
+                    Ok(l) if is_tier(&l.rate_limit_tier) => Some(Arc::from(l.rate_limit_tier)),
                     Ok(_) => None,
                     Err(e) => {
                         tracing::debug!(error = %e, "licence handshake failed; continuing without it");
@@ -221,6 +223,13 @@ impl Client {
     pub(crate) async fn call_unit(&self, call: Call) -> Result<(), Error> {
         self.execute(call, Auth::Management).await.map(|_| ())
     }
+}
+
+/// A plausible `rateLimitTier`: 1-32 ASCII letters, digits, `-`, `_` or `.`.
+fn is_tier(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// Decodes straight from the bytes, once, naming the JSON path on failure.
@@ -383,6 +392,14 @@ impl Call {
 mod tests {
     use super::{decode, expects_object};
     use crate::Error;
+
+    #[test]
+    fn only_short_tokens_are_tiers() {
+        assert!(super::is_tier("tier1"));
+        for bad in ["", "tier 1", "tier1\r\nx-evil: 1", &"t".repeat(33), "tiér"] {
+            assert!(!super::is_tier(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn probe_tells_objects_from_lists() {

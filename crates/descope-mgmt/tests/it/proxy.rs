@@ -287,3 +287,30 @@ async fn negative_or_fractional_retry_after_falls_back_to_the_default() -> TestR
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn hostile_licence_answers_are_ignored() -> TestResult {
+    for answer in [
+        html(200, BAD_GATEWAY),
+        ResponseTemplate::new(200).set_body_json(json!({"rateLimitTier": 5})),
+        ResponseTemplate::new(200).set_body_json(json!({"rateLimitTier": "t".repeat(100_000)})),
+        ResponseTemplate::new(200).set_body_json(json!({"rateLimitTier": "tier1\r\nx-evil: 1"})),
+        html(503, BAD_GATEWAY),
+    ] {
+        let server = MockServer::start().await;
+        mgmt("GET", "/v1/mgmt/license")
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        mgmt("GET", "/v1/mgmt/role/all")
+            .and(crate::no_header("x-descope-license"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"roles": null})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let c = builder(&server).license_handshake(true).build()?;
+        assert!(c.roles().all().await?.is_empty());
+        assert_eq!(c.license_tier().await, None);
+    }
+    Ok(())
+}
