@@ -212,6 +212,9 @@ struct Run {
     rate_limited: u64,
     retries: u64,
     peak_rss_mb: f64,
+    /// CPU time (user + system) of this process during the run, and of the emulator process.
+    sync_cpu: f64,
+    emulator_cpu: f64,
 }
 
 async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
@@ -223,6 +226,9 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     let connector = Arc::new(DescopeConnector::new(config)?);
     let dir = tempfile::tempdir()?;
     reset_peak_rss();
+    let cpu_before = cpu_seconds("self");
+    let emulator_pid = emu.child.id().to_string();
+    let emulator_before = cpu_seconds(&emulator_pid);
     let started = Instant::now();
     let mut store = C1zWriter::create(dir.path().join("bench.c1z"))?;
     // Time per engine phase (printed with RUST_LOG=info), to see where a run spends its time.
@@ -259,7 +265,29 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
         rate_limited: metrics.rate_limited,
         retries: metrics.retries + stats.retries,
         peak_rss_mb: peak_rss_mb(),
+        sync_cpu: cpu_seconds("self") - cpu_before,
+        emulator_cpu: cpu_seconds(&emulator_pid) - emulator_before,
     })
+}
+
+/// CPU time (user + system, seconds) of a process, from `/proc/<pid>/stat` (Linux; NaN elsewhere).
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which may contain spaces) start at field 3.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return f64::NAN;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // utime and stime are fields 14 and 15 (indexes 11 and 12 here), in clock ticks (100 Hz).
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Resets the kernel's peak-RSS counter of this process (Linux), so each run is measured alone.
@@ -298,11 +326,13 @@ fn row(label: &str, args: &Args, parallel: usize, run: &Run, zero: Option<Durati
         "none".into()
     };
     println!(
-        "| {label} | {} | {} | {} ms | {rate} | {parallel} | {:.2} | {} | {} | {} | {:.0} | {:.2} | {} |",
+        "| {label} | {} | {} | {} ms | {rate} | {parallel} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {:.0} | {:.2} | {} |",
         run.users,
         run.grants,
         args.latency_ms,
         run.wall.as_secs_f64(),
+        run.sync_cpu,
+        run.emulator_cpu,
         run.requests,
         run.rate_limited,
         run.retries,
@@ -331,9 +361,9 @@ fn main() -> Result<()> {
     runtime.block_on(async {
         let label = args.workload.map_or("custom".to_owned(), |w| format!("{w:?}"));
         println!(
-            "| run | users | grants | latency | rate limit | fetches | wall s | requests | 429s | retries | peak RSS MB | bound s | zero-latency s |"
+            "| run | users | grants | latency | rate limit | fetches | wall s | sync CPU s | emulator CPU s | requests | 429s | retries | peak RSS MB | bound s | zero-latency s |"
         );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         let zero = if args.no_baseline {
             None
         } else {
