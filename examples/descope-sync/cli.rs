@@ -82,6 +82,15 @@ pub(crate) struct Args {
     /// Engine concurrency (resources, entitlements and grants listed at once).
     #[arg(long, env = "BATON_WORKERS", default_value_t = 6)]
     pub(crate) workers: usize,
+
+    /// How often (ms) an unfinished sync is checkpointed into the file; for tests.
+    #[arg(
+        long,
+        env = "BATON_CHECKPOINT_INTERVAL_MS",
+        default_value_t = 10_000,
+        hide = true
+    )]
+    pub(crate) checkpoint_interval_ms: u64,
 }
 
 /// Output format of a sync.

@@ -139,14 +139,22 @@ async fn sync(args: &Args, connector: Arc<DescopeConnector>) -> Result<(), Failu
     let options = SyncOptions::default()
         .with_concurrency(args.workers.max(1))
         .with_cancel(cancel.clone())
-        .with_progress(progress.callback());
+        .with_progress(progress.callback())
+        .with_checkpoint_interval(std::time::Duration::from_millis(
+            args.checkpoint_interval_ms.max(1),
+        ));
     let syncer = Syncer::new(connector.clone(), options);
 
     let (stats, target) = match args.output {
         Output::C1z => {
-            let mut store = C1zWriter::create(&args.file).map_err(Failure::from)?;
+            // Resumes the file's unfinished sync, if it has one less than 7 days old.
+            let mut store = C1zWriter::open_or_resume(&args.file).map_err(Failure::from)?;
+            if let Some(id) = store.resumed_sync_id() {
+                tracing::info!("resuming sync {id}");
+            }
             // The engine validates the credentials first, and finishes the store only when the
-            // whole sync succeeded: only then is the file renamed into place, complete.
+            // whole sync succeeded; until then the file gains only checkpoints of the unfinished
+            // sync beside its previous finished one (docs/OPERATIONS.md, "Resume").
             let stats = syncer.run(&mut store).await.map_err(Failure::from)?;
             (stats, args.file.display().to_string())
         }
@@ -217,8 +225,8 @@ async fn provision(args: &Args, connector: Arc<DescopeConnector>) -> Result<(), 
     Ok(())
 }
 
-/// Ctrl-C and SIGTERM stop the sync gracefully: the engine stops, the temporary files are
-/// removed, and the target path keeps what it held before.
+/// Ctrl-C and SIGTERM stop the sync gracefully: the engine stops, the unfinished sync is saved
+/// for the next run to resume, and the temporary files are removed.
 fn spawn_signal_handler(cancel: CancellationToken) {
     tokio::spawn(async move {
         #[cfg(unix)]

@@ -6,5 +6,6 @@ mod conformance;
 mod example;
 mod faults;
 mod provisioning_faults;
+mod resume;
 mod secrets;
 mod sync;
