@@ -2,15 +2,21 @@
 //!
 //! `cargo run --release -p c1-connector-sdk --example write_throughput -- 1000000`
 //!
+//! `... -- 1000000 resumable [CHECKPOINT_MS [SPACING]]` writes through
+//! `C1zWriter::open_or_resume` instead, which saves the unfinished sync at checkpoints (every
+//! CHECKPOINT_MS, default 10000, spaced by SPACING times the last save's duration, default 4):
+//! comparing it with the plain run gives the cost of those periodic saves.
+//!
 //! A synthetic connector serves N users (with `SkipEntitlementsAndGrants`, like a large user
 //! type), 100 roles with one `member` entitlement each, and N grants (user i is a member of role
 //! i % 100), in pages of 1000.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use c1_connector_sdk::prelude::*;
+use c1_connector_sdk::store::ResumePoint;
 
 const ROLES: usize = 100;
 const PAGE: usize = 1000;
@@ -139,6 +145,44 @@ impl SyncStore for Discard {
     }
 }
 
+/// Counts the checkpoints that reach the store.
+struct Counting<S> {
+    inner: S,
+    checkpoints: u64,
+}
+
+#[async_trait]
+impl<S: SyncStore> SyncStore for Counting<S> {
+    async fn start_sync(&mut self) -> Result<String, Error> {
+        self.inner.start_sync().await
+    }
+    async fn put_resource_types(&mut self, items: Vec<ResourceType>) -> Result<(), Error> {
+        self.inner.put_resource_types(items).await
+    }
+    async fn put_resources(&mut self, items: Vec<Resource>) -> Result<(), Error> {
+        self.inner.put_resources(items).await
+    }
+    async fn put_entitlements(&mut self, items: Vec<Entitlement>) -> Result<(), Error> {
+        self.inner.put_entitlements(items).await
+    }
+    async fn put_grants(&mut self, items: Vec<Grant>) -> Result<(), Error> {
+        self.inner.put_grants(items).await
+    }
+    async fn checkpoint(&mut self, state: String) -> Result<(), Error> {
+        self.checkpoints += 1;
+        self.inner.checkpoint(state).await
+    }
+    async fn resume(&mut self) -> Result<Option<ResumePoint>, Error> {
+        self.inner.resume().await
+    }
+    async fn suspend(&mut self) -> Result<(), Error> {
+        self.inner.suspend().await
+    }
+    async fn finish(&mut self) -> Result<(), Error> {
+        self.inner.finish().await
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let n: usize = std::env::args()
@@ -159,16 +203,41 @@ async fn main() -> Result<(), Error> {
         );
         return Ok(());
     }
-    let mut store = C1zWriter::create(&path)?;
-    let stats = syncer.run(&mut store).await?;
+    let resumable = std::env::args().nth(2).as_deref() == Some("resumable");
+    let arg = |i: usize, default: u64| {
+        std::env::args()
+            .nth(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    };
+    let (stats, checkpoints) = if resumable {
+        let every = Duration::from_millis(arg(3, 10_000));
+        let spacing = u32::try_from(arg(4, 4)).unwrap_or(4);
+        let syncer = Syncer::new(
+            Arc::new(Synthetic(n)),
+            SyncOptions::default().with_checkpoint_interval(every),
+        );
+        let mut store = Counting {
+            inner: C1zWriter::open_or_resume(&path)?.with_save_spacing(spacing),
+            checkpoints: 0,
+        };
+        (syncer.run(&mut store).await?, store.checkpoints)
+    } else {
+        (syncer.run(&mut C1zWriter::create(&path)?).await?, 0)
+    };
     let secs = started.elapsed().as_secs_f64();
     let size = std::fs::metadata(&path)?.len();
     println!(
-        "{} resources, {} grants in {secs:.2} s ({:.0} grants/s), c1z {:.1} MiB",
+        "{} resources, {} grants in {secs:.2} s ({:.0} grants/s), c1z {:.1} MiB{}",
         stats.resources(),
         stats.grants,
         stats.grants as f64 / secs,
-        size as f64 / (1024.0 * 1024.0)
+        size as f64 / (1024.0 * 1024.0),
+        if resumable {
+            format!(", {checkpoints} checkpoints")
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }
