@@ -16,8 +16,8 @@ use crate::common::TestResult;
 enum Stop {
     /// Runs to the end.
     Never,
-    /// `kill -TERM` after this long: a graceful stop.
-    Term(Duration),
+    /// `kill -TERM` once the sync saved its first checkpoint: a graceful stop.
+    Term,
     /// SIGKILL after this long: no chance to clean up.
     Kill(Duration),
     /// SIGKILL as soon as the file holds a checkpoint in this phase.
@@ -42,8 +42,8 @@ async fn run(emu: &Emulator, path: &Path, stop: Stop) -> TestResult<(ExitStatus,
     let mut child = tokio::process::Command::from(cmd).spawn()?;
     match stop {
         Stop::Never => {}
-        Stop::Term(after) => {
-            tokio::time::sleep(after).await;
+        Stop::Term => {
+            wait_for_checkpoint(&mut child, path, "resources").await?;
             let pid = child.id().ok_or("the child already exited")?.to_string();
             let sent = tokio::process::Command::new("kill")
                 .args(["-TERM", &pid])
@@ -56,18 +56,7 @@ async fn run(emu: &Emulator, path: &Path, stop: Stop) -> TestResult<(ExitStatus,
             child.start_kill()?;
         }
         Stop::KillInPhase(phase) => {
-            let needle = format!(r#""phase":"{phase}""#);
-            loop {
-                if child.try_wait()?.is_some() {
-                    return Err(format!("the run ended before a checkpoint in {phase}").into());
-                }
-                if let Ok((_, token)) = unfinished(path)
-                    && token.contains(&needle)
-                {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+            wait_for_checkpoint(&mut child, path, phase).await?;
             child.start_kill()?;
         }
     }
@@ -75,6 +64,26 @@ async fn run(emu: &Emulator, path: &Path, stop: Stop) -> TestResult<(ExitStatus,
     let stderr = std::fs::read_to_string(&log)?;
     std::fs::remove_file(&log)?;
     Ok((status, stderr))
+}
+
+/// Waits until `path` holds a checkpoint in `phase` (the writer saves one at each checkpoint).
+async fn wait_for_checkpoint(
+    child: &mut tokio::process::Child,
+    path: &Path,
+    phase: &str,
+) -> TestResult {
+    let needle = format!(r#""phase":"{phase}""#);
+    loop {
+        if child.try_wait()?.is_some() {
+            return Err(format!("the run ended before a checkpoint in {phase}").into());
+        }
+        if let Ok((_, token)) = unfinished(path)
+            && token.contains(&needle)
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 fn rand_suffix() -> u128 {
@@ -137,7 +146,7 @@ async fn killed_runs_resume_to_the_uninterrupted_result() -> TestResult {
 
     let path = dir.path().join("sync.c1z");
     // SIGTERM: a graceful stop saves the unfinished sync and exits 130.
-    let (status, stderr) = run(&emu, &path, Stop::Term(full / 5)).await?;
+    let (status, stderr) = run(&emu, &path, Stop::Term).await?;
     assert_eq!(status.code(), Some(130), "{stderr}");
 
     let (id, first_token) = unfinished(&path)?;
