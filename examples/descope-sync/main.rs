@@ -13,6 +13,7 @@ mod cli;
 mod report;
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,7 +21,7 @@ use std::time::Instant;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use c1_connector_sdk::provision::ProvisioningRunner;
-use c1_connector_sdk::store::{C1zWriter, JsonlWriter};
+use c1_connector_sdk::store::{C1zReader, C1zWriter, JsonlWriter};
 use c1_connector_sdk::{Code, Connector, Error};
 
 use clap::Parser;
@@ -147,15 +148,22 @@ async fn sync(args: &Args, connector: Arc<DescopeConnector>) -> Result<(), Failu
 
     let (stats, target) = match args.output {
         Output::C1z => {
-            // Resumes the file's unfinished sync, if it has one less than 7 days old.
-            let mut store = C1zWriter::open_or_resume(&args.file).map_err(Failure::from)?;
+            // The sync is written to `<file>.partial`, a .c1z that holds the unfinished sync and
+            // its checkpoints (saved at least every 10 s and on Ctrl-C / SIGTERM), and is renamed
+            // over the target only once it is finished. The target therefore always holds the
+            // previous complete file or the new one, a killed run resumes from the partial file,
+            // and each run costs what a fresh file costs (docs/OPERATIONS.md, "Resume").
+            let partial = partial_path(&args.file);
+            promote_finished(&partial, &args.file)?;
+            let mut store = C1zWriter::open_or_resume(&partial).map_err(Failure::from)?;
             if let Some(id) = store.resumed_sync_id() {
-                tracing::info!("resuming sync {id}");
+                tracing::info!("resuming sync {id} from {}", partial.display());
             }
             // The engine validates the credentials first, and finishes the store only when the
-            // whole sync succeeded; until then the file gains only checkpoints of the unfinished
-            // sync beside its previous finished one (docs/OPERATIONS.md, "Resume").
+            // whole sync succeeded.
             let stats = syncer.run(&mut store).await.map_err(Failure::from)?;
+            drop(store);
+            replace(&partial, &args.file)?;
             (stats, args.file.display().to_string())
         }
         Output::Jsonl => {
@@ -221,6 +229,46 @@ async fn provision(args: &Args, connector: Arc<DescopeConnector>) -> Result<(), 
         } else {
             println!("revoked '{grant}'");
         }
+    }
+    Ok(())
+}
+
+/// Where a sync into `file` is written until it is finished: `<file>.partial`.
+fn partial_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Renames the finished partial file over the target (atomic on one file system).
+fn replace(partial: &Path, target: &Path) -> Result<(), Failure> {
+    std::fs::rename(partial, target).map_err(|e| {
+        Failure::new(
+            1,
+            format!(
+                "the sync finished in {} but could not replace {}: {e}; move it into place by hand",
+                partial.display(),
+                target.display()
+            ),
+        )
+    })
+}
+
+/// A partial file whose sync is finished (a run stopped between finishing and renaming) is the
+/// newest complete result: move it into place before starting again.
+fn promote_finished(partial: &Path, target: &Path) -> Result<(), Failure> {
+    if !partial.exists() {
+        return Ok(());
+    }
+    let finished = C1zReader::open(partial)
+        .and_then(|r| r.syncs())
+        .is_ok_and(|syncs| !syncs.is_empty() && syncs.iter().all(|s| s.is_finished()));
+    if finished {
+        tracing::info!(
+            "{} holds a finished sync: moving it into place",
+            partial.display()
+        );
+        replace(partial, target)?;
     }
     Ok(())
 }

@@ -77,13 +77,21 @@ async fn wait_for_checkpoint(
         if child.try_wait()?.is_some() {
             return Err(format!("the run ended before a checkpoint in {phase}").into());
         }
-        if let Ok((_, token)) = unfinished(path)
+        if let Ok((_, token)) = unfinished(&partial(path))
             && token.contains(&needle)
         {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// Where the main job keeps an unfinished sync: `<file>.partial`, renamed over the file once the
+/// sync is finished.
+fn partial(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".partial");
+    name.into()
 }
 
 fn rand_suffix() -> u128 {
@@ -149,7 +157,12 @@ async fn killed_runs_resume_to_the_uninterrupted_result() -> TestResult {
     let (status, stderr) = run(&emu, &path, Stop::Term).await?;
     assert_eq!(status.code(), Some(130), "{stderr}");
 
-    let (id, first_token) = unfinished(&path)?;
+    let (id, first_token) = unfinished(&partial(&path))?;
+    // The target itself holds only complete results: nothing yet, for a first sync.
+    assert!(
+        !path.exists(),
+        "an unfinished sync never replaces the target"
+    );
     assert!(first_token.contains("c1-connector-sdk"), "{first_token}");
 
     // SIGKILL twice: after a while (listing users), and once the grants are being listed.
@@ -159,7 +172,7 @@ async fn killed_runs_resume_to_the_uninterrupted_result() -> TestResult {
         let (status, stderr) = run(&emu, &path, stop).await?;
         assert_eq!(status.code(), None, "killed by a signal: {stderr}");
         assert!(stderr.contains(&format!("resuming sync {id}")), "{stderr}");
-        let (still, now) = unfinished(&path)?;
+        let (still, now) = unfinished(&partial(&path))?;
         assert_eq!(still, id);
         assert_ne!(now, token, "the killed run saved no progress:\n{stderr}");
         token = now;
@@ -174,5 +187,17 @@ async fn killed_runs_resume_to_the_uninterrupted_result() -> TestResult {
     assert!(syncs[0].is_finished());
     assert!(objects(&path)? == want, "the resumed sync differs");
     assert_eq!(temp_files(dir.path())?, Vec::<String>::new());
+    assert!(
+        !partial(&path).exists(),
+        "the finished partial file was moved into place"
+    );
+
+    // The next sync starts afresh beside the complete file, which stays until it is replaced.
+    let (status, stderr) = run(&emu, &path, Stop::Term).await?;
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        objects(&path)? == want,
+        "an interrupted sync leaves the previous result in place"
+    );
     Ok(())
 }
