@@ -20,7 +20,7 @@ use crate::resources::{
 use crate::{TENANT_TYPE, USER_TYPE};
 
 /// Grants per page when listing the holders of one role or tenant.
-const GRANT_PAGE: usize = 2_000;
+const GRANT_PAGE: usize = 500;
 
 fn parse_offset(token: Option<&str>) -> Result<u64, Error> {
     match token {

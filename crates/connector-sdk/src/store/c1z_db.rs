@@ -40,8 +40,10 @@ pub(crate) fn open_db(
     // One writer, no readers: skip file locking and keep hot index pages in memory
     // (a negative cache_size is in KiB).
     conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
-    conn.pragma_update(None, "cache_size", -131_072)?;
+    conn.pragma_update(None, "cache_size", -32_768)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Let the sorter of the deferred CREATE INDEX statements use a second thread.
+    conn.pragma_update(None, "threads", 2)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let has_tables: i64 = conn.query_row(
         "SELECT count(*) FROM sqlite_master WHERE name = 'v1_sync_runs'",

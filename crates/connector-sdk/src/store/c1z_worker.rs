@@ -229,6 +229,11 @@ impl Worker {
             }
         }
         let t = Instant::now();
+        // Sorting a million grant rows for each index in memory would cost more memory than
+        // the whole sync: let the index sorter spill to temporary files instead.
+        if !self.deferred_indexes.is_empty() {
+            conn.pragma_update(None, "temp_store", "FILE")?;
+        }
         for stmt in self.deferred_indexes.drain(..) {
             conn.execute_batch(stmt)?;
         }
