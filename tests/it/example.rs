@@ -68,9 +68,13 @@ fn demo_run_writes_a_readable_c1z() -> TestResult {
 fn bad_configuration_exits_2_and_writes_nothing() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("never.c1z");
-    let cases: [&[(&str, &str)]; 3] = [
+    let cases: [&[(&str, &str)]; 4] = [
         &[("DESCOPE_PROJECT_ID", "P2abc")],
         &[("BATON_DESCOPE_CREDENTIALS", "no-colon-here")],
+        &[
+            ("DESCOPE_PROJECT_ID", "not/a-project"),
+            ("DESCOPE_MANAGEMENT_KEY", "K2xyz"),
+        ],
         &[
             ("DESCOPE_PROJECT_ID", "P2abc"),
             ("DESCOPE_MANAGEMENT_KEY", "K2xyz"),
@@ -107,5 +111,63 @@ fn changes_need_provisioning_enabled() -> TestResult {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--provisioning"));
+    Ok(())
+}
+
+#[test]
+fn ids_missing_from_the_file_exit_4_and_change_nothing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("demo.c1z");
+    let out = command()?.arg("-f").arg(&path).output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = std::fs::read(&path)?;
+    let entitlement = read(&path)?
+        .entitlements
+        .into_iter()
+        .find(|e| e.starts_with("tenant:"))
+        .ok_or("a tenant entitlement")?;
+    let attempts: [&[&str]; 3] = [
+        // A principal that is not in the file.
+        &[
+            "--grant-entitlement",
+            &entitlement,
+            "--grant-principal",
+            "U2NoSuchUser",
+            "--grant-principal-type",
+            "user",
+        ],
+        // An entitlement that is not in the file.
+        &[
+            "--grant-entitlement",
+            "tenant:nope:member",
+            "--grant-principal",
+            "U2NoSuchUser",
+            "--grant-principal-type",
+            "user",
+        ],
+        // A grant that is not in the file.
+        &["--revoke-grant", "tenant:nope:member:user:U2NoSuchUser"],
+    ];
+    for args in attempts {
+        let out = command()?
+            .arg("-f")
+            .arg(&path)
+            .arg("--provisioning")
+            .args(args)
+            .output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {stderr}");
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("error: ") && l.contains("sync again")),
+            "one error line that says what to do: {stderr}"
+        );
+    }
+    assert_eq!(std::fs::read(&path)?, before, "the file is unchanged");
     Ok(())
 }

@@ -108,10 +108,10 @@ impl ProvisioningRunner {
             .read(move |r| {
                 let e = r
                     .get_entitlement(&eid)?
-                    .ok_or_else(|| Error::not_found(format!("entitlement {eid} not in c1z")))?;
+                    .ok_or_else(|| Error::not_found(format!("entitlement {eid} is not in the .c1z file: sync again and take the id from the new file")))?;
                 let p = r
                     .get_resource(&pt, &pid)?
-                    .ok_or_else(|| Error::not_found(format!("principal {pt}:{pid} not in c1z")))?;
+                    .ok_or_else(|| Error::not_found(format!("principal {pt}:{pid} is not in the .c1z file: sync again (the principal may be new) and take the id from the new file")))?;
                 Ok((e, p))
             })
             .await?;
@@ -137,7 +137,7 @@ impl ProvisioningRunner {
         let grant: Grant = self
             .read(move |r| {
                 r.get_grant(&gid)?
-                    .ok_or_else(|| Error::not_found(format!("grant {gid} not in c1z")))
+                    .ok_or_else(|| Error::not_found(format!("grant {gid} is not in the .c1z file: sync again and take the id from the new file (it may already be revoked)")))
             })
             .await?;
         let entitlement = grant
