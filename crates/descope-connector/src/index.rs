@@ -16,7 +16,9 @@ use crate::ids::RoleRef;
 /// A user as grants need it: its id and display name.
 #[derive(Debug, Clone)]
 pub(crate) struct UserEntry {
-    pub(crate) user_id: Arc<str>,
+    /// The user's resource id (its user id, escaped), computed once rather than per grant; it
+    /// shares the user id's allocation when escaping changes nothing.
+    pub(crate) resource_id: Arc<str>,
     pub(crate) display_name: Arc<str>,
 }
 
@@ -42,9 +44,15 @@ impl AssignmentIndex {
             return false;
         };
         let user_id: Arc<str> = Arc::from(user.user_id.as_str());
-        self.by_user_id.insert(user_id.clone(), n);
+        let encoded = crate::ids::user_resource_id(&user_id);
+        let resource_id = if *encoded == *user_id {
+            user_id.clone()
+        } else {
+            Arc::from(encoded)
+        };
+        self.by_user_id.insert(user_id, n);
         self.users.push(UserEntry {
-            user_id,
+            resource_id,
             display_name: Arc::from(display_name(user)),
         });
 

@@ -1,7 +1,7 @@
 //! How Descope objects become baton resources, entitlements and grants.
 
 use c1_connector_sdk::model::{
-    ChildResourceType, EntitlementImmutable, GroupTrait, RoleTrait, SkipEntitlementsAndGrants,
+    ChildResourceType, json_object_to_struct, pack, EntitlementImmutable, GroupTrait, RoleTrait, SkipEntitlementsAndGrants,
     UserTrait, resource::StatusValue, user_trait,
 };
 use c1_connector_sdk::{Entitlement, Resource, ResourceId, ResourceType, Trait};
@@ -116,12 +116,18 @@ pub(crate) fn user_resource(user: &User) -> Resource {
         user_resource_id(&user.user_id),
         display_name(user),
     )
-    .with_profile(profile)
     .with_status(status);
     if user.created_time > 0 {
         resource = resource.with_created_at(user.created_time);
     }
-    resource.with_user_trait(trait_)
+    // What `with_user_trait` does (the trait carries the resource's profile and creation time),
+    // without cloning the profile: it is encoded into the trait annotation, then moved to the
+    // resource. The bytes are the same.
+    trait_.profile = Some(json_object_to_struct(profile));
+    trait_.created_at = resource.created_at;
+    resource.annotations.push(pack(&trait_));
+    resource.profile = trait_.profile.take();
+    resource
 }
 
 /// A tenant resource; tenant-scoped roles (and project roles within it) are its children.

@@ -46,12 +46,18 @@ fn holder_grants(
     let mut grants = Vec::with_capacity(end.saturating_sub(start));
     for &n in all.get(start..end).unwrap_or(&[]) {
         if let Some(user) = index.user(n) {
-            let principal = Resource::new(
-                USER_TYPE,
-                crate::ids::user_resource_id(&user.user_id),
-                &*user.display_name,
-            );
-            grants.push(Grant::new(entitlement, &principal));
+            // What `Grant::new(entitlement, principal)` builds, without the intermediate
+            // copies of the principal and its id.
+            grants.push(Grant {
+                id: format!("{}:{USER_TYPE}:{}", entitlement.id, user.resource_id),
+                entitlement: Some(entitlement.clone()),
+                principal: Some(Resource::new(
+                    USER_TYPE,
+                    &*user.resource_id,
+                    &*user.display_name,
+                )),
+                ..Grant::default()
+            });
         }
     }
     Ok(if end < all.len() {
