@@ -1,8 +1,8 @@
 //! How Descope objects become baton resources, entitlements and grants.
 
 use c1_connector_sdk::model::{
-    ChildResourceType, json_object_to_struct, pack, EntitlementImmutable, GroupTrait, RoleTrait, SkipEntitlementsAndGrants,
-    UserTrait, resource::StatusValue, user_trait,
+    ChildResourceType, EntitlementImmutable, GroupTrait, RoleTrait, SkipEntitlementsAndGrants,
+    UserTrait, json_object_to_struct, pack, resource::StatusValue, user_trait,
 };
 use c1_connector_sdk::{Entitlement, Resource, ResourceId, ResourceType, Trait};
 use descope_mgmt::{Permission, Role, Tenant, User, UserStatus};
