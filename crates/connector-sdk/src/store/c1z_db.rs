@@ -23,8 +23,11 @@ const ZSTD_LEVEL: i32 = 1;
 ///
 /// With `defer_indexes`, the non-unique indexes are left out and returned: building them once
 /// from the loaded rows at the end is much faster than maintaining them row by row, and gives
-/// compact indexes. The unique indexes stay, because the upserts need them. The deferred
-/// statements are baton's exact text, so the final schema is the same.
+/// compact indexes. The unique indexes stay, because the upserts need them, and so do the
+/// partial indexes on grants (`WHERE expansion IS NOT NULL`, `WHERE needs_expansion = 1`): no
+/// row this writer stores matches them, so keeping them costs one test per row, while building
+/// them at the end would cost a full scan of the grants table each. The deferred statements are
+/// baton's exact text, so the final schema is the same.
 pub(crate) fn open_db(
     path: &Path,
     defer_indexes: bool,
@@ -53,7 +56,7 @@ pub(crate) fn open_db(
     let mut deferred = Vec::new();
     if has_tables == 0 {
         for stmt in SCHEMA_SQL.split_inclusive(";\n") {
-            if defer_indexes && stmt.starts_with("CREATE INDEX ") {
+            if defer_indexes && is_deferrable(stmt) {
                 deferred.push(stmt);
             } else {
                 conn.execute_batch(stmt)?;
@@ -75,7 +78,7 @@ pub(crate) fn open_db(
             if present > 0 {
                 continue;
             }
-            if defer_indexes {
+            if defer_indexes && is_deferrable(stmt) {
                 deferred.push(stmt);
             } else {
                 conn.execute_batch(stmt)?;
@@ -83,6 +86,11 @@ pub(crate) fn open_db(
         }
     }
     Ok((conn, deferred))
+}
+
+/// A non-unique, non-partial index: cheaper to build once at the end than to maintain.
+fn is_deferrable(stmt: &str) -> bool {
+    stmt.starts_with("CREATE INDEX ") && !stmt.contains(" where ")
 }
 
 /// Readies a scratch database for saving: the rollback journal back on (`DELETE`, never WAL),

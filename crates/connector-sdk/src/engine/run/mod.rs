@@ -4,7 +4,7 @@
 //! the id sets) rather than in futures' stack frames, so it can be checkpointed (see
 //! [`super::checkpoint`]) and resumed.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -24,6 +24,11 @@ use crate::model::{
 };
 use crate::page::Page;
 use crate::store::SyncStore;
+
+/// The engine's id sets hold every resource key and entitlement id of a sync and are probed
+/// once per object (per grant, twice): a fast non-cryptographic hasher, seeded per process,
+/// instead of SipHash. The keys come from the connector, not from an attacker on the wire.
+type FastSet<T> = foldhash::HashSet<T>;
 
 /// What a job lists.
 #[derive(Debug, Clone)]
@@ -97,10 +102,10 @@ pub(super) struct Run<'a> {
     types: HashMap<String, TypeInfo>,
     type_order: Vec<String>,
     /// Every resource of this sync, for dedup and the grants' principal check.
-    resource_keys: HashSet<ResourceId>,
+    resource_keys: FastSet<ResourceId>,
     /// (child type, parent) pairs already queued.
-    child_jobs: HashSet<(String, ResourceId)>,
-    entitlement_ids: HashSet<String>,
+    child_jobs: FastSet<(String, ResourceId)>,
+    entitlement_ids: FastSet<String>,
     /// Resources whose entitlements / grants are listed in the later phases, in store order.
     entitlement_list: Vec<Arc<Resource>>,
     grant_list: Vec<Arc<Resource>>,
@@ -129,9 +134,9 @@ impl<'a> Run<'a> {
             options,
             types: HashMap::new(),
             type_order: Vec::new(),
-            resource_keys: HashSet::new(),
-            child_jobs: HashSet::new(),
-            entitlement_ids: HashSet::new(),
+            resource_keys: FastSet::default(),
+            child_jobs: FastSet::default(),
+            entitlement_ids: FastSet::default(),
             entitlement_list: Vec::new(),
             grant_list: Vec::new(),
             problems: Vec::new(),

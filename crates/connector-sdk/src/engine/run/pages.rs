@@ -130,12 +130,16 @@ impl Run<'_> {
                         self.problem(format!("{}: an entitlement has no id", job.describe()));
                         continue;
                     }
-                    let rid = e.resource_id();
-                    if !self.resource_keys.contains(&rid) {
+                    let known = e
+                        .resource
+                        .as_ref()
+                        .and_then(|r| r.id.as_ref())
+                        .is_some_and(|r| self.resource_keys.contains(r));
+                    if !known {
                         self.problem(format!(
                             "entitlement {} belongs to resource {}, which is not in this sync",
                             e.id,
-                            ids::resource_key(&rid)
+                            ids::resource_key(&e.resource_id())
                         ));
                         continue;
                     }
@@ -163,12 +167,16 @@ impl Run<'_> {
                         ));
                         continue;
                     }
-                    let p = g.principal_id();
-                    if !self.resource_keys.contains(&p) {
+                    let known = g
+                        .principal
+                        .as_ref()
+                        .and_then(|p| p.id.as_ref())
+                        .is_some_and(|p| self.resource_keys.contains(p));
+                    if !known {
                         self.problem(format!(
                             "grant {} has principal {}, which is not in this sync",
                             g.id,
-                            ids::resource_key(&p)
+                            ids::resource_key(&g.principal_id())
                         ));
                         continue;
                     }
