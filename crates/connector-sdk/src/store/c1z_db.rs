@@ -12,8 +12,6 @@ use super::c1z_writer::{Cmd, parent_dir};
 use super::schema::SCHEMA_SQL;
 use super::{C1Z_V1_MAGIC, timefmt};
 use crate::error::Error;
-use crate::ids;
-use crate::model::Entitlement;
 
 /// zstd level: the fastest standard level, as baton's writer (`SpeedFastest`); its window
 /// stays far below baton's 128 MiB decoder limit.
@@ -117,45 +115,42 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
                 st.execute(params![rt.id, rt.encode_to_vec(), sync_id, now])?;
             }
         }
-        Cmd::Resources(items) => {
+        Cmd::Resources(rows) => {
             let mut st = tx.prepare_cached(
                 "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
                  ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
             )?;
-            for r in items {
-                let id = r.resource_id();
-                let parent = r.parent_resource_id.as_ref();
+            for i in 0..rows.len() {
                 st.execute(params![
-                    id.resource_type,
-                    ids::resource_key(&id),
-                    parent.map(|p| p.resource_type.as_str()),
-                    parent.map(|p| p.resource.as_str()),
-                    r.encode_to_vec(),
+                    rows.text(i, 0)?,
+                    rows.text(i, 1)?,
+                    rows.text(i, 2)?,
+                    rows.text(i, 3)?,
+                    rows.blob(i, 4),
                     sync_id,
                     now
                 ])?;
             }
         }
-        Cmd::Entitlements(items) => {
+        Cmd::Entitlements(rows) => {
             let mut st = tx.prepare_cached(
                 "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
                  ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
             )?;
-            for e in items {
-                let rid = e.resource_id();
+            for i in 0..rows.len() {
                 st.execute(params![
-                    rid.resource_type,
-                    rid.resource,
-                    e.id,
-                    e.encode_to_vec(),
+                    rows.text(i, 0)?,
+                    rows.text(i, 1)?,
+                    rows.text(i, 2)?,
+                    rows.blob(i, 3),
                     sync_id,
                     now
                 ])?;
             }
         }
-        Cmd::Grants(items) => {
+        Cmd::Grants(rows) => {
             // Full grant rows (entitlement and principal inside `data`), with GrantExpandable
             // left in `data` and `expansion` NULL: every baton version reads that.
             let mut st = tx.prepare_cached(
@@ -163,21 +158,15 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9) \
                  ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
             )?;
-            for g in items {
-                let ent_rid = g
-                    .entitlement
-                    .as_ref()
-                    .map(Entitlement::resource_id)
-                    .unwrap_or_default();
-                let p = g.principal_id();
+            for i in 0..rows.len() {
                 st.execute(params![
-                    ent_rid.resource_type,
-                    ent_rid.resource,
-                    g.entitlement_id(),
-                    p.resource_type,
-                    p.resource,
-                    g.id,
-                    g.encode_to_vec(),
+                    rows.text(i, 0)?,
+                    rows.text(i, 1)?,
+                    rows.text(i, 2)?,
+                    rows.text(i, 3)?,
+                    rows.text(i, 4)?,
+                    rows.text(i, 5)?,
+                    rows.blob(i, 6),
                     sync_id,
                     now
                 ])?;

@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
 use super::c1z_db::open_db;
+use super::c1z_rows::Rows;
 use super::c1z_worker::Worker;
 use super::{RESUME_MAX_AGE, ResumePoint, SyncStore, stale, timefmt};
 use crate::error::Error;
@@ -28,9 +29,9 @@ pub(super) enum Cmd {
         save_spacing: u32,
     },
     ResourceTypes(Vec<ResourceType>),
-    Resources(Vec<Resource>),
-    Entitlements(Vec<Entitlement>),
-    Grants(Vec<Grant>),
+    Resources(Rows),
+    Entitlements(Rows),
+    Grants(Rows),
     Checkpoint(String),
     /// Continue the unfinished sync `0` instead of starting one; `1` is the save spacing.
     Resume(String, u32),
@@ -43,9 +44,7 @@ impl Cmd {
     pub(super) fn rows(&self) -> usize {
         match self {
             Cmd::ResourceTypes(v) => v.len(),
-            Cmd::Resources(v) => v.len(),
-            Cmd::Entitlements(v) => v.len(),
-            Cmd::Grants(v) => v.len(),
+            Cmd::Resources(v) | Cmd::Entitlements(v) | Cmd::Grants(v) => v.len(),
             _ => 1,
         }
     }
@@ -292,16 +291,23 @@ impl SyncStore for C1zWriter {
         self.send(Cmd::ResourceTypes(items)).await
     }
 
+    // Pages are encoded here, on the caller's thread (see `c1z_rows`).
     async fn put_resources(&mut self, items: Vec<Resource>) -> Result<(), Error> {
-        self.send(Cmd::Resources(items)).await
+        let rows = Rows::resources(&items);
+        drop(items);
+        self.send(Cmd::Resources(rows)).await
     }
 
     async fn put_entitlements(&mut self, items: Vec<Entitlement>) -> Result<(), Error> {
-        self.send(Cmd::Entitlements(items)).await
+        let rows = Rows::entitlements(&items);
+        drop(items);
+        self.send(Cmd::Entitlements(rows)).await
     }
 
-    async fn put_grants(&mut self, items: Vec<Grant>) -> Result<(), Error> {
-        self.send(Cmd::Grants(items)).await
+    async fn put_grants(&mut self, mut items: Vec<Grant>) -> Result<(), Error> {
+        let rows = Rows::grants(&mut items);
+        drop(items);
+        self.send(Cmd::Grants(rows)).await
     }
 
     async fn checkpoint(&mut self, state: String) -> Result<(), Error> {

@@ -8,6 +8,7 @@ use crate::model::{Entitlement, Grant, Resource, ResourceType};
 
 mod c1z_db;
 mod c1z_reader;
+mod c1z_rows;
 mod c1z_worker;
 mod c1z_writer;
 mod jsonl;

@@ -1,0 +1,226 @@
+//! Pages of rows as the `.c1z` writer's thread inserts them, encoded on the sending side.
+//!
+//! Encoding a page into one buffer before it crosses to the SQLite thread means the page's
+//! objects (a resource's profile alone is dozens of allocations) are dropped on the thread that
+//! allocated them. Freed on the SQLite thread instead, each of those allocations went back to
+//! another thread's malloc arena, under that arena's lock, which the engine thread was taking
+//! at the same time for its own allocations.
+
+use prost::Message;
+use prost::encoding::{WireType, encode_key, encode_varint};
+
+use crate::error::Error;
+use crate::model::{Entitlement, Grant, Resource};
+
+/// Rows of a fixed number of columns; every column is text, a blob or NULL, stored as a range
+/// of one buffer.
+pub(super) struct Rows {
+    buf: Vec<u8>,
+    /// `width` ranges per row; `None` is SQL NULL.
+    cells: Vec<Option<(usize, usize)>>,
+    width: usize,
+}
+
+impl Rows {
+    fn new(width: usize, rows: usize, bytes: usize) -> Self {
+        Self {
+            buf: Vec::with_capacity(bytes),
+            cells: Vec::with_capacity(rows * width),
+            width,
+        }
+    }
+
+    fn push_bytes(&mut self, b: &[u8]) {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(b);
+        self.cells.push(Some((start, self.buf.len())));
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.push_bytes(s.as_bytes());
+    }
+
+    fn push_opt(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.push_str(s),
+            None => self.cells.push(None),
+        }
+    }
+
+    /// Appends a cell written by `f` into the buffer.
+    fn push_with(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
+        let start = self.buf.len();
+        f(&mut self.buf);
+        self.cells.push(Some((start, self.buf.len())));
+    }
+
+    /// Number of rows.
+    pub(super) fn len(&self) -> usize {
+        self.cells.len() / self.width.max(1)
+    }
+
+    fn cell(&self, row: usize, col: usize) -> Option<&[u8]> {
+        let (a, b) = (*self.cells.get(row * self.width + col)?)?;
+        self.buf.get(a..b)
+    }
+
+    /// A text cell (`None` for NULL).
+    pub(super) fn text(&self, row: usize, col: usize) -> Result<Option<&str>, Error> {
+        self.cell(row, col)
+            .map(|b| {
+                std::str::from_utf8(b).map_err(|_| Error::internal("c1z row text is not UTF-8"))
+            })
+            .transpose()
+    }
+
+    /// A blob cell (empty for NULL).
+    pub(super) fn blob(&self, row: usize, col: usize) -> &[u8] {
+        self.cell(row, col).unwrap_or_default()
+    }
+
+    /// `v1_resources` rows: type, external id (`<type>:<id>`, as [`crate::ids::resource_key`]),
+    /// parent type, parent id, data.
+    pub(super) fn resources(items: &[Resource]) -> Self {
+        let mut rows = Self::new(5, items.len(), items.len() * 1024);
+        for r in items {
+            let id = r.id.as_ref();
+            let rtype = id.map_or("", |i| i.resource_type.as_str());
+            rows.push_str(rtype);
+            rows.push_with(|b| {
+                b.extend_from_slice(rtype.as_bytes());
+                b.push(b':');
+                b.extend_from_slice(id.map_or("", |i| i.resource.as_str()).as_bytes());
+            });
+            let parent = r.parent_resource_id.as_ref();
+            rows.push_opt(parent.map(|p| p.resource_type.as_str()));
+            rows.push_opt(parent.map(|p| p.resource.as_str()));
+            rows.push_with(|b| r.encode_raw(b));
+        }
+        rows
+    }
+
+    /// `v1_entitlements` rows: resource type, resource id, external id, data.
+    pub(super) fn entitlements(items: &[Entitlement]) -> Self {
+        let mut rows = Self::new(4, items.len(), items.len() * 512);
+        for e in items {
+            let rid = e.resource.as_ref().and_then(|r| r.id.as_ref());
+            rows.push_str(rid.map_or("", |i| i.resource_type.as_str()));
+            rows.push_str(rid.map_or("", |i| i.resource.as_str()));
+            rows.push_str(&e.id);
+            rows.push_with(|b| e.encode_raw(b));
+        }
+        rows
+    }
+
+    /// `v1_grants` rows: resource type, resource id, entitlement id, principal type, principal
+    /// id, external id, data.
+    ///
+    /// A page of grants usually repeats one entitlement in every grant: it is encoded once and
+    /// its bytes reused while it stays equal. The bytes are exactly prost's, since prost writes
+    /// a message's fields in tag order and the entitlement is field 1 of `Grant`.
+    pub(super) fn grants(items: &mut [Grant]) -> Self {
+        let mut rows = Self::new(7, items.len(), items.len() * 384);
+        let mut last: Option<(Entitlement, Vec<u8>)> = None;
+        for g in items {
+            let ent_rid = g
+                .entitlement
+                .as_ref()
+                .and_then(|e| e.resource.as_ref())
+                .and_then(|r| r.id.as_ref());
+            rows.push_str(ent_rid.map_or("", |i| i.resource_type.as_str()));
+            rows.push_str(ent_rid.map_or("", |i| i.resource.as_str()));
+            rows.push_str(g.entitlement_id());
+            let pid = g.principal.as_ref().and_then(|p| p.id.as_ref());
+            rows.push_str(pid.map_or("", |i| i.resource_type.as_str()));
+            rows.push_str(pid.map_or("", |i| i.resource.as_str()));
+            rows.push_str(&g.id);
+            let entitlement = g.entitlement.take();
+            if let Some(e) = &entitlement
+                && last.as_ref().is_none_or(|(prev, _)| prev != e)
+            {
+                last = Some((e.clone(), e.encode_to_vec()));
+            }
+            let ent_bytes = entitlement
+                .as_ref()
+                .and(last.as_ref())
+                .map(|(_, b)| b.as_slice());
+            rows.push_with(|b| {
+                if let Some(eb) = ent_bytes {
+                    encode_key(1, WireType::LengthDelimited, b);
+                    encode_varint(eb.len() as u64, b);
+                    b.extend_from_slice(eb);
+                }
+                g.encode_raw(b);
+            });
+            g.entitlement = entitlement;
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GrantImmutable, ResourceId, ResourceType, Trait};
+
+    fn ent(n: &str) -> Entitlement {
+        Entitlement::assignment(&Resource::new("role", n, format!("Role {n}")), "assigned")
+            .with_display_name(format!("{n} assigned"))
+            .with_grantable_to(&[ResourceType::new("user", "User").with_trait(Trait::User)])
+    }
+
+    #[test]
+    fn grant_rows_are_prost_bytes() {
+        let (a, b) = (ent("a"), ent("b"));
+        let mut grants = vec![
+            Grant::new(&a, ResourceId::new("user", "u1")),
+            Grant::new(&a, Resource::new("user", "u2", "U2")),
+            Grant::new(&b, ResourceId::new("user", "u1"))
+                .with_annotation(&GrantImmutable::default()),
+            Grant::new(&a, ResourceId::new("user", "u3")),
+            Grant {
+                id: "no-entitlement".into(),
+                ..Grant::default()
+            },
+        ];
+        let expected: Vec<Vec<u8>> = grants.iter().map(Message::encode_to_vec).collect();
+        let before = grants.clone();
+        let rows = Rows::grants(&mut grants);
+        assert_eq!(grants, before);
+        assert_eq!(rows.len(), 5);
+        for (i, g) in grants.iter().enumerate() {
+            assert_eq!(rows.blob(i, 6), expected[i].as_slice());
+            assert_eq!(rows.text(i, 2).unwrap(), Some(g.entitlement_id()));
+            assert_eq!(rows.text(i, 5).unwrap(), Some(g.id.as_str()));
+            let p = g.principal_id();
+            assert_eq!(rows.text(i, 3).unwrap(), Some(p.resource_type.as_str()));
+            assert_eq!(rows.text(i, 4).unwrap(), Some(p.resource.as_str()));
+        }
+        assert_eq!(rows.text(0, 0).unwrap(), Some("role"));
+        assert_eq!(rows.text(0, 1).unwrap(), Some("a"));
+    }
+
+    #[test]
+    fn resource_and_entitlement_rows() {
+        let items = vec![
+            Resource::new("user", "u1", "U1"),
+            Resource::new("role", "r1", "R1").with_parent(ResourceId::new("tenant", "t1")),
+        ];
+        let rows = Rows::resources(&items);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows.text(0, 1).unwrap(),
+            Some(crate::ids::resource_key(&items[0].resource_id()).as_str())
+        );
+        assert_eq!(rows.text(0, 2).unwrap(), None);
+        assert_eq!(rows.text(1, 2).unwrap(), Some("tenant"));
+        assert_eq!(rows.text(1, 3).unwrap(), Some("t1"));
+        assert_eq!(rows.blob(1, 4), items[1].encode_to_vec().as_slice());
+        let ents = vec![ent("a")];
+        let rows = Rows::entitlements(&ents);
+        assert_eq!(rows.text(0, 0).unwrap(), Some("role"));
+        assert_eq!(rows.text(0, 1).unwrap(), Some("a"));
+        assert_eq!(rows.text(0, 2).unwrap(), Some(ents[0].id.as_str()));
+        assert_eq!(rows.blob(0, 3), ents[0].encode_to_vec().as_slice());
+    }
+}
