@@ -106,19 +106,29 @@ impl Worker {
                     // exactly the rows the checkpoint accounts for.
                     let mut checkpointed = matches!(first, Cmd::Checkpoint(_));
                     apply(&tx, &self.sync_id, first)?;
+                    // The transaction stays open while the channel is momentarily empty: a
+                    // commit costs SQLite a pass over its whole page cache, and committing
+                    // whenever the writer caught up meant one commit per small page (thousands
+                    // of one-row entitlement pages). Nothing needs the rows committed before a
+                    // checkpoint or a control command, and the database is scratch until saved.
                     while rows < MAX_ROWS_PER_TX && !checkpointed {
-                        match self.rx.try_recv() {
-                            Ok(c) if c.is_control() => {
-                                next = Some(c);
-                                break;
+                        let c = match self.rx.try_recv() {
+                            Ok(c) => c,
+                            Err(mpsc::error::TryRecvError::Empty) => {
+                                match self.rx.blocking_recv() {
+                                    Some(c) => c,
+                                    None => break,
+                                }
                             }
-                            Ok(c) => {
-                                rows += c.rows();
-                                checkpointed = matches!(c, Cmd::Checkpoint(_));
-                                apply(&tx, &self.sync_id, c)?;
-                            }
-                            Err(_) => break,
+                            Err(mpsc::error::TryRecvError::Disconnected) => break,
+                        };
+                        if c.is_control() {
+                            next = Some(c);
+                            break;
                         }
+                        rows += c.rows();
+                        checkpointed = matches!(c, Cmd::Checkpoint(_));
+                        apply(&tx, &self.sync_id, c)?;
                     }
                     tx.commit()?;
                     self.unsaved = true;
