@@ -31,6 +31,8 @@ pub(crate) fn open_db(
     defer_indexes: bool,
 ) -> Result<(Connection, Vec<&'static str>), Error> {
     let conn = Connection::open(path)?;
+    // Takes effect only on a new, empty database (before the first table is created).
+    conn.pragma_update(None, "page_size", 8192)?;
     // The database is scratch space until it is compressed; durability and atomicity come from
     // fsyncing and renaming the compressed file, so SQLite need neither sync nor keep a rollback
     // journal while rows stream in (a failed write discards the whole scratch file). Before the
