@@ -54,6 +54,18 @@ impl Rows {
         self.cells.push(Some((start, self.buf.len())));
     }
 
+    /// Appends `other`'s rows (of the same width).
+    pub(super) fn append(&mut self, other: &Rows) {
+        let base = self.buf.len();
+        self.buf.extend_from_slice(&other.buf);
+        self.cells.extend(
+            other
+                .cells
+                .iter()
+                .map(|c| c.map(|(a, b)| (a + base, b + base))),
+        );
+    }
+
     /// Number of rows.
     pub(super) fn len(&self) -> usize {
         self.cells.len() / self.width.max(1)

@@ -18,6 +18,11 @@ use crate::model::{Entitlement, Grant, Resource, ResourceType};
 /// small enough that memory stays bounded when the disk is slower than the connector.
 const CHANNEL_CAPACITY: usize = 64;
 
+/// Rows of small pages collected before they are sent to the SQLite thread together.
+const PENDING_ROWS: usize = 256;
+/// Pages with fewer rows than this are collected; larger ones are sent as they are.
+const SMALL_PAGE_ROWS: usize = 64;
+
 /// Default spacing of periodic saves, as a multiple of the last save's duration (see
 /// [`C1zWriter::with_save_spacing`]): at most a fifth of the writer's time goes to saves.
 const DEFAULT_SAVE_SPACING: u32 = 4;
@@ -100,6 +105,8 @@ pub struct C1zWriter {
     resumed_sync: Option<String>,
     /// See [`C1zWriter::with_save_spacing`].
     save_spacing: u32,
+    /// Rows not yet sent to the SQLite thread (see [`C1zWriter::send_rows`]).
+    pending: Option<Cmd>,
 }
 
 impl std::fmt::Debug for Cmd {
@@ -210,6 +217,7 @@ impl C1zWriter {
             resumable,
             resumed_sync,
             save_spacing: DEFAULT_SAVE_SPACING,
+            pending: None,
         })
     }
 
@@ -240,7 +248,51 @@ impl C1zWriter {
         self.sync_id.as_deref()
     }
 
+    /// Queues a page of rows: consecutive small pages of one table go to the SQLite thread
+    /// together (a role's entitlement is a page of one row), which saves a channel hand-off and
+    /// often a thread wake-up per page. Every other command sends what is pending first (see
+    /// [`C1zWriter::send`]), so a checkpoint still follows every row it accounts for.
+    async fn send_rows(&mut self, cmd: Cmd) -> Result<(), Error> {
+        if cmd.rows() >= SMALL_PAGE_ROWS {
+            // Large enough on its own: merging would only copy it and delay the thread.
+            return self.send(cmd).await;
+        }
+        let merged = match (self.pending.take(), cmd) {
+            (Some(Cmd::Resources(mut a)), Cmd::Resources(b)) => {
+                a.append(&b);
+                Cmd::Resources(a)
+            }
+            (Some(Cmd::Entitlements(mut a)), Cmd::Entitlements(b)) => {
+                a.append(&b);
+                Cmd::Entitlements(a)
+            }
+            (Some(Cmd::Grants(mut a)), Cmd::Grants(b)) => {
+                a.append(&b);
+                Cmd::Grants(a)
+            }
+            (Some(p), c) => {
+                self.send_now(p).await?;
+                c
+            }
+            (None, c) => c,
+        };
+        if merged.rows() >= PENDING_ROWS {
+            self.send_now(merged).await
+        } else {
+            self.pending = Some(merged);
+            Ok(())
+        }
+    }
+
+    /// Sends a command, after any pending rows.
     async fn send(&mut self, cmd: Cmd) -> Result<(), Error> {
+        if let Some(p) = self.pending.take() {
+            self.send_now(p).await?;
+        }
+        self.send_now(cmd).await
+    }
+
+    async fn send_now(&mut self, cmd: Cmd) -> Result<(), Error> {
         let Some(tx) = &self.tx else {
             return Err(Error::failed_precondition("c1z writer already finished"));
         };
@@ -295,19 +347,19 @@ impl SyncStore for C1zWriter {
     async fn put_resources(&mut self, items: Vec<Resource>) -> Result<(), Error> {
         let rows = Rows::resources(&items);
         drop(items);
-        self.send(Cmd::Resources(rows)).await
+        self.send_rows(Cmd::Resources(rows)).await
     }
 
     async fn put_entitlements(&mut self, items: Vec<Entitlement>) -> Result<(), Error> {
         let rows = Rows::entitlements(&items);
         drop(items);
-        self.send(Cmd::Entitlements(rows)).await
+        self.send_rows(Cmd::Entitlements(rows)).await
     }
 
     async fn put_grants(&mut self, mut items: Vec<Grant>) -> Result<(), Error> {
         let rows = Rows::grants(&mut items);
         drop(items);
-        self.send(Cmd::Grants(rows)).await
+        self.send_rows(Cmd::Grants(rows)).await
     }
 
     async fn checkpoint(&mut self, state: String) -> Result<(), Error> {
