@@ -2,7 +2,7 @@
 
 use c1_connector_sdk::model::{
     ChildResourceType, EntitlementImmutable, GroupTrait, RoleTrait, SkipEntitlementsAndGrants,
-    UserTrait, json_object_to_struct, pack, resource::StatusValue, user_trait,
+    UserTrait, json_to_value, pack, resource::StatusValue, user_trait,
 };
 use c1_connector_sdk::{Entitlement, Resource, ResourceId, ResourceType, Trait};
 use descope_mgmt::{Permission, Role, Tenant, User, UserStatus};
@@ -90,25 +90,27 @@ pub(crate) fn user_resource(user: &User) -> Resource {
         });
     }
 
-    let mut profile = Map::new();
-    profile.insert("userId".into(), json!(user.user_id));
-    profile.insert("loginIds".into(), json!(user.login_ids));
-    put_str(&mut profile, "email", &user.email);
-    put_str(&mut profile, "phone", &user.phone);
-    put_str(&mut profile, "picture", &user.picture);
-    profile.insert("status".into(), json!(user.status.as_str()));
-    profile.insert("verifiedEmail".into(), json!(user.verified_email));
-    profile.insert("verifiedPhone".into(), json!(user.verified_phone));
-    profile.insert("scim".into(), json!(user.scim));
-    profile.insert("test".into(), json!(user.test));
+    // Built as a protobuf `Struct` directly (what `json_object_to_struct` would make of the
+    // same JSON object), not as JSON first and converted, once per user.
+    let mut profile = ProfileFields::new();
+    profile.insert("userId".into(), pb_str(&user.user_id));
+    profile.insert("loginIds".into(), pb_list(&user.login_ids));
+    pb_put_str(&mut profile, "email", &user.email);
+    pb_put_str(&mut profile, "phone", &user.phone);
+    pb_put_str(&mut profile, "picture", &user.picture);
+    profile.insert("status".into(), pb_str(user.status.as_str()));
+    profile.insert("verifiedEmail".into(), pb_bool(user.verified_email));
+    profile.insert("verifiedPhone".into(), pb_bool(user.verified_phone));
+    profile.insert("scim".into(), pb_bool(user.scim));
+    profile.insert("test".into(), pb_bool(user.test));
     if !user.custom_attributes.is_empty() {
         profile.insert(
             "customAttributes".into(),
-            Value::Object(user.custom_attributes.clone()),
+            json_to_value(Value::Object(user.custom_attributes.clone())),
         );
     }
     if !user.external_ids.is_empty() {
-        profile.insert("externalIds".into(), json!(user.external_ids));
+        profile.insert("externalIds".into(), pb_list(&user.external_ids));
     }
 
     let mut resource = Resource::new(
@@ -123,7 +125,7 @@ pub(crate) fn user_resource(user: &User) -> Resource {
     // What `with_user_trait` does (the trait carries the resource's profile and creation time),
     // without cloning the profile: it is encoded into the trait annotation, then moved to the
     // resource. The bytes are the same.
-    trait_.profile = Some(json_object_to_struct(profile));
+    trait_.profile = Some(prost_types::Struct { fields: profile });
     trait_.created_at = resource.created_at;
     resource.annotations.push(pack(&trait_));
     resource.profile = trait_.profile.take();
@@ -318,6 +320,36 @@ pub(crate) fn granted_entitlement(permission: &Resource) -> Entitlement {
         ))
         .with_grantable_to(&[role_type()])
         .with_annotation(&EntitlementImmutable::default())
+}
+
+type ProfileFields = std::collections::BTreeMap<String, prost_types::Value>;
+
+fn pb_str(s: &str) -> prost_types::Value {
+    prost_types::Value {
+        kind: Some(prost_types::value::Kind::StringValue(s.to_owned())),
+    }
+}
+
+fn pb_bool(b: bool) -> prost_types::Value {
+    prost_types::Value {
+        kind: Some(prost_types::value::Kind::BoolValue(b)),
+    }
+}
+
+fn pb_list(items: &[String]) -> prost_types::Value {
+    prost_types::Value {
+        kind: Some(prost_types::value::Kind::ListValue(
+            prost_types::ListValue {
+                values: items.iter().map(|s| pb_str(s)).collect(),
+            },
+        )),
+    }
+}
+
+fn pb_put_str(map: &mut ProfileFields, key: &str, value: &str) {
+    if !value.is_empty() {
+        map.insert(key.to_owned(), pb_str(value));
+    }
 }
 
 fn put_str(map: &mut Map<String, Value>, key: &str, value: &str) {
