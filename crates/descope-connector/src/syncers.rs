@@ -32,13 +32,15 @@ fn parse_offset(token: Option<&str>) -> Result<u64, Error> {
 }
 
 /// One page of grants to holders `holders[start..]`, as `Grant`s on `entitlement`.
-fn holder_grants(
+async fn holder_grants(
     ctx: &SyncContext,
     entitlement: &Entitlement,
     holders: impl Fn(&crate::index::AssignmentIndex) -> &[u32],
     token: Option<&str>,
 ) -> Result<Page<Grant>, Error> {
     let start = usize::try_from(parse_offset(token)?).unwrap_or(usize::MAX);
+    // Grants are only ever read from a complete index (see `SyncContext::ensure_index`).
+    ctx.ensure_index().await?;
     let index = ctx.index();
     let all = holders(&index);
     let end = all.len().min(start.saturating_add(GRANT_PAGE));
@@ -178,13 +180,13 @@ impl ResourceSyncer for TenantSyncer {
         let tenant_id = decode_component(&resource.resource_id().resource)
             .map_err(|e| Error::invalid_argument(e.to_string()))?;
         let entitlement = member_entitlement(resource);
-        self.ctx.ensure_index().await?;
         holder_grants(
             &self.ctx,
             &entitlement,
             |index| index.tenant_members(&tenant_id),
             token,
         )
+        .await
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
@@ -252,13 +254,13 @@ impl ResourceSyncer for RoleSyncer {
         let target = RoleRef::parse(&resource.resource_id().resource)
             .map_err(|e| Error::invalid_argument(e.to_string()))?;
         let entitlement = assigned_entitlement(resource);
-        self.ctx.ensure_index().await?;
         holder_grants(
             &self.ctx,
             &entitlement,
             |index| index.role_holders(&target),
             token,
         )
+        .await
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
