@@ -2,7 +2,7 @@
 
 use c1_connector_sdk::model::{
     ChildResourceType, EntitlementImmutable, GroupTrait, RoleTrait, SkipEntitlementsAndGrants,
-    UserTrait, json_to_value, pack, resource::StatusValue, user_trait,
+    UserTrait, json_to_value, resource::StatusValue, user_trait,
 };
 use c1_connector_sdk::{Entitlement, Resource, ResourceId, ResourceType, Trait};
 use descope_mgmt::{Permission, Role, Tenant, User, UserStatus};
@@ -122,14 +122,8 @@ pub(crate) fn user_resource(user: &User) -> Resource {
     if user.created_time > 0 {
         resource = resource.with_created_at(user.created_time);
     }
-    // What `with_user_trait` does (the trait carries the resource's profile and creation time),
-    // without cloning the profile: it is encoded into the trait annotation, then moved to the
-    // resource. The bytes are the same.
     trait_.profile = Some(prost_types::Struct { fields: profile });
-    trait_.created_at = resource.created_at;
-    resource.annotations.push(pack(&trait_));
-    resource.profile = trait_.profile.take();
-    resource
+    resource.with_user_trait(trait_)
 }
 
 /// A tenant resource; tenant-scoped roles (and project roles within it) are its children.

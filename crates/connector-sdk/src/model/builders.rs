@@ -224,10 +224,10 @@ impl Resource {
     /// time are copied from the trait when the resource does not set them, and the other way round.
     #[must_use]
     pub fn with_user_trait(mut self, mut user: UserTrait) -> Self {
-        if self.profile.is_none() {
-            self.profile = user.profile.clone();
-        } else if user.profile.is_none() {
-            user.profile = self.profile.clone();
+        // Both carry the same profile. It is moved, not cloned: into the trait for encoding the
+        // annotation, then back to the resource (a profile can be large, and this runs per user).
+        if user.profile.is_none() {
+            user.profile = self.profile.take();
         }
         if self.created_at.is_none() {
             self.created_at = user.created_at;
@@ -241,6 +241,9 @@ impl Resource {
             });
         }
         self.annotations.push(pack(&user));
+        if self.profile.is_none() {
+            self.profile = user.profile.take();
+        }
         self
     }
 
