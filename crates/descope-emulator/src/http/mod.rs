@@ -7,6 +7,7 @@ mod users;
 pub(crate) mod wire;
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -31,6 +32,9 @@ use crate::state::State;
 #[derive(Debug)]
 pub(crate) struct Shared {
     state: RwLock<State>,
+    /// Bumped by every write lock, so cached search results know when they are stale.
+    generation: AtomicU64,
+    search_cache: search::MatchCache,
     pub(crate) counters: CounterSet,
     limiter: Limiter,
     /// Decides latency jitter and faults; seeded so a run is reproducible (given request order).
@@ -60,6 +64,8 @@ impl Shared {
     pub(crate) fn new(state: State, config: Config) -> Self {
         Self {
             state: RwLock::new(state),
+            generation: AtomicU64::new(0),
+            search_cache: search::MatchCache::default(),
             counters: CounterSet::default(),
             limiter: Limiter::new(config.rate_limits),
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
@@ -78,10 +84,22 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// A read lock and the state's generation, read under that lock.
+    fn read_with_generation(&self) -> (RwLockReadGuard<'_, State>, u64) {
+        let state = self.read();
+        let generation = self.generation.load(Ordering::Relaxed);
+        (state, generation)
+    }
+
+    /// A write lock. The generation is bumped while it is held (the lock orders this with
+    /// readers), so searches cached before the write are never served after it.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, State> {
-        self.state
+        let guard = self
+            .state
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::Relaxed);
+        guard
     }
 
     fn rng(&self) -> std::sync::MutexGuard<'_, ChaCha8Rng> {

@@ -34,9 +34,16 @@ fn one(u: &UserRecord) -> Reply {
 
 pub(super) async fn search(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::SearchUsers = parse(&body)?;
-    let state = app.read();
+    let key = search_mod::cache_key("all", &body);
+    let (state, generation) = app.read_with_generation();
     // Serialize while holding the read lock: the page borrows the records, nothing is cloned.
-    json(&search_mod::search(&state, &req)?)
+    json(&search_mod::search(
+        &state,
+        &req,
+        &app.search_cache,
+        generation,
+        key,
+    )?)
 }
 
 /// `/user/search/test`: the same search restricted to test users.
@@ -44,8 +51,15 @@ pub(super) async fn search_test(AxState(app): App, body: Bytes) -> Reply {
     let mut req: wire::SearchUsers = parse(&body)?;
     req.with_test_user = Some(true);
     req.test_users_only = Some(true);
-    let state = app.read();
-    json(&search_mod::search(&state, &req)?)
+    let key = search_mod::cache_key("test", &body);
+    let (state, generation) = app.read_with_generation();
+    json(&search_mod::search(
+        &state,
+        &req,
+        &app.search_cache,
+        generation,
+        key,
+    )?)
 }
 
 /// `GET /v1/mgmt/user?loginId=` / `?userId=` / `?identifier=` (empty values are ignored,

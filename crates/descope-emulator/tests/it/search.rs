@@ -270,3 +270,51 @@ async fn identifier_and_user_id_work_in_mutations() -> TestResult {
     assert_eq!(v["user"]["familyName"], u.family_name.as_str());
     Ok(())
 }
+
+/// Later pages of a search reuse the first page's matches (see `MatchCache`); a write in
+/// between must be seen by the next page, and different searches must not share results.
+#[tokio::test]
+async fn pages_after_a_write_see_the_write() -> TestResult {
+    let api = generated(300).await;
+    let first = api.search(json!({"page": 0, "limit": 100})).await;
+    assert_eq!(first["total"], 295);
+    let deleted = ids(&first)[0].clone();
+
+    let (status, v) = api
+        .post("/v1/mgmt/user/create", json!({"loginId": "late@acme.test"}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let created = v["user"]["userId"].as_str().unwrap().to_owned();
+    let (status, v) = api
+        .post("/v1/mgmt/user/delete", json!({"userId": deleted}))
+        .await;
+    assert_eq!(status, 200, "{v}");
+
+    let mut seen = Vec::new();
+    for page in 0..3 {
+        let v = api.search(json!({"page": page, "limit": 100})).await;
+        assert_eq!(v["total"], 295, "one created, one deleted");
+        seen.extend(ids(&v));
+    }
+    assert!(!seen.contains(&deleted));
+    assert_eq!(seen.last(), Some(&created), "new users come last");
+
+    // Interleaved searches with different filters, and the test-user endpoint with the same
+    // body, each keep their own results.
+    let with_test = api.search(json!({"page": 2, "withTestUser": true})).await;
+    let without = api.search(json!({"page": 2})).await;
+    let (_, only_test) = api
+        .post("/v2/mgmt/user/search/test", json!({"page": 0}))
+        .await;
+    assert_eq!(with_test["total"], 300);
+    assert_eq!(ids(&with_test).len(), 100);
+    assert_eq!(without["total"], 295);
+    assert_eq!(ids(&without).len(), 95);
+    assert_eq!(only_test["total"], 5);
+    let (status, v) = api
+        .post("/v2/mgmt/user/search/test", json!({"page": 1}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(v["users"], json!([]));
+    Ok(())
+}
