@@ -62,7 +62,7 @@ struct Args {
     #[arg(long, default_value_t = 0.0)]
     rate_limit_scale: f64,
     /// User-search pages in flight at once.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = descope_connector::DEFAULT_MAX_PARALLEL_FETCHES)]
     parallel_fetches: usize,
     /// Also run the same sync with one fetch at a time, as the official SDKs page.
     #[arg(long)]
