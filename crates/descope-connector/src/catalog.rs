@@ -1,6 +1,8 @@
 //! Tenants, roles and permissions, fetched once per sync with one `all` call each.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 
 use c1_connector_sdk::Error;
 use descope_mgmt::{Client, Permission, Role, Tenant};
@@ -83,7 +85,7 @@ impl Catalog {
                 }
             }
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         catalog.permissions = permissions
             .into_iter()
             .filter(|p| !p.name.is_empty() && seen.insert(p.name.clone()))

@@ -3,10 +3,13 @@
 //! Grants are listed per tenant and per role, but Descope reports assignments on the user. Rather
 //! than keep whole user records (or page through users a second time), the user syncer records each
 //! user once as a small interned entry and appends its number to the list of every tenant and role
-//! it holds. A million assignments cost four bytes each.
+//! it holds. A million assignments cost four bytes each. The maps hash with foldhash: SipHash was
+//! ~4.5% of the engine thread's samples (perf, W1 benchmark), and the keys come from the project's
+//! own Descope responses, not from an adversary choosing collisions.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use descope_mgmt::User;
 
