@@ -189,6 +189,11 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
     Ok(())
 }
 
+/// zstd worker threads: one per core, at most 4 (compression runs when nothing else does).
+fn compression_workers() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
+}
+
 /// Compresses `db` into `<target>.tmp-<random>` beside the target, fsyncs, renames into place.
 /// The temporary file is removed on any error (it is a `NamedTempFile` until persisted).
 pub(crate) fn compress_into_place(db: &Path, target: &Path) -> Result<(), Error> {
@@ -205,11 +210,14 @@ pub(crate) fn compress_into_place(db: &Path, target: &Path) -> Result<(), Error>
         let mut enc = zstd::stream::Encoder::new(out, ZSTD_LEVEL)?;
         enc.include_checksum(true)?;
         enc.set_pledged_src_size(Some(size))?;
+        enc.multithread(compression_workers())?;
         std::io::copy(&mut input, &mut enc)?;
         let mut out = enc.finish()?;
         out.flush()?;
     }
+    let t = std::time::Instant::now();
     tmp.as_file().sync_all()?;
+    tracing::debug!(fsync = ?t.elapsed(), "c1z fsync");
     tmp.persist(target).map_err(|e| Error::from(e.error))?;
     // Make the rename itself durable.
     if let Ok(d) = std::fs::File::open(&dir) {
