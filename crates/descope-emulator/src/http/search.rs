@@ -341,8 +341,8 @@ impl MatchCache {
     }
 }
 
-/// The cache key of a search request body: its JSON with the paging fields removed, keys
-/// sorted (`serde_json`'s map is ordered), prefixed by `scope` (which endpoint asked).
+/// The cache key of a search request body: its JSON with the paging fields removed, prefixed by
+/// `scope` (which endpoint asked). The same fields in another order can only cost a cache miss.
 pub(crate) fn cache_key(scope: &str, body: &[u8]) -> String {
     let mut v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
