@@ -243,6 +243,7 @@ impl std::error::Error for Error {
     }
 }
 
+#[cfg(feature = "c1z")]
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::internal("sqlite error").with_source(e)

@@ -54,9 +54,11 @@
 //! # Ok(()) }
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 /// The README's examples, compiled and run as doc tests so they stay true.
 #[doc = include_str!("../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "c1z"))]
 pub struct ReadmeDoctests;
 
 pub mod connector;
@@ -65,6 +67,8 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod page;
+#[cfg(feature = "c1z")]
+#[cfg_attr(docsrs, doc(cfg(feature = "c1z")))]
 pub mod provision;
 pub mod store;
 #[cfg(feature = "test-util")]
@@ -89,5 +93,7 @@ pub mod prelude {
         RoleTrait, SkipEntitlementsAndGrants, Trait, UserTrait,
     };
     pub use crate::page::Page;
-    pub use crate::store::{C1zReader, C1zWriter, JsonlWriter, SyncStore};
+    #[cfg(feature = "c1z")]
+    pub use crate::store::{C1zReader, C1zWriter};
+    pub use crate::store::{JsonlWriter, SyncStore};
 }

@@ -77,7 +77,7 @@ impl<W: Write + Send> JsonlWriter<W> {
 #[async_trait]
 impl<W: Write + Send> SyncStore for JsonlWriter<W> {
     async fn start_sync(&mut self) -> Result<String, Error> {
-        Ok(super::c1z_writer::new_sync_id())
+        Ok(super::new_sync_id())
     }
 
     async fn put_resource_types(&mut self, items: Vec<ResourceType>) -> Result<(), Error> {

@@ -1,24 +1,20 @@
 //! Where a sync goes: the [`SyncStore`] trait and its implementations, a `.c1z` writer
-//! ([`C1zWriter`]), a `.c1z` reader ([`C1zReader`]) and a JSON Lines writer ([`JsonlWriter`]).
+//! (`C1zWriter`) and reader (`C1zReader`), both behind the default feature `c1z`, and a JSON
+//! Lines writer ([`JsonlWriter`]).
 
 use async_trait::async_trait;
 
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
 
-mod c1z_db;
-mod c1z_reader;
-mod c1z_rows;
-mod c1z_worker;
-mod c1z_writer;
+#[cfg(feature = "c1z")]
+mod c1z;
 mod jsonl;
 pub mod protojson;
-mod schema;
-mod stale;
-mod timefmt;
 
-pub use c1z_reader::{C1zReader, SyncRun};
-pub use c1z_writer::C1zWriter;
+#[cfg(feature = "c1z")]
+#[cfg_attr(docsrs, doc(cfg(feature = "c1z")))]
+pub use c1z::{C1zReader, C1zWriter, SyncRun};
 pub use jsonl::JsonlWriter;
 
 /// How old an unfinished sync may be and still be resumed (baton's `unfinishedSyncMaxAge`).
@@ -100,4 +96,10 @@ impl ResumePoint {
             ..Self::default()
         }
     }
+}
+
+/// A new KSUID, baton's sync id format.
+pub(crate) fn new_sync_id() -> String {
+    use svix_ksuid::KsuidLike;
+    svix_ksuid::Ksuid::new(None::<time::OffsetDateTime>, None).to_string()
 }

@@ -1,18 +1,14 @@
 //! The `.c1z` v1 reader.
 
-use std::io::Read;
 use std::path::Path;
 
 use prost::Message;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::{C1Z_V1_MAGIC, C1Z_V3_MAGIC};
+use super::file::decompress_into;
 use crate::error::Error;
 use crate::ids;
 use crate::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
-
-/// baton's decoder limit on the zstd window (128 MiB, `BATON_DECODER_MAX_MEMORY_MB`).
-const MAX_WINDOW_LOG: u32 = 27;
 
 /// One row of `v1_sync_runs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,34 +274,6 @@ impl C1zReader {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
-}
-
-/// Checks the magic of the `.c1z` at `path` and decompresses its SQLite database into `out`.
-pub(crate) fn decompress_into(path: &Path, out: &mut std::fs::File) -> Result<(), Error> {
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| Error::from(e).context(format!("open {}", path.display())))?;
-    let mut magic = [0u8; 5];
-    file.read_exact(&mut magic).map_err(|e| {
-        Error::invalid_argument(format!("{} is not a c1z file", path.display())).with_source(e)
-    })?;
-    if &magic == C1Z_V3_MAGIC {
-        return Err(Error::unimplemented(format!(
-            "{} is a v3 (Pebble) c1z; only v1 (SQLite) is supported",
-            path.display()
-        )));
-    }
-    if &magic != C1Z_V1_MAGIC {
-        return Err(Error::invalid_argument(format!(
-            "{} is not a c1z file (bad magic)",
-            path.display()
-        )));
-    }
-    let mut dec = zstd::stream::Decoder::new(std::io::BufReader::new(file))?;
-    dec.window_log_max(MAX_WINDOW_LOG)?;
-    std::io::copy(&mut dec, out)
-        .map_err(|e| Error::new(crate::Code::DataLoss, "corrupt c1z (zstd)").with_source(e))?;
-    out.sync_all()?;
-    Ok(())
 }
 
 /// Files from old SDKs (before v0.2.x added them) lack `sync_type` and `parent_sync_id`;

@@ -7,12 +7,15 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
-use super::c1z_db::open_db;
-use super::c1z_rows::Rows;
-use super::c1z_worker::Worker;
-use super::{RESUME_MAX_AGE, ResumePoint, SyncStore, stale, timefmt};
+use super::cmd::Cmd;
+use super::db::open_db;
+use super::file::{check_dir, decompress_into};
+use super::rows::Rows;
+use super::worker::Worker;
+use super::{stale, timefmt};
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
+use crate::store::{RESUME_MAX_AGE, ResumePoint, SyncStore, new_sync_id};
 
 /// Pages buffered between the engine and the SQLite thread: enough to keep the thread busy,
 /// small enough that memory stays bounded when the disk is slower than the connector.
@@ -26,46 +29,6 @@ const SMALL_PAGE_ROWS: usize = 64;
 /// Default spacing of periodic saves, as a multiple of the last save's duration (see
 /// [`C1zWriter::with_save_spacing`]): at most a fifth of the writer's time goes to saves.
 const DEFAULT_SAVE_SPACING: u32 = 4;
-
-pub(super) enum Cmd {
-    Start {
-        sync_id: String,
-        started_at: String,
-        save_spacing: u32,
-    },
-    ResourceTypes(Vec<ResourceType>),
-    Resources(Rows),
-    Entitlements(Rows),
-    Grants(Rows),
-    Checkpoint(String),
-    /// Continue the unfinished sync `0` instead of starting one; `1` is the save spacing.
-    Resume(String, u32),
-    Snapshot(oneshot::Sender<Result<ResumePoint, Error>>),
-    Suspend(oneshot::Sender<Result<(), Error>>),
-    Finish(oneshot::Sender<Result<(), Error>>),
-}
-
-impl Cmd {
-    pub(super) fn rows(&self) -> usize {
-        match self {
-            Cmd::ResourceTypes(v) => v.len(),
-            Cmd::Resources(v) | Cmd::Entitlements(v) | Cmd::Grants(v) => v.len(),
-            _ => 1,
-        }
-    }
-
-    /// Commands that are not batched into a data transaction.
-    pub(super) fn is_control(&self) -> bool {
-        matches!(
-            self,
-            Cmd::Start { .. }
-                | Cmd::Resume(..)
-                | Cmd::Snapshot(_)
-                | Cmd::Suspend(_)
-                | Cmd::Finish(_)
-        )
-    }
-}
 
 /// Writes one sync into a v1 `.c1z` file.
 ///
@@ -107,12 +70,6 @@ pub struct C1zWriter {
     save_spacing: u32,
     /// Rows not yet sent to the SQLite thread (see [`C1zWriter::send_rows`]).
     pending: Option<Cmd>,
-}
-
-impl std::fmt::Debug for Cmd {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Cmd")
-    }
 }
 
 impl C1zWriter {
@@ -160,7 +117,7 @@ impl C1zWriter {
         let (tmp, db_path) = scratch(&target)?;
         if target.exists() {
             let mut f = std::fs::File::create(&db_path)?;
-            super::c1z_reader::decompress_into(&target, &mut f)?;
+            decompress_into(&target, &mut f)?;
         }
         let (conn, deferred) = open_db(&db_path, true)?;
         let cutoff = timefmt::format(
@@ -343,7 +300,7 @@ impl SyncStore for C1zWriter {
         self.send(Cmd::ResourceTypes(items)).await
     }
 
-    // Pages are encoded here, on the caller's thread (see `c1z_rows`).
+    // Pages are encoded here, on the caller's thread (see `rows`).
     async fn put_resources(&mut self, items: Vec<Resource>) -> Result<(), Error> {
         let rows = Rows::resources(&items);
         drop(items);
@@ -412,12 +369,6 @@ impl SyncStore for C1zWriter {
     }
 }
 
-/// A new KSUID, baton's sync id format.
-pub(crate) fn new_sync_id() -> String {
-    use svix_ksuid::KsuidLike;
-    svix_ksuid::Ksuid::new(None::<time::OffsetDateTime>, None).to_string()
-}
-
 /// A scratch directory for the working database, owned by this process; first removes what
 /// killed writers left behind.
 fn scratch(target: &Path) -> Result<(tempfile::TempDir, PathBuf), Error> {
@@ -429,23 +380,4 @@ fn scratch(target: &Path) -> Result<(tempfile::TempDir, PathBuf), Error> {
     stale::mark_owner(tmp.path());
     let db_path = tmp.path().join("db.sqlite");
     Ok((tmp, db_path))
-}
-
-fn check_dir(target: &Path) -> Result<(), Error> {
-    let dir = parent_dir(target);
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(Error::not_found(format!(
-            "directory {} does not exist",
-            dir.display()
-        )))
-    }
-}
-
-pub(super) fn parent_dir(target: &Path) -> PathBuf {
-    match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }

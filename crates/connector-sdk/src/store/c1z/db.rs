@@ -1,21 +1,16 @@
-//! The SQLite side of the `.c1z` writer: opening the database, upserting rows, and turning
-//! the database into a `.c1z` file atomically.
+//! The SQLite side of the `.c1z` writer: opening the working database and applying commands
+//! to it.
 
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
 use prost::Message;
 use rusqlite::{Connection, params};
 
-use super::c1z_writer::{Cmd, parent_dir};
+use super::cmd::Cmd;
 use super::schema::SCHEMA_SQL;
-use super::{C1Z_V1_MAGIC, timefmt};
+use super::timefmt;
 use crate::error::Error;
-
-/// zstd level: the fastest standard level, as baton's writer (`SpeedFastest`); its window
-/// stays far below baton's 128 MiB decoder limit.
-const ZSTD_LEVEL: i32 = 1;
 
 /// Opens (creating the schema if needed) the working database.
 ///
@@ -185,43 +180,6 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
         | Cmd::Snapshot(_)
         | Cmd::Suspend(_)
         | Cmd::Finish(_) => {}
-    }
-    Ok(())
-}
-
-/// zstd worker threads: one per core, at most 4 (compression runs when nothing else does).
-fn compression_workers() -> u32 {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
-}
-
-/// Compresses `db` into `<target>.tmp-<random>` beside the target, fsyncs, renames into place.
-/// The temporary file is removed on any error (it is a `NamedTempFile` until persisted).
-pub(crate) fn compress_into_place(db: &Path, target: &Path) -> Result<(), Error> {
-    let dir = parent_dir(target);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&super::stale::temp_prefix(target))
-        .tempfile_in(&dir)?;
-    {
-        let mut input = std::fs::File::open(db)?;
-        let size = input.metadata()?.len();
-        let out = std::io::BufWriter::new(tmp.as_file_mut());
-        let mut out = out;
-        out.write_all(C1Z_V1_MAGIC)?;
-        let mut enc = zstd::stream::Encoder::new(out, ZSTD_LEVEL)?;
-        enc.include_checksum(true)?;
-        enc.set_pledged_src_size(Some(size))?;
-        enc.multithread(compression_workers())?;
-        std::io::copy(&mut input, &mut enc)?;
-        let mut out = enc.finish()?;
-        out.flush()?;
-    }
-    let t = std::time::Instant::now();
-    tmp.as_file().sync_all()?;
-    tracing::debug!(fsync = ?t.elapsed(), "c1z fsync");
-    tmp.persist(target).map_err(|e| Error::from(e.error))?;
-    // Make the rename itself durable.
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
     }
     Ok(())
 }

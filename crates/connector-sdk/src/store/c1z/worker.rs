@@ -8,11 +8,13 @@ use prost::Message;
 use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
-use super::c1z_db::{apply, compress_into_place, prepare_for_save};
-use super::c1z_writer::Cmd;
-use super::{ResumePoint, timefmt};
+use super::cmd::Cmd;
+use super::db::{apply, prepare_for_save};
+use super::file::compress_into_place;
+use super::timefmt;
 use crate::error::Error;
 use crate::model::Resource;
+use crate::store::ResumePoint;
 
 /// Rows per SQLite transaction, at most. Large transactions are what make SQLite fast.
 const MAX_ROWS_PER_TX: usize = 50_000;

@@ -4,21 +4,12 @@
 
 use std::path::Path;
 
-use super::c1z_writer::parent_dir;
+use super::file::{parent_dir, temp_prefix};
 
 /// Prefix of the writer's scratch directories in the system temporary directory.
 pub(crate) const SCRATCH_PREFIX: &str = "c1z-db-";
 /// The file in a scratch directory naming the process that owns it.
 pub(crate) const OWNER_FILE: &str = "owner.pid";
-
-/// The prefix of the temporary files a save of `target` writes beside it.
-pub(crate) fn temp_prefix(target: &Path) -> String {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sync.c1z".to_owned());
-    format!("{name}.tmp-")
-}
 
 /// Removes `<target>.tmp-*` files left by an earlier writer of the same target that was killed
 /// mid-save. Two writers of one target at once are not supported anyway (the last rename would

@@ -1,0 +1,54 @@
+//! The commands the `.c1z` writer sends to its SQLite thread, in the order they must apply.
+
+use tokio::sync::oneshot;
+
+use super::rows::Rows;
+use crate::error::Error;
+use crate::model::ResourceType;
+use crate::store::ResumePoint;
+
+pub(super) enum Cmd {
+    Start {
+        sync_id: String,
+        started_at: String,
+        save_spacing: u32,
+    },
+    ResourceTypes(Vec<ResourceType>),
+    Resources(Rows),
+    Entitlements(Rows),
+    Grants(Rows),
+    Checkpoint(String),
+    /// Continue the unfinished sync `0` instead of starting one; `1` is the save spacing.
+    Resume(String, u32),
+    Snapshot(oneshot::Sender<Result<ResumePoint, Error>>),
+    Suspend(oneshot::Sender<Result<(), Error>>),
+    Finish(oneshot::Sender<Result<(), Error>>),
+}
+
+impl Cmd {
+    pub(super) fn rows(&self) -> usize {
+        match self {
+            Cmd::ResourceTypes(v) => v.len(),
+            Cmd::Resources(v) | Cmd::Entitlements(v) | Cmd::Grants(v) => v.len(),
+            _ => 1,
+        }
+    }
+
+    /// Commands that are not batched into a data transaction.
+    pub(super) fn is_control(&self) -> bool {
+        matches!(
+            self,
+            Cmd::Start { .. }
+                | Cmd::Resume(..)
+                | Cmd::Snapshot(_)
+                | Cmd::Suspend(_)
+                | Cmd::Finish(_)
+        )
+    }
+}
+
+impl std::fmt::Debug for Cmd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cmd")
+    }
+}
