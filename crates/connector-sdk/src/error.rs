@@ -98,6 +98,8 @@ pub struct Error {
     message: String,
     retry_after: Option<Duration>,
     rate_limit: Option<RateLimitDescription>,
+    /// Overrides the code's retry rule (see [`Error::with_retryable`]).
+    retryable: Option<bool>,
     source: Option<BoxError>,
 }
 
@@ -109,6 +111,7 @@ impl Error {
             message: message.into(),
             retry_after: None,
             rate_limit: None,
+            retryable: None,
             source: None,
         }
     }
@@ -172,6 +175,27 @@ impl Error {
         self
     }
 
+    /// Says whether a retry loop may try again, overriding the rule of the code
+    /// ([`Code::is_retryable`]).
+    ///
+    /// A connector whose client already retried a call (with its own back-off and budget) marks
+    /// the final error `with_retryable(false)`, so the engine and the provisioning runner do not
+    /// retry it a second time: one layer owns retries. `with_retryable(true)` makes an error of
+    /// another code retryable.
+    ///
+    /// ```
+    /// use c1_connector_sdk::Error;
+    ///
+    /// let exhausted = Error::unavailable("503 after 4 attempts").with_retryable(false);
+    /// assert!(!exhausted.is_retryable());
+    /// assert!(Error::unavailable("503").is_retryable());
+    /// ```
+    #[must_use]
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.retryable = Some(retryable);
+        self
+    }
+
     /// Attaches the underlying cause, reported by [`std::error::Error::source`].
     #[must_use]
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
@@ -199,9 +223,10 @@ impl Error {
         self.rate_limit.as_ref()
     }
 
-    /// Whether the engine retries this error (`Unavailable`, `DeadlineExceeded`).
+    /// Whether the engine and the provisioning runner retry this error: what
+    /// [`Error::with_retryable`] said, else the code's rule (`Unavailable`, `DeadlineExceeded`).
     pub fn is_retryable(&self) -> bool {
-        self.code.is_retryable()
+        self.retryable.unwrap_or_else(|| self.code.is_retryable())
     }
 
     /// Whether the code is [`Code::NotFound`].
@@ -224,6 +249,7 @@ impl fmt::Debug for Error {
             .field("message", &self.message)
             .field("retry_after", &self.retry_after)
             .field("rate_limit", &self.rate_limit)
+            .field("retryable", &self.retryable)
             .field("source", &self.source)
             .finish()
     }
@@ -277,6 +303,16 @@ mod tests {
         assert!(Error::deadline_exceeded("x").is_retryable());
         assert!(!Error::not_found("x").is_retryable());
         assert!(!Error::internal("x").is_retryable());
+    }
+
+    #[test]
+    fn retryable_override_survives_context() {
+        let e = Error::unavailable("x")
+            .with_retryable(false)
+            .context("list users");
+        assert!(!e.is_retryable());
+        assert_eq!(e.code(), Code::Unavailable);
+        assert!(Error::internal("x").with_retryable(true).is_retryable());
     }
 
     #[test]

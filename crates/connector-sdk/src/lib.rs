@@ -67,8 +67,6 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod page;
-#[cfg(feature = "c1z")]
-#[cfg_attr(docsrs, doc(cfg(feature = "c1z")))]
 pub mod provision;
 pub mod store;
 #[cfg(feature = "test-util")]

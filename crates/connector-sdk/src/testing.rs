@@ -41,6 +41,7 @@ pub struct Fault {
     code: Code,
     times: u32,
     retry_after: Option<Duration>,
+    retryable: Option<bool>,
 }
 
 impl Fault {
@@ -52,6 +53,7 @@ impl Fault {
             code,
             times: 1,
             retry_after: None,
+            retryable: None,
         }
     }
 
@@ -73,6 +75,13 @@ impl Fault {
     #[must_use]
     pub fn retry_after(mut self, d: Duration) -> Self {
         self.retry_after = Some(d);
+        self
+    }
+
+    /// Marks the error retryable or not, overriding its code (see [`Error::with_retryable`]).
+    #[must_use]
+    pub fn retryable(mut self, retryable: bool) -> Self {
+        self.retryable = Some(retryable);
         self
     }
 }
@@ -113,6 +122,9 @@ impl State {
         let mut e = Error::new(f.code, format!("injected {:?} fault", f.op));
         if let Some(d) = f.retry_after {
             e = e.with_retry_after(d);
+        }
+        if let Some(r) = f.retryable {
+            e = e.with_retryable(r);
         }
         Some(e)
     }

@@ -10,9 +10,39 @@ use tokio_util::sync::CancellationToken;
 use crate::error::Error;
 use crate::model::RateLimitDescription;
 
-/// When and how long to retry. Only `Unavailable` and `DeadlineExceeded` are retried (baton's
-/// rule). The delay is linear (`attempt × base_delay`) unless the error says how long to wait
-/// (`retry_after`, or a `RateLimitDescription` with a future reset), and never above `max_delay`.
+/// When and how long to retry.
+///
+/// An error is retried when [`Error::is_retryable`] says so: by default only `Unavailable` and
+/// `DeadlineExceeded` (baton's rule), and never an error marked
+/// [`Error::with_retryable(false)`](Error::with_retryable), which is how a connector whose own
+/// client already retried says "do not retry this again". The delay is linear
+/// (`attempt × base_delay`) unless the error says how long to wait (`retry_after`, or a
+/// `RateLimitDescription` with a future reset), and never above `max_delay`.
+///
+/// # The engine's retry budget
+///
+/// The budget is per connector call, not per sync: [`Connector::validate`] and every page request
+/// (one `list`, `entitlements` or `grants` call) gets `1 + max_retries` attempts. With the
+/// default policy (10 retries, 1 s base, 60 s cap) a call that keeps failing waits
+/// 1 + 2 + … + 10 = 55 s in total before the sync fails with its last error, unless the errors ask
+/// for longer waits (each capped at 60 s, so at most 10 minutes). Calls in flight at the same time
+/// (up to [`SyncOptions::concurrency`]) retry independently, and a cancelled sync stops waiting at
+/// once. Retries are counted in [`SyncStats::retries`] and in [`Progress::retries`]. The
+/// provisioning runner uses the same rules with 2 retries (baton's 3 attempts).
+///
+/// [`Connector::validate`]: crate::Connector::validate
+/// [`SyncOptions::concurrency`]: crate::engine::SyncOptions::concurrency
+/// [`SyncStats::retries`]: crate::engine::SyncStats::retries
+/// [`Progress::retries`]: crate::engine::Progress::retries
+///
+/// ```
+/// use std::time::Duration;
+/// use c1_connector_sdk::engine::RetryPolicy;
+/// use c1_connector_sdk::Error;
+///
+/// let policy = RetryPolicy::new(3);
+/// assert_eq!(policy.delay(2, &Error::unavailable("busy")), Duration::from_secs(2));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -147,6 +177,21 @@ mod tests {
             d > Duration::from_secs(28) && d <= Duration::from_secs(30),
             "{d:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn honours_an_error_that_says_not_to_retry() {
+        let retries = Arc::new(AtomicU64::new(0));
+        let attempts = AtomicU64::new(0);
+        let r: Result<(), Error> = RetryPolicy::default()
+            .run(&CancellationToken::new(), &retries, || {
+                attempts.fetch_add(1, Ordering::Relaxed);
+                async { Err(Error::unavailable("client gave up").with_retryable(false)) }
+            })
+            .await;
+        assert!(r.is_err_and(|e| !e.is_retryable()));
+        assert_eq!(attempts.load(Ordering::Relaxed), 1);
+        assert_eq!(retries.load(Ordering::Relaxed), 0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -126,6 +126,44 @@ async fn gives_up_after_max_retries_and_on_permanent_errors() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_error_marked_not_retryable_is_not_retried() {
+    // The connector's own client already retried: the engine must not multiply the attempts.
+    let fake = org()
+        .fault(
+            Fault::new(FakeOp::List, Code::Unavailable)
+                .for_type("group")
+                .retryable(false),
+        )
+        .build();
+    let err = Syncer::new(Arc::new(fake.clone()), SyncOptions::default())
+        .run(&mut sink())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+    assert!(!err.is_retryable());
+    let group_lists = fake
+        .call_log()
+        .iter()
+        .filter(|l| l.starts_with("list group"))
+        .count();
+    assert_eq!(group_lists, 1, "{:?}", fake.call_log());
+
+    // And an error of a non-retryable code marked retryable is retried.
+    let fake = org()
+        .fault(
+            Fault::new(FakeOp::List, Code::Internal)
+                .for_type("group")
+                .retryable(true),
+        )
+        .build();
+    let stats = Syncer::new(Arc::new(fake), SyncOptions::default())
+        .run(&mut sink())
+        .await
+        .unwrap();
+    assert_eq!(stats.retries, 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn not_found_on_grants_is_a_warning() {
     let fake = org()
         .fault(Fault::new(FakeOp::Grants, Code::NotFound).for_type("group"))
