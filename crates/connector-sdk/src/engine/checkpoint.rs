@@ -42,6 +42,10 @@ pub(super) struct Checkpoint {
     pub(super) done_beyond: Vec<u64>,
     #[serde(default)]
     pub(super) in_progress: Vec<(u64, String)>,
+    /// The resource types selected ([`super::SyncOptions::sync_resource_types`], sorted);
+    /// empty for every type. A resume must select the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) selected_types: Vec<String>,
 }
 
 pub(super) const ENGINE: &str = "c1-connector-sdk";
@@ -57,6 +61,7 @@ impl Checkpoint {
             watermark: 0,
             done_beyond: Vec::new(),
             in_progress: Vec::new(),
+            selected_types: Vec::new(),
         }
     }
 

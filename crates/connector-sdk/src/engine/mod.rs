@@ -46,6 +46,12 @@ pub struct SyncOptions {
     /// How often progress is checkpointed into the store (default 10 s, baton's interval).
     /// Phase boundaries and interruptions are always checkpointed.
     pub checkpoint_interval: Duration,
+    /// Sync only these resource types (baton's `--sync-resource-types`); empty means every type.
+    /// See [`SyncOptions::with_sync_resource_types`].
+    pub sync_resource_types: Vec<String>,
+    /// Sync resource types and resources only (baton's `--skip-entitlements-and-grants`).
+    /// See [`SyncOptions::with_skip_entitlements_and_grants`].
+    pub skip_entitlements_and_grants: bool,
 }
 
 impl Default for SyncOptions {
@@ -58,6 +64,8 @@ impl Default for SyncOptions {
             validate: true,
             max_reported_problems: 10,
             checkpoint_interval: Duration::from_secs(10),
+            sync_resource_types: Vec::new(),
+            skip_entitlements_and_grants: false,
         }
     }
 }
@@ -71,7 +79,12 @@ impl fmt::Debug for SyncOptions {
             .field("cancel", &self.cancel)
             .field("validate", &self.validate)
             .field("checkpoint_interval", &self.checkpoint_interval)
-            .finish()
+            .field("sync_resource_types", &self.sync_resource_types)
+            .field(
+                "skip_entitlements_and_grants",
+                &self.skip_entitlements_and_grants,
+            )
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,6 +140,47 @@ impl SyncOptions {
     #[must_use]
     pub fn with_validate(mut self, validate: bool) -> Self {
         self.validate = validate;
+        self
+    }
+
+    /// Syncs only the resource types with these ids (baton's `--sync-resource-types`); an empty
+    /// list means every type.
+    ///
+    /// Only the selected types are stored, and types not selected are not listed at all: a
+    /// child type under a selected parent is listed only if it is selected itself. Grants to
+    /// principals of a type that is not selected are kept (their principal cannot be checked
+    /// against this sync). An id no syncer declares fails the sync with `InvalidArgument`,
+    /// naming the known ones, before anything is listed. A resumed sync must use the same
+    /// selection as the run that started it (`FailedPrecondition` otherwise).
+    ///
+    /// ```
+    /// use c1_connector_sdk::engine::SyncOptions;
+    /// let options = SyncOptions::default().with_sync_resource_types(["user", "role"]);
+    /// assert_eq!(options.sync_resource_types, ["user", "role"]);
+    /// ```
+    #[must_use]
+    pub fn with_sync_resource_types<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.sync_resource_types = ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Syncs resource types and resources only, no entitlements and no grants (baton's
+    /// `--skip-entitlements-and-grants`). The store is told the sync is
+    /// [`SyncType::ResourcesOnly`](crate::store::SyncType::ResourcesOnly), so a `.c1z` labels it
+    /// `resources_only` and no reader mistakes it for a full sync without grants.
+    ///
+    /// ```
+    /// use c1_connector_sdk::engine::SyncOptions;
+    /// let options = SyncOptions::default().with_skip_entitlements_and_grants(true);
+    /// assert!(options.skip_entitlements_and_grants);
+    /// ```
+    #[must_use]
+    pub fn with_skip_entitlements_and_grants(mut self, skip: bool) -> Self {
+        self.skip_entitlements_and_grants = skip;
         self
     }
 }

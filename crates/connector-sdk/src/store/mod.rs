@@ -25,6 +25,32 @@ pub const C1Z_V1_MAGIC: &[u8; 5] = b"C1ZF\0";
 /// The magic bytes of baton's v3 (Pebble) format, which this crate does not read.
 pub const C1Z_V3_MAGIC: &[u8; 5] = b"C1Z3\0";
 
+/// What kind of sync a store holds (baton's `sync_type` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SyncType {
+    /// Every phase: resource types, resources, entitlements, grants.
+    #[default]
+    Full,
+    /// Resource types and resources only (`--skip-entitlements-and-grants`).
+    ResourcesOnly,
+}
+
+impl SyncType {
+    /// baton's name, as stored in `v1_sync_runs.sync_type`: `full`, `resources_only`.
+    ///
+    /// ```
+    /// use c1_connector_sdk::store::SyncType;
+    /// assert_eq!(SyncType::ResourcesOnly.as_str(), "resources_only");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncType::Full => "full",
+            SyncType::ResourcesOnly => "resources_only",
+        }
+    }
+}
+
 /// A sink the sync engine writes to, one page at a time.
 ///
 /// The engine calls [`start_sync`](SyncStore::start_sync) once, then the `put_*` methods in phase
@@ -33,6 +59,11 @@ pub const C1Z_V3_MAGIC: &[u8; 5] = b"C1Z3\0";
 /// would go.
 #[async_trait]
 pub trait SyncStore: Send {
+    /// Says what kind of sync the next [`start_sync`](SyncStore::start_sync) starts (the
+    /// engine calls it first; [`SyncType::Full`] when it is never called). A resumable store
+    /// resumes an unfinished sync only if it is of this type. The default ignores it.
+    fn set_sync_type(&mut self, _sync_type: SyncType) {}
+
     /// Starts a sync and returns its id.
     async fn start_sync(&mut self) -> Result<String, Error>;
 

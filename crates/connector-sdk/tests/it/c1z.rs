@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
 use c1_connector_sdk::model::{Resource, ResourceType, Trait};
-use c1_connector_sdk::store::{C1zReader, C1zWriter, JsonlWriter, SyncStore};
+use c1_connector_sdk::store::{C1zReader, C1zWriter, JsonlWriter, SyncStore, SyncType};
 use c1_connector_sdk::testing::FakeConnector;
 
 use super::fixture::fixture;
@@ -230,4 +230,51 @@ async fn many_grants_stream_through() {
     })
     .unwrap();
     assert_eq!(n, 2000);
+}
+
+#[tokio::test]
+async fn a_resources_only_sync_is_labelled_so_and_resumes_only_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    // An unfinished full sync in the file.
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let c = cancel.clone();
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let options = SyncOptions::default()
+        .with_cancel(cancel)
+        .with_progress(move |p| {
+            if p.phase == c1_connector_sdk::engine::Phase::Entitlements {
+                c.cancel();
+            }
+        });
+    Syncer::new(Arc::new(org().build()), options)
+        .run(&mut w)
+        .await
+        .unwrap_err();
+    drop(w);
+    let full = C1zReader::open(&path).unwrap().syncs().unwrap();
+    assert_eq!((full.len(), full[0].sync_type.as_str()), (1, "full"));
+    assert!(!full[0].is_finished());
+
+    // A resources-only run does not continue it: it is another kind of sync.
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    assert_eq!(w.resumed_sync_id(), Some(full[0].id.as_str()));
+    w.set_sync_type(SyncType::ResourcesOnly);
+    assert_eq!(w.resumed_sync_id(), None);
+    let fake = org().build();
+    let stats = Syncer::new(
+        Arc::new(fake.clone()),
+        SyncOptions::default().with_skip_entitlements_and_grants(true),
+    )
+    .run(&mut w)
+    .await
+    .unwrap();
+    assert_ne!(stats.sync_id, full[0].id);
+    let r = C1zReader::open(&path).unwrap();
+    let syncs = r.syncs().unwrap();
+    // The unfinished full sync is dropped when this one finishes.
+    assert_eq!(syncs.len(), 1, "{syncs:?}");
+    assert_eq!(syncs[0].sync_type, "resources_only");
+    assert!(syncs[0].is_finished());
+    assert_eq!(r.counts().unwrap(), (3, 10, 0, 0));
 }

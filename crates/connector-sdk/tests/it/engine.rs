@@ -426,3 +426,86 @@ async fn checkpoints_at_phase_boundaries_and_on_the_interval() {
     assert!(phases.contains(&"e") && phases.contains(&"g"));
     assert!(phases.is_sorted_by(|a, b| (*a == "r" || *b != "r") && (*a != "g" || *b == "g")));
 }
+
+#[tokio::test(start_paused = true)]
+async fn sync_resource_types_lists_only_the_selected_types() {
+    let fake = org().build();
+    let stats = Syncer::new(
+        Arc::new(fake.clone()),
+        SyncOptions::default().with_sync_resource_types(["group"]),
+    )
+    .run(&mut sink())
+    .await
+    .unwrap();
+    assert_eq!(stats.resource_types, 1);
+    assert_eq!(
+        stats.resources_by_type.keys().collect::<Vec<_>>(),
+        vec!["group"]
+    );
+    assert_eq!(stats.entitlements, 2);
+    // Grants to users stay, although users are not part of this sync.
+    assert_eq!(stats.grants, 9);
+    let log = fake.call_log();
+    assert!(
+        log.iter()
+            .all(|l| !l.starts_with("list user") && !l.starts_with("list team")),
+        "{log:?}"
+    );
+
+    // A selected child type is listed at the top and under its selected parents.
+    let fake = org().build();
+    let stats = Syncer::new(
+        Arc::new(fake.clone()),
+        SyncOptions::default().with_sync_resource_types(["team", "group"]),
+    )
+    .run(&mut sink())
+    .await
+    .unwrap();
+    assert_eq!(stats.resources_by_type["team"], 3);
+    assert!(
+        fake.call_log()
+            .contains(&"list team group:g1 None".to_owned())
+    );
+    assert!(!fake.call_log().iter().any(|l| l.starts_with("list user")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unknown_selected_type_names_the_known_ones() {
+    let fake = org().build();
+    let err = Syncer::new(
+        Arc::new(fake.clone()),
+        SyncOptions::default().with_sync_resource_types(["user", "robot"]),
+    )
+    .run(&mut sink())
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert!(err.message().contains("robot"), "{err}");
+    assert!(err.message().contains("group, team, user"), "{err}");
+    // Nothing was listed.
+    assert!(fake.call_log().iter().all(|l| l == "validate"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn skip_entitlements_and_grants_syncs_resources_only() {
+    let fake = org().build();
+    let mut out = sink();
+    let stats = Syncer::new(
+        Arc::new(fake.clone()),
+        SyncOptions::default().with_skip_entitlements_and_grants(true),
+    )
+    .run(&mut out)
+    .await
+    .unwrap();
+    assert_eq!(stats.resources(), 10);
+    assert_eq!((stats.entitlements, stats.grants), (0, 0));
+    assert!(
+        fake.call_log()
+            .iter()
+            .all(|l| l == "validate" || l.starts_with("list ")),
+        "{:?}",
+        fake.call_log()
+    );
+    let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
+    assert_eq!(text.lines().count(), 3 + 10);
+}

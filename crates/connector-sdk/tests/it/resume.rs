@@ -199,3 +199,40 @@ async fn a_plain_create_never_resumes() {
     drop(w);
     assert!(!path.exists());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_resume_must_select_the_same_resource_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let stop = cancelling(|phase, _, _| phase == Phase::Entitlements)
+        .with_sync_resource_types(["group", "user"]);
+    Syncer::new(Arc::new(org().build()), stop)
+        .run(&mut w)
+        .await
+        .unwrap_err();
+    drop(w);
+    let before = C1zReader::open(&path).unwrap().syncs().unwrap();
+
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let err = Syncer::new(Arc::new(org().build()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "{err}");
+    assert!(err.message().contains("group, user"), "{err}");
+    drop(w);
+    // The unfinished sync and its checkpoint are untouched.
+    assert_eq!(C1zReader::open(&path).unwrap().syncs().unwrap(), before);
+
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let stats = Syncer::new(
+        Arc::new(org().build()),
+        SyncOptions::default().with_sync_resource_types(["user", "group"]),
+    )
+    .run(&mut w)
+    .await
+    .unwrap();
+    assert_eq!(stats.sync_id, before[0].id);
+    assert_eq!(stats.resources(), 7);
+}

@@ -23,7 +23,7 @@ use crate::model::{
     SkipEntitlementsAndGrants, SkipGrants,
 };
 use crate::page::Page;
-use crate::store::SyncStore;
+use crate::store::{SyncStore, SyncType};
 
 /// The engine's id sets hold every resource key and entitlement id of a sync and are probed
 /// once per object (per grant, twice): a fast non-cryptographic hasher, seeded per process,
@@ -92,6 +92,8 @@ type JobFuture = BoxFuture<'static, (Job, Result<Output, Error>)>;
 struct TypeInfo {
     syncer: Arc<dyn ResourceSyncer>,
     resource_type: ResourceType,
+    /// Listed in this sync ([`SyncOptions::sync_resource_types`]).
+    selected: bool,
     skip_entitlements: bool,
     skip_grants: bool,
 }
@@ -123,6 +125,12 @@ pub(super) struct Run<'a> {
     jobs_done: u64,
     jobs_total: u64,
     last_checkpoint: Instant,
+    /// The first phase started: from here on an interruption is checkpointed. Before it, the
+    /// run has stored nothing a checkpoint in the store does not already account for, and its
+    /// own (empty) progress must not replace that checkpoint.
+    in_phases: bool,
+    /// The selected resource type ids, sorted (empty: every type).
+    selected_types: Vec<String>,
     retries: Arc<AtomicU64>,
     calls: Arc<AtomicU64>,
 }
@@ -151,6 +159,13 @@ impl<'a> Run<'a> {
             jobs_done: 0,
             jobs_total: 0,
             last_checkpoint: Instant::now(),
+            in_phases: false,
+            selected_types: {
+                let mut t = options.sync_resource_types.clone();
+                t.sort();
+                t.dedup();
+                t
+            },
             retries: Arc::new(AtomicU64::new(0)),
             calls: Arc::new(AtomicU64::new(0)),
         }
@@ -174,13 +189,20 @@ impl<'a> Run<'a> {
                 .await
                 .map_err(|e| e.context("validate"))?;
         }
+        store.set_sync_type(if self.options.skip_entitlements_and_grants {
+            SyncType::ResourcesOnly
+        } else {
+            SyncType::Full
+        });
         self.stats.sync_id = store.start_sync().await?;
         match self.phases(store).await {
             Ok(()) => {}
             Err(e) => {
                 // Save progress so a resumable store can continue later, unless the sync is
-                // known to be inconsistent (a resumed run would not see the problems again).
-                if e.code() != Code::FailedPrecondition && self.problem_count == 0 {
+                // known to be inconsistent (a resumed run would not see the problems again) or
+                // never got to a phase.
+                if self.in_phases && e.code() != Code::FailedPrecondition && self.problem_count == 0
+                {
                     let state = self.checkpoint().to_json();
                     if store.checkpoint(state).await.is_ok()
                         && let Err(se) = store.suspend().await
@@ -214,22 +236,31 @@ impl<'a> Run<'a> {
                     rt.id
                 )));
             }
-            let skip_all = rt
-                .annotations
-                .contains_annotation::<SkipEntitlementsAndGrants>();
-            self.type_order.push(rt.id.clone());
+            let skip_all = self.options.skip_entitlements_and_grants
+                || rt
+                    .annotations
+                    .contains_annotation::<SkipEntitlementsAndGrants>();
+            let selected =
+                self.selected_types.is_empty() || self.selected_types.binary_search(&rt.id).is_ok();
+            if selected {
+                self.type_order.push(rt.id.clone());
+            }
             self.types.insert(
                 rt.id.clone(),
                 TypeInfo {
                     syncer,
                     resource_type: rt.clone(),
+                    selected,
                     skip_entitlements: skip_all
                         || rt.annotations.contains_annotation::<SkipEntitlements>(),
                     skip_grants: skip_all || rt.annotations.contains_annotation::<SkipGrants>(),
                 },
             );
-            types.push(rt);
+            if selected {
+                types.push(rt);
+            }
         }
+        self.check_selection()?;
         self.stats.resource_types = types.len() as u64;
         store.put_resource_types(types).await?;
         self.report();
@@ -237,6 +268,19 @@ impl<'a> Run<'a> {
         let mut resume = None;
         if let Some(point) = store.resume().await? {
             let ck = Checkpoint::parse(&point.state);
+            if let Some(ck) = &ck
+                && ck.selected_types != self.selected_types
+            {
+                let started = if ck.selected_types.is_empty() {
+                    "every resource type".to_owned()
+                } else {
+                    format!("resource types {}", ck.selected_types.join(", "))
+                };
+                return Err(Error::failed_precondition(format!(
+                    "the unfinished sync {} was started for {started}: resume it with the same resource type selection, or write to a new file to start over",
+                    self.stats.sync_id
+                )));
+            }
             if ck.is_some() {
                 // Rebuild what the integrity checks and later phases need from the store.
                 for r in point.resources {
@@ -274,6 +318,9 @@ impl<'a> Run<'a> {
             self.run_phase(Phase::Resources, queue, store).await?;
             self.check_problems()?;
         }
+        if self.options.skip_entitlements_and_grants {
+            return self.finish(store).await;
+        }
         if start <= CkPhase::Entitlements {
             let list = std::mem::take(&mut self.entitlement_list);
             let ck = resume.as_ref().filter(|c| c.phase == CkPhase::Entitlements);
@@ -286,13 +333,36 @@ impl<'a> Run<'a> {
         let queue = self.indexed_jobs(list, ck, Op::Grants);
         self.run_phase(Phase::Grants, queue, store).await?;
         self.check_problems()?;
+        self.finish(store).await
+    }
 
+    async fn finish<S: SyncStore + ?Sized>(&mut self, store: &mut S) -> Result<(), Error> {
         self.phase = Phase::Finishing;
         self.report();
         if self.options.cancel.is_cancelled() {
             return Err(Error::cancelled("sync cancelled"));
         }
         store.finish().await
+    }
+
+    /// Every selected type must be declared by a syncer.
+    fn check_selection(&self) -> Result<(), Error> {
+        let unknown: Vec<&str> = self
+            .selected_types
+            .iter()
+            .filter(|t| !self.types.contains_key(*t))
+            .map(String::as_str)
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let mut known: Vec<&str> = self.types.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        Err(Error::invalid_argument(format!(
+            "unknown resource type(s) {} in the sync selection: this connector syncs {}",
+            unknown.join(", "),
+            known.join(", ")
+        )))
     }
 
     fn list_job(
@@ -348,6 +418,7 @@ impl<'a> Run<'a> {
         store: &mut S,
     ) -> Result<(), Error> {
         self.phase = phase;
+        self.in_phases = true;
         self.queue = queue;
         self.running.clear();
         self.jobs_done = 0;
@@ -442,6 +513,7 @@ impl<'a> Run<'a> {
                 } else {
                     CkPhase::Entitlements
                 });
+                ck.selected_types = self.selected_types.clone();
                 ck.watermark = self.watermark;
                 ck.done_beyond = self.done_beyond.iter().copied().collect();
                 ck.in_progress = jobs
@@ -452,6 +524,7 @@ impl<'a> Run<'a> {
             }
             _ => {
                 let mut ck = Checkpoint::new(CkPhase::Resources);
+                ck.selected_types = self.selected_types.clone();
                 let mut jobs: Vec<&Job> = jobs.collect();
                 jobs.sort_by_key(|j| j.id);
                 ck.resource_jobs = jobs

@@ -69,6 +69,10 @@ impl Run<'_> {
                 ));
                 continue;
             }
+            if !self.types[&child.resource_type_id].selected {
+                // Not selected: not listed at all, under any parent.
+                continue;
+            }
             let fresh = self
                 .child_jobs
                 .insert((child.resource_type_id.clone(), id.clone()));
@@ -167,11 +171,18 @@ impl Run<'_> {
                         ));
                         continue;
                     }
+                    // A principal of a type this sync does not list cannot be checked.
                     let known = g
                         .principal
                         .as_ref()
                         .and_then(|p| p.id.as_ref())
-                        .is_some_and(|p| self.resource_keys.contains(p));
+                        .is_some_and(|p| {
+                            self.resource_keys.contains(p)
+                                || self
+                                    .types
+                                    .get(&p.resource_type)
+                                    .is_some_and(|t| !t.selected)
+                        });
                     if !known {
                         self.problem(format!(
                             "grant {} has principal {}, which is not in this sync",

@@ -5,12 +5,13 @@ use tokio::sync::oneshot;
 use super::rows::Rows;
 use crate::error::Error;
 use crate::model::ResourceType;
-use crate::store::ResumePoint;
+use crate::store::{ResumePoint, SyncType};
 
 pub(super) enum Cmd {
     Start {
         sync_id: String,
         started_at: String,
+        sync_type: SyncType,
         save_spacing: u32,
     },
     ResourceTypes(Vec<ResourceType>),

@@ -64,11 +64,12 @@ impl Worker {
                 Cmd::Start {
                     sync_id,
                     started_at,
+                    sync_type,
                     save_spacing,
                 } => {
                     self.conn()?.execute(
-                        "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id) VALUES (?1, ?2, '', 'full', '', '')",
-                        params![sync_id, started_at],
+                        "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id) VALUES (?1, ?2, '', ?3, '', '')",
+                        params![sync_id, started_at, sync_type.as_str()],
                     )?;
                     self.sync_id = sync_id;
                     self.start_saving(save_spacing);

@@ -15,7 +15,7 @@ use super::worker::Worker;
 use super::{stale, timefmt};
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
-use crate::store::{RESUME_MAX_AGE, ResumePoint, SyncStore, new_sync_id};
+use crate::store::{RESUME_MAX_AGE, ResumePoint, SyncStore, SyncType, new_sync_id};
 
 /// Pages buffered between the engine and the SQLite thread: enough to keep the thread busy,
 /// small enough that memory stays bounded when the disk is slower than the connector.
@@ -64,8 +64,12 @@ pub struct C1zWriter {
     finished: bool,
     /// Created by [`C1zWriter::open_or_resume`]: keeps older syncs and saves on suspend.
     resumable: bool,
-    /// The unfinished sync found by [`C1zWriter::open_or_resume`].
-    resumed_sync: Option<String>,
+    /// The unfinished syncs [`C1zWriter::open_or_resume`] found, newest of each type.
+    resumable_syncs: Vec<(SyncType, String)>,
+    /// What the next `start_sync` starts (see [`SyncStore::set_sync_type`]).
+    sync_type: SyncType,
+    /// `start_sync` continued an unfinished sync.
+    resuming: bool,
     /// See [`C1zWriter::with_save_spacing`].
     save_spacing: u32,
     /// Rows not yet sent to the SQLite thread (see [`C1zWriter::send_rows`]).
@@ -80,7 +84,7 @@ impl C1zWriter {
         check_dir(&target)?;
         let (tmp, db_path) = scratch(&target)?;
         let (conn, deferred) = open_db(&db_path, true)?;
-        Self::spawn(target, tmp, db_path, (conn, deferred), false, None)
+        Self::spawn(target, tmp, db_path, (conn, deferred), false, Vec::new())
     }
 
     /// Opens `path` to add a sync to it, resuming its newest unfinished `full` sync if one
@@ -124,15 +128,29 @@ impl C1zWriter {
             time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc())
                 - RESUME_MAX_AGE,
         );
-        let resumed: Option<String> = conn
-            .query_row(
-                "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NULL AND sync_type = 'full' \
-                 AND started_at >= ?1 ORDER BY started_at DESC, sync_id DESC LIMIT 1",
-                params![cutoff],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Self::spawn(target, tmp, db_path, (conn, deferred), true, resumed)
+        // The newest unfinished sync of each type this writer can resume.
+        let mut resumable_syncs = Vec::new();
+        for sync_type in [SyncType::Full, SyncType::ResourcesOnly] {
+            let found: Option<String> = conn
+                .query_row(
+                    "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NULL AND sync_type = ?2 \
+                     AND started_at >= ?1 ORDER BY started_at DESC, sync_id DESC LIMIT 1",
+                    params![cutoff, sync_type.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = found {
+                resumable_syncs.push((sync_type, id));
+            }
+        }
+        Self::spawn(
+            target,
+            tmp,
+            db_path,
+            (conn, deferred),
+            true,
+            resumable_syncs,
+        )
     }
 
     fn spawn(
@@ -141,7 +159,7 @@ impl C1zWriter {
         db_path: PathBuf,
         (conn, deferred_indexes): (Connection, Vec<&'static str>),
         resumable: bool,
-        resumed_sync: Option<String>,
+        resumable_syncs: Vec<(SyncType, String)>,
     ) -> Result<Self, Error> {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let (done_tx, done_rx) = oneshot::channel();
@@ -172,7 +190,9 @@ impl C1zWriter {
             sync_id: None,
             finished: false,
             resumable,
-            resumed_sync,
+            resumable_syncs,
+            sync_type: SyncType::Full,
+            resuming: false,
             save_spacing: DEFAULT_SAVE_SPACING,
             pending: None,
         })
@@ -190,9 +210,15 @@ impl C1zWriter {
         self
     }
 
-    /// The id of the unfinished sync this writer resumes, if any.
+    /// The id of the unfinished sync this writer resumes, if any: the newest unfinished sync of
+    /// the type set with [`SyncStore::set_sync_type`] (full unless set) that started less than 7
+    /// days ago. An unfinished sync of another type is left alone, and dropped when this one
+    /// finishes.
     pub fn resumed_sync_id(&self) -> Option<&str> {
-        self.resumed_sync.as_deref()
+        self.resumable_syncs
+            .iter()
+            .find(|(t, _)| *t == self.sync_type)
+            .map(|(_, id)| id.as_str())
     }
 
     /// The target path.
@@ -275,20 +301,28 @@ impl C1zWriter {
 
 #[async_trait]
 impl SyncStore for C1zWriter {
+    fn set_sync_type(&mut self, sync_type: SyncType) {
+        if self.sync_id.is_none() {
+            self.sync_type = sync_type;
+        }
+    }
+
     async fn start_sync(&mut self) -> Result<String, Error> {
         if let Some(id) = &self.sync_id {
             return Ok(id.clone());
         }
         let spacing = self.save_spacing;
-        if let Some(id) = self.resumed_sync.clone() {
+        if let Some(id) = self.resumed_sync_id().map(str::to_owned) {
             self.send(Cmd::Resume(id.clone(), spacing)).await?;
             self.sync_id = Some(id.clone());
+            self.resuming = true;
             return Ok(id);
         }
         let sync_id = new_sync_id();
         self.send(Cmd::Start {
             sync_id: sync_id.clone(),
             started_at: timefmt::now(),
+            sync_type: self.sync_type,
             save_spacing: spacing,
         })
         .await?;
@@ -324,7 +358,7 @@ impl SyncStore for C1zWriter {
     }
 
     async fn resume(&mut self) -> Result<Option<ResumePoint>, Error> {
-        if self.resumed_sync.is_none() {
+        if !self.resuming {
             return Ok(None);
         }
         let (reply_tx, reply_rx) = oneshot::channel();
