@@ -14,6 +14,7 @@ use crate::model::{
     Annotations, ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType,
 };
 use crate::page::Page;
+use crate::session::SyncSession;
 
 /// A connector: metadata, credential validation and its syncers.
 #[async_trait]
@@ -24,8 +25,55 @@ pub trait Connector: Send + Sync {
     /// Checks credentials and connectivity before a sync.
     async fn validate(&self) -> Result<Annotations, Error>;
 
-    /// One syncer per resource type.
+    /// One syncer per resource type, for uses outside a sync: [`capabilities`], provisioning,
+    /// and the default [`Connector::begin_sync`]. A connector with per-sync state creates it in
+    /// `begin_sync` instead, so these syncers need not carry any.
     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>>;
+
+    /// Starts one sync: the engine calls it once, after the store started (or resumed) the
+    /// sync and before any listing, and uses the syncers it returns for that sync only (baton's
+    /// `ResourceSyncers(ctx)` with `SyncOpAttrs{Session, SyncID}`).
+    ///
+    /// A connector that shares state between its syncers during a sync (a cache, an index built
+    /// in one phase and read in a later one) creates it here, and may keep what a resumed sync
+    /// would otherwise fetch again in [`SyncSession::store`]; see [`crate::session`] for what
+    /// that store guarantees. The default returns [`Connector::syncers`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use async_trait::async_trait;
+    /// use c1_connector_sdk::prelude::*;
+    /// use c1_connector_sdk::session::SyncSession;
+    ///
+    /// struct Demo;
+    ///
+    /// #[async_trait]
+    /// impl Connector for Demo {
+    ///     async fn metadata(&self) -> Result<ConnectorMetadata, Error> {
+    ///         Ok(ConnectorMetadata::new("Demo", "Per-sync state"))
+    ///     }
+    ///     async fn validate(&self) -> Result<Annotations, Error> {
+    ///         Ok(Annotations::new())
+    ///     }
+    ///     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
+    ///         Vec::new()
+    ///     }
+    ///     async fn begin_sync(&self, session: SyncSession) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
+    ///         if session.is_resumed() {
+    ///             // What the interrupted run kept for its later phases.
+    ///             let _kept = session.store().get("index").await?;
+    ///         }
+    ///         Ok(self.syncers())
+    ///     }
+    /// }
+    /// ```
+    async fn begin_sync(
+        &self,
+        session: SyncSession,
+    ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
+        let _ = session;
+        Ok(self.syncers())
+    }
 
     /// What this connector can do, derived from its syncers.
     fn capabilities(&self) -> Vec<ResourceCapabilities> {

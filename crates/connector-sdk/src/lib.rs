@@ -68,6 +68,7 @@ pub mod ids;
 pub mod model;
 pub mod page;
 pub mod provision;
+pub mod session;
 pub mod store;
 #[cfg(feature = "test-util")]
 pub mod testing;
@@ -79,6 +80,7 @@ pub use connector::{
 pub use error::{Code, Error};
 pub use model::*;
 pub use page::{Page, PageToken};
+pub use session::{SessionStore, SyncSession};
 
 /// The names a connector usually needs, in one import.
 pub mod prelude {
@@ -91,6 +93,7 @@ pub mod prelude {
         RoleTrait, SkipEntitlementsAndGrants, Trait, UserTrait,
     };
     pub use crate::page::Page;
+    pub use crate::session::{SessionStore, SyncSession};
     #[cfg(feature = "c1z")]
     pub use crate::store::{C1zReader, C1zWriter};
     pub use crate::store::{JsonlWriter, SyncStore};

@@ -16,6 +16,8 @@ use crate::model::{
     Resource, ResourceId, ResourceType,
 };
 use crate::page::Page;
+use crate::session::{SessionStore, SyncSession};
+use futures::TryStreamExt;
 
 /// Which fake call a [`Fault`] hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +99,9 @@ struct State {
     faults: Mutex<Vec<Fault>>,
     stuck_token: Vec<String>,
     provisioning: bool,
+    session_pages: bool,
+    session: Mutex<Option<SessionStore>>,
+    begins: Mutex<Vec<SessionSeen>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     calls: AtomicU64,
@@ -259,6 +264,16 @@ impl FakeConnectorBuilder {
         self
     }
 
+    /// Makes every listing call write one session record for its page before returning it
+    /// (key `page/<op>/<what>/<token>`, value the page's ids, one per line: resource keys,
+    /// entitlement ids, grant ids), and every `begin_sync` record what its session held (see
+    /// [`FakeConnector::sessions_seen`]).
+    #[must_use]
+    pub fn session_pages(mut self, on: bool) -> Self {
+        self.state.session_pages = on;
+        self
+    }
+
     /// Builds the connector.
     pub fn build(mut self) -> FakeConnector {
         if self.state.page_size == 0 {
@@ -307,6 +322,12 @@ impl FakeConnector {
         lock(&self.state.log).clone()
     }
 
+    /// What each [`Connector::begin_sync`] saw, in call order (recorded with
+    /// [`FakeConnectorBuilder::session_pages`]).
+    pub fn sessions_seen(&self) -> Vec<SessionSeen> {
+        lock(&self.state.begins).clone()
+    }
+
     /// The grants the fake currently holds (changed by provisioning).
     pub fn current_grants(&self) -> Vec<Grant> {
         lock(&self.state.grants).clone()
@@ -327,6 +348,23 @@ impl Connector for FakeConnector {
         Ok(Annotations::new())
     }
 
+    async fn begin_sync(
+        &self,
+        session: SyncSession,
+    ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
+        if self.state.session_pages {
+            let entries: Vec<(String, Vec<u8>)> = session.store().scan("").try_collect().await?;
+            lock(&self.state.begins).push(SessionSeen {
+                sync_id: session.sync_id().to_owned(),
+                resumed: session.is_resumed(),
+                durable: session.store().is_durable(),
+                entries,
+            });
+            *lock(&self.state.session) = Some(session.store().clone());
+        }
+        Ok(self.syncers())
+    }
+
     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
         self.state
             .types
@@ -344,6 +382,41 @@ impl Connector for FakeConnector {
 struct FakeSyncer {
     state: Arc<State>,
     resource_type: ResourceType,
+}
+
+/// What one `begin_sync` of a [`FakeConnector`] saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionSeen {
+    /// The sync's id.
+    pub sync_id: String,
+    /// Whether the sync was resumed.
+    pub resumed: bool,
+    /// Whether the session was durable.
+    pub durable: bool,
+    /// Every session entry at the start, in key order.
+    pub entries: Vec<(String, Vec<u8>)>,
+}
+
+impl State {
+    /// Writes the session record of one page (with `session_pages`).
+    async fn record_page(
+        &self,
+        what: String,
+        token: Option<&str>,
+        ids: impl Iterator<Item = String>,
+    ) -> Result<(), Error> {
+        if !self.session_pages {
+            return Ok(());
+        }
+        let Some(session) = lock(&self.session).clone() else {
+            return Ok(());
+        };
+        let value = ids.collect::<Vec<_>>().join("\n").into_bytes();
+        session
+            .put(format!("page/{what}/{}", token.unwrap_or("-")), value)
+            .await
+    }
 }
 
 fn key(id: Option<&ResourceId>) -> String {
@@ -383,6 +456,13 @@ impl ResourceSyncer for FakeSyncer {
         if self.state.stuck_token.contains(t) {
             p.next_token = Some(token.unwrap_or("0").to_owned());
         }
+        self.state
+            .record_page(
+                format!("list/{t}/{}", key(parent)),
+                token,
+                p.items.iter().map(|r| key(r.id.as_ref())),
+            )
+            .await?;
         Ok(p)
     }
 
@@ -407,7 +487,15 @@ impl ResourceSyncer for FakeSyncer {
             .filter(|e| e.resource.as_ref().map(|r| &r.id) == Some(&resource.id))
             .cloned()
             .collect();
-        page(all, token, self.state.page_size)
+        let p = page(all, token, self.state.page_size)?;
+        self.state
+            .record_page(
+                format!("entitlements/{}", key(resource.id.as_ref())),
+                token,
+                p.items.iter().map(|e| e.id.clone()),
+            )
+            .await?;
+        Ok(p)
     }
 
     async fn grants(&self, resource: &Resource, token: Option<&str>) -> Result<Page<Grant>, Error> {
@@ -430,8 +518,16 @@ impl ResourceSyncer for FakeSyncer {
                     == Some(&resource.id)
             })
             .cloned()
-            .collect();
-        page(all, token, self.state.page_size)
+            .collect::<Vec<_>>();
+        let p = page(all, token, self.state.page_size)?;
+        self.state
+            .record_page(
+                format!("grants/{}", key(resource.id.as_ref())),
+                token,
+                p.items.iter().map(|g| g.id.clone()),
+            )
+            .await?;
+        Ok(p)
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
+use crate::session::SessionStore;
 
 #[cfg(feature = "c1z")]
 mod c1z;
@@ -92,6 +93,16 @@ pub trait SyncStore: Send {
     /// resume return `None` (the default).
     async fn resume(&mut self) -> Result<Option<ResumePoint>, Error> {
         Ok(None)
+    }
+
+    /// The connector's key/value session for the current sync (see [`crate::session`]). Called
+    /// once by the engine, after [`start_sync`](SyncStore::start_sync) and
+    /// [`resume`](SyncStore::resume). A resumable store returns a durable session that holds
+    /// what the resumed sync stored, and saves a write no later than the next
+    /// [`checkpoint`](SyncStore::checkpoint) recorded after it. The default is an in-memory
+    /// session, which suits every store that cannot resume.
+    async fn session(&mut self) -> Result<SessionStore, Error> {
+        Ok(SessionStore::memory())
     }
 
     /// The sync stopped (cancelled or failed) after a final [`checkpoint`](SyncStore::checkpoint):

@@ -1,15 +1,17 @@
 //! A writer killed mid-sync (no suspend, no cleanup): the periodic saves of
 //! `C1zWriter::open_or_resume` are what the next run resumes from.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use c1_connector_sdk::SessionStore;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
 use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceType, UserTrait};
-use c1_connector_sdk::store::{C1zReader, C1zWriter, ResumePoint, SyncStore};
-use c1_connector_sdk::{Code, Error};
+use c1_connector_sdk::store::{C1zReader, C1zWriter, ResumePoint, SyncStore, SyncType};
+use c1_connector_sdk::{Code, Error, ids};
 
 use super::fixture::fixture;
 use super::org;
@@ -50,8 +52,14 @@ impl<'a> Killed<'a> {
 
 #[async_trait]
 impl SyncStore for Killed<'_> {
+    fn set_sync_type(&mut self, sync_type: SyncType) {
+        self.inner.set_sync_type(sync_type);
+    }
     async fn start_sync(&mut self) -> Result<String, Error> {
         self.inner.start_sync().await
+    }
+    async fn session(&mut self) -> Result<SessionStore, Error> {
+        self.inner.session().await
     }
     async fn put_resource_types(&mut self, items: Vec<ResourceType>) -> Result<(), Error> {
         self.inner.put_resource_types(items).await
@@ -148,13 +156,42 @@ fn batons_schema() -> Vec<String> {
     want
 }
 
+/// The ids of every object the file's selected sync holds: resource keys, entitlement and grant
+/// ids.
+fn stored_ids(path: &Path) -> Vec<String> {
+    let r = C1zReader::open(path).unwrap();
+    let mut ids: Vec<String> = r
+        .resources()
+        .unwrap()
+        .iter()
+        .map(|x| ids::resource_key(&x.resource_id()))
+        .collect();
+    ids.extend(r.entitlements().unwrap().into_iter().map(|e| e.id));
+    ids.extend(r.grants().unwrap().into_iter().map(|g| g.id));
+    ids
+}
+
+/// Rows of `v1_connector_sessions`, every sync.
+pub(crate) fn session_rows(path: &Path) -> i64 {
+    C1zReader::open(path)
+        .unwrap()
+        .connection()
+        .query_row("SELECT count(*) FROM v1_connector_sessions", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
 /// Runs a sync killed after `pages` pages into `path`; `None` if it finished first.
 async fn kill_after(path: &Path, pages: usize) -> Option<String> {
     let mut w = writer(path);
     let mut killed = Killed::after(pages, &mut w);
-    let result = Syncer::new(Arc::new(org().page_size(1).build()), every_page())
-        .run(&mut killed)
-        .await;
+    let result = Syncer::new(
+        Arc::new(org().page_size(1).session_pages(true).build()),
+        every_page(),
+    )
+    .run(&mut killed)
+    .await;
     let last = killed.last_checkpoint.take();
     drop(w);
     match result {
@@ -182,6 +219,7 @@ async fn killed_at_every_page_resumes_to_the_same_output() {
         fake.calls()
     };
     let mut kills = 0;
+    let mut sessions_recorded = 0;
     for pages in 0.. {
         let path = dir.path().join(format!("killed-{pages}.c1z"));
         if kill_after(&path, pages).await.is_none() {
@@ -194,14 +232,38 @@ async fn killed_at_every_page_resumes_to_the_same_output() {
         // An unfinished save leaves out the non-unique indexes.
         assert!(schema(&path).len() < batons_schema().len());
 
+        let stored = stored_ids(&path);
         let mut w = writer(&path);
         assert_eq!(w.resumed_sync_id(), Some(unfinished[0].id.as_str()));
-        let fake = org().page_size(1).build();
+        let fake = org().page_size(1).session_pages(true).build();
         let stats = Syncer::new(Arc::new(fake.clone()), every_page())
             .run(&mut w)
             .await
             .unwrap();
         assert_eq!(stats.sync_id, unfinished[0].id);
+        // The resumed connector sees a session record for every page the checkpoint accounts
+        // for: each object the unfinished file holds was on a page whose record was written
+        // before the page was returned.
+        let seen = fake.sessions_seen();
+        assert_eq!(seen.len(), 1);
+        assert!(seen[0].resumed && seen[0].durable);
+        let recorded: BTreeSet<String> = seen[0]
+            .entries
+            .iter()
+            .flat_map(|(_, v)| {
+                String::from_utf8(v.clone())
+                    .unwrap()
+                    .lines()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let missing: Vec<&String> = stored.iter().filter(|id| !recorded.contains(*id)).collect();
+        assert!(
+            missing.is_empty(),
+            "killed after {pages} pages: no session record for {missing:?}"
+        );
+        sessions_recorded += stored.len();
         if pages > 0 {
             assert!(
                 fake.calls() < full_calls,
@@ -213,8 +275,14 @@ async fn killed_at_every_page_resumes_to_the_same_output() {
         assert!(syncs[0].is_finished());
         assert_eq!(objects(&path), want, "killed after {pages} pages");
         assert_eq!(schema(&path), batons_schema(), "killed after {pages} pages");
+        assert_eq!(
+            session_rows(&path),
+            0,
+            "a finished file keeps no session rows"
+        );
     }
     assert!(kills >= 20, "only {kills} kill points");
+    assert!(sessions_recorded > 0);
     assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
 }
 

@@ -8,6 +8,7 @@ mod jsonl;
 mod props;
 mod provision;
 mod resume;
+mod session;
 
 use c1_connector_sdk::model::{
     ChildResourceType, Entitlement, Grant, GroupTrait, Resource, ResourceId, ResourceType, Trait,

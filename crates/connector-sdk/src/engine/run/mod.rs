@@ -23,6 +23,7 @@ use crate::model::{
     SkipEntitlementsAndGrants, SkipGrants,
 };
 use crate::page::Page;
+use crate::session::SyncSession;
 use crate::store::{SyncStore, SyncType};
 
 /// The engine's id sets hold every resource key and entitlement id of a sync and are probed
@@ -220,10 +221,42 @@ impl<'a> Run<'a> {
     }
 
     async fn phases<S: SyncStore + ?Sized>(&mut self, store: &mut S) -> Result<(), Error> {
+        // What a resumed sync already holds, and its checkpoint.
+        let mut resume = None;
+        let mut point = None;
+        if let Some(p) = store.resume().await? {
+            let ck = Checkpoint::parse(&p.state);
+            if let Some(ck) = &ck {
+                self.check_same_selection(ck)?;
+            }
+            resume = ck;
+            point = Some(p);
+        }
+        let session = store.session().await?;
+        if point.is_some() && resume.is_none() {
+            // A checkpoint this engine cannot read (baton's, or none): the sync is redone from
+            // the start, and a fresh sync's session is empty.
+            session.clear().await?;
+        }
+        let session =
+            SyncSession::new(self.stats.sync_id.clone(), session).with_resumed(resume.is_some());
+        let syncers = {
+            let connector = self.connector.clone();
+            self.options
+                .retry
+                .run(&self.options.cancel, &self.retries, || {
+                    let c = connector.clone();
+                    let session = session.clone();
+                    async move { c.begin_sync(session).await }
+                })
+                .await
+                .map_err(|e| e.context("begin sync"))?
+        };
+
         // Resource types: always (re)stored; they are upserts.
         self.phase = Phase::ResourceTypes;
         let mut types = Vec::new();
-        for syncer in self.connector.syncers() {
+        for syncer in syncers {
             let rt = syncer.resource_type();
             if rt.id.is_empty() {
                 return Err(Error::invalid_argument(
@@ -265,33 +298,15 @@ impl<'a> Run<'a> {
         store.put_resource_types(types).await?;
         self.report();
 
-        let mut resume = None;
-        if let Some(point) = store.resume().await? {
-            let ck = Checkpoint::parse(&point.state);
-            if let Some(ck) = &ck
-                && ck.selected_types != self.selected_types
-            {
-                let started = if ck.selected_types.is_empty() {
-                    "every resource type".to_owned()
-                } else {
-                    format!("resource types {}", ck.selected_types.join(", "))
-                };
-                return Err(Error::failed_precondition(format!(
-                    "the unfinished sync {} was started for {started}: resume it with the same resource type selection, or write to a new file to start over",
-                    self.stats.sync_id
-                )));
+        if let (Some(point), Some(_)) = (point, &resume) {
+            // Rebuild what the integrity checks and later phases need from the store.
+            for r in point.resources {
+                self.register(r, false);
             }
-            if ck.is_some() {
-                // Rebuild what the integrity checks and later phases need from the store.
-                for r in point.resources {
-                    self.register(r, false);
-                }
-                self.stats.entitlements = point.entitlement_ids.len() as u64;
-                self.entitlement_ids.extend(point.entitlement_ids);
-                self.stats.grants = point.grants;
-                tracing::info!(sync_id = %self.stats.sync_id, "resuming an unfinished sync");
-            }
-            resume = ck;
+            self.stats.entitlements = point.entitlement_ids.len() as u64;
+            self.entitlement_ids.extend(point.entitlement_ids);
+            self.stats.grants = point.grants;
+            tracing::info!(sync_id = %self.stats.sync_id, "resuming an unfinished sync");
         }
         let start = resume.as_ref().map_or(CkPhase::Resources, |c| c.phase);
 
@@ -343,6 +358,22 @@ impl<'a> Run<'a> {
             return Err(Error::cancelled("sync cancelled"));
         }
         store.finish().await
+    }
+
+    /// A resumed sync must list the types the interrupted run listed.
+    fn check_same_selection(&self, ck: &Checkpoint) -> Result<(), Error> {
+        if ck.selected_types == self.selected_types {
+            return Ok(());
+        }
+        let started = if ck.selected_types.is_empty() {
+            "every resource type".to_owned()
+        } else {
+            format!("resource types {}", ck.selected_types.join(", "))
+        };
+        Err(Error::failed_precondition(format!(
+            "the unfinished sync {} was started for {started}: resume it with the same resource type selection, or write to a new file to start over",
+            self.stats.sync_id
+        )))
     }
 
     /// Every selected type must be declared by a syncer.

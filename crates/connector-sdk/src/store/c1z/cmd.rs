@@ -5,6 +5,7 @@ use tokio::sync::oneshot;
 use super::rows::Rows;
 use crate::error::Error;
 use crate::model::ResourceType;
+use crate::session::SessionPage;
 use crate::store::{ResumePoint, SyncType};
 
 pub(super) enum Cmd {
@@ -24,6 +25,22 @@ pub(super) enum Cmd {
     Snapshot(oneshot::Sender<Result<ResumePoint, Error>>),
     Suspend(oneshot::Sender<Result<(), Error>>),
     Finish(oneshot::Sender<Result<(), Error>>),
+    /// Session commands (see `session`): applied in queue order with the pages, inside the
+    /// current transaction, so reads see every write queued before them.
+    SessionPut(String, Vec<u8>),
+    SessionDelete(String),
+    SessionClear,
+    SessionGet(String, oneshot::Sender<Result<Option<Vec<u8>>, Error>>),
+    SessionScan(SessionScan, oneshot::Sender<Result<SessionPage, Error>>),
+}
+
+/// A prefix scan of the session, as the SQLite thread runs it (see `db::scan_session`).
+#[derive(Debug)]
+pub(super) struct SessionScan {
+    pub(super) prefix: String,
+    pub(super) after: Option<String>,
+    pub(super) limit: usize,
+    pub(super) max_bytes: usize,
 }
 
 impl Cmd {

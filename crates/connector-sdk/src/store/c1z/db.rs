@@ -5,12 +5,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use prost::Message;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::cmd::Cmd;
+use super::cmd::{Cmd, SessionScan};
 use super::schema::SCHEMA_SQL;
 use super::timefmt;
 use crate::error::Error;
+use crate::session::SessionPage;
 
 /// Opens (creating the schema if needed) the working database.
 ///
@@ -175,6 +176,37 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
                 params![state, sync_id],
             )?;
         }
+        Cmd::SessionPut(key, value) => {
+            tx.prepare_cached(
+                "INSERT INTO v1_connector_sessions (sync_id, key, value) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (sync_id, key) DO UPDATE SET value = EXCLUDED.value",
+            )?
+            .execute(params![sync_id, key, value])?;
+        }
+        Cmd::SessionDelete(key) => {
+            tx.prepare_cached("DELETE FROM v1_connector_sessions WHERE sync_id = ?1 AND key = ?2")?
+                .execute(params![sync_id, key])?;
+        }
+        Cmd::SessionClear => {
+            tx.execute(
+                "DELETE FROM v1_connector_sessions WHERE sync_id = ?1",
+                params![sync_id],
+            )?;
+        }
+        // A failed read is the reader's error, not the writer's: it is answered, and the
+        // thread carries on.
+        Cmd::SessionGet(key, reply) => {
+            let value = tx
+                .prepare_cached(
+                    "SELECT value FROM v1_connector_sessions WHERE sync_id = ?1 AND key = ?2",
+                )
+                .and_then(|mut st| st.query_row(params![sync_id, key], |r| r.get(0)).optional())
+                .map_err(Error::from);
+            let _ = reply.send(value);
+        }
+        Cmd::SessionScan(scan, reply) => {
+            let _ = reply.send(scan_session(tx, sync_id, &scan));
+        }
         Cmd::Start { .. }
         | Cmd::Resume(..)
         | Cmd::Snapshot(_)
@@ -182,4 +214,43 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
         | Cmd::Finish(_) => {}
     }
     Ok(())
+}
+
+/// Runs a prefix scan of `sync_id`'s session. The range starts at the prefix (or after `after`)
+/// and uses the unique `(sync_id, key)` index; it stops at the first key without the prefix,
+/// since keys compare as bytes (SQLite's BINARY collation, UTF-8 order).
+pub(super) fn scan_session(
+    conn: &Connection,
+    sync_id: &str,
+    scan: &SessionScan,
+) -> Result<SessionPage, Error> {
+    let (start, op) = match &scan.after {
+        Some(a) if a.as_str() >= scan.prefix.as_str() => (a.as_str(), ">"),
+        _ => (scan.prefix.as_str(), ">="),
+    };
+    let limit = scan.limit.max(1);
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT key, value FROM v1_connector_sessions WHERE sync_id = ?1 AND key {op} ?2 ORDER BY key LIMIT ?3"
+    ))?;
+    let mut rows = st.query(params![
+        sync_id,
+        start,
+        i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX)
+    ])?;
+    let mut page = SessionPage::default();
+    let mut bytes = 0usize;
+    while let Some(row) = rows.next()? {
+        let key: String = row.get(0)?;
+        if !key.starts_with(&scan.prefix) {
+            break;
+        }
+        if page.entries.len() >= limit || (bytes >= scan.max_bytes && !page.entries.is_empty()) {
+            page.more = true;
+            break;
+        }
+        let value: Vec<u8> = row.get(1)?;
+        bytes += value.len();
+        page.entries.push((key, value));
+    }
+    Ok(page)
 }

@@ -9,7 +9,8 @@
 //! 3. `cmd`: what the writer sends its SQLite thread (uses `rows`).
 //! 4. `db`: the working SQLite database and how each command applies to it.
 //! 5. `worker`: the SQLite thread (uses `db`, `file`).
-//! 6. `writer`, `reader`: the public types.
+//! 6. `session`: a sync's `v1_connector_sessions` rows, through the worker's queue (uses `cmd`).
+//! 7. `writer`, `reader`: the public types.
 
 mod cmd;
 mod db;
@@ -17,6 +18,7 @@ mod file;
 mod reader;
 mod rows;
 mod schema;
+mod session;
 mod stale;
 mod timefmt;
 mod worker;

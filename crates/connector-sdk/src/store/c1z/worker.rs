@@ -222,6 +222,11 @@ impl Worker {
             "UPDATE v1_sync_runs SET ended_at = ?1, sync_token = ?2 WHERE sync_id = ?3",
             params![timefmt::now(), FINISHED_SYNC_TOKEN, self.sync_id],
         )?;
+        // Only an unfinished sync needs its connector session: a finished file keeps none.
+        conn.execute(
+            "DELETE FROM v1_connector_sessions WHERE sync_id = ?1",
+            params![self.sync_id],
+        )?;
         if self.keep_previous {
             // Keep this sync and the newest other finished one, like baton's cleanup.
             let keep = "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NOT NULL \

@@ -2,6 +2,7 @@
 //! atomic rename into place.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -11,10 +12,12 @@ use super::cmd::Cmd;
 use super::db::open_db;
 use super::file::{check_dir, decompress_into};
 use super::rows::Rows;
+use super::session::C1zSession;
 use super::worker::Worker;
 use super::{stale, timefmt};
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
+use crate::session::SessionStore;
 use crate::store::{RESUME_MAX_AGE, ResumePoint, SyncStore, SyncType, new_sync_id};
 
 /// Pages buffered between the engine and the SQLite thread: enough to keep the thread busy,
@@ -367,6 +370,27 @@ impl SyncStore for C1zWriter {
             Ok(r) => r.map(Some),
             Err(_) => Err(self.thread_error().await),
         }
+    }
+
+    /// A session kept in the sync's `v1_connector_sessions` rows, written by the SQLite thread
+    /// in queue order with the pages (see [`crate::session`] for the guarantees). It is durable
+    /// for a writer from [`C1zWriter::open_or_resume`]: saved with each checkpoint, and offered
+    /// to the run that resumes the sync. A writer from [`C1zWriter::create`] keeps it in its
+    /// scratch database (on disk, not in memory) for this process only. A finished file keeps
+    /// no session rows. `FailedPrecondition` before [`SyncStore::start_sync`].
+    async fn session(&mut self) -> Result<SessionStore, Error> {
+        let Some(tx) = &self.tx else {
+            return Err(Error::failed_precondition("c1z writer already finished"));
+        };
+        if self.sync_id.is_none() {
+            return Err(Error::failed_precondition(
+                "the session of a c1z sync exists once the sync started: call start_sync first",
+            ));
+        }
+        Ok(SessionStore::from_backend(Arc::new(C1zSession {
+            tx: tx.downgrade(),
+            durable: self.resumable,
+        })))
     }
 
     async fn suspend(&mut self) -> Result<(), Error> {
