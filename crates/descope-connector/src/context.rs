@@ -3,19 +3,22 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use c1_connector_sdk::Error;
-use descope_mgmt::Client;
+use c1_connector_sdk::{Error, SessionStore};
+use descope_mgmt::{Client, User};
 use tokio::sync::{Mutex, OnceCell};
 
 use crate::catalog::Catalog;
 use crate::index::AssignmentIndex;
 use crate::pager::{PagerConfig, UserPager};
+use crate::session;
 
-/// What the syncers of one sync share: the catalog (fetched once), the user pager, and the
-/// assignment index that the user syncer fills and the tenant and role syncers read.
+/// What the syncers of one sync share: the catalog (fetched once), the user pager, the
+/// assignment index that the user syncer fills and the tenant and role syncers read, and the
+/// sync's session, which keeps the index's records for a resumed sync (see [`crate::session`]).
 #[derive(Debug)]
 pub(crate) struct SyncContext {
     pub(crate) client: Client,
+    session: SessionStore,
     catalog: OnceCell<Arc<Catalog>>,
     index: RwLock<AssignmentIndex>,
     pub(crate) pager: UserPager,
@@ -29,8 +32,9 @@ pub(crate) struct SyncContext {
 }
 
 impl SyncContext {
-    pub(crate) fn new(client: Client, pager: PagerConfig) -> Self {
+    pub(crate) fn new(client: Client, pager: PagerConfig, session: SessionStore) -> Self {
         SyncContext {
+            session,
             pager: UserPager::new(client.clone(), pager.clone()),
             pager_config: pager,
             client,
@@ -78,12 +82,24 @@ impl SyncContext {
         }
     }
 
+    /// Saves the record of the user page at `offset` in the sync's session (when it is durable),
+    /// so a resumed sync can rebuild the index without listing these users again.
+    pub(crate) async fn store_user_page(
+        &self,
+        offset: u64,
+        next: Option<u64>,
+        users: &[User],
+    ) -> Result<(), Error> {
+        session::store_user_page(&self.session, offset, next, users).await
+    }
+
     /// Makes sure the index holds every user before grants are read from it.
     ///
     /// In a normal sync the user listing fills it completely before the grants phase. A resumed
     /// sync may reach the grants phase in a process that listed users only from a checkpoint on
-    /// (or not at all): then the index is rebuilt with one pass over the users, so grants are never
-    /// silently short.
+    /// (or not at all): then the index is rebuilt from the user page records in the sync's
+    /// session, and only the users of pages missing there are listed again (all of them when
+    /// the session is not durable), so grants are never silently short.
     pub(crate) async fn ensure_index(&self) -> Result<(), Error> {
         if self.index_complete.load(Ordering::SeqCst) {
             return Ok(());
@@ -92,17 +108,46 @@ impl SyncContext {
         if self.index_complete.load(Ordering::SeqCst) {
             return Ok(());
         }
-        tracing::info!("rebuilding the assignment index from the users (resumed sync)");
         let catalog = self.catalog().await?;
-        let pager = UserPager::new(self.client.clone(), self.pager_config.clone());
+        // The partial index of this process's listing is replaced: free it first.
+        *self.index_mut() = AssignmentIndex::default();
         let mut index = AssignmentIndex::default();
-        let mut offset = Some(0);
-        while let Some(at) = offset {
-            let batch = pager.page(at).await?;
-            for user in &batch.users {
-                index.record(user, &catalog);
+        let loaded = if self.session.is_durable() {
+            session::load_user_pages(&self.session, &mut index, &catalog).await?
+        } else {
+            session::Loaded {
+                pages: 0,
+                missing_from: Some(0),
             }
-            offset = batch.next_offset;
+        };
+        tracing::info!(
+            pages = loaded.pages,
+            users = index.user_count(),
+            "assignment index reloaded from the sync's session (resumed sync)"
+        );
+        if let Some(from) = loaded.missing_from {
+            tracing::info!(
+                offset = from,
+                "listing users again from this offset to complete the assignment index (resumed sync)"
+            );
+            let pager = UserPager::new(self.client.clone(), self.pager_config.clone());
+            let mut offset = Some(from);
+            while let Some(at) = offset {
+                let batch = pager.page(at).await?;
+                for user in &batch.users {
+                    index.record(user, &catalog);
+                }
+                // Continues the chain, so a sync interrupted again lists these pages no more.
+                self.store_user_page(at, batch.next_offset, &batch.users)
+                    .await?;
+                offset = batch.next_offset;
+            }
+        }
+        if index.unresolved() > 0 {
+            tracing::warn!(
+                unresolved = index.unresolved(),
+                "some assignments name a role or tenant that did not exist when the sync started; they are left out and the next sync picks them up"
+            );
         }
         *self.index_mut() = index;
         self.index_complete.store(true, Ordering::SeqCst);

@@ -25,6 +25,35 @@ pub(crate) struct UserEntry {
     pub(crate) display_name: Arc<str>,
 }
 
+/// What the index needs of a user: its id, display name and assignments. A user from Descope
+/// and a user record reloaded from the sync's session ([`crate::session::StoredUser`]) both
+/// provide it, so a resumed sync rebuilds the same index without asking Descope again.
+pub(crate) trait Assignments {
+    fn user_id(&self) -> &str;
+    fn display_name(&self) -> &str;
+    /// Project role names.
+    fn role_names(&self) -> &[String];
+    /// `(tenant id, role names in that tenant)` for each membership.
+    fn tenants(&self) -> impl Iterator<Item = (&str, &[String])>;
+}
+
+impl Assignments for User {
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    fn display_name(&self) -> &str {
+        display_name(self)
+    }
+    fn role_names(&self) -> &[String] {
+        &self.role_names
+    }
+    fn tenants(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.user_tenants
+            .iter()
+            .map(|t| (t.tenant_id.as_str(), t.role_names.as_slice()))
+    }
+}
+
 /// Who holds what, by user number.
 #[derive(Debug, Default)]
 pub(crate) struct AssignmentIndex {
@@ -39,14 +68,15 @@ impl AssignmentIndex {
     /// Records a user's assignments. Returns `false` (and records nothing) when the user was
     /// already recorded in this sync: a project that changes while pages are read can shift a user
     /// from one page to the next, and no user is ever emitted twice.
-    pub(crate) fn record(&mut self, user: &User, catalog: &Catalog) -> bool {
-        if user.user_id.is_empty() || self.by_user_id.contains_key(user.user_id.as_str()) {
+    pub(crate) fn record(&mut self, user: &impl Assignments, catalog: &Catalog) -> bool {
+        let id = user.user_id();
+        if id.is_empty() || self.by_user_id.contains_key(id) {
             return false;
         }
         let Ok(n) = u32::try_from(self.users.len()) else {
             return false;
         };
-        let user_id: Arc<str> = Arc::from(user.user_id.as_str());
+        let user_id: Arc<str> = Arc::from(id);
         let encoded = crate::ids::user_resource_id(&user_id);
         let resource_id = if *encoded == *user_id {
             user_id.clone()
@@ -56,10 +86,10 @@ impl AssignmentIndex {
         self.by_user_id.insert(user_id, n);
         self.users.push(UserEntry {
             resource_id,
-            display_name: Arc::from(display_name(user)),
+            display_name: Arc::from(user.display_name()),
         });
 
-        for name in &user.role_names {
+        for name in user.role_names() {
             if catalog.has_project_role(name) {
                 push_unique(
                     self.by_role
@@ -71,20 +101,15 @@ impl AssignmentIndex {
                 self.unresolved += 1;
             }
         }
-        for membership in &user.user_tenants {
-            if catalog.tenant(&membership.tenant_id).is_none() {
+        for (tenant_id, role_names) in user.tenants() {
+            if catalog.tenant(tenant_id).is_none() {
                 // A tenant created after the catalog was read: nothing to attach the grant to.
-                self.unresolved += 1 + membership.role_names.len() as u64;
+                self.unresolved += 1 + role_names.len() as u64;
                 continue;
             }
-            push_unique(
-                self.by_tenant
-                    .entry(membership.tenant_id.clone())
-                    .or_default(),
-                n,
-            );
-            for name in &membership.role_names {
-                match catalog.resolve_tenant_assignment(&membership.tenant_id, name) {
+            push_unique(self.by_tenant.entry(tenant_id.to_owned()).or_default(), n);
+            for name in role_names {
+                match catalog.resolve_tenant_assignment(tenant_id, name) {
                     Some(role) => push_unique(self.by_role.entry(role).or_default(), n),
                     None => self.unresolved += 1,
                 }

@@ -33,12 +33,15 @@ mod index;
 mod pager;
 mod provision;
 mod resources;
+mod session;
 mod syncers;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::{Annotations, Connector, ConnectorMetadata, Error, ResourceSyncer};
+use c1_connector_sdk::{
+    Annotations, Connector, ConnectorMetadata, Error, ResourceSyncer, SessionStore, SyncSession,
+};
 use descope_mgmt::{Client, SearchUsersRequest};
 
 pub use config::{DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig};
@@ -66,8 +69,12 @@ pub const GRANTED: &str = "granted";
 
 /// The Descope connector.
 ///
-/// Each call of [`Connector::syncers`] starts fresh per-sync state (the catalog and the assignment
-/// index), so one connector can run many syncs.
+/// Each sync gets fresh per-sync state (the catalog and the assignment index) from
+/// [`Connector::begin_sync`], so one connector can run many syncs. The assignment index's records
+/// are kept in the sync's session, so a resumed sync rebuilds the index without listing users
+/// again (see the crate README, "Resume"). [`Connector::syncers`] serves uses outside a sync
+/// (capabilities, provisioning): it builds the same syncers with state that fetches nothing until
+/// used and a session in memory.
 #[derive(Debug, Clone)]
 pub struct DescopeConnector {
     client: Client,
@@ -151,7 +158,25 @@ impl Connector for DescopeConnector {
     }
 
     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
-        let ctx = Arc::new(SyncContext::new(self.client.clone(), self.pager.clone()));
+        self.syncers_with(SessionStore::memory())
+    }
+
+    async fn begin_sync(
+        &self,
+        session: SyncSession,
+    ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
+        Ok(self.syncers_with(session.store().clone()))
+    }
+}
+
+impl DescopeConnector {
+    /// The syncers of one sync, sharing one context that keeps its records in `session`.
+    fn syncers_with(&self, session: SessionStore) -> Vec<Arc<dyn ResourceSyncer>> {
+        let ctx = Arc::new(SyncContext::new(
+            self.client.clone(),
+            self.pager.clone(),
+            session,
+        ));
         let provisioner = DescopeProvisioner::new(self.client.clone());
         vec![
             Arc::new(UserSyncer { ctx: ctx.clone() }),

@@ -104,6 +104,11 @@ impl ResourceSyncer for UserSyncer {
                 }
             }
         }
+        // Saved before the page is returned: the engine's checkpoint for this page then comes
+        // after it, so a resumed sync finds the record of every page the checkpoint covers.
+        self.ctx
+            .store_user_page(offset, batch.next_offset, &batch.users)
+            .await?;
         Ok(match batch.next_offset {
             Some(next) => Page::next(resources, next.to_string()),
             None => {

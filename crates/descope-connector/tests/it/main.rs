@@ -1,3 +1,5 @@
-//! Integration tests of the Descope connector against wiremock servers on 127.0.0.1.
+//! Integration tests of the Descope connector against wiremock servers and the emulator on
+//! 127.0.0.1.
 
 mod paging;
+mod resume;

@@ -1,0 +1,318 @@
+//! What the connector keeps in a sync's session, so a resumed sync need not list users again.
+//!
+//! The grants phase reads the assignment index, which the user listing fills. A process that
+//! resumes a sync past the user listing (or part-way through it) has not seen every user, so the
+//! index must come from somewhere. While users stream past, each page's compact assignment
+//! records are stored in the session under the page's offset (`descope/users/<offset, 20
+//! digits>`): a page listed again (a retry, a resumed listing) replaces its record rather than
+//! adding one. On resume the index is rebuilt by following the chain of records from offset 0,
+//! each record naming where the next page starts, to the record of the last page. Where the
+//! chain breaks (a record never saved, or unreadable), the users are listed again from there
+//! only. The SDK saves a session write no later than the checkpoint accounting for the page the
+//! connector returned after it, so the chain always covers every page the checkpoint does.
+//!
+//! A record is JSON: `{"o": offset, "n": next offset or null, "u": [[user id, display name,
+//! [project roles], [[tenant id, [tenant roles]], ...]], ...]}`, the fields of a user the index
+//! needs and no more.
+
+use c1_connector_sdk::{Error, SessionStore};
+use descope_mgmt::{User, UserTenant};
+use futures::TryStreamExt;
+use serde::ser::{SerializeTuple, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::index::{AssignmentIndex, Assignments, display_name};
+
+/// The key prefix of the user page records.
+pub(crate) const USER_PAGES: &str = "descope/users/";
+
+/// The key of the record of the user page at `offset`; zero-padded, so key order is offset order.
+pub(crate) fn user_page_key(offset: u64) -> String {
+    format!("{USER_PAGES}{offset:020}")
+}
+
+/// A user page as stored.
+#[derive(Serialize)]
+struct PageOut<'a> {
+    o: u64,
+    n: Option<u64>,
+    u: Vec<UserOut<'a>>,
+}
+
+/// A user as stored: `[id, display name, project roles, [[tenant id, roles], ...]]`.
+struct UserOut<'a>(&'a User);
+
+impl Serialize for UserOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut t = s.serialize_tuple(4)?;
+        t.serialize_element(&self.0.user_id)?;
+        t.serialize_element(display_name(self.0))?;
+        t.serialize_element(&self.0.role_names)?;
+        t.serialize_element(&TenantsOut(&self.0.user_tenants))?;
+        t.end()
+    }
+}
+
+struct TenantsOut<'a>(&'a [UserTenant]);
+
+impl Serialize for TenantsOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|t| (&t.tenant_id, &t.role_names)))
+    }
+}
+
+/// A user page read back.
+#[derive(Debug, Deserialize)]
+struct PageIn {
+    o: u64,
+    n: Option<u64>,
+    u: Vec<StoredUser>,
+}
+
+/// A user read back from the session: what the index needs of it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StoredUser(String, String, Vec<String>, Vec<(String, Vec<String>)>);
+
+impl Assignments for StoredUser {
+    fn user_id(&self) -> &str {
+        &self.0
+    }
+    fn display_name(&self) -> &str {
+        &self.1
+    }
+    fn role_names(&self) -> &[String] {
+        &self.2
+    }
+    fn tenants(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.3.iter().map(|(t, r)| (t.as_str(), r.as_slice()))
+    }
+}
+
+/// Stores the record of the user page at `offset` (whose successor starts at `next`), when the
+/// session is durable: a session that does not outlive the process never serves a resume.
+pub(crate) async fn store_user_page(
+    session: &SessionStore,
+    offset: u64,
+    next: Option<u64>,
+    users: &[User],
+) -> Result<(), Error> {
+    if !session.is_durable() {
+        return Ok(());
+    }
+    session
+        .put(
+            user_page_key(offset),
+            encode_user_page(offset, next, users)?,
+        )
+        .await
+        .map_err(|e| e.context("saving a user page record in the sync's session"))
+}
+
+/// The record of a user page.
+fn encode_user_page(offset: u64, next: Option<u64>, users: &[User]) -> Result<Vec<u8>, Error> {
+    let page = PageOut {
+        o: offset,
+        n: next,
+        u: users.iter().map(UserOut).collect(),
+    };
+    serde_json::to_vec(&page)
+        .map_err(|e| Error::internal("encoding a user page record").with_source(e))
+}
+
+/// What [`load_user_pages`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Loaded {
+    /// Pages loaded into the index.
+    pub(crate) pages: u64,
+    /// Where the chain breaks, so users must be listed again from there; `None` when it reaches
+    /// the last page.
+    pub(crate) missing_from: Option<u64>,
+}
+
+/// Records into `index`, in order, the users of every stored page on the chain from offset 0,
+/// reading the session a page of records at a time.
+pub(crate) async fn load_user_pages(
+    session: &SessionStore,
+    index: &mut AssignmentIndex,
+    catalog: &Catalog,
+) -> Result<Loaded, Error> {
+    let mut expected = 0u64;
+    let mut pages = 0u64;
+    let mut records = session.scan(USER_PAGES);
+    while let Some((key, value)) = records.try_next().await? {
+        let Some(offset) = key
+            .strip_prefix(USER_PAGES)
+            .and_then(|d| d.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if offset < expected {
+            // Off the chain: a page of an earlier listing with other page boundaries.
+            continue;
+        }
+        if offset > expected {
+            break;
+        }
+        let page = match serde_json::from_slice::<PageIn>(&value) {
+            Ok(page) if page.o == offset && page.n.is_none_or(|n| n > offset) => page,
+            Ok(_) | Err(_) => {
+                tracing::warn!(
+                    offset,
+                    "an unreadable user page record in the sync's session; users are listed again from there"
+                );
+                break;
+            }
+        };
+        for user in &page.u {
+            index.record(user, catalog);
+        }
+        pages += 1;
+        match page.n {
+            Some(next) => expected = next,
+            None => {
+                return Ok(Loaded {
+                    pages,
+                    missing_from: None,
+                });
+            }
+        }
+    }
+    Ok(Loaded {
+        pages,
+        missing_from: Some(expected),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str, roles: &[&str], tenants: &[(&str, &[&str])]) -> User {
+        let mut u = User::default();
+        u.user_id = id.to_owned();
+        u.name = format!("User {id}");
+        u.role_names = roles.iter().map(|r| (*r).to_owned()).collect();
+        u.user_tenants = tenants
+            .iter()
+            .map(|(t, rs)| {
+                let mut m = UserTenant::default();
+                m.tenant_id = (*t).to_owned();
+                m.role_names = rs.iter().map(|r| (*r).to_owned()).collect();
+                m
+            })
+            .collect();
+        u
+    }
+
+    #[test]
+    fn a_stored_user_reads_back_with_the_same_assignments() {
+        let u = user(
+            "U1",
+            &["admin"],
+            &[("T1", &["editor", "viewer"]), ("T2", &[])],
+        );
+        let bytes = serde_json::to_vec(&PageOut {
+            o: 40,
+            n: Some(60),
+            u: vec![UserOut(&u)],
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            r#"{"o":40,"n":60,"u":[["U1","User U1",["admin"],[["T1",["editor","viewer"]],["T2",[]]]]]}"#
+        );
+        let page: PageIn = serde_json::from_slice(&bytes).unwrap();
+        let s = &page.u[0];
+        assert_eq!(s.user_id(), u.user_id());
+        assert_eq!(Assignments::display_name(s), Assignments::display_name(&u));
+        assert_eq!(s.role_names(), u.role_names());
+        assert!(s.tenants().eq(u.tenants()));
+    }
+
+    async fn put_page(s: &SessionStore, offset: u64, next: Option<u64>, ids: &[&str]) {
+        let users: Vec<User> = ids.iter().map(|id| user(id, &[], &[])).collect();
+        s.put(
+            user_page_key(offset),
+            encode_user_page(offset, next, &users).unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+
+    async fn load(s: &SessionStore) -> (Loaded, usize) {
+        let mut index = AssignmentIndex::default();
+        let catalog = Catalog::new(Vec::new(), Vec::new(), Vec::new());
+        let loaded = load_user_pages(s, &mut index, &catalog).await.unwrap();
+        (loaded, index.user_count())
+    }
+
+    #[tokio::test]
+    async fn the_chain_is_followed_from_offset_zero_to_the_last_page() {
+        let s = SessionStore::memory();
+        assert_eq!(
+            load(&s).await,
+            (
+                Loaded {
+                    pages: 0,
+                    missing_from: Some(0)
+                },
+                0
+            )
+        );
+        put_page(&s, 0, Some(2), &["a", "b"]).await;
+        put_page(&s, 2, Some(4), &["c", "d"]).await;
+        // A record of an earlier listing with other boundaries, off the chain.
+        put_page(&s, 3, Some(5), &["x", "y"]).await;
+        assert_eq!(
+            load(&s).await,
+            (
+                Loaded {
+                    pages: 2,
+                    missing_from: Some(4)
+                },
+                4
+            )
+        );
+        // The same page stored twice (a retry) is one record; a user repeated across pages
+        // (the project changed while listing) is counted once.
+        put_page(&s, 4, None, &["e", "a"]).await;
+        put_page(&s, 4, None, &["e", "a"]).await;
+        assert_eq!(
+            load(&s).await,
+            (
+                Loaded {
+                    pages: 3,
+                    missing_from: None
+                },
+                5
+            )
+        );
+        // A gap: users are listed again from it.
+        s.delete(&user_page_key(2)).await.unwrap();
+        assert_eq!(load(&s).await.0.missing_from, Some(2));
+        // An unreadable record is a gap too.
+        s.put(user_page_key(2), b"{not json".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(load(&s).await.0.missing_from, Some(2));
+        // A record that does not move forward is unreadable.
+        put_page(&s, 2, Some(2), &["c"]).await;
+        assert_eq!(load(&s).await.0.missing_from, Some(2));
+    }
+
+    #[tokio::test]
+    async fn a_session_that_is_not_durable_gets_no_records() {
+        let s = SessionStore::memory();
+        store_user_page(&s, 0, None, &[user("a", &[], &[])])
+            .await
+            .unwrap();
+        assert_eq!(s.get(&user_page_key(0)).await.unwrap(), None);
+    }
+
+    #[test]
+    fn keys_sort_by_offset() {
+        assert!(user_page_key(900) < user_page_key(1_000));
+        assert!(user_page_key(u64::MAX).len() == USER_PAGES.len() + 20);
+    }
+}
