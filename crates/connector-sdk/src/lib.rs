@@ -3,8 +3,8 @@
 //!
 //! The crate knows nothing of any particular API and has no HTTP client. A connector implements
 //! [`Connector`] and one [`ResourceSyncer`] per resource type; [`engine::Syncer`] runs a full
-//! sync into a [`store::SyncStore`] such as [`store::C1zWriter`], whose files ConductorOne's
-//! `baton` tools read.
+//! sync into a [`store::SyncStore`] such as `store::C1zWriter` (default feature `c1z`), whose
+//! files ConductorOne's `baton` tools read.
 //!
 //! ```
 //! use std::sync::Arc;

@@ -82,7 +82,7 @@ pub trait SyncStore: Send {
 
     /// Records the engine's serialised progress, so an interrupted sync can resume. Everything
     /// stored before the call is what the progress accounts for. A resumable store may also
-    /// make it durable right away (a resumable [`C1zWriter`] saves it at its target); stores
+    /// make it durable right away (a resumable `C1zWriter` saves it at its target); stores
     /// that cannot resume ignore it.
     async fn checkpoint(&mut self, _state: String) -> Result<(), Error> {
         Ok(())

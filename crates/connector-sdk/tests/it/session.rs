@@ -196,3 +196,32 @@ async fn json_lines_get_an_in_memory_session() {
     assert_eq!(seen.len(), 1);
     assert!(!seen[0].resumed && !seen[0].durable);
 }
+
+#[tokio::test]
+async fn a_finished_file_is_small_however_large_its_session_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    w.start_sync().await.unwrap();
+    let s = w.session().await.unwrap();
+    // 10 MiB that zstd cannot shrink.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..10 {
+        let value: Vec<u8> = (0..1 << 20)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        s.put(format!("blob/{i}"), value).await.unwrap();
+    }
+    w.finish().await.unwrap();
+    assert_eq!(session_rows(&path), 0);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(
+        size < 256 << 10,
+        "{size} bytes: the freed session pages were kept"
+    );
+}

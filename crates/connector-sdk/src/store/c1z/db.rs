@@ -41,6 +41,9 @@ pub(crate) fn open_db(
     conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
     conn.pragma_update(None, "cache_size", -32_768)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Deleted content is zeroed: freed pages (a finished sync's session rows, replaced rows)
+    // then compress to almost nothing without a VACUUM of the whole file.
+    conn.pragma_update(None, "secure_delete", true)?;
     // Let the sorter of the deferred CREATE INDEX statements use a second thread.
     conn.pragma_update(None, "threads", 2)?;
     conn.busy_timeout(Duration::from_secs(5))?;
@@ -90,15 +93,19 @@ fn is_deferrable(stmt: &str) -> bool {
 }
 
 /// Readies a scratch database for saving: the rollback journal back on (`DELETE`, never WAL),
-/// and VACUUM only when deletions (dropped older syncs) left free pages, since a freshly
-/// written database has none and rewriting it would only cost time.
-pub(crate) fn prepare_for_save(conn: &Connection) -> Result<(), Error> {
+/// and VACUUM when asked (after deletions of whole syncs), since a freshly written database has
+/// no free pages and rewriting it would only cost time.
+pub(crate) fn prepare_for_save(conn: &Connection, vacuum: bool) -> Result<(), Error> {
     conn.pragma_update(None, "journal_mode", "DELETE")?;
-    let free_pages: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-    if free_pages > 0 {
+    if vacuum {
         conn.execute_batch("VACUUM")?;
     }
     Ok(())
+}
+
+/// Pages on the free list.
+pub(crate) fn free_pages(conn: &Connection) -> Result<i64, Error> {
+    Ok(conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
 }
 
 pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> Result<(), Error> {

@@ -9,7 +9,7 @@ use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
 use super::cmd::Cmd;
-use super::db::{apply, prepare_for_save};
+use super::db::{apply, free_pages, prepare_for_save};
 use super::file::compress_into_place;
 use super::timefmt;
 use crate::error::Error;
@@ -222,11 +222,6 @@ impl Worker {
             "UPDATE v1_sync_runs SET ended_at = ?1, sync_token = ?2 WHERE sync_id = ?3",
             params![timefmt::now(), FINISHED_SYNC_TOKEN, self.sync_id],
         )?;
-        // Only an unfinished sync needs its connector session: a finished file keeps none.
-        conn.execute(
-            "DELETE FROM v1_connector_sessions WHERE sync_id = ?1",
-            params![self.sync_id],
-        )?;
         if self.keep_previous {
             // Keep this sync and the newest other finished one, like baton's cleanup.
             let keep = "SELECT sync_id FROM v1_sync_runs WHERE ended_at IS NOT NULL \
@@ -246,6 +241,16 @@ impl Worker {
                 )?;
             }
         }
+        // Dropped syncs (or replaced rows) left free pages: compact the file before saving.
+        let vacuum = free_pages(&conn)? > 0;
+        // Only an unfinished sync needs its connector session: a finished file keeps none. Its
+        // pages are zeroed as they are freed (`secure_delete`, set when the database was opened),
+        // so they cost next to nothing compressed, and the index build below reuses them:
+        // no VACUUM, which would rewrite the whole database, just for them.
+        conn.execute(
+            "DELETE FROM v1_connector_sessions WHERE sync_id = ?1",
+            params![self.sync_id],
+        )?;
         let t = Instant::now();
         // Sorting a million grant rows for each index in memory would cost more memory than
         // the whole sync: let the index sorter spill to temporary files instead.
@@ -255,7 +260,7 @@ impl Worker {
         for stmt in self.deferred_indexes.drain(..) {
             conn.execute_batch(stmt)?;
         }
-        prepare_for_save(&conn)?;
+        prepare_for_save(&conn, vacuum)?;
         conn.close().map_err(|(_, e)| Error::from(e))?;
         let indexed_and_vacuumed = t.elapsed();
         compress_into_place(&self.db_path, &self.target)?;
