@@ -509,3 +509,74 @@ async fn skip_entitlements_and_grants_syncs_resources_only() {
     let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
     assert_eq!(text.lines().count(), 3 + 10);
 }
+
+/// A connector whose syncers exist only per sync: `syncers()` has none.
+struct PerSync {
+    fake: FakeConnector,
+    begins: std::sync::atomic::AtomicUsize,
+    fail: bool,
+}
+
+#[async_trait::async_trait]
+impl Connector for PerSync {
+    async fn metadata(
+        &self,
+    ) -> Result<c1_connector_sdk::ConnectorMetadata, c1_connector_sdk::Error> {
+        self.fake.metadata().await
+    }
+    async fn validate(&self) -> Result<c1_connector_sdk::Annotations, c1_connector_sdk::Error> {
+        self.fake.validate().await
+    }
+    fn syncers(&self) -> Vec<Arc<dyn c1_connector_sdk::ResourceSyncer>> {
+        Vec::new()
+    }
+    async fn begin_sync(
+        &self,
+        session: c1_connector_sdk::SyncSession,
+    ) -> Result<Vec<Arc<dyn c1_connector_sdk::ResourceSyncer>>, c1_connector_sdk::Error> {
+        self.begins
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if self.fail {
+            return Err(c1_connector_sdk::Error::permission_denied(
+                "no access to the directory",
+            ));
+        }
+        assert!(!session.is_resumed());
+        assert!(!session.sync_id().is_empty());
+        self.fake.begin_sync(session).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_engine_takes_its_syncers_from_begin_sync_once_per_sync() {
+    let connector = Arc::new(PerSync {
+        fake: org().build(),
+        begins: Default::default(),
+        fail: false,
+    });
+    for n in 1..=2 {
+        let stats = Syncer::new(connector.clone(), SyncOptions::default())
+            .run(&mut sink())
+            .await
+            .unwrap();
+        assert_eq!(stats.resources(), 10);
+        assert_eq!(stats.grants, 9);
+        assert_eq!(
+            connector.begins.load(std::sync::atomic::Ordering::SeqCst),
+            n
+        );
+    }
+
+    let failing = Arc::new(PerSync {
+        fake: org().build(),
+        begins: Default::default(),
+        fail: true,
+    });
+    let err = Syncer::new(failing.clone(), SyncOptions::default())
+        .run(&mut sink())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    assert!(err.message().starts_with("begin sync: "), "{err}");
+    assert_eq!(failing.fake.call_log(), vec!["validate".to_owned()]);
+}
