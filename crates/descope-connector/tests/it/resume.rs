@@ -25,6 +25,9 @@ const SEARCH: &str = "POST /v2/mgmt/user/search";
 const PAGE: u32 = 20;
 
 /// 250 users (248 listed: the 2 test users are left out), so 13 pages of 20, the last short.
+///
+/// Each run gets its own emulator with the same data, so that its counters hold its own requests
+/// only: an interrupted run's prefetches may still reach a server after the run returned.
 async fn emulator() -> TestResult<Emulator> {
     let data = Dataset::generate(&GenSpec {
         users: 250,
@@ -87,10 +90,10 @@ fn contents(path: &Path) -> TestResult<BTreeSet<String>> {
 }
 
 /// An uninterrupted sync: its contents and how many user searches it sent.
-async fn reference(emu: &Emulator, dir: &Path) -> TestResult<(BTreeSet<String>, u64)> {
+async fn reference(dir: &Path) -> TestResult<(BTreeSet<String>, u64)> {
+    let emu = emulator().await?;
     let path = dir.join("reference.c1z");
-    emu.reset_counters();
-    Syncer::new(connector(emu)?, options())
+    Syncer::new(connector(&emu)?, options())
         .run(&mut C1zWriter::create(&path)?)
         .await?;
     Ok((contents(&path)?, emu.counters().endpoint(SEARCH)))
@@ -98,12 +101,12 @@ async fn reference(emu: &Emulator, dir: &Path) -> TestResult<(BTreeSet<String>, 
 
 /// Interrupts a sync into `path` where `stop` says; returns the saved checkpoint.
 async fn interrupt(
-    emu: &Emulator,
     path: &Path,
     stop: impl Fn(Phase, u64, u64) -> bool + Send + Sync + 'static,
 ) -> TestResult<serde_json::Value> {
+    let emu = emulator().await?;
     let mut w = C1zWriter::open_or_resume(path)?;
-    let err = Syncer::new(connector(emu)?, stopping(stop))
+    let err = Syncer::new(connector(&emu)?, stopping(stop))
         .run(&mut w)
         .await
         .expect_err("interrupted");
@@ -116,33 +119,28 @@ async fn interrupt(
 }
 
 /// Resumes the sync in `path` with a fresh connector; returns the user searches it sent.
-async fn resume(emu: &Emulator, path: &Path) -> TestResult<u64> {
+async fn resume(path: &Path) -> TestResult<u64> {
+    let emu = emulator().await?;
     let mut w = C1zWriter::open_or_resume(path)?;
     assert!(w.resumed_sync_id().is_some());
-    emu.reset_counters();
-    Syncer::new(connector(emu)?, options()).run(&mut w).await?;
+    Syncer::new(connector(&emu)?, options()).run(&mut w).await?;
     Ok(emu.counters().endpoint(SEARCH))
 }
 
 #[tokio::test]
 async fn interrupted_in_grants_a_resumed_sync_sends_no_user_search() -> TestResult {
-    let emu = emulator().await?;
     let dir = tempfile::tempdir()?;
-    let (want, full_searches) = reference(&emu, dir.path()).await?;
+    let (want, full_searches) = reference(dir.path()).await?;
     assert_eq!(full_searches, 13);
 
     let path = dir.path().join("sync.c1z");
-    let ck = interrupt(&emu, &path, |phase, _, grants| {
+    let ck = interrupt(&path, |phase, _, grants| {
         phase == Phase::Grants && grants >= 1
     })
     .await?;
     assert_eq!(ck["phase"], "grants", "{ck}");
 
-    assert_eq!(
-        resume(&emu, &path).await?,
-        0,
-        "the index came from the session"
-    );
+    assert_eq!(resume(&path).await?, 0, "the index came from the session");
     assert_eq!(contents(&path)?, want);
     Ok(())
 }
@@ -150,12 +148,11 @@ async fn interrupted_in_grants_a_resumed_sync_sends_no_user_search() -> TestResu
 #[tokio::test]
 async fn interrupted_in_the_users_a_resumed_sync_lists_only_the_pages_after_its_checkpoint()
 -> TestResult {
-    let emu = emulator().await?;
     let dir = tempfile::tempdir()?;
-    let (want, full_searches) = reference(&emu, dir.path()).await?;
+    let (want, full_searches) = reference(dir.path()).await?;
 
     let path = dir.path().join("sync.c1z");
-    let ck = interrupt(&emu, &path, |phase, resources, _| {
+    let ck = interrupt(&path, |phase, resources, _| {
         phase == Phase::Resources && resources >= 80
     })
     .await?;
@@ -171,7 +168,7 @@ async fn interrupted_in_the_users_a_resumed_sync_lists_only_the_pages_after_its_
     assert!(offset > 0, "interrupted after some user pages: {ck}");
     assert_eq!(offset % u64::from(PAGE), 0);
 
-    let searches = resume(&emu, &path).await?;
+    let searches = resume(&path).await?;
     assert_eq!(
         searches,
         full_searches - offset / u64::from(PAGE),
@@ -220,17 +217,16 @@ impl SyncStore for NoDurableSession {
 
 #[tokio::test]
 async fn without_a_durable_session_a_resumed_sync_lists_every_user_again() -> TestResult {
-    let emu = emulator().await?;
     let dir = tempfile::tempdir()?;
-    let (want, full_searches) = reference(&emu, dir.path()).await?;
+    let (want, full_searches) = reference(dir.path()).await?;
     let path = dir.path().join("sync.c1z");
-    interrupt(&emu, &path, |phase, _, grants| {
+    interrupt(&path, |phase, _, grants| {
         phase == Phase::Grants && grants >= 1
     })
     .await?;
 
+    let emu = emulator().await?;
     let mut w = NoDurableSession(C1zWriter::open_or_resume(&path)?);
-    emu.reset_counters();
     Syncer::new(connector(&emu)?, options()).run(&mut w).await?;
     // Grants are never short: the index is rebuilt from a full listing.
     assert_eq!(emu.counters().endpoint(SEARCH), full_searches);
