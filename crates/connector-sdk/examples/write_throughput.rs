@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use c1_connector_sdk::prelude::*;
-use c1_connector_sdk::store::ResumePoint;
+use c1_connector_sdk::store::{ResumePoint, SyncType};
 
 const ROLES: usize = 100;
 const PAGE: usize = 1000;
@@ -153,8 +153,14 @@ struct Counting<S> {
 
 #[async_trait]
 impl<S: SyncStore> SyncStore for Counting<S> {
+    fn set_sync_type(&mut self, sync_type: SyncType) {
+        self.inner.set_sync_type(sync_type);
+    }
     async fn start_sync(&mut self) -> Result<String, Error> {
         self.inner.start_sync().await
+    }
+    async fn session(&mut self) -> Result<SessionStore, Error> {
+        self.inner.session().await
     }
     async fn put_resource_types(&mut self, items: Vec<ResourceType>) -> Result<(), Error> {
         self.inner.put_resource_types(items).await

@@ -100,7 +100,9 @@ pub trait SyncStore: Send {
     /// [`resume`](SyncStore::resume). A resumable store returns a durable session that holds
     /// what the resumed sync stored, and saves a write no later than the next
     /// [`checkpoint`](SyncStore::checkpoint) recorded after it. The default is an in-memory
-    /// session, which suits every store that cannot resume.
+    /// session, which suits every store that cannot resume; a store that wraps another forwards
+    /// this call (and [`set_sync_type`](SyncStore::set_sync_type)), or a resumed sync loses
+    /// what its connector kept.
     async fn session(&mut self) -> Result<SessionStore, Error> {
         Ok(SessionStore::memory())
     }
