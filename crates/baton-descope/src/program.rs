@@ -48,11 +48,7 @@ impl ConnectorProgram for DescopeProgram {
 
 /// The credentials from the flags, `BATON_DESCOPE_*` and `DESCOPE_*`.
 fn credentials(args: &DescopeArgs) -> Result<DescopeConfig, Failure> {
-    let env = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let project = args
         .descope_project_id
         .clone()
@@ -143,10 +139,11 @@ async fn demo(args: &DescopeArgs) -> Result<Connected, Failure> {
             "--demo runs against an embedded emulator: drop the Descope project, key, credentials and base URL flags (or drop --demo)",
         ));
     }
-    let emulator = Emulator::builder()
-        .start()
-        .await
-        .map_err(|e| Failure::failed(format!("could not start the embedded Descope emulator: {e}")))?;
+    let emulator = Emulator::builder().start().await.map_err(|e| {
+        Failure::failed(format!(
+            "could not start the embedded Descope emulator: {e}"
+        ))
+    })?;
     eprintln!(
         "demo: using the demo project of an embedded Descope emulator at {} (no real Descope project is read or changed)",
         emulator.base_url()

@@ -139,7 +139,11 @@ pub struct BatonArgs {
     pub grant_principal: Option<String>,
 
     /// The resource type of the principal to grant to.
-    #[arg(long, env = "BATON_GRANT_PRINCIPAL_TYPE", requires = "grant_entitlement")]
+    #[arg(
+        long,
+        env = "BATON_GRANT_PRINCIPAL_TYPE",
+        requires = "grant_entitlement"
+    )]
     pub grant_principal_type: Option<String>,
 
     /// Revoke this grant (an id from the .c1z).

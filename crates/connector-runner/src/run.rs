@@ -39,7 +39,11 @@ use crate::report::{self, Progress};
 ///     c1_connector_runner::main(MyProgram, env!("CARGO_PKG_VERSION"), "Syncs My System into ConductorOne")
 /// }
 /// ```
-pub fn main<P: ConnectorProgram>(program: P, version: &'static str, about: &'static str) -> ExitCode {
+pub fn main<P: ConnectorProgram>(
+    program: P,
+    version: &'static str,
+    about: &'static str,
+) -> ExitCode {
     let cli = match parse::<P>(&program, version, about, std::env::args_os()) {
         Ok(cli) => cli,
         Err(exit) => return exit,
@@ -348,9 +352,7 @@ async fn provision<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Resu
             )
             .into());
         };
-        let annotations = runner
-            .grant(entitlement, principal_type, principal)
-            .await?;
+        let annotations = runner.grant(entitlement, principal_type, principal).await?;
         let line = if annotations.contains::<GrantAlreadyExists>() {
             format!("{principal_type} '{principal}' already has '{entitlement}': nothing changed")
         } else {

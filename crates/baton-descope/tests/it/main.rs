@@ -1,9 +1,9 @@
 //! End-to-end tests: the Descope connector, the SDK's engine and `.c1z` store, and the Descope
 //! client, run together against the emulator on 127.0.0.1.
 
+mod cli;
 mod common;
 mod conformance;
-mod example;
 mod faults;
 mod provisioning_faults;
 mod resume;

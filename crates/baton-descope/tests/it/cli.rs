@@ -1,32 +1,12 @@
-//! The main job's demo run: no credentials, the embedded emulator, a readable `.c1z`.
+//! The `baton-descope` binary as a user runs it: the demo, bad configuration, provisioning
+//! guards and ids missing from the file.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use crate::common::{TestResult, read};
 
-/// `target/<profile>/examples/descope-sync`, built by `cargo test` along with this test.
-fn example_binary() -> TestResult<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .ok_or("no target directory")?;
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("descope-sync{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        return Err(format!(
-            "{} is missing: run the tests with `cargo test`, which builds the examples",
-            bin.display()
-        )
-        .into());
-    }
-    Ok(bin)
-}
-
 pub(crate) fn command() -> TestResult<Command> {
-    let mut cmd = Command::new(example_binary()?);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton-descope"));
     for (key, _) in std::env::vars() {
         if key.starts_with("DESCOPE_") || key.starts_with("BATON_") {
             cmd.env_remove(key);
@@ -39,7 +19,7 @@ pub(crate) fn command() -> TestResult<Command> {
 fn demo_run_writes_a_readable_c1z() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("demo.c1z");
-    let out = command()?.arg("-f").arg(&path).output()?;
+    let out = command()?.arg("--demo").arg("-f").arg(&path).output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -51,7 +31,14 @@ fn demo_run_writes_a_readable_c1z() -> TestResult {
         stderr.contains("embedded Descope emulator"),
         "says it used the emulator: {stderr}"
     );
-    assert!(stdout.contains("grants"), "prints a summary: {stdout}");
+    assert!(
+        stderr.contains("grants"),
+        "prints a summary on standard error: {stderr}"
+    );
+    assert!(
+        stdout.is_empty(),
+        "a .c1z sync writes nothing to standard output: {stdout}"
+    );
     let contents = read(&path)?;
     assert_eq!(contents.resource_types.len(), 4);
     assert!(contents.resources.iter().any(|r| r.starts_with("user:")));
@@ -118,7 +105,7 @@ fn changes_need_provisioning_enabled() -> TestResult {
 fn ids_missing_from_the_file_exit_4_and_change_nothing() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("demo.c1z");
-    let out = command()?.arg("-f").arg(&path).output()?;
+    let out = command()?.arg("--demo").arg("-f").arg(&path).output()?;
     assert!(
         out.status.success(),
         "{}",
@@ -156,6 +143,7 @@ fn ids_missing_from_the_file_exit_4_and_change_nothing() -> TestResult {
         let out = command()?
             .arg("-f")
             .arg(&path)
+            .arg("--demo")
             .arg("--provisioning")
             .args(args)
             .output()?;

@@ -6,8 +6,8 @@ use std::process::{Command, Output};
 
 use descope_emulator::{Dataset, Emulator, GenSpec};
 
+use crate::cli::command;
 use crate::common::{TestResult, enc};
-use crate::example::command;
 
 const KEY: &str = "K2CanaryKey-7f3a9c1e5b2d4f60";
 const WRONG_KEY: &str = "K2WrongCanary-88e1d0c4a7b5";

@@ -27,7 +27,7 @@ enum Stop {
 /// Runs the main job into `path` against `emu`; returns its exit status and standard error.
 async fn run(emu: &Emulator, path: &Path, stop: Stop) -> TestResult<(ExitStatus, String)> {
     let log = path.with_extension(format!("{}.log", rand_suffix()));
-    let mut cmd = crate::example::command()?;
+    let mut cmd = crate::cli::command()?;
     cmd.arg("-f")
         .arg(path)
         .arg("--no-rate-limit")
