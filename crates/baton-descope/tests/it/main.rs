@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod conformance;
 mod faults;
+mod program;
 mod provisioning_faults;
 mod resume;
 mod secrets;
