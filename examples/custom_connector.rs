@@ -165,7 +165,7 @@ impl ResourceSyncer for TeamSyncer {
         Ok(Page::last(
             members
                 .iter()
-                .map(|p| Grant::new(&entitlement, &Resource::new("person", *p, *p)))
+                .map(|p| Grant::new(&entitlement, Resource::new("person", *p, *p)))
                 .collect(),
         ))
     }
