@@ -35,6 +35,7 @@ mod http;
 mod knobs;
 mod ratelimit;
 mod records;
+mod requests;
 mod state;
 
 pub use counters::Counters;
@@ -42,10 +43,12 @@ pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
 pub use generate::GenSpec;
 pub use knobs::{DuplicateMode, Faults, RateLimit, RateLimits};
+pub use records::UserFamilyRecord;
 pub use records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,
     UserStatus, UserTenantRecord,
 };
+pub use requests::{RecordedBody, RecordedRequest};
 
 /// The README's examples, compiled as doc tests so they stay correct.
 #[cfg(doctest)]
