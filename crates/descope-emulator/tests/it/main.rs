@@ -6,5 +6,6 @@ mod dataset;
 mod faults;
 mod http_basics;
 mod ratelimit;
+mod sdk_bodies;
 mod search;
 mod state_changes;
