@@ -9,5 +9,6 @@ mod knobs;
 mod ratelimit;
 mod request_log;
 mod sdk_bodies;
+mod sdk_nulls;
 mod search;
 mod state_changes;
