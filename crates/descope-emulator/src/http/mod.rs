@@ -1,5 +1,5 @@
-//! The axum application: routes, and one middleware that applies counters, latency,
-//! authentication, rate limits and faults, in that order.
+//! The axum application: routes, and one middleware that applies the request log, counters,
+//! latency, authentication, rate limits and faults, in that order.
 
 mod catalog;
 mod search;
@@ -26,7 +26,10 @@ use crate::counters::CounterSet;
 use crate::error::ApiError;
 use crate::knobs::{Faults, RateLimits};
 use crate::ratelimit::{Class, Limiter, retry_after_secs};
+use crate::requests::{RecordedBody, RecordedRequest, RequestLog};
 use crate::state::State;
+
+pub(crate) use search::Paging;
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -45,6 +48,11 @@ pub(crate) struct Shared {
     jitter: Duration,
     faults: Faults,
     license_tier: String,
+    /// User-search paging knobs (limit cap, ignored offset).
+    paging: Paging,
+    /// `GET /v1/mgmt/role/all` lists project roles only; tenant roles need `role/search`.
+    tenant_roles_only_in_search: bool,
+    pub(crate) request_log: RequestLog,
 }
 
 /// Settings the server is started with.
@@ -58,6 +66,9 @@ pub(crate) struct Config {
     pub(crate) faults: Faults,
     pub(crate) seed: u64,
     pub(crate) license_tier: String,
+    pub(crate) paging: Paging,
+    pub(crate) tenant_roles_only_in_search: bool,
+    pub(crate) record_requests: bool,
 }
 
 impl Shared {
@@ -74,6 +85,9 @@ impl Shared {
             jitter: config.jitter,
             faults: config.faults,
             license_tier: config.license_tier,
+            paging: config.paging,
+            tenant_roles_only_in_search: config.tenant_roles_only_in_search,
+            request_log: RequestLog::new(config.record_requests),
         }
     }
 
@@ -214,8 +228,20 @@ async fn fallback(req: Request) -> Response {
     ApiError::no_route(req.method().as_str(), req.uri().path()).into_response()
 }
 
-/// Counters → latency → auth → rate limit → faults → handler.
+/// The largest body the request log buffers (axum's default body limit, which the handlers'
+/// extractors apply anyway).
+const MAX_LOGGED_BODY: usize = 2 * 1024 * 1024;
+
+/// Request log → counters → latency → auth → rate limit → faults → handler.
 async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let req = if app.request_log.enabled() {
+        match record(&app.request_log, req).await {
+            Ok(req) => req,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        req
+    };
     let path = req.uri().path().to_owned();
     app.counters.request(req.method().as_str(), &path);
 
@@ -258,6 +284,26 @@ async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> R
             }
         }
     }
+}
+
+/// Logs the request (method, path, query, body; no headers) and rebuilds it around the
+/// buffered body. Runs first, so requests later refused (401, 429, faults) are logged too.
+async fn record(log: &RequestLog, req: Request) -> Result<Request, ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_LOGGED_BODY)
+        .await
+        .map_err(|e| {
+            ApiError::invalid_request(format!(
+                "the request body could not be read (at most {MAX_LOGGED_BODY} bytes): {e}"
+            ))
+        })?;
+    log.push(RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        body: RecordedBody::from_bytes(&bytes),
+    });
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// A response whose body fails before its first byte: hyper then closes the connection
