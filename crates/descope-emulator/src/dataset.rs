@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::generate::{self, GenSpec};
+use crate::key_records::AccessKeyRecord;
 use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
 
 /// Everything a Descope project holds that the emulator serves.
@@ -33,6 +34,10 @@ pub struct Dataset {
     pub permissions: Vec<PermissionRecord>,
     /// SSO/SCIM groups of tenants.
     pub groups: Vec<GroupRecord>,
+    /// Access keys (JSON `accessKeys`, left out of the JSON when empty so datasets without keys
+    /// serialize as before).
+    #[serde(rename = "accessKeys", skip_serializing_if = "Vec::is_empty")]
+    pub access_keys: Vec<AccessKeyRecord>,
 }
 
 /// Why a dataset could not be loaded or saved.
@@ -105,8 +110,9 @@ impl Dataset {
     }
 
     /// Checks the invariants the server relies on: unique user ids and login ids, unique
-    /// tenant ids, unique role names per scope, unique permission names, and memberships
-    /// that point at existing tenants.
+    /// tenant ids, unique role names per scope, unique permission names, memberships
+    /// that point at existing tenants, and unique access key ids whose `keyTenants` point at
+    /// existing tenants (a key's `boundUserId` may name a deleted user).
     pub fn validate(&self) -> Result<(), DatasetError> {
         use std::collections::HashSet;
         let mut ids = HashSet::new();
@@ -145,6 +151,8 @@ impl Dataset {
                 )));
             }
         }
+        crate::state::validate_access_keys(&self.access_keys, &tenants)
+            .map_err(DatasetError::Invalid)?;
         let mut perms = HashSet::new();
         for p in &self.permissions {
             if !perms.insert(p.name.as_str()) {

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::counters::Counters;
 use crate::dataset::Dataset;
 use crate::http::{self, Config, Shared};
-use crate::knobs::{DuplicateMode, Faults, RateLimits};
+use crate::knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimits};
 use crate::state::State;
 
 /// The default project id: 28 characters, so clients derive no regional host from it.
@@ -155,6 +155,7 @@ pub struct EmulatorBuilder {
     seed: u64,
     bind: SocketAddr,
     license_tier: String,
+    expired_key_status: ExpiredKeyStatus,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -171,6 +172,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("seed", &self.seed)
             .field("bind", &self.bind)
             .field("license_tier", &self.license_tier)
+            .field("expired_key_status", &self.expired_key_status)
             .finish()
     }
 }
@@ -189,6 +191,7 @@ impl Default for EmulatorBuilder {
             seed: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             license_tier: "tier4".to_owned(),
+            expired_key_status: ExpiredKeyStatus::Stored,
         }
     }
 }
@@ -255,6 +258,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// What `status` access keys past their `expireTime` show (default
+    /// [`ExpiredKeyStatus::Stored`]: `active` or `inactive`, as stored).
+    pub fn expired_key_status(mut self, s: ExpiredKeyStatus) -> Self {
+        self.expired_key_status = s;
+        self
+    }
+
     /// Binds the listener and serves in a background task of the current tokio runtime.
     pub async fn start(self) -> std::io::Result<Emulator> {
         let data = self.dataset.unwrap_or_else(Dataset::demo);
@@ -270,6 +280,7 @@ impl EmulatorBuilder {
                 faults: self.faults,
                 seed: self.seed,
                 license_tier: self.license_tier,
+                expired_key_status: self.expired_key_status,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

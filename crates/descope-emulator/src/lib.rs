@@ -31,7 +31,9 @@ mod dataset;
 mod emulator;
 mod error;
 mod generate;
+mod generate_keys;
 mod http;
+mod key_records;
 mod knobs;
 mod ratelimit;
 mod records;
@@ -41,7 +43,9 @@ pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
 pub use generate::GenSpec;
-pub use knobs::{DuplicateMode, Faults, RateLimit, RateLimits};
+pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
+pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
+pub use knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimit, RateLimits};
 pub use records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,
     UserStatus, UserTenantRecord,

@@ -1,10 +1,16 @@
 //! The axum application: routes, and one middleware that applies counters, latency,
 //! authentication, rate limits and faults, in that order.
 
+mod access_keys;
 mod catalog;
+mod lifecycle;
+mod scim;
+mod scim_patch;
+mod scim_wire;
 mod search;
 mod users;
 pub(crate) mod wire;
+mod wire_keys;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +30,7 @@ use serde::Serialize;
 
 use crate::counters::CounterSet;
 use crate::error::ApiError;
-use crate::knobs::{Faults, RateLimits};
+use crate::knobs::{ExpiredKeyStatus, Faults, RateLimits};
 use crate::ratelimit::{Class, Limiter, retry_after_secs};
 use crate::state::State;
 
@@ -41,10 +47,13 @@ pub(crate) struct Shared {
     rng: Mutex<ChaCha8Rng>,
     /// The exact `Authorization` value accepted. Emulator-only credentials, never logged.
     expected_auth: String,
+    /// The project id SCIM's `Bearer <ProjectID>:<AccessKey>` must name.
+    project_id: String,
     latency: Duration,
     jitter: Duration,
     faults: Faults,
     license_tier: String,
+    expired_key_status: ExpiredKeyStatus,
 }
 
 /// Settings the server is started with.
@@ -58,6 +67,7 @@ pub(crate) struct Config {
     pub(crate) faults: Faults,
     pub(crate) seed: u64,
     pub(crate) license_tier: String,
+    pub(crate) expired_key_status: ExpiredKeyStatus,
 }
 
 impl Shared {
@@ -70,10 +80,12 @@ impl Shared {
             limiter: Limiter::new(config.rate_limits),
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
             expected_auth: format!("Bearer {}:{}", config.project_id, config.management_key),
+            project_id: config.project_id.clone(),
             latency: config.latency,
             jitter: config.jitter,
             faults: config.faults,
             license_tier: config.license_tier,
+            expired_key_status: config.expired_key_status,
         }
     }
 
@@ -205,6 +217,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(catalog::groups_for_members),
         )
         .route("/v1/mgmt/group/members", post(catalog::group_members))
+        .merge(access_keys::routes())
+        .merge(lifecycle::routes())
+        .merge(scim::routes())
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
@@ -215,7 +230,7 @@ async fn fallback(req: Request) -> Response {
 }
 
 /// Counters → latency → auth → rate limit → faults → handler.
-async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> Response {
+async fn gate(AxState(app): AxState<Arc<Shared>>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     app.counters.request(req.method().as_str(), &path);
 
@@ -224,10 +239,26 @@ async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> R
         tokio::time::sleep(delay).await;
     }
 
-    let authorized = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .is_some_and(|v| v.as_bytes() == app.expected_auth.as_bytes());
+    // SCIM takes a tenant's access key instead of the management key.
+    let scim = path.starts_with("/scim/");
+    if scim {
+        match scim::authenticate(&app, req.headers()) {
+            Ok(caller) => {
+                req.extensions_mut().insert(caller);
+            }
+            Err(e) => {
+                if e.status == axum::http::StatusCode::UNAUTHORIZED {
+                    app.counters.unauthorized();
+                }
+                return scim::ScimError::from(e).into_response();
+            }
+        }
+    }
+    let authorized = scim
+        || req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .is_some_and(|v| v.as_bytes() == app.expected_auth.as_bytes());
     if !authorized {
         app.counters.unauthorized();
         return ApiError::unauthorized(
