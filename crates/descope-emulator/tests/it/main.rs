@@ -1,10 +1,15 @@
 //! Integration tests of the emulator, over HTTP on 127.0.0.1.
 
+mod access_keys;
 mod common;
 mod contract;
+mod contract_scim;
 mod dataset;
+mod dataset_keys;
 mod faults;
 mod http_basics;
+mod lifecycle;
 mod ratelimit;
+mod scim;
 mod search;
 mod state_changes;
