@@ -1,4 +1,5 @@
-//! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions and groups.
+//! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions, groups and access
+//! keys.
 
 use std::path::Path;
 
@@ -10,8 +11,10 @@ use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, Us
 
 /// Everything a Descope project holds that the emulator serves.
 ///
-/// Its JSON form (`{"users":[...],"tenants":[...],"roles":[...],"permissions":[...],"groups":[...]}`)
-/// uses Descope's own field names, so a file saved from here reads like Descope data.
+/// Its JSON form (`{"users":[...],"tenants":[...],"roles":[...],"permissions":[...],"groups":[...],
+/// "accessKeys":[...]}`) uses Descope's own field names, so a file saved from here reads like
+/// Descope data. Access keys carry only the SHA-256 of their secret (`secretHash`), never the
+/// cleartext.
 ///
 /// ```
 /// use descope_emulator::Dataset;
@@ -63,7 +66,12 @@ impl Dataset {
 
     /// The small named demo dataset the examples use: 36 users across three tenants
     /// (`Acme Corp`, `Globex`, and `Initech`, a sub-tenant of `Globex`), with project roles,
-    /// tenant roles, permissions, two test users, a disabled and an invited user, and groups.
+    /// tenant roles, permissions, two test users, a disabled and an invited user, groups, and
+    /// five access keys: `CI pipeline` (project role `Viewer`, permitted IPs), `Globex SCIM`
+    /// (`Tenant Admin` of Globex; its cleartext is [`DEMO_SCIM_ACCESS_KEY`]), `Legacy importer`
+    /// (inactive), `Acme partner (expired)` and `Support bot` (bound to the first user).
+    ///
+    /// [`DEMO_SCIM_ACCESS_KEY`]: crate::DEMO_SCIM_ACCESS_KEY
     ///
     /// It is the same on every call.
     pub fn demo() -> Self {

@@ -14,6 +14,20 @@ use crate::key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
 /// The cleartext of the demo dataset's SCIM key (`Globex SCIM`, `Tenant Admin` of `Globex`):
 /// `Authorization: Bearer <ProjectID>:DEMO_SCIM_ACCESS_KEY` calls Globex's `/scim/v2` API.
 /// Emulator-only, not a real secret (the dataset stores only its hash).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use descope_emulator::{DEMO_SCIM_ACCESS_KEY, Emulator};
+///
+/// let emu = Emulator::builder().start().await?; // the demo dataset
+/// let users = reqwest::Client::new()
+///     .get(format!("{}/scim/v2/Users", emu.base_url()))
+///     .bearer_auth(format!("{}:{DEMO_SCIM_ACCESS_KEY}", emu.project_id()))
+///     .send()
+///     .await?;
+/// assert_eq!(users.status(), 200);
+/// # Ok(()) }
+/// ```
 pub const DEMO_SCIM_ACCESS_KEY: &str = "K2DemoGlobexScim-emulator-only-not-a-secret";
 
 /// `expireTime` of generated keys that expire in the future: 2100-01-01.

@@ -14,6 +14,13 @@ use serde_json::{Map, Value};
 /// Expiry is not a stored status: a key whose `expireTime` has passed keeps its status, and the
 /// server shows it as `active` or `expired` depending on
 /// [`EmulatorBuilder::expired_key_status`](crate::EmulatorBuilder::expired_key_status).
+///
+/// ```
+/// use descope_emulator::AccessKeyStatus;
+///
+/// assert_eq!(AccessKeyStatus::Inactive.as_str(), "inactive");
+/// assert_eq!(AccessKeyStatus::default(), AccessKeyStatus::Active);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -36,6 +43,15 @@ impl AccessKeyStatus {
 }
 
 /// One tenant an access key is associated with (`keyTenants[]`).
+///
+/// ```
+/// use descope_emulator::{AccessKeyRecord, KeyTenantRecord};
+///
+/// let mut key = AccessKeyRecord::new("K2scim", "Acme SCIM");
+/// key.key_tenants
+///     .push(KeyTenantRecord::new("T2acme", "Acme", vec!["Tenant Admin".into()]));
+/// assert!(key.tenant("T2acme").is_some());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]

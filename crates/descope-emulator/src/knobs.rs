@@ -179,6 +179,18 @@ pub enum DuplicateMode {
 /// Descope documents `active` and `inactive`; whether an expired key shows `expired` is
 /// unverified, so clients are tested under both readings. Either way an expired key no longer
 /// authenticates and cannot be rotated.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use descope_emulator::{Emulator, ExpiredKeyStatus};
+///
+/// // The demo's "Acme partner (expired)" key now shows `"status":"expired"`.
+/// let emu = Emulator::builder()
+///     .expired_key_status(ExpiredKeyStatus::Expired)
+///     .start()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ExpiredKeyStatus {

@@ -180,9 +180,12 @@ fn rfc3339(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Values of a user attribute for filtering, and whether it compares case-exactly; `None` for
-/// an attribute the emulator does not filter on.
-fn user_values(u: &UserRecord, attr: &str) -> Option<(Vec<String>, bool)> {
+/// An attribute's values for filtering, and whether they compare case-exactly; `None` for an
+/// attribute the emulator does not filter on.
+type Values = Option<(Vec<String>, bool)>;
+
+/// [`Values`] of a user attribute.
+fn user_values(u: &UserRecord, attr: &str) -> Values {
     let one = |s: &str| vec![s.to_owned()];
     Some(match attr.to_ascii_lowercase().as_str() {
         "username" => (one(u.login_ids.first().map_or("", String::as_str)), false),
@@ -199,7 +202,8 @@ fn user_values(u: &UserRecord, attr: &str) -> Option<(Vec<String>, bool)> {
     })
 }
 
-fn group_values(g: &GroupRecord, attr: &str) -> Option<(Vec<String>, bool)> {
+/// [`Values`] of a group attribute.
+fn group_values(g: &GroupRecord, attr: &str) -> Values {
     Some(match attr.to_ascii_lowercase().as_str() {
         "displayname" => (vec![g.display.clone()], false),
         "id" => (vec![g.id.clone()], true),
@@ -212,7 +216,7 @@ fn group_values(g: &GroupRecord, attr: &str) -> Option<(Vec<String>, bool)> {
 }
 
 /// Whether `filter` matches a resource whose attributes `values` reads.
-fn matches<T>(filter: &Filter, r: &T, values: fn(&T, &str) -> Option<(Vec<String>, bool)>) -> bool {
+fn matches<T>(filter: &Filter, r: &T, values: fn(&T, &str) -> Values) -> bool {
     filter.0.iter().any(|and| {
         and.iter()
             .all(|t| values(r, &t.attr).is_some_and(|(have, exact)| t.holds(&have, exact)))

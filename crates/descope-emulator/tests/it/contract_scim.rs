@@ -210,7 +210,7 @@ async fn groups_crud_and_patch() -> TestResult {
     let found = s
         .list_groups(&ScimListQuery::new().filter("displayName eq \"Platform\""))
         .await?;
-    assert_eq!(found.resources, [replaced.clone()]);
+    assert_eq!(found.resources, std::slice::from_ref(&replaced));
     let slim = s
         .list_groups(&ScimListQuery::new().excluded_attributes("members"))
         .await?;

@@ -323,7 +323,7 @@ async fn users_list_pages_and_filters_within_the_tenant() -> TestResult {
     let v: Value = r.json().await?;
     assert_eq!(
         ids(&v),
-        [one.user_id.clone()],
+        std::slice::from_ref(&one.user_id),
         "userName compares case-insensitively"
     );
     let outsider = data
@@ -631,7 +631,7 @@ async fn groups_are_the_tenants_groups() -> TestResult {
         .send()
         .await?;
     let v: Value = r.json().await?;
-    assert_eq!(ids(&v), [gid.clone()]);
+    assert_eq!(ids(&v), std::slice::from_ref(&gid));
 
     let r = s.send(Method::DELETE, &path, None).await;
     assert_eq!(r.status, 204);
