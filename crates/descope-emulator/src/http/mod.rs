@@ -6,6 +6,7 @@ mod catalog;
 mod lifecycle;
 mod scim;
 mod scim_patch;
+mod scim_view;
 mod scim_wire;
 mod search;
 mod users;
@@ -250,7 +251,7 @@ async fn gate(AxState(app): AxState<Arc<Shared>>, mut req: Request, next: Next) 
                 if e.status == axum::http::StatusCode::UNAUTHORIZED {
                     app.counters.unauthorized();
                 }
-                return scim::ScimError::from(e).into_response();
+                return scim_view::ScimError::from(e).into_response();
             }
         }
     }

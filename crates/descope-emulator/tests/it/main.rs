@@ -11,5 +11,6 @@ mod http_basics;
 mod lifecycle;
 mod ratelimit;
 mod scim;
+mod scim_auth;
 mod search;
 mod state_changes;
