@@ -8,6 +8,9 @@
 //! knobs (latency, Descope's rate limits, fault injection, the duplicate-assignment mode) are
 //! all off by default and deterministic given a seed.
 //!
+//! It also serves access keys (`/v1/mgmt/accesskey/*`) and, for a tenant's `Tenant Admin`
+//! access key, that tenant's SCIM 2.0 API (`/scim/v2`) over the same users and groups.
+//!
 //! ```no_run
 //! use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
 //!
