@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::counters::Counters;
 use crate::dataset::Dataset;
 use crate::http::{self, Config, Paging, Shared};
-use crate::knobs::{DuplicateMode, Faults, RateLimits};
+use crate::knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimits};
 use crate::requests::RecordedRequest;
 use crate::state::State;
 
@@ -187,6 +187,7 @@ pub struct EmulatorBuilder {
     paging: Paging,
     tenant_roles_only_in_search: bool,
     record_requests: bool,
+    expired_key_status: ExpiredKeyStatus,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -210,6 +211,7 @@ impl fmt::Debug for EmulatorBuilder {
                 &self.tenant_roles_only_in_search,
             )
             .field("record_requests", &self.record_requests)
+            .field("expired_key_status", &self.expired_key_status)
             .finish()
     }
 }
@@ -231,6 +233,7 @@ impl Default for EmulatorBuilder {
             paging: Paging::default(),
             tenant_roles_only_in_search: false,
             record_requests: false,
+            expired_key_status: ExpiredKeyStatus::Stored,
         }
     }
 }
@@ -329,6 +332,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// What `status` access keys past their `expireTime` show (default
+    /// [`ExpiredKeyStatus::Stored`]: `active` or `inactive`, as stored).
+    pub fn expired_key_status(mut self, s: ExpiredKeyStatus) -> Self {
+        self.expired_key_status = s;
+        self
+    }
+
     /// Binds the listener and serves in a background task of the current tokio runtime.
     ///
     /// Fails with [`std::io::ErrorKind::InvalidInput`] for a knob out of range (a user-search
@@ -356,6 +366,7 @@ impl EmulatorBuilder {
                 paging: self.paging,
                 tenant_roles_only_in_search: self.tenant_roles_only_in_search,
                 record_requests: self.record_requests,
+                expired_key_status: self.expired_key_status,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

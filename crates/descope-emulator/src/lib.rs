@@ -10,6 +10,9 @@
 //! variants) are all off by default and deterministic given a seed; an opt-in request log
 //! keeps what clients sent.
 //!
+//! It also serves access keys (`/v1/mgmt/accesskey/*`) and, for a tenant's `Tenant Admin`
+//! access key, that tenant's SCIM 2.0 API (`/scim/v2`) over the same users and groups.
+//!
 //! ```no_run
 //! use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
 //!
@@ -33,7 +36,9 @@ mod dataset;
 mod emulator;
 mod error;
 mod generate;
+mod generate_keys;
 mod http;
+mod key_records;
 mod knobs;
 mod ratelimit;
 mod records;
@@ -44,7 +49,9 @@ pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
 pub use generate::GenSpec;
-pub use knobs::{DuplicateMode, Faults, RateLimit, RateLimits};
+pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
+pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
+pub use knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimit, RateLimits};
 pub use records::UserFamilyRecord;
 pub use records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,

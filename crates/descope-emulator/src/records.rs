@@ -328,6 +328,10 @@ pub struct GroupRecord {
     pub source: String,
     /// SSO configuration id.
     pub sso_id: String,
+    /// The identity provider's id for a group created over SCIM (`externalId`; an extra field
+    /// clients ignore, left out when empty).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub external_id: String,
 }
 
 /// One member of a [`GroupRecord`].

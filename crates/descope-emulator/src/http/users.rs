@@ -139,6 +139,14 @@ fn create_user(app: &Shared, body: &[u8], test: bool) -> Reply {
     u.status = status;
     u.user_families = families(req.family_associations)?;
     let mut state = app.write();
+    // An invite naming an existing user (by login id or user id) re-sends the invitation and
+    // creates nothing: the user comes back unchanged.
+    if req.invite
+        && let Some(first) = u.login_ids.first().filter(|l| !l.is_empty())
+        && let Some(idx) = state.find_user(first)
+    {
+        return one(&state.users[idx]);
+    }
     let idx = state.insert_user(u)?;
     one(&state.users[idx])
 }
