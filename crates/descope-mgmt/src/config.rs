@@ -135,6 +135,9 @@ impl Default for RateLimitConfig {
 ///   GET, PUT and DELETE. **Not** retried after a server error: every create (user, tenant, role,
 ///   permission, SCIM user and group), renames, and SCIM PATCH, since the first attempt may have
 ///   been applied. A repeated delete may answer "not found" if the first attempt succeeded.
+///   The access key, SSO application, audit and account lifecycle endpoints say on their handlers
+///   ([`crate::AccessKeys`], [`crate::Audits`], [`crate::SsoApps`], [`crate::Users::invite`])
+///   which of them are retried.
 ///
 /// Attempts stop at `max_attempts` (the first try included) or when the next wait would pass
 /// `max_elapsed` since the first attempt.
