@@ -275,29 +275,24 @@ impl AccessKeys {
         let cleartext = env
             .cleartext
             .filter(|c| !secrecy::ExposeSecret::expose_secret(c).is_empty());
+        let what_next = |key: &Option<AccessKey>| match key {
+            Some(k) => format!("rotate or delete key {}", k.id),
+            None => "search for the key, then rotate or delete it".to_owned(),
+        };
         match (key, cleartext) {
             (Some(key), Some(cleartext)) => Ok(CreatedAccessKey { key, cleartext }),
-            (key, cleartext) => Err(Error::Decode {
-                path: if cleartext.is_none() {
-                    "cleartext".into()
-                } else {
-                    "key".into()
-                },
+            (key, None) => Err(Error::Decode {
+                path: "cleartext".into(),
                 message: format!(
-                    "the access key {what} succeeded (HTTP 2xx) but the answer lacks the {}; \
-                     {}",
-                    if cleartext.is_none() {
-                        "secret (cleartext)"
-                    } else {
-                        "key"
-                    },
-                    match key {
-                        Some(k) => format!(
-                            "the secret of key {} is lost: rotate or delete that key",
-                            k.id
-                        ),
-                        None => "search for the key and rotate or delete it".to_owned(),
-                    }
+                    "the access key {what} succeeded (HTTP 2xx) but the answer holds no secret,                      so the secret is lost: {}",
+                    what_next(&key)
+                ),
+            }),
+            (None, Some(_)) => Err(Error::Decode {
+                path: "key".into(),
+                message: format!(
+                    "the access key {what} succeeded (HTTP 2xx) but the answer names no key: {}",
+                    what_next(&None)
                 ),
             }),
         }

@@ -432,3 +432,68 @@ async fn update_and_deactivate_are_retried_after_a_server_error() -> TestResult 
     assert_eq!(c.metrics().retries, 2);
     Ok(())
 }
+
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Creates and rotates a key with every `tracing` event recorded, and returns the record.
+async fn traced_create_and_rotate() -> Result<String, Box<dyn std::error::Error>> {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+
+    let server = MockServer::start().await;
+    mgmt("POST", "/v1/mgmt/accesskey/create")
+        .and(body_json(json!({"name": "ci", "expireTime": 0})))
+        .respond_with(ok().set_body_json(json!({"key": key_json(), "cleartext": CLEARTEXT})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mgmt("POST", "/v1/mgmt/accesskey/rotate")
+        .and(body_json(json!({"id": "K2abc"})))
+        .respond_with(ok().set_body_json(json!({"key": key_json(), "cleartext": CLEARTEXT})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let created = c
+        .access_keys()
+        .create(&CreateAccessKeyRequest::new("ci"))
+        .await?;
+    tracing::info!(?created, "created");
+    let rotated = c.access_keys().rotate("K2abc").await?;
+    tracing::info!(?rotated, "rotated");
+    let text = captured.0.lock().map(|v| v.clone()).unwrap_or_default();
+    Ok(String::from_utf8(text)?)
+}
+
+#[tokio::test]
+async fn the_secret_never_reaches_tracing_output() -> TestResult {
+    // tracing caches callsite interest process-wide; see `secrets.rs` for why this retries.
+    for _ in 0..5 {
+        let text = traced_create_and_rotate().await?;
+        assert!(!text.contains(CLEARTEXT), "secret leaked: {text}");
+        if text.contains("descope.request") && text.contains("rotated") {
+            return Ok(());
+        }
+    }
+    Err("no request span or event in five runs".into())
+}
