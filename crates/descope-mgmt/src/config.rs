@@ -100,6 +100,14 @@ impl RateLimitConfig {
     }
 
     /// Sets the audit search window (`None` for no limit).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use descope_mgmt::{RateLimitConfig, RateWindow};
+    /// let cfg = RateLimitConfig::descope()
+    ///     .with_audit_search(Some(RateWindow::new(5, Duration::from_secs(60))));
+    /// assert_eq!(cfg.audit_search.map(|w| w.max_requests), Some(5));
+    /// ```
     #[must_use]
     pub fn with_audit_search(mut self, window: Option<RateWindow>) -> Self {
         self.audit_search = window;

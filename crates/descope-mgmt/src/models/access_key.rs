@@ -66,6 +66,11 @@ pub struct AccessKey {
 
 impl AccessKey {
     /// When the key expires; `None` when it never does (`expireTime` 0).
+    ///
+    /// ```
+    /// let key: descope_mgmt::AccessKey = serde_json::from_str(r#"{"expireTime":0}"#).unwrap();
+    /// assert_eq!(key.expires_at(), None);
+    /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
         (self.expire_time != 0).then(|| epoch_seconds(self.expire_time))
     }
@@ -86,6 +91,14 @@ impl AccessKey {
     }
 
     /// The key's roles in one tenant (empty when it does not belong to it).
+    ///
+    /// ```
+    /// let key: descope_mgmt::AccessKey = serde_json::from_str(
+    ///     r#"{"keyTenants":[{"tenantId":"T1","tenantName":"Acme","roleNames":["deployer"]}]}"#,
+    /// ).unwrap();
+    /// assert_eq!(key.tenant_roles("T1"), ["deployer".to_owned()]);
+    /// assert!(key.tenant_roles("T2").is_empty());
+    /// ```
     pub fn tenant_roles(&self, tenant_id: &str) -> &[String] {
         self.key_tenants
             .iter()
@@ -148,6 +161,12 @@ impl AccessKeyStatus {
     }
 
     /// Parses a wire string; never fails.
+    ///
+    /// ```
+    /// use descope_mgmt::AccessKeyStatus;
+    /// assert_eq!(AccessKeyStatus::parse("inactive"), AccessKeyStatus::Inactive);
+    /// assert_eq!(AccessKeyStatus::parse("expired").as_str(), "expired");
+    /// ```
     pub fn parse(s: &str) -> Self {
         match s {
             "active" => AccessKeyStatus::Active,

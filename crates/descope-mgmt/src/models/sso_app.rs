@@ -78,6 +78,12 @@ impl SsoAppType {
     }
 
     /// Parses a wire string (case-insensitively); never fails.
+    ///
+    /// ```
+    /// use descope_mgmt::SsoAppType;
+    /// assert_eq!(SsoAppType::parse("SAML"), SsoAppType::Saml);
+    /// assert_eq!(SsoAppType::parse("cas"), SsoAppType::Other("cas".into()));
+    /// ```
     pub fn parse(s: &str) -> Self {
         match s.to_ascii_lowercase().as_str() {
             "saml" => SsoAppType::Saml,

@@ -108,6 +108,13 @@ pub struct UserAuthHistory {
 
 impl UserAuthHistory {
     /// The sign-in time; `None` when the record has none (`loginTime` 0 or absent).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// let h: descope_mgmt::UserAuthHistory =
+    ///     serde_json::from_str(r#"{"userId":"U1","loginTime":"1700000000"}"#).unwrap();
+    /// assert_eq!(h.login_at(), Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+    /// ```
     pub fn login_at(&self) -> Option<SystemTime> {
         let d = Duration::from_secs(self.login_time.unsigned_abs());
         match self.login_time {
