@@ -59,9 +59,14 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod accounts;
+pub mod actions;
+pub mod capabilities;
 pub mod connector;
+pub mod deletion;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod model;
 pub mod page;
@@ -70,10 +75,15 @@ pub mod store;
 #[cfg(feature = "test-util")]
 pub mod testing;
 
+pub use accounts::{AccountCreated, CredentialCrypto, LocalCredentialOptions};
+pub use actions::{ActionOutcome, ActionProvider};
+pub use capabilities::{capabilities_json, connector_capabilities, metadata_with_capabilities};
 pub use connector::{
     AccountInfo, AccountManager, Capability, Connector, Provisioner, ResourceCapabilities,
     ResourceGetter, ResourceSyncer, capabilities,
 };
+pub use deletion::ResourceDeleter;
+pub use events::{EventFeed, EventPage, EventProvider, EventsRequest};
 pub use error::{Code, Error};
 pub use model::*;
 pub use page::{Page, PageToken};

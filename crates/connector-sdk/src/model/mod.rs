@@ -4,8 +4,14 @@
 //! The messages are prost types whose field numbers match baton's `.proto` files, so their
 //! encoding is byte-compatible with what the Go SDK writes into a `.c1z`.
 
+mod accounts;
+mod actions;
 mod annotations;
 mod builders;
+mod capabilities;
+pub mod config;
+mod deletion;
+mod events;
 mod messages;
 
 pub use annotations::{
@@ -21,4 +27,29 @@ pub use builders::{
 pub use messages::{
     AssetRef, ConnectorMetadata, Entitlement, ExternalId, Grant, GrantSource, GrantSources,
     Purpose, Resource, ResourceId, ResourceType, Trait, resource,
+};
+pub use accounts::{
+    AccountInfo, ConnectorAccountCreationSchema, CreateAccountRequest, CreateAccountResponse,
+    CredentialOptions, EncryptedData, EncryptionConfig, PasswordConstraint, PlaintextData,
+    account_creation_schema, create_account_response, credential_options, encryption_config,
+};
+pub use actions::{
+    ActionType, BatonActionSchema, BatonActionStatus, GetActionSchemaRequest,
+    GetActionSchemaResponse, GetActionStatusRequest, GetActionStatusResponse, InvokeActionRequest,
+    InvokeActionResponse, ListActionSchemasRequest, ListActionSchemasResponse,
+};
+pub use capabilities::{
+    Capability, CapabilityDetailCredentialOption, CapabilityPermission, CapabilityPermissions,
+    ConnectorCapabilities, CredentialDetails, CredentialDetailsAccountProvisioning,
+    CredentialDetailsCredentialRotation, Deprecated, OptInRequired, ResourceTypeCapability,
+    SkipSyncAnomalyDetection,
+};
+pub use deletion::{
+    DeleteResourceRequest, DeleteResourceResponse, DeleteResourceV2Request,
+    DeleteResourceV2Response, ResourceDeleted, ResourceDoesNotExist,
+};
+pub use events::{
+    CreateGrantEvent, CreateRevokeEvent, Event, EventFeedMetadata, EventType, GrantEvent,
+    ListEventFeedsRequest, ListEventFeedsResponse, ListEventsRequest, ListEventsResponse,
+    ResourceChangeEvent, RevokeEvent, UsageEvent, event,
 };
