@@ -328,7 +328,10 @@ impl AccountCreated {
     }
 }
 
-fn type_list(syncers: &[Arc<dyn ResourceSyncer>], has: impl Fn(&dyn ResourceSyncer) -> bool) -> String {
+fn type_list(
+    syncers: &[Arc<dyn ResourceSyncer>],
+    has: impl Fn(&dyn ResourceSyncer) -> bool,
+) -> String {
     let ids: Vec<String> = syncers
         .iter()
         .filter(|s| has(s.as_ref()))

@@ -418,9 +418,9 @@ pub async fn invoke_action(
     let empty = Struct::default();
     let args = request.args.as_ref().unwrap_or(&empty);
     check_action_args(schema, args)?;
-    let provider = scope.provider(connector).ok_or_else(|| {
-        Error::internal("the action provider disappeared between two calls")
-    })?;
+    let provider = scope
+        .provider(connector)
+        .ok_or_else(|| Error::internal("the action provider disappeared between two calls"))?;
     let outcome = provider.invoke_action(&request.name, args).await?;
     let status = check_outcome(&request.name, &outcome)?;
     Ok(InvokeActionResponse {
@@ -550,18 +550,16 @@ fn kind_name(field: &Field) -> &'static str {
 /// ```
 pub fn check_action_args(schema: &BatonActionSchema, args: &Struct) -> Result<(), Error> {
     for f in &schema.arguments {
-        match args.fields.get(&f.name) {
-            Some(v) if present(args, &f.name) => {
-                if !kind_fits(f, v) {
-                    return Err(Error::invalid_argument(format!(
-                        "argument {:?} of action {:?} must be {}",
-                        f.name,
-                        schema.name,
-                        kind_name(f)
-                    )));
-                }
+        match args.fields.get(&f.name).filter(|_| present(args, &f.name)) {
+            Some(v) if !kind_fits(f, v) => {
+                return Err(Error::invalid_argument(format!(
+                    "argument {:?} of action {:?} must be {}",
+                    f.name,
+                    schema.name,
+                    kind_name(f)
+                )));
             }
-            _ if f.is_required => {
+            None if f.is_required => {
                 return Err(Error::invalid_argument(format!(
                     "action {:?} needs the argument {:?}",
                     schema.name, f.name
@@ -597,11 +595,7 @@ pub fn check_action_args(schema: &BatonActionSchema, args: &Struct) -> Result<()
                 return fail("at least one is required");
             }
             Ok(ConstraintKind::DependentOn)
-                if count > 0
-                    && c
-                        .secondary_field_names
-                        .iter()
-                        .any(|n| !present(args, n)) =>
+                if count > 0 && c.secondary_field_names.iter().any(|n| !present(args, n)) =>
             {
                 return Err(Error::invalid_argument(format!(
                     "arguments of action {:?}: {} need {}",
@@ -623,10 +617,11 @@ pub fn check_action_args(schema: &BatonActionSchema, args: &Struct) -> Result<()
 }
 
 fn str_field<'a>(s: &'a Struct, keys: [&str; 2]) -> Option<&'a str> {
-    keys.iter().find_map(|k| match s.fields.get(*k)?.kind.as_ref()? {
-        Kind::StringValue(v) => Some(v.as_str()),
-        _ => None,
-    })
+    keys.iter()
+        .find_map(|k| match s.fields.get(*k)?.kind.as_ref()? {
+            Kind::StringValue(v) => Some(v.as_str()),
+            _ => None,
+        })
 }
 
 fn resource_id_of(s: &Struct) -> Option<ResourceId> {
@@ -783,7 +778,13 @@ mod tests {
     #[test]
     fn in_flight_needs_an_id() {
         assert!(check_outcome("a", &ActionOutcome::pending("")).is_err());
-        assert!(check_outcome("a", &ActionOutcome::new("1", BatonActionStatus::Unspecified)).is_err());
+        assert!(
+            check_outcome(
+                "a",
+                &ActionOutcome::new("1", BatonActionStatus::Unspecified)
+            )
+            .is_err()
+        );
         assert_eq!(
             check_outcome("a", &ActionOutcome::complete("", None)).unwrap(),
             BatonActionStatus::Complete

@@ -39,8 +39,11 @@ use crate::model::{
 #[async_trait]
 pub trait ResourceDeleter: Send + Sync {
     /// Deletes `id` (a child of `parent`, if given).
-    async fn delete(&self, id: &ResourceId, parent: Option<&ResourceId>)
-    -> Result<Annotations, Error>;
+    async fn delete(
+        &self,
+        id: &ResourceId,
+        parent: Option<&ResourceId>,
+    ) -> Result<Annotations, Error>;
 }
 
 /// The syncer of `resource_type_id` if it can delete.

@@ -138,12 +138,13 @@ fn check_metadata(m: &EventFeedMetadata) -> Result<(), Error> {
     Ok(())
 }
 
+/// A feed with the metadata it declared.
+pub type RegisteredFeed = (EventFeedMetadata, Arc<dyn EventFeed>);
+
 /// Every feed of a connector with its metadata, checked (ids 1..=1024 bytes and unique, event
 /// types known and unique, as baton validates at registration). Empty when the connector has no
 /// event provider.
-pub fn event_feeds(
-    connector: &dyn Connector,
-) -> Result<Vec<(EventFeedMetadata, Arc<dyn EventFeed>)>, Error> {
+pub fn event_feeds(connector: &dyn Connector) -> Result<Vec<RegisteredFeed>, Error> {
     let Some(provider) = connector.event_provider() else {
         return Ok(Vec::new());
     };
@@ -203,7 +204,10 @@ pub fn list_event_feeds(
     _request: &ListEventFeedsRequest,
 ) -> Result<ListEventFeedsResponse, Error> {
     Ok(ListEventFeedsResponse {
-        list: event_feeds(connector)?.into_iter().map(|(m, _)| m).collect(),
+        list: event_feeds(connector)?
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect(),
         annotations: Vec::new(),
     })
 }

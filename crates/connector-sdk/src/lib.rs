@@ -83,8 +83,8 @@ pub use connector::{
     ResourceGetter, ResourceSyncer, capabilities,
 };
 pub use deletion::ResourceDeleter;
-pub use events::{EventFeed, EventPage, EventProvider, EventsRequest};
 pub use error::{Code, Error};
+pub use events::{EventFeed, EventPage, EventProvider, EventsRequest};
 pub use model::*;
 pub use page::{Page, PageToken};
 

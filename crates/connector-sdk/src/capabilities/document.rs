@@ -10,13 +10,12 @@
 use prost::Message;
 use prost_types::Any;
 
+use crate::model::{Capability, CapabilityDetailCredentialOption};
 use crate::model::{
     CapabilityPermissions, ChildResourceType, ConnectorCapabilities, CredentialDetails,
-    CredentialDetailsAccountProvisioning, CredentialDetailsCredentialRotation, ExternalLink,
-    RawId, ResourceType, ResourceTypeCapability, TYPE_URL_PREFIX, Trait, V1Identifier,
-    any_type_name,
+    CredentialDetailsAccountProvisioning, CredentialDetailsCredentialRotation, ExternalLink, RawId,
+    ResourceType, ResourceTypeCapability, TYPE_URL_PREFIX, Trait, V1Identifier, any_type_name,
 };
-use crate::model::{Capability, CapabilityDetailCredentialOption};
 
 /// A JSON value whose objects keep their insertion order.
 enum J {
@@ -99,11 +98,17 @@ fn credential_choice(supported: &[i32], preferred: i32) -> J {
 }
 
 fn account_provisioning(d: &CredentialDetailsAccountProvisioning) -> J {
-    credential_choice(&d.supported_credential_options, d.preferred_credential_option)
+    credential_choice(
+        &d.supported_credential_options,
+        d.preferred_credential_option,
+    )
 }
 
 fn credential_rotation(d: &CredentialDetailsCredentialRotation) -> J {
-    credential_choice(&d.supported_credential_options, d.preferred_credential_option)
+    credential_choice(
+        &d.supported_credential_options,
+        d.preferred_credential_option,
+    )
 }
 
 fn credential_details(d: &CredentialDetails) -> J {
@@ -331,8 +336,7 @@ fn base64(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::model::{
-        CapabilityPermission, CredentialDetailsAccountProvisioning, SkipEntitlementsAndGrants,
-        pack,
+        CapabilityPermission, CredentialDetailsAccountProvisioning, SkipEntitlementsAndGrants, pack,
     };
 
     #[test]

@@ -166,7 +166,10 @@ impl fmt::Debug for PlaintextData {
             .field("name", &self.name)
             .field("description", &self.description)
             .field("schema", &self.schema)
-            .field("bytes", &format_args!("<{} bytes redacted>", self.bytes.len()))
+            .field(
+                "bytes",
+                &format_args!("<{} bytes redacted>", self.bytes.len()),
+            )
             .finish()
     }
 }

@@ -340,7 +340,10 @@ mod tests {
             return_types: vec![Field::string("s", "")],
             display_name: "D".into(),
             description: "x".into(),
-            action_type: vec![ActionType::AccountDisable as i32, ActionType::Dynamic as i32],
+            action_type: vec![
+                ActionType::AccountDisable as i32,
+                ActionType::Dynamic as i32,
+            ],
             resource_type_id: "user".into(),
         };
         let mut want = vec![0x0a, 1, b'd'];
@@ -386,10 +389,7 @@ mod tests {
             status: BatonActionStatus::Running as i32,
             ..Default::default()
         };
-        assert_eq!(
-            st.encode_to_vec(),
-            [0x0a, 1, b'n', 0x12, 1, b'1', 0x18, 3]
-        );
+        assert_eq!(st.encode_to_vec(), [0x0a, 1, b'n', 0x12, 1, b'1', 0x18, 3]);
         let list = ListActionSchemasRequest {
             annotations: Vec::new(),
             resource_type_id: "t".into(),

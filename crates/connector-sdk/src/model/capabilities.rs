@@ -392,8 +392,15 @@ mod tests {
         // credential_details { capability_account_provisioning { supported [1], preferred 1 } }
         want.extend([0x1a, 7, 0x0a, 5, 0x0a, 1, 1, 0x10, 1]);
         assert_eq!(caps.encode_to_vec(), want);
-        assert_eq!(ConnectorCapabilities::decode(want.as_slice()).unwrap(), caps);
+        assert_eq!(
+            ConnectorCapabilities::decode(want.as_slice()).unwrap(),
+            caps
+        );
         assert!(caps.has(Capability::Sync));
-        assert!(caps.for_resource_type("u").unwrap().has(Capability::ResourceDelete));
+        assert!(
+            caps.for_resource_type("u")
+                .unwrap()
+                .has(Capability::ResourceDelete)
+        );
     }
 }

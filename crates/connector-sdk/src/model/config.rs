@@ -70,12 +70,20 @@ impl Field {
 
     /// A boolean field.
     pub fn bool(name: &str, display_name: &str) -> Self {
-        Self::of(name, display_name, field::Kind::BoolField(BoolField::default()))
+        Self::of(
+            name,
+            display_name,
+            field::Kind::BoolField(BoolField::default()),
+        )
     }
 
     /// An integer field.
     pub fn int(name: &str, display_name: &str) -> Self {
-        Self::of(name, display_name, field::Kind::IntField(IntField::default()))
+        Self::of(
+            name,
+            display_name,
+            field::Kind::IntField(IntField::default()),
+        )
     }
 
     /// A list-of-strings field.
@@ -308,7 +316,10 @@ mod tests {
         assert!(f.field.is_none());
         let with_rules = [0xa2, 0x06, 4, 0x12, 2, 0x08, 1];
         let f = Field::decode(with_rules.as_slice()).unwrap();
-        assert_eq!(f.field, Some(field::Kind::StringField(StringField::default())));
+        assert_eq!(
+            f.field,
+            Some(field::Kind::StringField(StringField::default()))
+        );
     }
 
     #[test]

@@ -14,20 +14,6 @@ mod deletion;
 mod events;
 mod messages;
 
-pub use annotations::{
-    AnnotationMessage, Annotations, AnnotationsExt, AppTrait, ChildResourceType, Email,
-    EntitlementImmutable, ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable,
-    GrantImmutable, GrantMetadata, GroupTrait, RateLimitDescription, RateLimitStatus, RawId,
-    RoleTrait, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants, TYPE_URL_PREFIX, UserTrait,
-    V1Identifier, any_type_name, pack, user_trait,
-};
-pub use builders::{
-    IntoPrincipal, IntoProfile, json_object_to_struct, json_to_value, struct_to_json, value_to_json,
-};
-pub use messages::{
-    AssetRef, ConnectorMetadata, Entitlement, ExternalId, Grant, GrantSource, GrantSources,
-    Purpose, Resource, ResourceId, ResourceType, Trait, resource,
-};
 pub use accounts::{
     AccountInfo, ConnectorAccountCreationSchema, CreateAccountRequest, CreateAccountResponse,
     CredentialOptions, EncryptedData, EncryptionConfig, PasswordConstraint, PlaintextData,
@@ -37,6 +23,16 @@ pub use actions::{
     ActionType, BatonActionSchema, BatonActionStatus, GetActionSchemaRequest,
     GetActionSchemaResponse, GetActionStatusRequest, GetActionStatusResponse, InvokeActionRequest,
     InvokeActionResponse, ListActionSchemasRequest, ListActionSchemasResponse,
+};
+pub use annotations::{
+    AnnotationMessage, Annotations, AnnotationsExt, AppTrait, ChildResourceType, Email,
+    EntitlementImmutable, ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable,
+    GrantImmutable, GrantMetadata, GroupTrait, RateLimitDescription, RateLimitStatus, RawId,
+    RoleTrait, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants, TYPE_URL_PREFIX, UserTrait,
+    V1Identifier, any_type_name, pack, user_trait,
+};
+pub use builders::{
+    IntoPrincipal, IntoProfile, json_object_to_struct, json_to_value, struct_to_json, value_to_json,
 };
 pub use capabilities::{
     Capability, CapabilityDetailCredentialOption, CapabilityPermission, CapabilityPermissions,
@@ -52,4 +48,8 @@ pub use events::{
     CreateGrantEvent, CreateRevokeEvent, Event, EventFeedMetadata, EventType, GrantEvent,
     ListEventFeedsRequest, ListEventFeedsResponse, ListEventsRequest, ListEventsResponse,
     ResourceChangeEvent, RevokeEvent, UsageEvent, event,
+};
+pub use messages::{
+    AssetRef, ConnectorMetadata, Entitlement, ExternalId, Grant, GrantSource, GrantSources,
+    Purpose, Resource, ResourceId, ResourceType, Trait, resource,
 };

@@ -1,8 +1,13 @@
 //! Integration tests of c1-connector-sdk (one binary).
 
+mod accounts;
+mod actions;
 mod c1z;
+mod capabilities;
 mod crash;
+mod deletion;
 mod engine;
+mod events;
 mod fixture;
 mod jsonl;
 mod props;
