@@ -9,6 +9,7 @@ mod deletion;
 mod engine;
 mod events;
 mod fixture;
+mod golden;
 mod jsonl;
 mod props;
 mod provision;
