@@ -90,7 +90,11 @@ pub use page::{Page, PageToken};
 
 /// The names a connector usually needs, in one import.
 pub mod prelude {
+    pub use crate::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
+    pub use crate::actions::{ActionOutcome, ActionProvider};
     pub use crate::connector::{Connector, Provisioner, ResourceGetter, ResourceSyncer};
+    pub use crate::deletion::ResourceDeleter;
+    pub use crate::events::{EventFeed, EventPage, EventProvider, EventsRequest};
     pub use crate::engine::{SyncOptions, SyncStats, Syncer};
     pub use crate::error::{Code, Error};
     pub use crate::model::{
