@@ -94,9 +94,9 @@ pub mod prelude {
     pub use crate::actions::{ActionOutcome, ActionProvider};
     pub use crate::connector::{Connector, Provisioner, ResourceGetter, ResourceSyncer};
     pub use crate::deletion::ResourceDeleter;
-    pub use crate::events::{EventFeed, EventPage, EventProvider, EventsRequest};
     pub use crate::engine::{SyncOptions, SyncStats, Syncer};
     pub use crate::error::{Code, Error};
+    pub use crate::events::{EventFeed, EventPage, EventProvider, EventsRequest};
     pub use crate::model::{
         AnnotationMessage, Annotations, ChildResourceType, ConnectorMetadata, Entitlement, Grant,
         GrantAlreadyExists, GrantAlreadyRevoked, GroupTrait, Resource, ResourceId, ResourceType,

@@ -4,6 +4,7 @@
 //! The messages are prost types whose field numbers match baton's `.proto` files, so their
 //! encoding is byte-compatible with what the Go SDK writes into a `.c1z`.
 
+mod account_schema;
 mod accounts;
 mod actions;
 mod annotations;
@@ -14,10 +15,11 @@ mod deletion;
 mod events;
 mod messages;
 
+pub use account_schema::{ConnectorAccountCreationSchema, account_creation_schema};
 pub use accounts::{
-    AccountInfo, ConnectorAccountCreationSchema, CreateAccountRequest, CreateAccountResponse,
-    CredentialOptions, EncryptedData, EncryptionConfig, PasswordConstraint, PlaintextData,
-    account_creation_schema, create_account_response, credential_options, encryption_config,
+    AccountInfo, CreateAccountRequest, CreateAccountResponse, CredentialOptions, EncryptedData,
+    EncryptionConfig, PasswordConstraint, PlaintextData, create_account_response,
+    credential_options, encryption_config,
 };
 pub use actions::{
     ActionType, BatonActionSchema, BatonActionStatus, GetActionSchemaRequest,
