@@ -1,11 +1,12 @@
 //! The traits a connector implements.
 //!
 //! A [`Connector`] hands out one [`ResourceSyncer`] per resource type. Optional capabilities
-//! (provisioning, targeted get, account creation, deletion, actions) are separate traits reached
-//! through default methods of [`ResourceSyncer`] that return `None`; connector-level ones (event
-//! feeds, global actions) through default methods of [`Connector`]. Adding a capability here never
-//! breaks a connector, and [`capabilities`] derives what a connector can do from what it
-//! implements.
+//! (provisioning, targeted get, account creation) are separate traits reached through default
+//! methods of [`ResourceSyncer`] that return `None`, so adding a capability here never breaks a
+//! connector, and [`capabilities`] derives what a connector can do from what it implements.
+//!
+//! Deletion and actions per resource type are reached the same way; connector-level capabilities
+//! (event feeds, global actions) through default methods of [`Connector`] returning `None`.
 
 use std::sync::Arc;
 
