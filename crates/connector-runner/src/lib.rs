@@ -5,3 +5,6 @@
 //! `.c1z` file lifecycle with checkpoints and resume, signals, exit codes, logging, one-shot
 //! provisioning and, behind the default `service` feature, service mode (the connector takes its
 //! work from ConductorOne).
+
+#[cfg(feature = "service")]
+pub mod service;
