@@ -53,8 +53,12 @@ pub(crate) trait BatonApi: Send + Sync + 'static {
     /// FinishTask.
     async fn finish_task(&self, request: FinishTaskRequest) -> Result<(), Status>;
     /// One UploadAsset attempt: metadata, the file in 512 KiB chunks, the end with `sha256`.
-    async fn upload_asset(&self, task_id: &str, path: &Path, sha256: [u8; 32])
-    -> Result<(), Status>;
+    async fn upload_asset(
+        &self,
+        task_id: &str,
+        path: &Path,
+        sha256: [u8; 32],
+    ) -> Result<(), Status>;
 }
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -102,6 +106,18 @@ impl fmt::Debug for BatonClient {
     }
 }
 
+/// The `authorization` metadata value, marked sensitive: h2 never indexes it in HPACK tables
+/// and `Debug` (of the value, the metadata map, the request) prints `Sensitive`.
+fn authorization_value(
+    authorization: &secrecy::SecretString,
+) -> Result<MetadataValue<tonic::metadata::Ascii>, Status> {
+    let mut value = MetadataValue::try_from(authorization.expose_secret()).map_err(|_| {
+        Status::unauthenticated("failed to get token: the token is not a valid header value")
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// `host` with `:443` added when it has no port (baton's dial target).
 pub(crate) fn grpc_authority(host: &str) -> String {
     if split_host_port(host).is_some() {
@@ -122,9 +138,9 @@ impl BatonClient {
         timings: &Timings,
     ) -> Result<Self, ServiceError> {
         let authority = grpc_authority(&resolved.host);
-        let origin: http::Uri = format!("https://{authority}")
-            .parse()
-            .map_err(|e| ServiceError::InvalidConfig(format!("ConductorOne address {authority:?}: {e}")))?;
+        let origin: http::Uri = format!("https://{authority}").parse().map_err(|e| {
+            ServiceError::InvalidConfig(format!("ConductorOne address {authority:?}: {e}"))
+        })?;
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(Duration::from_secs(30)));
@@ -164,11 +180,10 @@ impl BatonClient {
             .await
             // grpc-go reports a failing per-RPC credential as Unauthenticated.
             .map_err(|e| Status::unauthenticated(e.to_string()))?;
-        let mut value = MetadataValue::try_from(authorization.expose_secret())
-            .map_err(|_| Status::unauthenticated("failed to get token: the token is not a valid header value"))?;
-        value.set_sensitive(true);
         let mut request = Request::new(message);
-        request.metadata_mut().insert("authorization", value);
+        request
+            .metadata_mut()
+            .insert("authorization", authorization_value(&authorization)?);
         Ok(request)
     }
 
@@ -185,9 +200,12 @@ impl BatonClient {
         let call = async {
             let request = self.request(message).await?;
             let mut grpc = self.grpc.clone();
-            grpc.ready()
-                .await
-                .map_err(|e| Status::unavailable(format!("ConductorOne at {} is not reachable: {e}", self.target)))?;
+            grpc.ready().await.map_err(|e| {
+                Status::unavailable(format!(
+                    "ConductorOne at {} is not reachable: {e}",
+                    self.target
+                ))
+            })?;
             let path = PathAndQuery::from_static(method);
             grpc.unary(request, path, ProstCodec::<Req, Resp>::default())
                 .await
@@ -281,9 +299,12 @@ impl BatonApi for BatonClient {
             .chain(futures::stream::iter([eof]));
         let request = self.request(stream).await?;
         let mut grpc = self.grpc.clone();
-        grpc.ready()
-            .await
-            .map_err(|e| Status::unavailable(format!("ConductorOne at {} is not reachable: {e}", self.target)))?;
+        grpc.ready().await.map_err(|e| {
+            Status::unavailable(format!(
+                "ConductorOne at {} is not reachable: {e}",
+                self.target
+            ))
+        })?;
         let result = grpc
             .client_streaming::<_, UploadAssetRequest, UploadAssetResponse, _>(
                 request,
@@ -292,7 +313,11 @@ impl BatonApi for BatonClient {
             )
             .await;
         // A read error ends the stream early; whatever the server said, the upload failed.
-        if let Some(e) = read_error.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+        if let Some(e) = read_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
             return Err(Status::new(
                 Code::Internal,
                 format!("could not read {} while uploading it: {e}", path.display()),
@@ -321,7 +346,9 @@ fn file_chunks(
                     Ok(0) => break,
                     Ok(n) => filled += n,
                     Err(e) => {
-                        *error.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
+                        *error
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
                         return None;
                     }
                 }
@@ -346,6 +373,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_authorization_value_is_sensitive_and_never_printed() {
+        let secret = secrecy::SecretString::from("Bearer tok-123456789");
+        let value = authorization_value(&secret).unwrap();
+        assert!(value.is_sensitive());
+        let mut request = Request::new(());
+        request.metadata_mut().insert("authorization", value);
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("tok-123456789"), "{shown}");
+        let headers = request.metadata().clone().into_headers();
+        let header = headers.get("authorization").unwrap();
+        assert!(header.is_sensitive());
+        assert!(!format!("{headers:?}").contains("tok-123456789"));
+    }
+
+    #[test]
     fn dial_targets() {
         assert_eq!(grpc_authority("tenant.example"), "tenant.example:443");
         assert_eq!(grpc_authority("tenant.example:8443"), "tenant.example:8443");
@@ -360,7 +402,10 @@ mod tests {
             (0usize, vec![]),
             (10, vec![10]),
             (UPLOAD_CHUNK_SIZE, vec![UPLOAD_CHUNK_SIZE]),
-            (UPLOAD_CHUNK_SIZE * 2 + 3, vec![UPLOAD_CHUNK_SIZE, UPLOAD_CHUNK_SIZE, 3]),
+            (
+                UPLOAD_CHUNK_SIZE * 2 + 3,
+                vec![UPLOAD_CHUNK_SIZE, UPLOAD_CHUNK_SIZE, 3],
+            ),
         ] {
             let path = dir.path().join(format!("f{len}"));
             std::fs::write(&path, vec![1u8; len]).unwrap();

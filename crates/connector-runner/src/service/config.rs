@@ -262,7 +262,10 @@ impl ServiceConfig {
                 "sync workers must be at least 1".into(),
             ));
         }
-        let host = self.api_host.clone().unwrap_or_else(|| client_id.host().to_owned());
+        let host = self
+            .api_host
+            .clone()
+            .unwrap_or_else(|| client_id.host().to_owned());
         if host.contains('/') || host.contains('@') || host.chars().any(char::is_whitespace) {
             return Err(ServiceError::InvalidConfig(format!(
                 "BATON_C1_API_HOST must be a host or host:port, got {host:?}"
@@ -466,11 +469,17 @@ mod tests {
     #[test]
     fn baton_messages_for_missing_and_malformed_credentials() {
         let e = ServiceConfig::new("", secret()).validate().unwrap_err();
-        assert!(e.to_string().starts_with("client-id is required in service mode"));
+        assert!(
+            e.to_string()
+                .starts_with("client-id is required in service mode")
+        );
         let e = ServiceConfig::new("a@b/c", SecretString::from(""))
             .validate()
             .unwrap_err();
-        assert!(e.to_string().starts_with("client-secret is required in service mode"));
+        assert!(
+            e.to_string()
+                .starts_with("client-secret is required in service mode")
+        );
         let e = ServiceConfig::new("nope", secret()).validate().unwrap_err();
         assert!(e.to_string().starts_with("invalid client id"));
         let e = ServiceConfig::new("a@b/c", SecretString::from("x:y:v1:zz"))
@@ -520,23 +529,34 @@ mod tests {
             .with_host_id("h1")
             .resolve()
             .unwrap();
-        assert_eq!((r.host.as_str(), r.host_id.as_str()), ("127.0.0.1:9443", "h1"));
+        assert_eq!(
+            (r.host.as_str(), r.host_id.as_str()),
+            ("127.0.0.1:9443", "h1")
+        );
         assert_eq!(r.client_id.audience(), "tenant.example");
     }
 
     #[test]
     fn backoffs_follow_baton() {
         let t = Timings::default();
-        let secs: Vec<u64> = (1..=9).map(|n| t.get_task_error_backoff(n).as_secs()).collect();
+        let secs: Vec<u64> = (1..=9)
+            .map(|n| t.get_task_error_backoff(n).as_secs())
+            .collect();
         assert_eq!(secs, [1, 4, 9, 16, 25, 36, 49, 60, 60]);
         assert_eq!(t.get_task_error_backoff(u32::MAX), Duration::from_secs(60));
         let secs: Vec<u64> = (1..=11).map(|n| t.hello_backoff(n).as_secs()).collect();
         assert_eq!(secs, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
         assert_eq!(t.hello_backoff(u32::MAX), Duration::from_secs(300));
         assert_eq!(t.next_poll(None), Duration::ZERO);
-        assert_eq!(t.next_poll(Some(Duration::from_secs(900))), Duration::from_secs(300));
+        assert_eq!(
+            t.next_poll(Some(Duration::from_secs(900))),
+            Duration::from_secs(300)
+        );
         assert_eq!(t.heartbeat_interval(None), Duration::from_secs(30));
-        assert_eq!(t.heartbeat_interval(Some(Duration::ZERO)), Duration::from_secs(30));
+        assert_eq!(
+            t.heartbeat_interval(Some(Duration::ZERO)),
+            Duration::from_secs(30)
+        );
         assert_eq!(
             t.heartbeat_interval(Some(Duration::from_millis(10))),
             Duration::from_secs(1)

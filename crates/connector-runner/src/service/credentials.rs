@@ -197,9 +197,7 @@ impl ClientKey {
             kid: self.kid.as_deref(),
             nonce: &hex(&nonce),
         };
-        let now = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let claims = Claims {
             iss: client_id.as_str(),
             sub: client_id.as_str(),
@@ -245,10 +243,12 @@ struct Claims<'a> {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Builds a client secret in ConductorOne's format from a 32-byte Ed25519 seed: what
@@ -290,9 +290,15 @@ mod tests {
     #[test]
     fn client_ids() {
         let id = ClientId::parse("a@b.example/x/y").unwrap();
-        assert_eq!((id.client_name(), id.host(), id.audience()), ("a", "b.example", "b.example"));
+        assert_eq!(
+            (id.client_name(), id.host(), id.audience()),
+            ("a", "b.example", "b.example")
+        );
         let id = ClientId::parse("a@b@c:9/x").unwrap();
-        assert_eq!((id.client_name(), id.host(), id.audience()), ("a", "b@c:9", "b@c"));
+        assert_eq!(
+            (id.client_name(), id.host(), id.audience()),
+            ("a", "b@c:9", "b@c")
+        );
         let id = ClientId::parse("a@[::1]:8443/x").unwrap();
         assert_eq!(id.audience(), "::1");
         let id = ClientId::parse("a@host/").unwrap();
@@ -311,12 +317,24 @@ mod tests {
         // The fourth part may itself hold ':' only if it were valid base64url (it is not).
         let cases: Vec<(SecretString, &str)> = vec![
             (SecretString::from("a:b:v1"), "four parts"),
-            (SecretString::from(format!("a:b:v2:{}", URL_SAFE_NO_PAD.encode(good_jwk()))), "v1"),
+            (
+                SecretString::from(format!("a:b:v2:{}", URL_SAFE_NO_PAD.encode(good_jwk()))),
+                "v1",
+            ),
             (SecretString::from("a:b:v1:!!!"), "base64url"),
             (secret_with("{"), "JSON Web Key"),
-            (secret_with(r#"{"kty":"EC","crv":"P-256","d":"AA"}"#), "Ed25519"),
-            (secret_with(r#"{"kty":"OKP","crv":"Ed25519","x":"AA"}"#), "public key"),
-            (secret_with(r#"{"kty":"OKP","crv":"Ed25519","d":"AAAA"}"#), "32 bytes"),
+            (
+                secret_with(r#"{"kty":"EC","crv":"P-256","d":"AA"}"#),
+                "Ed25519",
+            ),
+            (
+                secret_with(r#"{"kty":"OKP","crv":"Ed25519","x":"AA"}"#),
+                "public key",
+            ),
+            (
+                secret_with(r#"{"kty":"OKP","crv":"Ed25519","d":"AAAA"}"#),
+                "32 bytes",
+            ),
         ];
         for (secret, want) in cases {
             let err = ClientKey::parse(&secret).unwrap_err();
@@ -354,7 +372,11 @@ mod tests {
             .and_then(|s| s.strip_suffix(r#""}"#))
             .unwrap_or_else(|| panic!("unexpected header {header}"));
         assert_eq!(nonce.len(), 32);
-        assert!(nonce.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            nonce
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         let claims = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
         assert_eq!(
             claims,
@@ -378,6 +400,10 @@ mod tests {
         let header = URL_SAFE_NO_PAD
             .decode(jwt.expose_secret().split('.').next().unwrap())
             .unwrap();
-        assert!(String::from_utf8(header).unwrap().starts_with(r#"{"alg":"EdDSA","kid":"k1","nonce":""#));
+        assert!(
+            String::from_utf8(header)
+                .unwrap()
+                .starts_with(r#"{"alg":"EdDSA","kid":"k1","nonce":""#)
+        );
     }
 }

@@ -35,15 +35,18 @@ struct HealthResponse {
 }
 
 fn now_rfc3339() -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-    );
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::now_utc()
         .format(&format)
         .unwrap_or_default()
 }
 
-fn reply(code: StatusCode, status: &'static str, details: BTreeMap<&'static str, String>) -> Response {
+fn reply(
+    code: StatusCode,
+    status: &'static str,
+    details: BTreeMap<&'static str, String>,
+) -> Response {
     let body = HealthResponse {
         status,
         timestamp: now_rfc3339(),
@@ -92,12 +95,12 @@ impl HealthServer {
         connector: Arc<dyn Connector>,
     ) -> Result<Self, ServiceError> {
         let address = config.address();
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| ServiceError::HealthCheck {
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            ServiceError::HealthCheck {
                 address: address.to_string(),
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
         let address = listener.local_addr().unwrap_or(address);
         let app = Router::new()
             .route("/health", any(health))
@@ -130,7 +133,10 @@ impl HealthServer {
     pub(crate) async fn stop(self) {
         self.stop.cancel();
         let mut handle = self.handle;
-        if tokio::time::timeout(SHUTDOWN_TIMEOUT, &mut handle).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_TIMEOUT, &mut handle)
+            .await
+            .is_err()
+        {
             handle.abort();
         }
     }

@@ -111,6 +111,9 @@ mod tests {
         assert_eq!(bare.hostname, "unknown");
         assert_eq!(bare.virtualization_system, "none");
         let b = build_info("", "");
-        assert_eq!((b.package.as_str(), b.package_version.as_str()), ("/dummy/path", "0.0.0"));
+        assert_eq!(
+            (b.package.as_str(), b.package_version.as_str()),
+            ("/dummy/path", "0.0.0")
+        );
     }
 }

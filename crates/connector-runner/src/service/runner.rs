@@ -134,7 +134,10 @@ impl Service {
             match response.task {
                 // An empty task (no id, no type) is treated as no work too; baton would answer it
                 // with an "unsupported task type" FinishTask for an empty task id.
-                Some(task) if !task.is_none_task() && !(task.id.is_empty() && task.task_type.is_none()) => {
+                Some(task)
+                    if !task.is_none_task()
+                        && !(task.id.is_empty() && task.task_type.is_none()) =>
+                {
                     let ctx = self.ctx.clone();
                     let cancel = abort_tasks.clone();
                     running.spawn(async move {
@@ -165,10 +168,16 @@ impl Service {
                 log_join(r);
             }
         };
-        if tokio::time::timeout(self.shutdown_grace, all_done).await.is_ok() {
+        if tokio::time::timeout(self.shutdown_grace, all_done)
+            .await
+            .is_ok()
+        {
             return;
         }
-        tracing::warn!(tasks = running.len(), "shutting down: cancelling running tasks");
+        tracing::warn!(
+            tasks = running.len(),
+            "shutting down: cancelling running tasks"
+        );
         abort_tasks.cancel();
         let bound = self.ctx.settings.timings.finish_timeout + CANCEL_SLACK;
         let all_done = async {
@@ -177,7 +186,10 @@ impl Service {
             }
         };
         if tokio::time::timeout(bound, all_done).await.is_err() {
-            tracing::error!(tasks = running.len(), "tasks did not stop in time; aborting them");
+            tracing::error!(
+                tasks = running.len(),
+                "tasks did not stop in time; aborting them"
+            );
             running.shutdown().await;
         }
     }

@@ -88,7 +88,10 @@ fn normalize_token_type(t: &str) -> &str {
 }
 
 impl TokenSource {
-    pub(crate) fn new(resolved: &Resolved, tls: rustls::ClientConfig) -> Result<Self, ServiceError> {
+    pub(crate) fn new(
+        resolved: &Resolved,
+        tls: rustls::ClientConfig,
+    ) -> Result<Self, ServiceError> {
         let mut tls = tls;
         // Go's client used HTTP/1.1 for this request; one request per few minutes needs no more.
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -145,21 +148,29 @@ impl TokenSource {
         let status = response.status();
         if status != reqwest::StatusCode::OK {
             // Go's `resp.Status`: "401 Unauthorized".
-            return Err(TokenError::Status(format!(
-                "{} {}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or("")
-            )
-            .trim_end()
-            .to_owned()));
+            return Err(TokenError::Status(
+                format!(
+                    "{} {}",
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                )
+                .trim_end()
+                .to_owned(),
+            ));
         }
         let received = Instant::now();
         let body = response
             .bytes()
             .await
             .map_err(|e| TokenError::Transport(describe(&e)))?;
-        let token: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| TokenError::Decode(format!("{} at line {} column {}", e.classify_name(), e.line(), e.column())))?;
+        let token: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            TokenError::Decode(format!(
+                "{} at line {} column {}",
+                e.classify_name(),
+                e.line(),
+                e.column()
+            ))
+        })?;
         if token.access_token.expose_secret().is_empty() {
             return Err(TokenError::Empty);
         }

@@ -109,7 +109,10 @@ impl ConnectorCapabilities {
         all.remove(&CapabilityValue::TargetedSync);
         per_type.sort_by(|a, b| {
             let id = |x: &ResourceTypeCapability| {
-                x.resource_type.as_ref().map(|r| r.id.clone()).unwrap_or_default()
+                x.resource_type
+                    .as_ref()
+                    .map(|r| r.id.clone())
+                    .unwrap_or_default()
             };
             id(a).cmp(&id(b))
         });
@@ -157,10 +160,9 @@ impl Message for HelloConnectorMetadata {
 
     fn encoded_len(&self) -> usize {
         self.metadata.encoded_len()
-            + self
-                .capabilities
-                .as_ref()
-                .map_or(0, |c| prost::encoding::message::encoded_len(CAPABILITIES_TAG, c))
+            + self.capabilities.as_ref().map_or(0, |c| {
+                prost::encoding::message::encoded_len(CAPABILITIES_TAG, c)
+            })
     }
 
     fn clear(&mut self) {
@@ -210,12 +212,18 @@ mod tests {
         assert_eq!(ids, ["role", "user"]);
         assert_eq!(
             caps.connector_capabilities,
-            vec![CapabilityValue::Provision as i32, CapabilityValue::Sync as i32]
+            vec![
+                CapabilityValue::Provision as i32,
+                CapabilityValue::Sync as i32
+            ]
         );
         // Per type in baton's order of discovery: sync first, then provision.
         assert_eq!(
             caps.resource_type_capabilities[0].capabilities,
-            vec![CapabilityValue::Sync as i32, CapabilityValue::Provision as i32]
+            vec![
+                CapabilityValue::Sync as i32,
+                CapabilityValue::Provision as i32
+            ]
         );
     }
 }

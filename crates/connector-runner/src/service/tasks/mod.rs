@@ -218,7 +218,11 @@ impl TaskContext {
             Ok(()) => Outcome::Succeeded,
             Err(status) => {
                 tracing::error!(task_id = %task.id, code = ?status.code(), message = status.message(), "Hello failed");
-                Outcome::Abandoned(format!("Hello failed: {:?}: {}", status.code(), status.message()))
+                Outcome::Abandoned(format!(
+                    "Hello failed: {:?}: {}",
+                    status.code(),
+                    status.message()
+                ))
             }
         }
     }

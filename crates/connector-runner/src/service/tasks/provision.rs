@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use c1_connector_sdk::engine::RetryPolicy;
-use c1_connector_sdk::{Code as SdkCode, Entitlement, Error as SdkError, Provisioner, ResourceSyncer};
+use c1_connector_sdk::{
+    Code as SdkCode, Entitlement, Error as SdkError, Provisioner, ResourceSyncer,
+};
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
@@ -85,7 +87,9 @@ pub(super) async fn grant(
     let provisioner = provisioner_of(&syncer, entitlement)?;
     let retries = Arc::new(AtomicU64::new(0));
     let annotations = RetryPolicy::new(2)
-        .run(cancel, &retries, || provisioner.grant(principal, entitlement))
+        .run(cancel, &retries, || {
+            provisioner.grant(principal, entitlement)
+        })
         .await
         .map_err(|e| failure(&e, cancel))?;
     let response = GrantResponse::from_annotations(annotations);
@@ -108,10 +112,11 @@ pub(super) async fn revoke(
         return Err(not_enabled());
     }
     let Some(entitlement) = &grant.entitlement else {
-        return Err(
-            TaskFailure::new(Code::InvalidArgument, "the grant to revoke has no entitlement")
-                .non_retryable(),
-        );
+        return Err(TaskFailure::new(
+            Code::InvalidArgument,
+            "the grant to revoke has no entitlement",
+        )
+        .non_retryable());
     };
     let syncer = syncer_for(ctx, entitlement)?;
     let provisioner = provisioner_of(&syncer, entitlement)?;

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use c1_connector_sdk::Error as SdkError;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
 use c1_connector_sdk::store::{C1zWriter, SyncStore};
-use c1_connector_sdk::Error as SdkError;
 use sha2::{Digest as _, Sha256};
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
@@ -99,7 +99,9 @@ pub(super) async fn run(
         if !task_cancel.is_cancelled() {
             return f;
         }
-        let cause = *cause.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cause = *cause
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match cause {
             Some(StopCause::CancelledByServer) => {
                 TaskFailure::new(Code::Cancelled, "task was cancelled")
@@ -131,11 +133,22 @@ async fn sync_and_upload(
     path: &Path,
     cancel: &CancellationToken,
 ) -> Result<(), TaskFailure> {
-    write_sync(ctx, spec, path, cancel)
-        .await
-        .map_err(|e| TaskFailure::new(super::grpc_code(e.code()), format!("sync failed: {}", e.message())))?;
+    write_sync(ctx, spec, path, cancel).await.map_err(|e| {
+        TaskFailure::new(
+            super::grpc_code(e.code()),
+            format!("sync failed: {}", e.message()),
+        )
+    })?;
     let sha256 = sha256_file(path).await?;
-    upload(ctx.api.as_ref(), &task.id, path, sha256, &ctx.settings.timings, cancel).await
+    upload(
+        ctx.api.as_ref(),
+        &task.id,
+        path,
+        sha256,
+        &ctx.settings.timings,
+        cancel,
+    )
+    .await
 }
 
 /// Maps a sync task's options and the local settings onto the engine's options. This is the
@@ -294,7 +307,9 @@ async fn heartbeat_loop(
 ) {
     let mut failures = 0u32;
     let set_cause = |c: StopCause| {
-        *cause.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(c);
+        *cause
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(c);
     };
     loop {
         tokio::select! {
@@ -312,7 +327,11 @@ async fn heartbeat_loop(
                 failures += 1;
                 tracing::warn!(task_id, failures, code = ?status.code(), message = status.message(), "heartbeat failed");
                 if failures >= timings.heartbeat_max_failures {
-                    tracing::error!(task_id, failures, "too many failed heartbeats: cancelling the task");
+                    tracing::error!(
+                        task_id,
+                        failures,
+                        "too many failed heartbeats: cancelling the task"
+                    );
                     set_cause(StopCause::HeartbeatFailed);
                     task_cancel.cancel();
                     return;
@@ -320,7 +339,8 @@ async fn heartbeat_loop(
             }
             Ok(response) => {
                 failures = 0;
-                interval = timings.heartbeat_interval(std_duration(response.next_heartbeat.as_ref()));
+                interval =
+                    timings.heartbeat_interval(std_duration(response.next_heartbeat.as_ref()));
                 if response.cancelled {
                     tracing::info!(task_id, "ConductorOne cancelled the task");
                     set_cause(StopCause::CancelledByServer);
@@ -331,4 +351,3 @@ async fn heartbeat_loop(
         }
     }
 }
-

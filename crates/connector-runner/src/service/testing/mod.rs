@@ -54,7 +54,7 @@ use tonic::Code;
 use super::ServiceConfig;
 use super::config::Timings;
 use super::credentials::client_secret_from_seed;
-use super::proto::{FinishTaskRequest, HeartbeatRequest, HelloRequest, GetTaskRequest, Task};
+use super::proto::{FinishTaskRequest, GetTaskRequest, HeartbeatRequest, HelloRequest, Task};
 
 /// Something the fake received.
 #[derive(Debug, Clone)]
@@ -418,7 +418,11 @@ impl FakeConductorOne {
 
     /// Lifetimes (seconds) of the next tokens handed out, in order; later ones get
     /// `default_lifetime`.
-    pub fn script_token_lifetimes(&self, lifetimes: impl IntoIterator<Item = u64>, default_lifetime: u64) {
+    pub fn script_token_lifetimes(
+        &self,
+        lifetimes: impl IntoIterator<Item = u64>,
+        default_lifetime: u64,
+    ) {
         let mut state = self.inner.lock();
         state.token_lifetimes = lifetimes.into_iter().collect();
         state.default_token_lifetime = default_lifetime;
@@ -521,7 +525,10 @@ type Certs = (String, CertificateDer<'static>, PrivateKeyDer<'static>);
 
 /// A throwaway CA and a certificate for `localhost` / `127.0.0.1` signed by it.
 fn certificates() -> Result<Certs, rcgen::Error> {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType};
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+        SanType,
+    };
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name

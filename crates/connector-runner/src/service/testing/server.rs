@@ -30,7 +30,11 @@ pub(super) fn router(inner: Arc<Inner>) -> Router {
         .with_state(inner)
 }
 
-async fn token(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn token(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let content_type_ok = headers
         .get("content-type")
@@ -65,7 +69,11 @@ async fn token(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: axum::
         state.record(Recorded::TokenRejected(reason.clone()));
         drop(state);
         inner.notify.notify_waiters();
-        return (StatusCode::UNAUTHORIZED, format!("{{\"error\":{reason:?}}}")).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            format!("{{\"error\":{reason:?}}}"),
+        )
+            .into_response();
     }
     if let Some(status) = state.refuse_tokens {
         state.record(Recorded::TokenRefused(status));
@@ -74,7 +82,10 @@ async fn token(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: axum::
         let code = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
         return (code, "{\"error\":\"refused\"}").into_response();
     }
-    let lifetime = state.token_lifetimes.pop_front().unwrap_or(state.default_token_lifetime);
+    let lifetime = state
+        .token_lifetimes
+        .pop_front()
+        .unwrap_or(state.default_token_lifetime);
     let access_token = format!("fake-token-{}", hex(&rand::random::<[u8; 16]>()));
     state.tokens.insert(
         access_token.clone(),
@@ -128,7 +139,9 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<(), Status> {
 
 fn check_host(inner: &Inner, host_id: &str) -> Result<(), Status> {
     if host_id.is_empty() || host_id.len() > 256 {
-        return Err(Status::invalid_argument("host_id must be 1..256 characters"));
+        return Err(Status::invalid_argument(
+            "host_id must be 1..256 characters",
+        ));
     }
     match &inner.host_id {
         Some(want) if want != host_id => Err(Status::invalid_argument(format!(
@@ -159,7 +172,10 @@ async fn grpc(State(inner): State<Arc<Inner>>, request: Request) -> Response {
             let svc = tower::service_fn(move |req: tonic::Request<HelloRequest>| {
                 let i = i.clone();
                 let auth = auth.clone();
-                async move { auth.and_then(|()| hello(&i, req.into_inner())).map(tonic::Response::new) }
+                async move {
+                    auth.and_then(|()| hello(&i, req.into_inner()))
+                        .map(tonic::Response::new)
+                }
             });
             tonic::server::Grpc::new(ProstCodec::<HelloResponse, HelloRequest>::default())
                 .unary(svc, request)
@@ -170,7 +186,10 @@ async fn grpc(State(inner): State<Arc<Inner>>, request: Request) -> Response {
             let svc = tower::service_fn(move |req: tonic::Request<GetTaskRequest>| {
                 let i = i.clone();
                 let auth = auth.clone();
-                async move { auth.and_then(|()| get_task(&i, req.into_inner())).map(tonic::Response::new) }
+                async move {
+                    auth.and_then(|()| get_task(&i, req.into_inner()))
+                        .map(tonic::Response::new)
+                }
             });
             tonic::server::Grpc::new(ProstCodec::<GetTaskResponse, GetTaskRequest>::default())
                 .unary(svc, request)
@@ -181,7 +200,10 @@ async fn grpc(State(inner): State<Arc<Inner>>, request: Request) -> Response {
             let svc = tower::service_fn(move |req: tonic::Request<HeartbeatRequest>| {
                 let i = i.clone();
                 let auth = auth.clone();
-                async move { auth.and_then(|()| heartbeat(&i, req.into_inner())).map(tonic::Response::new) }
+                async move {
+                    auth.and_then(|()| heartbeat(&i, req.into_inner()))
+                        .map(tonic::Response::new)
+                }
             });
             tonic::server::Grpc::new(ProstCodec::<HeartbeatResponse, HeartbeatRequest>::default())
                 .unary(svc, request)
@@ -192,7 +214,10 @@ async fn grpc(State(inner): State<Arc<Inner>>, request: Request) -> Response {
             let svc = tower::service_fn(move |req: tonic::Request<FinishTaskRequest>| {
                 let i = i.clone();
                 let auth = auth.clone();
-                async move { auth.and_then(|()| finish_task(&i, req.into_inner())).map(tonic::Response::new) }
+                async move {
+                    auth.and_then(|()| finish_task(&i, req.into_inner()))
+                        .map(tonic::Response::new)
+                }
             });
             tonic::server::Grpc::new(ProstCodec::<FinishTaskResponse, FinishTaskRequest>::default())
                 .unary(svc, request)
@@ -210,9 +235,11 @@ async fn grpc(State(inner): State<Arc<Inner>>, request: Request) -> Response {
                     }
                 },
             );
-            tonic::server::Grpc::new(ProstCodec::<UploadAssetResponse, UploadAssetRequest>::default())
-                .client_streaming(svc, request)
-                .await
+            tonic::server::Grpc::new(
+                ProstCodec::<UploadAssetResponse, UploadAssetRequest>::default(),
+            )
+            .client_streaming(svc, request)
+            .await
         }
         _ => Status::unimplemented(format!("no method {path}")).into_http(),
     };
@@ -222,7 +249,9 @@ async fn grpc(State(inner): State<Arc<Inner>>, request: Request) -> Response {
 fn hello(inner: &Inner, req: HelloRequest) -> Result<HelloResponse, Status> {
     check_host(inner, &req.host_id)?;
     if !req.task_id.is_empty() && !valid_task_id(&req.task_id) {
-        return Err(Status::invalid_argument("task_id must be 27 alphanumerics or empty"));
+        return Err(Status::invalid_argument(
+            "task_id must be 27 alphanumerics or empty",
+        ));
     }
     if req.connector_metadata.is_none() {
         return Err(Status::invalid_argument("connector_metadata is required"));
@@ -265,7 +294,10 @@ fn heartbeat(inner: &Inner, req: HeartbeatRequest) -> Result<HeartbeatResponse, 
     }
     let mut state = inner.lock();
     let n = {
-        let count = state.heartbeat_counts.entry(req.task_id.clone()).or_default();
+        let count = state
+            .heartbeat_counts
+            .entry(req.task_id.clone())
+            .or_default();
         *count += 1;
         *count
     };
@@ -338,9 +370,14 @@ async fn receive(
     record: &mut UploadRecord,
     fail_after_first_chunk: bool,
 ) -> Result<UploadAssetResponse, Status> {
-    let first = stream.message().await?.ok_or_else(|| Status::invalid_argument("empty upload"))?;
+    let first = stream
+        .message()
+        .await?
+        .ok_or_else(|| Status::invalid_argument("empty upload"))?;
     let Some(UploadMsg::Metadata(meta)) = first.msg else {
-        return Err(Status::invalid_argument("the first message must be metadata"));
+        return Err(Status::invalid_argument(
+            "the first message must be metadata",
+        ));
     };
     check_host(inner, &meta.host_id)?;
     if !valid_task_id(&meta.task_id) {
@@ -382,6 +419,8 @@ async fn receive(
             None => return Err(Status::invalid_argument("message without content")),
         }
     }
-    Err(Status::new(Code::InvalidArgument, "the upload ended without eof"))
+    Err(Status::new(
+        Code::InvalidArgument,
+        "the upload ended without eof",
+    ))
 }
-

@@ -30,7 +30,14 @@ pub(super) fn check_request(
         ));
     }
     let keys: Vec<&str> = form.iter().map(|(k, _)| k.as_str()).collect();
-    if keys != ["client_assertion", "client_assertion_type", "client_id", "grant_type"] {
+    if keys
+        != [
+            "client_assertion",
+            "client_assertion_type",
+            "client_id",
+            "grant_type",
+        ]
+    {
         return Err(format!("form fields not in Go's sorted order: {keys:?}"));
     }
     if fields["client_id"] != expected.client_id {
@@ -63,13 +70,19 @@ fn check_assertion(jwt: &str, expected: &Expected<'_>) -> Result<String, String>
     let header = decode_json(header_b64, "the header")?;
     let header_keys: Vec<&str> = header.keys().map(String::as_str).collect();
     if header_keys != ["alg", "nonce"] {
-        return Err(format!("header fields are {header_keys:?}, want [alg, nonce]"));
+        return Err(format!(
+            "header fields are {header_keys:?}, want [alg, nonce]"
+        ));
     }
     if header["alg"] != "EdDSA" {
         return Err("alg is not EdDSA".into());
     }
     let nonce = header["nonce"].as_str().unwrap_or_default().to_owned();
-    if nonce.len() != 32 || !nonce.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if nonce.len() != 32
+        || !nonce
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         return Err("nonce is not 32 lowercase hex characters".into());
     }
     let claims = decode_json(claims_b64, "the claims")?;
@@ -81,11 +94,14 @@ fn check_assertion(jwt: &str, expected: &Expected<'_>) -> Result<String, String>
     }
     // The claim order go-jose writes (serde_json's map keeps insertion order here only with
     // `preserve_order`, so the raw text is checked).
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(claims_b64).unwrap_or_default()).unwrap_or_default();
-    let order: Vec<usize> = ["\"iss\"", "\"sub\"", "\"aud\"", "\"exp\"", "\"nbf\"", "\"iat\""]
-        .iter()
-        .map(|k| raw.find(k).unwrap_or(usize::MAX))
-        .collect();
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(claims_b64).unwrap_or_default())
+        .unwrap_or_default();
+    let order: Vec<usize> = [
+        "\"iss\"", "\"sub\"", "\"aud\"", "\"exp\"", "\"nbf\"", "\"iat\"",
+    ]
+    .iter()
+    .map(|k| raw.find(k).unwrap_or(usize::MAX))
+    .collect();
     if !order.windows(2).all(|w| w[0] < w[1]) {
         return Err(format!("claims not in go-jose's order: {raw}"));
     }
@@ -93,12 +109,21 @@ fn check_assertion(jwt: &str, expected: &Expected<'_>) -> Result<String, String>
         return Err("iss/sub are not the client id".into());
     }
     if claims["aud"] != expected.audience {
-        return Err(format!("aud is {}, want the string {:?}", claims["aud"], expected.audience));
+        return Err(format!(
+            "aud is {}, want the string {:?}",
+            claims["aud"], expected.audience
+        ));
     }
-    let int = |k: &str| claims[k].as_u64().ok_or_else(|| format!("{k} is not an integer"));
+    let int = |k: &str| {
+        claims[k]
+            .as_u64()
+            .ok_or_else(|| format!("{k} is not an integer"))
+    };
     let (exp, nbf, iat) = (int("exp")?, int("nbf")?, int("iat")?);
     if exp != iat + 120 || nbf + 120 != iat {
-        return Err(format!("exp/nbf are not iat ± 120 s (exp {exp}, nbf {nbf}, iat {iat})"));
+        return Err(format!(
+            "exp/nbf are not iat ± 120 s (exp {exp}, nbf {nbf}, iat {iat})"
+        ));
     }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
