@@ -141,3 +141,96 @@ impl HealthServer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use c1_connector_sdk::Code as SdkCode;
+    use c1_connector_sdk::testing::{FakeConnector, FakeOp, Fault};
+
+    async fn get(address: SocketAddr, path: &str) -> (u16, String, String) {
+        let response = reqwest::Client::new()
+            .get(format!("http://{address}{path}"))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, response.text().await.unwrap())
+    }
+
+    fn json(body: &str) -> serde_json::Value {
+        assert!(
+            body.ends_with('\n'),
+            "a trailing newline, as Go's json.Encoder writes"
+        );
+        serde_json::from_str(body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn endpoints_answer_as_batons_healthcheck() {
+        let connector = FakeConnector::builder()
+            .fault(Fault::new(FakeOp::Validate, SdkCode::Unauthenticated))
+            .build();
+        let config = HealthCheckConfig::enabled().with_port(0);
+        let server = HealthServer::start(&config, Arc::new(connector))
+            .await
+            .unwrap();
+        let address = server.address();
+
+        let (status, content_type, body) = get(address, "/live").await;
+        assert_eq!((status, content_type.as_str()), (200, "application/json"));
+        let body = json(&body);
+        assert_eq!(body["status"], "alive");
+        assert!(body.get("details").is_none());
+        let ts = body["timestamp"].as_str().unwrap();
+        assert_eq!(ts.len(), "2006-01-02T15:04:05Z".len());
+        assert!(ts.ends_with('Z'));
+
+        let (status, _, body) = get(address, "/ready").await;
+        assert_eq!(
+            (status, json(&body)["status"].as_str()),
+            (200, Some("ready"))
+        );
+
+        // The first validation fails (the injected fault), the second passes.
+        let (status, _, body) = get(address, "/health").await;
+        let body = json(&body);
+        assert_eq!(status, 503);
+        assert_eq!(body["status"], "unhealthy");
+        assert_eq!(body["details"]["error"], "connector validation failed");
+        assert!(
+            body["details"]["validation_error"]
+                .as_str()
+                .unwrap()
+                .contains("injected")
+        );
+        let (status, _, body) = get(address, "/health").await;
+        assert_eq!(
+            (status, json(&body)["status"].as_str()),
+            (200, Some("healthy"))
+        );
+
+        let (status, _, _) = get(address, "/other").await;
+        assert_eq!(status, 404);
+        server.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_port_in_use_is_a_clear_error() {
+        let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let config = HealthCheckConfig::enabled().with_port(port);
+        let err = HealthServer::start(&config, Arc::new(FakeConnector::builder().build()))
+            .await
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("127.0.0.1:{port}")), "{msg}");
+        assert!(msg.contains("--health-check-port"), "{msg}");
+    }
+}

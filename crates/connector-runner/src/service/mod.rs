@@ -50,6 +50,8 @@ mod credentials;
 mod error;
 mod health;
 mod hostinfo;
+#[cfg(test)]
+mod loop_tests;
 pub mod proto;
 mod runner;
 mod tasks;
