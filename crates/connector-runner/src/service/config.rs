@@ -313,6 +313,12 @@ pub(crate) struct Resolved {
 }
 
 /// `--health-check`, `--health-check-port`, `--health-check-bind-address`.
+///
+/// ```
+/// use c1_connector_runner::service::HealthCheckConfig;
+/// let health = HealthCheckConfig::enabled().with_port(9090);
+/// assert_eq!(health.address().to_string(), "127.0.0.1:9090");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HealthCheckConfig {
@@ -366,6 +372,15 @@ impl HealthCheckConfig {
 /// Intervals and limits of the task loop. The defaults are baton-sdk's, except
 /// [`Timings::min_poll`] (see there) and [`Timings::rpc_timeout`] (baton has none).
 /// Tests shorten them.
+///
+/// ```
+/// use std::time::Duration;
+/// use c1_connector_runner::service::Timings;
+/// let t = Timings::default();
+/// assert_eq!(t.get_task_error_backoff(3), Duration::from_secs(9));
+/// assert_eq!(t.hello_backoff(4), Duration::from_secs(8));
+/// assert_eq!(t.heartbeat_interval(None), Duration::from_secs(30));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Timings {

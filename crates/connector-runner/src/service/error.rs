@@ -6,6 +6,14 @@ use std::path::PathBuf;
 ///
 /// Messages say what failed and what to do next. None of them ever holds the client secret, its
 /// key or an access token: token endpoint failures carry the HTTP status line only.
+///
+/// ```
+/// use c1_connector_runner::service::ServiceConfig;
+/// use secrecy::SecretString;
+/// let err = ServiceConfig::new("", SecretString::from("x")).validate().unwrap_err();
+/// assert!(err.is_credentials());
+/// assert!(err.to_string().starts_with("client-id is required in service mode"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServiceError {

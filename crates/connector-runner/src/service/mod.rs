@@ -44,6 +44,11 @@
 //! # }
 //! ```
 
+/// The README's service-mode example, compiled as a doc test so it stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod client;
 mod config;
 mod credentials;

@@ -134,10 +134,7 @@ impl Service {
             match response.task {
                 // An empty task (no id, no type) is treated as no work too; baton would answer it
                 // with an "unsupported task type" FinishTask for an empty task id.
-                Some(task)
-                    if !task.is_none_task()
-                        && !(task.id.is_empty() && task.task_type.is_none()) =>
-                {
+                Some(task) if !is_no_work(&task) => {
                     let ctx = self.ctx.clone();
                     let cancel = abort_tasks.clone();
                     running.spawn(async move {
@@ -199,6 +196,11 @@ fn log_get_task_error(status: &Status, failures: u32, wait: Duration) {
     tracing::warn!(failures, ?wait, code = ?status.code(), message = status.message(), "GetTask failed; backing off");
 }
 
+/// A `none` task, or an empty one (no id, no type).
+fn is_no_work(task: &super::proto::Task) -> bool {
+    task.is_none_task() || (task.id.is_empty() && task.task_type.is_none())
+}
+
 fn reap(running: &mut JoinSet<()>) {
     while let Some(r) = running.try_join_next() {
         log_join(r);
@@ -206,10 +208,10 @@ fn reap(running: &mut JoinSet<()>) {
 }
 
 fn log_join(r: Result<(), tokio::task::JoinError>) {
-    if let Err(e) = r {
-        if e.is_panic() {
-            tracing::error!("a task panicked; the service goes on");
-        }
+    if let Err(e) = r
+        && e.is_panic()
+    {
+        tracing::error!("a task panicked; the service goes on");
     }
 }
 

@@ -118,10 +118,10 @@ impl TokenSource {
     /// The `authorization` metadata value, from the cache or a new token.
     pub(crate) async fn authorization(&self) -> Result<SecretString, TokenError> {
         let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref() {
-            if Instant::now() + EXPIRY_DELTA < c.expires_at {
-                return Ok(c.authorization.clone());
-            }
+        if let Some(c) = cache.as_ref()
+            && Instant::now() + EXPIRY_DELTA < c.expires_at
+        {
+            return Ok(c.authorization.clone());
         }
         let fresh = self.fetch().await?;
         let value = fresh.authorization.clone();

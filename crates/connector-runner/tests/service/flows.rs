@@ -43,7 +43,7 @@ async fn the_scripted_queue_is_worked_as_baton_does() -> TestResult {
     c1.push_task(tasks::grant(&grant_again, &member(), &user("u2")));
     c1.wait_until(WAIT, |r| r.finished_for(&grant_again).len() == 1)
         .await?;
-    let u2_grant = Grant::new(&member(), &user("u2"));
+    let u2_grant = Grant::new(&member(), user("u2"));
     c1.push_task(tasks::revoke(&revoke, &u2_grant));
     c1.push_task(tasks::hello(&hello));
     c1.push_task(tasks::unsupported(&unsupported));

@@ -37,7 +37,7 @@ pub(crate) fn connector_builder() -> FakeConnectorBuilder {
         .resource_type(ResourceType::new("role", "Role").with_trait(Trait::Role))
         .resources([user("u1"), user("u2"), user("u3"), role()])
         .entitlement(member())
-        .grant(Grant::new(&member(), &user("u1")))
+        .grant(Grant::new(&member(), user("u1")))
 }
 
 /// A running service.

@@ -9,6 +9,22 @@
 //!
 //! Rust names drop the proto's `BatonService` prefix: `BatonServiceHelloRequest` is
 //! [`HelloRequest`].
+//!
+//! ```
+//! use c1_connector_runner::service::proto::{GetTaskResponse, Task, TaskType, SyncFullTask};
+//! use prost::Message;
+//!
+//! let response = GetTaskResponse {
+//!     task: Some(Task {
+//!         id: "2a7Xl0tZbXzbm2zYqyHfVQ8iE9v".into(),
+//!         task_type: Some(TaskType::SyncFull(SyncFullTask::default())),
+//!         ..Task::default()
+//!     }),
+//!     ..GetTaskResponse::default()
+//! };
+//! let decoded = GetTaskResponse::decode(response.encode_to_vec().as_slice()).unwrap();
+//! assert_eq!(decoded.task.unwrap().type_name(), "sync_full");
+//! ```
 
 mod metadata;
 mod task;

@@ -10,7 +10,7 @@
 //! process environment.
 //!
 //! ```no_run
-//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn f() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 //! use std::sync::Arc;
 //! use std::time::Duration;
 //! use c1_connector_runner::service::{self, testing::{FakeConductorOne, tasks}};
@@ -81,13 +81,13 @@ pub enum Recorded {
         message: String,
     },
     /// Hello.
-    Hello(HelloRequest),
+    Hello(Box<HelloRequest>),
     /// GetTask.
     GetTask(GetTaskRequest),
     /// Heartbeat.
     Heartbeat(HeartbeatRequest),
     /// FinishTask.
-    FinishTask(FinishTaskRequest),
+    FinishTask(Box<FinishTaskRequest>),
     /// An UploadAsset stream, complete or not.
     Upload(UploadRecord),
 }
@@ -120,7 +120,7 @@ impl Records {
         self.0
             .iter()
             .filter_map(|(_, r)| match r {
-                Recorded::Hello(h) => Some(h.clone()),
+                Recorded::Hello(h) => Some((**h).clone()),
                 _ => None,
             })
             .collect()
@@ -131,7 +131,7 @@ impl Records {
         self.0
             .iter()
             .filter_map(|(_, r)| match r {
-                Recorded::FinishTask(f) => Some(f.clone()),
+                Recorded::FinishTask(f) => Some((**f).clone()),
                 _ => None,
             })
             .collect()

@@ -257,7 +257,7 @@ fn hello(inner: &Inner, req: HelloRequest) -> Result<HelloResponse, Status> {
         return Err(Status::invalid_argument("connector_metadata is required"));
     }
     let mut state = inner.lock();
-    state.record(Recorded::Hello(req));
+    state.record(Recorded::Hello(Box::new(req)));
     drop(state);
     inner.notify.notify_waiters();
     Ok(HelloResponse::default())
@@ -336,7 +336,7 @@ fn finish_task(inner: &Inner, req: FinishTaskRequest) -> Result<FinishTaskRespon
         return Err(Status::invalid_argument("final_state is required"));
     }
     let mut state = inner.lock();
-    state.record(Recorded::FinishTask(req));
+    state.record(Recorded::FinishTask(Box::new(req)));
     drop(state);
     inner.notify.notify_waiters();
     Ok(FinishTaskResponse::default())
