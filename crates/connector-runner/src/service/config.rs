@@ -266,6 +266,11 @@ impl ServiceConfig {
             .api_host
             .clone()
             .unwrap_or_else(|| client_id.host().to_owned());
+        if host.is_empty() {
+            return Err(ServiceError::InvalidConfig(
+                "the ConductorOne host is empty: BATON_C1_API_HOST is set but empty, or the client id has no host between '@' and '/'".into(),
+            ));
+        }
         if host.contains('/') || host.contains('@') || host.chars().any(char::is_whitespace) {
             return Err(ServiceError::InvalidConfig(format!(
                 "BATON_C1_API_HOST must be a host or host:port, got {host:?}"
@@ -522,6 +527,14 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(e.to_string().contains("BATON_HOST_ID"));
+        for host in ["", "https://c1.example", "a b"] {
+            let e = ServiceConfig::new("a@b/c", secret())
+                .with_api_host(host)
+                .validate()
+                .unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains("BATON_C1_API_HOST"), "{msg}");
+        }
     }
 
     #[test]
