@@ -78,6 +78,8 @@ pub(super) async fn run(
 
     let task_cancel = cancel.child_token();
     let stop = CancellationToken::new();
+    // Stops the heartbeats however this future ends: returned, panicked or aborted.
+    let _stop_heartbeats = stop.clone().drop_guard();
     let cause = Arc::new(Mutex::new(None));
     let heartbeats = tokio::spawn(heartbeat_loop(
         ctx.api.clone(),
