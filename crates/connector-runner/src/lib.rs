@@ -56,3 +56,6 @@ pub use logging::init as init_logging;
 pub use program::{Connected, ConnectorProgram, Purpose, RunReport};
 pub use run::{main, parse, run};
 pub use schema::config_schema;
+
+#[cfg(feature = "service")]
+pub mod service;
