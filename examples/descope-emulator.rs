@@ -9,13 +9,16 @@
 //! It prints one line, `descope-emulator listening on http://127.0.0.1:PORT (project P..., key K...)`;
 //! point a client (or `DESCOPE_BASE_URL`, `DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY`) at it.
 //! The key is the emulator's own, not a real secret, which is why it is printed.
+//!
+//! Flags that would do nothing (`--demo --users 5`: the demo dataset has a fixed size) and
+//! knobs out of range (`--fault-server-error 2`) are refused with a message and exit code 2.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
 use descope_emulator::{Dataset, DuplicateMode, Emulator, Faults, GenSpec, RateLimits};
 
 /// A local, in-memory Descope Management API.
@@ -70,6 +73,16 @@ struct Args {
     /// silent success.
     #[arg(long)]
     duplicate_error: bool,
+    /// `GET /v1/mgmt/role/all` lists project roles only; tenant roles come back only from
+    /// `role/search` with their tenant in `tenantIds`.
+    #[arg(long)]
+    tenant_roles_only_in_search: bool,
+    /// Silently cap the user-search `limit` at this many users (`total` stays honest).
+    #[arg(long)]
+    user_search_max_limit: Option<usize>,
+    /// User search ignores `offset` and pages by `page * limit` only, like an older backend.
+    #[arg(long)]
+    ignore_search_offset: bool,
     /// Probability of an injected 500/503.
     #[arg(long, default_value_t = 0.0)]
     fault_server_error: f64,
@@ -90,7 +103,91 @@ struct Args {
     management_key: Option<String>,
 }
 
+/// The longest rate-limit scale: Descope's 60 s windows divided by it must stay at least 1 ms.
+const MAX_RATE_LIMIT_SCALE: f64 = 60_000.0;
+
 impl Args {
+    /// The generator flags given, by their command-line names.
+    fn generator_flags(&self) -> Vec<&'static str> {
+        [
+            ("--users", self.users.is_some()),
+            ("--tenants", self.tenants.is_some()),
+            ("--project-roles", self.project_roles.is_some()),
+            ("--tenant-roles", self.tenant_roles.is_some()),
+            ("--permissions", self.permissions.is_some()),
+            ("--test-users", self.test_users.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+
+    /// Refuses flags that would do nothing and knobs out of range, saying what to change.
+    fn validate(&self) -> Result<(), String> {
+        let generator = self.generator_flags();
+        if !generator.is_empty() {
+            let source = if self.demo {
+                Some("--demo serves the fixed demo dataset")
+            } else if self.dataset.is_some() {
+                Some("--dataset serves the dataset in the file")
+            } else {
+                None
+            };
+            if let Some(source) = source {
+                return Err(format!(
+                    "{source}, so {} would be ignored; drop one or the other \
+                     (DESCOPE_EMULATOR_USERS sets --users too)",
+                    generator.join(", ")
+                ));
+            }
+        }
+        let d = GenSpec::default();
+        let users = self.users.unwrap_or(d.users);
+        if let Some(test) = self.test_users.filter(|&t| t > users) {
+            return Err(format!(
+                "--test-users {test} is more than the {users} users generated; \
+                 raise --users or lower --test-users"
+            ));
+        }
+        if self.tenant_roles.is_some_and(|r| r > 0) && self.tenants == Some(0) {
+            return Err("--tenant-roles gives roles to each tenant, but --tenants is 0".to_owned());
+        }
+        let faults = [
+            ("--fault-server-error", self.fault_server_error),
+            ("--fault-rate-limit", self.fault_rate_limit),
+            ("--fault-drop", self.fault_drop),
+            ("--fault-truncate", self.fault_truncate),
+        ];
+        for (flag, p) in faults {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!(
+                    "{flag} is a probability and must be within 0..=1, not {p}"
+                ));
+            }
+        }
+        let sum: f64 = faults.iter().map(|(_, p)| p).sum();
+        if sum > 1.0 {
+            return Err(format!(
+                "the fault probabilities add up to {sum}, more than 1; at most one fault hits \
+                 a request, so lower them"
+            ));
+        }
+        if let Some(scale) = self.rate_limit_scale
+            && !(scale > 0.0 && scale <= MAX_RATE_LIMIT_SCALE)
+        {
+            return Err(format!(
+                "--rate-limit-scale divides Descope's 60 s windows and must be above 0 and at \
+                 most {MAX_RATE_LIMIT_SCALE} (a 1 ms window), not {scale}"
+            ));
+        }
+        if self.user_search_max_limit == Some(0) {
+            return Err(
+                "--user-search-max-limit must be at least 1 (leave it out for no cap)".to_owned(),
+            );
+        }
+        Ok(())
+    }
+
     fn dataset(&self) -> anyhow::Result<Dataset> {
         if let Some(path) = &self.dataset {
             return Dataset::load(path)
@@ -123,6 +220,12 @@ impl Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Err(message) = args.validate() {
+        // A usage error: clap prints it with the usage line and exits with code 2.
+        Args::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
+            .exit();
+    }
     let data = args.dataset()?;
     if let Some(path) = &args.save_dataset {
         data.save(path)
@@ -141,12 +244,11 @@ async fn main() -> anyhow::Result<()> {
             drop_connection: args.fault_drop,
             truncate_body: args.fault_truncate,
         })
-        .seed(args.seed.unwrap_or(0));
+        .seed(args.seed.unwrap_or(0))
+        .tenant_roles_only_in_search(args.tenant_roles_only_in_search)
+        .user_search_max_limit(args.user_search_max_limit)
+        .ignore_search_offset(args.ignore_search_offset);
     if let Some(scale) = args.rate_limit_scale {
-        anyhow::ensure!(
-            scale > 0.0 && scale.is_finite(),
-            "--rate-limit-scale must be a positive number"
-        );
         builder = builder.rate_limits(RateLimits::descope().scaled(scale));
     }
     if args.duplicate_error {
@@ -178,4 +280,89 @@ async fn main() -> anyhow::Result<()> {
     );
     emu.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(args: &[&str]) -> Result<(), String> {
+        let args =
+            Args::try_parse_from(std::iter::once("descope-emulator").chain(args.iter().copied()))
+                .map_err(|e| format!("clap: {e}"))?;
+        args.validate()
+    }
+
+    fn refused(args: &[&str], says: &str) {
+        match check(args) {
+            Ok(()) => panic!("{args:?} was accepted"),
+            Err(e) => assert!(e.contains(says), "{args:?}: {e}"),
+        }
+    }
+
+    #[test]
+    fn useful_flags_are_accepted() {
+        for ok in [
+            &[][..],
+            &["--demo"],
+            &["--demo", "--seed", "3", "--latency-ms", "5"],
+            &["--users", "100", "--tenants", "4", "--test-users", "100"],
+            &["--seed", "9"],
+            &["--dataset", "d.json", "--seed", "1"],
+            &["--fault-server-error", "0.5", "--fault-drop", "0.5"],
+            &["--fault-truncate", "1"],
+            &["--rate-limit-scale", "10"],
+            &["--rate-limit-scale", "60000"],
+            &["--tenants", "0"],
+            &["--user-search-max-limit", "100", "--ignore-search-offset"],
+            &["--tenant-roles-only-in-search", "--duplicate-error"],
+        ] {
+            assert_eq!(check(ok), Ok(()), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn flags_that_do_nothing_are_refused() {
+        refused(
+            &["--demo", "--users", "5"],
+            "--demo serves the fixed demo dataset, so --users",
+        );
+        refused(
+            &["--demo", "--tenants", "2", "--permissions", "3"],
+            "--tenants, --permissions",
+        );
+        refused(
+            &["--dataset", "d.json", "--test-users", "1"],
+            "--dataset serves",
+        );
+        refused(
+            &["--users", "5", "--test-users", "6"],
+            "--test-users 6 is more than the 5",
+        );
+        refused(&["--test-users", "51"], "more than the 50 users");
+        refused(&["--tenants", "0", "--tenant-roles", "2"], "--tenants is 0");
+    }
+
+    #[test]
+    fn knobs_out_of_range_are_refused() {
+        refused(
+            &["--fault-server-error", "2"],
+            "--fault-server-error is a probability",
+        );
+        refused(&["--fault-rate-limit=-0.1"], "--fault-rate-limit");
+        refused(&["--fault-drop", "NaN"], "--fault-drop");
+        refused(
+            &["--fault-server-error", "0.6", "--fault-truncate", "0.6"],
+            "add up to",
+        );
+        refused(&["--rate-limit-scale", "0"], "--rate-limit-scale");
+        refused(&["--rate-limit-scale=-2"], "--rate-limit-scale");
+        refused(&["--rate-limit-scale", "inf"], "--rate-limit-scale");
+        refused(&["--rate-limit-scale", "1e9"], "1 ms window");
+        refused(&["--user-search-max-limit", "0"], "at least 1");
+        // Negative durations and counts do not parse at all (clap exits with code 2).
+        refused(&["--latency-ms=-5"], "clap");
+        refused(&["--jitter-ms", "-1"], "clap");
+        refused(&["--users=-1"], "clap");
+    }
 }

@@ -6,30 +6,39 @@
 //! ```
 //!
 //! `DESCOPE_BASE_URL` (or `DESCOPE_BASE_URI`) points it elsewhere, e.g. at the emulator.
-//! Exits with code 2 and one line on stderr when credentials are missing.
+//! Exits with code 2 and one line on stderr when the configuration is missing or wrong (the
+//! client's own rules: the same variables the library reads).
 
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::Parser;
 use descope_mgmt::{Client, SearchUsersRequest, SortField};
 use futures::TryStreamExt;
 
-fn set(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// Lists the users of a Descope project (one tab-separated line each) with the `descope-mgmt`
+/// client alone.
+///
+/// Reads DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY (or DESCOPE_MANAGEMENT_KEY set to
+/// ProjectID:ManagementKey), and DESCOPE_BASE_URL to point elsewhere (e.g. at the emulator).
+#[derive(Debug, Parser)]
+#[command(name = "list_users", version)]
+struct Args {
+    /// Users per search page.
+    #[arg(long, default_value_t = 100)]
+    page_size: u32,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
-    let key = set("DESCOPE_MANAGEMENT_KEY");
-    let combined = key.as_deref().is_some_and(|k| k.contains(':'));
-    if key.is_none() || (set("DESCOPE_PROJECT_ID").is_none() && !combined) {
-        eprintln!(
-            "list_users: set DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY (or DESCOPE_MANAGEMENT_KEY=ProjectID:ManagementKey) to list a project's users"
-        );
-        return Ok(ExitCode::from(2));
-    }
-
-    let client = Client::from_env().context("could not configure the Descope client")?;
+    let args = Args::parse();
+    let client = match Client::from_env() {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("list_users: {e} (see --help)");
+            return Ok(ExitCode::from(2));
+        }
+    };
     eprintln!(
         "listing users of project {} at {}",
         client.project_id(),
@@ -38,7 +47,7 @@ async fn main() -> anyhow::Result<ExitCode> {
 
     // A stable sort keeps paging consistent if users are added while we read.
     let req = SearchUsersRequest::new()
-        .limit(100)
+        .limit(args.page_size)
         .sort(vec![SortField::asc("createdTime")]);
     let mut users = client.users().search_all(req);
     let mut count = 0u64;

@@ -1,3 +1,4 @@
-//! Examples and end-to-end tests of the Descope ConductorOne connector workspace.
+//! Examples of the Descope ConductorOne connector workspace.
 //!
-//! This package is never published; see the `examples/` and `tests/` folders.
+//! This package is never published; see the `examples/` folder. The installable program is
+//! `baton-descope` (`crates/baton-descope`), whose tests are the end-to-end tests.

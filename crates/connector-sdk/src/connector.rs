@@ -4,12 +4,21 @@
 //! (provisioning, targeted get, account creation) are separate traits reached through default
 //! methods of [`ResourceSyncer`] that return `None`, so adding a capability here never breaks a
 //! connector, and [`capabilities`] derives what a connector can do from what it implements.
+//!
+//! Deletion and actions per resource type are reached the same way; connector-level capabilities
+//! (event feeds, global actions) through default methods of [`Connector`] returning `None`.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use crate::accounts::AccountManager;
+use crate::actions::ActionProvider;
+pub use crate::capabilities::{ResourceCapabilities, capabilities};
+use crate::deletion::ResourceDeleter;
 use crate::error::Error;
+use crate::events::EventProvider;
+pub use crate::model::{AccountInfo, Capability};
 use crate::model::{
     Annotations, ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType,
 };
@@ -79,6 +88,16 @@ pub trait Connector: Send + Sync {
     fn capabilities(&self) -> Vec<ResourceCapabilities> {
         capabilities(&self.syncers())
     }
+
+    /// Event feeds (a connector-level capability).
+    fn event_provider(&self) -> Option<&dyn EventProvider> {
+        None
+    }
+
+    /// Global actions, not scoped to a resource type.
+    fn action_provider(&self) -> Option<&dyn ActionProvider> {
+        None
+    }
 }
 
 /// Syncs one resource type. Every listing is paged by an opaque token: `None` asks for the
@@ -120,6 +139,16 @@ pub trait ResourceSyncer: Send + Sync {
     fn account_manager(&self) -> Option<&dyn AccountManager> {
         None
     }
+
+    /// Deletion of this type's resources.
+    fn resource_deleter(&self) -> Option<&dyn ResourceDeleter> {
+        None
+    }
+
+    /// Actions scoped to this type (for example enable and disable).
+    fn action_provider(&self) -> Option<&dyn ActionProvider> {
+        None
+    }
 }
 
 /// Grants and revokes entitlements.
@@ -145,93 +174,4 @@ pub trait Provisioner: Send + Sync {
 pub trait ResourceGetter: Send + Sync {
     /// Fetches the resource `id`, optionally under `parent`.
     async fn get(&self, id: &ResourceId, parent: Option<&ResourceId>) -> Result<Resource, Error>;
-}
-
-/// What an account-creation request carries.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AccountInfo {
-    /// Login name.
-    pub login: String,
-    /// Email addresses.
-    pub emails: Vec<String>,
-    /// Free-form profile.
-    pub profile: Option<prost_types::Struct>,
-}
-
-impl AccountInfo {
-    /// Account info with a login.
-    pub fn new(login: impl Into<String>) -> Self {
-        Self {
-            login: login.into(),
-            ..Self::default()
-        }
-    }
-}
-
-/// Creates accounts (baton's `AccountManager`).
-#[async_trait]
-pub trait AccountManager: Send + Sync {
-    /// Creates an account and returns the new resource.
-    async fn create_account(&self, info: &AccountInfo) -> Result<(Resource, Annotations), Error>;
-}
-
-/// A capability, as in baton's `Capability` enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Capability {
-    /// Full sync.
-    Sync,
-    /// Targeted sync of single resources.
-    TargetedSync,
-    /// Grant and revoke.
-    Provision,
-    /// Account creation.
-    AccountProvisioning,
-}
-
-impl Capability {
-    /// baton's protojson name, e.g. `CAPABILITY_PROVISION`.
-    pub fn proto_name(self) -> &'static str {
-        match self {
-            Capability::Sync => "CAPABILITY_SYNC",
-            Capability::TargetedSync => "CAPABILITY_TARGETED_SYNC",
-            Capability::Provision => "CAPABILITY_PROVISION",
-            Capability::AccountProvisioning => "CAPABILITY_ACCOUNT_PROVISIONING",
-        }
-    }
-}
-
-/// The capabilities of one resource type.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ResourceCapabilities {
-    /// The resource type.
-    pub resource_type: ResourceType,
-    /// What its syncer implements, sorted.
-    pub capabilities: Vec<Capability>,
-}
-
-/// Derives capabilities from what each syncer implements, like baton's `GetCapabilities`.
-pub fn capabilities(syncers: &[Arc<dyn ResourceSyncer>]) -> Vec<ResourceCapabilities> {
-    syncers
-        .iter()
-        .map(|s| {
-            let mut caps = vec![Capability::Sync];
-            if s.resource_getter().is_some() {
-                caps.push(Capability::TargetedSync);
-            }
-            if s.provisioner().is_some() {
-                caps.push(Capability::Provision);
-            }
-            if s.account_manager().is_some() {
-                caps.push(Capability::AccountProvisioning);
-            }
-            caps.sort();
-            ResourceCapabilities {
-                resource_type: s.resource_type(),
-                capabilities: caps,
-            }
-        })
-        .collect()
 }

@@ -278,9 +278,11 @@ impl From<rusqlite::Error> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
+        // A file that cannot be read or written for lack of permission is a local problem: it
+        // must not read as "credentials refused" (PermissionDenied), which describes the
+        // connected system. A missing file stays NotFound (a `.c1z` that is not there).
         let code = match e.kind() {
             std::io::ErrorKind::NotFound => Code::NotFound,
-            std::io::ErrorKind::PermissionDenied => Code::PermissionDenied,
             _ => Code::Internal,
         };
         Error::new(code, format!("i/o error: {e}")).with_source(e)

@@ -61,9 +61,14 @@
 #[cfg(all(doctest, feature = "c1z"))]
 pub struct ReadmeDoctests;
 
+pub mod accounts;
+pub mod actions;
+pub mod capabilities;
 pub mod connector;
+pub mod deletion;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod model;
 pub mod page;
@@ -73,20 +78,29 @@ pub mod store;
 #[cfg(feature = "test-util")]
 pub mod testing;
 
+pub use accounts::{AccountCreated, CredentialCrypto, LocalCredentialOptions};
+pub use actions::{ActionOutcome, ActionProvider};
+pub use capabilities::{capabilities_json, connector_capabilities, metadata_with_capabilities};
 pub use connector::{
     AccountInfo, AccountManager, Capability, Connector, Provisioner, ResourceCapabilities,
     ResourceGetter, ResourceSyncer, capabilities,
 };
+pub use deletion::ResourceDeleter;
 pub use error::{Code, Error};
+pub use events::{EventFeed, EventPage, EventProvider, EventsRequest};
 pub use model::*;
 pub use page::{Page, PageToken};
 pub use session::{SessionStore, SyncSession};
 
 /// The names a connector usually needs, in one import.
 pub mod prelude {
+    pub use crate::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
+    pub use crate::actions::{ActionOutcome, ActionProvider};
     pub use crate::connector::{Connector, Provisioner, ResourceGetter, ResourceSyncer};
+    pub use crate::deletion::ResourceDeleter;
     pub use crate::engine::{SyncOptions, SyncStats, Syncer};
     pub use crate::error::{Code, Error};
+    pub use crate::events::{EventFeed, EventPage, EventProvider, EventsRequest};
     pub use crate::model::{
         AnnotationMessage, Annotations, ChildResourceType, ConnectorMetadata, Entitlement, Grant,
         GrantAlreadyExists, GrantAlreadyRevoked, GroupTrait, Resource, ResourceId, ResourceType,

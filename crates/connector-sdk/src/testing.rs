@@ -1,6 +1,11 @@
 //! An in-memory fake connector (feature `test-util`) for testing engines and stores without
 //! HTTP: configurable pages, child resources, faults, delays, and counters that show how many
-//! calls were in flight at once.
+//! calls were in flight at once. It can also create accounts, delete resources, enable and
+//! disable resources through actions, and serve an event feed (see [`FakeConnectorBuilder`]).
+
+mod fakes;
+
+pub use fakes::FAKE_FEED_ID;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -9,11 +14,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::accounts::AccountManager;
+use crate::actions::ActionProvider;
 use crate::connector::{Connector, Provisioner, ResourceSyncer};
+use crate::deletion::ResourceDeleter;
 use crate::error::{Code, Error};
+use crate::events::EventProvider;
 use crate::model::{
-    Annotations, ConnectorMetadata, Entitlement, Grant, GrantAlreadyExists, GrantAlreadyRevoked,
-    Resource, ResourceId, ResourceType,
+    Annotations, ConnectorMetadata, Entitlement, Event, Grant, GrantAlreadyExists,
+    GrantAlreadyRevoked, Resource, ResourceId, ResourceType,
 };
 use crate::page::Page;
 use crate::session::{SessionStore, SyncSession};
@@ -33,6 +42,14 @@ pub enum FakeOp {
     Grants,
     /// `grant` / `revoke`.
     Provision,
+    /// `create_account`.
+    CreateAccount,
+    /// `delete`.
+    Delete,
+    /// `invoke_action` / `action_status`.
+    Action,
+    /// `list_events`.
+    Events,
 }
 
 /// An injected failure: the next `times` matching calls fail with `code`.
@@ -91,7 +108,7 @@ impl Fault {
 #[derive(Debug, Default)]
 struct State {
     types: Vec<ResourceType>,
-    resources: Vec<Resource>,
+    resources: Mutex<Vec<Resource>>,
     entitlements: Vec<Entitlement>,
     grants: Mutex<Vec<Grant>>,
     page_size: usize,
@@ -102,6 +119,13 @@ struct State {
     session_pages: bool,
     session: Mutex<Option<SessionStore>>,
     begins: Mutex<Vec<SessionSeen>>,
+    account_types: Vec<String>,
+    delete_types: Vec<String>,
+    action_types: Vec<String>,
+    pending_actions: bool,
+    actions: Mutex<fakes::Actions>,
+    event_feed: bool,
+    events: Mutex<Vec<Event>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     calls: AtomicU64,
@@ -196,15 +220,15 @@ impl FakeConnectorBuilder {
 
     /// Adds a resource. One with a parent is listed only under that parent.
     #[must_use]
-    pub fn resource(mut self, r: Resource) -> Self {
-        self.state.resources.push(r);
+    pub fn resource(self, r: Resource) -> Self {
+        lock(&self.state.resources).push(r);
         self
     }
 
     /// Adds resources.
     #[must_use]
-    pub fn resources(mut self, rs: impl IntoIterator<Item = Resource>) -> Self {
-        self.state.resources.extend(rs);
+    pub fn resources(self, rs: impl IntoIterator<Item = Resource>) -> Self {
+        lock(&self.state.resources).extend(rs);
         self
     }
 
@@ -274,6 +298,47 @@ impl FakeConnectorBuilder {
         self
     }
 
+    /// Gives the syncer of `resource_type` an account manager: accounts are created in memory
+    /// with the login as id (and a user trait when the type has `Trait::User`), and listed by
+    /// later syncs. Supports no password, random password (returned as a credential) and SSO.
+    #[must_use]
+    pub fn accounts(mut self, resource_type: impl Into<String>) -> Self {
+        self.state.account_types.push(resource_type.into());
+        self
+    }
+
+    /// Gives the syncer of `resource_type` a deleter: the resource and the grants naming it go;
+    /// deleting a missing resource answers `ResourceDoesNotExist`.
+    #[must_use]
+    pub fn deletion(mut self, resource_type: impl Into<String>) -> Self {
+        self.state.delete_types.push(resource_type.into());
+        self
+    }
+
+    /// Gives the syncer of `resource_type` the actions `enable` and `disable`, which set a
+    /// resource's status; their argument is `resource_id`.
+    #[must_use]
+    pub fn enable_disable_actions(mut self, resource_type: impl Into<String>) -> Self {
+        self.state.action_types.push(resource_type.into());
+        self
+    }
+
+    /// Actions answer `PENDING` and take effect when their status is first asked for.
+    #[must_use]
+    pub fn pending_actions(mut self, on: bool) -> Self {
+        self.state.pending_actions = on;
+        self
+    }
+
+    /// Serves an event feed ([`FAKE_FEED_ID`]) over these events, which must be in
+    /// chronological order. More can be appended later with [`FakeConnector::push_event`].
+    #[must_use]
+    pub fn events(mut self, events: impl IntoIterator<Item = Event>) -> Self {
+        self.state.event_feed = true;
+        lock(&self.state.events).extend(events);
+        self
+    }
+
     /// Builds the connector.
     pub fn build(mut self) -> FakeConnector {
         if self.state.page_size == 0 {
@@ -328,9 +393,21 @@ impl FakeConnector {
         lock(&self.state.begins).clone()
     }
 
-    /// The grants the fake currently holds (changed by provisioning).
+    /// The grants the fake currently holds (changed by provisioning and deletion).
     pub fn current_grants(&self) -> Vec<Grant> {
         lock(&self.state.grants).clone()
+    }
+
+    /// The resources the fake currently holds (changed by account creation, deletion and
+    /// actions).
+    pub fn current_resources(&self) -> Vec<Resource> {
+        lock(&self.state.resources).clone()
+    }
+
+    /// Appends an event to the feed (served only if the builder called
+    /// [`FakeConnectorBuilder::events`], possibly with no events).
+    pub fn push_event(&self, event: Event) {
+        lock(&self.state.events).push(event);
     }
 }
 
@@ -363,6 +440,10 @@ impl Connector for FakeConnector {
             *lock(&self.state.session) = Some(session.store().clone());
         }
         Ok(self.syncers())
+    }
+
+    fn event_provider(&self) -> Option<&dyn EventProvider> {
+        self.state.event_feed.then_some(self as &dyn EventProvider)
     }
 
     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
@@ -444,9 +525,7 @@ impl ResourceSyncer for FakeSyncer {
                 format!("list {t} {} {token:?}", key(parent)),
             )
             .await?;
-        let all: Vec<Resource> = self
-            .state
-            .resources
+        let all: Vec<Resource> = lock(&self.state.resources)
             .iter()
             .filter(|r| r.id.as_ref().is_some_and(|id| &id.resource_type == t))
             .filter(|r| r.parent_resource_id.as_ref() == parent)
@@ -532,6 +611,27 @@ impl ResourceSyncer for FakeSyncer {
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         self.state.provisioning.then_some(self as &dyn Provisioner)
+    }
+
+    fn account_manager(&self) -> Option<&dyn AccountManager> {
+        self.state
+            .account_types
+            .contains(&self.resource_type.id)
+            .then_some(self as &dyn AccountManager)
+    }
+
+    fn resource_deleter(&self) -> Option<&dyn ResourceDeleter> {
+        self.state
+            .delete_types
+            .contains(&self.resource_type.id)
+            .then_some(self as &dyn ResourceDeleter)
+    }
+
+    fn action_provider(&self) -> Option<&dyn ActionProvider> {
+        self.state
+            .action_types
+            .contains(&self.resource_type.id)
+            .then_some(self as &dyn ActionProvider)
     }
 }
 

@@ -1,16 +1,20 @@
-//! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions and groups.
+//! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions, groups and access
+//! keys.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::generate::{self, GenSpec};
+use crate::key_records::AccessKeyRecord;
 use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
 
 /// Everything a Descope project holds that the emulator serves.
 ///
-/// Its JSON form (`{"users":[...],"tenants":[...],"roles":[...],"permissions":[...],"groups":[...]}`)
-/// uses Descope's own field names, so a file saved from here reads like Descope data.
+/// Its JSON form (`{"users":[...],"tenants":[...],"roles":[...],"permissions":[...],"groups":[...],
+/// "accessKeys":[...]}`) uses Descope's own field names, so a file saved from here reads like
+/// Descope data. Access keys carry only the SHA-256 of their secret (`secretHash`), never the
+/// cleartext.
 ///
 /// ```
 /// use descope_emulator::Dataset;
@@ -33,6 +37,10 @@ pub struct Dataset {
     pub permissions: Vec<PermissionRecord>,
     /// SSO/SCIM groups of tenants.
     pub groups: Vec<GroupRecord>,
+    /// Access keys (JSON `accessKeys`, left out of the JSON when empty so datasets without keys
+    /// serialize as before).
+    #[serde(rename = "accessKeys", skip_serializing_if = "Vec::is_empty")]
+    pub access_keys: Vec<AccessKeyRecord>,
 }
 
 /// Why a dataset could not be loaded or saved.
@@ -58,7 +66,12 @@ impl Dataset {
 
     /// The small named demo dataset the examples use: 36 users across three tenants
     /// (`Acme Corp`, `Globex`, and `Initech`, a sub-tenant of `Globex`), with project roles,
-    /// tenant roles, permissions, two test users, a disabled and an invited user, and groups.
+    /// tenant roles, permissions, two test users, a disabled and an invited user, groups, and
+    /// five access keys: `CI pipeline` (project role `Viewer`, permitted IPs), `Globex SCIM`
+    /// (`Tenant Admin` of Globex; its cleartext is [`DEMO_SCIM_ACCESS_KEY`]), `Legacy importer`
+    /// (inactive), `Acme partner (expired)` and `Support bot` (bound to the first user).
+    ///
+    /// [`DEMO_SCIM_ACCESS_KEY`]: crate::DEMO_SCIM_ACCESS_KEY
     ///
     /// It is the same on every call.
     pub fn demo() -> Self {
@@ -105,8 +118,9 @@ impl Dataset {
     }
 
     /// Checks the invariants the server relies on: unique user ids and login ids, unique
-    /// tenant ids, unique role names per scope, unique permission names, and memberships
-    /// that point at existing tenants.
+    /// tenant ids, unique role names per scope, unique permission names, memberships
+    /// that point at existing tenants, and unique access key ids whose `keyTenants` point at
+    /// existing tenants (a key's `boundUserId` may name a deleted user).
     pub fn validate(&self) -> Result<(), DatasetError> {
         use std::collections::HashSet;
         let mut ids = HashSet::new();
@@ -145,6 +159,8 @@ impl Dataset {
                 )));
             }
         }
+        crate::state::validate_access_keys(&self.access_keys, &tenants)
+            .map_err(DatasetError::Invalid)?;
         let mut perms = HashSet::new();
         for p in &self.permissions {
             if !perms.insert(p.name.as_str()) {

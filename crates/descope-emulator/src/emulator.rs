@@ -10,8 +10,9 @@ use tokio::task::JoinHandle;
 
 use crate::counters::Counters;
 use crate::dataset::Dataset;
-use crate::http::{self, Config, Shared};
-use crate::knobs::{DuplicateMode, Faults, RateLimits};
+use crate::http::{self, Config, Paging, Shared};
+use crate::knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimits};
+use crate::requests::RecordedRequest;
 use crate::state::State;
 
 /// The default project id: 28 characters, so clients derive no regional host from it.
@@ -94,6 +95,34 @@ impl Emulator {
         self.shared.counters.reset();
     }
 
+    /// The requests received since start (or the last [`clear_requests`](Self::clear_requests)),
+    /// in arrival order, when [`EmulatorBuilder::record_requests`] turned the log on; empty
+    /// otherwise. Each entry has the method, path, query and body, never a header.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::Emulator;
+    ///
+    /// let emu = Emulator::builder().record_requests(true).start().await?;
+    /// // ... a client sends a user search ...
+    /// let searches = emu
+    ///     .requests()
+    ///     .into_iter()
+    ///     .filter(|r| r.path == "/v2/mgmt/user/search")
+    ///     .count();
+    /// println!("{searches} searches");
+    /// emu.clear_requests();
+    /// # Ok(()) }
+    /// ```
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.request_log.snapshot()
+    }
+
+    /// Empties the request log (for instance between the phases of a test).
+    pub fn clear_requests(&self) {
+        self.shared.request_log.clear();
+    }
+
     /// A copy of the current data, for tests that compute expectations.
     pub fn dataset(&self) -> Dataset {
         self.shared.read().to_dataset()
@@ -155,6 +184,10 @@ pub struct EmulatorBuilder {
     seed: u64,
     bind: SocketAddr,
     license_tier: String,
+    paging: Paging,
+    tenant_roles_only_in_search: bool,
+    record_requests: bool,
+    expired_key_status: ExpiredKeyStatus,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -171,6 +204,14 @@ impl fmt::Debug for EmulatorBuilder {
             .field("seed", &self.seed)
             .field("bind", &self.bind)
             .field("license_tier", &self.license_tier)
+            .field("user_search_max_limit", &self.paging.max_limit)
+            .field("ignore_search_offset", &self.paging.ignore_offset)
+            .field(
+                "tenant_roles_only_in_search",
+                &self.tenant_roles_only_in_search,
+            )
+            .field("record_requests", &self.record_requests)
+            .field("expired_key_status", &self.expired_key_status)
             .finish()
     }
 }
@@ -189,6 +230,10 @@ impl Default for EmulatorBuilder {
             seed: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             license_tier: "tier4".to_owned(),
+            paging: Paging::default(),
+            tenant_roles_only_in_search: false,
+            record_requests: false,
+            expired_key_status: ExpiredKeyStatus::Stored,
         }
     }
 }
@@ -255,8 +300,56 @@ impl EmulatorBuilder {
         self
     }
 
+    /// `GET /v1/mgmt/role/all` returns project roles only, and tenant roles come back only from
+    /// `POST /v1/mgmt/role/search` with their tenant in `tenantIds` (default `false`: role/all
+    /// lists every role, as the reference leans). Descope does not say which it does.
+    pub fn tenant_roles_only_in_search(mut self, on: bool) -> Self {
+        self.tenant_roles_only_in_search = on;
+        self
+    }
+
+    /// A silent cap on the user-search `limit` (default none): a request for more users, or
+    /// for the default 100 when the cap is lower, gets `max` users per page, and `total` still
+    /// counts every match. `page * limit` uses the capped limit. `Some(0)` is refused by
+    /// [`start`](Self::start).
+    pub fn user_search_max_limit(mut self, max: Option<usize>) -> Self {
+        self.paging.max_limit = max;
+        self
+    }
+
+    /// User search ignores `offset` and pages by `page * limit` only, as an older backend
+    /// would (default `false`: a positive `offset` wins over `page`, as Descope documents).
+    pub fn ignore_search_offset(mut self, on: bool) -> Self {
+        self.paging.ignore_offset = on;
+        self
+    }
+
+    /// Keeps every request's method, path, query and JSON body (never a header), readable with
+    /// [`Emulator::requests`] (default `false`). The log grows until cleared: for tests, not
+    /// for benchmarks.
+    pub fn record_requests(mut self, on: bool) -> Self {
+        self.record_requests = on;
+        self
+    }
+
+    /// What `status` access keys past their `expireTime` show (default
+    /// [`ExpiredKeyStatus::Stored`]: `active` or `inactive`, as stored).
+    pub fn expired_key_status(mut self, s: ExpiredKeyStatus) -> Self {
+        self.expired_key_status = s;
+        self
+    }
+
     /// Binds the listener and serves in a background task of the current tokio runtime.
+    ///
+    /// Fails with [`std::io::ErrorKind::InvalidInput`] for a knob out of range (a user-search
+    /// limit cap of 0), or with the error of binding the address.
     pub async fn start(self) -> std::io::Result<Emulator> {
+        if self.paging.max_limit == Some(0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "user_search_max_limit must be at least 1 (or None for no cap)",
+            ));
+        }
         let data = self.dataset.unwrap_or_else(Dataset::demo);
         let state = State::new(data, self.seed, self.duplicates);
         let shared = Arc::new(Shared::new(
@@ -270,6 +363,10 @@ impl EmulatorBuilder {
                 faults: self.faults,
                 seed: self.seed,
                 license_tier: self.license_tier,
+                paging: self.paging,
+                tenant_roles_only_in_search: self.tenant_roles_only_in_search,
+                record_requests: self.record_requests,
+                expired_key_status: self.expired_key_status,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

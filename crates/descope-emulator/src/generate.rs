@@ -37,6 +37,10 @@ pub struct GenSpec {
     /// within the tenant. Raises the number of grants per user for scale benchmarks. Default 0,
     /// which draws no extra random numbers, so datasets of earlier specs are unchanged.
     pub extra_tenants_per_user: usize,
+    /// Access keys: a mix of project-role, tenant-role, inactive, expired, user-bound and
+    /// IP-restricted keys, drawn from their own RNG stream after everything else, so adding keys
+    /// changes nothing else. Default 0 (datasets of earlier specs are unchanged).
+    pub access_keys: usize,
     /// RNG seed: the same spec gives the same dataset.
     pub seed: u64,
 }
@@ -52,6 +56,7 @@ impl Default for GenSpec {
             test_users: 2,
             groups_per_sso_tenant: 2,
             extra_tenants_per_user: 0,
+            access_keys: 0,
             seed: 42,
         }
     }
@@ -127,7 +132,7 @@ const PERMISSION_VERBS: &[&str] = &["read", "write", "delete", "approve"];
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Epoch seconds of 2023-11-14: generated creation times count up from here.
-const BASE_TIME: i64 = 1_700_000_000;
+pub(crate) const BASE_TIME: i64 = 1_700_000_000;
 
 /// A Descope-looking id: `prefix` followed by random alphanumerics up to `len` characters.
 pub(crate) fn random_id(rng: &mut impl Rng, prefix: &str, len: usize) -> String {
@@ -139,7 +144,7 @@ pub(crate) fn random_id(rng: &mut impl Rng, prefix: &str, len: usize) -> String 
     s
 }
 
-fn pick<'a>(rng: &mut impl Rng, items: &'a [&'a str]) -> &'a str {
+pub(crate) fn pick<'a>(rng: &mut impl Rng, items: &'a [&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
 
@@ -177,6 +182,7 @@ pub(crate) fn demo() -> Dataset {
         test_users: 2,
         groups_per_sso_tenant: 2,
         extra_tenants_per_user: 0,
+        access_keys: 0,
         seed: 7,
     };
     let mut data = generate_with(&spec, Some(&["Acme Corp", "Globex", "Initech"]));
@@ -187,6 +193,7 @@ pub(crate) fn demo() -> Dataset {
     if let Some(u) = data.users.get_mut(5) {
         u.status = UserStatus::Invited;
     }
+    crate::generate_keys::demo_keys(&mut data);
     data
 }
 
@@ -359,6 +366,7 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
     }
 
     add_groups(&mut data, spec, &mut rng);
+    crate::generate_keys::add_access_keys(&mut data, spec);
     data
 }
 
@@ -379,6 +387,7 @@ fn add_groups(data: &mut Dataset, spec: &GenSpec, rng: &mut ChaCha8Rng) {
                 source: source.to_owned(),
                 sso_id: String::new(),
                 members: Vec::new(),
+                external_id: String::new(),
             };
             for (n, u) in members.iter().enumerate() {
                 if n % spec.groups_per_sso_tenant == g {

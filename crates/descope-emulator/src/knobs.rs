@@ -65,6 +65,9 @@ pub struct RateLimits {
     pub user_create: Option<RateLimit>,
     /// Every other management call except the licence handshake. Descope: 100 per 60 s, 60 s lock-out.
     pub general: Option<RateLimit>,
+    /// The SCIM API (`/scim/v2/...`), counted apart from management calls. Descope documents no
+    /// SCIM limit; [`RateLimits::descope`] gives it the plain-API 100 per 60 s, 60 s lock-out.
+    pub scim: Option<RateLimit>,
 }
 
 impl RateLimits {
@@ -80,6 +83,7 @@ impl RateLimits {
             user_search_update: Some(RateLimit::new(200, minute, minute)),
             user_create: Some(RateLimit::new(100, minute, minute)),
             general: Some(RateLimit::new(100, minute, minute)),
+            scim: Some(RateLimit::new(100, minute, minute)),
         }
     }
 
@@ -90,6 +94,7 @@ impl RateLimits {
             user_search_update: self.user_search_update.map(|l| l.scaled(factor)),
             user_create: self.user_create.map(|l| l.scaled(factor)),
             general: self.general.map(|l| l.scaled(factor)),
+            scim: self.scim.map(|l| l.scaled(factor)),
         }
     }
 
@@ -108,6 +113,12 @@ impl RateLimits {
     /// Sets the general class.
     pub fn with_general(mut self, l: Option<RateLimit>) -> Self {
         self.general = l;
+        self
+    }
+
+    /// Sets the SCIM class.
+    pub fn with_scim(mut self, l: Option<RateLimit>) -> Self {
+        self.scim = l;
         self
     }
 }
@@ -161,4 +172,31 @@ pub enum DuplicateMode {
     /// 400 `E112104` (`User already has role` / `User does not have role`, `User already in
     /// tenant` / `User not in tenant`). The code and wording are the emulator's invention.
     Error,
+}
+
+/// What `status` an access key whose `expireTime` has passed shows in responses.
+///
+/// Descope documents `active` and `inactive`; whether an expired key shows `expired` is
+/// unverified, so clients are tested under both readings. Either way an expired key no longer
+/// authenticates and cannot be rotated.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use descope_emulator::{Emulator, ExpiredKeyStatus};
+///
+/// // The demo's "Acme partner (expired)" key now shows `"status":"expired"`.
+/// let emu = Emulator::builder()
+///     .expired_key_status(ExpiredKeyStatus::Expired)
+///     .start()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ExpiredKeyStatus {
+    /// The stored status (`active` or `inactive`), whatever the expiry (the default).
+    #[default]
+    Stored,
+    /// `expired` for every key past its `expireTime`, whatever its stored status.
+    Expired,
 }

@@ -4,9 +4,14 @@
 //! It serves Descope's paths, request and response shapes and error bodies (as
 //! the workspace's Descope API reference documents them) on 127.0.0.1, checks
 //! `Authorization: Bearer <ProjectID>:<ManagementKey>`, rejects unknown request fields like
-//! Descope's gateway, and keeps every change in memory so the next search sees it. Realism
-//! knobs (latency, Descope's rate limits, fault injection, the duplicate-assignment mode) are
-//! all off by default and deterministic given a seed.
+//! Descope's gateway (while reading `null` as "unset", as the official SDKs need), and keeps
+//! every change in memory so the next search sees it. Realism knobs (latency, Descope's rate
+//! limits, fault injection, the duplicate-assignment mode, role-listing and search-paging
+//! variants) are all off by default and deterministic given a seed; an opt-in request log
+//! keeps what clients sent.
+//!
+//! It also serves access keys (`/v1/mgmt/accesskey/*`) and, for a tenant's `Tenant Admin`
+//! access key, that tenant's SCIM 2.0 API (`/scim/v2`) over the same users and groups.
 //!
 //! ```no_run
 //! use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
@@ -31,21 +36,28 @@ mod dataset;
 mod emulator;
 mod error;
 mod generate;
+mod generate_keys;
 mod http;
+mod key_records;
 mod knobs;
 mod ratelimit;
 mod records;
+mod requests;
 mod state;
 
 pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
 pub use generate::GenSpec;
-pub use knobs::{DuplicateMode, Faults, RateLimit, RateLimits};
+pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
+pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
+pub use knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimit, RateLimits};
+pub use records::UserFamilyRecord;
 pub use records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,
     UserStatus, UserTenantRecord,
 };
+pub use requests::{RecordedBody, RecordedRequest};
 
 /// The README's examples, compiled as doc tests so they stay correct.
 #[cfg(doctest)]

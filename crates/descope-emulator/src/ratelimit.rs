@@ -15,12 +15,16 @@ pub(crate) enum Class {
     UserSearchUpdate,
     UserCreate,
     General,
+    Scim,
 }
 
 impl Class {
     /// The class of a management path, or `None` for calls that are never limited
     /// (the licence handshake, and anything outside `/v1|v2/mgmt`).
     pub(crate) fn of(path: &str) -> Option<Self> {
+        if path.starts_with("/scim/") {
+            return Some(Self::Scim);
+        }
         let rest = path
             .strip_prefix("/v1/mgmt/")
             .or_else(|| path.strip_prefix("/v2/mgmt/"))?;
@@ -89,6 +93,7 @@ pub(crate) struct Limiter {
     user_search_update: Option<Mutex<Bucket>>,
     user_create: Option<Mutex<Bucket>>,
     general: Option<Mutex<Bucket>>,
+    scim: Option<Mutex<Bucket>>,
 }
 
 impl Limiter {
@@ -98,6 +103,7 @@ impl Limiter {
             user_search_update: b(limits.user_search_update),
             user_create: b(limits.user_create),
             general: b(limits.general),
+            scim: b(limits.scim),
         }
     }
 
@@ -107,6 +113,7 @@ impl Limiter {
             Class::UserSearchUpdate => &self.user_search_update,
             Class::UserCreate => &self.user_create,
             Class::General => &self.general,
+            Class::Scim => &self.scim,
         };
         match bucket {
             None => Ok(()),
@@ -146,6 +153,9 @@ mod tests {
         assert_eq!(Class::of("/v1/mgmt/tenant/all"), Some(Class::General));
         assert_eq!(Class::of("/v1/mgmt/license"), None);
         assert_eq!(Class::of("/healthz"), None);
+        assert_eq!(Class::of("/scim/v2/Users"), Some(Class::Scim));
+        assert_eq!(Class::of("/v1/mgmt/accesskey/search"), Some(Class::General));
+        assert_eq!(Class::of("/v1/mgmt/user/logout"), Some(Class::General));
     }
 
     #[tokio::test(start_paused = true)]

@@ -117,6 +117,14 @@ pub struct UserRecord {
     pub sso_app_ids: Vec<String>,
     /// Whether the user is editable.
     pub editable: bool,
+    /// Family memberships (`userFamilies`), set through `familyAssociations` on create, update
+    /// and patch. Sent only when non-empty, so data without families serializes as before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub user_families: Vec<UserFamilyRecord>,
+    /// Whether the user is a family dependent (no login credentials of their own). Sent only
+    /// when true. The emulator serves no endpoint that creates dependents; datasets may hold them.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dependent: bool,
 }
 
 impl UserRecord {
@@ -160,6 +168,37 @@ impl UserTenantRecord {
             tenant_id: tenant_id.into(),
             tenant_name: tenant_name.into(),
             role_names,
+        }
+    }
+}
+
+/// One family membership of a user (`userFamilies[]`).
+///
+/// Requests name it `familyAssociations[]` (`familyId`, `roleNames`, `familyScopedAttributes`);
+/// the user object returns it as `userFamilies[]` with `permissions` added. Families themselves
+/// are not modelled: any non-empty family id is accepted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct UserFamilyRecord {
+    /// The family's id.
+    pub family_id: String,
+    /// The user's role names in the family.
+    pub role_names: Vec<String>,
+    /// Permissions of those roles (the emulator models no family roles, so empty unless a
+    /// dataset sets them).
+    pub permissions: Vec<String>,
+    /// The user's family-scoped attribute values.
+    pub family_scoped_attributes: Map<String, Value>,
+}
+
+impl UserFamilyRecord {
+    /// A membership of `family_id` with the given roles and no attributes.
+    pub fn new(family_id: impl Into<String>, role_names: Vec<String>) -> Self {
+        Self {
+            family_id: family_id.into(),
+            role_names,
+            ..Self::default()
         }
     }
 }
@@ -289,6 +328,10 @@ pub struct GroupRecord {
     pub source: String,
     /// SSO configuration id.
     pub sso_id: String,
+    /// The identity provider's id for a group created over SCIM (`externalId`; an extra field
+    /// clients ignore, left out when empty).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub external_id: String,
 }
 
 /// One member of a [`GroupRecord`].

@@ -14,6 +14,7 @@ use url::Url;
 use crate::builder::ClientBuilder;
 use crate::error::Error;
 use crate::transport::{Auth, EndpointClass, HttpRequest, Method, Metrics, Transport};
+use crate::{AccessKeys, Audits, SsoApps};
 use crate::{Groups, Permissions, Roles, ScimClient, Tenants, Users};
 
 /// The default base URL for project ids without a region.
@@ -144,6 +145,39 @@ impl Client {
     /// SSO/SCIM group endpoints (read-only).
     pub fn groups(&self) -> Groups {
         Groups::new(self.clone())
+    }
+
+    /// Access key endpoints.
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let key = client.access_keys().load("K2abc").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn access_keys(&self) -> AccessKeys {
+        AccessKeys::new(self.clone())
+    }
+
+    /// SSO application endpoints (read-only).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let apps = client.sso_apps().all().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sso_apps(&self) -> SsoApps {
+        SsoApps::new(self.clone())
+    }
+
+    /// Audit search (its own rate-limit window: Descope allows 10 searches per minute).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let page = client.audit().search(&descope_mgmt::SearchAuditRequest::new()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn audit(&self) -> Audits {
+        Audits::new(self.clone())
     }
 
     /// The SCIM 2.0 API of one tenant, authenticated with that tenant's access key

@@ -33,6 +33,7 @@ impl RateWindow {
 ///
 /// Classes: user search and user update (`/v2/mgmt/user/search`, `/v1/mgmt/user/update`) share
 /// one window; every other management endpoint shares another; SCIM calls have their own.
+/// Audit search (`/v1/mgmt/audit/search`) has its own, Descope's documented 10 per minute.
 ///
 /// ```
 /// use std::time::Duration;
@@ -53,17 +54,20 @@ pub struct RateLimitConfig {
     pub management: Option<RateWindow>,
     /// SCIM endpoints; `None` for no limit.
     pub scim: Option<RateWindow>,
+    /// Audit search; `None` for no limit.
+    pub audit_search: Option<RateWindow>,
 }
 
 impl RateLimitConfig {
     /// Descope's documented limits: user search and update 200 per 60 s per project, other
-    /// management calls 100 per 60 s (SCIM: 100 per 60 s as well).
+    /// management calls 100 per 60 s (SCIM: 100 per 60 s as well), audit search 10 per 60 s.
     pub fn descope() -> Self {
         let minute = Duration::from_secs(60);
         RateLimitConfig {
             user_search_update: Some(RateWindow::new(200, minute)),
             management: Some(RateWindow::new(100, minute)),
             scim: Some(RateWindow::new(100, minute)),
+            audit_search: Some(RateWindow::new(10, minute)),
         }
     }
 
@@ -73,16 +77,18 @@ impl RateLimitConfig {
             user_search_update: None,
             management: None,
             scim: None,
+            audit_search: None,
         }
     }
 
     /// Custom windows for the user search/update class and for other management calls.
-    /// SCIM keeps the `management` window.
+    /// SCIM keeps the `management` window; audit search keeps Descope's 10 per 60 s.
     pub fn custom(user_search_update: RateWindow, management: RateWindow) -> Self {
         RateLimitConfig {
             user_search_update: Some(user_search_update),
             management: Some(management),
             scim: Some(management),
+            audit_search: Self::descope().audit_search,
         }
     }
 
@@ -93,9 +99,27 @@ impl RateLimitConfig {
         self
     }
 
+    /// Sets the audit search window (`None` for no limit).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use descope_mgmt::{RateLimitConfig, RateWindow};
+    /// let cfg = RateLimitConfig::descope()
+    ///     .with_audit_search(Some(RateWindow::new(5, Duration::from_secs(60))));
+    /// assert_eq!(cfg.audit_search.map(|w| w.max_requests), Some(5));
+    /// ```
+    #[must_use]
+    pub fn with_audit_search(mut self, window: Option<RateWindow>) -> Self {
+        self.audit_search = window;
+        self
+    }
+
     /// True if any class is limited.
     pub fn is_enabled(&self) -> bool {
-        self.user_search_update.is_some() || self.management.is_some() || self.scim.is_some()
+        self.user_search_update.is_some()
+            || self.management.is_some()
+            || self.scim.is_some()
+            || self.audit_search.is_some()
     }
 }
 
@@ -119,6 +143,9 @@ impl Default for RateLimitConfig {
 ///   GET, PUT and DELETE. **Not** retried after a server error: every create (user, tenant, role,
 ///   permission, SCIM user and group), renames, and SCIM PATCH, since the first attempt may have
 ///   been applied. A repeated delete may answer "not found" if the first attempt succeeded.
+///   The access key, SSO application, audit and account lifecycle endpoints say on their handlers
+///   ([`crate::AccessKeys`], [`crate::Audits`], [`crate::SsoApps`], [`crate::Users::invite`])
+///   which of them are retried.
 ///
 /// Attempts stop at `max_attempts` (the first try included) or when the next wait would pass
 /// `max_elapsed` since the first attempt.

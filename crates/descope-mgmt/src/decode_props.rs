@@ -456,3 +456,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         Err(Error::Decode { .. })
     ));
 }
+
+/// The decoders of access keys, SSO apps, audit, auth history and groups.
+#[path = "decode_props_more.rs"]
+mod more;

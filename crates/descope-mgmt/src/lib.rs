@@ -20,6 +20,8 @@
 //!
 //! - Handlers by resource: [`Client::users`], [`Client::tenants`], [`Client::roles`],
 //!   [`Client::permissions`], [`Client::groups`] and [`Client::scim`].
+//! - Access keys ([`Client::access_keys`]), SSO applications ([`Client::sso_apps`]) and audit
+//!   search ([`Client::audit`]).
 //! - Typed models ([`models`], re-exported here) that decode tolerantly and encode strictly:
 //!   Descope rejects fields an endpoint does not define, so unset fields are never sent.
 //! - One [`Error`] type with [`Error::is_not_found`], [`Error::is_rate_limited`] and
@@ -31,6 +33,8 @@
 //! - `tracing` spans per attempt (`descope.request`: method, path, attempt, status, elapsed).
 //!   Keys and request bodies are never logged.
 
+mod access_keys;
+mod audit;
 mod builder;
 mod client;
 mod config;
@@ -43,10 +47,14 @@ pub mod models;
 mod permissions;
 mod roles;
 mod scim;
+mod sso_apps;
 mod tenants;
 mod transport;
 mod users;
+mod users_lifecycle;
 
+pub use access_keys::AccessKeys;
+pub use audit::Audits;
 pub use builder::{ClientBuilder, base_url_for_project};
 pub use client::{Client, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use config::{RateLimitConfig, RateWindow, RetryConfig};
@@ -56,8 +64,10 @@ pub use models::*;
 pub use permissions::Permissions;
 pub use roles::Roles;
 pub use scim::ScimClient;
+pub use sso_apps::SsoApps;
 pub use tenants::Tenants;
 pub use users::Users;
+pub use users_lifecycle::DEFAULT_HISTORY_CHUNK;
 
 /// Re-exported so callers need not add `secrecy` to build a client.
 pub use secrecy::SecretString;

@@ -33,6 +33,11 @@ impl Users {
         Users { client }
     }
 
+    /// The client, for the lifecycle endpoints in `users_lifecycle.rs`.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// `POST /v2/mgmt/user/search`: one page of users matching `req`, with the total count.
     ///
     /// ```no_run

@@ -302,7 +302,8 @@ pub struct GrantSource {
     pub is_direct: bool,
 }
 
-/// `c1.connector.v2.ConnectorMetadata` (without `capabilities`, which the SDK derives).
+/// `c1.connector.v2.ConnectorMetadata`. Leave `capabilities` unset in a connector's
+/// `metadata()`: [`crate::capabilities::metadata_with_capabilities`] derives and fills it.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ConnectorMetadata {
     /// Name shown in ConductorOne.
@@ -326,6 +327,12 @@ pub struct ConnectorMetadata {
     /// Description.
     #[prost(string, tag = "7")]
     pub description: String,
+    /// What the connector can do (derived by the SDK, as baton's builder does).
+    #[prost(message, optional, tag = "8")]
+    pub capabilities: Option<super::ConnectorCapabilities>,
+    /// The fields account creation needs, if the connector creates accounts.
+    #[prost(message, optional, tag = "9")]
+    pub account_creation_schema: Option<super::ConnectorAccountCreationSchema>,
 }
 
 impl ConnectorMetadata {

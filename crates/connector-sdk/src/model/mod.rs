@@ -4,10 +4,28 @@
 //! The messages are prost types whose field numbers match baton's `.proto` files, so their
 //! encoding is byte-compatible with what the Go SDK writes into a `.c1z`.
 
+mod account_schema;
+mod accounts;
+mod actions;
 mod annotations;
 mod builders;
+mod capabilities;
+pub mod config;
+mod deletion;
+mod events;
 mod messages;
 
+pub use account_schema::{ConnectorAccountCreationSchema, account_creation_schema};
+pub use accounts::{
+    AccountInfo, CreateAccountRequest, CreateAccountResponse, CredentialOptions, EncryptedData,
+    EncryptionConfig, PasswordConstraint, PlaintextData, create_account_response,
+    credential_options, encryption_config,
+};
+pub use actions::{
+    ActionType, BatonActionSchema, BatonActionStatus, GetActionSchemaRequest,
+    GetActionSchemaResponse, GetActionStatusRequest, GetActionStatusResponse, InvokeActionRequest,
+    InvokeActionResponse, ListActionSchemasRequest, ListActionSchemasResponse,
+};
 pub use annotations::{
     AnnotationMessage, Annotations, AnnotationsExt, AppTrait, ChildResourceType, Email,
     EntitlementImmutable, ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable,
@@ -17,6 +35,21 @@ pub use annotations::{
 };
 pub use builders::{
     IntoPrincipal, IntoProfile, json_object_to_struct, json_to_value, struct_to_json, value_to_json,
+};
+pub use capabilities::{
+    Capability, CapabilityDetailCredentialOption, CapabilityPermission, CapabilityPermissions,
+    ConnectorCapabilities, CredentialDetails, CredentialDetailsAccountProvisioning,
+    CredentialDetailsCredentialRotation, Deprecated, OptInRequired, ResourceTypeCapability,
+    SkipSyncAnomalyDetection,
+};
+pub use deletion::{
+    DeleteResourceRequest, DeleteResourceResponse, DeleteResourceV2Request,
+    DeleteResourceV2Response, ResourceDeleted, ResourceDoesNotExist,
+};
+pub use events::{
+    CreateGrantEvent, CreateRevokeEvent, Event, EventFeedMetadata, EventType, GrantEvent,
+    ListEventFeedsRequest, ListEventFeedsResponse, ListEventsRequest, ListEventsResponse,
+    ResourceChangeEvent, RevokeEvent, UsageEvent, event,
 };
 pub use messages::{
     AssetRef, ConnectorMetadata, Entitlement, ExternalId, Grant, GrantSource, GrantSources,

@@ -67,8 +67,15 @@ impl<W: Write + Send> JsonlWriter<W> {
     }
 
     fn line(&mut self, key: &str, v: Value) -> Result<(), Error> {
-        serde_json::to_writer(&mut self.out, &json!({ key: v }))
-            .map_err(|e| Error::internal("json encoding failed").with_source(e))?;
+        serde_json::to_writer(&mut self.out, &json!({ key: v })).map_err(|e| {
+            // A failed write (a closed pipe, a full disk) stays an I/O error, so callers can
+            // tell it from an encoding problem.
+            if e.io_error_kind().is_some() {
+                Error::from(std::io::Error::from(e))
+            } else {
+                Error::internal("json encoding failed").with_source(e)
+            }
+        })?;
         self.out.write_all(b"\n")?;
         Ok(())
     }

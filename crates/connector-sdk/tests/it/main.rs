@@ -1,9 +1,15 @@
 //! Integration tests of c1-connector-sdk (one binary).
 
+mod accounts;
+mod actions;
 mod c1z;
+mod capabilities;
 mod crash;
+mod deletion;
 mod engine;
+mod events;
 mod fixture;
+mod golden;
 mod jsonl;
 mod props;
 mod provision;

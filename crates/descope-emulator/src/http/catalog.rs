@@ -23,7 +23,7 @@ struct Tenants<'a> {
 
 #[derive(Serialize)]
 struct Roles<'a> {
-    roles: &'a [RoleRecord],
+    roles: Vec<&'a RoleRecord>,
 }
 
 #[derive(Serialize)]
@@ -139,10 +139,16 @@ pub(super) async fn tenant_delete(AxState(app): App, body: Bytes) -> Reply {
     empty()
 }
 
+/// `GET /v1/mgmt/role/all`: every role, or project roles only under
+/// `tenant_roles_only_in_search`.
 pub(super) async fn roles_all(AxState(app): App) -> Reply {
-    json(&Roles {
-        roles: &app.read().roles,
-    })
+    let state = app.read();
+    let roles = state
+        .roles
+        .iter()
+        .filter(|r| !app.tenant_roles_only_in_search || r.tenant_id.is_empty())
+        .collect();
+    json(&Roles { roles })
 }
 
 pub(super) async fn role_create(AxState(app): App, body: Bytes) -> Reply {
@@ -156,20 +162,29 @@ pub(super) async fn role_create(AxState(app): App, body: Bytes) -> Reply {
     empty()
 }
 
-/// `POST /v1/mgmt/role/search`. Without `tenantIds` every role matches; with them, their
-/// roles (plus project roles when `includeProjectRoles`).
+/// `POST /v1/mgmt/role/search`. Without `tenantIds` every role matches (project roles only
+/// under `tenant_roles_only_in_search`); with them, those tenants' roles, plus project roles
+/// when `includeProjectRoles`. The other filters AND together: `roleNames`, `roleIds` and
+/// `permissionNames` are any-of, `roleNameLike` and `text` case-insensitive substrings.
 pub(super) async fn role_search(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::SearchRoles = parse(&body)?;
     let like = req.role_name_like.to_lowercase();
     let text = req.text.to_lowercase();
     let state = app.read();
-    let roles: Vec<&RoleRecord> = state
+    let in_scope = |r: &RoleRecord| {
+        if req.tenant_ids.is_empty() {
+            !app.tenant_roles_only_in_search || r.tenant_id.is_empty()
+        } else if r.tenant_id.is_empty() {
+            req.include_project_roles
+        } else {
+            req.tenant_ids.contains(&r.tenant_id)
+        }
+    };
+    let roles = state
         .roles
         .iter()
         .filter(|r| {
-            (req.tenant_ids.is_empty()
-                || req.tenant_ids.contains(&r.tenant_id)
-                || (req.include_project_roles && r.tenant_id.is_empty()))
+            in_scope(r)
                 && any_of(&req.role_names, &r.name)
                 && any_of(&req.role_ids, &r.id)
                 && overlaps(&req.permission_names, &r.permission_names)
@@ -179,7 +194,7 @@ pub(super) async fn role_search(AxState(app): App, body: Bytes) -> Reply {
                     || r.description.to_lowercase().contains(&text))
         })
         .collect();
-    json(&serde_json::json!({ "roles": roles }))
+    json(&Roles { roles })
 }
 
 /// `POST /v1/mgmt/role/update`: a full override; a rename follows into user assignments.
@@ -281,6 +296,7 @@ pub(super) async fn groups_for_members(AxState(app): App, body: Bytes) -> Reply 
         .iter()
         .filter(|g| {
             g.tenant_id == tenant
+                && (req.sso_id.is_empty() || g.sso_id == req.sso_id)
                 && g.members.iter().any(|m| {
                     req.login_ids.contains(&m.login_id) || req.user_ids.contains(&m.user_id)
                 })
@@ -297,7 +313,11 @@ pub(super) async fn group_members(AxState(app): App, body: Bytes) -> Reply {
     let groups: Vec<&GroupRecord> = state
         .groups
         .iter()
-        .filter(|g| g.tenant_id == tenant && g.id == req.group_id)
+        .filter(|g| {
+            g.tenant_id == tenant
+                && g.id == req.group_id
+                && (req.sso_id.is_empty() || g.sso_id == req.sso_id)
+        })
         .collect();
     json(&groups)
 }

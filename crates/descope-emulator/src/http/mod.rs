@@ -1,10 +1,17 @@
-//! The axum application: routes, and one middleware that applies counters, latency,
-//! authentication, rate limits and faults, in that order.
+//! The axum application: routes, and one middleware that applies the request log, counters,
+//! latency, authentication, rate limits and faults, in that order.
 
+mod access_keys;
 mod catalog;
+mod lifecycle;
+mod scim;
+mod scim_patch;
+mod scim_view;
+mod scim_wire;
 mod search;
 mod users;
 pub(crate) mod wire;
+mod wire_keys;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,9 +31,12 @@ use serde::Serialize;
 
 use crate::counters::CounterSet;
 use crate::error::ApiError;
-use crate::knobs::{Faults, RateLimits};
+use crate::knobs::{ExpiredKeyStatus, Faults, RateLimits};
 use crate::ratelimit::{Class, Limiter, retry_after_secs};
+use crate::requests::{RecordedBody, RecordedRequest, RequestLog};
 use crate::state::State;
+
+pub(crate) use search::Paging;
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -41,10 +51,18 @@ pub(crate) struct Shared {
     rng: Mutex<ChaCha8Rng>,
     /// The exact `Authorization` value accepted. Emulator-only credentials, never logged.
     expected_auth: String,
+    /// The project id SCIM's `Bearer <ProjectID>:<AccessKey>` must name.
+    project_id: String,
     latency: Duration,
     jitter: Duration,
     faults: Faults,
     license_tier: String,
+    /// User-search paging knobs (limit cap, ignored offset).
+    paging: Paging,
+    /// `GET /v1/mgmt/role/all` lists project roles only; tenant roles need `role/search`.
+    tenant_roles_only_in_search: bool,
+    pub(crate) request_log: RequestLog,
+    expired_key_status: ExpiredKeyStatus,
 }
 
 /// Settings the server is started with.
@@ -58,6 +76,10 @@ pub(crate) struct Config {
     pub(crate) faults: Faults,
     pub(crate) seed: u64,
     pub(crate) license_tier: String,
+    pub(crate) paging: Paging,
+    pub(crate) tenant_roles_only_in_search: bool,
+    pub(crate) record_requests: bool,
+    pub(crate) expired_key_status: ExpiredKeyStatus,
 }
 
 impl Shared {
@@ -70,10 +92,15 @@ impl Shared {
             limiter: Limiter::new(config.rate_limits),
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
             expected_auth: format!("Bearer {}:{}", config.project_id, config.management_key),
+            project_id: config.project_id.clone(),
             latency: config.latency,
             jitter: config.jitter,
             faults: config.faults,
             license_tier: config.license_tier,
+            paging: config.paging,
+            tenant_roles_only_in_search: config.tenant_roles_only_in_search,
+            request_log: RequestLog::new(config.record_requests),
+            expired_key_status: config.expired_key_status,
         }
     }
 
@@ -205,6 +232,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(catalog::groups_for_members),
         )
         .route("/v1/mgmt/group/members", post(catalog::group_members))
+        .merge(access_keys::routes())
+        .merge(lifecycle::routes())
+        .merge(scim::routes())
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
@@ -214,8 +244,20 @@ async fn fallback(req: Request) -> Response {
     ApiError::no_route(req.method().as_str(), req.uri().path()).into_response()
 }
 
-/// Counters → latency → auth → rate limit → faults → handler.
+/// The largest body the request log buffers (axum's default body limit, which the handlers'
+/// extractors apply anyway).
+const MAX_LOGGED_BODY: usize = 2 * 1024 * 1024;
+
+/// Request log → counters → latency → auth → rate limit → faults → handler.
 async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let mut req = if app.request_log.enabled() {
+        match record(&app.request_log, req).await {
+            Ok(req) => req,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        req
+    };
     let path = req.uri().path().to_owned();
     app.counters.request(req.method().as_str(), &path);
 
@@ -224,10 +266,26 @@ async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> R
         tokio::time::sleep(delay).await;
     }
 
-    let authorized = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .is_some_and(|v| v.as_bytes() == app.expected_auth.as_bytes());
+    // SCIM takes a tenant's access key instead of the management key.
+    let scim = path.starts_with("/scim/");
+    if scim {
+        match scim::authenticate(&app, req.headers()) {
+            Ok(caller) => {
+                req.extensions_mut().insert(caller);
+            }
+            Err(e) => {
+                if e.status == axum::http::StatusCode::UNAUTHORIZED {
+                    app.counters.unauthorized();
+                }
+                return scim_view::ScimError::from(e).into_response();
+            }
+        }
+    }
+    let authorized = scim
+        || req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .is_some_and(|v| v.as_bytes() == app.expected_auth.as_bytes());
     if !authorized {
         app.counters.unauthorized();
         return ApiError::unauthorized(
@@ -258,6 +316,26 @@ async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> R
             }
         }
     }
+}
+
+/// Logs the request (method, path, query, body; no headers) and rebuilds it around the
+/// buffered body. Runs first, so requests later refused (401, 429, faults) are logged too.
+async fn record(log: &RequestLog, req: Request) -> Result<Request, ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_LOGGED_BODY)
+        .await
+        .map_err(|e| {
+            ApiError::invalid_request(format!(
+                "the request body could not be read (at most {MAX_LOGGED_BODY} bytes): {e}"
+            ))
+        })?;
+    log.push(RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        body: RecordedBody::from_bytes(&bytes),
+    });
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// A response whose body fails before its first byte: hyper then closes the connection

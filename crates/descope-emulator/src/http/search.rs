@@ -38,6 +38,10 @@ struct Filter<'r> {
     tenant_roles: Vec<(String, Vec<String>, bool)>,
     custom: Vec<(&'r str, &'r Value)>,
     sso_apps: Option<HashSet<&'r str>>,
+    families: Option<HashSet<&'r str>>,
+    dependent: Option<bool>,
+    /// A lock-reason filter was given: the emulator models no locked users, so none match.
+    locked_only: bool,
     text: Option<String>,
     sso_only: bool,
     scim_only: bool,
@@ -110,27 +114,29 @@ impl<'r> Filter<'r> {
             .iter()
             .map(|r| (r.id.as_str(), r.name.as_str()))
             .collect();
-        let mut add_tenant_roles = |m: &Option<std::collections::BTreeMap<String, RoleFilter>>,
-                                    by_id: bool| {
-            for (tenant, f) in m.iter().flatten() {
-                let names = f
-                    .values
-                    .iter()
-                    .map(|v| {
-                        if by_id {
-                            role_names_by_id
-                                .get(v.as_str())
-                                .copied()
-                                .unwrap_or(v)
-                                .to_owned()
-                        } else {
-                            v.clone()
-                        }
-                    })
-                    .collect();
-                tenant_roles.push((tenant.clone(), names, f.and));
-            }
-        };
+        let mut add_tenant_roles =
+            |m: &Option<std::collections::BTreeMap<String, Option<RoleFilter>>>, by_id: bool| {
+                // A `null` entry is unset, like any other `null`.
+                let entries = m.iter().flatten();
+                for (tenant, f) in entries.filter_map(|(t, f)| f.as_ref().map(|f| (t, f))) {
+                    let names = f
+                        .values
+                        .iter()
+                        .map(|v| {
+                            if by_id {
+                                role_names_by_id
+                                    .get(v.as_str())
+                                    .copied()
+                                    .unwrap_or(v)
+                                    .to_owned()
+                            } else {
+                                v.clone()
+                            }
+                        })
+                        .collect();
+                    tenant_roles.push((tenant.clone(), names, f.and));
+                }
+            };
         add_tenant_roles(&req.tenant_role_names, false);
         add_tenant_roles(&req.tenant_role_ids, true);
         let mut flags: Vec<FlagFilter> = Vec::new();
@@ -162,6 +168,11 @@ impl<'r> Filter<'r> {
                 .map(|(k, v)| (k.as_str(), v))
                 .collect(),
             sso_apps: set(&req.sso_app_ids),
+            families: set(&req.family_ids),
+            dependent: req.dependent,
+            locked_only: [&req.lock_reasons, &req.temp_lock_reasons]
+                .iter()
+                .any(|r| r.as_ref().is_some_and(|r| !r.is_empty())),
             text: req
                 .text
                 .as_deref()
@@ -169,9 +180,13 @@ impl<'r> Filter<'r> {
                 .map(str::to_lowercase),
             sso_only: req.sso_only == Some(true),
             scim_only: req.scim_only == Some(true),
-            // The filters are in milliseconds, createdTime in seconds.
-            created_from: req.from_created_time.map(|t| t.0 / 1000),
-            created_to: req.to_created_time.map(|t| t.0 / 1000),
+            // The filters are in milliseconds, createdTime in seconds. 0 is unset: Go sends
+            // `"toCreatedTime": 0` in every search that does not filter by time.
+            created_from: req
+                .from_created_time
+                .filter(|t| t.0 != 0)
+                .map(|t| t.0 / 1000),
+            created_to: req.to_created_time.filter(|t| t.0 != 0).map(|t| t.0 / 1000),
             flags,
         })
     }
@@ -266,6 +281,16 @@ impl<'r> Filter<'r> {
         {
             return false;
         }
+        if self.families.as_ref().is_some_and(|f| {
+            !u.user_families
+                .iter()
+                .any(|m| f.contains(m.family_id.as_str()))
+        }) {
+            return false;
+        }
+        if self.dependent.is_some_and(|d| d != u.dependent) || self.locked_only {
+            return false;
+        }
         if self.sso_only && u.external_ids.is_empty() {
             return false;
         }
@@ -353,22 +378,39 @@ pub(crate) fn cache_key(scope: &str, body: &[u8]) -> String {
     format!("{scope} {v}")
 }
 
+/// How user search pages beyond Descope's documented behaviour: the paging realism knobs.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Paging {
+    /// A silent cap on `limit`: a larger (or default) limit returns this many users.
+    pub(crate) max_limit: Option<usize>,
+    /// Ignore `offset` and page by `page * limit` only, as an older backend would.
+    pub(crate) ignore_offset: bool,
+}
+
 /// Runs a search: `total` counts every match, the page is `offset` (when positive) or
-/// `page * limit` onward, `limit` 0 or absent meaning 100. `key` (from [`cache_key`]) and
-/// `generation` (the state's) let later pages of the same search reuse the first one's matches.
+/// `page * limit` onward, `limit` 0 or absent meaning 100. `paging` may cap the limit (before
+/// `page * limit` is computed, so pages of a capped limit still tile) or ignore `offset`.
+/// `key` (from [`cache_key`]) and `generation` (the state's) let later pages of the same search
+/// reuse the first one's matches.
 pub(crate) fn search<'s>(
     state: &'s State,
     req: &SearchUsers,
+    paging: Paging,
     cache: &MatchCache,
-    generation: u64,
-    key: String,
+    (generation, key): (u64, String),
 ) -> Result<Page<'s>, ApiError> {
     let limit = match non_negative("limit", req.limit)? {
         0 => DEFAULT_LIMIT,
         n => n,
     };
+    let limit = paging.max_limit.map_or(limit, |cap| limit.min(cap));
     let page = non_negative("page", req.page)?;
-    let offset = match non_negative("offset", req.offset)? {
+    let offset = if paging.ignore_offset {
+        0
+    } else {
+        non_negative("offset", req.offset)?
+    };
+    let offset = match offset {
         0 => page.saturating_mul(limit),
         n => n,
     };

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::wire::{self, parse};
 use super::{Shared, json, search as search_mod};
 use crate::error::ApiError;
-use crate::records::{UserRecord, UserStatus, UserTenantRecord};
+use crate::records::{UserFamilyRecord, UserRecord, UserStatus, UserTenantRecord};
 use crate::state::{RoleOp, UserChanges};
 
 type App = AxState<Arc<Shared>>;
@@ -40,9 +40,9 @@ pub(super) async fn search(AxState(app): App, body: Bytes) -> Reply {
     json(&search_mod::search(
         &state,
         &req,
+        app.paging,
         &app.search_cache,
-        generation,
-        key,
+        (generation, key),
     )?)
 }
 
@@ -56,9 +56,9 @@ pub(super) async fn search_test(AxState(app): App, body: Bytes) -> Reply {
     json(&search_mod::search(
         &state,
         &req,
+        app.paging,
         &app.search_cache,
-        generation,
-        key,
+        (generation, key),
     )?)
 }
 
@@ -116,8 +116,7 @@ pub(super) async fn create_test(AxState(app): App, body: Bytes) -> Reply {
 fn create_user(app: &Shared, body: &[u8], test: bool) -> Reply {
     let req: wire::CreateUser = parse(body)?;
     let status = match (&req.status, req.invite) {
-        (Some(s), _) => UserStatus::parse(s)
-            .ok_or_else(|| ApiError::invalid_argument(format!("Invalid status {s:?}")))?,
+        (Some(s), _) => status(s)?,
         (None, true) => UserStatus::Invited,
         (None, false) => UserStatus::Enabled,
     };
@@ -138,7 +137,16 @@ fn create_user(app: &Shared, body: &[u8], test: bool) -> Reply {
     u.sso_app_ids = req.sso_app_ids;
     u.test = test || req.test;
     u.status = status;
+    u.user_families = families(req.family_associations)?;
     let mut state = app.write();
+    // An invite naming an existing user (by login id or user id) re-sends the invitation and
+    // creates nothing: the user comes back unchanged.
+    if req.invite
+        && let Some(first) = u.login_ids.first().filter(|l| !l.is_empty())
+        && let Some(idx) = state.find_user(first)
+    {
+        return one(&state.users[idx]);
+    }
     let idx = state.insert_user(u)?;
     one(&state.users[idx])
 }
@@ -150,6 +158,33 @@ fn memberships(tenants: Vec<wire::CreateUserTenant>) -> Vec<UserTenantRecord> {
         .collect()
 }
 
+/// `familyAssociations` as the user's `userFamilies`. Families are not modelled, so any
+/// non-empty id is accepted; an id listed twice is refused rather than guessed at.
+fn families(list: Vec<wire::FamilyAssociation>) -> Result<Vec<UserFamilyRecord>, ApiError> {
+    let mut out: Vec<UserFamilyRecord> = Vec::with_capacity(list.len());
+    for f in list {
+        if f.family_id.is_empty() {
+            return Err(ApiError::missing_argument(
+                "familyAssociations[].familyId is required",
+            ));
+        }
+        if out.iter().any(|o| o.family_id == f.family_id) {
+            return Err(ApiError::invalid_argument(format!(
+                "Family {:?} is listed twice in familyAssociations",
+                f.family_id
+            )));
+        }
+        let mut m = UserFamilyRecord::new(f.family_id, f.role_names.unwrap_or_default());
+        m.family_scoped_attributes = f.family_scoped_attributes.unwrap_or_default();
+        out.push(m);
+    }
+    Ok(out)
+}
+
+fn status(s: &str) -> Result<UserStatus, ApiError> {
+    UserStatus::parse(s).ok_or_else(|| ApiError::invalid_argument(format!("Invalid status {s:?}")))
+}
+
 fn change(idx_of: &str, app: &Shared, changes: UserChanges) -> Reply {
     let mut state = app.write();
     let idx = user_index(&state, idx_of)?;
@@ -157,8 +192,9 @@ fn change(idx_of: &str, app: &Shared, changes: UserChanges) -> Reply {
     one(&state.users[idx])
 }
 
-/// `POST /v1/mgmt/user/update`: every field is replaced (absent ones are cleared), except the
-/// verification flags, which change only when sent.
+/// `POST /v1/mgmt/user/update`: every field is replaced (absent ones are cleared, families
+/// included), except the verification flags and `test`, which change only when sent (Go never
+/// sends `test`; clearing it would turn test users into real ones).
 pub(super) async fn update(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::UpdateUser = parse(&body)?;
     let changes = UserChanges {
@@ -176,11 +212,17 @@ pub(super) async fn update(AxState(app): App, body: Bytes) -> Reply {
         verified_email: req.verified_email,
         verified_phone: req.verified_phone,
         sso_app_ids: Some(req.sso_app_ids),
+        status: None,
+        scim: None,
+        test: req.test,
+        user_families: Some(families(req.family_associations)?),
     };
     change(&req.login_id, &app, changes)
 }
 
-/// `PATCH /v1/mgmt/user/patch`: only the fields sent change.
+/// `PATCH /v1/mgmt/user/patch`: only the fields sent change; a list sent replaces the list
+/// (`userTenants`, `familyAssociations`, `additionalLoginIds` after the primary login id).
+/// `status` takes any of the four statuses.
 pub(super) async fn patch(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::PatchUser = parse(&body)?;
     let changes = UserChanges {
@@ -194,10 +236,14 @@ pub(super) async fn patch(AxState(app): App, body: Bytes) -> Reply {
         custom_attributes: req.custom_attributes,
         role_names: req.role_names,
         user_tenants: req.user_tenants.map(memberships),
-        additional_login_ids: None,
+        additional_login_ids: req.additional_login_ids,
         verified_email: req.verified_email,
         verified_phone: req.verified_phone,
         sso_app_ids: req.sso_app_ids,
+        status: req.status.as_deref().map(status).transpose()?,
+        scim: req.scim,
+        test: req.test,
+        user_families: req.family_associations.map(families).transpose()?,
     };
     change(&req.login_id, &app, changes)
 }

@@ -1,5 +1,7 @@
-//! Request bodies, written from the reference document. Every struct denies unknown fields,
-//! as Descope's gateway does, and accepts the documented aliases (`identifier` for `loginId`...).
+//! Request bodies, written from the reference document and checked against the bodies the
+//! official Go and Python SDKs send. Every struct denies unknown fields, as Descope's gateway
+//! does, accepts the documented aliases (`identifier` for `loginId`...), and reads JSON `null`
+//! in any field as "unset" (the SDKs send `null` for empty strings, lists and maps).
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,16 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         body
     };
     serde_json::from_slice(body).map_err(|e| ApiError::invalid_request(e.to_string()))
+}
+
+/// Decodes a field whose JSON `null` means "unset" (its default). Go's nil slices and maps and
+/// Python's `None` arrive as `null`, and Descope accepts them wherever a field is optional.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// An int64 that Descope accepts as a JSON number or a numeric string.
@@ -41,21 +53,22 @@ impl<'de> Deserialize<'de> for Int64 {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 #[allow(dead_code)] // sort is accepted but the emulator always returns creation order
 pub(crate) struct SortField {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) field: String,
-    #[serde(default)]
+    #[serde(deserialize_with = "nullable")]
     pub(crate) desc: bool,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub(crate) struct RoleFilter {
-    #[serde(default)]
+    #[serde(deserialize_with = "nullable")]
     pub(crate) values: Vec<String>,
-    #[serde(default)]
+    #[serde(deserialize_with = "nullable")]
     pub(crate) and: bool,
 }
 
@@ -78,8 +91,9 @@ pub(crate) struct SearchUsers {
     pub(crate) statuses: Option<Vec<String>>,
     pub(crate) tenant_ids: Option<Vec<String>>,
     pub(crate) role_names: Option<Vec<String>>,
-    pub(crate) tenant_role_ids: Option<BTreeMap<String, RoleFilter>>,
-    pub(crate) tenant_role_names: Option<BTreeMap<String, RoleFilter>>,
+    /// A `null` tenant entry is unset, like any other `null`.
+    pub(crate) tenant_role_ids: Option<BTreeMap<String, Option<RoleFilter>>>,
+    pub(crate) tenant_role_names: Option<BTreeMap<String, Option<RoleFilter>>>,
     pub(crate) include_sub_tenants: Option<bool>,
     pub(crate) custom_attributes: Option<Map<String, Value>>,
     #[serde(alias = "ssoAppIDs")]
@@ -99,20 +113,28 @@ pub(crate) struct SearchUsers {
     pub(crate) webauthn: Option<bool>,
     pub(crate) scim: Option<bool>,
     pub(crate) selected_columns: Option<Vec<String>>,
+    pub(crate) family_ids: Option<Vec<String>>,
+    pub(crate) dependent: Option<bool>,
+    pub(crate) lock_reasons: Option<Vec<String>>,
+    pub(crate) temp_lock_reasons: Option<Vec<String>>,
 }
 
 /// `POST /v1/mgmt/users/load`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct LoadUsers {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) user_ids: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) include_invalid_users: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct CreateUserTenant {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_names: Vec<String>,
 }
 
@@ -121,67 +143,116 @@ pub(crate) struct CreateUserTenant {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 #[allow(dead_code)] // invite options are accepted; the emulator sends no mail
 pub(crate) struct CreateUser {
-    #[serde(alias = "identifier")]
+    #[serde(alias = "identifier", deserialize_with = "nullable")]
     pub(crate) login_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) email: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) phone: String,
-    #[serde(alias = "name")]
+    #[serde(alias = "name", deserialize_with = "nullable")]
     pub(crate) display_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) given_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) middle_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) family_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) picture: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) custom_attributes: Map<String, Value>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) user_tenants: Vec<CreateUserTenant>,
-    #[serde(alias = "additionalIdentifiers")]
+    #[serde(alias = "additionalIdentifiers", deserialize_with = "nullable")]
     pub(crate) additional_login_ids: Vec<String>,
     pub(crate) verified_email: Option<bool>,
     pub(crate) verified_phone: Option<bool>,
-    #[serde(rename = "ssoAppIDs", alias = "ssoAppIds")]
+    #[serde(
+        rename = "ssoAppIDs",
+        alias = "ssoAppIds",
+        deserialize_with = "nullable"
+    )]
     pub(crate) sso_app_ids: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) invite: bool,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) invite_url: String,
     pub(crate) send_mail: Option<bool>,
     #[serde(rename = "sendSMS")]
     pub(crate) send_sms: Option<bool>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) template_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) template_options: BTreeMap<String, String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) locale: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) test: bool,
     pub(crate) status: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub(crate) family_associations: Vec<FamilyAssociation>,
 }
 
-/// `POST /v1/mgmt/user/update`: a full replacement of the profile, roles and tenants.
+/// One entry of `familyAssociations` (create, update, patch): a family membership with the
+/// user's roles and family-scoped attribute values in it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub(crate) struct FamilyAssociation {
+    #[serde(deserialize_with = "nullable")]
+    pub(crate) family_id: String,
+    pub(crate) role_names: Option<Vec<String>>,
+    pub(crate) family_scoped_attributes: Option<Map<String, Value>>,
+}
+
+/// `POST /v1/mgmt/user/update`: a full replacement of the profile, roles, tenants and families.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct UpdateUser {
-    #[serde(alias = "identifier")]
+    #[serde(alias = "identifier", deserialize_with = "nullable")]
     pub(crate) login_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) email: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) phone: String,
-    #[serde(alias = "name")]
+    #[serde(alias = "name", deserialize_with = "nullable")]
     pub(crate) display_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) given_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) middle_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) family_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) picture: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) custom_attributes: Map<String, Value>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) user_tenants: Vec<CreateUserTenant>,
-    #[serde(alias = "additionalIdentifiers")]
+    #[serde(alias = "additionalIdentifiers", deserialize_with = "nullable")]
     pub(crate) additional_login_ids: Vec<String>,
     pub(crate) verified_email: Option<bool>,
     pub(crate) verified_phone: Option<bool>,
-    #[serde(rename = "ssoAppIDs", alias = "ssoAppIds")]
+    #[serde(
+        rename = "ssoAppIDs",
+        alias = "ssoAppIds",
+        deserialize_with = "nullable"
+    )]
     pub(crate) sso_app_ids: Vec<String>,
+    /// Python sends it (false by default); Go never does. Applied only when sent.
+    pub(crate) test: Option<bool>,
+    #[serde(deserialize_with = "nullable")]
+    pub(crate) family_associations: Vec<FamilyAssociation>,
 }
 
 /// `PATCH /v1/mgmt/user/patch`: only the fields present change.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct PatchUser {
-    #[serde(alias = "identifier")]
+    #[serde(alias = "identifier", deserialize_with = "nullable")]
     pub(crate) login_id: String,
     pub(crate) email: Option<String>,
     pub(crate) phone: Option<String>,
@@ -198,14 +269,23 @@ pub(crate) struct PatchUser {
     pub(crate) verified_phone: Option<bool>,
     #[serde(rename = "ssoAppIds", alias = "ssoAppIDs")]
     pub(crate) sso_app_ids: Option<Vec<String>>,
+    pub(crate) status: Option<String>,
+    /// Go: marks the user as provisioned through SCIM (the user object's `SCIM`).
+    pub(crate) scim: Option<bool>,
+    #[serde(alias = "additionalIdentifiers")]
+    pub(crate) additional_login_ids: Option<Vec<String>>,
+    /// Python sends it only when true.
+    pub(crate) test: Option<bool>,
+    pub(crate) family_associations: Option<Vec<FamilyAssociation>>,
 }
 
 /// `POST /v1/mgmt/user/delete`: `loginId` or `userId` (GO sends both, one empty).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct DeleteUser {
-    #[serde(alias = "identifier")]
+    #[serde(alias = "identifier", deserialize_with = "nullable")]
     pub(crate) login_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) user_id: String,
 }
 
@@ -213,8 +293,9 @@ pub(crate) struct DeleteUser {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct UpdateStatus {
-    #[serde(alias = "identifier")]
+    #[serde(alias = "identifier", deserialize_with = "nullable")]
     pub(crate) login_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) status: String,
 }
 
@@ -222,9 +303,11 @@ pub(crate) struct UpdateStatus {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct UpdateRoles {
-    #[serde(alias = "identifier")]
+    #[serde(alias = "identifier", deserialize_with = "nullable")]
     pub(crate) login_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
 }
 
@@ -232,8 +315,9 @@ pub(crate) struct UpdateRoles {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct UpdateTenant {
-    #[serde(alias = "identifier")]
+    #[serde(alias = "identifier", deserialize_with = "nullable")]
     pub(crate) login_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
 }
 
@@ -242,32 +326,52 @@ pub(crate) struct UpdateTenant {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 #[allow(dead_code)] // accepted, not modelled
 pub(crate) struct CreateTenant {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) self_provisioning_domains: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) custom_attributes: Map<String, Value>,
-    #[serde(rename = "enforceSSO")]
+    #[serde(rename = "enforceSSO", deserialize_with = "nullable")]
     pub(crate) enforce_sso: bool,
-    #[serde(rename = "enforceSSOExclusions")]
+    #[serde(rename = "enforceSSOExclusions", deserialize_with = "nullable")]
     pub(crate) enforce_sso_exclusions: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) disabled: bool,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_inheritance: String,
-    #[serde(alias = "parentId")]
+    #[serde(alias = "parentId", deserialize_with = "nullable")]
     pub(crate) parent: String,
+    /// Python sends it when given.
+    #[serde(deserialize_with = "nullable")]
+    pub(crate) federated_app_ids: Vec<String>,
 }
 
 /// `POST /v1/mgmt/tenant/search`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct SearchTenants {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_ids: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_self_provisioning_domains: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) custom_attributes: Map<String, Value>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) auth_type: String,
-    #[serde(rename = "tenantSSODomains", alias = "tenantSsoDomains")]
+    #[serde(
+        rename = "tenantSSODomains",
+        alias = "tenantSsoDomains",
+        deserialize_with = "nullable"
+    )]
     pub(crate) tenant_sso_domains: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) parent_tenant_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) top_level_only: bool,
 }
 
@@ -275,7 +379,9 @@ pub(crate) struct SearchTenants {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct DeleteTenant {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) cascade: bool,
 }
 
@@ -283,11 +389,17 @@ pub(crate) struct DeleteTenant {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct CreateRole {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) description: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) permission_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) default: bool,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) private: bool,
 }
 
@@ -296,12 +408,19 @@ pub(crate) struct CreateRole {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 #[allow(dead_code)] // sort is accepted; roles keep creation order
 pub(crate) struct SearchRoles {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_ids: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_name_like: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) permission_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) role_ids: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) include_project_roles: bool,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) text: String,
     pub(crate) sort: Option<Vec<SortField>>,
 }
@@ -310,13 +429,21 @@ pub(crate) struct SearchRoles {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct UpdateRole {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) new_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) description: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) permission_names: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) default: bool,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) private: bool,
 }
 
@@ -324,8 +451,11 @@ pub(crate) struct UpdateRole {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct DeleteRole {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
 }
 
@@ -333,7 +463,9 @@ pub(crate) struct DeleteRole {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct CreatePermission {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) description: String,
 }
 
@@ -341,9 +473,13 @@ pub(crate) struct CreatePermission {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct UpdatePermission {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) new_name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) description: String,
 }
 
@@ -351,7 +487,9 @@ pub(crate) struct UpdatePermission {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct DeletePermission {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) name: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) id: String,
 }
 
@@ -359,7 +497,9 @@ pub(crate) struct DeletePermission {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct GroupsAll {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) sso_id: String,
 }
 
@@ -367,34 +507,29 @@ pub(crate) struct GroupsAll {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct GroupsForMembers {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) login_ids: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) user_ids: Vec<String>,
+    /// Sent only when set (Go, Python); `default_ssoid` names the default SSO configuration.
+    #[serde(deserialize_with = "nullable")]
+    pub(crate) sso_id: String,
 }
 
 /// `POST /v1/mgmt/group/members`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub(crate) struct GroupMembers {
+    #[serde(deserialize_with = "nullable")]
     pub(crate) tenant_id: String,
+    #[serde(deserialize_with = "nullable")]
     pub(crate) group_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub(crate) sso_id: String,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strict_and_aliases() {
-        let r: UpdateRoles = parse(br#"{"identifier":"a","roleNames":["x"]}"#).unwrap();
-        assert_eq!(r.login_id, "a");
-        let e = parse::<UpdateRoles>(br#"{"loginId":"a","bogus":1}"#).unwrap_err();
-        assert_eq!(e.code, "E011003");
-        assert!(e.message.contains("bogus"));
-        let s: SearchUsers =
-            parse(br#"{"fromCreatedTime":"1700000000000","sort":null,"limit":5}"#).unwrap();
-        assert_eq!(s.from_created_time, Some(Int64(1_700_000_000_000)));
-        assert_eq!(s.limit, Some(5));
-        let _: SearchUsers = parse(b"").unwrap();
-    }
-}
+#[path = "wire_tests.rs"]
+mod tests;

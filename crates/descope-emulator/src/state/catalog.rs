@@ -67,6 +67,9 @@ impl State {
                 u.user_tenants.retain(|m| !is_gone(&m.tenant_id));
             }
         }
+        for k in &mut self.access_keys {
+            k.key_tenants.retain(|t| !is_gone(&t.tenant_id));
+        }
         Ok(())
     }
 
@@ -159,6 +162,11 @@ impl State {
                     if m.tenant_id == id {
                         m.tenant_name.clone_from(&name);
                     }
+                }
+            }
+            for t in self.access_keys.iter_mut().flat_map(|k| &mut k.key_tenants) {
+                if t.tenant_id == id {
+                    t.tenant_name.clone_from(&name);
                 }
             }
         }
@@ -271,8 +279,9 @@ impl State {
     }
 
     /// Calls `f` on every role-name list where the role `name` of scope `scope` is assigned:
-    /// for a project role, users' project roles and the memberships of tenants without an own
-    /// role of that name; for a tenant role, the memberships of that tenant.
+    /// for a project role, users' and access keys' project roles and their memberships of
+    /// tenants without an own role of that name; for a tenant role, the memberships of that
+    /// tenant.
     fn for_each_assignment(
         &mut self,
         scope: &str,
@@ -294,12 +303,25 @@ impl State {
                     }
                 }
             }
+            for k in &mut self.access_keys {
+                f(&mut k.role_names);
+                for t in &mut k.key_tenants {
+                    if !shadowed.contains(&t.tenant_id) {
+                        f(&mut t.role_names);
+                    }
+                }
+            }
         } else {
             for u in &mut self.users {
                 for m in &mut u.user_tenants {
                     if m.tenant_id == scope {
                         f(&mut m.role_names);
                     }
+                }
+            }
+            for t in self.access_keys.iter_mut().flat_map(|k| &mut k.key_tenants) {
+                if t.tenant_id == scope {
+                    f(&mut t.role_names);
                 }
             }
         }

@@ -4,9 +4,13 @@
 //! and login id to position, so search with `offset`/`limit` over 200,000 users is a scan
 //! of borrowed records and a load is a hash lookup.
 
+mod access_keys;
 mod catalog;
+mod scim;
 mod users;
 
+pub(crate) use access_keys::{KeyChanges, NewKey, validate_access_keys};
+pub(crate) use scim::{ScimGroupChanges, ScimUserFields};
 pub(crate) use users::{RoleOp, UserChanges};
 
 use std::collections::HashMap;
@@ -16,6 +20,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::dataset::Dataset;
 use crate::error::ApiError;
+use crate::key_records::AccessKeyRecord;
 use crate::knobs::DuplicateMode;
 use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
 
@@ -28,6 +33,7 @@ pub(crate) struct State {
     pub(crate) roles: Vec<RoleRecord>,
     pub(crate) permissions: Vec<PermissionRecord>,
     pub(crate) groups: Vec<GroupRecord>,
+    pub(crate) access_keys: Vec<AccessKeyRecord>,
     /// Source of ids for created objects, seeded so runs are reproducible.
     rng: ChaCha8Rng,
     duplicates: DuplicateMode,
@@ -41,6 +47,7 @@ impl State {
             roles,
             permissions,
             groups,
+            access_keys,
         } = data;
         let mut s = Self {
             users,
@@ -50,6 +57,7 @@ impl State {
             roles,
             permissions,
             groups,
+            access_keys,
             // Distinct stream from the fault RNG, which uses the same seed.
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x05ee_d1d5),
             duplicates,
@@ -65,6 +73,7 @@ impl State {
         d.roles.clone_from(&self.roles);
         d.permissions.clone_from(&self.permissions);
         d.groups.clone_from(&self.groups);
+        d.access_keys.clone_from(&self.access_keys);
         d
     }
 
@@ -147,7 +156,7 @@ impl State {
 }
 
 /// Seconds since the epoch, for `createdTime` of objects created through the API.
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

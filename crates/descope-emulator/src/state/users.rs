@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::{State, now_secs};
 use crate::error::ApiError;
 use crate::knobs::DuplicateMode;
-use crate::records::{UserRecord, UserStatus, UserTenantRecord};
+use crate::records::{UserFamilyRecord, UserRecord, UserStatus, UserTenantRecord};
 
 /// Which role endpoint is being served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,10 @@ pub(crate) struct UserChanges {
     pub(crate) verified_email: Option<bool>,
     pub(crate) verified_phone: Option<bool>,
     pub(crate) sso_app_ids: Option<Vec<String>>,
+    pub(crate) status: Option<UserStatus>,
+    pub(crate) scim: Option<bool>,
+    pub(crate) test: Option<bool>,
+    pub(crate) user_families: Option<Vec<UserFamilyRecord>>,
 }
 
 fn set<T>(field: &mut T, v: Option<T>) {
@@ -88,6 +92,10 @@ impl State {
         set(&mut u.verified_email, c.verified_email);
         set(&mut u.verified_phone, c.verified_phone);
         set(&mut u.sso_app_ids, c.sso_app_ids);
+        set(&mut u.status, c.status);
+        set(&mut u.scim, c.scim);
+        set(&mut u.test, c.test);
+        set(&mut u.user_families, c.user_families);
         if let Some(extra) = c.additional_login_ids {
             u.login_ids.truncate(1);
             for l in extra {

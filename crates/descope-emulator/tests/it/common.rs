@@ -44,6 +44,20 @@ impl Api {
         decode(resp).await
     }
 
+    /// Sends `body` with `method` (`"POST"`, `"PATCH"`...); returns the status and the JSON.
+    pub(crate) async fn send(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let resp = self
+            .http
+            .request(method, self.url(path))
+            .header("Authorization", &self.auth)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        decode(resp).await
+    }
+
     pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         let resp = self
             .http

@@ -1,10 +1,20 @@
 //! Integration tests of the emulator, over HTTP on 127.0.0.1.
 
+mod access_keys;
 mod common;
 mod contract;
+mod contract_scim;
 mod dataset;
+mod dataset_keys;
 mod faults;
 mod http_basics;
+mod knobs;
+mod lifecycle;
 mod ratelimit;
+mod request_log;
+mod scim;
+mod scim_auth;
+mod sdk_bodies;
+mod sdk_nulls;
 mod search;
 mod state_changes;

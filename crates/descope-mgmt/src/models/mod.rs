@@ -4,21 +4,30 @@
 //! int64 as number or string). Requests encode strictly: a field that is unset or empty is not
 //! sent at all, because Descope's gateway rejects fields an endpoint does not define.
 
+mod access_key;
+mod audit;
 pub(crate) mod de;
 mod group;
+pub(crate) mod list;
 mod permission;
 mod role;
 mod scim;
+mod sso_app;
 mod tenant;
 mod user;
+mod user_lifecycle;
 mod user_requests;
 
+pub use access_key::*;
+pub use audit::*;
 pub use group::*;
 pub use permission::*;
 pub use role::*;
 pub use scim::*;
+pub use sso_app::*;
 pub use tenant::*;
 pub use user::*;
+pub use user_lifecycle::*;
 pub use user_requests::*;
 
 /// Generates consuming setters for request structs.

@@ -34,6 +34,8 @@ pub(crate) enum EndpointClass {
     Management,
     /// `/scim/v2`.
     Scim,
+    /// Audit search (10 / 60 s).
+    AuditSearch,
 }
 
 /// HTTP methods the client uses.

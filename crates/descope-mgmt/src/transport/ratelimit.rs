@@ -67,6 +67,7 @@ pub(crate) struct RateLimiter {
     user: Option<Mutex<Window>>,
     management: Option<Mutex<Window>>,
     scim: Option<Mutex<Window>>,
+    audit_search: Option<Mutex<Window>>,
     metrics: Arc<Metrics>,
 }
 
@@ -77,6 +78,7 @@ impl RateLimiter {
             user: mk(cfg.user_search_update),
             management: mk(cfg.management),
             scim: mk(cfg.scim),
+            audit_search: mk(cfg.audit_search),
             metrics,
         }
     }
@@ -86,6 +88,7 @@ impl RateLimiter {
             EndpointClass::UserSearchUpdate => self.user.as_ref(),
             EndpointClass::Management => self.management.as_ref(),
             EndpointClass::Scim => self.scim.as_ref(),
+            EndpointClass::AuditSearch => self.audit_search.as_ref(),
         }
     }
 

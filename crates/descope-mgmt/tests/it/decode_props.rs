@@ -215,3 +215,7 @@ fn hostile_error_bodies_keep_status_and_stay_small() {
         })
         .unwrap();
 }
+
+/// The endpoints of access keys, SSO apps, audit, account lifecycle and groups.
+#[path = "decode_props_more.rs"]
+mod more;

@@ -1,5 +1,7 @@
 //! Integration tests of descope-mgmt against wiremock servers on 127.0.0.1.
 
+mod access_keys;
+mod audit;
 mod decode_props;
 mod errors;
 mod groups;
@@ -10,8 +12,10 @@ mod retry;
 mod roles;
 mod scim;
 mod secrets;
+mod sso_apps;
 mod tenants;
 mod users;
+mod users_lifecycle;
 
 use descope_mgmt::{Client, ClientBuilder, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;

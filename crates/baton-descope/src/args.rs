@@ -1,0 +1,58 @@
+//! The Descope connector's own flags, flattened next to baton's. Each is also `BATON_<FLAG>` in
+//! the environment; the credentials and base URL are also read from the official Descope SDKs'
+//! variables (`DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY`, `DESCOPE_BASE_URL`).
+
+use c1_connector_runner::parse_go_bool;
+use secrecy::SecretString;
+
+fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value.to_owned()))
+}
+
+/// Descope settings.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct DescopeArgs {
+    /// Descope project id (Descope console → Project → Settings; also DESCOPE_PROJECT_ID).
+    #[arg(long, env = "BATON_DESCOPE_PROJECT_ID")]
+    pub(crate) descope_project_id: Option<String>,
+
+    /// Descope management key (Descope console → Company → Management Keys; also
+    /// DESCOPE_MANAGEMENT_KEY). Prefer the environment: a flag shows in `ps`.
+    #[arg(long, env = "BATON_DESCOPE_MANAGEMENT_KEY", hide_env_values = true, value_parser = secret)]
+    pub(crate) descope_management_key: Option<SecretString>,
+
+    /// Both at once, as `ProjectID:ManagementKey` (the form ConductorOne asks for).
+    #[arg(long, env = "BATON_DESCOPE_CREDENTIALS", hide_env_values = true, value_parser = secret,
+          conflicts_with_all = ["descope_project_id", "descope_management_key"])]
+    pub(crate) descope_credentials: Option<SecretString>,
+
+    /// Descope API base URL (also DESCOPE_BASE_URL or DESCOPE_BASE_URI) [default: derived from
+    /// the project id: https://api.descope.com, or the project's regional host].
+    #[arg(long, env = "BATON_DESCOPE_BASE_URL")]
+    pub(crate) descope_base_url: Option<String>,
+
+    /// Users per search page (1 to 1000).
+    #[arg(long, env = "BATON_USER_PAGE_SIZE", default_value_t = descope_connector::DEFAULT_USER_PAGE_SIZE)]
+    pub(crate) user_page_size: u32,
+
+    /// User-search pages fetched at once (1 to 64).
+    #[arg(long, env = "BATON_MAX_PARALLEL_FETCHES", default_value_t = descope_connector::DEFAULT_MAX_PARALLEL_FETCHES)]
+    pub(crate) max_parallel_fetches: usize,
+
+    /// Also sync Descope test users.
+    #[arg(long, env = "BATON_INCLUDE_TEST_USERS", value_parser = parse_go_bool, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub(crate) include_test_users: bool,
+
+    /// Turn off the client-side rate limiter (Descope's documented limits otherwise).
+    #[arg(long, env = "BATON_NO_RATE_LIMIT", value_parser = parse_go_bool, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub(crate) no_rate_limit: bool,
+
+    /// Run against an embedded Descope emulator serving a small demo project, instead of a real
+    /// Descope project (no account needed; nothing real is read or changed).
+    #[cfg(feature = "demo")]
+    #[arg(long, env = "BATON_DEMO", value_parser = parse_go_bool, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub(crate) demo: bool,
+}

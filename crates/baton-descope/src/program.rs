@@ -1,0 +1,182 @@
+//! The Descope connector program: builds the connector from the flags and the environment.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use c1_connector_runner::{Connected, ConnectorProgram, Failure, Purpose, RunReport};
+use descope_connector::{DescopeConfig, DescopeConnector};
+use descope_mgmt::{Client, RateLimitConfig};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::args::DescopeArgs;
+
+/// `baton-descope`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DescopeProgram;
+
+#[async_trait]
+impl ConnectorProgram for DescopeProgram {
+    type Args = DescopeArgs;
+
+    fn name(&self) -> &'static str {
+        "baton-descope"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "Descope"
+    }
+
+    async fn connect(&self, args: &DescopeArgs, purpose: Purpose) -> Result<Connected, Failure> {
+        #[cfg(feature = "demo")]
+        if args.demo {
+            return demo(args).await;
+        }
+        let config = match credentials(args) {
+            Ok(config) => config,
+            // `capabilities` describes the connector's types, which do not depend on the
+            // project: no call is made, so no credentials are needed.
+            Err(_) if purpose == Purpose::Describe => describe_only_config()?,
+            Err(f) => return Err(f),
+        };
+        let config = settings(args, config)?;
+        let source = source(&config);
+        let connector = DescopeConnector::new(config).map_err(|e| Failure::usage(e.to_string()))?;
+        let report = Arc::new(ClientReport(connector.client().clone()));
+        Ok(Connected::new(Arc::new(connector), source).with_report(report))
+    }
+}
+
+/// The credentials from the flags, `BATON_DESCOPE_*` and `DESCOPE_*`.
+fn credentials(args: &DescopeArgs) -> Result<DescopeConfig, Failure> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let project = args
+        .descope_project_id
+        .clone()
+        .or_else(|| env("DESCOPE_PROJECT_ID"));
+    let key = args
+        .descope_management_key
+        .clone()
+        .or_else(|| env("DESCOPE_MANAGEMENT_KEY").map(SecretString::from));
+    let config = match (&args.descope_credentials, project, key) {
+        (Some(combined), _, _) => DescopeConfig::from_credentials(combined.expose_secret()),
+        (None, Some(project), Some(key)) => DescopeConfig::new(project, key),
+        (None, Some(_), None) => {
+            return Err(Failure::usage(
+                "DESCOPE_PROJECT_ID is set but DESCOPE_MANAGEMENT_KEY is not: set both (or BATON_DESCOPE_CREDENTIALS=ProjectID:ManagementKey)",
+            ));
+        }
+        (None, None, Some(_)) => {
+            return Err(Failure::usage(
+                "DESCOPE_MANAGEMENT_KEY is set but DESCOPE_PROJECT_ID is not: set both (or BATON_DESCOPE_CREDENTIALS=ProjectID:ManagementKey)",
+            ));
+        }
+        (None, None, None) => return Err(Failure::usage(no_credentials_message())),
+    };
+    let mut config = config.map_err(|e| Failure::usage(e.to_string()))?;
+    if let Some(url) = args
+        .descope_base_url
+        .clone()
+        .or_else(|| env("DESCOPE_BASE_URL"))
+        .or_else(|| env("DESCOPE_BASE_URI"))
+    {
+        config = config.with_base_url(url);
+    }
+    Ok(config)
+}
+
+fn no_credentials_message() -> String {
+    let demo = if cfg!(feature = "demo") {
+        ", or add --demo to try the embedded demo project"
+    } else {
+        ""
+    };
+    format!(
+        "no Descope credentials: set DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY (or BATON_DESCOPE_CREDENTIALS=ProjectID:ManagementKey){demo}"
+    )
+}
+
+/// A configuration for describing the connector only: it names no real project and its client
+/// is never called.
+fn describe_only_config() -> Result<DescopeConfig, Failure> {
+    DescopeConfig::new(
+        "P0000000000000000000000000000000",
+        SecretString::from("describe-only".to_owned()),
+    )
+    .map(|c| c.with_base_url("http://127.0.0.1:9"))
+    .map_err(|e| Failure::failed(e.to_string()))
+}
+
+/// The settings every configuration gets from the flags.
+fn settings(args: &DescopeArgs, config: DescopeConfig) -> Result<DescopeConfig, Failure> {
+    let mut config = config
+        .with_user_page_size(args.user_page_size)
+        .with_max_parallel_fetches(args.max_parallel_fetches)
+        .with_test_users(args.include_test_users);
+    if args.no_rate_limit {
+        config = config.with_rate_limit(RateLimitConfig::disabled());
+    }
+    Ok(config)
+}
+
+/// What the sync reads, for the partial file's source check (never the key).
+fn source(config: &DescopeConfig) -> String {
+    match config.base_url() {
+        Some(url) => format!("descope project {} at {url}", config.project_id()),
+        None => format!("descope project {}", config.project_id()),
+    }
+}
+
+#[cfg(feature = "demo")]
+async fn demo(args: &DescopeArgs) -> Result<Connected, Failure> {
+    use descope_emulator::Emulator;
+
+    if args.descope_project_id.is_some()
+        || args.descope_management_key.is_some()
+        || args.descope_credentials.is_some()
+        || args.descope_base_url.is_some()
+    {
+        return Err(Failure::usage(
+            "--demo runs against an embedded emulator: drop the Descope project, key, credentials and base URL flags (or drop --demo)",
+        ));
+    }
+    let emulator = Emulator::builder().start().await.map_err(|e| {
+        Failure::failed(format!(
+            "could not start the embedded Descope emulator: {e}"
+        ))
+    })?;
+    eprintln!(
+        "demo: using the demo project of an embedded Descope emulator at {} (no real Descope project is read or changed)",
+        emulator.base_url()
+    );
+    let config = DescopeConfig::new(
+        emulator.project_id(),
+        SecretString::from(emulator.management_key().to_owned()),
+    )
+    .map(|c| c.with_base_url(emulator.base_url()))
+    .map_err(|e| Failure::failed(e.to_string()))?;
+    let config = settings(args, config)?;
+    let source = format!("descope demo emulator project {}", config.project_id());
+    let connector = DescopeConnector::new(config).map_err(|e| Failure::usage(e.to_string()))?;
+    let report = Arc::new(ClientReport(connector.client().clone()));
+    Ok(Connected::new(Arc::new(connector), source)
+        .with_report(report)
+        .with_guard(emulator))
+}
+
+/// The Descope client's counters, for the summary.
+struct ClientReport(Client);
+
+impl RunReport for ClientReport {
+    fn summary_rows(&self) -> Vec<(String, String)> {
+        let m = self.0.metrics();
+        vec![
+            ("API requests".into(), m.requests.to_string()),
+            ("API retries".into(), m.retries.to_string()),
+            ("429s received".into(), m.rate_limited.to_string()),
+            (
+                "rate-limit wait".into(),
+                format!("{:.1} s", m.throttle_wait.as_secs_f64()),
+            ),
+        ]
+    }
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests: the Descope connector, the SDK's engine and `.c1z` store, and the Descope
+//! client, run together against the emulator on 127.0.0.1.
+
+mod cli;
+mod common;
+mod conformance;
+mod faults;
+mod program;
+mod provisioning_faults;
+mod resume;
+mod secrets;
+mod sync;

@@ -1,0 +1,269 @@
+//! The program's command line as a new user meets it (issue: "baton-descope as an installable
+//! program"): demo only when asked, baton's flag rules, subcommands, streams and files.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use crate::cli::command;
+use crate::common::TestResult;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn files_in(dir: &Path) -> TestResult<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    Ok(names)
+}
+
+fn demo_sync(dir: &Path) -> TestResult<std::path::PathBuf> {
+    let path = dir.join("sync.c1z");
+    let out = command()?.args(["--demo", "-f"]).arg(&path).output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    Ok(path)
+}
+
+#[test]
+fn without_credentials_nothing_runs_unless_demo_is_asked_for() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = command()?.current_dir(dir.path()).output()?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    for needed in ["DESCOPE_PROJECT_ID", "DESCOPE_MANAGEMENT_KEY", "--demo"] {
+        assert!(stderr.contains(needed), "names {needed}: {stderr}");
+    }
+    assert!(files_in(dir.path())?.is_empty(), "nothing written");
+
+    // No grant or revoke is attempted either.
+    let file = demo_sync(dir.path())?;
+    let before = std::fs::read(&file)?;
+    let grant_id = crate::common::read(&file)?
+        .grants
+        .into_iter()
+        .find(|g| g.starts_with("tenant:"))
+        .ok_or("a tenant grant")?;
+    let out = command()?
+        .arg("-f")
+        .arg(&file)
+        .args(["--provisioning", "--revoke-grant", &grant_id])
+        .output()?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--demo"), "{stderr}");
+    assert!(!stderr.contains("revoked"), "{stderr}");
+    assert_eq!(std::fs::read(&file)?, before);
+    Ok(())
+}
+
+#[test]
+fn log_levels_and_booleans_follow_baton() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for bad in [
+        vec!["--log-level", "verbose"],
+        vec!["--log-level", "INFO2"],
+        vec!["--provisioning=yes"],
+        vec!["--include-test-users=on"],
+    ] {
+        let out = command()?.current_dir(dir.path()).args(&bad).output()?;
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out.stderr));
+    }
+    let out = command()?
+        .current_dir(dir.path())
+        .env("BATON_PROVISIONING", "garbage")
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+
+    // What baton accepts for booleans in the environment: provisioning is then on, and the
+    // revoke of an id missing from the file fails with "not found" (4), not "not enabled" (5).
+    let file = demo_sync(dir.path())?;
+    for on in ["1", "true", "TRUE", "True", "t"] {
+        let out = command()?
+            .arg("-f")
+            .arg(&file)
+            .args(["--demo", "--revoke-grant", "tenant:nope:member:user:nobody"])
+            .env("BATON_PROVISIONING", on)
+            .output()?;
+        assert_eq!(out.status.code(), Some(4), "{on}: {}", text(&out.stderr));
+    }
+    for off in ["0", "false", "FALSE", "f"] {
+        let out = command()?
+            .arg("-f")
+            .arg(&file)
+            .args(["--demo", "--revoke-grant", "tenant:nope:member:user:nobody"])
+            .env("BATON_PROVISIONING", off)
+            .output()?;
+        assert_eq!(out.status.code(), Some(5), "{off}: {}", text(&out.stderr));
+    }
+    assert_eq!(files_in(dir.path())?, ["sync.c1z"]);
+    Ok(())
+}
+
+#[test]
+fn subcommands_describe_the_connector_without_credentials() -> TestResult {
+    let out = command()?.arg("capabilities").output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let caps: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let types: Vec<&str> = caps["resourceTypeCapabilities"]
+        .as_array()
+        .ok_or("resourceTypeCapabilities")?
+        .iter()
+        .filter_map(|c| c["resourceType"]["id"].as_str())
+        .collect();
+    for t in ["user", "tenant", "role", "permission"] {
+        assert!(types.contains(&t), "{t} in {types:?}");
+    }
+
+    let out = command()?.arg("config").output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let fields = schema["fields"].as_array().ok_or("fields")?;
+    let field = |name: &str| fields.iter().find(|f| f["name"] == name);
+    let key = field("descope-management-key").ok_or("the key field")?;
+    assert_eq!(key["isSecret"], true);
+    let page = field("user-page-size").ok_or("the page size field")?;
+    assert_eq!(page["intField"]["defaultValue"], "100");
+    assert!(field("demo").is_some_and(|f| f["boolField"].is_object()));
+
+    let out = command()?.args(["completion", "bash"]).output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("baton-descope"));
+
+    let out = command()?.arg("--version").output()?;
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("baton-descope {}", env!("CARGO_PKG_VERSION"))
+    );
+    Ok(())
+}
+
+#[test]
+fn standard_output_carries_only_json_lines() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    // A .c1z is never written to a file named `-`.
+    let out = command()?
+        .current_dir(dir.path())
+        .args(["--demo", "-f", "-"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--output jsonl"));
+    assert!(files_in(dir.path())?.is_empty());
+
+    let out = command()?
+        .current_dir(dir.path())
+        .args(["--demo", "--output", "jsonl", "-f", "-"])
+        .output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().count() > 10);
+    for line in stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        assert!(v.is_object(), "{line}");
+    }
+    assert!(
+        text(&out.stderr).contains("grants"),
+        "the summary is on stderr"
+    );
+    assert!(files_in(dir.path())?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn json_lines_go_to_their_own_private_file() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = command()?
+        .current_dir(dir.path())
+        .args(["--demo", "--output", "jsonl"])
+        .output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(files_in(dir.path())?, ["sync.jsonl"], "never sync.c1z");
+    let first = std::fs::read_to_string(dir.path().join("sync.jsonl"))?;
+    assert!(first.starts_with('{'));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("sync.jsonl"))?
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_closed_standard_output_ends_quietly() -> TestResult {
+    let mut child = command()?
+        .args(["--demo", "--output", "jsonl", "-f", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("stdout")?;
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first)?;
+    // The reader goes away after one line, like `| head -1`.
+    let out: Output = child.wait_with_output()?;
+    let stderr = text(&out.stderr);
+    assert!(first.starts_with('{'), "{first}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    Ok(())
+}
+
+#[test]
+fn output_path_problems_are_found_first_and_named() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let missing = dir.path().join("no-such-dir").join("sync.c1z");
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (missing, "no-such-dir"),
+        (dir.path().to_path_buf(), "is a directory"),
+    ];
+    for (target, needle) in cases {
+        // Credentials that point nowhere: a problem found later would be a connection error.
+        let out = command()?
+            .arg("-f")
+            .arg(&target)
+            .env("DESCOPE_PROJECT_ID", "P2abc")
+            .env("DESCOPE_MANAGEMENT_KEY", "K2xyz")
+            .env("DESCOPE_BASE_URL", "http://127.0.0.1:9")
+            .output()?;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{target:?}: {stderr}");
+        assert!(stderr.contains(needle), "{stderr}");
+    }
+
+    // A directory that cannot be written to.
+    let ro = dir.path().join("read-only");
+    std::fs::create_dir(&ro)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555))?;
+    }
+    // Root writes to 0555 directories: use a directory no one can create files in instead.
+    let ro = if std::fs::File::create(ro.join("probe")).is_ok() {
+        std::path::PathBuf::from("/sys")
+    } else {
+        ro
+    };
+    if std::fs::File::create(ro.join("probe")).is_ok() {
+        eprintln!("no read-only directory on this machine: case skipped");
+        return Ok(());
+    }
+    let out = command()?
+        .arg("-f")
+        .arg(ro.join("sync.c1z"))
+        .env("DESCOPE_PROJECT_ID", "P2abc")
+        .env("DESCOPE_MANAGEMENT_KEY", "K2xyz")
+        .env("DESCOPE_BASE_URL", "http://127.0.0.1:9")
+        .output()?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not writable"), "{stderr}");
+    assert!(stderr.contains(&ro.display().to_string()), "{stderr}");
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! The output file's lifecycle: checks before any API call, the `<file>.partial` sidecar a sync
+//! is written into, and the rename that puts a finished sync in place.
+//!
+//! The target only ever changes by the rename of a finished file, so it always holds the
+//! previous complete result or the new one.
+
+use std::path::{Path, PathBuf};
+
+use c1_connector_sdk::store::C1zReader;
+
+use crate::exit::Failure;
+
+/// Where a sync into `file` is written until it is finished: `<file>.partial`.
+pub fn partial_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Checks that a sync can write `target` before anything else happens: the directory exists and
+/// is a writable directory, and the target is not a directory. Each problem names the path.
+pub fn check_output(target: &Path) -> Result<(), Failure> {
+    if target.is_dir() {
+        return Err(Failure::usage(format!(
+            "--file {} is a directory: give a file path such as {}",
+            target.display(),
+            target.join("sync.c1z").display()
+        )));
+    }
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match std::fs::metadata(&dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(Failure::usage(format!(
+                "cannot write {}: {} is not a directory",
+                target.display(),
+                dir.display()
+            )));
+        }
+        Err(_) => {
+            return Err(Failure::usage(format!(
+                "cannot write {}: the directory {} does not exist; create it or choose another --file",
+                target.display(),
+                dir.display()
+            )));
+        }
+    }
+    check_writable_dir(&dir, "--file", target)
+}
+
+/// Checks that `dir` is a directory this process can create files in, by creating (and
+/// removing) a probe file: permission bits alone do not tell (root, ACLs, read-only mounts).
+pub fn check_writable_dir(dir: &Path, flag: &str, shown: &Path) -> Result<(), Failure> {
+    match tempfile::Builder::new()
+        .prefix(".write-probe-")
+        .tempfile_in(dir)
+    {
+        Ok(probe) => {
+            drop(probe);
+            Ok(())
+        }
+        Err(e) => Err(Failure::usage(format!(
+            "cannot write {} ({flag}): the directory {} is not writable ({e})",
+            shown.display(),
+            dir.display()
+        ))),
+    }
+}
+
+/// Checks a `--c1z-temp-dir`: an existing, writable directory.
+pub fn check_temp_dir(dir: &Path) -> Result<(), Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "--c1z-temp-dir {} is not an existing directory: create it or leave the flag out to use the system's temporary directory",
+            dir.display()
+        )));
+    }
+    check_writable_dir(dir, "--c1z-temp-dir", dir)
+}
+
+/// Checks that a one-shot change can read `file` before anything is changed.
+pub fn check_input(file: &Path) -> Result<(), Failure> {
+    if !file.exists() {
+        return Err(Failure::usage(format!(
+            "{} does not exist: run a sync first (it writes the file grants and revokes take their ids from), or point --file at one",
+            file.display()
+        )));
+    }
+    if file.is_dir() {
+        return Err(Failure::usage(format!(
+            "--file {} is a directory, not a .c1z file",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Renames the finished partial file over the target (atomic on one file system).
+pub fn replace(partial: &Path, target: &Path) -> Result<(), Failure> {
+    std::fs::rename(partial, target).map_err(|e| {
+        Failure::failed(format!(
+            "the sync finished in {} but could not replace {}: {e}; move it into place by hand",
+            partial.display(),
+            target.display()
+        ))
+    })
+}
+
+/// A partial file whose sync is finished (a run stopped between finishing and renaming) is the
+/// newest complete result: move it into place before starting again.
+pub fn promote_finished(partial: &Path, target: &Path) -> Result<bool, Failure> {
+    if !partial.exists() {
+        return Ok(false);
+    }
+    let finished = C1zReader::open(partial)
+        .and_then(|r| r.syncs())
+        .is_ok_and(|syncs| !syncs.is_empty() && syncs.iter().all(|s| s.is_finished()));
+    if finished {
+        tracing::info!(
+            "{} holds a finished sync: moving it into place",
+            partial.display()
+        );
+        replace(partial, target)?;
+    }
+    Ok(finished)
+}
+
+/// Moves a partial file that cannot be resumed out of the way (`<file>.partial.set-aside-<n>`),
+/// so it is kept for inspection but never mixed into the new sync.
+pub fn set_aside(partial: &Path, why: &str) -> Result<PathBuf, Failure> {
+    let mut n = 1u32;
+    let aside = loop {
+        let mut name = partial.as_os_str().to_owned();
+        name.push(format!(".set-aside-{n}"));
+        let candidate = PathBuf::from(name);
+        if !candidate.exists() {
+            break candidate;
+        }
+        n += 1;
+    };
+    std::fs::rename(partial, &aside).map_err(|e| {
+        Failure::failed(format!(
+            "{} cannot be resumed ({why}) and could not be moved aside: {e}; delete it to start over",
+            partial.display()
+        ))
+    })?;
+    eprintln!(
+        "{} was not resumed ({why}): moved it to {}; starting a new sync",
+        partial.display(),
+        aside.display()
+    );
+    Ok(aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_checks_name_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = check_output(dir.path()).unwrap_err();
+        assert!(err.message().contains("is a directory"), "{err}");
+        let missing = dir.path().join("nope").join("sync.c1z");
+        let err = check_output(&missing).unwrap_err();
+        assert!(err.message().contains("does not exist"), "{err}");
+        assert!(err.message().contains("nope"), "{err}");
+        assert!(check_output(&dir.path().join("sync.c1z")).is_ok());
+    }
+
+    #[test]
+    fn partial_is_a_sidecar() {
+        assert_eq!(
+            partial_path(Path::new("/x/sync.c1z")),
+            PathBuf::from("/x/sync.c1z.partial")
+        );
+    }
+}

@@ -1,0 +1,397 @@
+//! The program's flow: parse, set up logging, hand over to a sync, a one-shot change, service
+//! mode or a subcommand, and map the result to an exit code, in one place.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
+use c1_connector_sdk::provision::ProvisioningRunner;
+use c1_connector_sdk::store::{C1zWriter, JsonlWriter};
+use clap::{CommandFactory, FromArgMatches};
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::{Cli, Command, OutputFormat};
+use crate::exit::{Exit, Failure};
+use crate::files;
+use crate::program::{Connected, ConnectorProgram, Purpose};
+use crate::report::{self, Progress};
+
+/// Runs a connector program: parses the command line (flags and `BATON_*` variables), runs what
+/// it asks for, prints failures on standard error and returns the documented exit code.
+///
+/// This is the whole `main` of a connector binary:
+///
+/// ```no_run
+/// # /// # use async_trait::async_trait;
+/// # use c1_connector_runner::{Connected, ConnectorProgram, Failure, Purpose};
+/// # #[derive(Debug, Clone, clap::Args)] struct MyArgs {}
+/// # struct MyProgram;
+/// # #[async_trait]
+/// # impl ConnectorProgram for MyProgram {
+/// #     type Args = MyArgs;
+/// #     fn name(&self) -> &'static str { "baton-my-system" }
+/// #     async fn connect(&self, _: &MyArgs, _: Purpose) -> Result<Connected, Failure> { unimplemented!() }
+/// # }
+/// fn main() -> std::process::ExitCode {
+///     c1_connector_runner::main(MyProgram, env!("CARGO_PKG_VERSION"), "Syncs My System into ConductorOne")
+/// }
+/// ```
+pub fn main<P: ConnectorProgram>(
+    program: P,
+    version: &'static str,
+    about: &'static str,
+) -> ExitCode {
+    let cli = match parse::<P>(&program, version, about, std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(exit) => return exit,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return Exit::Failed.into();
+        }
+    };
+    runtime.block_on(run(program, cli))
+}
+
+/// Parses a command line into a [`Cli`], naming the program and its version. `--help`,
+/// `--version` and flag errors are printed here; the `Err` is the exit code to return (0 for
+/// help and version, 2 for a bad command line).
+pub fn parse<P: ConnectorProgram>(
+    program: &P,
+    version: &'static str,
+    about: &'static str,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> Result<Cli<P::Args>, ExitCode> {
+    let name = program.name();
+    let command = Cli::<P::Args>::command()
+        .name(name)
+        .bin_name(name)
+        .version(version)
+        .about(about);
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::<P::Args>::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            let code = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
+            let _ = e.print();
+            Err(code.into())
+        }
+    }
+}
+
+/// Runs a parsed command line (see [`main`]).
+pub async fn run<P: ConnectorProgram>(program: P, cli: Cli<P::Args>) -> ExitCode {
+    if let Err(f) = crate::logging::init(cli.baton.log_level, cli.baton.log_format) {
+        eprintln!("error: {f}");
+        return f.exit().into();
+    }
+    match dispatch(&program, cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Outcome::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Outcome::Failed(f)) => {
+            let _ = writeln!(std::io::stderr(), "error: {f}");
+            f.exit().into()
+        }
+    }
+}
+
+/// How a run ended when it did not succeed.
+enum Outcome {
+    /// The reader of standard output went away (`| head -1`): end quietly.
+    BrokenPipe,
+    Failed(Failure),
+}
+
+impl From<Failure> for Outcome {
+    fn from(f: Failure) -> Self {
+        Outcome::Failed(f)
+    }
+}
+
+impl From<c1_connector_sdk::Error> for Outcome {
+    fn from(err: c1_connector_sdk::Error) -> Self {
+        if is_broken_pipe(&err) {
+            Outcome::BrokenPipe
+        } else {
+            Outcome::Failed(Failure::from(err))
+        }
+    }
+}
+
+fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+async fn dispatch<P: ConnectorProgram>(program: &P, cli: Cli<P::Args>) -> Result<(), Outcome> {
+    match &cli.command {
+        Some(Command::Completion { shell }) => {
+            let name = program.name();
+            let mut command = Cli::<P::Args>::command().name(name);
+            clap_complete::generate(*shell, &mut command, name, &mut std::io::stdout());
+            return Ok(());
+        }
+        Some(Command::Config) => {
+            let schema = crate::schema::config_schema::<P::Args>(program.display_name());
+            return print_json(&schema);
+        }
+        Some(Command::Capabilities) => {
+            let connected = program.connect(&cli.connector, Purpose::Describe).await?;
+            let doc = crate::describe::capabilities_document(connected.connector.as_ref()).await?;
+            return print_json(&doc);
+        }
+        None => {}
+    }
+    if cli.baton.grant_entitlement.is_some() || cli.baton.revoke_grant.is_some() {
+        return provision(program, &cli).await;
+    }
+    sync(program, &cli).await
+}
+
+fn print_json(value: &serde_json::Value) -> Result<(), Outcome> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::failed(format!("could not render JSON: {e}")))?;
+    text.push('\n');
+    match std::io::stdout().write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Outcome::BrokenPipe),
+        Err(e) => Err(Failure::failed(format!("could not write to standard output: {e}")).into()),
+    }
+}
+
+/// The file a sync writes or a change reads.
+fn target(cli_file: Option<&Path>, format: OutputFormat) -> PathBuf {
+    match (cli_file, format) {
+        (Some(f), _) => f.to_path_buf(),
+        (None, OutputFormat::C1z) => PathBuf::from("sync.c1z"),
+        (None, OutputFormat::Jsonl) => PathBuf::from("sync.jsonl"),
+    }
+}
+
+async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<(), Outcome> {
+    let args = &cli.baton;
+    let file = target(args.file.as_deref(), args.output);
+    let stdout = file.as_os_str() == "-";
+    // Everything about the output is checked before the connector is built or called.
+    match args.output {
+        OutputFormat::C1z if stdout => {
+            return Err(Failure::usage(
+                "--file - (standard output) is only for --output jsonl: a .c1z is a binary file; give a file path",
+            )
+            .into());
+        }
+        _ if !stdout => files::check_output(&file)?,
+        _ => {}
+    }
+    if let Some(dir) = &args.c1z_temp_dir {
+        files::check_temp_dir(dir)?;
+    }
+
+    let connected = program.connect(&cli.connector, Purpose::Sync).await?;
+    let started = Instant::now();
+    let cancel = CancellationToken::new();
+    spawn_signal_handler(cancel.clone());
+    let progress = Progress::new(std::io::stderr().is_terminal(), connected.report.clone());
+    let ticker = progress.spawn_waiting_ticker();
+    let mut options = SyncOptions::default()
+        .with_concurrency(usize::from(args.workers))
+        .with_cancel(cancel.clone())
+        .with_progress(progress.callback())
+        .with_checkpoint_interval(Duration::from_millis(args.checkpoint_interval_ms.max(1)));
+    options = crate::options::apply_phase_flags(options, args)?;
+    let syncer = Syncer::new(connected.connector.clone(), options);
+
+    let result = match args.output {
+        OutputFormat::C1z => sync_c1z(&syncer, &file, &connected).await,
+        OutputFormat::Jsonl if stdout => {
+            let mut store = JsonlWriter::stdout();
+            syncer
+                .run(&mut store)
+                .await
+                .map(|stats| (stats, "standard output".to_owned()))
+                .map_err(Outcome::from)
+        }
+        OutputFormat::Jsonl => sync_jsonl(&syncer, &file).await,
+    };
+    ticker.abort();
+    progress.finish();
+    let (stats, target) = result?;
+    report::summary(
+        &format!("{} sync complete", program.display_name()),
+        &stats,
+        connected.report.as_ref(),
+        started.elapsed(),
+        &target,
+    );
+    Ok(())
+}
+
+async fn sync_c1z(
+    syncer: &Syncer,
+    file: &Path,
+    connected: &Connected,
+) -> Result<(c1_connector_sdk::engine::SyncStats, String), Outcome> {
+    // The sync is written to `<file>.partial`, a .c1z that holds the unfinished sync and its
+    // checkpoints (saved at least every 10 s and on Ctrl-C / SIGTERM), and is renamed over the
+    // target only once it is finished: the target always holds the previous complete file or the
+    // new one, a killed run resumes from the partial file, and each run costs what a fresh file
+    // costs.
+    let partial = files::partial_path(file);
+    files::promote_finished(&partial, file)?;
+    let mut store = match C1zWriter::open_or_resume(&partial) {
+        Ok(store) => store,
+        Err(e) if partial.exists() => {
+            files::set_aside(&partial, &format!("it could not be opened: {e}"))?;
+            C1zWriter::open_or_resume(&partial).map_err(Outcome::from)?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(id) = store.resumed_sync_id() {
+        tracing::info!(source = %connected.source, "resuming sync {id} from {}", partial.display());
+    }
+    // The engine validates the credentials first, and finishes the store only when the whole
+    // sync succeeded.
+    let stats = match syncer.run(&mut store).await {
+        Ok(stats) => stats,
+        Err(e) => {
+            drop(store);
+            if e.code() == c1_connector_sdk::Code::Cancelled && partial.exists() {
+                eprintln!(
+                    "interrupted: the unfinished sync is saved in {}; run the same command again to resume it (or delete that file to start over)",
+                    partial.display()
+                );
+            }
+            return Err(e.into());
+        }
+    };
+    drop(store);
+    files::replace(&partial, file)?;
+    Ok((stats, file.display().to_string()))
+}
+
+async fn sync_jsonl(
+    syncer: &Syncer,
+    file: &Path,
+) -> Result<(c1_connector_sdk::engine::SyncStats, String), Outcome> {
+    // Written beside the target and renamed over it when finished, so a failed sync never leaves
+    // a partial file where the result goes; 0600 like a .c1z (the file lists identities).
+    let partial = files::partial_path(file);
+    let out = create_private(&partial)
+        .map_err(|e| Failure::usage(format!("cannot create {}: {e}", partial.display())))?;
+    let mut store = JsonlWriter::new(Box::new(out) as Box<dyn Write + Send>);
+    match syncer.run(&mut store).await {
+        Ok(stats) => {
+            drop(store);
+            files::replace(&partial, file)?;
+            Ok((stats, file.display().to_string()))
+        }
+        Err(e) => {
+            drop(store);
+            let _ = std::fs::remove_file(&partial);
+            Err(e.into())
+        }
+    }
+}
+
+/// Creates (truncating) a file readable and writable by its owner only.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+async fn provision<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<(), Outcome> {
+    let args = &cli.baton;
+    if !args.provisioning {
+        return Err(Failure::new(
+            Exit::Precondition,
+            "provisioning is not enabled: add --provisioning (or BATON_PROVISIONING=true) to change access",
+        )
+        .into());
+    }
+    let file = target(args.file.as_deref(), OutputFormat::C1z);
+    files::check_input(&file)?;
+    let connected = program.connect(&cli.connector, Purpose::Provision).await?;
+    let cancel = CancellationToken::new();
+    spawn_signal_handler(cancel.clone());
+    let runner = ProvisioningRunner::new(connected.connector.clone(), &file).with_cancel(cancel);
+    let mut err = std::io::stderr();
+    if let Some(entitlement) = &args.grant_entitlement {
+        let (Some(principal), Some(principal_type)) =
+            (&args.grant_principal, &args.grant_principal_type)
+        else {
+            return Err(Failure::usage(
+                "--grant-entitlement needs --grant-principal and --grant-principal-type",
+            )
+            .into());
+        };
+        let annotations = runner.grant(entitlement, principal_type, principal).await?;
+        let line = if annotations.contains::<GrantAlreadyExists>() {
+            format!("{principal_type} '{principal}' already has '{entitlement}': nothing changed")
+        } else {
+            format!("granted '{entitlement}' to {principal_type} '{principal}'")
+        };
+        let _ = writeln!(err, "{line}");
+    } else if let Some(grant) = &args.revoke_grant {
+        let annotations = runner.revoke(grant).await?;
+        let line = if annotations.contains::<GrantAlreadyRevoked>() {
+            format!("grant '{grant}' was already revoked: nothing changed")
+        } else {
+            format!("revoked '{grant}'")
+        };
+        let _ = writeln!(err, "{line}");
+    }
+    Ok(())
+}
+
+/// Ctrl-C and SIGTERM stop gracefully: the engine stops, the unfinished sync is saved for the
+/// next run to resume, and temporary files are removed.
+pub(crate) fn spawn_signal_handler(cancel: CancellationToken) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(term) => term,
+                    Err(_) => return,
+                };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::warn!("interrupted: stopping");
+        cancel.cancel();
+    });
+}

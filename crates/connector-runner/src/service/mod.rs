@@ -1,0 +1,154 @@
+//! Service mode: the connector takes its work from ConductorOne over gRPC (baton-sdk's daemon
+//! mode), for any connector built on [`c1_connector_sdk`].
+//!
+//! [`run`] authenticates with the client credentials (an EdDSA-signed assertion exchanged for
+//! an access token at `https://<host>/auth/v1/token`), says Hello, then polls `GetTask` and
+//! runs up to [`ServiceConfig::task_concurrency`] tasks at once:
+//!
+//! | task | what happens |
+//! | --- | --- |
+//! | `sync_full` | heartbeats, the SDK's engine into a temporary `.c1z`, `UploadAsset` (512 KiB chunks, SHA-256), `FinishTask`; a heartbeat answering `cancelled` stops it cleanly |
+//! | `grant` / `revoke` | the provisioner of the entitlement's resource type; `FinishTask` with `GrantManagerServiceGrantResponse` / `RevokeResponse` |
+//! | `hello` | answered with a Hello carrying the task id |
+//! | anything else | `FinishTask` with `UNKNOWN: unsupported task type` (retryable) |
+//!
+//! It runs until `shutdown` fires: polling stops, running tasks get
+//! [`ServiceConfig::shutdown_grace`] to finish, then are cancelled (a cancelled sync removes
+//! its files and reports `CANCELLED`), and `run` returns `Ok(())`.
+//!
+//! Secrets: the client secret and the key in it, the signed assertions and the access tokens
+//! are never logged (at any level), never in an error, never written to a file; the
+//! `authorization` header is marked sensitive so hyper and h2 print it as `Sensitive`.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use c1_connector_runner::service::{self, ServiceConfig};
+//! use c1_connector_sdk::Connector;
+//! use secrecy::SecretString;
+//! use tokio_util::sync::CancellationToken;
+//!
+//! # async fn f(connector: Arc<dyn Connector>) -> Result<(), service::ServiceError> {
+//! let config = ServiceConfig::new(
+//!     std::env::var("BATON_CLIENT_ID").unwrap_or_default(),
+//!     SecretString::from(std::env::var("BATON_CLIENT_SECRET").unwrap_or_default()),
+//! )
+//! .with_provisioning(true)
+//! .with_baton_environment();
+//! let shutdown = CancellationToken::new();
+//! let on_signal = shutdown.clone();
+//! tokio::spawn(async move {
+//!     let _ = tokio::signal::ctrl_c().await;
+//!     on_signal.cancel();
+//! });
+//! service::run(connector, config, shutdown).await
+//! # }
+//! ```
+
+/// The README's service-mode example, compiled as a doc test so it stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+mod client;
+mod config;
+mod credentials;
+mod error;
+mod health;
+mod hostinfo;
+#[cfg(test)]
+mod loop_tests;
+pub mod proto;
+mod runner;
+mod tasks;
+#[cfg(feature = "test-util")]
+pub mod testing;
+mod tls;
+mod token;
+
+use std::sync::Arc;
+
+use c1_connector_sdk::Connector;
+use tokio_util::sync::CancellationToken;
+
+pub use config::{
+    DEFAULT_TASK_CONCURRENCY, HealthCheckConfig, MAX_TASK_CONCURRENCY, ServiceConfig, Timings,
+};
+pub use credentials::ClientId;
+pub use error::ServiceError;
+
+/// Runs service mode until `shutdown` fires (then `Ok(())`) or a fatal error.
+///
+/// # Errors
+///
+/// Configuration errors ([`ServiceConfig::validate`]), an unreadable
+/// [`ServiceConfig::extra_ca_file`], an unusable temporary directory, a health-check port
+/// that cannot be bound, and a startup Hello that failed with a code baton does not retry
+/// ([`ServiceError::StartupHello`]: `Unauthenticated` when the token endpoint refused the
+/// credentials or could not be reached). Errors after startup (GetTask, tasks) are logged and
+/// retried, never returned.
+pub async fn run(
+    connector: Arc<dyn Connector>,
+    config: ServiceConfig,
+    shutdown: CancellationToken,
+) -> Result<(), ServiceError> {
+    let resolved = config.resolve()?;
+    check_temp_dir(&resolved.temp_dir)?;
+    let roots = Arc::new(tls::root_store(config.extra_ca_file.as_deref())?);
+    let tls = tls::client_config(roots)?;
+    let tokens = Arc::new(token::TokenSource::new(&resolved, tls.clone())?);
+    let api = client::BatonClient::new(&resolved, tokens, tls, &config.timings)?;
+    tracing::info!(
+        target = %client::grpc_authority(&resolved.host),
+        host_id = %resolved.host_id,
+        task_concurrency = config.task_concurrency,
+        provisioning = config.provisioning,
+        "starting service mode"
+    );
+
+    let health = if config.health_check.enabled {
+        Some(health::HealthServer::start(&config.health_check, connector.clone()).await?)
+    } else {
+        None
+    };
+
+    let service = runner::Service {
+        ctx: Arc::new(tasks::TaskContext {
+            api: Arc::new(api),
+            connector,
+            settings: tasks::TaskSettings {
+                temp_dir: resolved.temp_dir.clone(),
+                provisioning: config.provisioning,
+                skip_full_sync: config.skip_full_sync,
+                sync_resource_type_ids: config.sync_resource_type_ids.clone(),
+                sync_workers: config.sync_workers,
+                package_name: config.package_name.clone(),
+                package_version: config.package_version.clone(),
+                timings: config.timings.clone(),
+            },
+        }),
+        concurrency: config.task_concurrency,
+        shutdown_grace: config.shutdown_grace,
+    };
+    let result = service.run(shutdown).await;
+    if let Some(h) = health {
+        tracing::debug!(address = %h.address(), "stopping the health check server");
+        h.stop().await;
+    }
+    match &result {
+        Ok(()) => tracing::info!("service mode stopped"),
+        Err(e) => tracing::error!(error = %e, "service mode failed"),
+    }
+    result
+}
+
+fn check_temp_dir(dir: &std::path::Path) -> Result<(), ServiceError> {
+    let err = |reason: String| ServiceError::TempDir {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(dir).map_err(|e| err(e.to_string()))?;
+    if !meta.is_dir() {
+        return Err(err("it is not a directory".into()));
+    }
+    Ok(())
+}

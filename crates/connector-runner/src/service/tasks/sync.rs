@@ -1,0 +1,355 @@
+//! Full sync tasks (baton's `full_sync.go`): a temporary `.c1z`, heartbeats while working, the
+//! SDK's engine, the upload, FinishTask, and the temporary file removed on every path.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use c1_connector_sdk::Error as SdkError;
+use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::store::{C1zWriter, SyncStore};
+use sha2::{Digest as _, Sha256};
+use tokio_util::sync::CancellationToken;
+use tonic::Code;
+
+use super::{Outcome, TaskContext, TaskFailure, TaskSuccess, std_duration};
+use crate::service::client::BatonApi;
+use crate::service::config::Timings;
+use crate::service::proto::{SyncFullTask, Task};
+
+/// Why a sync's cancellation token fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StopCause {
+    /// A heartbeat answered `cancelled`.
+    CancelledByServer,
+    /// Too many heartbeats failed in a row.
+    HeartbeatFailed,
+}
+
+/// Runs a full sync task.
+pub(super) async fn run(
+    ctx: &TaskContext,
+    task: &Task,
+    spec: &SyncFullTask,
+    cancel: &CancellationToken,
+) -> Outcome {
+    let dir = &ctx.settings.temp_dir;
+    // A `TempPath` removes the file when dropped, so no path (error, panic, cancellation)
+    // leaves it behind.
+    let file = match tempfile::Builder::new()
+        .prefix("c1-connector-sync-")
+        .suffix(".c1z")
+        .tempfile_in(dir)
+    {
+        Ok(f) => f.into_temp_path(),
+        Err(e) => {
+            let failure = TaskFailure::new(
+                Code::Unknown,
+                format!(
+                    "could not create a temporary sync file in {}: {e}",
+                    dir.display()
+                ),
+            );
+            return ctx.finish(task, Err(failure)).await;
+        }
+    };
+    let timings = &ctx.settings.timings;
+
+    // The first heartbeat is synchronous; if it fails or says cancelled, the task is left to
+    // ConductorOne and no FinishTask is sent (baton's `HeartbeatTask`).
+    let first = tokio::select! {
+        biased;
+        () = cancel.cancelled() => return Outcome::Abandoned("the service stopped before the sync began".into()),
+        r = ctx.api.heartbeat(&task.id) => r,
+    };
+    let interval = match first {
+        Err(status) => {
+            tracing::error!(task_id = %task.id, code = ?status.code(), message = status.message(), "the first heartbeat failed");
+            return Outcome::Abandoned(format!(
+                "the first heartbeat failed: {:?}: {}",
+                status.code(),
+                status.message()
+            ));
+        }
+        Ok(r) if r.cancelled => {
+            return Outcome::Abandoned("ConductorOne cancelled the task before it began".into());
+        }
+        Ok(r) => timings.heartbeat_interval(std_duration(r.next_heartbeat.as_ref())),
+    };
+
+    let task_cancel = cancel.child_token();
+    let stop = CancellationToken::new();
+    // Stops the heartbeats however this future ends: returned, panicked or aborted.
+    let _stop_heartbeats = stop.clone().drop_guard();
+    let cause = Arc::new(Mutex::new(None));
+    let heartbeats = tokio::spawn(heartbeat_loop(
+        ctx.api.clone(),
+        task.id.clone(),
+        interval,
+        timings.clone(),
+        stop.clone(),
+        task_cancel.clone(),
+        cause.clone(),
+    ));
+
+    let result = sync_and_upload(ctx, task, spec, &file, &task_cancel).await;
+    stop.cancel();
+    if let Err(e) = heartbeats.await {
+        tracing::error!(task_id = %task.id, error = %e, "the heartbeat loop panicked");
+    }
+
+    let result = result.map_err(|f| {
+        if !task_cancel.is_cancelled() {
+            return f;
+        }
+        let cause = *cause
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match cause {
+            Some(StopCause::CancelledByServer) => {
+                TaskFailure::new(Code::Cancelled, "task was cancelled")
+            }
+            Some(StopCause::HeartbeatFailed) => {
+                TaskFailure::new(Code::Cancelled, "task failed heartbeat")
+            }
+            None => TaskFailure::new(
+                Code::Cancelled,
+                "the connector service is shutting down; the sync was not finished",
+            ),
+        }
+    });
+
+    // Removed before FinishTask, so ConductorOne never sees a task finished with its file
+    // still on disk.
+    let shown = file.display().to_string();
+    if let Err(e) = file.close() {
+        tracing::warn!(task_id = %task.id, path = %shown, error = %e, "could not remove the temporary sync file");
+    }
+    ctx.finish(task, result.map(|()| TaskSuccess::default()))
+        .await
+}
+
+async fn sync_and_upload(
+    ctx: &TaskContext,
+    task: &Task,
+    spec: &SyncFullTask,
+    path: &Path,
+    cancel: &CancellationToken,
+) -> Result<(), TaskFailure> {
+    write_sync(ctx, spec, path, cancel).await.map_err(|e| {
+        TaskFailure::new(
+            super::grpc_code(e.code()),
+            format!("sync failed: {}", e.message()),
+        )
+    })?;
+    let sha256 = sha256_file(path).await?;
+    upload(
+        ctx.api.as_ref(),
+        &task.id,
+        path,
+        sha256,
+        &ctx.settings.timings,
+        cancel,
+    )
+    .await
+}
+
+/// Maps a sync task's options and the local settings onto the engine's options. This is the
+/// one place to wire the task fields when the engine gains them:
+///
+/// - `sync_resource_type_ids` (the task's, else `--sync-resource-types`),
+///   `skip_entitlements_and_grants`, `skip_grants`, `targeted_sync_resources`: the engine has
+///   no such options yet, so the sync is a full one: a superset of what was asked, so nothing
+///   ConductorOne expects is missing. Logged at warn level.
+/// - `skip_expand_grants`: satisfied already (the engine never expands grants).
+/// - `storage_engine`: only v1 (SQLite) files are written, which every baton reads.
+fn engine_options(
+    spec: &SyncFullTask,
+    local_types: &[String],
+    workers: Option<usize>,
+    cancel: CancellationToken,
+) -> SyncOptions {
+    let mut options = SyncOptions::default().with_cancel(cancel);
+    if let Some(n) = workers {
+        options = options.with_concurrency(n);
+    }
+    let types = if spec.sync_resource_type_ids.is_empty() {
+        local_types
+    } else {
+        &spec.sync_resource_type_ids
+    };
+    if !types.is_empty() {
+        tracing::warn!(resource_types = ?types, "the sync engine cannot limit a sync to some resource types yet: syncing all of them");
+    }
+    if spec.skip_entitlements_and_grants || spec.skip_grants {
+        tracing::warn!(
+            skip_entitlements_and_grants = spec.skip_entitlements_and_grants,
+            skip_grants = spec.skip_grants,
+            "the sync engine cannot skip entitlements or grants yet: syncing them"
+        );
+    }
+    if !spec.targeted_sync_resources.is_empty() {
+        tracing::warn!(
+            resources = spec.targeted_sync_resources.len(),
+            "the sync engine cannot sync single resources yet: running a full sync"
+        );
+    }
+    if !spec.storage_engine.is_empty() && spec.storage_engine != "sqlite" {
+        tracing::info!(storage_engine = %spec.storage_engine, "writing a v1 (SQLite) .c1z, the only format this SDK writes");
+    }
+    options
+}
+
+async fn write_sync(
+    ctx: &TaskContext,
+    spec: &SyncFullTask,
+    path: &Path,
+    cancel: &CancellationToken,
+) -> Result<(), SdkError> {
+    let mut writer = C1zWriter::create(path)?;
+    if ctx.settings.skip_full_sync {
+        // baton's `SkipSync`: validate, then an empty finished sync.
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(SdkError::cancelled("sync cancelled")),
+            r = ctx.connector.validate() => { r?; }
+        }
+        writer.start_sync().await?;
+        return writer.finish().await;
+    }
+    let options = engine_options(
+        spec,
+        &ctx.settings.sync_resource_type_ids,
+        ctx.settings.sync_workers,
+        cancel.clone(),
+    );
+    let stats = Syncer::new(ctx.connector.clone(), options)
+        .run(&mut writer)
+        .await?;
+    tracing::info!(
+        resources = stats.resources(),
+        grants = stats.grants,
+        elapsed_ms = u64::try_from(stats.elapsed.as_millis()).unwrap_or(u64::MAX),
+        "sync written"
+    );
+    Ok(())
+}
+
+async fn sha256_file(path: &Path) -> Result<[u8; 32], TaskFailure> {
+    let p = path.to_path_buf();
+    tokio::task::spawn_blocking(move || -> std::io::Result<[u8; 32]> {
+        let mut file = std::fs::File::open(&p)?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher)?;
+        Ok(hasher.finalize().into())
+    })
+    .await
+    .map_err(|e| TaskFailure::new(Code::Internal, format!("hashing the sync file failed: {e}")))?
+    .map_err(|e| {
+        TaskFailure::new(
+            Code::Unknown,
+            format!("could not read the sync file {}: {e}", path.display()),
+        )
+    })
+}
+
+/// Up to `upload_attempts` attempts; the second follows at once, later ones after
+/// `upload_retry_wait` (baton: 0 s then 1 s). Each attempt re-reads the file from the start.
+async fn upload(
+    api: &dyn BatonApi,
+    task_id: &str,
+    path: &Path,
+    sha256: [u8; 32],
+    timings: &Timings,
+    cancel: &CancellationToken,
+) -> Result<(), TaskFailure> {
+    let attempts = timings.upload_attempts.max(1);
+    let mut last = None;
+    for attempt in 1..=attempts {
+        if attempt > 2 {
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => break,
+                () = tokio::time::sleep(timings.upload_retry_wait) => {}
+            }
+        }
+        let result = tokio::select! {
+            biased;
+            () = cancel.cancelled() => break,
+            r = api.upload_asset(task_id, path, sha256) => r,
+        };
+        match result {
+            Ok(()) => return Ok(()),
+            Err(status) => {
+                tracing::warn!(task_id, attempt, code = ?status.code(), message = status.message(), "upload failed");
+                last = Some(status);
+            }
+        }
+    }
+    if cancel.is_cancelled() {
+        return Err(TaskFailure::new(Code::Cancelled, "upload cancelled"));
+    }
+    let status = last.unwrap_or_else(|| tonic::Status::unknown("upload not attempted"));
+    Err(TaskFailure::new(
+        status.code(),
+        format!(
+            "upload of the sync file failed after {attempts} attempts: {}",
+            status.message()
+        ),
+    ))
+}
+
+async fn heartbeat_loop(
+    api: Arc<dyn BatonApi>,
+    task_id: String,
+    mut interval: std::time::Duration,
+    timings: Timings,
+    stop: CancellationToken,
+    task_cancel: CancellationToken,
+    cause: Arc<Mutex<Option<StopCause>>>,
+) {
+    let mut failures = 0u32;
+    let set_cause = |c: StopCause| {
+        *cause
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(c);
+    };
+    loop {
+        tokio::select! {
+            biased;
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+        let result = tokio::select! {
+            biased;
+            () = stop.cancelled() => return,
+            r = api.heartbeat(&task_id) => r,
+        };
+        match result {
+            Err(status) => {
+                failures += 1;
+                tracing::warn!(task_id, failures, code = ?status.code(), message = status.message(), "heartbeat failed");
+                if failures >= timings.heartbeat_max_failures {
+                    tracing::error!(
+                        task_id,
+                        failures,
+                        "too many failed heartbeats: cancelling the task"
+                    );
+                    set_cause(StopCause::HeartbeatFailed);
+                    task_cancel.cancel();
+                    return;
+                }
+            }
+            Ok(response) => {
+                failures = 0;
+                interval =
+                    timings.heartbeat_interval(std_duration(response.next_heartbeat.as_ref()));
+                if response.cancelled {
+                    tracing::info!(task_id, "ConductorOne cancelled the task");
+                    set_cause(StopCause::CancelledByServer);
+                    task_cancel.cancel();
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Account lifecycle endpoints beyond single-user create and delete: batch delete, deleting
+//! every test user, and logout.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State as AxState;
+use axum::response::Response;
+use axum::routing::{delete, post};
+use serde::Deserialize;
+
+use super::wire::parse;
+use super::{Shared, empty};
+use crate::error::ApiError;
+
+type App = AxState<Arc<Shared>>;
+type Reply = Result<Response, ApiError>;
+
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/v1/mgmt/user/delete/batch", post(delete_batch))
+        .route("/v1/mgmt/user/test/delete/all", delete(delete_test_users))
+        .route("/v1/mgmt/user/logout", post(logout))
+}
+
+/// `POST /v1/mgmt/user/delete/batch`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct DeleteUsers {
+    user_ids: Option<Vec<String>>,
+}
+
+/// `POST /v1/mgmt/user/logout`: `loginId` or `userId` (GO sends both, one empty), and the
+/// session types to revoke (`null` or absent: all).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct Logout {
+    #[serde(alias = "identifier")]
+    login_id: Option<String>,
+    user_id: Option<String>,
+    // Accepted and checked for shape; the emulator keeps no sessions to revoke.
+    #[allow(dead_code)]
+    session_types: Option<Vec<String>>,
+}
+
+/// Deletes every user in `userIds`, all or nothing: an unknown id is a 404 `E112102` and
+/// deletes no one.
+async fn delete_batch(AxState(app): App, body: Bytes) -> Reply {
+    let req: DeleteUsers = parse(&body)?;
+    let ids = req
+        .user_ids
+        .filter(|ids| !ids.is_empty())
+        .ok_or_else(|| ApiError::missing_argument("userIds is required"))?;
+    let mut state = app.write();
+    if let Some(missing) = ids.iter().find(|id| state.find_user_by_id(id).is_none()) {
+        return Err(ApiError::user_not_found(missing));
+    }
+    for id in &ids {
+        // A repeated id was deleted by its first occurrence.
+        if let Some(idx) = state.find_user_by_id(id) {
+            state.delete_user(idx);
+        }
+    }
+    empty()
+}
+
+/// `DELETE /v1/mgmt/user/test/delete/all`: deletes every test user.
+async fn delete_test_users(AxState(app): App) -> Reply {
+    let mut state = app.write();
+    // From the end, so earlier positions stay valid and each re-index is short.
+    for idx in (0..state.users.len()).rev() {
+        if state.users[idx].test {
+            state.delete_user(idx);
+        }
+    }
+    empty()
+}
+
+/// `POST /v1/mgmt/user/logout`: checks the user exists (404 otherwise) and answers `{}`; the
+/// emulator has no sessions, so nothing else changes.
+async fn logout(AxState(app): App, body: Bytes) -> Reply {
+    let req: Logout = parse(&body)?;
+    let user_id = req.user_id.unwrap_or_default();
+    let login_id = req.login_id.unwrap_or_default();
+    let state = app.read();
+    if !user_id.is_empty() {
+        state
+            .find_user_by_id(&user_id)
+            .ok_or_else(|| ApiError::user_not_found(&user_id))?;
+    } else if !login_id.is_empty() {
+        state.user_or_404(&login_id)?;
+    } else {
+        return Err(ApiError::missing_argument("loginId or userId is required"));
+    }
+    empty()
+}
