@@ -25,7 +25,7 @@ use crate::report::{self, Progress};
 /// This is the whole `main` of a connector binary:
 ///
 /// ```no_run
-/// # /// # use async_trait::async_trait;
+/// # use async_trait::async_trait;
 /// # use c1_connector_runner::{Connected, ConnectorProgram, Failure, Purpose};
 /// # #[derive(Debug, Clone, clap::Args)] struct MyArgs {}
 /// # struct MyProgram;
@@ -33,7 +33,7 @@ use crate::report::{self, Progress};
 /// # impl ConnectorProgram for MyProgram {
 /// #     type Args = MyArgs;
 /// #     fn name(&self) -> &'static str { "baton-my-system" }
-/// #     async fn connect(&self, _: &MyArgs, _: Purpose) -> Result<Connected, Failure> { unimplemented!() }
+/// #     async fn connect(&self, _: &MyArgs, _: Purpose) -> Result<Connected, Failure> { Err(Failure::usage("not configured")) }
 /// # }
 /// fn main() -> std::process::ExitCode {
 ///     c1_connector_runner::main(MyProgram, env!("CARGO_PKG_VERSION"), "Syncs My System into ConductorOne")
@@ -159,8 +159,10 @@ async fn dispatch<P: ConnectorProgram>(program: &P, cli: Cli<P::Args>) -> Result
         }
         Some(Command::Capabilities) => {
             let connected = program.connect(&cli.connector, Purpose::Describe).await?;
-            let doc = crate::describe::capabilities_document(connected.connector.as_ref()).await?;
-            return print_json(&doc);
+            let mut doc =
+                crate::describe::capabilities_document(connected.connector.as_ref()).await?;
+            doc.push('\n');
+            return print_text(&doc);
         }
         None => {}
     }
@@ -174,6 +176,10 @@ fn print_json(value: &serde_json::Value) -> Result<(), Outcome> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::failed(format!("could not render JSON: {e}")))?;
     text.push('\n');
+    print_text(&text)
+}
+
+fn print_text(text: &str) -> Result<(), Outcome> {
     match std::io::stdout().write_all(text.as_bytes()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Outcome::BrokenPipe),
