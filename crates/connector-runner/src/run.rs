@@ -58,7 +58,7 @@ pub fn main<P: ConnectorProgram>(
             return Exit::Failed.into();
         }
     };
-    runtime.block_on(run(program, cli))
+    runtime.block_on(run(program, cli, version))
 }
 
 /// Parses a command line into a [`Cli`], naming the program and its version. `--help`,
@@ -93,13 +93,18 @@ pub fn parse<P: ConnectorProgram>(
     }
 }
 
-/// Runs a parsed command line (see [`main`]).
-pub async fn run<P: ConnectorProgram>(program: P, cli: Cli<P::Args>) -> ExitCode {
+/// Runs a parsed command line (see [`main`]); `version` is the program's, sent to
+/// ConductorOne in service mode.
+pub async fn run<P: ConnectorProgram>(
+    program: P,
+    cli: Cli<P::Args>,
+    version: &'static str,
+) -> ExitCode {
     if let Err(f) = crate::logging::init(cli.baton.log_level, cli.baton.log_format) {
         eprintln!("error: {f}");
         return f.exit().into();
     }
-    match dispatch(&program, cli).await {
+    match dispatch(&program, cli, version).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(Outcome::BrokenPipe) => ExitCode::SUCCESS,
         Err(Outcome::Failed(f)) => {
@@ -145,7 +150,11 @@ fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-async fn dispatch<P: ConnectorProgram>(program: &P, cli: Cli<P::Args>) -> Result<(), Outcome> {
+async fn dispatch<P: ConnectorProgram>(
+    program: &P,
+    cli: Cli<P::Args>,
+    version: &'static str,
+) -> Result<(), Outcome> {
     match &cli.command {
         Some(Command::Completion { shell }) => {
             let name = program.name();
@@ -166,6 +175,13 @@ async fn dispatch<P: ConnectorProgram>(program: &P, cli: Cli<P::Args>) -> Result
         }
         None => {}
     }
+    if cli.baton.service_mode() {
+        #[cfg(feature = "service")]
+        return crate::service_cli::run(program, &cli.baton, &cli.connector, version)
+            .await
+            .map_err(Outcome::from);
+    }
+    let _ = version;
     if cli.baton.grant_entitlement.is_some() || cli.baton.revoke_grant.is_some() {
         return provision(program, &cli).await;
     }
