@@ -211,7 +211,11 @@ pub struct BatonArgs {
 
     /// Service mode: the address the health check listens on.
     #[cfg(feature = "service")]
-    #[arg(long, env = "BATON_HEALTH_CHECK_BIND_ADDRESS", default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        env = "BATON_HEALTH_CHECK_BIND_ADDRESS",
+        default_value = "127.0.0.1"
+    )]
     pub health_check_bind_address: std::net::IpAddr,
 
     /// Service mode: answer full-sync tasks with an empty sync (baton's --skip-full-sync).
