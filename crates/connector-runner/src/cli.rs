@@ -174,6 +174,63 @@ pub struct BatonArgs {
     #[arg(long, env = "BATON_WORKERS", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: u16,
 
+    /// Service mode: the client id ConductorOne gives the connector. With it, the program takes
+    /// its work (syncs, grants, revokes) from ConductorOne instead of running once.
+    #[cfg(feature = "service")]
+    #[arg(long, env = "BATON_CLIENT_ID")]
+    pub client_id: Option<String>,
+
+    /// Service mode: the client secret that goes with --client-id. Prefer the environment: a
+    /// flag shows in `ps`.
+    #[cfg(feature = "service")]
+    #[arg(long, env = "BATON_CLIENT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub client_secret: Option<secrecy::SecretString>,
+
+    /// Service mode: how many tasks run at once (1 to 100).
+    #[cfg(feature = "service")]
+    #[arg(long, env = "BATON_TASK_CONCURRENCY", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub task_concurrency: u16,
+
+    /// Service mode: serve /health, /ready and /live over HTTP for probes.
+    #[cfg(feature = "service")]
+    #[arg(
+        long,
+        env = "BATON_HEALTH_CHECK",
+        value_parser = parse_go_bool,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value = "false",
+    )]
+    pub health_check: bool,
+
+    /// Service mode: the health-check port.
+    #[cfg(feature = "service")]
+    #[arg(long, env = "BATON_HEALTH_CHECK_PORT", default_value_t = 8081)]
+    pub health_check_port: u16,
+
+    /// Service mode: the address the health check listens on.
+    #[cfg(feature = "service")]
+    #[arg(
+        long,
+        env = "BATON_HEALTH_CHECK_BIND_ADDRESS",
+        default_value = "127.0.0.1"
+    )]
+    pub health_check_bind_address: std::net::IpAddr,
+
+    /// Service mode: answer full-sync tasks with an empty sync (baton's --skip-full-sync).
+    #[cfg(feature = "service")]
+    #[arg(
+        long,
+        env = "BATON_SKIP_FULL_SYNC",
+        value_parser = parse_go_bool,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value = "false",
+    )]
+    pub skip_full_sync: bool,
+
     /// How often (ms) an unfinished sync is checkpointed into the partial file; for tests.
     #[arg(
         long,
@@ -182,6 +239,25 @@ pub struct BatonArgs {
         hide = true
     )]
     pub checkpoint_interval_ms: u64,
+}
+
+#[cfg(feature = "service")]
+fn secret(value: &str) -> Result<secrecy::SecretString, std::convert::Infallible> {
+    Ok(secrecy::SecretString::from(value.to_owned()))
+}
+
+impl BatonArgs {
+    /// Whether service mode was asked for (a client id or secret is set, as in baton-sdk).
+    pub fn service_mode(&self) -> bool {
+        #[cfg(feature = "service")]
+        {
+            self.client_id.as_deref().is_some_and(|s| !s.is_empty()) || self.client_secret.is_some()
+        }
+        #[cfg(not(feature = "service"))]
+        {
+            false
+        }
+    }
 }
 
 /// A boolean the way baton reads one (Go's `strconv.ParseBool`): `1`, `t`, `T`, `TRUE`, `true`,

@@ -49,6 +49,8 @@ mod program;
 mod report;
 mod run;
 mod schema;
+#[cfg(feature = "service")]
+mod service_cli;
 
 pub use cli::{BatonArgs, Cli, Command, LogFormat, LogLevel, OutputFormat, parse_go_bool};
 pub use exit::{Exit, Failure};

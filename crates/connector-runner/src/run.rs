@@ -25,7 +25,7 @@ use crate::report::{self, Progress};
 /// This is the whole `main` of a connector binary:
 ///
 /// ```no_run
-/// # /// # use async_trait::async_trait;
+/// # use async_trait::async_trait;
 /// # use c1_connector_runner::{Connected, ConnectorProgram, Failure, Purpose};
 /// # #[derive(Debug, Clone, clap::Args)] struct MyArgs {}
 /// # struct MyProgram;
@@ -33,7 +33,7 @@ use crate::report::{self, Progress};
 /// # impl ConnectorProgram for MyProgram {
 /// #     type Args = MyArgs;
 /// #     fn name(&self) -> &'static str { "baton-my-system" }
-/// #     async fn connect(&self, _: &MyArgs, _: Purpose) -> Result<Connected, Failure> { unimplemented!() }
+/// #     async fn connect(&self, _: &MyArgs, _: Purpose) -> Result<Connected, Failure> { Err(Failure::usage("not configured")) }
 /// # }
 /// fn main() -> std::process::ExitCode {
 ///     c1_connector_runner::main(MyProgram, env!("CARGO_PKG_VERSION"), "Syncs My System into ConductorOne")
@@ -58,7 +58,7 @@ pub fn main<P: ConnectorProgram>(
             return Exit::Failed.into();
         }
     };
-    runtime.block_on(run(program, cli))
+    runtime.block_on(run(program, cli, version))
 }
 
 /// Parses a command line into a [`Cli`], naming the program and its version. `--help`,
@@ -93,13 +93,18 @@ pub fn parse<P: ConnectorProgram>(
     }
 }
 
-/// Runs a parsed command line (see [`main`]).
-pub async fn run<P: ConnectorProgram>(program: P, cli: Cli<P::Args>) -> ExitCode {
+/// Runs a parsed command line (see [`main`]); `version` is the program's, sent to
+/// ConductorOne in service mode.
+pub async fn run<P: ConnectorProgram>(
+    program: P,
+    cli: Cli<P::Args>,
+    version: &'static str,
+) -> ExitCode {
     if let Err(f) = crate::logging::init(cli.baton.log_level, cli.baton.log_format) {
         eprintln!("error: {f}");
         return f.exit().into();
     }
-    match dispatch(&program, cli).await {
+    match dispatch(&program, cli, version).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(Outcome::BrokenPipe) => ExitCode::SUCCESS,
         Err(Outcome::Failed(f)) => {
@@ -145,7 +150,11 @@ fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-async fn dispatch<P: ConnectorProgram>(program: &P, cli: Cli<P::Args>) -> Result<(), Outcome> {
+async fn dispatch<P: ConnectorProgram>(
+    program: &P,
+    cli: Cli<P::Args>,
+    version: &'static str,
+) -> Result<(), Outcome> {
     match &cli.command {
         Some(Command::Completion { shell }) => {
             let name = program.name();
@@ -159,11 +168,20 @@ async fn dispatch<P: ConnectorProgram>(program: &P, cli: Cli<P::Args>) -> Result
         }
         Some(Command::Capabilities) => {
             let connected = program.connect(&cli.connector, Purpose::Describe).await?;
-            let doc = crate::describe::capabilities_document(connected.connector.as_ref()).await?;
-            return print_json(&doc);
+            let mut doc =
+                crate::describe::capabilities_document(connected.connector.as_ref()).await?;
+            doc.push('\n');
+            return print_text(&doc);
         }
         None => {}
     }
+    if cli.baton.service_mode() {
+        #[cfg(feature = "service")]
+        return crate::service_cli::run(program, &cli.baton, &cli.connector, version)
+            .await
+            .map_err(Outcome::from);
+    }
+    let _ = version;
     if cli.baton.grant_entitlement.is_some() || cli.baton.revoke_grant.is_some() {
         return provision(program, &cli).await;
     }
@@ -174,6 +192,10 @@ fn print_json(value: &serde_json::Value) -> Result<(), Outcome> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::failed(format!("could not render JSON: {e}")))?;
     text.push('\n');
+    print_text(&text)
+}
+
+fn print_text(text: &str) -> Result<(), Outcome> {
     match std::io::stdout().write_all(text.as_bytes()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Outcome::BrokenPipe),

@@ -9,4 +9,5 @@ mod program;
 mod provisioning_faults;
 mod resume;
 mod secrets;
+mod service;
 mod sync;

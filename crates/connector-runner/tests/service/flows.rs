@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 use c1_connector_runner::service::proto::{
-    CapabilityValue, FinalState, GRANT_RESPONSE_TYPE_URL, GrantResponse, REVOKE_RESPONSE_TYPE_URL,
-    RevokeResponse,
+    FinalState, GRANT_RESPONSE_TYPE_URL, GrantResponse, REVOKE_RESPONSE_TYPE_URL, RevokeResponse,
 };
 use c1_connector_runner::service::testing::{CLIENT_HOST, FakeConductorOne, HOST_ID, tasks};
 use c1_connector_sdk::Code as SdkCode;
@@ -67,13 +66,13 @@ async fn the_scripted_queue_is_worked_as_baton_does() -> TestResult {
     assert_eq!(startup.task_id, "");
     assert_eq!(startup.host_id, HOST_ID);
     let metadata = startup.connector_metadata.as_ref().expect("metadata");
-    assert_eq!(metadata.metadata.display_name, "Fake");
+    assert_eq!(metadata.display_name, "Fake");
     let caps = metadata.capabilities.as_ref().expect("capabilities");
     assert_eq!(
         caps.connector_capabilities,
         vec![
-            CapabilityValue::Provision as i32,
-            CapabilityValue::Sync as i32
+            c1_connector_sdk::model::Capability::Provision as i32,
+            c1_connector_sdk::model::Capability::Sync as i32
         ]
     );
     let os = startup.os_info.as_ref().expect("os_info");

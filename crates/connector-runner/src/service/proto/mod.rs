@@ -26,12 +26,8 @@
 //! assert_eq!(decoded.task.unwrap().type_name(), "sync_full");
 //! ```
 
-mod metadata;
 mod task;
 
-pub use metadata::{
-    CapabilityValue, ConnectorCapabilities, HelloConnectorMetadata, ResourceTypeCapability,
-};
 pub use task::*;
 
 use c1_connector_sdk::model::{Annotations, Grant};
@@ -116,7 +112,7 @@ pub struct HelloRequest {
     pub os_info: Option<OsInfo>,
     /// The connector's metadata, with its capabilities (required).
     #[prost(message, optional, tag = "5")]
-    pub connector_metadata: Option<HelloConnectorMetadata>,
+    pub connector_metadata: Option<c1_connector_sdk::model::ConnectorMetadata>,
     /// Annotations (at most 16).
     #[prost(message, repeated, tag = "6")]
     pub annotations: Vec<Any>,

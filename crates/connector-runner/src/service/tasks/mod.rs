@@ -19,8 +19,8 @@ use super::client::BatonApi;
 use super::config::Timings;
 use super::hostinfo;
 use super::proto::{
-    ConnectorCapabilities, FinalState, FinishError, FinishSuccess, FinishTaskRequest,
-    HelloConnectorMetadata, HelloRequest, RpcStatus, Task, TaskType,
+    FinalState, FinishError, FinishSuccess, FinishTaskRequest, HelloRequest, RpcStatus, Task,
+    TaskType,
 };
 
 /// What the task handlers share.
@@ -234,14 +234,17 @@ impl TaskContext {
     }
 
     async fn hello_request(&self, task_id: &str) -> Result<HelloRequest, Status> {
-        let metadata = self.connector.metadata().await.map_err(|e| {
-            Status::new(
-                grpc_code(e.code()),
-                format!("the connector could not describe itself: {}", e.message()),
-            )
-        })?;
-        let capabilities =
-            ConnectorCapabilities::from_resource_capabilities(&self.connector.capabilities());
+        // The connector's metadata with its capabilities (field 8), as baton-sdk's builder
+        // fills them for GetMetadata.
+        let metadata =
+            c1_connector_sdk::capabilities::metadata_with_capabilities(self.connector.as_ref())
+                .await
+                .map_err(|e| {
+                    Status::new(
+                        grpc_code(e.code()),
+                        format!("the connector could not describe itself: {}", e.message()),
+                    )
+                })?;
         Ok(HelloRequest {
             host_id: String::new(),
             task_id: task_id.to_owned(),
@@ -250,10 +253,7 @@ impl TaskContext {
                 &self.settings.package_version,
             )),
             os_info: Some(hostinfo::os_info()),
-            connector_metadata: Some(HelloConnectorMetadata {
-                metadata,
-                capabilities: Some(capabilities),
-            }),
+            connector_metadata: Some(metadata),
             annotations: Vec::new(),
         })
     }
