@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::engine::{SourceMismatch, SyncOptions, Syncer};
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use c1_connector_sdk::provision::ProvisioningRunner;
-use c1_connector_sdk::store::{C1zWriter, JsonlWriter};
+use c1_connector_sdk::store::{C1zWriter, JsonlWriter, SyncStore, SyncType};
 use clap::{CommandFactory, FromArgMatches};
 use tokio_util::sync::CancellationToken;
 
@@ -242,7 +242,8 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
         .with_cancel(cancel.clone())
         .with_progress(progress.callback())
         .with_checkpoint_interval(Duration::from_millis(args.checkpoint_interval_ms.max(1)));
-    options = crate::options::apply_phase_flags(options, args)?;
+    options =
+        crate::options::apply_phase_flags(options, args)?.with_source(connected.source.clone());
     let syncer = Syncer::new(connected.connector.clone(), options);
 
     let result = match args.output {
@@ -282,30 +283,48 @@ async fn sync_c1z(
     // costs.
     let partial = files::partial_path(file);
     files::promote_finished(&partial, file)?;
-    let mut store = match C1zWriter::open_or_resume(&partial) {
-        Ok(store) => store,
-        Err(e) if partial.exists() => {
-            files::set_aside(&partial, &format!("it could not be opened: {e}"))?;
-            C1zWriter::open_or_resume(&partial).map_err(Outcome::from)?
-        }
-        Err(e) => return Err(e.into()),
+    let sync_type = if syncer.options().skip_entitlements_and_grants {
+        SyncType::ResourcesOnly
+    } else {
+        SyncType::Full
     };
-    if let Some(id) = store.resumed_sync_id() {
-        tracing::info!(source = %connected.source, "resuming sync {id} from {}", partial.display());
-    }
-    // The engine validates the credentials first, and finishes the store only when the whole
-    // sync succeeded.
-    let stats = match syncer.run(&mut store).await {
-        Ok(stats) => stats,
-        Err(e) => {
-            drop(store);
-            if e.code() == c1_connector_sdk::Code::Cancelled && partial.exists() {
-                eprintln!(
-                    "interrupted: the unfinished sync is saved in {}; run the same command again to resume it (or delete that file to start over)",
-                    partial.display()
-                );
+    let mut set_aside_once = false;
+    let (stats, store) = loop {
+        let mut store = match C1zWriter::open_or_resume(&partial) {
+            Ok(store) => store,
+            Err(e) if partial.exists() => {
+                files::set_aside(&partial, &format!("it could not be opened: {e}"))?;
+                C1zWriter::open_or_resume(&partial).map_err(Outcome::from)?
             }
-            return Err(e.into());
+            Err(e) => return Err(e.into()),
+        };
+        store.set_sync_type(sync_type);
+        if let Some(id) = store.resumed_sync_id() {
+            tracing::info!(source = %connected.source, "resuming sync {id} from {}", partial.display());
+        }
+        // The engine validates the credentials first, and finishes the store only when the
+        // whole sync succeeded.
+        match syncer.run(&mut store).await {
+            Ok(stats) => break (stats, store),
+            Err(e) => {
+                drop(store);
+                let mismatch =
+                    std::error::Error::source(&e).and_then(|s| s.downcast_ref::<SourceMismatch>());
+                if let (Some(mismatch), false) = (mismatch, set_aside_once) {
+                    // A partial file of another project or base URL is never mixed into this
+                    // sync: keep it aside and start over.
+                    files::set_aside(&partial, &mismatch.to_string())?;
+                    set_aside_once = true;
+                    continue;
+                }
+                if partial.exists() && e.code() == c1_connector_sdk::Code::Cancelled {
+                    eprintln!(
+                        "interrupted: the unfinished sync is saved in {}; run the same command again to resume it (or delete that file to start over)",
+                        partial.display()
+                    );
+                }
+                return Err(e.into());
+            }
         }
     };
     drop(store);

@@ -267,3 +267,107 @@ fn output_path_problems_are_found_first_and_named() -> TestResult {
     assert!(stderr.contains(&ro.display().to_string()), "{stderr}");
     Ok(())
 }
+
+#[test]
+fn phase_flags_select_what_is_synced() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("some.c1z");
+    let out = command()?
+        .args(["--demo", "--sync-resource-types", "user,tenant", "-f"])
+        .arg(&path)
+        .output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let contents = crate::common::read(&path)?;
+    assert_eq!(
+        contents.resource_types.iter().collect::<Vec<_>>(),
+        ["tenant", "user"]
+    );
+    assert!(
+        contents
+            .resources
+            .iter()
+            .all(|r| r.starts_with("user:") || r.starts_with("tenant:"))
+    );
+    assert!(contents.grants.iter().all(|g| g.starts_with("tenant:")));
+    assert!(!contents.grants.is_empty());
+
+    let out = command()?
+        .args(["--demo", "--sync-resource-types", "user,widget", "-f"])
+        .arg(dir.path().join("never.c1z"))
+        .output()?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("widget") && stderr.contains("permission"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("never.c1z").exists());
+
+    let path = dir.path().join("resources.c1z");
+    let out = command()?
+        .args(["--demo", "--skip-entitlements-and-grants", "-f"])
+        .arg(&path)
+        .output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let contents = crate::common::read(&path)?;
+    assert!(contents.resources.len() > 10);
+    assert!(contents.entitlements.is_empty() && contents.grants.is_empty());
+    let syncs = c1_connector_sdk::store::C1zReader::open(&path)?.syncs()?;
+    assert_eq!(syncs[0].sync_type, "resources_only");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
+    use std::sync::Arc;
+
+    use c1_connector_sdk::engine::{SyncOptions, Syncer};
+    use c1_connector_sdk::store::C1zWriter;
+
+    let emu = descope_emulator::Emulator::builder().start().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("sync.c1z");
+    let partial = dir.path().join("sync.c1z.partial");
+
+    // An unfinished sync of another project in the partial file.
+    let connector = crate::common::connector_for(&emu)?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let stop = cancel.clone();
+    let options = SyncOptions::default()
+        .with_cancel(cancel)
+        .with_source("descope project P2SomeOtherProject at https://api.descope.com")
+        .with_progress(move |p| {
+            if p.resources > 0 {
+                stop.cancel();
+            }
+        });
+    let mut store = C1zWriter::open_or_resume(&partial)?;
+    let err = Syncer::new(connector, options)
+        .run(&mut store)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), c1_connector_sdk::Code::Cancelled);
+    drop(store);
+    assert!(partial.exists());
+
+    let out = crate::cli::command()?
+        .arg("-f")
+        .arg(&file)
+        .env("DESCOPE_PROJECT_ID", emu.project_id())
+        .env("DESCOPE_MANAGEMENT_KEY", emu.management_key())
+        .env("DESCOPE_BASE_URL", emu.base_url())
+        .output()?;
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("was not resumed"),
+        "one line says so: {stderr}"
+    );
+    assert!(stderr.contains("P2SomeOtherProject"), "{stderr}");
+    assert_eq!(
+        files_in(dir.path())?,
+        ["sync.c1z", "sync.c1z.partial.set-aside-1"]
+    );
+    assert!(!crate::common::read(&file)?.grants.is_empty());
+    Ok(())
+}

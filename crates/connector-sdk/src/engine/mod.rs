@@ -52,6 +52,9 @@ pub struct SyncOptions {
     /// Sync resource types and resources only (baton's `--skip-entitlements-and-grants`).
     /// See [`SyncOptions::with_skip_entitlements_and_grants`].
     pub skip_entitlements_and_grants: bool,
+    /// What the sync reads (a project and a base URL, say; never a secret). See
+    /// [`SyncOptions::with_source`].
+    pub source: Option<String>,
 }
 
 impl Default for SyncOptions {
@@ -66,6 +69,7 @@ impl Default for SyncOptions {
             checkpoint_interval: Duration::from_secs(10),
             sync_resource_types: Vec::new(),
             skip_entitlements_and_grants: false,
+            source: None,
         }
     }
 }
@@ -183,7 +187,47 @@ impl SyncOptions {
         self.skip_entitlements_and_grants = skip;
         self
     }
+
+    /// Names what the sync reads (for example `descope project P2abc at https://api.descope.com`;
+    /// never a secret). It is kept in the sync's session, and an unfinished sync of another
+    /// source is not resumed: the run fails with `FailedPrecondition` whose source is a
+    /// [`SourceMismatch`], before any object is listed or stored, so the caller can set the
+    /// file aside and start over.
+    ///
+    /// ```
+    /// use c1_connector_sdk::engine::SyncOptions;
+    /// let options = SyncOptions::default().with_source("descope project P2abc");
+    /// assert_eq!(options.source.as_deref(), Some("descope project P2abc"));
+    /// ```
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
 }
+
+/// An unfinished sync was of another source than the one asked for
+/// ([`SyncOptions::with_source`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SourceMismatch {
+    /// The source the unfinished sync read.
+    pub stored: String,
+    /// The source of this run.
+    pub expected: String,
+}
+
+impl fmt::Display for SourceMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the unfinished sync reads {}, not {}",
+            self.stored, self.expected
+        )
+    }
+}
+
+impl std::error::Error for SourceMismatch {}
 
 /// Runs full syncs of one connector.
 ///

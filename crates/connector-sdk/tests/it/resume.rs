@@ -236,3 +236,64 @@ async fn a_resume_must_select_the_same_resource_types() {
     assert_eq!(stats.sync_id, before[0].id);
     assert_eq!(stats.resources(), 7);
 }
+
+/// An unfinished sync of another source is refused before anything is listed or stored, with a
+/// typed cause the caller can act on; the same source resumes.
+#[tokio::test]
+async fn an_unfinished_sync_of_another_source_is_not_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let err = Syncer::new(
+        Arc::new(org().page_size(1).build()),
+        cancelling(|_, resources, _| resources >= 2).with_source("project A"),
+    )
+    .run(&mut w)
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Code::Cancelled);
+    drop(w);
+
+    let before = std::fs::read(&path).unwrap();
+    let other = org().page_size(1).build();
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let err = Syncer::new(
+        Arc::new(other.clone()),
+        SyncOptions::default().with_source("project B"),
+    )
+    .run(&mut w)
+    .await
+    .unwrap_err();
+    drop(w);
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    let mismatch = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<c1_connector_sdk::engine::SourceMismatch>())
+        .expect("a SourceMismatch cause");
+    assert_eq!(mismatch.stored, "project A");
+    assert_eq!(mismatch.expected, "project B");
+    assert!(
+        !other.call_log().iter().any(|c| c.starts_with("list")),
+        "nothing listed: {:?}",
+        other.call_log()
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file is untouched"
+    );
+
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    assert!(w.resumed_sync_id().is_some());
+    Syncer::new(
+        Arc::new(org().page_size(1).build()),
+        SyncOptions::default().with_source("project A"),
+    )
+    .run(&mut w)
+    .await
+    .unwrap();
+    drop(w);
+    assert_eq!(
+        objects(&path),
+        reference(dir.path(), org().page_size(1).build()).await
+    );
+}

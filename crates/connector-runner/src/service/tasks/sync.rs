@@ -178,14 +178,14 @@ fn engine_options(
         &spec.sync_resource_type_ids
     };
     if !types.is_empty() {
-        tracing::warn!(resource_types = ?types, "the sync engine cannot limit a sync to some resource types yet: syncing all of them");
+        options = options.with_sync_resource_types(types.iter().cloned());
     }
-    if spec.skip_entitlements_and_grants || spec.skip_grants {
-        tracing::warn!(
-            skip_entitlements_and_grants = spec.skip_entitlements_and_grants,
-            skip_grants = spec.skip_grants,
-            "the sync engine cannot skip entitlements or grants yet: syncing them"
-        );
+    if spec.skip_entitlements_and_grants {
+        options = options.with_skip_entitlements_and_grants(true);
+    } else if spec.skip_grants {
+        // The engine skips entitlements and grants together only: a sync with its grants is a
+        // superset of what was asked, never less.
+        tracing::warn!("skip_grants alone is not supported by this engine: syncing grants too");
     }
     if !spec.targeted_sync_resources.is_empty() {
         tracing::warn!(

@@ -100,6 +100,10 @@ struct TypeInfo {
     skip_grants: bool,
 }
 
+/// The session key under which [`SyncOptions::with_source`](super::SyncOptions::with_source)
+/// is kept (a prefix no connector uses).
+const SOURCE_KEY: &str = "c1-connector-sdk/source";
+
 pub(super) struct Run<'a> {
     connector: Arc<dyn Connector>,
     options: &'a SyncOptions,
@@ -238,6 +242,19 @@ impl<'a> Run<'a> {
             // A checkpoint this engine cannot read (baton's, or none): the sync is redone from
             // the start, and a fresh sync's session is empty.
             session.clear().await?;
+        }
+        if let Some(source) = &self.options.source {
+            if point.is_some()
+                && let Some(stored) = session.get(SOURCE_KEY).await?
+                && stored != source.as_bytes()
+            {
+                let mismatch = super::SourceMismatch {
+                    stored: String::from_utf8_lossy(&stored).into_owned(),
+                    expected: source.clone(),
+                };
+                return Err(Error::failed_precondition(mismatch.to_string()).with_source(mismatch));
+            }
+            session.put(SOURCE_KEY, source.as_bytes().to_vec()).await?;
         }
         let session =
             SyncSession::new(self.stats.sync_id.clone(), session).with_resumed(resume.is_some());
