@@ -319,8 +319,6 @@ fn phase_flags_select_what_is_synced() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
-    use std::sync::Arc;
-
     use c1_connector_sdk::engine::{SyncOptions, Syncer};
     use c1_connector_sdk::store::C1zWriter;
 
