@@ -247,7 +247,10 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
     let syncer = Syncer::new(connected.connector.clone(), options);
 
     let result = match args.output {
-        OutputFormat::C1z => sync_c1z(&syncer, &file, &connected).await,
+        OutputFormat::C1z => {
+            let scratch = args.c1z_temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+            sync_c1z(&syncer, &file, &scratch, &connected).await
+        }
         OutputFormat::Jsonl if stdout => {
             let mut store = JsonlWriter::stdout();
             syncer
@@ -274,6 +277,7 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
 async fn sync_c1z(
     syncer: &Syncer,
     file: &Path,
+    scratch: &Path,
     connected: &Connected,
 ) -> Result<(c1_connector_sdk::engine::SyncStats, String), Outcome> {
     // The sync is written to `<file>.partial`, a .c1z that holds the unfinished sync and its
@@ -290,11 +294,11 @@ async fn sync_c1z(
     };
     let mut set_aside_once = false;
     let (stats, store) = loop {
-        let mut store = match C1zWriter::open_or_resume(&partial) {
+        let mut store = match C1zWriter::open_or_resume_in(&partial, scratch) {
             Ok(store) => store,
             Err(e) if partial.exists() => {
                 files::set_aside(&partial, &format!("it could not be opened: {e}"))?;
-                C1zWriter::open_or_resume(&partial).map_err(Outcome::from)?
+                C1zWriter::open_or_resume_in(&partial, scratch).map_err(Outcome::from)?
             }
             Err(e) => return Err(e.into()),
         };

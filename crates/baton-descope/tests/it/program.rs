@@ -369,3 +369,41 @@ async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
     assert!(!crate::common::read(&file)?.grants.is_empty());
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scratch_directories_go_to_the_temp_dir_and_are_removed() -> TestResult {
+    let emu = descope_emulator::Emulator::builder().start().await?;
+    let dir = tempfile::tempdir()?;
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch)?;
+    let run = |key: &str, file: &str| -> TestResult<Output> {
+        Ok(command()?
+            .arg("-f")
+            .arg(dir.path().join(file))
+            .arg("--c1z-temp-dir")
+            .arg(&scratch)
+            .env("DESCOPE_PROJECT_ID", emu.project_id())
+            .env("DESCOPE_MANAGEMENT_KEY", key)
+            .env("DESCOPE_BASE_URL", emu.base_url())
+            .output()?)
+    };
+    // A finished sync, then a failed one (the key refused): nothing left either way.
+    let out = run(emu.management_key(), "ok.c1z")?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(files_in(&scratch)?.is_empty());
+    let out = run("K2WrongKey", "refused.c1z")?;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(files_in(&scratch)?.is_empty());
+    assert!(!dir.path().join("refused.c1z").exists());
+
+    // A temp dir that does not exist is a usage error found before anything runs.
+    let out = command()?
+        .args(["--demo", "--c1z-temp-dir"])
+        .arg(dir.path().join("missing"))
+        .arg("-f")
+        .arg(dir.path().join("never.c1z"))
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--c1z-temp-dir"));
+    Ok(())
+}

@@ -278,3 +278,35 @@ async fn a_resources_only_sync_is_labelled_so_and_resumes_only_as_such() {
     assert!(syncs[0].is_finished());
     assert_eq!(r.counts().unwrap(), (3, 10, 0, 0));
 }
+
+/// The working database lives in a private scratch directory under the directory asked for,
+/// and nothing is left there once the writer is finished or dropped.
+#[cfg(unix)]
+#[tokio::test]
+async fn scratch_directories_are_private_and_removed() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    let listing = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&scratch)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    };
+    for resumable in [false, true] {
+        let target = dir.path().join(format!("out-{resumable}.c1z"));
+        let writer = if resumable {
+            C1zWriter::open_or_resume_in(&target, &scratch).unwrap()
+        } else {
+            C1zWriter::create_in(&target, &scratch).unwrap()
+        };
+        let made = listing();
+        assert_eq!(made.len(), 1, "{made:?}");
+        let mode = std::fs::metadata(&made[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        drop(writer);
+        assert!(listing().is_empty(), "removed when dropped");
+    }
+}

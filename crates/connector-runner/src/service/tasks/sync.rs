@@ -205,7 +205,8 @@ async fn write_sync(
     path: &Path,
     cancel: &CancellationToken,
 ) -> Result<(), SdkError> {
-    let mut writer = C1zWriter::create(path)?;
+    // The working database goes in the same temporary directory as the file itself.
+    let mut writer = C1zWriter::create_in(path, &ctx.settings.temp_dir)?;
     if ctx.settings.skip_full_sync {
         // baton's `SkipSync`: validate, then an empty finished sync.
         tokio::select! {

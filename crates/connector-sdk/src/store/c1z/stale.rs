@@ -47,7 +47,7 @@ pub(crate) fn mark_owner(scratch: &Path) {
 /// Only where `/proc` tells whether a process lives (Linux). A directory without an owner
 /// file, owned from another pid namespace, or whose owner's id is in use again, is left alone,
 /// so a live writer is never touched.
-pub(crate) fn remove_dead_scratch_dirs() {
+pub(crate) fn remove_dead_scratch_dirs(dir: &Path) {
     let proc = Path::new("/proc");
     let Some(me) = owner_id(std::process::id()) else {
         return;
@@ -55,7 +55,7 @@ pub(crate) fn remove_dead_scratch_dirs() {
     let Some((_, my_ns)) = me.split_once(' ') else {
         return;
     };
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {

@@ -63,6 +63,9 @@ pub struct C1zWriter {
     target: PathBuf,
     tx: Option<mpsc::Sender<Cmd>>,
     done: Option<oneshot::Receiver<Result<(), Error>>>,
+    /// The SQLite thread, joined on drop so its scratch directory is gone before the writer
+    /// is (a process that exits right after dropping a writer leaves nothing behind).
+    thread: Option<std::thread::JoinHandle<()>>,
     sync_id: Option<String>,
     finished: bool,
     /// Created by [`C1zWriter::open_or_resume`]: keeps older syncs and saves on suspend.
@@ -83,9 +86,24 @@ impl C1zWriter {
     /// Prepares a writer for `path`. Nothing is written at `path` until the sync finishes, and
     /// the new file holds only this sync.
     pub fn create(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::create_in(path, std::env::temp_dir())
+    }
+
+    /// Like [`C1zWriter::create`], with the working database in a scratch directory under
+    /// `scratch_dir` (baton's `--c1z-temp-dir`) instead of the system's temporary directory.
+    /// The scratch directory is private to the process (mode 0700 on Unix) and removed when the
+    /// writer finishes or is dropped; one left by a killed process is removed by the next
+    /// writer that uses the same `scratch_dir`.
+    ///
+    /// ```no_run
+    /// use c1_connector_sdk::store::C1zWriter;
+    /// let writer = C1zWriter::create_in("sync.c1z", "/var/tmp/baton")?;
+    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// ```
+    pub fn create_in(path: impl AsRef<Path>, scratch_dir: impl AsRef<Path>) -> Result<Self, Error> {
         let target = path.as_ref().to_path_buf();
         check_dir(&target)?;
-        let (tmp, db_path) = scratch(&target)?;
+        let (tmp, db_path) = scratch(&target, scratch_dir.as_ref())?;
         let (conn, deferred) = open_db(&db_path, true)?;
         Self::spawn(target, tmp, db_path, (conn, deferred), false, Vec::new())
     }
@@ -119,9 +137,18 @@ impl C1zWriter {
     /// # Ok(()) }
     /// ```
     pub fn open_or_resume(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::open_or_resume_in(path, std::env::temp_dir())
+    }
+
+    /// Like [`C1zWriter::open_or_resume`], with the working database under `scratch_dir` (see
+    /// [`C1zWriter::create_in`]).
+    pub fn open_or_resume_in(
+        path: impl AsRef<Path>,
+        scratch_dir: impl AsRef<Path>,
+    ) -> Result<Self, Error> {
         let target = path.as_ref().to_path_buf();
         check_dir(&target)?;
-        let (tmp, db_path) = scratch(&target)?;
+        let (tmp, db_path) = scratch(&target, scratch_dir.as_ref())?;
         if target.exists() {
             let mut f = std::fs::File::create(&db_path)?;
             decompress_into(&target, &mut f)?;
@@ -179,7 +206,7 @@ impl C1zWriter {
             last_save: None,
             rx,
         };
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("c1z-writer".into())
             .spawn(move || {
                 let result = worker.run();
@@ -190,6 +217,7 @@ impl C1zWriter {
             target,
             tx: Some(tx),
             done: Some(done_rx),
+            thread: Some(thread),
             sync_id: None,
             finished: false,
             resumable,
@@ -429,13 +457,32 @@ impl SyncStore for C1zWriter {
 
 /// A scratch directory for the working database, owned by this process; first removes what
 /// killed writers left behind.
-fn scratch(target: &Path) -> Result<(tempfile::TempDir, PathBuf), Error> {
+fn scratch(target: &Path, dir: &Path) -> Result<(tempfile::TempDir, PathBuf), Error> {
     stale::remove_temp_files(target);
-    stale::remove_dead_scratch_dirs();
-    let tmp = tempfile::Builder::new()
-        .prefix(stale::SCRATCH_PREFIX)
-        .tempdir()?;
+    stale::remove_dead_scratch_dirs(dir);
+    // Private to this user (0700 on Unix, whatever the umask): the working database lists
+    // identities.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(stale::SCRATCH_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let tmp = builder.tempdir_in(dir)?;
     stale::mark_owner(tmp.path());
     let db_path = tmp.path().join("db.sqlite");
     Ok((tmp, db_path))
+}
+
+impl Drop for C1zWriter {
+    /// Closes the queue and waits for the SQLite thread, which then removes the scratch
+    /// directory. Unfinished work is dropped (a resumable writer's last save stays on disk).
+    fn drop(&mut self) {
+        self.pending = None;
+        self.tx = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
