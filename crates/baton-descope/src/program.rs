@@ -152,7 +152,7 @@ async fn demo(args: &DescopeArgs) -> Result<Connected, Failure> {
         emulator.project_id(),
         SecretString::from(emulator.management_key().to_owned()),
     )
-    .map(|c| c.with_base_url(emulator.base_url()))
+    .map(|c| c.with_base_url(emulator.base_url()).with_demo(true))
     .map_err(|e| Failure::failed(e.to_string()))?;
     let config = settings(args, config)?;
     let source = format!("descope demo emulator project {}", config.project_id());

@@ -40,6 +40,7 @@ pub struct DescopeConfig {
     max_parallel_fetches: usize,
     include_test_users: bool,
     rate_limit: Option<RateLimitConfig>,
+    demo: bool,
 }
 
 impl fmt::Debug for DescopeConfig {
@@ -52,6 +53,7 @@ impl fmt::Debug for DescopeConfig {
             .field("max_parallel_fetches", &self.max_parallel_fetches)
             .field("include_test_users", &self.include_test_users)
             .field("rate_limit", &self.rate_limit)
+            .field("demo", &self.demo)
             .finish()
     }
 }
@@ -72,6 +74,7 @@ impl DescopeConfig {
             max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
             include_test_users: false,
             rate_limit: None,
+            demo: false,
         })
     }
 
@@ -119,6 +122,18 @@ impl DescopeConfig {
     pub fn with_rate_limit(mut self, limits: RateLimitConfig) -> Self {
         self.rate_limit = Some(limits);
         self
+    }
+
+    /// Marks the project as demo data (the embedded emulator's): the connector's metadata, kept
+    /// in every `.c1z` it writes, then says so.
+    pub fn with_demo(mut self, demo: bool) -> Self {
+        self.demo = demo;
+        self
+    }
+
+    /// Whether the project is demo data.
+    pub fn demo(&self) -> bool {
+        self.demo
     }
 
     /// The Descope project id.

@@ -79,6 +79,7 @@ pub const GRANTED: &str = "granted";
 pub struct DescopeConnector {
     client: Client,
     pager: PagerConfig,
+    demo: bool,
 }
 
 impl DescopeConnector {
@@ -108,6 +109,7 @@ impl DescopeConnector {
                 max_parallel: config.max_parallel_fetches(),
                 include_test_users: config.include_test_users(),
             },
+            demo: config.demo(),
         }
     }
 
@@ -119,11 +121,28 @@ impl DescopeConnector {
 
 #[async_trait]
 impl Connector for DescopeConnector {
+    /// The connector's name and description; a demo (see [`DescopeConfig::with_demo`]) says
+    /// so in both, and in its profile (`"demo": true`), so a demo `.c1z` cannot pass for a real
+    /// project's.
     async fn metadata(&self) -> Result<ConnectorMetadata, Error> {
-        Ok(ConnectorMetadata::new(
-            "Descope",
-            "Users, tenants, roles and permissions of a Descope project; grants and revokes role assignments and tenant memberships",
-        ))
+        let description = "Users, tenants, roles and permissions of a Descope project; grants and revokes role assignments and tenant memberships";
+        if !self.demo {
+            return Ok(ConnectorMetadata::new("Descope", description));
+        }
+        let mut profile = serde_json::Map::new();
+        profile.insert("demo".into(), serde_json::Value::Bool(true));
+        profile.insert(
+            "projectId".into(),
+            serde_json::Value::String(self.client.project_id().to_owned()),
+        );
+        let mut metadata = ConnectorMetadata::new(
+            "Descope (demo)",
+            format!(
+                "DEMO DATA from an embedded Descope emulator, not a real Descope project. {description}"
+            ),
+        );
+        metadata.profile = Some(c1_connector_sdk::model::json_object_to_struct(profile));
+        Ok(metadata)
     }
 
     /// Checks the credentials with one cheap call (a one-user search) and says what is wrong.

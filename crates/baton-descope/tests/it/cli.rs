@@ -39,6 +39,14 @@ fn demo_run_writes_a_readable_c1z() -> TestResult {
         stdout.is_empty(),
         "a .c1z sync writes nothing to standard output: {stdout}"
     );
+    let metadata = c1_connector_sdk::store::C1zReader::open(&path)?
+        .connector_metadata()?
+        .ok_or("the connector's metadata is in the file")?;
+    assert!(metadata.display_name.contains("demo"), "{metadata:?}");
+    assert!(
+        metadata.description.starts_with("DEMO DATA"),
+        "{metadata:?}"
+    );
     let contents = read(&path)?;
     assert_eq!(contents.resource_types.len(), 4);
     assert!(contents.resources.iter().any(|r| r.starts_with("user:")));

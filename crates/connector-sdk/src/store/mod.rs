@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use crate::error::Error;
-use crate::model::{Entitlement, Grant, Resource, ResourceType};
+use crate::model::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceType};
 use crate::session::SessionStore;
 
 #[cfg(feature = "c1z")]
@@ -52,6 +52,13 @@ impl SyncType {
     }
 }
 
+/// The `v1_assets` external id under which a `.c1z` keeps the connector's metadata of a sync.
+/// baton's readers ignore assets no resource points at.
+pub const CONNECTOR_METADATA_ASSET: &str = "c1-connector-sdk.connector-metadata";
+/// The content type of that asset: a serialised `c1.connector.v2.ConnectorMetadata`.
+pub const CONNECTOR_METADATA_CONTENT_TYPE: &str =
+    "application/x-protobuf; messageType=\"c1.connector.v2.ConnectorMetadata\"";
+
 /// A sink the sync engine writes to, one page at a time.
 ///
 /// The engine calls [`start_sync`](SyncStore::start_sync) once, then the `put_*` methods in phase
@@ -79,6 +86,14 @@ pub trait SyncStore: Send {
 
     /// Stores grants.
     async fn put_grants(&mut self, items: Vec<Grant>) -> Result<(), Error>;
+
+    /// Records what the connector says about itself ([`Connector::metadata`](crate::Connector::metadata))
+    /// for this sync, so a reader of the output can tell which connector (and, for a demo, that
+    /// it was a demo) wrote it. A `.c1z` keeps it as an asset row
+    /// ([`CONNECTOR_METADATA_ASSET`]); the default ignores it.
+    async fn put_connector_metadata(&mut self, _metadata: ConnectorMetadata) -> Result<(), Error> {
+        Ok(())
+    }
 
     /// Records the engine's serialised progress, so an interrupted sync can resume. Everything
     /// stored before the call is what the progress accounts for. A resumable store may also

@@ -310,3 +310,22 @@ async fn scratch_directories_are_private_and_removed() {
         assert!(listing().is_empty(), "removed when dropped");
     }
 }
+
+/// The connector's metadata is kept with the sync, and read back.
+#[tokio::test]
+async fn connector_metadata_is_kept_with_the_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.c1z");
+    let mut w = C1zWriter::create(&path).unwrap();
+    Syncer::new(Arc::new(org().build()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    drop(w);
+    let metadata = C1zReader::open(&path)
+        .unwrap()
+        .connector_metadata()
+        .unwrap()
+        .expect("metadata");
+    assert_eq!(metadata.display_name, "Fake");
+}

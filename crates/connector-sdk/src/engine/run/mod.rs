@@ -271,6 +271,20 @@ impl<'a> Run<'a> {
                 .map_err(|e| e.context("begin sync"))?
         };
 
+        // What the connector says about itself, kept with the sync (a demo says it is one).
+        let metadata = {
+            let connector = self.connector.clone();
+            self.options
+                .retry
+                .run(&self.options.cancel, &self.retries, || {
+                    let c = connector.clone();
+                    async move { c.metadata().await }
+                })
+                .await
+                .map_err(|e| e.context("connector metadata"))?
+        };
+        store.put_connector_metadata(metadata).await?;
+
         // Resource types: always (re)stored; they are upserts.
         self.phase = Phase::ResourceTypes;
         let mut types = Vec::new();

@@ -20,6 +20,8 @@ pub(super) enum Cmd {
     Entitlements(Rows),
     Grants(Rows),
     Checkpoint(String),
+    /// An asset row (`v1_assets`): external id, content type, bytes.
+    Asset(String, String, Vec<u8>),
     /// Continue the unfinished sync `0` instead of starting one; `1` is the save spacing.
     Resume(String, u32),
     Snapshot(oneshot::Sender<Result<ResumePoint, Error>>),

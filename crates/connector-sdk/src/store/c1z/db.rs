@@ -183,6 +183,14 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
                 params![state, sync_id],
             )?;
         }
+        Cmd::Asset(external_id, content_type, data) => {
+            tx.prepare_cached(
+                "INSERT INTO v1_assets (external_id, content_type, data, sync_id, discovered_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data, content_type = EXCLUDED.content_type",
+            )?
+            .execute(params![external_id, content_type, data, sync_id, now])?;
+        }
         Cmd::SessionPut(key, value) => {
             tx.prepare_cached(
                 "INSERT INTO v1_connector_sessions (sync_id, key, value) VALUES (?1, ?2, ?3) \

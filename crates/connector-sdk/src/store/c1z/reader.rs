@@ -164,6 +164,13 @@ impl C1zReader {
             .transpose()
     }
 
+    /// The connector's metadata recorded with the selected sync
+    /// ([`SyncStore::put_connector_metadata`](crate::store::SyncStore::put_connector_metadata)),
+    /// if the writer kept it (baton's writers do not).
+    pub fn connector_metadata(&self) -> Result<Option<crate::model::ConnectorMetadata>, Error> {
+        self.get("v1_assets", crate::store::CONNECTOR_METADATA_ASSET)
+    }
+
     /// Resource types of the selected sync, in insertion order.
     pub fn resource_types(&self) -> Result<Vec<ResourceType>, Error> {
         self.list("v1_resource_types")

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
@@ -16,9 +17,12 @@ use super::session::C1zSession;
 use super::worker::Worker;
 use super::{stale, timefmt};
 use crate::error::Error;
-use crate::model::{Entitlement, Grant, Resource, ResourceType};
+use crate::model::{ConnectorMetadata, Entitlement, Grant, Resource, ResourceType};
 use crate::session::SessionStore;
-use crate::store::{RESUME_MAX_AGE, ResumePoint, SyncStore, SyncType, new_sync_id};
+use crate::store::{
+    CONNECTOR_METADATA_ASSET, CONNECTOR_METADATA_CONTENT_TYPE, RESUME_MAX_AGE, ResumePoint,
+    SyncStore, SyncType, new_sync_id,
+};
 
 /// Pages buffered between the engine and the SQLite thread: enough to keep the thread busy,
 /// small enough that memory stays bounded when the disk is slower than the connector.
@@ -386,6 +390,15 @@ impl SyncStore for C1zWriter {
 
     async fn checkpoint(&mut self, state: String) -> Result<(), Error> {
         self.send(Cmd::Checkpoint(state)).await
+    }
+
+    async fn put_connector_metadata(&mut self, metadata: ConnectorMetadata) -> Result<(), Error> {
+        self.send(Cmd::Asset(
+            CONNECTOR_METADATA_ASSET.to_owned(),
+            CONNECTOR_METADATA_CONTENT_TYPE.to_owned(),
+            metadata.encode_to_vec(),
+        ))
+        .await
     }
 
     async fn resume(&mut self) -> Result<Option<ResumePoint>, Error> {
