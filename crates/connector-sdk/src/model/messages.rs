@@ -197,6 +197,18 @@ pub mod resource {
                 StatusValue::Deleted => "STATUS_DELETED",
             }
         }
+
+        /// The name of the same value in the top-level `Resource.status`
+        /// (`c1.connector.v2.Status.ResourceStatus`), e.g. `RESOURCE_STATUS_ENABLED`; the user
+        /// trait's status uses [`StatusValue::proto_name`].
+        pub fn resource_proto_name(self) -> &'static str {
+            match self {
+                StatusValue::Unspecified => "RESOURCE_STATUS_UNSPECIFIED",
+                StatusValue::Enabled => "RESOURCE_STATUS_ENABLED",
+                StatusValue::Disabled => "RESOURCE_STATUS_DISABLED",
+                StatusValue::Deleted => "RESOURCE_STATUS_DELETED",
+            }
+        }
     }
 
     impl Status {

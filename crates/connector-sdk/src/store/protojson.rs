@@ -219,7 +219,7 @@ pub fn resource(r: &Resource) -> Value {
         let name = model::resource::StatusValue::try_from(s.status)
             .ok()
             .filter(|v| *v as i32 != 0)
-            .map(|v| v.proto_name())
+            .map(|v| v.resource_proto_name())
             .unwrap_or("");
         Obj::new()
             .str("status", name)
@@ -328,5 +328,17 @@ mod tests {
         let v = entitlement(&e);
         assert_eq!(v["purpose"], "PURPOSE_VALUE_ASSIGNMENT");
         assert_eq!(v["resource"]["id"]["resourceType"], "user");
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+    use crate::model::resource::StatusValue;
+
+    #[test]
+    fn resource_status_uses_the_resource_status_enum() {
+        let r = Resource::new("user", "u1", "U").with_status(StatusValue::Disabled);
+        assert_eq!(resource(&r)["status"]["status"], "RESOURCE_STATUS_DISABLED");
     }
 }
