@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use secrecy::SecretString;
 
-use crate::client::{Call, Client, decode};
+use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::models::{
     MaybeWrappedUser, ResourceTypes, ScimGroup, ScimListQuery, ScimListResponse, ScimPatchRequest,
@@ -79,7 +79,7 @@ impl ScimClient {
     }
 
     async fn call<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        decode(&self.send(call).await?)
+        self.client.decode(&self.send(call).await?)
     }
 
     /// `GET /scim/v2/Users` with `filter`, `startIndex`, `count`.
@@ -191,7 +191,7 @@ impl ScimClient {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        decode(&body).map(Some)
+        self.client.decode(&body).map(Some)
     }
 
     /// `DELETE /scim/v2/Groups/{id}`.

@@ -13,7 +13,7 @@ use crate::{TestResult, builder, mgmt};
 fn limited(server: &MockServer, cfg: RateLimitConfig) -> descope_mgmt::Client {
     builder(server)
         .rate_limit(cfg)
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()
         .unwrap()
 }
@@ -120,7 +120,7 @@ async fn a_429_locks_out_its_class_only() -> TestResult {
     let c = builder(&server)
         .rate_limit(RateLimitConfig::descope())
         .retry(RetryConfig::disabled())
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()?;
     let start = Instant::now();
     let err = c
