@@ -5,6 +5,7 @@ mod errors;
 mod groups;
 mod permissions;
 mod proxy;
+mod pager;
 mod ratelimit;
 mod retry;
 mod roles;
