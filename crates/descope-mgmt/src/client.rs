@@ -243,9 +243,20 @@ impl Client {
         self.decode(&body)
     }
 
-    /// Sends a management call whose response body carries nothing of interest.
+    /// Sends a management call whose response body carries nothing of interest. The body must
+    /// still be empty or JSON: a 2xx HTML page (a proxy's or a portal's) is not Descope
+    /// confirming the change, and reporting success on it would be false.
     pub(crate) async fn call_unit(&self, call: Call) -> Result<(), Error> {
-        self.execute(call, Auth::Management).await.map(|_| ())
+        let body = self.execute(call, Auth::Management).await?;
+        self.confirm(&body)
+    }
+
+    /// Accepts a 2xx body that carries nothing of interest only when it is empty or JSON.
+    pub(crate) fn confirm(&self, body: &[u8]) -> Result<(), Error> {
+        if !body.iter().all(u8::is_ascii_whitespace) {
+            self.decode::<serde::de::IgnoredAny>(body)?;
+        }
+        Ok(())
     }
 }
 

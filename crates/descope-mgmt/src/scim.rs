@@ -144,9 +144,10 @@ impl ScimClient {
 
     /// `DELETE /scim/v2/Users/{id}`.
     pub async fn delete_user(&self, id: &str) -> Result<(), Error> {
-        self.send(Call::delete(format!("/scim/v2/Users/{}", segment(id)?)))
-            .await
-            .map(|_| ())
+        let body = self
+            .send(Call::delete(format!("/scim/v2/Users/{}", segment(id)?)))
+            .await?;
+        self.client.confirm(&body)
     }
 
     /// `GET /scim/v2/Groups` with `filter`, `startIndex`, `count`, `excludedAttributes`.
@@ -196,9 +197,10 @@ impl ScimClient {
 
     /// `DELETE /scim/v2/Groups/{id}`.
     pub async fn delete_group(&self, id: &str) -> Result<(), Error> {
-        self.send(Call::delete(format!("/scim/v2/Groups/{}", segment(id)?)))
-            .await
-            .map(|_| ())
+        let body = self
+            .send(Call::delete(format!("/scim/v2/Groups/{}", segment(id)?)))
+            .await?;
+        self.client.confirm(&body)
     }
 
     /// `GET /scim/v2/ServiceProviderConfig`.

@@ -321,6 +321,63 @@ mod tests {
         assert_eq!(metrics.throttle_remaining(), None);
     }
 
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_wait_is_announced_at_info_level() {
+        // tracing caches each callsite's interest globally; a test on another thread can leave
+        // it cached as "never" while this thread-scoped subscriber registers. Try a few times.
+        for _ in 0..5 {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::INFO)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            let _guard = tracing::subscriber::set_default(subscriber);
+            tracing::callsite::rebuild_interest_cache();
+            let limiter = RateLimiter::new(
+                RateLimitConfig::custom(
+                    RateWindow::new(1, Duration::from_secs(60)),
+                    RateWindow::new(1, Duration::from_secs(60)),
+                ),
+                Arc::new(Metrics::default()),
+            );
+            limiter.acquire(EndpointClass::UserSearchUpdate).await;
+            limiter.acquire(EndpointClass::UserSearchUpdate).await;
+            let text = String::from_utf8_lossy(
+                &captured.0.lock().unwrap_or_else(PoisonError::into_inner),
+            )
+            .into_owned();
+            if text.contains("waiting") {
+                assert!(text.contains(" INFO "), "{text}");
+                assert!(
+                    text.contains(
+                        "waiting 60 s for Descope's rate-limit window (class user search and update)"
+                    ),
+                    "{text}"
+                );
+                return;
+            }
+        }
+        panic!("no wait was announced in five runs");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_dropped_waiter_is_no_longer_counted() {
         let metrics = Arc::new(Metrics::default());

@@ -2,7 +2,9 @@
 
 mod decode_props;
 mod errors;
+mod foreign;
 mod groups;
+mod layers;
 mod permissions;
 mod proxy;
 mod pager;

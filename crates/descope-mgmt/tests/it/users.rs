@@ -290,6 +290,38 @@ async fn update_and_patch() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_load_then_update_round_trip_sends_every_field_back() -> TestResult {
+    let server = MockServer::start().await;
+    mgmt("GET", "/v1/mgmt/user")
+        .and(query_param("loginId", "jane@acme.io"))
+        .respond_with(user_resp())
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Everything the fixture holds that the update endpoint takes, with one change (the
+    // display name); the membership of T2 (no roles) is kept.
+    mgmt("POST", "/v1/mgmt/user/update")
+        .and(body_json(json!({
+            "loginId": "jane@acme.io", "email": "jane@acme.io", "displayName": "Jane Q. Doe",
+            "givenName": "Jane", "familyName": "Doe", "picture": "https://example.com/p.png",
+            "customAttributes": {"department": "eng", "level": 3}, "roleNames": ["viewer"],
+            "userTenants": [{"tenantId": "T1", "roleNames": ["Tenant Admin"]}, {"tenantId": "T2"}],
+            "additionalLoginIds": ["jane"], "verifiedEmail": true, "verifiedPhone": false,
+            "test": false
+        })))
+        .respond_with(user_resp())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let user = c.users().load("jane@acme.io").await?;
+    c.users()
+        .update(&UpdateUserRequest::from_user(&user).display_name("Jane Q. Doe"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn delete_and_status() -> TestResult {
     let server = MockServer::start().await;
     mgmt("POST", "/v1/mgmt/user/delete")
