@@ -145,7 +145,9 @@ impl Error {
     /// [`Error::attempts`] for how many attempts it already spent.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) => e.is_rate_limited() || e.status == 408 || is_transient_status(e.status),
+            Error::Api(e) => {
+                e.is_rate_limited() || e.status == 408 || is_transient_status(e.status)
+            }
             Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Decode { issue, .. } => *issue == DecodeIssue::Truncated,
             Error::Paging(e) => e.is_retryable(),
@@ -457,7 +459,12 @@ mod tests {
 
     #[test]
     fn only_descope_bodies_are_not_found() {
-        for body in [&b""[..], b"<html>Not Found</html>", b"Not Found", br#"{"error":"nope"}"#] {
+        for body in [
+            &b""[..],
+            b"<html>Not Found</html>",
+            b"Not Found",
+            br#"{"error":"nope"}"#,
+        ] {
             let e = ApiError::from_body(404, body, None, &[]);
             assert!(!e.is_not_found() && !e.is_from_descope(), "{body:?}");
         }
@@ -476,7 +483,10 @@ mod tests {
         let mut e = ApiError::from_body(404, b"<html><title>Not Found</title></html>", None, &[]);
         e.base_url = "http://127.0.0.1:9/".to_owned();
         let text = e.to_string();
-        assert!(text.contains("http://127.0.0.1:9/") && text.contains("base URL"), "{text}");
+        assert!(
+            text.contains("http://127.0.0.1:9/") && text.contains("base URL"),
+            "{text}"
+        );
         assert!(text.contains("Not Found"), "{text}");
         let mut r = ApiError::from_body(302, b"", None, &[]);
         r.base_url = "https://x.example/".to_owned();
@@ -485,8 +495,20 @@ mod tests {
 
     #[test]
     fn retryability_of_statuses() {
-        for (status, retryable) in [(408, true), (429, true), (500, true), (404, false), (400, false), (302, false), (501, false)] {
-            assert_eq!(Error::Api(ApiError::new(status, "", "")).is_retryable(), retryable, "{status}");
+        for (status, retryable) in [
+            (408, true),
+            (429, true),
+            (500, true),
+            (404, false),
+            (400, false),
+            (302, false),
+            (501, false),
+        ] {
+            assert_eq!(
+                Error::Api(ApiError::new(status, "", "")).is_retryable(),
+                retryable,
+                "{status}"
+            );
         }
         assert!(!Error::InvalidArgument("x".into()).is_retryable());
         assert!(!Error::BodyTooLarge { limit: 1 }.is_retryable());

@@ -64,5 +64,8 @@ pub(crate) type PendingLayer = Box<dyn FnOnce(LayerService) -> LayerService + Se
 
 /// Wraps `inner` in `layers`, the first added outermost (as `tower::ServiceBuilder` does).
 pub(crate) fn apply(inner: LayerService, layers: Vec<PendingLayer>) -> LayerService {
-    layers.into_iter().rev().fold(inner, |svc, layer| layer(svc))
+    layers
+        .into_iter()
+        .rev()
+        .fold(inner, |svc, layer| layer(svc))
 }

@@ -66,9 +66,7 @@ pub use config::{RateLimitConfig, RateWindow, RetryConfig};
 pub use error::{ApiError, DecodeIssue, Error};
 pub use groups::Groups;
 pub use models::*;
-pub use pager::{
-    PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager,
-};
+pub use pager::{PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager};
 pub use permissions::Permissions;
 pub use roles::Roles;
 pub use scim::ScimClient;

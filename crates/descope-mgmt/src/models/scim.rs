@@ -607,9 +607,13 @@ mod tests {
         )
         .unwrap();
         let meta = u.meta.unwrap();
-        assert_eq!(meta.created, ScimTime::Raw(serde_json::json!({"seconds": 1})));
+        assert_eq!(
+            meta.created,
+            ScimTime::Raw(serde_json::json!({"seconds": 1}))
+        );
         assert_eq!(meta.last_modified.as_text(), Some("2024-01-02T00:00:00Z"));
-        let u: ScimUser = serde_json::from_str(r#"{"meta":{"created":null,"lastModified":5}}"#).unwrap();
+        let u: ScimUser =
+            serde_json::from_str(r#"{"meta":{"created":null,"lastModified":5}}"#).unwrap();
         let meta = u.meta.unwrap();
         assert_eq!(meta.created.as_text(), None);
         assert_eq!(meta.last_modified, ScimTime::Raw(serde_json::json!(5)));

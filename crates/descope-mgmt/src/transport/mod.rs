@@ -144,7 +144,8 @@ fn nanos(d: Duration) -> u64 {
 
 impl Metrics {
     pub(crate) fn add_throttle_wait(&self, d: Duration) {
-        self.throttle_wait_nanos.fetch_add(nanos(d), Ordering::Relaxed);
+        self.throttle_wait_nanos
+            .fetch_add(nanos(d), Ordering::Relaxed);
     }
 
     /// A request starts or extends a wait on the limiter that lasts until `until`.

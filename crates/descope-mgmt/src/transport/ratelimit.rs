@@ -146,7 +146,11 @@ impl RateLimiter {
                     class.label()
                 );
             } else {
-                tracing::debug!(class = class.label(), ?wait, "client-side rate limit reached; waiting");
+                tracing::debug!(
+                    class = class.label(),
+                    ?wait,
+                    "client-side rate limit reached; waiting"
+                );
             }
             tokio::time::sleep_until(at).await;
         }
@@ -360,10 +364,9 @@ mod tests {
             );
             limiter.acquire(EndpointClass::UserSearchUpdate).await;
             limiter.acquire(EndpointClass::UserSearchUpdate).await;
-            let text = String::from_utf8_lossy(
-                &captured.0.lock().unwrap_or_else(PoisonError::into_inner),
-            )
-            .into_owned();
+            let text =
+                String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
+                    .into_owned();
             if text.contains("waiting") {
                 assert!(text.contains(" INFO "), "{text}");
                 assert!(

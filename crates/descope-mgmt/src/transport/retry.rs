@@ -286,7 +286,18 @@ mod tests {
             connect_timeout: timeout,
         };
         assert!(retry_delay(&cfg, &req(false), &err, instant).is_some());
-        assert!(retry_delay(&cfg, &req(false), &err, Progress { attempt: 4, ..instant }).is_none());
+        assert!(
+            retry_delay(
+                &cfg,
+                &req(false),
+                &err,
+                Progress {
+                    attempt: 4,
+                    ..instant
+                }
+            )
+            .is_none()
+        );
     }
 
     #[test]

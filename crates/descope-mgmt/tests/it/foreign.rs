@@ -173,13 +173,21 @@ async fn descope_not_found_is_still_not_found() -> TestResult {
     let server = MockServer::start().await;
     mgmt("GET", "/v1/mgmt/tenant")
         .respond_with(
-            ResponseTemplate::new(404)
-                .set_body_json(json!({"errorCode": "E123456", "errorDescription": "Tenant not found"})),
+            ResponseTemplate::new(404).set_body_json(
+                json!({"errorCode": "E123456", "errorDescription": "Tenant not found"}),
+            ),
         )
         .expect(1)
         .mount(&server)
         .await;
-    assert!(client(&server).tenants().load("T1").await.unwrap_err().is_not_found());
+    assert!(
+        client(&server)
+            .tenants()
+            .load("T1")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
     Ok(())
 }
 

@@ -15,7 +15,9 @@ use wiremock::{MockServer, ResponseTemplate};
 
 use crate::{TestResult, builder, mgmt};
 
-fn counting(count: Arc<AtomicU64>) -> MapRequestLayer<impl Fn(http::Request<Bytes>) -> http::Request<Bytes> + Clone> {
+fn counting(
+    count: Arc<AtomicU64>,
+) -> MapRequestLayer<impl Fn(http::Request<Bytes>) -> http::Request<Bytes> + Clone> {
     MapRequestLayer::new(move |req: http::Request<Bytes>| {
         count.fetch_add(1, Ordering::Relaxed);
         req
@@ -36,19 +38,27 @@ async fn a_layer_adds_a_header_to_the_request() -> TestResult {
     let sensitive = Arc::new(AtomicU64::new(0));
     let seen = sensitive.clone();
     let c = builder(&server)
-        .with_layer(MapRequestLayer::new(move |mut req: http::Request<Bytes>| {
-            // The key's header is marked sensitive, so a layer that logs headers shows nothing.
-            if req.headers().get("authorization").is_some_and(http::HeaderValue::is_sensitive) {
-                seen.fetch_add(1, Ordering::Relaxed);
-            }
-            req.headers_mut().insert(
-                "x-request-source",
-                http::HeaderValue::from_static("nightly-sync"),
-            );
-            req
-        }))
+        .with_layer(MapRequestLayer::new(
+            move |mut req: http::Request<Bytes>| {
+                // The key's header is marked sensitive, so a layer that logs headers shows nothing.
+                if req
+                    .headers()
+                    .get("authorization")
+                    .is_some_and(http::HeaderValue::is_sensitive)
+                {
+                    seen.fetch_add(1, Ordering::Relaxed);
+                }
+                req.headers_mut().insert(
+                    "x-request-source",
+                    http::HeaderValue::from_static("nightly-sync"),
+                );
+                req
+            },
+        ))
         .build()?;
-    c.users().search(&SearchUsersRequest::new().limit(1)).await?;
+    c.users()
+        .search(&SearchUsersRequest::new().limit(1))
+        .await?;
     assert_eq!(sensitive.load(Ordering::Relaxed), 1);
     Ok(())
 }
@@ -123,9 +133,15 @@ async fn a_layer_error_is_a_transport_error_naming_the_layer() -> TestResult {
         }))
         .build()?;
     let err = c.roles().all().await.unwrap_err();
-    assert!(matches!(err, Error::Transport { connect: false, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport { connect: false, .. }),
+        "{err:?}"
+    );
     let text = err.to_string();
-    assert!(text.contains("with_layer") && text.contains("quota"), "{text}");
+    assert!(
+        text.contains("with_layer") && text.contains("quota"),
+        "{text}"
+    );
     Ok(())
 }
 
@@ -138,12 +154,14 @@ async fn a_layer_that_changes_the_response_is_what_the_client_sees() -> TestResu
         .mount(&server)
         .await;
     let c = builder(&server)
-        .with_layer(tower::util::MapResponseLayer::new(|_resp: http::Response<Bytes>| {
-            http::Response::builder()
-                .status(404)
-                .body(Bytes::from_static(b"<html>gone</html>"))
-                .unwrap_or_default()
-        }))
+        .with_layer(tower::util::MapResponseLayer::new(
+            |_resp: http::Response<Bytes>| {
+                http::Response::builder()
+                    .status(404)
+                    .body(Bytes::from_static(b"<html>gone</html>"))
+                    .unwrap_or_default()
+            },
+        ))
         .build()?;
     let err = c.users().load("U1").await.unwrap_err();
     assert_eq!(err.status(), Some(404));
@@ -184,7 +202,10 @@ async fn an_unreachable_base_url_fails_within_the_connect_budget() -> TestResult
         let start = Instant::now();
         let err = c.roles().all().await.unwrap_err();
         let took = start.elapsed();
-        assert!(matches!(err, Error::Transport { connect: true, .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::Transport { connect: true, .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("http://127.0.0.1:9/"), "{err}");
         // Two attempts of 5 s fit the 15 s budget; a third could end past it.
         assert_eq!(attempts.load(Ordering::Relaxed), 2, "handshake {handshake}");
@@ -206,9 +227,15 @@ async fn a_refused_connection_names_the_base_url() -> TestResult {
         .retry(RetryConfig::default().base_delay(Duration::from_millis(1)))
         .build()?;
     let err = c.roles().all().await.unwrap_err();
-    assert!(matches!(err, Error::Transport { connect: true, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport { connect: true, .. }),
+        "{err:?}"
+    );
     let text = err.to_string();
-    assert!(text.contains(&format!("http://127.0.0.1:{port}/")), "{text}");
+    assert!(
+        text.contains(&format!("http://127.0.0.1:{port}/")),
+        "{text}"
+    );
     // The licence handshake could not connect either: it failed the call, after the client's
     // attempts, without sending the call itself.
     assert_eq!(err.attempts(), 4);

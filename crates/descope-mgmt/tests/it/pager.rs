@@ -6,9 +6,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use descope_mgmt::{
-    Error, PagerOptions, PagingErrorKind, SearchUsersRequest, UserPager,
-};
+use descope_mgmt::{Error, PagerOptions, PagingErrorKind, SearchUsersRequest, UserPager};
 use serde_json::{Value, json};
 use wiremock::{MockServer, Request, Respond, ResponseTemplate};
 
@@ -127,7 +125,9 @@ async fn fake(
 fn pager(server: &MockServer, page_size: u32) -> UserPager {
     client(server).users().pager(
         SearchUsersRequest::new(),
-        PagerOptions::default().page_size(page_size).max_in_flight(4),
+        PagerOptions::default()
+            .page_size(page_size)
+            .max_in_flight(4),
     )
 }
 
@@ -177,11 +177,20 @@ async fn an_honest_total_sends_page_and_offset_together() -> TestResult {
     assert_complete(&list(&pager).await?, 1_234);
     let bodies = bodies.lock().unwrap().clone();
     assert_consistent(&bodies);
-    let offsets: BTreeSet<u64> = bodies.iter().map(|b| b["offset"].as_u64().unwrap()).collect();
+    let offsets: BTreeSet<u64> = bodies
+        .iter()
+        .map(|b| b["offset"].as_u64().unwrap())
+        .collect();
     assert_eq!(offsets, (0..13).map(|p| p * 100).collect());
     let stats = pager.stats().await;
-    assert_eq!((stats.announced, stats.yielded, stats.shortfall()), (1_234, 1_234, 0));
-    assert_eq!((stats.requests, stats.duplicates, stats.page_size), (13, 0, 100));
+    assert_eq!(
+        (stats.announced, stats.yielded, stats.shortfall()),
+        (1_234, 1_234, 0)
+    );
+    assert_eq!(
+        (stats.requests, stats.duplicates, stats.page_size),
+        (13, 0, 100)
+    );
     Ok(())
 }
 
@@ -212,10 +221,17 @@ async fn a_server_that_ignores_page_and_offset_stops_with_a_clear_error() -> Tes
     let first = pager.next_page().await?.ok_or("a first page")?;
     assert_eq!(first.users.len(), 100);
     let err = pager.next_page().await.unwrap_err();
-    assert_eq!(paging_kind(&err), Some(PagingErrorKind::NoNewUsers), "{err}");
+    assert_eq!(
+        paging_kind(&err),
+        Some(PagingErrorKind::NoNewUsers),
+        "{err}"
+    );
     assert!(!err.is_retryable());
     let text = err.to_string();
-    assert!(text.contains("offset 100") && text.contains(&server.uri()), "{text}");
+    assert!(
+        text.contains("offset 100") && text.contains(&server.uri()),
+        "{text}"
+    );
     Ok(())
 }
 
@@ -352,7 +368,10 @@ async fn a_backend_that_rejects_offset_is_paged_by_page_number() -> TestResult {
     assert_complete(&list(&pager(&server, 100)).await?, 350);
     let bodies = bodies.lock().unwrap().clone();
     assert!(bodies[0].get("offset").is_some());
-    assert!(bodies[1..].iter().all(|b| b.get("offset").is_none()), "{bodies:?}");
+    assert!(
+        bodies[1..].iter().all(|b| b.get("offset").is_none()),
+        "{bodies:?}"
+    );
     Ok(())
 }
 

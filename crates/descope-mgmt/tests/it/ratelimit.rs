@@ -184,7 +184,10 @@ async fn a_wait_in_progress_shows_in_the_metrics() -> TestResult {
         tokio::task::yield_now().await;
     }
     let remaining = c.metrics().throttle_remaining.ok_or("a wait in progress")?;
-    assert!(remaining > Duration::from_secs(59) && remaining <= minute, "{remaining:?}");
+    assert!(
+        remaining > Duration::from_secs(59) && remaining <= minute,
+        "{remaining:?}"
+    );
     waiting.await??;
     let m = c.metrics();
     assert_eq!((m.throttled_requests, m.throttle_remaining), (0, None));
