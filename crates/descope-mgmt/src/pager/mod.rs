@@ -1,57 +1,5 @@
 //! [`UserPager`]: every user matching a search, fetched concurrently, handed over in order, and
 //! robust against servers that page differently than documented.
-//!
-//! # How it pages
-//!
-//! Every request carries the page **both ways**: `page` and `offset` together, always consistent
-//! (`offset = page × limit`). The official SDKs page by `page`/`limit` and never send `offset`;
-//! Descope's docs say a positive `offset` takes precedence. Whichever the backend honours, the
-//! same users come back. If Descope rejects the `offset` field with a 400 (an older backend), the
-//! pager continues with `page` alone.
-//!
-//! The first page gives `total`; the following pages are then fetched concurrently (at most
-//! [`PagerOptions::max_in_flight`] requests outstanding) and handed over in order.
-//!
-//! # When it stops
-//!
-//! A `total` that lies, in either direction, never makes the listing silently short:
-//! - an empty page ends the listing, unless it is below the reported total: then the page is an
-//!   error that is worth retrying ([`PagingErrorKind::EmptyPageBeforeTotal`]);
-//! - a short page ends it when it reaches the reported total exactly. A short page *before* the
-//!   total means the server caps the page size (Descope's maximum `limit` is undocumented): the
-//!   pager continues with the size the server returns. A short page that goes *past* the total
-//!   proves the total wrong: one more page is asked to confirm the end;
-//! - a full page where the total said the end was extends the listing; when the total is an exact
-//!   multiple of the page size one more page is fetched (concurrently with the last ones) to
-//!   confirm it is empty.
-//!
-//! It never loops: a full page that adds no new user (a server that ignores both `page` and
-//! `offset` and answers the first page every time) stops the listing with
-//! [`PagingErrorKind::NoNewUsers`], and so does an offset beyond the latest reported total (or
-//! the users seen, if more) plus one page ([`PagingErrorKind::PastTotal`]). Both are errors, not
-//! a quiet end: the listing is incomplete and the caller must know.
-//!
-//! # Page size caps
-//!
-//! A cap is detected on the first page (fewer users than asked, before the total): from then on
-//! the pager asks for the server's size, so pages stay aligned (`offset = page × limit`) and the
-//! listing costs `ceil(total / cap)` requests plus at most two. A cap that appears mid-way (a
-//! server whose limit changes during the listing) costs more: the requests already in flight at
-//! the old size are discarded (at most `max_in_flight`), and the next page is realigned to the
-//! new size, which may re-fetch up to `cap - 1` users of the page just handed over (dropped as
-//! duplicates).
-//!
-//! # Duplicates and memory
-//!
-//! While the project changes during a listing, a user can shift from one page to the next and
-//! come back twice. The pager drops a user whose exact id is on the page it handed over just
-//! before (or earlier on the same page), which covers that shift. For the "no new user" check it
-//! also keeps a 64-bit keyed fingerprint of every id it has handed over: about 19 MB for a
-//! million users, instead of the ids themselves. A user is never dropped on a fingerprint alone,
-//! so a fingerprint collision cannot lose a user; the price is that a user who moved by more
-//! than a page during the listing may be handed over twice. Callers that need strict uniqueness
-//! across the whole listing (the ConductorOne connector's index does) compare ids themselves.
-//! Users with an empty id are passed through as they come.
 
 mod fetch;
 mod plan;
@@ -121,7 +69,7 @@ impl PagerOptions {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserBatch {
-    /// The users of this page not handed over before (see the module docs on duplicates).
+    /// The users of this page not handed over before (see [`UserPager`] on duplicates).
     pub users: Vec<User>,
     /// Where this page starts.
     pub offset: u64,
@@ -216,8 +164,62 @@ impl PagingError {
     }
 }
 
-/// Lists every user matching a search; see the [module docs](self) for how it pages, when it
-/// stops, and what it deduplicates. Built by [`Users::pager`].
+/// Lists every user matching a search, fetched concurrently and handed over in order. Built by
+/// [`Users::pager`] (and used by [`Users::search_all`]).
+///
+/// # How it pages
+///
+/// Every request carries the page **both ways**: `page` and `offset` together, always consistent
+/// (`offset = page × limit`). The official SDKs page by `page`/`limit` and never send `offset`;
+/// Descope's docs say a positive `offset` takes precedence. Whichever the backend honours, the
+/// same users come back. If Descope rejects the `offset` field with a 400 (an older backend), the
+/// pager continues with `page` alone.
+///
+/// The first page gives `total`; the following pages are then fetched concurrently (at most
+/// [`PagerOptions::max_in_flight`] requests outstanding) and handed over in order.
+///
+/// # When it stops
+///
+/// A `total` that lies, in either direction, never makes the listing silently short:
+/// - an empty page ends the listing, unless it is below the reported total: then the page is an
+///   error that is worth retrying ([`PagingErrorKind::EmptyPageBeforeTotal`]);
+/// - a short page ends it when it reaches the reported total exactly. A short page *before* the
+///   total means the server caps the page size (Descope's maximum `limit` is undocumented): the
+///   pager continues with the size the server returns. A short page that goes *past* the total
+///   proves the total wrong: one more page is asked to confirm the end;
+/// - a full page where the total said the end was extends the listing; when the total is an exact
+///   multiple of the page size one more page is fetched (concurrently with the last ones) to
+///   confirm it is empty.
+///
+/// It never loops: a full page that adds no new user (a server that ignores both `page` and
+/// `offset` and answers the first page every time) stops the listing with
+/// [`PagingErrorKind::NoNewUsers`], and so does an offset beyond the latest reported total (or
+/// the users seen, if more) plus one page ([`PagingErrorKind::PastTotal`]). Both are errors, not
+/// a quiet end: the listing is incomplete and the caller must know.
+///
+/// # Page size caps
+///
+/// A cap is detected on the first page (fewer users than asked, before the total): from then on
+/// the pager asks for the server's size, so pages stay aligned (`offset = page × limit`) and the
+/// listing costs `ceil(total / cap)` requests plus at most two. A cap that appears mid-way (a
+/// server whose limit changes during the listing) costs more: the requests already in flight at
+/// the old size are discarded (at most `max_in_flight`), and the next page is realigned to the
+/// new size, which may re-fetch up to `cap - 1` users of the page just handed over (dropped as
+/// duplicates).
+///
+/// # Duplicates and memory
+///
+/// While the project changes during a listing, a user can shift from one page to the next and
+/// come back twice. The pager drops a user whose exact id is on the page it handed over just
+/// before (or earlier on the same page), which covers that shift. For the "no new user" check it
+/// also keeps a 64-bit keyed fingerprint of every id it has handed over: about 19 MB for a
+/// million users, instead of the ids themselves. A user is never dropped on a fingerprint alone,
+/// so a fingerprint collision cannot lose a user; the price is that a user who moved by more
+/// than a page during the listing may be handed over twice. Callers that need strict uniqueness
+/// across the whole listing (the ConductorOne connector's index does) compare ids themselves.
+/// Users with an empty id are passed through as they come.
+///
+/// # Use
 ///
 /// Methods take `&self` (calls are serialised inside), so one pager can be shared. Dropping it
 /// stops its prefetching.
@@ -227,13 +229,13 @@ impl PagingError {
 /// use descope_mgmt::{PagerOptions, SearchUsersRequest};
 /// let pager = client.users().pager(SearchUsersRequest::new(), PagerOptions::default());
 /// while let Some(batch) = pager.next_page().await? {
-///     for user in &batch.users {
-///         println!("{}", user.user_id);
-///     }
+///    for user in &batch.users {
+///        println!("{}", user.user_id);
+///    }
 /// }
 /// let stats = pager.stats().await;
 /// if stats.shortfall() > 0 {
-///     eprintln!("{} users announced but not listed", stats.shortfall());
+///    eprintln!("{} users announced but not listed", stats.shortfall());
 /// }
 /// # Ok(()) }
 /// ```

@@ -14,7 +14,7 @@ pub(super) enum Step {
 
 /// The decision after a page of `got` users at `offset`, asked with `limit`, reporting `total`.
 /// `first`: the first page of a listing; `probe_end`: where a previous short page past the total
-/// ended (see the module docs).
+/// ended (see [`super::UserPager`], "When it stops").
 pub(super) fn next_step(
     offset: u64,
     got: u64,
