@@ -261,6 +261,8 @@ struct Shared {
 struct State {
     /// Where the next in-order page starts.
     expected: u64,
+    /// Where this listing started.
+    start: u64,
     /// The page size asked for.
     limit: u64,
     /// The listing ended; `next_page` answers `None`.
@@ -327,6 +329,7 @@ impl UserPager {
             }),
             state: Mutex::new(State {
                 expected: start - start % limit,
+                start: start - start % limit,
                 limit,
                 done: false,
                 first: true,
@@ -454,7 +457,10 @@ impl UserPager {
             st.pipeline = None;
             return Err(fail(PagingErrorKind::EmptyPageBeforeTotal));
         }
-        if offset > total.max(st.seen.distinct()).saturating_add(limit) {
+        // Rows the listing has shown to exist: those before where it started (a resumed
+        // listing) plus the distinct users it saw. An empty page past them is simply the end.
+        let shown = st.start.saturating_add(st.seen.distinct());
+        if got > 0 && offset > total.max(shown).saturating_add(limit) {
             st.pipeline = None;
             return Err(fail(PagingErrorKind::PastTotal));
         }
@@ -521,6 +527,7 @@ impl State {
     fn restart(&mut self, offset: u64) {
         self.pipeline = None;
         self.expected = offset - offset % self.limit;
+        self.start = self.expected;
         self.done = false;
         self.first = true;
         self.probe_end = None;

@@ -412,3 +412,30 @@ async fn search_all_is_the_pager() -> TestResult {
     assert_consistent(&bodies.lock().unwrap());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_resumed_listing_is_bounded_by_where_it_started() -> TestResult {
+    // A total too low, and a listing resumed at 300 in a fresh pager: it still completes.
+    let fake_server = Fake {
+        total: Some(150),
+        ..Fake::default()
+    };
+    let (server, _) = fake(530, fake_server, 3..=5).await;
+    let resumed = pager(&server, 100);
+    let mut ids = Vec::new();
+    let mut batch = resumed.page(300).await?;
+    loop {
+        ids.extend(batch.users.iter().map(|u| u.user_id.clone()));
+        match batch.next_offset {
+            Some(next) => batch = resumed.page(next).await?,
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (300..530).map(|i| format!("U{i:06}")).collect();
+    assert_eq!(ids, expected);
+    // Resumed past the end of a project that shrank: an empty last page, not an error.
+    let (server, _) = fake(120, Fake::default(), 1).await;
+    let batch = pager(&server, 100).page(500).await?;
+    assert!(batch.users.is_empty() && batch.next_offset.is_none());
+    Ok(())
+}
