@@ -123,6 +123,14 @@ impl Error {
     /// True when the answer is Descope's own error body (an `errorCode` of the shape `E` plus
     /// six digits). False for everything else, including transport errors and bodies that do not
     /// decode: those did not demonstrably come from Descope.
+    ///
+    /// ```
+    /// use descope_mgmt::{ApiError, Error};
+    /// let descope = Error::Api(ApiError::new(404, "E112102", "User not found"));
+    /// let proxy = Error::Api(ApiError::new(404, "", "non-JSON error body (an HTML page)"));
+    /// assert!(descope.is_from_descope() && descope.is_not_found());
+    /// assert!(!proxy.is_from_descope() && !proxy.is_not_found());
+    /// ```
     pub fn is_from_descope(&self) -> bool {
         self.api_error().is_some_and(ApiError::is_from_descope)
     }
@@ -165,6 +173,16 @@ impl Error {
     /// More than one means the client's own retry policy ([`crate::RetryConfig`]) already
     /// retried this request as far as its budget allowed: a caller that retries again only
     /// multiplies the requests (up to `max_attempts` each time).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) {
+    /// match client.roles().all().await {
+    ///     Err(e) if e.is_retryable() && !e.client_retried() => { /* worth another attempt */ }
+    ///     Err(e) => eprintln!("giving up after {} attempts: {e}", e.attempts()),
+    ///     Ok(roles) => println!("{} roles", roles.len()),
+    /// }
+    /// # }
+    /// ```
     pub fn attempts(&self) -> u32 {
         match self {
             Error::Api(e) => e.attempts,

@@ -363,6 +363,21 @@ impl UserPager {
     /// resumed sync, or a caller starting over at 0): what the pager has seen is forgotten. An
     /// offset that is not a multiple of the page size starts at the page containing it, so a
     /// few users before `offset` may come back.
+    ///
+    /// ```no_run
+    /// # async fn run(pager: descope_mgmt::UserPager, saved_token: Option<u64>) -> Result<(), descope_mgmt::Error> {
+    /// // Walk the listing with page tokens, e.g. to resume where a previous run stopped.
+    /// let mut token = saved_token.unwrap_or(0);
+    /// loop {
+    ///     let batch = pager.page(token).await?;
+    ///     // ... store batch.users, then save batch.next_offset as the token ...
+    ///     match batch.next_offset {
+    ///         Some(next) => token = next,
+    ///         None => break,
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn page(&self, offset: u64) -> Result<UserBatch, Error> {
         let mut st = self.state.lock().await;
         if st.done || offset != st.expected {
