@@ -4,13 +4,36 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use c1_connector_sdk::{Error, SessionStore};
-use descope_mgmt::{Client, User};
+use descope_mgmt::{Client, PagerOptions, SearchUsersRequest, User, UserBatch, UserPager};
 use tokio::sync::{Mutex, OnceCell};
 
 use crate::catalog::Catalog;
+use crate::error::from_descope;
 use crate::index::AssignmentIndex;
-use crate::pager::{PagerConfig, UserPager};
 use crate::session;
+
+/// How users are paged: the client's [`UserPager`] does the paging (concurrent pages, lying
+/// totals, capped page sizes, servers that honour only `page` or `offset`); this is what the
+/// connector asks of it.
+#[derive(Debug, Clone)]
+pub(crate) struct PagerConfig {
+    pub(crate) page_size: u32,
+    pub(crate) max_parallel: usize,
+    pub(crate) include_test_users: bool,
+}
+
+impl PagerConfig {
+    fn pager(&self, client: &Client) -> UserPager {
+        let mut search = SearchUsersRequest::default();
+        if self.include_test_users {
+            search.with_test_user = Some(true);
+        }
+        let options = PagerOptions::default()
+            .page_size(self.page_size)
+            .max_in_flight(self.max_parallel);
+        client.users().pager(search, options)
+    }
+}
 
 /// What the syncers of one sync share: the catalog (fetched once), the user pager, the
 /// assignment index that the user syncer fills and the tenant and role syncers read, and the
@@ -21,7 +44,7 @@ pub(crate) struct SyncContext {
     session: SessionStore,
     catalog: OnceCell<Arc<Catalog>>,
     index: RwLock<AssignmentIndex>,
-    pub(crate) pager: UserPager,
+    pager: UserPager,
     pager_config: PagerConfig,
     /// The user listing of this process started at the first page.
     listed_from_start: AtomicBool,
@@ -35,7 +58,7 @@ impl SyncContext {
     pub(crate) fn new(client: Client, pager: PagerConfig, session: SessionStore) -> Self {
         SyncContext {
             session,
-            pager: UserPager::new(client.clone(), pager.clone()),
+            pager: pager.pager(&client),
             pager_config: pager,
             client,
             catalog: OnceCell::new(),
@@ -52,6 +75,16 @@ impl SyncContext {
             .get_or_try_init(|| async { Catalog::load(&self.client).await.map(Arc::new) })
             .await
             .cloned()
+    }
+
+    /// The page of users at `offset` (a page token): the next one continues the listing, any
+    /// other offset starts a new listing there. Users repeated across the pages that the pager
+    /// lets through are caught by the index, which compares exact ids.
+    pub(crate) async fn user_page(&self, offset: u64) -> Result<UserBatch, Error> {
+        self.pager
+            .page(offset)
+            .await
+            .map_err(|e| from_descope("searching users", e))
     }
 
     pub(crate) fn index(&self) -> RwLockReadGuard<'_, AssignmentIndex> {
@@ -130,10 +163,13 @@ impl SyncContext {
                 offset = from,
                 "listing users again from this offset to complete the assignment index (resumed sync)"
             );
-            let pager = UserPager::new(self.client.clone(), self.pager_config.clone());
+            let pager = self.pager_config.pager(&self.client);
             let mut offset = Some(from);
             while let Some(at) = offset {
-                let batch = pager.page(at).await?;
+                let batch = pager
+                    .page(at)
+                    .await
+                    .map_err(|e| from_descope("searching users", e))?;
                 for user in &batch.users {
                     index.record(user, &catalog);
                 }

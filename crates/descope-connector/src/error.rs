@@ -43,6 +43,12 @@ pub(crate) fn from_descope(what: &str, err: descope_mgmt::Error) -> Error {
         Some(409) => Code::AlreadyExists,
         Some(408) | Some(504) => Code::DeadlineExceeded,
         Some(s) if s >= 500 => Code::Unavailable,
+        // The client's pager stopped a listing it cannot complete (a server that ignores paging,
+        // offsets past the total): another attempt would repeat it. An empty page before the
+        // total is retryable, and handled below.
+        None if matches!(err, descope_mgmt::Error::Paging(_)) && !err.is_retryable() => {
+            Code::FailedPrecondition
+        }
         // Transport failures and malformed bodies (a proxy's HTML page, a truncated body) are
         // worth another attempt; the engine caps how many.
         _ if err.is_retryable() => Code::Unavailable,

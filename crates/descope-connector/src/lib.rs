@@ -30,7 +30,6 @@ mod context;
 mod error;
 pub mod ids;
 mod index;
-mod pager;
 mod provision;
 mod resources;
 mod session;
@@ -47,8 +46,7 @@ use descope_mgmt::{Client, SearchUsersRequest};
 pub use config::{DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig};
 pub use error::ConfigError;
 
-use crate::context::SyncContext;
-use crate::pager::PagerConfig;
+use crate::context::{PagerConfig, SyncContext};
 use crate::provision::DescopeProvisioner;
 use crate::syncers::{PermissionSyncer, RoleSyncer, TenantSyncer, UserSyncer};
 

@@ -94,7 +94,7 @@ impl ResourceSyncer for UserSyncer {
         if offset == 0 {
             self.ctx.begin_user_listing();
         }
-        let batch = self.ctx.pager.page(offset).await?;
+        let batch = self.ctx.user_page(offset).await?;
         let mut resources = Vec::with_capacity(batch.users.len());
         {
             let mut index = self.ctx.index_mut();

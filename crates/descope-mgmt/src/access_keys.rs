@@ -56,6 +56,7 @@ fn require_ids(ids: &[String], what: &str) -> Result<(), Error> {
 /// The key of a `{"key": ...}` answer; a 2xx without one is not what the endpoint promises.
 fn expect_key(env: AccessKeyEnvelope, what: &str) -> Result<AccessKey, Error> {
     env.key.ok_or_else(|| Error::Decode {
+        issue: crate::error::DecodeIssue::Shape,
         path: "key".into(),
         message: format!(
             "the {what} response holds no access key; load the key to see its current state"
@@ -261,8 +262,13 @@ impl AccessKeys {
     /// them means the secret is lost, which the caller must hear about.
     async fn created(&self, call: Call, what: &str) -> Result<CreatedAccessKey, Error> {
         let env: CreatedAccessKeyEnvelope = self.client.call(call).await.map_err(|e| match e {
-            Error::Decode { path, message } => Error::Decode {
+            Error::Decode {
                 path,
+                message,
+                issue,
+            } => Error::Decode {
+                path,
+                issue,
                 message: format!(
                     "{message}; the access key {what} was probably applied, but its answer \
                          (with the secret) could not be read: search for the key and delete or \
@@ -282,13 +288,15 @@ impl AccessKeys {
         match (key, cleartext) {
             (Some(key), Some(cleartext)) => Ok(CreatedAccessKey { key, cleartext }),
             (key, None) => Err(Error::Decode {
+                issue: crate::error::DecodeIssue::Shape,
                 path: "cleartext".into(),
                 message: format!(
-                    "the access key {what} succeeded (HTTP 2xx) but the answer holds no secret,                      so the secret is lost: {}",
+                    "the access key {what} succeeded (HTTP 2xx) but the answer holds no secret, so the secret is lost: {}",
                     what_next(&key)
                 ),
             }),
             (None, Some(_)) => Err(Error::Decode {
+                issue: crate::error::DecodeIssue::Shape,
                 path: "key".into(),
                 message: format!(
                     "the access key {what} succeeded (HTTP 2xx) but the answer names no key: {}",

@@ -142,6 +142,7 @@ impl Audits {
             let page_no = st.req.page.unwrap_or(0);
             if received > 0 && fresh.is_empty() {
                 return Err(Error::Decode {
+                    issue: crate::error::DecodeIssue::Shape,
                     path: "audits".into(),
                     message: format!(
                         "audit search page {page_no} repeats the previous page (no new record): \

@@ -3,20 +3,24 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use secrecy::SecretString;
+use tower::{Layer, Service};
 use url::Url;
 
 use crate::client::{Client, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::config::{RateLimitConfig, RetryConfig};
 use crate::error::Error;
+use crate::layer::{LayerService, PendingLayer};
 use crate::transport::{self, HttpConfig, Metrics, StackConfig};
 
 /// Builds a [`Client`]. Every setter takes and returns the builder; [`ClientBuilder::build`]
 /// validates.
 ///
 /// Defaults: Descope's rate limits ([`RateLimitConfig::descope`]), [`RetryConfig::default`]
-/// (see it for which writes are retried), 10 requests in flight, 10 s connect timeout, 60 s
-/// per-attempt timeout (the SDKs' default), licence handshake on, 64 MiB response cap.
+/// (see it for which writes are retried), 10 requests in flight, 5 s connect timeout, 60 s
+/// per-attempt timeout (the SDKs' default), licence handshake on, 64 MiB response cap, no
+/// extra layers.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -33,7 +37,6 @@ use crate::transport::{self, HttpConfig, Metrics, StackConfig};
 ///     .build()?;
 /// # Ok::<(), descope_mgmt::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct ClientBuilder {
     project_id: Option<String>,
     management_key: Option<SecretString>,
@@ -47,6 +50,27 @@ pub struct ClientBuilder {
     timeouts_disabled: bool,
     license_handshake: bool,
     max_response_bytes: usize,
+    layers: Vec<PendingLayer>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key is a `SecretString`, whose `Debug` is redacted.
+        f.debug_struct("ClientBuilder")
+            .field("project_id", &self.project_id)
+            .field("management_key", &self.management_key)
+            .field("base_url", &self.base_url)
+            .field("env_base_url", &self.env_base_url)
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .field("concurrency", &self.concurrency)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("license_handshake", &self.license_handshake)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("layers", &self.layers.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -59,14 +83,22 @@ impl Default for ClientBuilder {
             rate_limit: RateLimitConfig::descope(),
             retry: RetryConfig::default(),
             concurrency: 10,
-            connect_timeout: Some(Duration::from_secs(10)),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
             request_timeout: Some(Duration::from_secs(60)),
             timeouts_disabled: false,
             license_handshake: true,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            layers: Vec::new(),
         }
     }
 }
+
+/// The default connect timeout. Short on purpose: with [`RetryConfig::connect_budget`] it bounds
+/// how long an unreachable base URL takes to fail.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long the licence handshake may take once connected (it is best-effort).
+const HANDSHAKE_RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl ClientBuilder {
     /// A builder filled from the environment (see [`Client::from_env`]); setters called
@@ -177,7 +209,8 @@ impl ClientBuilder {
         self
     }
 
-    /// TCP/TLS connect timeout.
+    /// TCP/TLS connect timeout (5 s by default). Connection failures are retried only within
+    /// [`RetryConfig::connect_budget`], this timeout included.
     #[must_use]
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = Some(d);
@@ -191,13 +224,51 @@ impl ClientBuilder {
         self
     }
 
-    /// Turns off the connect, per-attempt, licence-handshake and idle-connection timers.
-    ///
-    /// Meant for tests that pause tokio's clock: there, any pending timer fires as soon as the
-    /// runtime waits on I/O, so a timeout would trip while a local server is still answering.
+    /// Not public API: turns off the connect, per-attempt, licence-handshake and
+    /// idle-connection timers, for tests that pause tokio's clock (there, any pending timer fires
+    /// as soon as the runtime waits on I/O, so a timeout would trip while a local server is
+    /// still answering). Not covered by semver; may go away at any time.
+    #[doc(hidden)]
     #[must_use]
-    pub fn disable_timeouts(mut self) -> Self {
+    pub fn __disable_timeouts(mut self) -> Self {
         self.timeouts_disabled = true;
+        self
+    }
+
+    /// Adds a tower layer around every HTTP attempt, working on standard
+    /// `http::Request<Bytes>` / `http::Response<Bytes>` (see [`crate::layer`] for where it sits:
+    /// inside the retry layer and the rate limiter, so it sees every attempt). Layers added first
+    /// are outermost.
+    ///
+    /// ```no_run
+    /// use descope_mgmt::layer::{bytes::Bytes, http};
+    ///
+    /// let client = descope_mgmt::Client::builder()
+    ///     .credentials("P2abc:K2secret")?
+    ///     .with_layer(tower::util::MapRequestLayer::new(|mut req: http::Request<Bytes>| {
+    ///         req.headers_mut().insert("x-team", http::HeaderValue::from_static("identity"));
+    ///         req
+    ///     }))
+    ///     .build()?;
+    /// # Ok::<(), descope_mgmt::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<LayerService> + Send + Sync + 'static,
+        L::Service: Service<
+                http::Request<Bytes>,
+                Response = http::Response<Bytes>,
+                Error = crate::layer::BoxError,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<http::Request<Bytes>>>::Future: Send + 'static,
+    {
+        self.layers.push(Box::new(move |inner: LayerService| {
+            LayerService::new(layer.layer(inner))
+        }));
         self
     }
 
@@ -278,16 +349,22 @@ impl ClientBuilder {
                 retry: self.retry,
                 concurrency: self.concurrency,
                 request_timeout: if timeouts { self.request_timeout } else { None },
+                connect_timeout: if timeouts { self.connect_timeout } else { None },
+                layers: self.layers,
             },
             metrics.clone(),
         );
+        let handshake_timeout = self
+            .connect_timeout
+            .unwrap_or(Duration::ZERO)
+            .saturating_add(HANDSHAKE_RESPONSE_TIMEOUT);
         Ok(Client::from_parts(
             project_id,
             base_url,
             transport,
             metrics,
             self.license_handshake,
-            timeouts.then_some(Duration::from_secs(5)),
+            handshake_timeout,
         ))
     }
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use bytes::Bytes;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -45,8 +46,8 @@ struct Inner {
     transport: Transport,
     metrics: Arc<Metrics>,
     license_handshake: bool,
-    /// The handshake's timeout; `None` when timeouts are disabled.
-    license_timeout: Option<Duration>,
+    /// The handshake's per-attempt timeout (ignored when timeouts are disabled).
+    handshake_timeout: Duration,
     license: OnceCell<Option<Arc<str>>>,
 }
 
@@ -60,6 +61,15 @@ impl std::fmt::Debug for Client {
 }
 
 /// A snapshot of a client's counters (shared by all its clones).
+///
+/// ```no_run
+/// # fn show(client: &descope_mgmt::Client) {
+/// let m = client.metrics();
+/// if let Some(left) = m.throttle_remaining {
+///     eprintln!("waiting {} s for Descope's rate-limit window", left.as_secs());
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientMetrics {
@@ -69,8 +79,12 @@ pub struct ClientMetrics {
     pub retries: u64,
     /// 429 responses received.
     pub rate_limited: u64,
-    /// Time spent waiting on the client-side rate limiter.
+    /// Time spent waiting on the client-side rate limiter, in total (waits that ended).
     pub throttle_wait: Duration,
+    /// Requests waiting for the client-side rate limiter at the time of the snapshot.
+    pub throttled_requests: u64,
+    /// How long the longest of those waits still lasts; `None` when no request is waiting.
+    pub throttle_remaining: Option<Duration>,
 }
 
 impl Client {
@@ -80,7 +94,7 @@ impl Client {
         transport: Transport,
         metrics: Arc<Metrics>,
         license_handshake: bool,
-        license_timeout: Option<Duration>,
+        handshake_timeout: Duration,
     ) -> Self {
         Client {
             inner: Arc::new(Inner {
@@ -89,7 +103,7 @@ impl Client {
                 transport,
                 metrics,
                 license_handshake,
-                license_timeout,
+                handshake_timeout,
                 license: OnceCell::new(),
             }),
         }
@@ -194,30 +208,34 @@ impl Client {
             retries: m.retries.load(Ordering::Relaxed),
             rate_limited: m.rate_limited.load(Ordering::Relaxed),
             throttle_wait: Duration::from_nanos(m.throttle_wait_nanos.load(Ordering::Relaxed)),
+            throttled_requests: m.throttled_now.load(Ordering::Relaxed),
+            throttle_remaining: m.throttle_remaining(),
         }
     }
 
     /// The rate-limit tier from the licence handshake (`tier1`..`tier4`), fetched on first use.
     /// `None` when the handshake is off or failed.
     pub async fn license_tier(&self) -> Option<String> {
-        self.license().await.map(|s| s.to_string())
+        self.license().await.ok().flatten().map(|s| s.to_string())
     }
 
-    async fn license(&self) -> Option<Arc<str>> {
+    /// The licence token, fetched once. The handshake is best-effort: any failure leaves the
+    /// calls without the header (the SDKs behave the same), except a failure to *connect*,
+    /// which the call that triggered it returns at once (it would fail the same way) and which
+    /// is not remembered, so a later call tries the handshake again.
+    async fn license(&self) -> Result<Option<Arc<str>>, Error> {
         if !self.inner.license_handshake {
-            return None;
+            return Ok(None);
         }
         self.inner
             .license
-            .get_or_init(|| async {
+            .get_or_try_init(|| async {
                 // Sent straight to the stack (not through `execute`), so it carries no licence
-                // header itself; failure is not fatal, the SDKs behave the same.
-                let call = Call::get("/v1/mgmt/license").into_request(Auth::Management, None);
-                let fut = self.inner.transport.clone().oneshot(call);
-                let result = match self.inner.license_timeout {
-                    Some(t) => tokio::time::timeout(t, fut).await.unwrap_or(Err(Error::Timeout { after: t })),
-                    None => fut.await,
-                };
+                // header itself. A probe: only connection failures are retried (within the
+                // connect budget), and each attempt has a short timeout.
+                let mut call = Call::get("/v1/mgmt/license").into_request(Auth::Management, None);
+                call.probe = Some(self.inner.handshake_timeout);
+                let result = self.inner.transport.clone().oneshot(call).await;
                 #[derive(serde::Deserialize)]
                 #[serde(rename_all = "camelCase")]
                 struct License {
@@ -226,36 +244,53 @@ impl Client {
                 match result.and_then(|r| decode::<License>(&r.body)) {
                     // The tier is echoed in a header on every later call: only a short token
                     // (`tier1`..`tier4`) is, so a hostile answer cannot bloat or break requests.
-                    Ok(l) if is_tier(&l.rate_limit_tier) => Some(Arc::from(l.rate_limit_tier)),
-                    Ok(_) => None,
+                    Ok(l) if is_tier(&l.rate_limit_tier) => Ok(Some(Arc::from(l.rate_limit_tier))),
+                    Ok(_) => Ok(None),
+                    Err(e @ Error::Transport { connect: true, .. }) => Err(e),
                     Err(e) => {
                         tracing::debug!(error = %e, "licence handshake failed; continuing without it");
-                        None
+                        Ok(None)
                     }
                 }
             })
             .await
-            .clone()
+            .cloned()
     }
 
     pub(crate) async fn execute(&self, call: Call, auth: Auth) -> Result<Vec<u8>, Error> {
         let license = match auth {
-            Auth::Management => self.license().await,
+            Auth::Management => self.license().await?,
             Auth::Scim(_) => None,
         };
         let req = call.into_request(auth, license);
         Ok(self.inner.transport.clone().oneshot(req).await?.body)
     }
 
+    /// Decodes a 2xx body, naming the base URL when the body was not JSON at all.
+    pub(crate) fn decode<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, Error> {
+        decode(body).map_err(|e| e.at_base_url(self.inner.base_url.as_str()))
+    }
+
     /// Sends a management call and decodes the JSON response.
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
         let body = self.execute(call, Auth::Management).await?;
-        decode(&body)
+        self.decode(&body)
     }
 
-    /// Sends a management call whose response body carries nothing of interest.
+    /// Sends a management call whose response body carries nothing of interest. The body must
+    /// still be empty or JSON: a 2xx HTML page (a proxy's or a portal's) is not Descope
+    /// confirming the change, and reporting success on it would be false.
     pub(crate) async fn call_unit(&self, call: Call) -> Result<(), Error> {
-        self.execute(call, Auth::Management).await.map(|_| ())
+        let body = self.execute(call, Auth::Management).await?;
+        self.confirm(&body)
+    }
+
+    /// Accepts a 2xx body that carries nothing of interest only when it is empty or JSON.
+    pub(crate) fn confirm(&self, body: &[u8]) -> Result<(), Error> {
+        if !body.iter().all(u8::is_ascii_whitespace) {
+            self.decode::<serde::de::IgnoredAny>(body)?;
+        }
+        Ok(())
     }
 }
 
@@ -275,6 +310,7 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
         return Err(Error::Decode {
             path: ".".into(),
             message: "expected a JSON object, found an array".into(),
+            issue: crate::error::DecodeIssue::Shape,
         });
     }
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -282,6 +318,7 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     de.end().map_err(|e| Error::Decode {
         path: ".".into(),
         message: format!("unexpected data after the JSON value ({e})"),
+        issue: crate::error::DecodeIssue::NotJson,
     })?;
     Ok(value)
 }
@@ -337,7 +374,7 @@ pub(crate) struct Call {
     method: Method,
     path: String,
     query: Vec<(&'static str, String)>,
-    body: Option<Vec<u8>>,
+    body: Option<Bytes>,
     class: EndpointClass,
     idempotent: bool,
 }
@@ -371,7 +408,9 @@ impl Call {
         body: &impl Serialize,
     ) -> Result<Self, Error> {
         let mut c = Self::new(method, path);
-        c.body = Some(serde_json::to_vec(body).map_err(Error::Encode)?);
+        c.body = Some(Bytes::from(
+            serde_json::to_vec(body).map_err(Error::Encode)?,
+        ));
         Ok(c)
     }
 
@@ -412,12 +451,13 @@ impl Call {
             method: self.method,
             path: self.path,
             query: self.query,
-            body: self.body.map(Arc::new),
+            body: self.body,
             class: self.class,
             idempotent: self.idempotent,
             auth,
             license,
             attempt: 1,
+            probe: None,
         }
     }
 }
@@ -450,7 +490,7 @@ mod tests {
     fn an_array_is_not_an_object_at_the_root() {
         for body in [&b"[]"[..], b" \n[{\"userId\":\"U1\"}]", b"[[], 5]"] {
             match decode::<crate::UserPage>(body) {
-                Err(Error::Decode { path, message }) => {
+                Err(Error::Decode { path, message, .. }) => {
                     assert_eq!(path, ".");
                     assert!(message.contains("array"), "{message}");
                 }

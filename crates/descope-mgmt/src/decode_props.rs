@@ -118,7 +118,7 @@ fn text() -> impl Strategy<Value = String> {
 fn check<T: DeserializeOwned>(body: &[u8], is_json: bool) -> Result<(), TestCaseError> {
     match decode::<T>(body) {
         Ok(_) => Ok(()),
-        Err(Error::Decode { path, message }) => {
+        Err(Error::Decode { path, message, .. }) => {
             prop_assert!(!message.is_empty());
             prop_assert!(message.len() <= FIELD_BYTES, "{} bytes", message.len());
             prop_assert!(path.len() <= EXCERPT_BYTES, "{} bytes", path.len());
@@ -429,7 +429,7 @@ fn huge_strings_do_not_make_huge_errors() {
     let big = "x".repeat(1 << 20);
     let body = serde_json::to_vec(&json!({"users": [], "total": big})).unwrap_or_default();
     match decode::<UserPage>(&body) {
-        Err(Error::Decode { message, path }) => {
+        Err(Error::Decode { message, path, .. }) => {
             assert!(message.len() <= FIELD_BYTES, "{}", message.len());
             assert_eq!(path, "total");
         }

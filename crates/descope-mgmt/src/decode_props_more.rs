@@ -404,7 +404,7 @@ proptest! {
         for v in [json!(n), json!(f), json!(b), json!([n]), json!({"s": n})] {
             let shown = v.to_string();
             match decode::<CreatedAccessKeyEnvelope>(&to_body(&json!({"cleartext": v}))?) {
-                Err(Error::Decode { path, message }) => {
+                Err(Error::Decode { path, message, .. }) => {
                     prop_assert_eq!(path.as_str(), "cleartext");
                     prop_assert!(!message.contains(shown.trim_matches(|c| c == '[' || c == ']')), "{message}");
                 }

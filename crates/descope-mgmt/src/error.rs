@@ -13,42 +13,50 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Everything that can go wrong when calling Descope.
 ///
 /// Use the predicates ([`Error::is_not_found`], [`Error::is_rate_limited`],
-/// [`Error::is_retryable`]) rather than matching on variants where you can: more variants may be
-/// added.
+/// [`Error::is_retryable`], [`Error::is_from_descope`]) rather than matching on variants where
+/// you can: more variants may be added.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Descope answered with a non-success HTTP status.
+    /// The server answered with a status other than 2xx: Descope's own error (see
+    /// [`ApiError::is_from_descope`]), or something else answering in its place (a proxy, a
+    /// redirect, a server that is not the Descope API).
     #[error(transparent)]
     Api(#[from] ApiError),
 
-    /// The request could not be sent or its response not received (connection refused, reset,
-    /// TLS failure, ...).
+    /// The request could not be sent or its response not received (connection refused, DNS
+    /// failure, reset, TLS failure, ...). The message names the base URL.
     #[error("transport error: {message}")]
     Transport {
-        /// What failed, without secrets.
+        /// What failed, with the base URL and path (never a query string or a key).
         message: String,
         /// Whether the failure happened while connecting, i.e. before Descope saw the request.
         connect: bool,
+        /// HTTP attempts the client made for this request, retries included.
+        attempts: u32,
         /// The underlying cause.
         #[source]
         source: Option<BoxError>,
     },
 
-    /// The request did not complete within the configured per-request timeout.
+    /// An attempt did not complete within the configured per-attempt timeout.
     #[error("request timed out after {after:?}")]
     Timeout {
         /// The timeout that elapsed.
         after: Duration,
+        /// HTTP attempts the client made for this request, retries included.
+        attempts: u32,
     },
 
-    /// A success response whose body does not decode into the expected type.
+    /// A 2xx response whose body does not decode into the expected type.
     #[error("could not decode response at `{path}`: {message}")]
     Decode {
         /// The JSON path that failed (`users[3].createdTime`, or `.` for the root).
         path: String,
-        /// What was wrong there.
+        /// What was wrong there; for a body that is not JSON at all, also the base URL.
         message: String,
+        /// What kind of body it was.
+        issue: DecodeIssue,
     },
 
     /// The response body exceeded the configured maximum size.
@@ -58,7 +66,7 @@ pub enum Error {
         limit: usize,
     },
 
-    /// A request body could not be encoded as JSON.
+    /// A request body could not be encoded as JSON. Nothing was sent.
     #[error("could not encode request body: {0}")]
     Encode(#[source] serde_json::Error),
 
@@ -70,6 +78,24 @@ pub enum Error {
     /// The client is misconfigured (missing project id or key, malformed credentials, bad base URL).
     #[error("invalid configuration: {0}")]
     Config(String),
+
+    /// A paged listing stopped because the server's pages cannot be trusted to complete it (see
+    /// [`crate::UserPager`]).
+    #[error(transparent)]
+    Paging(#[from] crate::pager::PagingError),
+}
+
+/// What kind of 2xx body failed to decode ([`Error::Decode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeIssue {
+    /// Valid JSON of the wrong shape (a field of the wrong type, an array for an object).
+    Shape,
+    /// Not JSON at all: an empty body, an HTML page, plain text. Usually something other than
+    /// the Descope API answered (a wrong base URL, a proxy or captive portal).
+    NotJson,
+    /// JSON cut short; another attempt may succeed.
+    Truncated,
 }
 
 impl Error {
@@ -78,7 +104,7 @@ impl Error {
         self.api_error().map(|e| e.status)
     }
 
-    /// The typed API error, if Descope answered with a non-success status.
+    /// The typed API error, if the server answered with a non-success status.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
@@ -86,9 +112,27 @@ impl Error {
         }
     }
 
-    /// True for HTTP 404 and Descope's "user not found" codes (`E112102`, `E062108`).
+    /// True only when Descope itself said that what was asked for does not exist; see
+    /// [`ApiError::is_not_found`] for exactly what that covers. A 404 from anything that is not
+    /// Descope (a wrong base URL, a proxy, a file server), a redirect, or a 2xx body that did not
+    /// decode is never "not found".
     pub fn is_not_found(&self) -> bool {
         self.api_error().is_some_and(ApiError::is_not_found)
+    }
+
+    /// True when the answer is Descope's own error body (an `errorCode` of the shape `E` plus
+    /// six digits). False for everything else, including transport errors and bodies that do not
+    /// decode: those did not demonstrably come from Descope.
+    ///
+    /// ```
+    /// use descope_mgmt::{ApiError, Error};
+    /// let descope = Error::Api(ApiError::new(404, "E112102", "User not found"));
+    /// let proxy = Error::Api(ApiError::new(404, "", "non-JSON error body (an HTML page)"));
+    /// assert!(descope.is_from_descope() && descope.is_not_found());
+    /// assert!(!proxy.is_from_descope() && !proxy.is_not_found());
+    /// ```
+    pub fn is_from_descope(&self) -> bool {
+        self.api_error().is_some_and(ApiError::is_from_descope)
     }
 
     /// True for HTTP 429 or Descope's rate-limit code `E130429`.
@@ -96,17 +140,61 @@ impl Error {
         self.api_error().is_some_and(ApiError::is_rate_limited)
     }
 
-    /// True when trying again later may succeed: rate limiting, transient server errors
-    /// (500, 502, 503, 504, 520-530), timeouts and transport failures.
+    /// True when trying again later may succeed: rate limiting, 408, transient server errors
+    /// (500, 502, 503, 504, 520-530), timeouts, transport failures, a truncated JSON body, and
+    /// an empty page in the middle of a listing.
+    ///
+    /// False for everything that cannot heal by itself: configuration, encoding and argument
+    /// errors, oversized bodies, bodies that are not JSON or not the expected JSON, other 4xx
+    /// and 3xx answers, and listings the server cannot complete.
     ///
     /// This says nothing about whether repeating the request is *harmless*; see
-    /// [`crate::RetryConfig`] for which requests the client retries by itself.
+    /// [`crate::RetryConfig`] for which requests the client retries by itself, and
+    /// [`Error::attempts`] for how many attempts it already spent.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) => e.is_rate_limited() || is_transient_status(e.status),
+            Error::Api(e) => {
+                e.is_rate_limited() || e.status == 408 || is_transient_status(e.status)
+            }
             Error::Transport { .. } | Error::Timeout { .. } => true,
-            _ => false,
+            Error::Decode { issue, .. } => *issue == DecodeIssue::Truncated,
+            Error::Paging(e) => e.is_retryable(),
+            Error::BodyTooLarge { .. }
+            | Error::Encode(_)
+            | Error::InvalidArgument(_)
+            | Error::Config(_) => false,
         }
+    }
+
+    /// HTTP attempts the client made for the request that failed, retries included; 0 when the
+    /// error did not come back from an HTTP attempt (configuration, encoding, a body that did
+    /// not decode, a listing stopped by the pager).
+    ///
+    /// More than one means the client's own retry policy ([`crate::RetryConfig`]) already
+    /// retried this request as far as its budget allowed: a caller that retries again only
+    /// multiplies the requests (up to `max_attempts` each time).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) {
+    /// match client.roles().all().await {
+    ///     Err(e) if e.is_retryable() && !e.client_retried() => { /* worth another attempt */ }
+    ///     Err(e) => eprintln!("giving up after {} attempts: {e}", e.attempts()),
+    ///     Ok(roles) => println!("{} roles", roles.len()),
+    /// }
+    /// # }
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => *attempts,
+            _ => 0,
+        }
+    }
+
+    /// True when the client already retried this request (more than one attempt): see
+    /// [`Error::attempts`].
+    pub fn client_retried(&self) -> bool {
+        self.attempts() > 1
     }
 
     /// The `Retry-After` delay Descope asked for, if any.
@@ -118,6 +206,32 @@ impl Error {
         Error::Config(msg.into())
     }
 
+    /// Records how many attempts the retry layer made.
+    pub(crate) fn set_attempts(&mut self, n: u32) {
+        match self {
+            Error::Api(e) => e.attempts = n,
+            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => *attempts = n,
+            _ => {}
+        }
+    }
+
+    /// Names the base URL in a decode error of a body that was not JSON (it holds no secret:
+    /// the builder refuses base URLs with credentials or a query).
+    pub(crate) fn at_base_url(self, base_url: &str) -> Self {
+        match self {
+            Error::Decode {
+                path,
+                message,
+                issue: DecodeIssue::NotJson,
+            } => Error::Decode {
+                path,
+                message: format!("{message} (base URL {base_url})"),
+                issue: DecodeIssue::NotJson,
+            },
+            other => other,
+        }
+    }
+
     /// A decode error for a 2xx `body`, with a message that says what the body was when it was
     /// not JSON at all (an empty body, a proxy's HTML page) and what to check. Path and message
     /// are bounded: serde quotes offending strings, and those come from the server.
@@ -126,31 +240,40 @@ impl Error {
         let path = excerpt::truncate(&err.path().to_string(), excerpt::EXCERPT_BYTES);
         let inner = err.into_inner();
         let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        let message = match (inner.classify(), first) {
-            (Category::Eof, None) => {
-                "the response body is empty where JSON was expected; check that the base URL \
-                 points at the Descope API"
-                    .to_owned()
-            }
-            (Category::Syntax | Category::Eof, _) if excerpt::looks_like_html(body) => {
+        let (issue, message) = match (inner.classify(), first) {
+            (Category::Eof, None) => (
+                DecodeIssue::NotJson,
+                "the response body is empty where JSON was expected; the base URL may not \
+                 point at the Descope API"
+                    .to_owned(),
+            ),
+            (Category::Syntax | Category::Eof, _) if excerpt::looks_like_html(body) => (
+                DecodeIssue::NotJson,
                 "the response body is an HTML page, not JSON (usually a proxy, gateway, firewall \
                  or captive portal answering instead of Descope, or a base URL that does not \
                  point at the Descope API); check the base URL and any proxy in between"
-                    .to_owned()
-            }
-            (Category::Syntax, Some(b)) if !matches!(b, b'{' | b'[') => format!(
-                "the response body is not JSON ({inner}); check the base URL and any proxy in \
-                 between"
+                    .to_owned(),
             ),
-            (Category::Eof, _) => format!(
-                "the response body is truncated JSON ({inner}); the connection or a proxy cut it \
-                 short, retrying may help"
+            (Category::Syntax, Some(b)) if !matches!(b, b'{' | b'[') => (
+                DecodeIssue::NotJson,
+                format!(
+                    "the response body is not JSON ({inner}); check the base URL and any proxy \
+                     in between"
+                ),
             ),
-            _ => inner.to_string(),
+            (Category::Eof, _) => (
+                DecodeIssue::Truncated,
+                format!(
+                    "the response body is truncated JSON ({inner}); the connection or a proxy \
+                     cut it short, retrying may help"
+                ),
+            ),
+            _ => (DecodeIssue::Shape, inner.to_string()),
         };
         Error::Decode {
             path,
             message: excerpt::truncate(&message, excerpt::FIELD_BYTES),
+            issue,
         }
     }
 }
@@ -160,10 +283,14 @@ pub(crate) fn is_transient_status(status: u16) -> bool {
     matches!(status, 500 | 502 | 503 | 504 | 520..=530)
 }
 
-/// A non-success answer from Descope, decoded from its error body
-/// (`{"errorCode":"E062108","errorDescription":"User not found","errorMessage":"..."}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
-#[error("Descope API error (HTTP {status}{}): {}", code_suffix(.error_code), describe(.description, .message))]
+/// A non-success answer, decoded from its error body.
+///
+/// Descope's own errors carry `{"errorCode":"E062108","errorDescription":"User not found",
+/// "errorMessage":"..."}` ([`ApiError::is_from_descope`]). Anything else that answered instead
+/// (a proxy's HTML page, an empty 404 from a wrong base URL, a redirect) keeps its status, an
+/// empty `error_code`, and a short, redacted excerpt of its body; its `Display` says the base URL
+/// may be wrong and names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status code.
@@ -176,13 +303,40 @@ pub struct ApiError {
     pub message: String,
     /// The `Retry-After` header, in seconds, when present and valid.
     pub retry_after: Option<Duration>,
+    /// The base URL the request went to (no path, query or credentials), empty when unknown.
+    pub base_url: String,
+    /// HTTP attempts the client made for this request, retries included (0 when unknown).
+    pub attempts: u32,
 }
 
-fn code_suffix(code: &str) -> String {
-    if code.is_empty() {
-        String::new()
-    } else {
-        format!(", {code}")
+impl std::error::Error for ApiError {}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = describe(&self.description, &self.message);
+        if self.is_from_descope() {
+            return write!(
+                f,
+                "Descope API error (HTTP {}, {}): {what}",
+                self.status, self.error_code
+            );
+        }
+        let from = if self.base_url.is_empty() {
+            String::new()
+        } else {
+            format!(" from {}", self.base_url)
+        };
+        let kind = if (300..400).contains(&self.status) {
+            "a redirect, not followed"
+        } else {
+            "not a Descope error"
+        };
+        write!(
+            f,
+            "HTTP {}{from}, {kind} ({what}); the base URL may be wrong, or a proxy answered \
+             instead of Descope",
+            self.status
+        )
     }
 }
 
@@ -195,21 +349,52 @@ fn describe(description: &str, message: &str) -> String {
     }
 }
 
+/// Descope's error codes are `E` followed by six digits.
+fn is_descope_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 7 && b[0] == b'E' && b[1..].iter().all(u8::is_ascii_digit)
+}
+
+/// Descope's documented "user not found" codes: `E112102` (management API) and `E062108`
+/// (the same in the auth API's context).
+const USER_NOT_FOUND_CODES: [&str; 2] = ["E112102", "E062108"];
+
 impl ApiError {
     /// Builds an API error by hand (useful in tests of code that handles errors).
+    ///
+    /// ```
+    /// let e = descope_mgmt::ApiError::new(404, "E112102", "User not found");
+    /// assert!(e.is_not_found() && e.is_from_descope());
+    /// assert!(!descope_mgmt::ApiError::new(404, "", "Not Found").is_not_found());
+    /// ```
     pub fn new(status: u16, error_code: impl Into<String>, description: impl Into<String>) -> Self {
         ApiError {
             status,
             error_code: error_code.into(),
             description: description.into(),
-            message: String::new(),
-            retry_after: None,
+            ..ApiError::default()
         }
     }
 
-    /// True for HTTP 404 and Descope's "user not found" codes.
+    /// True when the body was Descope's own error: an `errorCode` of the shape `E` plus six
+    /// digits. Every Descope error carries one (the official Go SDK treats a body without it as
+    /// invalid).
+    pub fn is_from_descope(&self) -> bool {
+        is_descope_code(&self.error_code)
+    }
+
+    /// True only when Descope itself said the object does not exist:
+    ///
+    /// - the documented "user not found" codes `E112102` and `E062108`, whatever the status;
+    /// - HTTP 404 **with a Descope error body** (any `E` + six digits code): Descope's codes for
+    ///   a missing tenant, role or permission are undocumented, and it answers them with 404.
+    ///
+    /// Never true for a 404 without a Descope error body (an HTML page, an empty body, plain
+    /// text, JSON without `errorCode`), which is what a wrong base URL, a proxy or a file server
+    /// answers: treating that as "not found" would report changes that never happened.
     pub fn is_not_found(&self) -> bool {
-        self.status == 404 || matches!(self.error_code.as_str(), "E112102" | "E062108")
+        USER_NOT_FOUND_CODES.contains(&self.error_code.as_str())
+            || (self.status == 404 && self.is_from_descope())
     }
 
     /// True for HTTP 429 or error code `E130429`.
@@ -240,27 +425,32 @@ impl ApiError {
         }
         let field = |s: &str, max: usize| excerpt::truncate(&excerpt::redact(s, secrets), max);
         if let Ok(w) = serde_json::from_slice::<Wire>(body) {
-            return ApiError {
+            let mut e = ApiError {
                 status,
                 error_code: field(&w.error_code, 64),
                 description: field(&w.error_description, excerpt::FIELD_BYTES),
                 message: field(&w.error_message, excerpt::FIELD_BYTES),
                 retry_after,
+                ..ApiError::default()
             };
+            if !e.is_from_descope() && e.description.is_empty() && e.message.is_empty() {
+                e.description = "JSON error body without a Descope errorCode".to_owned();
+            }
+            return e;
         }
         let description = if body.iter().all(u8::is_ascii_whitespace) {
             "empty error body"
         } else if excerpt::looks_like_html(body) {
-            "non-JSON error body (an HTML page, probably from a proxy or gateway in front of Descope)"
+            "non-JSON error body (an HTML page)"
         } else {
             "non-JSON error body"
         };
         ApiError {
             status,
-            error_code: String::new(),
             description: description.to_owned(),
             message: excerpt::body_excerpt(body, secrets),
             retry_after,
+            ..ApiError::default()
         }
     }
 }
@@ -283,6 +473,63 @@ mod tests {
             e.to_string(),
             "Descope API error (HTTP 404, E112102): User not found: x"
         );
+    }
+
+    #[test]
+    fn only_descope_bodies_are_not_found() {
+        for body in [
+            &b""[..],
+            b"<html>Not Found</html>",
+            b"Not Found",
+            br#"{"error":"nope"}"#,
+        ] {
+            let e = ApiError::from_body(404, body, None, &[]);
+            assert!(!e.is_not_found() && !e.is_from_descope(), "{body:?}");
+        }
+        // An undocumented Descope code on a 404 (a missing tenant or role) is not found too.
+        assert!(ApiError::from_body(404, br#"{"errorCode":"E123456"}"#, None, &[]).is_not_found());
+        // The user-not-found codes count whatever the status.
+        assert!(ApiError::from_body(400, br#"{"errorCode":"E062108"}"#, None, &[]).is_not_found());
+        // Shapes that are not Descope codes.
+        for code in ["E11210", "E1121022", "X112102", "E11210a", "e112102"] {
+            assert!(!ApiError::new(404, code, "x").is_from_descope(), "{code}");
+        }
+    }
+
+    #[test]
+    fn foreign_answers_name_the_base_url() {
+        let mut e = ApiError::from_body(404, b"<html><title>Not Found</title></html>", None, &[]);
+        e.base_url = "http://127.0.0.1:9/".to_owned();
+        let text = e.to_string();
+        assert!(
+            text.contains("http://127.0.0.1:9/") && text.contains("base URL"),
+            "{text}"
+        );
+        assert!(text.contains("Not Found"), "{text}");
+        let mut r = ApiError::from_body(302, b"", None, &[]);
+        r.base_url = "https://x.example/".to_owned();
+        assert!(r.to_string().contains("redirect"), "{r}");
+    }
+
+    #[test]
+    fn retryability_of_statuses() {
+        for (status, retryable) in [
+            (408, true),
+            (429, true),
+            (500, true),
+            (404, false),
+            (400, false),
+            (302, false),
+            (501, false),
+        ] {
+            assert_eq!(
+                Error::Api(ApiError::new(status, "", "")).is_retryable(),
+                retryable,
+                "{status}"
+            );
+        }
+        assert!(!Error::InvalidArgument("x".into()).is_retryable());
+        assert!(!Error::BodyTooLarge { limit: 1 }.is_retryable());
     }
 
     #[test]

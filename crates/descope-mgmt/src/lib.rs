@@ -24,12 +24,23 @@
 //!   search ([`Client::audit`]).
 //! - Typed models ([`models`], re-exported here) that decode tolerantly and encode strictly:
 //!   Descope rejects fields an endpoint does not define, so unset fields are never sent.
-//! - One [`Error`] type with [`Error::is_not_found`], [`Error::is_rate_limited`] and
-//!   [`Error::is_retryable`]; API errors carry status, `errorCode`, description, message and
-//!   `Retry-After`.
+//! - One [`Error`] type with [`Error::is_not_found`] (only when Descope itself said so),
+//!   [`Error::is_from_descope`], [`Error::is_rate_limited`], [`Error::is_retryable`] and
+//!   [`Error::attempts`]; API errors carry status, `errorCode`, description, message and
+//!   `Retry-After`, and an answer that did not come from Descope names the base URL.
+//! - [`UserPager`]: every user of a search, pages fetched concurrently and handed over in
+//!   order, robust against lying totals, capped page sizes and servers that honour only `page`
+//!   or only `offset`.
 //! - A tower stack around reqwest: concurrency limit, retry ([`RetryConfig`]: which writes are
-//!   repeated is documented there), a client-side rate limiter modelling Descope's 60-second
-//!   windows ([`RateLimitConfig`]), and per-attempt timeouts.
+//!   repeated, and the retry budget, are documented there), a client-side rate limiter
+//!   modelling Descope's 60-second windows ([`RateLimitConfig`]), per-attempt timeouts, and
+//!   your own layers on standard `http` types ([`layer`], [`ClientBuilder::with_layer`]).
+//!
+//! # Features
+//!
+//! - `rustls` (default): TLS with rustls and the Mozilla root certificates (`webpki-roots`).
+//! - `native-tls`: TLS with the platform's library (OpenSSL on Linux, Secure Transport on
+//!   macOS, SChannel on Windows) and its certificate store. With both, rustls is used.
 //! - `tracing` spans per attempt (`descope.request`: method, path, attempt, status, elapsed).
 //!   Keys and request bodies are never logged.
 
@@ -43,7 +54,9 @@ mod decode_props;
 mod error;
 mod excerpt;
 mod groups;
+pub mod layer;
 pub mod models;
+mod pager;
 mod permissions;
 mod roles;
 mod scim;
@@ -58,9 +71,10 @@ pub use audit::Audits;
 pub use builder::{ClientBuilder, base_url_for_project};
 pub use client::{Client, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use config::{RateLimitConfig, RateWindow, RetryConfig};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, DecodeIssue, Error};
 pub use groups::Groups;
 pub use models::*;
+pub use pager::{PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager};
 pub use permissions::Permissions;
 pub use roles::Roles;
 pub use scim::ScimClient;

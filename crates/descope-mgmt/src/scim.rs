@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use secrecy::SecretString;
 
-use crate::client::{Call, Client, decode};
+use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::models::{
     MaybeWrappedUser, ResourceTypes, ScimGroup, ScimListQuery, ScimListResponse, ScimPatchRequest,
@@ -79,7 +79,7 @@ impl ScimClient {
     }
 
     async fn call<T: serde::de::DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        decode(&self.send(call).await?)
+        self.client.decode(&self.send(call).await?)
     }
 
     /// `GET /scim/v2/Users` with `filter`, `startIndex`, `count`.
@@ -144,9 +144,10 @@ impl ScimClient {
 
     /// `DELETE /scim/v2/Users/{id}`.
     pub async fn delete_user(&self, id: &str) -> Result<(), Error> {
-        self.send(Call::delete(format!("/scim/v2/Users/{}", segment(id)?)))
-            .await
-            .map(|_| ())
+        let body = self
+            .send(Call::delete(format!("/scim/v2/Users/{}", segment(id)?)))
+            .await?;
+        self.client.confirm(&body)
     }
 
     /// `GET /scim/v2/Groups` with `filter`, `startIndex`, `count`, `excludedAttributes`.
@@ -191,14 +192,15 @@ impl ScimClient {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        decode(&body).map(Some)
+        self.client.decode(&body).map(Some)
     }
 
     /// `DELETE /scim/v2/Groups/{id}`.
     pub async fn delete_group(&self, id: &str) -> Result<(), Error> {
-        self.send(Call::delete(format!("/scim/v2/Groups/{}", segment(id)?)))
-            .await
-            .map(|_| ())
+        let body = self
+            .send(Call::delete(format!("/scim/v2/Groups/{}", segment(id)?)))
+            .await?;
+        self.client.confirm(&body)
     }
 
     /// `GET /scim/v2/ServiceProviderConfig`.

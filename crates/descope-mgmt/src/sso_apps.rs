@@ -63,6 +63,7 @@ impl SsoApps {
             .await?
             .into_app()
             .ok_or_else(|| Error::Decode {
+                issue: crate::error::DecodeIssue::Shape,
                 path: ".".into(),
                 message: "the answer holds no SSO application (neither `app` nor `id`)".into(),
             })

@@ -1,6 +1,6 @@
 //! Tenant endpoints: `client.tenants()`.
 
-use crate::client::{Call, Client, decode};
+use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::models::{
     CreateTenantRequest, DeleteTenantBody, IdEnvelope, SearchTenantsRequest, Tenant,
@@ -63,7 +63,7 @@ impl Tenants {
         let id = if body.iter().all(u8::is_ascii_whitespace) {
             String::new()
         } else {
-            decode::<IdEnvelope>(&body)?.id
+            self.client.decode::<IdEnvelope>(&body)?.id
         };
         Ok(if id.is_empty() {
             req.id.clone().unwrap_or_default()

@@ -1,18 +1,16 @@
 //! User endpoints: `client.users()`.
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
+use futures::Stream;
 
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::models::{
     CreateUserRequest, LoginIdBody, PatchUserRequest, RolesBody, SearchUsersRequest, StatusBody,
-    TenantBody, UpdateUserRequest, User, UserEnvelope, UserIdsBody, UserPage, UserStatus,
+    TenantBody, UpdateUserRequest, User, UserEnvelope, UserIdsBody, UserPage, UserStatusUpdate,
     UsersEnvelope,
 };
+use crate::pager::{DEFAULT_PAGE_SIZE, PagerOptions, UserPager};
 use crate::transport::EndpointClass;
-
-/// Page size `search_all` uses when the request sets none (the server default).
-const DEFAULT_PAGE_SIZE: u32 = 100;
 
 /// User endpoints. Every method that names a user takes a login id or a user id: Descope
 /// accepts either in the `loginId` field.
@@ -33,7 +31,7 @@ impl Users {
         Users { client }
     }
 
-    /// The client, for the lifecycle endpoints in `users_lifecycle.rs`.
+    /// The client, for the lifecycle endpoints in `users_lifecycle.rs` and the pager.
     pub(crate) fn client(&self) -> &Client {
         &self.client
     }
@@ -65,10 +63,15 @@ impl Users {
         self.client.call(call).await
     }
 
-    /// Every user matching `req`, one page after another (`page` 0, 1, ... or, when `offset`
-    /// is set, advancing `offset` by the rows received). Stops at an empty page, once `total`
-    /// users have been yielded, or, when the response has no `total`, at a short page. Use a
-    /// stable `sort` (e.g. `createdTime`) if users change during the walk.
+    /// Every user matching `req`, as a stream, through a [`crate::UserPager`]: pages fetched
+    /// concurrently (16 requests at most), handed over in order, robust against a `total` that
+    /// lies, a capped page size, servers that honour only `page` or only `offset`, and users
+    /// shifting between pages (see the pager for exactly what it guarantees).
+    ///
+    /// The page size is `req.limit` (100 when unset); the listing starts at `req.offset`, or at
+    /// `req.page × limit`, or at the first page. Use a stable `sort` (e.g. `createdTime`) if
+    /// users change during the walk. For the statistics of the listing (a shortfall against the
+    /// total), use [`Users::pager`] instead.
     ///
     /// ```no_run
     /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
@@ -81,59 +84,13 @@ impl Users {
     pub fn search_all(
         &self,
         req: SearchUsersRequest,
-    ) -> impl Stream<Item = Result<User, Error>> + Send + use<> {
-        struct State {
-            users: Users,
-            req: SearchUsersRequest,
-            seen: u64,
-            done: bool,
-        }
-        let mut req = req;
-        let limit = req.limit.filter(|l| *l > 0).unwrap_or(DEFAULT_PAGE_SIZE);
-        req.limit = Some(limit);
-        if req.offset.is_none() && req.page.is_none() {
-            req.page = Some(0);
-        }
-        let state = State {
-            users: self.clone(),
-            req,
-            seen: 0,
-            done: false,
-        };
-        stream::try_unfold(state, move |mut st| async move {
-            if st.done {
-                return Ok::<_, Error>(None);
-            }
-            let page = st.users.search(&st.req).await?;
-            let n = u64::try_from(page.users.len()).unwrap_or(u64::MAX);
-            st.seen = st.seen.saturating_add(n);
-            // With a `total`, trust it over the page size: the server may cap `limit` below
-            // what was asked (the maximum is undocumented), so a short page is not proof of the
-            // end. Without one (old backends), a short page is the end.
-            st.done = n == 0
-                || if page.total > 0 {
-                    st.seen >= page.total
-                } else {
-                    n < u64::from(limit)
-                };
-            // Checked: a server that never ends (a huge `total`, full pages forever) stops the
-            // walk at the end of the counter instead of overflowing it.
-            if let Some(offset) = st.req.offset.as_mut() {
-                match offset.checked_add(n) {
-                    Some(next) => *offset = next,
-                    None => st.done = true,
-                }
-            } else if let Some(p) = st.req.page.as_mut() {
-                match p.checked_add(1) {
-                    Some(next) => *p = next,
-                    None => st.done = true,
-                }
-            }
-            Ok(Some((page.users, st)))
-        })
-        .map_ok(|users| stream::iter(users.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+    ) -> impl Stream<Item = Result<User, Error>> + Send + Unpin + use<> {
+        let page_size = req.limit.filter(|l| *l > 0).unwrap_or(DEFAULT_PAGE_SIZE);
+        let start = req.offset.unwrap_or_else(|| {
+            u64::from(req.page.unwrap_or(0)).saturating_mul(u64::from(page_size))
+        });
+        let options = PagerOptions::default().page_size(page_size);
+        UserPager::new(self.clone(), req, options, start).into_stream()
     }
 
     /// `GET /v1/mgmt/user?loginId=`: loads one user by login id (a user id works too).
@@ -171,7 +128,9 @@ impl Users {
         Ok(self.client.call::<UserEnvelope>(call).await?.user)
     }
 
-    /// `POST /v1/mgmt/user/update`: replaces all the user's fields with `req`'s.
+    /// `POST /v1/mgmt/user/update`: replaces all the user's fields with `req`'s. To change a
+    /// few fields of a loaded user without clearing the others, start from
+    /// [`UpdateUserRequest::from_user`], or use [`Users::patch`].
     pub async fn update(&self, req: &UpdateUserRequest) -> Result<User, Error> {
         let call = Call::post("/v1/mgmt/user/update", req)?
             .idempotent(true)
@@ -198,11 +157,20 @@ impl Users {
         self.client.call_unit(call).await
     }
 
-    /// `POST /v1/mgmt/user/update/status`: enables or disables the user.
+    /// `POST /v1/mgmt/user/update/status`: enables or disables the user. Only `enabled` and
+    /// `disabled` can be set (the other statuses follow from invitations), so the status is a
+    /// [`UserStatusUpdate`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// use descope_mgmt::UserStatusUpdate;
+    /// let user = client.users().update_status("jane@acme.io", UserStatusUpdate::Disabled).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_status(
         &self,
         login_id_or_user_id: &str,
-        status: UserStatus,
+        status: UserStatusUpdate,
     ) -> Result<User, Error> {
         let body = StatusBody {
             login_id: login_id_or_user_id,

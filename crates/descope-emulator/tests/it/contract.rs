@@ -225,7 +225,10 @@ async fn user_lifecycle_agrees() -> TestResult {
         .await?;
     assert_eq!((u.name.as_str(), u.given_name.as_str()), ("Patched", "Con"));
 
-    let u = c.users().update_status(&id, UserStatus::Disabled).await?;
+    let u = c
+        .users()
+        .update_status(&id, descope_mgmt::UserStatusUpdate::Disabled)
+        .await?;
     assert_eq!(u.status, UserStatus::Disabled);
 
     c.users().delete(&id).await?;

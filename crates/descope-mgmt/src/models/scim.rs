@@ -179,18 +179,71 @@ pub struct ScimMeta {
     /// `User` or `Group`.
     #[serde(deserialize_with = "de::null_default")]
     pub resource_type: String,
-    /// Creation time (RFC 3339).
-    #[serde(deserialize_with = "de::null_default")]
-    pub created: String,
-    /// Last modification time (RFC 3339).
-    #[serde(deserialize_with = "de::null_default")]
-    pub last_modified: String,
+    /// Creation time: RFC 3339 text as the SCIM standard says, or whatever else the server
+    /// sends, kept as it came.
+    pub created: ScimTime,
+    /// Last modification time, like `created`.
+    pub last_modified: ScimTime,
     /// Canonical URL.
     #[serde(deserialize_with = "de::null_default")]
     pub location: String,
     /// Version (ETag).
     #[serde(deserialize_with = "de::null_default")]
     pub version: String,
+}
+
+/// A timestamp in SCIM metadata. The standard says RFC 3339 text; a server that sends something
+/// else (an object, a number) does not fail the whole resource: the value is kept as it came.
+///
+/// ```
+/// use descope_mgmt::ScimTime;
+/// let t: ScimTime = serde_json::from_str(r#""2024-01-01T00:00:00Z""#).unwrap();
+/// assert_eq!(t.as_text(), Some("2024-01-01T00:00:00Z"));
+/// let odd: ScimTime = serde_json::from_str(r#"{"seconds":1704067200}"#).unwrap();
+/// assert_eq!(odd.as_text(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScimTime {
+    /// Text, as the standard says (empty when missing or `null`).
+    Text(String),
+    /// Anything else, as sent.
+    Raw(serde_json::Value),
+}
+
+impl Default for ScimTime {
+    fn default() -> Self {
+        ScimTime::Text(String::new())
+    }
+}
+
+impl ScimTime {
+    /// The text, when the server sent a non-empty string.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            ScimTime::Text(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for ScimTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ScimTime::Text(t) => s.serialize_str(t),
+            ScimTime::Raw(v) => v.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ScimTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => ScimTime::Text(s),
+            serde_json::Value::Null => ScimTime::default(),
+            other => ScimTime::Raw(other),
+        })
+    }
 }
 
 /// A SCIM group (a Descope role within the tenant, through the group-mapping rules).
@@ -545,6 +598,25 @@ mod tests {
             v,
             serde_json::json!({"schemas":[SCIM_USER_SCHEMA],"userName":"a@b.c","active":true})
         );
+    }
+
+    #[test]
+    fn meta_times_decode_as_text_or_raw() {
+        let u: ScimUser = serde_json::from_str(
+            r#"{"id":"U1","meta":{"created":{"seconds":1},"lastModified":"2024-01-02T00:00:00Z"}}"#,
+        )
+        .unwrap();
+        let meta = u.meta.unwrap();
+        assert_eq!(
+            meta.created,
+            ScimTime::Raw(serde_json::json!({"seconds": 1}))
+        );
+        assert_eq!(meta.last_modified.as_text(), Some("2024-01-02T00:00:00Z"));
+        let u: ScimUser =
+            serde_json::from_str(r#"{"meta":{"created":null,"lastModified":5}}"#).unwrap();
+        let meta = u.meta.unwrap();
+        assert_eq!(meta.created.as_text(), None);
+        assert_eq!(meta.last_modified, ScimTime::Raw(serde_json::json!(5)));
     }
 
     #[test]

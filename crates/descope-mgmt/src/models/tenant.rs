@@ -147,9 +147,8 @@ pub struct UpdateTenantRequest {
     /// Role inheritance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_inheritance: Option<String>,
-    /// Parent tenant id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
+    // No `parent`: the parent tenant is set at creation only (the official SDKs never send it
+    // on update).
 }
 
 impl UpdateTenantRequest {
@@ -170,7 +169,6 @@ setters!(UpdateTenantRequest {
     list enforce_sso_exclusions: String,
     opt disabled: bool,
     opt_str role_inheritance: String,
-    opt_str parent: String,
 });
 
 /// The body of `POST /v1/mgmt/tenant/search`.

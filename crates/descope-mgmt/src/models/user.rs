@@ -193,6 +193,64 @@ impl UserStatus {
     }
 }
 
+/// The statuses [`crate::Users::update_status`] can set: Descope's status endpoint accepts only
+/// `enabled` and `disabled` (the official SDKs reject anything else before sending).
+///
+/// ```
+/// use descope_mgmt::{UserStatus, UserStatusUpdate};
+/// assert_eq!(UserStatusUpdate::Disabled.as_str(), "disabled");
+/// assert_eq!(UserStatus::from(UserStatusUpdate::Enabled), UserStatus::Enabled);
+/// assert!(UserStatusUpdate::try_from(UserStatus::Invited).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserStatusUpdate {
+    /// `enabled`: the user may sign in.
+    Enabled,
+    /// `disabled`: the user may not sign in.
+    Disabled,
+}
+
+impl UserStatusUpdate {
+    /// The wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatusUpdate::Enabled => "enabled",
+            UserStatusUpdate::Disabled => "disabled",
+        }
+    }
+}
+
+impl std::fmt::Display for UserStatusUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<UserStatusUpdate> for UserStatus {
+    fn from(s: UserStatusUpdate) -> Self {
+        match s {
+            UserStatusUpdate::Enabled => UserStatus::Enabled,
+            UserStatusUpdate::Disabled => UserStatus::Disabled,
+        }
+    }
+}
+
+impl TryFrom<UserStatus> for UserStatusUpdate {
+    type Error = crate::Error;
+
+    /// `Enabled` and `Disabled` convert; any other status is an [`crate::Error::InvalidArgument`].
+    fn try_from(s: UserStatus) -> Result<Self, crate::Error> {
+        match s {
+            UserStatus::Enabled => Ok(UserStatusUpdate::Enabled),
+            UserStatus::Disabled => Ok(UserStatusUpdate::Disabled),
+            other => Err(crate::Error::InvalidArgument(format!(
+                "a user's status can only be set to `enabled` or `disabled`, not {:?}",
+                other.as_str()
+            ))),
+        }
+    }
+}
+
 impl std::fmt::Display for UserStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

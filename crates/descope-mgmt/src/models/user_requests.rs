@@ -357,7 +357,15 @@ setters!(CreateUserRequest {
 });
 
 /// The body of `POST /v1/mgmt/user/update`: a **full replacement** of the user's fields
-/// (anything not set here is cleared by Descope).
+/// (anything not set here is cleared by Descope). To change a loaded user without clearing
+/// anything by omission, start from [`UpdateUserRequest::from_user`].
+///
+/// ```
+/// use descope_mgmt::{UpdateUserRequest, User};
+/// # let user = User::default();
+/// // A loaded user, with one field changed: everything else is sent back as it was.
+/// let req = UpdateUserRequest::from_user(&user).display_name("Jane Q. Doe");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -403,9 +411,12 @@ pub struct UpdateUserRequest {
     /// Phone verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_phone: Option<bool>,
-    /// SSO application ids.
+    /// SSO application ids (wire `ssoAppIDs`, the Go and Python SDKs' spelling).
     #[serde(rename = "ssoAppIDs", skip_serializing_if = "Vec::is_empty")]
     pub sso_app_ids: Vec<String>,
+    /// Whether the user is a test user (the Python SDK sends it on every update).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<bool>,
 }
 
 impl UpdateUserRequest {
@@ -414,6 +425,45 @@ impl UpdateUserRequest {
         UpdateUserRequest {
             login_id: login_id_or_user_id.into(),
             ..Self::default()
+        }
+    }
+
+    /// A request that sends back every field of a loaded `user` the update endpoint takes, so
+    /// that changing one field (with the setters) clears nothing by omission.
+    ///
+    /// The user is addressed by its primary login id (its user id when it has none); the other
+    /// login ids go in `additionalLoginIds`. Sent: email, phone, display name, given, middle and
+    /// family names, picture, custom attributes, project roles, tenants with their roles,
+    /// additional login ids, email and phone verification, SSO app ids and `test`: the fields of
+    /// the official SDKs' update bodies. Not sent, because the endpoint does not take them: the
+    /// status (use [`crate::Users::update_status`]), permissions (they follow from roles), and
+    /// what Descope derives itself (authentication methods, timestamps, tenant names).
+    ///
+    /// Note: Descope documents project roles as meant for users without tenants; a user loaded
+    /// with both gets both back, as it had them.
+    pub fn from_user(user: &crate::User) -> Self {
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        UpdateUserRequest {
+            login_id: user.primary_login_id().to_owned(),
+            email: non_empty(&user.email),
+            phone: non_empty(&user.phone),
+            display_name: non_empty(&user.name),
+            given_name: non_empty(&user.given_name),
+            middle_name: non_empty(&user.middle_name),
+            family_name: non_empty(&user.family_name),
+            picture: non_empty(&user.picture),
+            custom_attributes: user.custom_attributes.clone(),
+            role_names: user.role_names.clone(),
+            user_tenants: user
+                .user_tenants
+                .iter()
+                .map(|t| AssociatedTenant::new(t.tenant_id.clone(), t.role_names.iter().cloned()))
+                .collect(),
+            additional_login_ids: user.login_ids.iter().skip(1).cloned().collect(),
+            verified_email: Some(user.verified_email),
+            verified_phone: Some(user.verified_phone),
+            sso_app_ids: user.sso_app_ids.clone(),
+            test: Some(user.test),
         }
     }
 }
@@ -433,6 +483,7 @@ setters!(UpdateUserRequest {
     opt verified_email: bool,
     opt verified_phone: bool,
     list sso_app_ids: String,
+    opt test: bool,
 });
 
 /// The body of `PATCH /v1/mgmt/user/patch`: only the fields set here change.
@@ -554,6 +605,36 @@ mod tests {
     fn empty_search_sends_empty_object() {
         let v = serde_json::to_value(SearchUsersRequest::new()).unwrap();
         assert_eq!(v, serde_json::json!({}));
+    }
+
+    #[test]
+    fn update_from_a_loaded_user_sends_every_field_back() {
+        let user: crate::User = serde_json::from_value(serde_json::json!({
+            "userId": "U2abc", "loginIds": ["jane@acme.io", "jane2"], "name": "Jane",
+            "givenName": "Jane", "middleName": "Q", "familyName": "Doe",
+            "email": "jane@acme.io", "phone": "+15551234567", "verifiedEmail": true,
+            "verifiedPhone": false, "roleNames": ["viewer"],
+            "userTenants": [{"tenantId": "T1", "tenantName": "Acme", "roleNames": ["admin"]}],
+            "status": "enabled", "customAttributes": {"team": "blue"}, "picture": "https://p/x.png",
+            "test": true, "ssoAppIds": ["app1"], "permissions": ["p"], "createdTime": 5
+        }))
+        .unwrap();
+        let v = serde_json::to_value(UpdateUserRequest::from_user(&user)).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "loginId": "jane@acme.io", "email": "jane@acme.io", "phone": "+15551234567",
+                "displayName": "Jane", "givenName": "Jane", "middleName": "Q",
+                "familyName": "Doe", "picture": "https://p/x.png",
+                "customAttributes": {"team": "blue"}, "roleNames": ["viewer"],
+                "userTenants": [{"tenantId": "T1", "roleNames": ["admin"]}],
+                "additionalLoginIds": ["jane2"], "verifiedEmail": true, "verifiedPhone": false,
+                "ssoAppIDs": ["app1"], "test": true
+            })
+        );
+        // Without login ids the user id addresses the user.
+        let bare = crate::User::default();
+        assert_eq!(UpdateUserRequest::from_user(&bare).login_id, "");
     }
 
     #[test]

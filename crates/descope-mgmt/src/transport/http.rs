@@ -1,5 +1,10 @@
-//! The innermost service: one HTTP attempt with reqwest. Builds headers (the only place a key is
-//! exposed), caps the body size, and turns non-success statuses into [`crate::ApiError`].
+//! The per-attempt services.
+//!
+//! [`HttpService`] turns one [`HttpRequest`] into a standard `http::Request<Bytes>` (the only
+//! place a key is exposed, in the `Authorization` header), passes it through the layers added
+//! with [`crate::ClientBuilder::with_layer`], and turns the `http::Response<Bytes>` into an
+//! [`HttpResponse`] or a typed error. [`SendService`], innermost, sends with reqwest and caps the
+//! body size.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,15 +13,19 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use bytes::Bytes;
+use http::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER,
+};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
-use tower::Service;
+use tower::{Service, ServiceExt};
 use tracing::Instrument;
 use url::Url;
 
 use super::{Auth, EndpointClass, HttpRequest, HttpResponse, Method, Metrics};
 use crate::error::{ApiError, Error};
+use crate::layer::{BoxError, LayerService};
 
 /// Value of `x-descope-sdk-name`.
 pub(crate) const SDK_NAME: &str = "rust-descope-mgmt";
@@ -31,10 +40,12 @@ pub(crate) struct HttpConfig {
     pub(crate) max_response_bytes: usize,
 }
 
+/// Builds the request, runs it through the user's layers, and maps the response.
 #[derive(Clone)]
 pub(crate) struct HttpService {
     cfg: Arc<HttpConfig>,
-    metrics: Arc<Metrics>,
+    /// The user's layers around [`SendService`].
+    send: LayerService,
 }
 
 impl std::fmt::Debug for HttpService {
@@ -46,18 +57,15 @@ impl std::fmt::Debug for HttpService {
 }
 
 impl HttpService {
-    pub(crate) fn new(cfg: HttpConfig, metrics: Arc<Metrics>) -> Self {
-        HttpService {
-            cfg: Arc::new(cfg),
-            metrics,
-        }
+    pub(crate) fn new(cfg: Arc<HttpConfig>, send: LayerService) -> Self {
+        HttpService { cfg, send }
     }
 }
 
 fn bearer(project_id: &str, key: &SecretString) -> Result<HeaderValue, Error> {
     let mut v = HeaderValue::from_str(&format!("Bearer {project_id}:{}", key.expose_secret()))
         .map_err(|_| Error::config("the key contains characters not allowed in an HTTP header"))?;
-    // Keeps the value out of hyper's and reqwest's own Debug output.
+    // Keeps the value out of hyper's, reqwest's and any layer's Debug output.
     v.set_sensitive(true);
     Ok(v)
 }
@@ -79,18 +87,27 @@ fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
+/// Where a redirect points, as an origin only (`https://host:port`): enough to see a wrong
+/// scheme or host, and never a path or query that might carry something sensitive.
+fn redirect_origin(headers: &HeaderMap) -> Option<String> {
+    let location = Url::parse(headers.get(LOCATION)?.to_str().ok()?).ok()?;
+    let origin = location.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
 impl Service<HttpRequest> for HttpService {
     type Response = HttpResponse;
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + Send>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        // The user's layers are driven to readiness in `call`, through `oneshot`.
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, req: HttpRequest) -> Self::Future {
         let cfg = self.cfg.clone();
-        let metrics = self.metrics.clone();
+        let send = self.send.clone();
         let span = tracing::info_span!(
             "descope.request",
             method = req.method.as_str(),
@@ -102,7 +119,7 @@ impl Service<HttpRequest> for HttpService {
         Box::pin(
             async move {
                 let started = Instant::now();
-                let result = send(&cfg, &metrics, req).await;
+                let result = attempt(&cfg, send, req).await;
                 let span = tracing::Span::current();
                 span.record(
                     "elapsed_ms",
@@ -127,11 +144,13 @@ impl Service<HttpRequest> for HttpService {
     }
 }
 
-async fn send(
-    cfg: &HttpConfig,
-    metrics: &Metrics,
-    req: HttpRequest,
-) -> Result<HttpResponse, Error> {
+/// The base URL as shown in messages: it carries no credentials, query or fragment (the builder
+/// refuses those), so it is safe to print.
+pub(crate) fn shown(base_url: &Url) -> &str {
+    base_url.as_str()
+}
+
+fn build_request(cfg: &HttpConfig, req: &HttpRequest) -> Result<http::Request<Bytes>, Error> {
     let base = cfg.base_url.as_str().trim_end_matches('/');
     let mut url = Url::parse(&format!("{base}{}", req.path))
         .map_err(|_| Error::config("could not build a request URL from the base URL"))?;
@@ -140,11 +159,11 @@ async fn send(
             .extend_pairs(req.query.iter().map(|(k, v)| (*k, v.as_str())));
     }
     let method = match req.method {
-        Method::Get => reqwest::Method::GET,
-        Method::Post => reqwest::Method::POST,
-        Method::Put => reqwest::Method::PUT,
-        Method::Patch => reqwest::Method::PATCH,
-        Method::Delete => reqwest::Method::DELETE,
+        Method::Get => http::Method::GET,
+        Method::Post => http::Method::POST,
+        Method::Put => http::Method::PUT,
+        Method::Patch => http::Method::PATCH,
+        Method::Delete => http::Method::DELETE,
     };
     let scim = req.class == EndpointClass::Scim;
     let json_type = if scim {
@@ -158,43 +177,156 @@ async fn send(
     } else {
         "application/json"
     };
-    let mut headers = HeaderMap::new();
     let key = match &req.auth {
         Auth::Management => &cfg.management_key,
         Auth::Scim(key) => key.as_ref(),
     };
-    let auth = bearer(&cfg.project_id, key)?;
-    headers.insert(AUTHORIZATION, auth);
-    headers.insert(ACCEPT, HeaderValue::from_static(accept));
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(url.as_str())
+        .header(AUTHORIZATION, bearer(&cfg.project_id, key)?)
+        .header(ACCEPT, HeaderValue::from_static(accept))
+        .header("x-descope-sdk-name", HeaderValue::from_static(SDK_NAME))
+        .header(
+            "x-descope-sdk-version",
+            HeaderValue::from_static(SDK_VERSION),
+        );
     if let Ok(v) = HeaderValue::from_str(&cfg.project_id) {
-        headers.insert("x-descope-project-id", v);
+        builder = builder.header("x-descope-project-id", v);
     }
-    headers.insert("x-descope-sdk-name", HeaderValue::from_static(SDK_NAME));
-    headers.insert(
-        "x-descope-sdk-version",
-        HeaderValue::from_static(SDK_VERSION),
-    );
     if let Some(license) = req
         .license
         .as_deref()
         .and_then(|l| HeaderValue::from_str(l).ok())
     {
-        headers.insert("x-descope-license", license);
+        builder = builder.header("x-descope-license", license);
     }
-    let mut builder = cfg.client.request(method, url).headers(headers);
-    if let Some(body) = &req.body {
-        builder = builder
-            .header(CONTENT_TYPE, HeaderValue::from_static(json_type))
-            .body(body.as_ref().clone());
-    }
+    let body = match &req.body {
+        Some(body) => {
+            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static(json_type));
+            body.clone()
+        }
+        None => Bytes::new(),
+    };
+    builder
+        .body(body)
+        .map_err(|_| Error::config("could not build a request from the base URL"))
+}
 
-    metrics.requests.fetch_add(1, Ordering::Relaxed);
-    let mut resp = builder
-        .send()
-        .await
-        .map_err(|e| transport_error(&req.path, e))?;
+/// One attempt: build, send through the user's layers, map the answer.
+async fn attempt(
+    cfg: &HttpConfig,
+    send: LayerService,
+    req: HttpRequest,
+) -> Result<HttpResponse, Error> {
+    let request = build_request(cfg, &req)?;
+    let resp = match send.oneshot(request).await {
+        Ok(resp) => resp,
+        Err(e) => return Err(from_layer_error(cfg, &req.path, e)),
+    };
     let status = resp.status().as_u16();
     let retry_after = parse_retry_after(resp.headers());
+    let redirect = (300..400)
+        .contains(&status)
+        .then(|| redirect_origin(resp.headers()))
+        .flatten();
+    let body = resp.into_body();
+    if (200..300).contains(&status) {
+        return Ok(HttpResponse {
+            status,
+            body: Vec::from(body),
+        });
+    }
+    let key = match &req.auth {
+        Auth::Management => &cfg.management_key,
+        Auth::Scim(key) => key.as_ref(),
+    };
+    // The key is passed only so it can be scrubbed from the excerpt of an error page that echoes
+    // the request's headers.
+    let mut api = ApiError::from_body(status, &body, retry_after, &[key.expose_secret()]);
+    if let Some(origin) = redirect
+        && !api.is_from_descope()
+    {
+        api.message = format!("redirects to {origin}");
+    }
+    api.base_url = shown(&cfg.base_url).to_owned();
+    api.attempts = 1;
+    Err(Error::Api(api))
+}
+
+/// The error of the layered send service: ours when it came from [`SendService`] (or a layer
+/// passed it through), otherwise a transport error naming the layer as the cause.
+fn from_layer_error(cfg: &HttpConfig, path: &str, e: BoxError) -> Error {
+    match e.downcast::<Error>() {
+        Ok(ours) => *ours,
+        Err(other) => Error::Transport {
+            message: format!(
+                "a layer added with ClientBuilder::with_layer failed the request to {}{path}: {other}",
+                shown(&cfg.base_url).trim_end_matches('/')
+            ),
+            connect: false,
+            attempts: 1,
+            source: Some(other),
+        },
+    }
+}
+
+/// The innermost service: sends a standard `http::Request<Bytes>` with reqwest and returns the
+/// whole response, its body capped at the configured size. Errors are [`Error`]s, boxed.
+#[derive(Clone)]
+pub(crate) struct SendService {
+    cfg: Arc<HttpConfig>,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for SendService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendService").finish_non_exhaustive()
+    }
+}
+
+impl SendService {
+    pub(crate) fn new(cfg: Arc<HttpConfig>, metrics: Arc<Metrics>) -> Self {
+        SendService { cfg, metrics }
+    }
+}
+
+impl Service<http::Request<Bytes>> for SendService {
+    type Response = http::Response<Bytes>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<Bytes>) -> Self::Future {
+        let cfg = self.cfg.clone();
+        let metrics = self.metrics.clone();
+        Box::pin(async move { send(&cfg, &metrics, req).await.map_err(BoxError::from) })
+    }
+}
+
+async fn send(
+    cfg: &HttpConfig,
+    metrics: &Metrics,
+    req: http::Request<Bytes>,
+) -> Result<http::Response<Bytes>, Error> {
+    // For messages: the path only, never the query (it may carry a login id).
+    let path = req.uri().path().to_owned();
+    let where_ = || format!("{}{path}", shown(&cfg.base_url).trim_end_matches('/'));
+    let req = reqwest::Request::try_from(req).map_err(|e| Error::Transport {
+        message: format!("could not build the request to {}", where_()),
+        connect: false,
+        attempts: 1,
+        source: Some(Box::new(e.without_url())),
+    })?;
+    metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let mut resp = cfg
+        .client
+        .execute(req)
+        .await
+        .map_err(|e| transport_error(&where_(), e))?;
     let limit = cfg.max_response_bytes;
     if resp
         .content_length()
@@ -202,47 +334,53 @@ async fn send(
     {
         return Err(Error::BodyTooLarge { limit });
     }
+    let status = resp.status();
+    let mut out = http::Response::builder()
+        .status(status)
+        .version(resp.version());
+    if let Some(headers) = out.headers_mut() {
+        *headers = std::mem::take(resp.headers_mut());
+    }
     let mut body = Vec::new();
     while let Some(chunk) = resp
         .chunk()
         .await
-        .map_err(|e| transport_error(&req.path, e))?
+        .map_err(|e| transport_error(&where_(), e))?
     {
         if body.len().saturating_add(chunk.len()) > limit {
             return Err(Error::BodyTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
     }
-    if (200..300).contains(&status) {
-        return Ok(HttpResponse { status, body });
-    }
-    if status == 429 {
+    if status == http::StatusCode::TOO_MANY_REQUESTS {
         metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
-    // The key is passed only so it can be scrubbed from the excerpt of an error page that echoes
-    // the request's headers.
-    Err(Error::Api(ApiError::from_body(
-        status,
-        &body,
-        retry_after,
-        &[key.expose_secret()],
-    )))
+    out.body(Bytes::from(body)).map_err(|_| Error::Transport {
+        message: format!("the response of {} could not be read", where_()),
+        connect: false,
+        attempts: 1,
+        source: None,
+    })
 }
 
-fn transport_error(path: &str, e: reqwest::Error) -> Error {
+fn transport_error(url: &str, e: reqwest::Error) -> Error {
     let connect = e.is_connect();
     let message = if connect {
-        format!("could not connect to Descope for {path}")
+        format!(
+            "could not connect to {url} (connection refused, name not resolved, or no answer \
+             within the connect timeout); check the base URL and the network"
+        )
     } else if e.is_timeout() {
-        format!("request to {path} timed out")
+        format!("the request to {url} timed out")
     } else if e.is_body() || e.is_decode() {
-        format!("reading the response of {path} failed")
+        format!("reading the response of {url} failed")
     } else {
-        format!("request to {path} failed")
+        format!("the request to {url} failed")
     };
     Error::Transport {
         message,
         connect,
+        attempts: 1,
         source: Some(Box::new(e.without_url())),
     }
 }

@@ -1,8 +1,9 @@
 //! The transport: reqwest inside a tower stack.
 //!
-//! Order, outermost first: concurrency limit → retry → rate limit → per-attempt timeout → HTTP.
-//! The rate limiter sits *inside* the retry layer so that every attempt, retries included, takes
-//! a slot in Descope's window; the timeout applies to each attempt on its own.
+//! Order, outermost first: concurrency limit → retry → rate limit → per-attempt timeout →
+//! request building → the user's layers ([`crate::layer`]) → reqwest. The rate limiter sits
+//! *inside* the retry layer so that every attempt, retries included, takes a slot in Descope's
+//! window; the timeout applies to each attempt on its own.
 
 mod http;
 mod ratelimit;
@@ -13,7 +14,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use bytes::Bytes;
 use secrecy::SecretString;
+use tokio::time::Instant;
 use tower::ServiceBuilder;
 use tower::util::BoxCloneSyncService;
 
@@ -21,6 +24,7 @@ use crate::config::{RateLimitConfig, RetryConfig};
 use crate::error::Error;
 
 pub(crate) use http::HttpConfig;
+pub(crate) use http::MAX_RETRY_AFTER;
 
 /// The boxed transport stack; `Clone + Send + Sync`, clones share limits and metrics.
 pub(crate) type Transport = BoxCloneSyncService<HttpRequest, HttpResponse, Error>;
@@ -36,6 +40,18 @@ pub(crate) enum EndpointClass {
     Scim,
     /// Audit search (10 / 60 s).
     AuditSearch,
+}
+
+impl EndpointClass {
+    /// A name for logs.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            EndpointClass::UserSearchUpdate => "user search and update",
+            EndpointClass::Management => "management",
+            EndpointClass::Scim => "SCIM",
+            EndpointClass::AuditSearch => "audit search",
+        }
+    }
 }
 
 /// HTTP methods the client uses.
@@ -75,7 +91,7 @@ pub(crate) struct HttpRequest {
     pub(crate) method: Method,
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
-    pub(crate) body: Option<Arc<Vec<u8>>>,
+    pub(crate) body: Option<Bytes>,
     pub(crate) class: EndpointClass,
     /// Repeating the request after a server-side failure is harmless.
     pub(crate) idempotent: bool,
@@ -84,6 +100,9 @@ pub(crate) struct HttpRequest {
     pub(crate) license: Option<Arc<str>>,
     /// 1-based attempt number, set by the retry layer (for tracing).
     pub(crate) attempt: u32,
+    /// A best-effort request (the licence handshake): only connection failures are retried,
+    /// and each attempt has its own, shorter timeout.
+    pub(crate) probe: Option<Duration>,
 }
 
 /// A successful response.
@@ -95,18 +114,56 @@ pub(crate) struct HttpResponse {
 }
 
 /// Counters shared by all clones of a client.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Metrics {
     pub(crate) requests: AtomicU64,
     pub(crate) retries: AtomicU64,
     pub(crate) rate_limited: AtomicU64,
     pub(crate) throttle_wait_nanos: AtomicU64,
+    /// Requests waiting on the client-side rate limiter right now.
+    pub(crate) throttled_now: AtomicU64,
+    /// When the latest-ending wait in progress ends, in nanoseconds since `epoch`.
+    throttle_until_nanos: AtomicU64,
+    epoch: Instant,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            requests: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            throttle_wait_nanos: AtomicU64::new(0),
+            throttled_now: AtomicU64::new(0),
+            throttle_until_nanos: AtomicU64::new(0),
+            epoch: Instant::now(),
+        }
+    }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl Metrics {
     pub(crate) fn add_throttle_wait(&self, d: Duration) {
-        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-        self.throttle_wait_nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.throttle_wait_nanos
+            .fetch_add(nanos(d), Ordering::Relaxed);
+    }
+
+    /// A request starts or extends a wait on the limiter that lasts until `until`.
+    pub(crate) fn throttle_until(&self, until: Instant) {
+        let at = nanos(until.saturating_duration_since(self.epoch));
+        self.throttle_until_nanos.fetch_max(at, Ordering::Relaxed);
+    }
+
+    /// How long the longest wait in progress still lasts, `None` when no request waits.
+    pub(crate) fn throttle_remaining(&self) -> Option<Duration> {
+        if self.throttled_now.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let until = Duration::from_nanos(self.throttle_until_nanos.load(Ordering::Relaxed));
+        Some(until.saturating_sub(self.epoch.elapsed()))
     }
 }
 
@@ -117,15 +174,27 @@ pub(crate) struct StackConfig {
     pub(crate) retry: RetryConfig,
     pub(crate) concurrency: usize,
     pub(crate) request_timeout: Option<Duration>,
+    /// The connect timeout (for the retry policy's connect budget); `None` when disabled.
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) layers: Vec<crate::layer::PendingLayer>,
 }
 
 pub(crate) fn build(cfg: StackConfig, metrics: Arc<Metrics>) -> Transport {
     let limiter = Arc::new(ratelimit::RateLimiter::new(cfg.rate_limit, metrics.clone()));
+    let http_cfg = Arc::new(cfg.http);
+    let send = crate::layer::apply(
+        BoxCloneSyncService::new(http::SendService::new(http_cfg.clone(), metrics.clone())),
+        cfg.layers,
+    );
     let svc = ServiceBuilder::new()
         .concurrency_limit(cfg.concurrency.max(1))
-        .layer(retry::RetryLayer::new(cfg.retry, metrics.clone()))
+        .layer(retry::RetryLayer::new(
+            cfg.retry,
+            cfg.connect_timeout,
+            metrics.clone(),
+        ))
         .layer(ratelimit::RateLimitLayer::new(limiter))
         .layer(timeout::TimeoutLayer::new(cfg.request_timeout))
-        .service(http::HttpService::new(cfg.http, metrics));
+        .service(http::HttpService::new(http_cfg, send));
     BoxCloneSyncService::new(svc)
 }

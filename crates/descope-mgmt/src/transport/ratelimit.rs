@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -61,6 +62,28 @@ impl Window {
     }
 }
 
+/// Waits longer than this are logged at info level.
+const ANNOUNCE_AFTER: Duration = Duration::from_secs(1);
+
+/// Counts a request as waiting on the limiter for as long as it lives, so a caller that gives
+/// up on a waiting request (drops its future) never leaves the count too high.
+struct Waiting<'a> {
+    metrics: &'a Metrics,
+}
+
+impl<'a> Waiting<'a> {
+    fn start(metrics: &'a Metrics) -> Self {
+        metrics.throttled_now.fetch_add(1, Ordering::Relaxed);
+        Waiting { metrics }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.metrics.throttled_now.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Shared by all clones of a client.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
@@ -93,28 +116,48 @@ impl RateLimiter {
     }
 
     /// Waits until a request of `class` may go out, and records it as sent.
+    ///
+    /// While it waits, the client's metrics show it ([`crate::ClientMetrics::throttled_requests`]
+    /// and [`crate::ClientMetrics::throttle_remaining`]); a wait longer than a second is logged
+    /// at info level, so a long pause is never silent.
     pub(crate) async fn acquire(&self, class: EndpointClass) {
         let Some(window) = self.window(class) else {
             return;
         };
         let started = Instant::now();
-        let mut waited = false;
+        let mut waiting: Option<Waiting<'_>> = None;
+        let mut announced = false;
         loop {
             // The lock is never held across an await; a poisoned lock still holds valid data.
             let next = window
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .try_acquire(Instant::now());
-            match next {
-                None => break,
-                Some(at) => {
-                    waited = true;
-                    tracing::debug!(?class, "client-side rate limit reached; waiting");
-                    tokio::time::sleep_until(at).await;
-                }
+            let Some(at) = next else { break };
+            if waiting.is_none() {
+                waiting = Some(Waiting::start(&self.metrics));
             }
+            self.metrics.throttle_until(at);
+            let wait = at.saturating_duration_since(Instant::now());
+            if wait > ANNOUNCE_AFTER && !announced {
+                announced = true;
+                let secs = wait.as_secs_f64().ceil();
+                tracing::info!(
+                    class = class.label(),
+                    wait_s = secs,
+                    "waiting {secs} s for Descope's rate-limit window (class {})",
+                    class.label()
+                );
+            } else {
+                tracing::debug!(
+                    class = class.label(),
+                    ?wait,
+                    "client-side rate limit reached; waiting"
+                );
+            }
+            tokio::time::sleep_until(at).await;
         }
-        if waited {
+        if waiting.is_some() {
             self.metrics.add_throttle_wait(started.elapsed());
         }
     }
@@ -124,7 +167,7 @@ impl RateLimiter {
         if let Some(window) = self.window(class) {
             // `Retry-After` is clamped when parsed; clamp here too so no value can overflow the
             // clock (`Instant + Duration` panics on overflow).
-            let dur = dur.min(super::http::MAX_RETRY_AFTER);
+            let dur = dur.min(super::MAX_RETRY_AFTER);
             let now = Instant::now();
             let until = now.checked_add(dur).unwrap_or(now);
             let mut w = window.lock().unwrap_or_else(PoisonError::into_inner);
@@ -258,12 +301,116 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_wait_in_progress_is_visible_in_the_metrics() {
+        let metrics = Arc::new(Metrics::default());
+        let limiter = Arc::new(RateLimiter::new(
+            RateLimitConfig::custom(
+                RateWindow::new(1, Duration::from_secs(60)),
+                RateWindow::new(1, Duration::from_secs(60)),
+            ),
+            metrics.clone(),
+        ));
+        limiter.acquire(EndpointClass::Management).await;
+        assert_eq!(metrics.throttle_remaining(), None);
+        let waiter = tokio::spawn({
+            let limiter = limiter.clone();
+            async move { limiter.acquire(EndpointClass::Management).await }
+        });
+        // Let the waiter reach its sleep without moving the paused clock.
+        while metrics.throttled_now.load(Ordering::Relaxed) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(metrics.throttle_remaining(), Some(Duration::from_secs(60)));
+        tokio::time::advance(Duration::from_secs(20)).await;
+        assert_eq!(metrics.throttle_remaining(), Some(Duration::from_secs(40)));
+        waiter.await.unwrap();
+        assert_eq!(metrics.throttled_now.load(Ordering::Relaxed), 0);
+        assert_eq!(metrics.throttle_remaining(), None);
+    }
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_wait_is_announced_at_info_level() {
+        // tracing caches each callsite's interest globally; a test on another thread can leave
+        // it cached as "never" while this thread-scoped subscriber registers. Try a few times.
+        for _ in 0..5 {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::INFO)
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            let _guard = tracing::subscriber::set_default(subscriber);
+            tracing::callsite::rebuild_interest_cache();
+            let limiter = RateLimiter::new(
+                RateLimitConfig::custom(
+                    RateWindow::new(1, Duration::from_secs(60)),
+                    RateWindow::new(1, Duration::from_secs(60)),
+                ),
+                Arc::new(Metrics::default()),
+            );
+            limiter.acquire(EndpointClass::UserSearchUpdate).await;
+            limiter.acquire(EndpointClass::UserSearchUpdate).await;
+            let text =
+                String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
+                    .into_owned();
+            if text.contains("waiting") {
+                assert!(text.contains(" INFO "), "{text}");
+                assert!(
+                    text.contains(
+                        "waiting 60 s for Descope's rate-limit window (class user search and update)"
+                    ),
+                    "{text}"
+                );
+                return;
+            }
+        }
+        panic!("no wait was announced in five runs");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_waiter_is_no_longer_counted() {
+        let metrics = Arc::new(Metrics::default());
+        let limiter = RateLimiter::new(
+            RateLimitConfig::custom(
+                RateWindow::new(1, Duration::from_secs(60)),
+                RateWindow::new(1, Duration::from_secs(60)),
+            ),
+            metrics.clone(),
+        );
+        limiter.acquire(EndpointClass::Management).await;
+        let gave_up = tokio::time::timeout(
+            Duration::from_secs(5),
+            limiter.acquire(EndpointClass::Management),
+        )
+        .await;
+        assert!(gave_up.is_err());
+        assert_eq!(metrics.throttled_now.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn huge_lock_out_is_clamped() {
         let limiter = RateLimiter::new(RateLimitConfig::descope(), Arc::new(Metrics::default()));
         let start = Instant::now();
         limiter.lock_out(EndpointClass::Management, Duration::MAX);
         limiter.acquire(EndpointClass::Management).await;
-        assert_eq!(start.elapsed(), crate::transport::http::MAX_RETRY_AFTER);
+        assert_eq!(start.elapsed(), crate::transport::MAX_RETRY_AFTER);
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,4 +1,5 @@
 //! Per-attempt timeout as a tower layer (optional, so paused-clock tests can run without timers).
+//! A probe (the licence handshake) gets the shorter of its own timeout and the configured one.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -51,13 +52,16 @@ where
     }
 
     fn call(&mut self, req: HttpRequest) -> Self::Future {
+        let after = match (self.after, req.probe) {
+            (Some(after), Some(probe)) => Some(after.min(probe)),
+            (after, _) => after,
+        };
         let fut = self.inner.call(req);
-        let after = self.after;
         Box::pin(async move {
             match after {
                 Some(after) => tokio::time::timeout(after, fut)
                     .await
-                    .unwrap_or(Err(Error::Timeout { after })),
+                    .unwrap_or(Err(Error::Timeout { after, attempts: 1 })),
                 None => fut.await,
             }
         })

@@ -98,7 +98,7 @@ async fn load_by_id_and_refuse_an_answer_without_a_key() -> TestResult {
     let c = client(&server);
     assert_eq!(c.access_keys().load("K2abc").await?.name, "ci");
     match c.access_keys().load("K2gone").await {
-        Err(Error::Decode { path, message }) => {
+        Err(Error::Decode { path, message, .. }) => {
             assert_eq!(path, "key");
             assert!(message.contains("no access key"), "{message}");
         }
@@ -176,7 +176,7 @@ async fn a_create_answer_without_its_secret_is_an_error_naming_the_key() -> Test
         .create(&CreateAccessKeyRequest::new("ci"))
         .await
     {
-        Err(Error::Decode { path, message }) => {
+        Err(Error::Decode { path, message, .. }) => {
             assert_eq!(path, "cleartext");
             assert!(
                 message.contains("K2lost") && message.contains("lost"),
@@ -362,7 +362,7 @@ async fn bad_arguments_are_refused_before_sending() -> TestResult {
 fn retrying(server: &MockServer) -> descope_mgmt::Client {
     builder(server)
         .retry(RetryConfig::default().base_delay(Duration::from_millis(1)))
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()
         .unwrap()
 }

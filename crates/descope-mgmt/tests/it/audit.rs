@@ -260,7 +260,7 @@ async fn audit_search_has_its_own_rate_limit_window() -> TestResult {
     );
     let c = builder(&server)
         .rate_limit(RateLimitConfig::descope().with_audit_search(Some(RateWindow::new(2, minute))))
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()?;
     let start = Instant::now();
     let req = SearchAuditRequest::new();

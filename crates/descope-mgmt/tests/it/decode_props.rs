@@ -106,7 +106,7 @@ fn runner() -> TestRunner {
 fn decoded<T>(what: &str, r: Result<T, Error>, is_json: bool) -> Result<(), TestCaseError> {
     match r {
         Ok(_) => Ok(()),
-        Err(Error::Decode { path, message }) => {
+        Err(Error::Decode { path, message, .. }) => {
             prop_assert!(!message.is_empty(), "{what}");
             prop_assert!(
                 !is_json || !path.is_empty(),

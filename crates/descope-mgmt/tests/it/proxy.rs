@@ -23,7 +23,7 @@ fn html(status: u16, page: &str) -> ResponseTemplate {
 fn retrying(server: &MockServer) -> descope_mgmt::Client {
     builder(server)
         .retry(RetryConfig::default())
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()
         .unwrap()
 }
@@ -101,7 +101,7 @@ async fn html_200_is_a_decode_error_that_says_what_to_check() -> TestResult {
         .await
         .unwrap_err();
     match &err {
-        Error::Decode { path, message } => {
+        Error::Decode { path, message, .. } => {
             assert_eq!(path, ".");
             assert!(message.contains("HTML page, not JSON"), "{message}");
             assert!(

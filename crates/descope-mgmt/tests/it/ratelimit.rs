@@ -13,7 +13,7 @@ use crate::{TestResult, builder, mgmt};
 fn limited(server: &MockServer, cfg: RateLimitConfig) -> descope_mgmt::Client {
     builder(server)
         .rate_limit(cfg)
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()
         .unwrap()
 }
@@ -120,7 +120,7 @@ async fn a_429_locks_out_its_class_only() -> TestResult {
     let c = builder(&server)
         .rate_limit(RateLimitConfig::descope())
         .retry(RetryConfig::disabled())
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()?;
     let start = Instant::now();
     let err = c
@@ -156,5 +156,41 @@ async fn disabled_limiter_never_waits() -> TestResult {
     }
     assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(c.metrics().throttle_wait, Duration::ZERO);
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_in_progress_shows_in_the_metrics() -> TestResult {
+    let server = MockServer::start().await;
+    mgmt("GET", "/v1/mgmt/role/all")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"roles": []})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let minute = Duration::from_secs(60);
+    let c = limited(
+        &server,
+        RateLimitConfig::custom(RateWindow::new(1, minute), RateWindow::new(1, minute)),
+    );
+    c.roles().all().await?;
+    let m = c.metrics();
+    assert_eq!((m.throttled_requests, m.throttle_remaining), (0, None));
+    let waiting = tokio::spawn({
+        let c = c.clone();
+        async move { c.roles().all().await }
+    });
+    // Let the second call reach the limiter without letting the paused clock move.
+    while c.metrics().throttled_requests == 0 {
+        tokio::task::yield_now().await;
+    }
+    let remaining = c.metrics().throttle_remaining.ok_or("a wait in progress")?;
+    assert!(
+        remaining > Duration::from_secs(59) && remaining <= minute,
+        "{remaining:?}"
+    );
+    waiting.await??;
+    let m = c.metrics();
+    assert_eq!((m.throttled_requests, m.throttle_remaining), (0, None));
+    assert!(m.throttle_wait >= Duration::from_secs(59));
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::{TestResult, builder, mgmt};
 fn retrying(server: &MockServer, cfg: RetryConfig) -> descope_mgmt::Client {
     builder(server)
         .retry(cfg)
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()
         .unwrap()
 }
@@ -187,7 +187,7 @@ async fn connection_refused_is_retried_then_reported() -> TestResult {
         .license_handshake(false)
         .rate_limit(descope_mgmt::RateLimitConfig::disabled())
         .retry(RetryConfig::default().max_attempts(2))
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()?;
     // A create is retried too: the request never reached Descope.
     let err = c

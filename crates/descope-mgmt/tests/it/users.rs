@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use descope_mgmt::{
     AssociatedTenant, CreateUserRequest, PatchUserRequest, RoleFilter, SearchUsersRequest,
-    SortField, UpdateUserRequest, UserStatus,
+    SortField, UpdateUserRequest, UserStatus, UserStatusUpdate,
 };
 use futures::TryStreamExt;
 use serde_json::json;
@@ -113,10 +113,11 @@ fn users(range: std::ops::Range<u32>) -> serde_json::Value {
 #[tokio::test]
 async fn search_all_pages_until_total() -> TestResult {
     let server = MockServer::start().await;
+    // Every request carries the page both ways: `page` and `offset = page × limit`.
     for (page, range) in [(0, 0..2), (1, 2..4), (2, 4..5)] {
         mgmt("POST", "/v2/mgmt/user/search")
             .and(body_json(
-                json!({"page": page, "limit": 2, "tenantIds": ["T1"]}),
+                json!({"page": page, "limit": 2, "offset": page * 2, "tenantIds": ["T1"]}),
             ))
             .respond_with(
                 ResponseTemplate::new(200)
@@ -141,7 +142,9 @@ async fn search_all_by_offset_stops_at_empty_page() -> TestResult {
     let server = MockServer::start().await;
     for (offset, range) in [(0, 0..2), (2, 2..4), (4, 4..4)] {
         mgmt("POST", "/v2/mgmt/user/search")
-            .and(body_json(json!({"offset": offset, "limit": 2})))
+            .and(body_json(
+                json!({"page": offset / 2, "offset": offset, "limit": 2}),
+            ))
             // No `total`: an old backend; the stream must still end.
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"users": users(range)})))
             .expect(1)
@@ -287,6 +290,38 @@ async fn update_and_patch() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_load_then_update_round_trip_sends_every_field_back() -> TestResult {
+    let server = MockServer::start().await;
+    mgmt("GET", "/v1/mgmt/user")
+        .and(query_param("loginId", "jane@acme.io"))
+        .respond_with(user_resp())
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Everything the fixture holds that the update endpoint takes, with one change (the
+    // display name); the membership of T2 (no roles) is kept.
+    mgmt("POST", "/v1/mgmt/user/update")
+        .and(body_json(json!({
+            "loginId": "jane@acme.io", "email": "jane@acme.io", "displayName": "Jane Q. Doe",
+            "givenName": "Jane", "familyName": "Doe", "picture": "https://example.com/p.png",
+            "customAttributes": {"department": "eng", "level": 3}, "roleNames": ["viewer"],
+            "userTenants": [{"tenantId": "T1", "roleNames": ["Tenant Admin"]}, {"tenantId": "T2"}],
+            "additionalLoginIds": ["jane"], "verifiedEmail": true, "verifiedPhone": false,
+            "test": false
+        })))
+        .respond_with(user_resp())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let user = c.users().load("jane@acme.io").await?;
+    c.users()
+        .update(&UpdateUserRequest::from_user(&user).display_name("Jane Q. Doe"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn delete_and_status() -> TestResult {
     let server = MockServer::start().await;
     mgmt("POST", "/v1/mgmt/user/delete")
@@ -304,7 +339,7 @@ async fn delete_and_status() -> TestResult {
     let c = client(&server);
     c.users().delete("U2abc").await?;
     c.users()
-        .update_status("U2abc", UserStatus::Disabled)
+        .update_status("U2abc", UserStatusUpdate::Disabled)
         .await?;
     Ok(())
 }
@@ -408,10 +443,13 @@ async fn license_handshake_failure_is_not_fatal() -> TestResult {
 #[tokio::test]
 async fn search_all_trusts_total_when_server_caps_the_page_size() -> TestResult {
     let server = MockServer::start().await;
-    // Asked for 200 per page, the server sends at most 100: a short page is not the end.
-    for (page, range) in [(0, 0..100), (1, 100..200), (2, 200..250)] {
+    // Asked for 200 per page, the server sends at most 100: a short page is not the end, and
+    // the next pages are asked at the server's size, aligned.
+    for (page, limit, range) in [(0, 200, 0..100), (1, 100, 100..200), (2, 100, 200..250)] {
         mgmt("POST", "/v2/mgmt/user/search")
-            .and(body_json(json!({"page": page, "limit": 200})))
+            .and(body_json(
+                json!({"page": page, "limit": limit, "offset": page * limit}),
+            ))
             .respond_with(
                 ResponseTemplate::new(200)
                     .set_body_json(json!({"users": users(range), "total": 250})),

@@ -215,7 +215,7 @@ async fn history_batched_chunks_the_ids_through_the_rate_limiter() -> TestResult
             RateWindow::new(200, minute),
             RateWindow::new(2, minute),
         ))
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()?;
     let ids: Vec<String> = (1..=5).map(|i| format!("U{i}")).collect();
     let start = Instant::now();
@@ -285,7 +285,7 @@ async fn bad_arguments_are_refused_before_sending() -> TestResult {
 fn retrying(server: &MockServer) -> descope_mgmt::Client {
     builder(server)
         .retry(RetryConfig::default().base_delay(Duration::from_millis(1)))
-        .disable_timeouts()
+        .__disable_timeouts()
         .build()
         .unwrap()
 }
