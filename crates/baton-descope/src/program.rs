@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use c1_connector_runner::{Connected, ConnectorProgram, Failure, Purpose, RunReport};
 use descope_connector::{DescopeConfig, DescopeConnector};
+use descope_mgmt::Credentials;
 use descope_mgmt::{Client, RateLimitConfig};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -46,7 +47,10 @@ impl ConnectorProgram for DescopeProgram {
     }
 }
 
-/// The credentials from the flags, `BATON_DESCOPE_*` and `DESCOPE_*`.
+/// The credentials from the flags (`--descope-*`, also `BATON_DESCOPE_*`) and the official SDKs'
+/// variables (`DESCOPE_*`), read by the client's own rules ([`Credentials::from_lookup`]): the
+/// flags are mapped onto the variables they stand for, so everything the library accepts the
+/// program accepts, validated in one place.
 fn credentials(args: &DescopeArgs) -> Result<DescopeConfig, Failure> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let project = args
@@ -54,34 +58,30 @@ fn credentials(args: &DescopeArgs) -> Result<DescopeConfig, Failure> {
         .clone()
         .or_else(|| env("DESCOPE_PROJECT_ID"));
     let key = args
-        .descope_management_key
-        .clone()
-        .or_else(|| env("DESCOPE_MANAGEMENT_KEY").map(SecretString::from));
-    let config = match (&args.descope_credentials, project, key) {
-        (Some(combined), _, _) => DescopeConfig::from_credentials(combined.expose_secret()),
-        (None, Some(project), Some(key)) => DescopeConfig::new(project, key),
-        (None, Some(_), None) => {
-            return Err(Failure::usage(
-                "DESCOPE_PROJECT_ID is set but DESCOPE_MANAGEMENT_KEY is not: set both (or BATON_DESCOPE_CREDENTIALS=ProjectID:ManagementKey)",
-            ));
-        }
-        (None, None, Some(_)) => {
-            return Err(Failure::usage(
-                "DESCOPE_MANAGEMENT_KEY is set but DESCOPE_PROJECT_ID is not: set both (or BATON_DESCOPE_CREDENTIALS=ProjectID:ManagementKey)",
-            ));
-        }
-        (None, None, None) => return Err(Failure::usage(no_credentials_message())),
-    };
-    let mut config = config.map_err(|e| Failure::usage(e.to_string()))?;
-    if let Some(url) = args
-        .descope_base_url
-        .clone()
-        .or_else(|| env("DESCOPE_BASE_URL"))
-        .or_else(|| env("DESCOPE_BASE_URI"))
-    {
-        config = config.with_base_url(url);
+        .descope_credentials
+        .as_ref()
+        .or(args.descope_management_key.as_ref())
+        .map(|k| k.expose_secret().to_owned())
+        .or_else(|| env("DESCOPE_MANAGEMENT_KEY"));
+    if project.is_none() && key.is_none() {
+        return Err(Failure::usage(no_credentials_message()));
     }
-    Ok(config)
+    let lookup = |name: &str| match name {
+        "DESCOPE_PROJECT_ID" => project.clone(),
+        "DESCOPE_MANAGEMENT_KEY" => key.clone(),
+        "DESCOPE_BASE_URL" => env("DESCOPE_BASE_URL"),
+        "DESCOPE_BASE_URI" => env("DESCOPE_BASE_URI"),
+        _ => None,
+    };
+    let mut credentials = Credentials::from_lookup(lookup).map_err(|e| {
+        Failure::usage(format!(
+            "{e} (flags: --descope-project-id and --descope-management-key, or --descope-credentials ProjectID:ManagementKey; also BATON_DESCOPE_* and DESCOPE_*)"
+        ))
+    })?;
+    if let Some(url) = &args.descope_base_url {
+        credentials = credentials.with_base_url(url, "--descope-base-url (BATON_DESCOPE_BASE_URL)");
+    }
+    Ok(DescopeConfig::with_credentials(credentials))
 }
 
 fn no_credentials_message() -> String {
@@ -178,5 +178,13 @@ impl RunReport for ClientReport {
                 format!("{:.1} s", m.throttle_wait.as_secs_f64()),
             ),
         ]
+    }
+
+    fn waiting(&self) -> Option<String> {
+        let left = self.0.metrics().throttle_remaining?;
+        Some(format!(
+            "waiting {:.0} s for Descope's rate-limit window",
+            left.as_secs_f64().ceil()
+        ))
     }
 }

@@ -249,7 +249,14 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
     let result = match args.output {
         OutputFormat::C1z => {
             let scratch = args.c1z_temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-            sync_c1z(&syncer, &file, &scratch, &connected).await
+            sync_c1z(
+                &syncer,
+                &file,
+                &scratch,
+                args.checkpoint_save_spacing,
+                &connected,
+            )
+            .await
         }
         OutputFormat::Jsonl if stdout => {
             let mut store = JsonlWriter::stdout();
@@ -278,6 +285,7 @@ async fn sync_c1z(
     syncer: &Syncer,
     file: &Path,
     scratch: &Path,
+    save_spacing: Option<u32>,
     connected: &Connected,
 ) -> Result<(c1_connector_sdk::engine::SyncStats, String), Outcome> {
     // The sync is written to `<file>.partial`, a .c1z that holds the unfinished sync and its
@@ -303,6 +311,9 @@ async fn sync_c1z(
             Err(e) => return Err(e.into()),
         };
         store.set_sync_type(sync_type);
+        if let Some(spacing) = save_spacing {
+            store = store.with_save_spacing(spacing);
+        }
         if let Some(id) = store.resumed_sync_id() {
             tracing::info!(source = %connected.source, "resuming sync {id} from {}", partial.display());
         }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use descope_mgmt::{Client, RateLimitConfig};
+use descope_mgmt::{Client, Credentials, RateLimitConfig};
 use secrecy::SecretString;
 
 use crate::error::ConfigError;
@@ -33,9 +33,7 @@ pub const DEFAULT_MAX_PARALLEL_FETCHES: usize = 16;
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct DescopeConfig {
-    project_id: String,
-    management_key: SecretString,
-    base_url: Option<String>,
+    credentials: Credentials,
     user_page_size: u32,
     max_parallel_fetches: usize,
     include_test_users: bool,
@@ -46,9 +44,7 @@ pub struct DescopeConfig {
 impl fmt::Debug for DescopeConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DescopeConfig")
-            .field("project_id", &self.project_id)
-            .field("management_key", &"[redacted]")
-            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
             .field("user_page_size", &self.user_page_size)
             .field("max_parallel_fetches", &self.max_parallel_fetches)
             .field("include_test_users", &self.include_test_users)
@@ -64,39 +60,51 @@ impl DescopeConfig {
         project_id: impl Into<String>,
         management_key: SecretString,
     ) -> Result<Self, ConfigError> {
-        let project_id = project_id.into();
-        validate_project_id(&project_id)?;
-        Ok(DescopeConfig {
-            project_id,
-            management_key,
-            base_url: None,
+        Credentials::new(project_id, management_key)
+            .map(Self::from_checked)
+            .map_err(ConfigError::from_client)
+    }
+
+    /// A configuration from the combined credential `ProjectID:ManagementKey` that ConductorOne users paste.
+    pub fn from_credentials(combined: &str) -> Result<Self, ConfigError> {
+        Credentials::parse(combined)
+            .map(Self::from_checked)
+            .map_err(ConfigError::from_client)
+    }
+
+    /// A configuration from credentials read by the client's rules ([`Credentials::from_env`],
+    /// [`Credentials::from_lookup`]): the connector, the CLI and the library accept exactly the
+    /// same forms.
+    ///
+    /// ```
+    /// use descope_connector::DescopeConfig;
+    /// use descope_mgmt::Credentials;
+    ///
+    /// let credentials = Credentials::from_lookup(|name| {
+    ///     (name == "DESCOPE_MANAGEMENT_KEY").then(|| "P2abc:K2secret".to_owned())
+    /// })?;
+    /// let config = DescopeConfig::with_credentials(credentials);
+    /// assert_eq!(config.project_id(), "P2abc");
+    /// # Ok::<(), descope_mgmt::Error>(())
+    /// ```
+    pub fn with_credentials(credentials: Credentials) -> Self {
+        Self::from_checked(credentials)
+    }
+
+    fn from_checked(credentials: Credentials) -> Self {
+        DescopeConfig {
+            credentials,
             user_page_size: DEFAULT_USER_PAGE_SIZE,
             max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
             include_test_users: false,
             rate_limit: None,
             demo: false,
-        })
-    }
-
-    /// A configuration from the combined credential `ProjectID:ManagementKey` that ConductorOne users paste.
-    pub fn from_credentials(combined: &str) -> Result<Self, ConfigError> {
-        let combined = combined.trim();
-        let Some((project_id, key)) = combined.split_once(':') else {
-            return Err(ConfigError::new(
-                "the credential must have the form ProjectID:ManagementKey (no ':' found)",
-            ));
-        };
-        if key.is_empty() {
-            return Err(ConfigError::new(
-                "the credential must have the form ProjectID:ManagementKey (the management key is empty)",
-            ));
         }
-        Self::new(project_id, SecretString::from(key.to_owned()))
     }
 
     /// Overrides the base URL (default: derived from the project id, else `https://api.descope.com`).
     pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.credentials = self.credentials.with_base_url(url, "the configuration");
         self
     }
 
@@ -138,12 +146,17 @@ impl DescopeConfig {
 
     /// The Descope project id.
     pub fn project_id(&self) -> &str {
-        &self.project_id
+        self.credentials.project_id()
     }
 
     /// The explicit base URL, if one was set.
     pub fn base_url(&self) -> Option<&str> {
-        self.base_url.as_deref()
+        self.credentials.base_url()
+    }
+
+    /// Where the base URL was set (a variable or flag name), if it was.
+    pub fn base_url_source(&self) -> Option<&str> {
+        self.credentials.base_url_source()
     }
 
     /// Users per search page.
@@ -175,33 +188,12 @@ impl DescopeConfig {
                 self.max_parallel_fetches
             )));
         }
-        let mut builder = Client::builder()
-            .project_id(self.project_id.clone())
-            .management_key(self.management_key.clone());
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(url);
-        }
+        let mut builder = Client::builder().with_credentials(&self.credentials);
         if let Some(limits) = &self.rate_limit {
             builder = builder.rate_limit(*limits);
         }
         builder.build().map_err(ConfigError::from_client)
     }
-}
-
-/// Checks the shape of a project id: Descope ids start with `P` and are alphanumeric.
-fn validate_project_id(id: &str) -> Result<(), ConfigError> {
-    if id.is_empty() {
-        return Err(ConfigError::new(
-            "the project id is empty: set DESCOPE_PROJECT_ID (Descope console → Project → Settings)",
-        ));
-    }
-    if !id.starts_with('P') || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(ConfigError::new(format!(
-            "'{id}' is not a Descope project id: project ids start with 'P' and are alphanumeric \
-             (Descope console → Project → Settings)"
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -210,9 +202,19 @@ mod tests {
 
     #[test]
     fn combined_credentials() {
-        let c = DescopeConfig::from_credentials(" P2abc:K2:with:colons \n").unwrap();
+        // The client's rules, exactly: the same string is accepted or refused by both.
+        let c = DescopeConfig::from_credentials(" P2abc:K2secret \n").unwrap();
         assert_eq!(c.project_id(), "P2abc");
-        for bad in ["", "P2abc", "P2abc:", ":K2abc", "not a project:K", "X123:K"] {
+        for bad in [
+            "",
+            "P2abc",
+            "P2abc:",
+            ":K2abc",
+            "not a project:K",
+            "X123:K",
+            "P2abc:K2:with:colons",
+        ] {
+            assert!(descope_mgmt::Client::builder().credentials(bad).is_err());
             let err = DescopeConfig::from_credentials(bad).unwrap_err();
             assert!(!err.to_string().contains("K2"), "{err}");
         }

@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::client::{Client, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::config::{RateLimitConfig, RetryConfig};
+use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::layer::{LayerService, PendingLayer};
 use crate::transport::{self, HttpConfig, Metrics, StackConfig};
@@ -107,35 +108,34 @@ impl ClientBuilder {
         Self::default().with_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads the variables through `get`, so tests need not touch the process environment.
-    pub(crate) fn with_lookup(
-        mut self,
-        get: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, Error> {
-        let non_empty = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let project = non_empty("DESCOPE_PROJECT_ID");
-        let key = non_empty("DESCOPE_MANAGEMENT_KEY");
-        match (project, key) {
-            (project, Some(k)) if k.contains(':') => {
-                self = self.credentials(&k)?;
-                if project.is_some_and(|p| Some(p.as_str()) != self.project_id.as_deref()) {
-                    return Err(Error::config(
-                        "DESCOPE_PROJECT_ID differs from the project id in the combined DESCOPE_MANAGEMENT_KEY",
-                    ));
-                }
-            }
-            (Some(p), Some(k)) => {
-                self = self.project_id(p).management_key(SecretString::from(k));
-            }
-            (None, _) => return Err(Error::config("DESCOPE_PROJECT_ID is not set")),
-            (Some(_), None) => return Err(Error::config("DESCOPE_MANAGEMENT_KEY is not set")),
+    /// Reads the variables through `get`, so tests need not touch the process environment
+    /// (the rules are [`Credentials::from_lookup`]'s).
+    pub(crate) fn with_lookup(self, get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let credentials = Credentials::from_lookup(get)?;
+        let mut builder = self
+            .project_id(credentials.project_id())
+            .management_key(credentials.management_key().clone());
+        builder.env_base_url = credentials.base_url().map(str::to_owned);
+        Ok(builder)
+    }
+
+    /// Takes the project id, key and base URL (if set) of `credentials`.
+    ///
+    /// ```
+    /// let credentials = descope_mgmt::Credentials::parse("P2abc:K2secret")?;
+    /// let client = descope_mgmt::Client::builder().with_credentials(&credentials).build()?;
+    /// assert_eq!(client.project_id(), "P2abc");
+    /// # Ok::<(), descope_mgmt::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_credentials(self, credentials: &Credentials) -> Self {
+        let mut builder = self
+            .project_id(credentials.project_id())
+            .management_key(credentials.management_key().clone());
+        if let Some(url) = credentials.base_url() {
+            builder = builder.base_url(url);
         }
-        self.env_base_url = non_empty("DESCOPE_BASE_URL").or_else(|| non_empty("DESCOPE_BASE_URI"));
-        Ok(self)
+        builder
     }
 
     /// The project id.
@@ -161,23 +161,7 @@ impl ClientBuilder {
     /// # Ok::<(), descope_mgmt::Error>(())
     /// ```
     pub fn credentials(self, combined: &str) -> Result<Self, Error> {
-        let malformed = || {
-            Error::config(
-                "malformed credentials: expected `ProjectID:ManagementKey` (two non-empty parts separated by one colon)",
-            )
-        };
-        let (project, key) = combined.trim().split_once(':').ok_or_else(malformed)?;
-        if project.is_empty()
-            || key.is_empty()
-            || key.contains(':')
-            || !is_token(project)
-            || !is_token(key)
-        {
-            return Err(malformed());
-        }
-        Ok(self
-            .project_id(project)
-            .management_key(SecretString::from(key.to_owned())))
+        Ok(self.with_credentials(&Credentials::parse(combined)?))
     }
 
     /// An explicit base URL (overrides the environment and the regional default). Validated in

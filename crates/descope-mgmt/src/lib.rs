@@ -49,6 +49,7 @@ mod audit;
 mod builder;
 mod client;
 mod config;
+mod credentials;
 #[cfg(test)]
 mod decode_props;
 mod error;
@@ -71,6 +72,7 @@ pub use audit::Audits;
 pub use builder::{ClientBuilder, base_url_for_project};
 pub use client::{Client, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use config::{RateLimitConfig, RateWindow, RetryConfig};
+pub use credentials::Credentials;
 pub use error::{ApiError, DecodeIssue, Error};
 pub use groups::Groups;
 pub use models::*;

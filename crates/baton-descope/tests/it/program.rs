@@ -407,3 +407,51 @@ async fn scratch_directories_go_to_the_temp_dir_and_are_removed() -> TestResult 
     assert!(text(&out.stderr).contains("--c1z-temp-dir"));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_credential_form_the_library_reads_the_program_reads() -> TestResult {
+    let emu = descope_emulator::Emulator::builder().start().await?;
+    let dir = tempfile::tempdir()?;
+    let combined = format!("{}:{}", emu.project_id(), emu.management_key());
+    let forms: Vec<Vec<(&str, &str)>> = vec![
+        vec![
+            ("DESCOPE_PROJECT_ID", emu.project_id()),
+            ("DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+        ],
+        // The combined form in DESCOPE_MANAGEMENT_KEY, as `Client::from_env` reads it.
+        vec![("DESCOPE_MANAGEMENT_KEY", &combined)],
+        vec![("BATON_DESCOPE_CREDENTIALS", &combined)],
+        vec![
+            ("BATON_DESCOPE_PROJECT_ID", emu.project_id()),
+            ("BATON_DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+        ],
+    ];
+    for (i, env) in forms.iter().enumerate() {
+        let file = dir.path().join(format!("form-{i}.c1z"));
+        let out = command()?
+            .arg("-f")
+            .arg(&file)
+            .env("DESCOPE_BASE_URL", emu.base_url())
+            .envs(env.iter().copied())
+            .output()?;
+        assert!(out.status.success(), "{env:?}: {}", text(&out.stderr));
+    }
+    // And the same mistakes are refused the same way (exit 2, the key never shown).
+    for env in [
+        vec![
+            ("DESCOPE_PROJECT_ID", "P2Other"),
+            ("DESCOPE_MANAGEMENT_KEY", combined.as_str()),
+        ],
+        vec![("DESCOPE_MANAGEMENT_KEY", "P2abc:K2x:y")],
+    ] {
+        let out = command()?
+            .arg("-f")
+            .arg(dir.path().join("never.c1z"))
+            .envs(env.iter().copied())
+            .output()?;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{env:?}: {stderr}");
+        assert!(!stderr.contains(emu.management_key()), "{stderr}");
+    }
+    Ok(())
+}

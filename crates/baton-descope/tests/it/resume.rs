@@ -37,6 +37,7 @@ async fn run(emu: &Emulator, path: &Path, stop: Stop) -> TestResult<(ExitStatus,
         .env("DESCOPE_MANAGEMENT_KEY", emu.management_key())
         .env("DESCOPE_BASE_URL", emu.base_url())
         .env("BATON_CHECKPOINT_INTERVAL_MS", "100")
+        .env("BATON_CHECKPOINT_SAVE_SPACING", "0")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log)?);
     let mut child = tokio::process::Command::from(cmd).spawn()?;
