@@ -1,29 +1,26 @@
-//! Sync benchmark: a full Descope sync against the emulator running in a separate process.
+//! Sync benchmark: a full sync by the `baton-descope` program against the emulator, each in a
+//! process of its own.
 //!
 //! ```sh
+//! cargo build --release -p baton-descope          # the program measured
 //! cargo run --release --example bench-sync -- --workload w1 --compare-sequential
 //! cargo run --release --example bench-sync -- --workload w2
 //! cargo run --release --example bench-sync -- --workload w3
 //! cargo run --release --example bench-sync -- --users 5000 --latency-ms 10
 //! ```
 //!
-//! The emulator runs in a child process (this binary, re-executed with `--serve-emulator`), so the
-//! peak RSS reported is the sync's alone. Each run prints one Markdown table row; see
-//! docs/BENCHMARKS.md for what the columns mean.
+//! The emulator runs in a child process (this binary, re-executed with `--serve-emulator`) and the
+//! sync in another (`baton-descope`, found next to this binary or given with `--program`), so the
+//! peak RSS and CPU time reported are the sync program's alone (sampled from `/proc` while it
+//! runs). Each run prints one Markdown table row; see docs/BENCHMARKS.md for the columns.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use c1_connector_sdk::engine::{SyncOptions, Syncer};
-use c1_connector_sdk::store::C1zWriter;
 use clap::{Parser, ValueEnum};
-use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
-use descope_mgmt::{RateLimitConfig, RateWindow};
-use secrecy::SecretString;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Workload {
@@ -33,6 +30,8 @@ enum Workload {
     W2,
     /// Scale: 200,000 users, about a million grants (two extra tenants per user), no latency.
     W3,
+    /// Large: 1,000,000 users, about 6 million grants (W3's shape), no latency.
+    W4,
 }
 
 /// Benchmark a full Descope sync against a separate emulator process.
@@ -75,6 +74,10 @@ struct Args {
     /// Keep the last run's .c1z at this path (for inspection).
     #[arg(long)]
     keep: Option<std::path::PathBuf>,
+    /// The `baton-descope` program to measure (default: next to this binary, i.e. built by
+    /// `cargo build --release -p baton-descope`).
+    #[arg(long)]
+    program: Option<std::path::PathBuf>,
     /// Internal: serve the emulator in this process (the benchmark's child).
     #[arg(long, hide = true)]
     serve_emulator: bool,
@@ -89,6 +92,7 @@ impl Args {
                 Some(Workload::W1) => (20_000, 200, 60, 1, 80, 20, 0.0),
                 Some(Workload::W2) => (50_000, 200, 60, 1, 80, 10, 10.0),
                 Some(Workload::W3) => (200_000, 200, 60, 1, 80, 0, 0.0),
+                Some(Workload::W4) => (1_000_000, 200, 60, 1, 80, 0, 0.0),
             };
         self.users = users;
         self.tenants = tenants;
@@ -97,7 +101,7 @@ impl Args {
         self.permissions = permissions;
         self.latency_ms = latency;
         self.rate_limit_scale = scale;
-        if let Some(Workload::W3) = self.workload {
+        if let Some(Workload::W3 | Workload::W4) = self.workload {
             // About a million grants: two more tenant memberships per user (with their roles).
             self.extra_tenants_per_user = 2;
         }
@@ -194,15 +198,6 @@ async fn serve(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Descope's documented windows, sped up `scale` times (the client must match the server).
-fn client_limits(scale: f64) -> RateLimitConfig {
-    if scale <= 0.0 {
-        return RateLimitConfig::disabled();
-    }
-    let period = Duration::from_secs_f64(60.0 / scale);
-    RateLimitConfig::custom(RateWindow::new(200, period), RateWindow::new(100, period))
-}
-
 struct Run {
     wall: Duration,
     grants: u64,
@@ -212,62 +207,118 @@ struct Run {
     rate_limited: u64,
     retries: u64,
     peak_rss_mb: f64,
-    /// CPU time (user + system) of this process during the run, and of the emulator process.
+    /// CPU time (user + system) of the sync program during the run, and of the emulator process.
     sync_cpu: f64,
     emulator_cpu: f64,
 }
 
+/// The `baton-descope` program: `--program`, else next to this binary (same profile).
+fn program(args: &Args) -> Result<std::path::PathBuf> {
+    if let Some(p) = &args.program {
+        return Ok(p.clone());
+    }
+    let exe = std::env::current_exe()?;
+    let profile = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .context("no target directory")?;
+    let path = profile.join(format!("baton-descope{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        bail!(
+            "{} is missing: build it first with `cargo build --release -p baton-descope` (or pass --program)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
 async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     let emu = spawn_emulator(args, args.latency_ms)?;
-    let config = DescopeConfig::new(emu.project_id.clone(), SecretString::from(emu.key.clone()))?
-        .with_base_url(emu.base_url.clone())
-        .with_max_parallel_fetches(parallel)
-        .with_rate_limit(client_limits(args.rate_limit_scale));
-    let connector = Arc::new(DescopeConnector::new(config)?);
     let dir = tempfile::tempdir()?;
-    reset_peak_rss();
-    let cpu_before = cpu_seconds("self");
+    let file = dir.path().join("bench.c1z");
+    let mut cmd = Command::new(program(args)?);
+    cmd.arg("-f")
+        .arg(&file)
+        .args(["--max-parallel-fetches", &parallel.to_string()])
+        .env("DESCOPE_PROJECT_ID", &emu.project_id)
+        .env("DESCOPE_MANAGEMENT_KEY", &emu.key)
+        .env("DESCOPE_BASE_URL", &emu.base_url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if args.rate_limit_scale > 0.0 {
+        // The program paces itself by Descope's documented windows; the emulator's are sped up
+        // `scale` times, so the program's must be too.
+        cmd.arg("--rate-limit-scale")
+            .arg(args.rate_limit_scale.to_string());
+    } else {
+        cmd.arg("--no-rate-limit");
+    }
     let emulator_pid = emu.child.id().to_string();
     let emulator_before = cpu_seconds(&emulator_pid);
     let started = Instant::now();
-    let mut store = C1zWriter::create(dir.path().join("bench.c1z"))?;
-    // Time per engine phase (printed with RUST_LOG=info), to see where a run spends its time.
-    let phases = std::sync::Mutex::new((None::<c1_connector_sdk::engine::Phase>, Instant::now()));
-    let options = SyncOptions::default().with_progress(move |p| {
-        if let Ok(mut current) = phases.lock()
-            && current.0 != Some(p.phase)
-        {
-            if let Some(previous) = current.0 {
-                tracing::info!(phase = ?previous, elapsed_ms = current.1.elapsed().as_millis() as u64, "phase done");
-            }
-            *current = (Some(p.phase), Instant::now());
+    let mut child = cmd.spawn().context("starting baton-descope")?;
+    let pid = child.id().to_string();
+    // Sample the program's peak RSS (a high-water mark: the last sample is the peak so far) and
+    // CPU time until it exits.
+    let (mut peak_kb, mut cpu) = (0.0_f64, 0.0_f64);
+    let status = loop {
+        if let Some(kb) = vm_hwm_kb(&pid) {
+            peak_kb = peak_kb.max(kb);
         }
-    });
-    let stats = Syncer::new(connector.clone(), options)
-        .run(&mut store)
-        .await?;
+        let c = cpu_seconds(&pid);
+        if c.is_finite() {
+            cpu = c;
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let wall = started.elapsed();
-    if let Some(keep) = &args.keep {
-        std::fs::copy(dir.path().join("bench.c1z"), keep)?;
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        e.read_to_string(&mut stderr)?;
     }
-    let metrics = connector.client().metrics();
+    if !status.success() {
+        bail!("baton-descope failed ({status}):\n{stderr}");
+    }
+    if let Some(keep) = &args.keep {
+        std::fs::copy(&file, keep)?;
+    }
+    let summary = |label: &str| -> u64 {
+        stderr
+            .lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(label).map(|v| v.trim().to_owned()))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let users = summary("resources: user");
     Ok(Run {
         wall,
-        grants: stats.grants,
-        users: stats.resources_by_type.get("user").copied().unwrap_or(0),
-        requests: metrics.requests,
-        searches: stats
-            .resources_by_type
-            .get("user")
-            .copied()
-            .unwrap_or(0)
-            .div_ceil(100),
-        rate_limited: metrics.rate_limited,
-        retries: metrics.retries + stats.retries,
-        peak_rss_mb: peak_rss_mb(),
-        sync_cpu: cpu_seconds("self") - cpu_before,
+        grants: summary("grants"),
+        users,
+        requests: summary("API requests"),
+        searches: users.div_ceil(100),
+        rate_limited: summary("429s received"),
+        retries: summary("API retries") + summary("engine retries"),
+        peak_rss_mb: peak_kb / 1024.0,
+        sync_cpu: cpu,
         emulator_cpu: cpu_seconds(&emulator_pid) - emulator_before,
     })
+}
+
+/// Peak resident set size (`VmHWM`, in kB) of a process, from `/proc/<pid>/status` (Linux).
+fn vm_hwm_kb(pid: &str) -> Option<f64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// CPU time (user + system, seconds) of a process, from `/proc/<pid>/stat` (Linux; NaN elsewhere).
@@ -288,24 +339,6 @@ fn cpu_seconds(pid: &str) -> f64 {
     };
     // utime and stime are fields 14 and 15 (indexes 11 and 12 here), in clock ticks (100 Hz).
     (ticks(11) + ticks(12)) / 100.0
-}
-
-/// Resets the kernel's peak-RSS counter of this process (Linux), so each run is measured alone.
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Peak resident set size of this process in MB (`VmHWM`, Linux), or NaN elsewhere.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn row(label: &str, args: &Args, parallel: usize, run: &Run, zero: Option<Duration>) {

@@ -49,6 +49,16 @@ pub(crate) struct DescopeArgs {
           require_equals = true, default_missing_value = "true", default_value = "false")]
     pub(crate) no_rate_limit: bool,
 
+    /// Descope's rate-limit windows shortened this many times (the emulator's `--rate-limit-scale`
+    /// for benchmarks and tests; never against the real Descope).
+    #[arg(
+        long,
+        env = "BATON_RATE_LIMIT_SCALE",
+        hide = true,
+        conflicts_with = "no_rate_limit"
+    )]
+    pub(crate) rate_limit_scale: Option<f64>,
+
     /// Run against an embedded Descope emulator serving a small demo project, instead of a real
     /// Descope project (no account needed; nothing real is read or changed).
     #[cfg(feature = "demo")]

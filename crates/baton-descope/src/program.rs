@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use c1_connector_runner::{Connected, ConnectorProgram, Failure, Purpose, RunReport};
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::Credentials;
-use descope_mgmt::{Client, RateLimitConfig};
+use descope_mgmt::{Client, RateLimitConfig, RateWindow};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::args::DescopeArgs;
@@ -114,6 +114,18 @@ fn settings(args: &DescopeArgs, config: DescopeConfig) -> Result<DescopeConfig, 
         .with_test_users(args.include_test_users);
     if args.no_rate_limit {
         config = config.with_rate_limit(RateLimitConfig::disabled());
+    }
+    if let Some(scale) = args.rate_limit_scale {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(Failure::usage(
+                "--rate-limit-scale must be a positive number",
+            ));
+        }
+        let window = std::time::Duration::from_secs_f64(60.0 / scale);
+        config = config.with_rate_limit(RateLimitConfig::custom(
+            RateWindow::new(200, window),
+            RateWindow::new(100, window),
+        ));
     }
     Ok(config)
 }
