@@ -27,7 +27,7 @@ pub(crate) struct DescopeArgs {
     pub(crate) descope_credentials: Option<SecretString>,
 
     /// Descope API base URL (also DESCOPE_BASE_URL or DESCOPE_BASE_URI) [default: derived from
-    /// the project id: https://api.descope.com, or the project's regional host].
+    /// the project id: `https://api.descope.com`, or the project's regional host].
     #[arg(long, env = "BATON_DESCOPE_BASE_URL")]
     pub(crate) descope_base_url: Option<String>,
 

@@ -2,7 +2,7 @@
 //!
 //! Every flag is also read from the environment as `BATON_<FLAG>` (dashes become underscores),
 //! as baton-sdk's viper configuration does. A connector adds its own flags with a clap
-//! [`Args`](clap::Args) struct that is flattened next to these.
+//! [`Args`] struct that is flattened next to these.
 
 use std::path::PathBuf;
 
