@@ -40,6 +40,7 @@ mod dataset;
 mod emulator;
 mod error;
 mod generate;
+mod generate_activity;
 mod generate_keys;
 mod http;
 mod key_records;
