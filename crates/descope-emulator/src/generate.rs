@@ -487,7 +487,10 @@ mod tests {
         let m = &wiki.groups_mapping[0];
         assert!(d.groups.iter().any(|g| g.display == m.value));
         let editor = d.roles.iter().find(|r| r.id == m.roles[0].id).unwrap();
-        assert_eq!((editor.name.as_str(), editor.tenant_id.as_str()), ("Editor", ""));
+        assert_eq!(
+            (editor.name.as_str(), editor.tenant_id.as_str()),
+            ("Editor", "")
+        );
         assert!(d.users.iter().any(|u| u.sso_app_ids.is_empty()));
         assert!(d.users.iter().any(|u| u.sso_app_ids.len() == 2));
         let signed_in: std::collections::HashSet<&str> =
@@ -510,8 +513,14 @@ mod tests {
         plain.users[3].status = UserStatus::Disabled;
         plain.users[5].status = UserStatus::Invited;
         for (a, b) in d.users.iter().zip(&plain.users) {
-            assert_eq!((&a.role_names, &a.user_tenants), (&b.role_names, &b.user_tenants));
+            assert_eq!(
+                (&a.role_names, &a.user_tenants),
+                (&b.role_names, &b.user_tenants)
+            );
         }
-        assert_eq!((&d.tenants, &d.roles, &d.groups), (&plain.tenants, &plain.roles, &plain.groups));
+        assert_eq!(
+            (&d.tenants, &d.roles, &d.groups),
+            (&plain.tenants, &plain.roles, &plain.groups)
+        );
     }
 }

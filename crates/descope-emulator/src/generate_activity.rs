@@ -122,7 +122,10 @@ fn app(
 }
 
 fn project_roles(data: &Dataset) -> Vec<&RoleRecord> {
-    data.roles.iter().filter(|r| r.tenant_id.is_empty()).collect()
+    data.roles
+        .iter()
+        .filter(|r| r.tenant_id.is_empty())
+        .collect()
 }
 
 /// Adds the generated SSO applications, users' `ssoAppIds` and the sign-ins with their audit
@@ -282,7 +285,13 @@ pub(crate) fn demo_activity(data: &mut Dataset) {
     }
     let wiki = app(demo_id("SA2DemoWiki"), "Wiki", true, true, mapping);
     let expenses = app(demo_id("SA2DemoExpenses"), "Expenses", false, true, vec![]);
-    let crm = app(demo_id("SA2DemoLegacyCrm"), "Legacy CRM", true, false, vec![]);
+    let crm = app(
+        demo_id("SA2DemoLegacyCrm"),
+        "Legacy CRM",
+        true,
+        false,
+        vec![],
+    );
     let lists = [
         vec![],
         vec![wiki.id.clone()],
@@ -318,17 +327,34 @@ mod tests {
             ..plain
         });
         with.validate().unwrap();
-        assert_eq!(with, generate(&GenSpec { sso_apps: 5, logins_per_user: 3, ..plain }));
+        assert_eq!(
+            with,
+            generate(&GenSpec {
+                sso_apps: 5,
+                logins_per_user: 3,
+                ..plain
+            })
+        );
         assert_eq!(with.sso_apps.len(), 5);
-        assert_eq!((with.tenants.clone(), with.roles.clone()), (before.tenants, before.roles));
+        assert_eq!(
+            (with.tenants.clone(), with.roles.clone()),
+            (before.tenants, before.roles)
+        );
         assert_eq!(with.groups, before.groups);
         for (a, b) in with.users.iter().zip(&before.users) {
             let mut a = a.clone();
             a.sso_app_ids.clear();
             assert_eq!(&a, b, "only ssoAppIds differ");
         }
-        let listing = with.users.iter().filter(|u| !u.sso_app_ids.is_empty()).count();
-        assert!(listing > 50 && listing < 250, "some users list apps, some none: {listing}");
+        let listing = with
+            .users
+            .iter()
+            .filter(|u| !u.sso_app_ids.is_empty())
+            .count();
+        assert!(
+            listing > 50 && listing < 250,
+            "some users list apps, some none: {listing}"
+        );
         assert!(with.sso_apps.iter().any(|a| !a.enabled));
         assert!(with.sso_apps.iter().any(|a| a.app_type == "oidc"));
         // Sign-ins: within 29 days before the anchor, one LoginSucceed each, some failures.
@@ -336,15 +362,37 @@ mod tests {
         assert!(with.login_history.iter().all(|l| {
             l.login_time < ACTIVITY_AS_OF && l.login_time > ACTIVITY_AS_OF - 29 * DAY
         }));
-        let ok = with.audit.iter().filter(|a| a.action == "LoginSucceed").count();
+        let ok = with
+            .audit
+            .iter()
+            .filter(|a| a.action == "LoginSucceed")
+            .count();
         assert_eq!(ok, with.login_history.len());
-        assert!(with.audit.iter().any(|a| a.action == "LoginFailed" && a.kind == "warn"));
-        assert!(with.audit.windows(2).all(|w| w[0].occurred <= w[1].occurred));
-        let signed_in: std::collections::HashSet<&str> =
-            with.login_history.iter().map(|l| l.user_id.as_str()).collect();
-        assert!(signed_in.len() < with.users.len(), "some users never signed in");
+        assert!(
+            with.audit
+                .iter()
+                .any(|a| a.action == "LoginFailed" && a.kind == "warn")
+        );
+        assert!(
+            with.audit
+                .windows(2)
+                .all(|w| w[0].occurred <= w[1].occurred)
+        );
+        let signed_in: std::collections::HashSet<&str> = with
+            .login_history
+            .iter()
+            .map(|l| l.user_id.as_str())
+            .collect();
+        assert!(
+            signed_in.len() < with.users.len(),
+            "some users never signed in"
+        );
         // Mappings name real roles, by id and name, and real groups.
-        for m in with.sso_apps.iter().filter_map(|a| a.saml_settings.as_ref()) {
+        for m in with
+            .sso_apps
+            .iter()
+            .filter_map(|a| a.saml_settings.as_ref())
+        {
             for g in &m.groups_mapping {
                 assert!(with.groups.iter().any(|x| x.display == g.value));
                 for r in &g.roles {

@@ -271,6 +271,11 @@ mod tests {
     }
 
     #[test]
+    fn every_field_accepts_null() {
+        crate::http::wire::tests::each_field_accepts_null::<SearchAudit>();
+    }
+
+    #[test]
     fn filters_combine() {
         let req: SearchAudit = parse(
             br#"{"tenants":["T1"],"noTenants":true,"actions":["UserModified"],"text":"VIEWER",

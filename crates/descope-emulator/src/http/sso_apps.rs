@@ -132,5 +132,6 @@ mod tests {
         assert!(r.login_id.is_none() && r.sso_app_ids.is_none());
         let e = parse::<UpdateSsoApps>(br#"{"loginId":"a","tenantId":"T"}"#).unwrap_err();
         assert_eq!(e.code, "E011003");
+        crate::http::wire::tests::each_field_accepts_null::<UpdateSsoApps>();
     }
 }
