@@ -5,6 +5,7 @@ mod audit_changes;
 mod audit_search;
 mod common;
 mod contract;
+mod contract_activity;
 mod contract_scim;
 mod dataset;
 mod dataset_keys;
