@@ -8,6 +8,7 @@ mod contract;
 mod contract_activity;
 mod contract_scim;
 mod dataset;
+mod dataset_activity;
 mod dataset_keys;
 mod faults;
 mod history;
