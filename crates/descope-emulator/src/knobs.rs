@@ -63,7 +63,8 @@ pub struct RateLimits {
     pub user_search_update: Option<RateLimit>,
     /// User creation (`/v1/mgmt/user/create*`). Descope: 100 per 60 s, 60 s lock-out.
     pub user_create: Option<RateLimit>,
-    /// Every other management call except the licence handshake. Descope: 100 per 60 s, 60 s lock-out.
+    /// Every other management call except the licence handshake and audit search (SSO apps,
+    /// auth history, groups and access keys included). Descope: 100 per 60 s, 60 s lock-out.
     pub general: Option<RateLimit>,
     /// The SCIM API (`/scim/v2/...`), counted apart from management calls. Descope documents no
     /// SCIM limit; [`RateLimits::descope`] gives it the plain-API 100 per 60 s, 60 s lock-out.
