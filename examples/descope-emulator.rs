@@ -373,7 +373,10 @@ mod tests {
         refused(&["--test-users", "51"], "more than the 50 users");
         refused(&["--tenants", "0", "--tenant-roles", "2"], "--tenants is 0");
         refused(&["--demo", "--sso-apps", "2"], "--sso-apps");
-        refused(&["--dataset", "d.json", "--logins-per-user", "2"], "--logins-per-user");
+        refused(
+            &["--dataset", "d.json", "--logins-per-user", "2"],
+            "--logins-per-user",
+        );
     }
 
     #[test]
@@ -393,7 +396,10 @@ mod tests {
         refused(&["--rate-limit-scale", "inf"], "--rate-limit-scale");
         refused(&["--rate-limit-scale", "1e9"], "1 ms window");
         refused(&["--user-search-max-limit", "0"], "at least 1");
-        refused(&["--history-max-ids", "0"], "--history-max-ids must be at least 1");
+        refused(
+            &["--history-max-ids", "0"],
+            "--history-max-ids must be at least 1",
+        );
         // Negative durations and counts do not parse at all (clap exits with code 2).
         refused(&["--latency-ms=-5"], "clap");
         refused(&["--jitter-ms", "-1"], "clap");

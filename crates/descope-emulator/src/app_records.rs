@@ -75,6 +75,18 @@ impl SsoAppRecord {
 }
 
 /// The SAML settings of an [`SsoAppRecord`] (a realistic subset of Descope's).
+///
+/// ```
+/// use descope_emulator::{AttributeMappingRecord, SamlSettingsRecord};
+///
+/// let mut saml = SamlSettingsRecord::default();
+/// saml.entity_id = "https://crm.example.com/saml".into();
+/// saml.acs_url = "https://crm.example.com/saml/acs".into();
+/// saml.attribute_mapping.push(AttributeMappingRecord::new("email", "email"));
+/// let json = serde_json::to_value(&saml).unwrap();
+/// assert_eq!(json["acsUrl"], "https://crm.example.com/saml/acs");
+/// assert_eq!(json["attributeMapping"][0]["type"], "string");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
@@ -110,6 +122,11 @@ pub struct SamlSettingsRecord {
 }
 
 /// One user attribute sent to an application.
+///
+/// ```
+/// let a = descope_emulator::AttributeMappingRecord::new("mail", "email");
+/// assert_eq!((a.name.as_str(), a.kind.as_str(), a.value.as_str()), ("mail", "string", "email"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
@@ -136,6 +153,17 @@ impl AttributeMappingRecord {
 
 /// One group sent to an application (`value`), and the roles that put a user in it: "this group
 /// maps to these roles".
+///
+/// ```
+/// use descope_emulator::{GroupsMappingRecord, MappedRoleRecord};
+///
+/// let mut m = GroupsMappingRecord::default();
+/// m.name = "groups".into();
+/// m.value = "Engineering".into();
+/// m.roles.push(MappedRoleRecord::new("ROL000002", "Editor"));
+/// let json = serde_json::to_value(&m).unwrap();
+/// assert_eq!(json["roles"][0], serde_json::json!({"id": "ROL000002", "name": "Editor"}));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
@@ -156,6 +184,11 @@ pub struct GroupsMappingRecord {
 }
 
 /// A role named by a [`GroupsMappingRecord`].
+///
+/// ```
+/// let r = descope_emulator::MappedRoleRecord::new("ROL000002", "Editor");
+/// assert_eq!(r.name, "Editor");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
@@ -177,6 +210,19 @@ impl MappedRoleRecord {
 }
 
 /// The OIDC settings of an [`SsoAppRecord`] (a realistic subset of Descope's).
+///
+/// ```
+/// use descope_emulator::SsoAppRecord;
+///
+/// let mut crm = SsoAppRecord::oidc("SA2crm", "CRM");
+/// if let Some(oidc) = &mut crm.oidc_settings {
+///     oidc.issuer = "https://auth.example.com/SA2crm".into();
+///     oidc.client_type = "confidential".into();
+/// }
+/// let json = serde_json::to_value(&crm).unwrap();
+/// assert_eq!(json["oidcSettings"]["clientType"], "confidential");
+/// assert!(json.get("samlSettings").is_none());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]

@@ -347,6 +347,15 @@ impl EmulatorBuilder {
 
     /// The shape of `POST /v1/mgmt/user/history`'s answer (default
     /// [`HistoryShape::BareArray`], what the Go and Node SDKs decode).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::{Emulator, HistoryShape};
+    ///
+    /// // Answers `{"usersAuthHistory":[...]}`, as Descope's docs show.
+    /// let emu = Emulator::builder().history_shape(HistoryShape::Wrapped).start().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn history_shape(mut self, shape: HistoryShape) -> Self {
         self.history_shape = shape;
         self

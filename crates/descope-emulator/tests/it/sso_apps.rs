@@ -323,3 +323,36 @@ async fn role_changes_follow_into_groups_mappings() -> TestResult {
     assert_eq!(mapped(&v)[0]["roles"], json!([]));
     Ok(())
 }
+
+/// Authentication, counters, faults and the request log reach the new paths.
+#[tokio::test]
+async fn auth_faults_and_counters_apply_to_the_new_paths() -> TestResult {
+    let paths = [
+        ("GET", "/v1/mgmt/sso/idp/apps/load", Value::Null),
+        ("POST", "/v1/mgmt/user/update/ssoapp/add", json!({})),
+        ("POST", "/v1/mgmt/user/history", json!([])),
+        ("POST", "/v1/mgmt/audit/search", json!({})),
+    ];
+    let api = Api::demo().await;
+    for (method, path, _) in &paths {
+        let m = reqwest::Method::from_bytes(method.as_bytes())?;
+        let resp = api.http.request(m, api.url(path)).send().await?;
+        assert_eq!(resp.status(), 401, "{path}");
+    }
+    assert_eq!(api.emu.counters().unauthorized, 4);
+    assert_eq!(api.emu.counters().endpoint("POST /v1/mgmt/audit/search"), 1);
+
+    let faults = descope_emulator::Faults {
+        server_error: 1.0,
+        ..descope_emulator::Faults::default()
+    };
+    let api = Api::start(Emulator::builder().faults(faults).record_requests(true)).await;
+    for (method, path, body) in &paths {
+        let (s, v) = api.send(method, path, body).await;
+        assert!(s == 500 || s == 503, "{path}: {s} {v}");
+    }
+    assert_eq!(api.emu.counters().faults, 4);
+    let logged: Vec<String> = api.emu.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(logged, paths.map(|(_, p, _)| p.to_owned()));
+    Ok(())
+}
