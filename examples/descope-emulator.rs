@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{CommandFactory as _, Parser};
-use descope_emulator::{Dataset, DuplicateMode, Emulator, Faults, GenSpec, RateLimits};
+use descope_emulator::{
+    Dataset, DuplicateMode, Emulator, Faults, GenSpec, HistoryShape, RateLimits,
+};
 
 /// A local, in-memory Descope Management API.
 #[derive(Debug, Parser)]
@@ -53,6 +55,12 @@ struct Args {
     /// Test users among the generated users.
     #[arg(long)]
     test_users: Option<usize>,
+    /// SSO applications to generate (about half the users then list some in `ssoAppIds`).
+    #[arg(long)]
+    sso_apps: Option<usize>,
+    /// Most sign-ins per generated user, with their audit records (0: no sign-ins, no audit).
+    #[arg(long)]
+    logins_per_user: Option<usize>,
     /// Seed of the generator and of the server's jitter and faults.
     #[arg(long)]
     seed: Option<u64>,
@@ -83,6 +91,12 @@ struct Args {
     /// User search ignores `offset` and pages by `page * limit` only, like an older backend.
     #[arg(long)]
     ignore_search_offset: bool,
+    /// `POST /v1/mgmt/user/history` answers `{"usersAuthHistory":[...]}` instead of a bare array.
+    #[arg(long)]
+    history_wrapped: bool,
+    /// Refuse `POST /v1/mgmt/user/history` calls with more than this many user ids (400).
+    #[arg(long)]
+    history_max_ids: Option<usize>,
     /// Probability of an injected 500/503.
     #[arg(long, default_value_t = 0.0)]
     fault_server_error: f64,
@@ -116,6 +130,8 @@ impl Args {
             ("--tenant-roles", self.tenant_roles.is_some()),
             ("--permissions", self.permissions.is_some()),
             ("--test-users", self.test_users.is_some()),
+            ("--sso-apps", self.sso_apps.is_some()),
+            ("--logins-per-user", self.logins_per_user.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
@@ -185,6 +201,11 @@ impl Args {
                 "--user-search-max-limit must be at least 1 (leave it out for no cap)".to_owned(),
             );
         }
+        if self.history_max_ids == Some(0) {
+            return Err(
+                "--history-max-ids must be at least 1 (leave it out for no maximum)".to_owned(),
+            );
+        }
         Ok(())
     }
 
@@ -199,6 +220,8 @@ impl Args {
             || self.tenant_roles.is_some()
             || self.permissions.is_some()
             || self.test_users.is_some()
+            || self.sso_apps.is_some()
+            || self.logins_per_user.is_some()
             || self.seed.is_some();
         if self.demo || !sized {
             return Ok(Dataset::demo());
@@ -211,6 +234,8 @@ impl Args {
             tenant_roles: self.tenant_roles.unwrap_or(d.tenant_roles),
             permissions: self.permissions.unwrap_or(d.permissions),
             test_users: self.test_users.unwrap_or(d.test_users),
+            sso_apps: self.sso_apps.unwrap_or(d.sso_apps),
+            logins_per_user: self.logins_per_user.unwrap_or(d.logins_per_user),
             seed: self.seed.unwrap_or(d.seed),
             ..d
         }))
@@ -247,7 +272,11 @@ async fn main() -> anyhow::Result<()> {
         .seed(args.seed.unwrap_or(0))
         .tenant_roles_only_in_search(args.tenant_roles_only_in_search)
         .user_search_max_limit(args.user_search_max_limit)
-        .ignore_search_offset(args.ignore_search_offset);
+        .ignore_search_offset(args.ignore_search_offset)
+        .history_max_ids(args.history_max_ids);
+    if args.history_wrapped {
+        builder = builder.history_shape(HistoryShape::Wrapped);
+    }
     if let Some(scale) = args.rate_limit_scale {
         builder = builder.rate_limits(RateLimits::descope().scaled(scale));
     }
@@ -316,6 +345,8 @@ mod tests {
             &["--tenants", "0"],
             &["--user-search-max-limit", "100", "--ignore-search-offset"],
             &["--tenant-roles-only-in-search", "--duplicate-error"],
+            &["--sso-apps", "4", "--logins-per-user", "3"],
+            &["--demo", "--history-wrapped", "--history-max-ids", "100"],
         ] {
             assert_eq!(check(ok), Ok(()), "{ok:?}");
         }
@@ -341,6 +372,11 @@ mod tests {
         );
         refused(&["--test-users", "51"], "more than the 50 users");
         refused(&["--tenants", "0", "--tenant-roles", "2"], "--tenants is 0");
+        refused(&["--demo", "--sso-apps", "2"], "--sso-apps");
+        refused(
+            &["--dataset", "d.json", "--logins-per-user", "2"],
+            "--logins-per-user",
+        );
     }
 
     #[test]
@@ -360,6 +396,10 @@ mod tests {
         refused(&["--rate-limit-scale", "inf"], "--rate-limit-scale");
         refused(&["--rate-limit-scale", "1e9"], "1 ms window");
         refused(&["--user-search-max-limit", "0"], "at least 1");
+        refused(
+            &["--history-max-ids", "0"],
+            "--history-max-ids must be at least 1",
+        );
         // Negative durations and counts do not parse at all (clap exits with code 2).
         refused(&["--latency-ms=-5"], "clap");
         refused(&["--jitter-ms", "-1"], "clap");

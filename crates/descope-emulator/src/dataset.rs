@@ -1,10 +1,12 @@
-//! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions, groups and access
-//! keys.
+//! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions, groups, access
+//! keys, SSO applications, sign-ins and the audit trail.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::activity_records::{AuditRecord, LoginRecord};
+use crate::app_records::SsoAppRecord;
 use crate::generate::{self, GenSpec};
 use crate::key_records::AccessKeyRecord;
 use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
@@ -12,9 +14,11 @@ use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, Us
 /// Everything a Descope project holds that the emulator serves.
 ///
 /// Its JSON form (`{"users":[...],"tenants":[...],"roles":[...],"permissions":[...],"groups":[...],
-/// "accessKeys":[...]}`) uses Descope's own field names, so a file saved from here reads like
-/// Descope data. Access keys carry only the SHA-256 of their secret (`secretHash`), never the
-/// cleartext.
+/// "accessKeys":[...],"ssoApps":[...],"loginHistory":[...],"audit":[...],"activityAsOf":...}`)
+/// uses Descope's own field names, so a file saved from here reads like Descope data. Access
+/// keys carry only the SHA-256 of their secret (`secretHash`), never the cleartext. The newer
+/// collections are left out of the JSON when empty, so datasets without them serialize as
+/// before.
 ///
 /// ```
 /// use descope_emulator::Dataset;
@@ -41,6 +45,25 @@ pub struct Dataset {
     /// serialize as before).
     #[serde(rename = "accessKeys", skip_serializing_if = "Vec::is_empty")]
     pub access_keys: Vec<AccessKeyRecord>,
+    /// SSO applications (JSON `ssoApps`, left out when empty).
+    #[serde(rename = "ssoApps", skip_serializing_if = "Vec::is_empty")]
+    pub sso_apps: Vec<SsoAppRecord>,
+    /// Users' sign-ins, served by `POST /v1/mgmt/user/history` (JSON `loginHistory`, left out
+    /// when empty).
+    #[serde(rename = "loginHistory", skip_serializing_if = "Vec::is_empty")]
+    pub login_history: Vec<LoginRecord>,
+    /// The audit trail, served by `POST /v1/mgmt/audit/search` newest first; the running
+    /// emulator appends a record for every change made through its API (left out when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub audit: Vec<AuditRecord>,
+    /// The instant (epoch seconds) the sign-ins and audit records are "as of" (JSON
+    /// `activityAsOf`, left out when `None`). When set, the emulator moves every sign-in and
+    /// audit time forward by its start time minus this, once, at start, so a saved dataset's
+    /// activity always looks recent (Descope's audit reaches back 30 days only); the running
+    /// emulator's snapshot then holds the moved times and its start time here. `None` keeps
+    /// the times as they are.
+    #[serde(rename = "activityAsOf", skip_serializing_if = "Option::is_none")]
+    pub activity_as_of: Option<i64>,
 }
 
 /// Why a dataset could not be loaded or saved.
@@ -66,10 +89,15 @@ impl Dataset {
 
     /// The small named demo dataset the examples use: 36 users across three tenants
     /// (`Acme Corp`, `Globex`, and `Initech`, a sub-tenant of `Globex`), with project roles,
-    /// tenant roles, permissions, two test users, a disabled and an invited user, groups, and
-    /// five access keys: `CI pipeline` (project role `Viewer`, permitted IPs), `Globex SCIM`
-    /// (`Tenant Admin` of Globex; its cleartext is [`DEMO_SCIM_ACCESS_KEY`]), `Legacy importer`
-    /// (inactive), `Acme partner (expired)` and `Support bot` (bound to the first user).
+    /// tenant roles, permissions, two test users, a disabled and an invited user, groups with
+    /// members, and five access keys: `CI pipeline` (project role `Viewer`, permitted IPs),
+    /// `Globex SCIM` (`Tenant Admin` of Globex; its cleartext is [`DEMO_SCIM_ACCESS_KEY`]),
+    /// `Legacy importer` (inactive), `Acme partner (expired)` and `Support bot` (bound to the
+    /// first user). Three SSO applications: `Wiki` (SAML, whose groups mapping maps a Globex
+    /// group to a project role), `Expenses` (OIDC) and `Legacy CRM` (SAML, disabled); some
+    /// users list applications, the others none (which means all). Most users have sign-ins
+    /// in the 30 days before [`activity_as_of`](Self::activity_as_of), with a matching audit
+    /// trail (`LoginSucceed`, some `LoginFailed`).
     ///
     /// [`DEMO_SCIM_ACCESS_KEY`]: crate::DEMO_SCIM_ACCESS_KEY
     ///
@@ -119,8 +147,10 @@ impl Dataset {
 
     /// Checks the invariants the server relies on: unique user ids and login ids, unique
     /// tenant ids, unique role names per scope, unique permission names, memberships
-    /// that point at existing tenants, and unique access key ids whose `keyTenants` point at
-    /// existing tenants (a key's `boundUserId` may name a deleted user).
+    /// that point at existing tenants, unique access key ids whose `keyTenants` point at
+    /// existing tenants (a key's `boundUserId` may name a deleted user), unique non-empty SSO
+    /// application ids and audit record ids. A user's `ssoAppIds` may name an application that
+    /// no longer exists, and sign-ins and audit records may name deleted users.
     pub fn validate(&self) -> Result<(), DatasetError> {
         use std::collections::HashSet;
         let mut ids = HashSet::new();
@@ -161,6 +191,24 @@ impl Dataset {
         }
         crate::state::validate_access_keys(&self.access_keys, &tenants)
             .map_err(DatasetError::Invalid)?;
+        let mut apps = HashSet::new();
+        for a in &self.sso_apps {
+            if a.id.is_empty() || !apps.insert(a.id.as_str()) {
+                return Err(DatasetError::Invalid(format!(
+                    "empty or duplicate SSO application id {:?}",
+                    a.id
+                )));
+            }
+        }
+        let mut audits = HashSet::new();
+        for a in &self.audit {
+            if a.id.is_empty() || !audits.insert(a.id.as_str()) {
+                return Err(DatasetError::Invalid(format!(
+                    "empty or duplicate audit record id {:?}",
+                    a.id
+                )));
+            }
+        }
         let mut perms = HashSet::new();
         for p in &self.permissions {
             if !perms.insert(p.name.as_str()) {

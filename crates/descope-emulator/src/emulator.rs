@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::counters::Counters;
 use crate::dataset::Dataset;
 use crate::http::{self, Config, Paging, Shared};
-use crate::knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimits};
+use crate::knobs::{DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimits};
 use crate::requests::RecordedRequest;
 use crate::state::State;
 
@@ -188,6 +188,8 @@ pub struct EmulatorBuilder {
     tenant_roles_only_in_search: bool,
     record_requests: bool,
     expired_key_status: ExpiredKeyStatus,
+    history_shape: HistoryShape,
+    history_max_ids: Option<usize>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -212,6 +214,8 @@ impl fmt::Debug for EmulatorBuilder {
             )
             .field("record_requests", &self.record_requests)
             .field("expired_key_status", &self.expired_key_status)
+            .field("history_shape", &self.history_shape)
+            .field("history_max_ids", &self.history_max_ids)
             .finish()
     }
 }
@@ -234,6 +238,8 @@ impl Default for EmulatorBuilder {
             tenant_roles_only_in_search: false,
             record_requests: false,
             expired_key_status: ExpiredKeyStatus::Stored,
+            history_shape: HistoryShape::BareArray,
+            history_max_ids: None,
         }
     }
 }
@@ -339,15 +345,53 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The shape of `POST /v1/mgmt/user/history`'s answer (default
+    /// [`HistoryShape::BareArray`], what the Go and Node SDKs decode).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::{Emulator, HistoryShape};
+    ///
+    /// // Answers `{"usersAuthHistory":[...]}`, as Descope's docs show.
+    /// let emu = Emulator::builder().history_shape(HistoryShape::Wrapped).start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn history_shape(mut self, shape: HistoryShape) -> Self {
+        self.history_shape = shape;
+        self
+    }
+
+    /// The most user ids one `POST /v1/mgmt/user/history` call may carry (default `None`: no
+    /// maximum, since Descope's is unverified); more is a 400 `E011004`. `Some(0)` is refused
+    /// by [`start`](Self::start).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::Emulator;
+    ///
+    /// let emu = Emulator::builder().history_max_ids(Some(100)).start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn history_max_ids(mut self, max: Option<usize>) -> Self {
+        self.history_max_ids = max;
+        self
+    }
+
     /// Binds the listener and serves in a background task of the current tokio runtime.
     ///
     /// Fails with [`std::io::ErrorKind::InvalidInput`] for a knob out of range (a user-search
-    /// limit cap of 0), or with the error of binding the address.
+    /// limit cap or a history maximum of 0), or with the error of binding the address.
     pub async fn start(self) -> std::io::Result<Emulator> {
         if self.paging.max_limit == Some(0) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "user_search_max_limit must be at least 1 (or None for no cap)",
+            ));
+        }
+        if self.history_max_ids == Some(0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "history_max_ids must be at least 1 (or None for no maximum)",
             ));
         }
         let data = self.dataset.unwrap_or_else(Dataset::demo);
@@ -367,6 +411,8 @@ impl EmulatorBuilder {
                 tenant_roles_only_in_search: self.tenant_roles_only_in_search,
                 record_requests: self.record_requests,
                 expired_key_status: self.expired_key_status,
+                history_shape: self.history_shape,
+                history_max_ids: self.history_max_ids,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

@@ -41,6 +41,18 @@ pub struct GenSpec {
     /// IP-restricted keys, drawn from their own RNG stream after everything else, so adding keys
     /// changes nothing else. Default 0 (datasets of earlier specs are unchanged).
     pub access_keys: usize,
+    /// SSO applications (alternately SAML and OIDC, every fourth disabled; SAML ones map
+    /// tenant groups to project roles). When there are any, about half the users list one to
+    /// three of them in `ssoAppIds` and the others none (which Descope reads as every app).
+    /// Drawn from their own RNG stream after everything else and changing only users'
+    /// `ssoAppIds`; default 0 (datasets of earlier specs are unchanged).
+    pub sso_apps: usize,
+    /// Most sign-ins per user: when above 0, about three in four users who are not invited get
+    /// 1 to this many sign-ins at times in the 29 days before
+    /// [`Dataset::activity_as_of`](crate::Dataset::activity_as_of), each with a `LoginSucceed`
+    /// audit record, and some users get `LoginFailed` records. Own RNG stream (shared with
+    /// `sso_apps`); default 0 (no sign-ins, no audit, datasets of earlier specs unchanged).
+    pub logins_per_user: usize,
     /// RNG seed: the same spec gives the same dataset.
     pub seed: u64,
 }
@@ -57,6 +69,8 @@ impl Default for GenSpec {
             groups_per_sso_tenant: 2,
             extra_tenants_per_user: 0,
             access_keys: 0,
+            sso_apps: 0,
+            logins_per_user: 0,
             seed: 42,
         }
     }
@@ -183,6 +197,8 @@ pub(crate) fn demo() -> Dataset {
         groups_per_sso_tenant: 2,
         extra_tenants_per_user: 0,
         access_keys: 0,
+        sso_apps: 0,
+        logins_per_user: 0,
         seed: 7,
     };
     let mut data = generate_with(&spec, Some(&["Acme Corp", "Globex", "Initech"]));
@@ -194,6 +210,7 @@ pub(crate) fn demo() -> Dataset {
         u.status = UserStatus::Invited;
     }
     crate::generate_keys::demo_keys(&mut data);
+    crate::generate_activity::demo_activity(&mut data);
     data
 }
 
@@ -367,6 +384,7 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
 
     add_groups(&mut data, spec, &mut rng);
     crate::generate_keys::add_access_keys(&mut data, spec);
+    crate::generate_activity::add_activity(&mut data, spec);
     data
 }
 
@@ -438,5 +456,71 @@ mod tests {
         assert!(d.users.iter().any(|u| u.status == UserStatus::Invited));
         assert!(d.users.iter().any(|u| u.test));
         assert!(!d.groups.is_empty());
+        assert!(d.groups.iter().all(|g| !g.members.is_empty()));
+        // Group members are real users of the group's tenant.
+        for g in &d.groups {
+            for m in &g.members {
+                let u = d.users.iter().find(|u| u.user_id == m.user_id).unwrap();
+                assert!(u.tenant(&g.tenant_id).is_some());
+                assert_eq!(u.login_ids[0], m.login_id);
+            }
+        }
+    }
+
+    #[test]
+    fn demo_apps_assignments_and_sign_ins() {
+        let d = demo();
+        let names: Vec<(&str, &str, bool)> = d
+            .sso_apps
+            .iter()
+            .map(|a| (a.name.as_str(), a.app_type.as_str(), a.enabled))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Wiki", "saml", true),
+                ("Expenses", "oidc", true),
+                ("Legacy CRM", "saml", false)
+            ]
+        );
+        let wiki = d.sso_apps[0].saml_settings.as_ref().unwrap();
+        let m = &wiki.groups_mapping[0];
+        assert!(d.groups.iter().any(|g| g.display == m.value));
+        let editor = d.roles.iter().find(|r| r.id == m.roles[0].id).unwrap();
+        assert_eq!(
+            (editor.name.as_str(), editor.tenant_id.as_str()),
+            ("Editor", "")
+        );
+        assert!(d.users.iter().any(|u| u.sso_app_ids.is_empty()));
+        assert!(d.users.iter().any(|u| u.sso_app_ids.len() == 2));
+        let signed_in: std::collections::HashSet<&str> =
+            d.login_history.iter().map(|l| l.user_id.as_str()).collect();
+        assert!(signed_in.len() * 2 > d.users.len(), "most users signed in");
+        assert!(d.audit.iter().any(|a| a.action == "LoginFailed"));
+
+        // The activity leaves users' roles and tenants, and everything else, as they were.
+        let mut plain = generate_with(
+            &GenSpec {
+                users: 36,
+                tenants: 3,
+                project_roles: 4,
+                permissions: 8,
+                seed: 7,
+                ..GenSpec::default()
+            },
+            Some(&["Acme Corp", "Globex", "Initech"]),
+        );
+        plain.users[3].status = UserStatus::Disabled;
+        plain.users[5].status = UserStatus::Invited;
+        for (a, b) in d.users.iter().zip(&plain.users) {
+            assert_eq!(
+                (&a.role_names, &a.user_tenants),
+                (&b.role_names, &b.user_tenants)
+            );
+        }
+        assert_eq!(
+            (&d.tenants, &d.roles, &d.groups),
+            (&plain.tenants, &plain.roles, &plain.groups)
+        );
     }
 }

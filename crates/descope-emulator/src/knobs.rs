@@ -63,11 +63,15 @@ pub struct RateLimits {
     pub user_search_update: Option<RateLimit>,
     /// User creation (`/v1/mgmt/user/create*`). Descope: 100 per 60 s, 60 s lock-out.
     pub user_create: Option<RateLimit>,
-    /// Every other management call except the licence handshake. Descope: 100 per 60 s, 60 s lock-out.
+    /// Every other management call except the licence handshake and audit search (SSO apps,
+    /// auth history, groups and access keys included). Descope: 100 per 60 s, 60 s lock-out.
     pub general: Option<RateLimit>,
     /// The SCIM API (`/scim/v2/...`), counted apart from management calls. Descope documents no
     /// SCIM limit; [`RateLimits::descope`] gives it the plain-API 100 per 60 s, 60 s lock-out.
     pub scim: Option<RateLimit>,
+    /// Audit search (`/v1/mgmt/audit/search`), counted apart from the other calls. Descope: 10
+    /// per minute; [`RateLimits::descope`] gives it a 60 s lock-out like the other classes.
+    pub audit_search: Option<RateLimit>,
 }
 
 impl RateLimits {
@@ -84,6 +88,7 @@ impl RateLimits {
             user_create: Some(RateLimit::new(100, minute, minute)),
             general: Some(RateLimit::new(100, minute, minute)),
             scim: Some(RateLimit::new(100, minute, minute)),
+            audit_search: Some(RateLimit::new(10, minute, minute)),
         }
     }
 
@@ -95,6 +100,7 @@ impl RateLimits {
             user_create: self.user_create.map(|l| l.scaled(factor)),
             general: self.general.map(|l| l.scaled(factor)),
             scim: self.scim.map(|l| l.scaled(factor)),
+            audit_search: self.audit_search.map(|l| l.scaled(factor)),
         }
     }
 
@@ -119,6 +125,21 @@ impl RateLimits {
     /// Sets the SCIM class.
     pub fn with_scim(mut self, l: Option<RateLimit>) -> Self {
         self.scim = l;
+        self
+    }
+
+    /// Sets the audit-search class.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use descope_emulator::{RateLimit, RateLimits};
+    ///
+    /// let minute = Duration::from_secs(60);
+    /// let limits = RateLimits::off().with_audit_search(Some(RateLimit::new(10, minute, minute)));
+    /// assert_eq!(limits.audit_search, RateLimits::descope().audit_search);
+    /// ```
+    pub fn with_audit_search(mut self, l: Option<RateLimit>) -> Self {
+        self.audit_search = l;
         self
     }
 }
@@ -199,4 +220,27 @@ pub enum ExpiredKeyStatus {
     Stored,
     /// `expired` for every key past its `expireTime`, whatever its stored status.
     Expired,
+}
+
+/// The shape of `POST /v1/mgmt/user/history`'s answer.
+///
+/// The Go and Node SDKs decode a bare JSON array (the endpoint's protobuf `response_body`
+/// flattens it), while Descope's docs and API spec show `{"usersAuthHistory":[...]}`; clients
+/// are tested under both.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use descope_emulator::{Emulator, HistoryShape};
+///
+/// let emu = Emulator::builder().history_shape(HistoryShape::Wrapped).start().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HistoryShape {
+    /// A bare JSON array of records (the default, what the Go and Node SDKs decode).
+    #[default]
+    BareArray,
+    /// `{"usersAuthHistory":[...]}`, as the docs show.
+    Wrapped,
 }

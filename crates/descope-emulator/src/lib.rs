@@ -10,8 +10,10 @@
 //! variants) are all off by default and deterministic given a seed; an opt-in request log
 //! keeps what clients sent.
 //!
-//! It also serves access keys (`/v1/mgmt/accesskey/*`) and, for a tenant's `Tenant Admin`
-//! access key, that tenant's SCIM 2.0 API (`/scim/v2`) over the same users and groups.
+//! It also serves access keys (`/v1/mgmt/accesskey/*`), SSO applications and users' access to
+//! them, users' sign-in history, an audit trail with a record for every change made through
+//! the API (`/v1/mgmt/audit/search`) and, for a tenant's `Tenant Admin` access key, that
+//! tenant's SCIM 2.0 API (`/scim/v2`) over the same users and groups.
 //!
 //! ```no_run
 //! use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
@@ -31,11 +33,14 @@
 //! # Ok(()) }
 //! ```
 
+mod activity_records;
+mod app_records;
 mod counters;
 mod dataset;
 mod emulator;
 mod error;
 mod generate;
+mod generate_activity;
 mod generate_keys;
 mod http;
 mod key_records;
@@ -45,13 +50,18 @@ mod records;
 mod requests;
 mod state;
 
+pub use activity_records::{AuditRecord, LoginRecord};
+pub use app_records::{
+    AttributeMappingRecord, GroupsMappingRecord, MappedRoleRecord, OidcSettingsRecord,
+    SamlSettingsRecord, SsoAppRecord,
+};
 pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
 pub use generate::GenSpec;
 pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
 pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
-pub use knobs::{DuplicateMode, ExpiredKeyStatus, Faults, RateLimit, RateLimits};
+pub use knobs::{DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimit, RateLimits};
 pub use records::UserFamilyRecord;
 pub use records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,

@@ -16,6 +16,7 @@ pub(crate) enum Class {
     UserCreate,
     General,
     Scim,
+    AuditSearch,
 }
 
 impl Class {
@@ -30,6 +31,9 @@ impl Class {
             .or_else(|| path.strip_prefix("/v2/mgmt/"))?;
         if rest == "license" {
             return None;
+        }
+        if rest == "audit/search" {
+            return Some(Self::AuditSearch);
         }
         if rest.starts_with("user/search")
             || rest.starts_with("user/update")
@@ -94,6 +98,7 @@ pub(crate) struct Limiter {
     user_create: Option<Mutex<Bucket>>,
     general: Option<Mutex<Bucket>>,
     scim: Option<Mutex<Bucket>>,
+    audit_search: Option<Mutex<Bucket>>,
 }
 
 impl Limiter {
@@ -104,6 +109,7 @@ impl Limiter {
             user_create: b(limits.user_create),
             general: b(limits.general),
             scim: b(limits.scim),
+            audit_search: b(limits.audit_search),
         }
     }
 
@@ -114,6 +120,7 @@ impl Limiter {
             Class::UserCreate => &self.user_create,
             Class::General => &self.general,
             Class::Scim => &self.scim,
+            Class::AuditSearch => &self.audit_search,
         };
         match bucket {
             None => Ok(()),
@@ -156,6 +163,16 @@ mod tests {
         assert_eq!(Class::of("/scim/v2/Users"), Some(Class::Scim));
         assert_eq!(Class::of("/v1/mgmt/accesskey/search"), Some(Class::General));
         assert_eq!(Class::of("/v1/mgmt/user/logout"), Some(Class::General));
+        assert_eq!(Class::of("/v1/mgmt/audit/search"), Some(Class::AuditSearch));
+        assert_eq!(Class::of("/v1/mgmt/user/history"), Some(Class::General));
+        assert_eq!(
+            Class::of("/v1/mgmt/sso/idp/apps/load"),
+            Some(Class::General)
+        );
+        assert_eq!(
+            Class::of("/v1/mgmt/user/update/ssoapp/add"),
+            Some(Class::UserSearchUpdate)
+        );
     }
 
     #[tokio::test(start_paused = true)]

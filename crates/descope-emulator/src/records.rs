@@ -339,8 +339,9 @@ pub struct GroupRecord {
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct GroupMemberRecord {
-    /// The member's login id (note Descope's capital `D`).
-    #[serde(rename = "loginID", alias = "loginId")]
+    /// The member's login id (JSON `loginId`, as Node's types and the API spec spell it; the
+    /// Go SDK's `loginID` tag is read too).
+    #[serde(rename = "loginId", alias = "loginID")]
     pub login_id: String,
     /// The member's user id.
     pub user_id: String,

@@ -18,7 +18,7 @@ use super::{Shared, empty, json};
 use crate::error::ApiError;
 use crate::key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
 use crate::knobs::ExpiredKeyStatus;
-use crate::state::{KeyChanges, NewKey, now_secs};
+use crate::state::{KeyChanges, NewKey, now_secs, obj};
 
 type App = AxState<Arc<Shared>>;
 type Reply = Result<Response, ApiError>;
@@ -133,6 +133,14 @@ async fn create(AxState(app): App, body: Bytes) -> Reply {
     };
     let mut state = app.write();
     let (pos, cleartext) = state.create_access_key(new)?;
+    let k = state.access_keys[pos].clone();
+    let data = obj(serde_json::json!({
+        "roleNames": k.role_names,
+        "keyTenants": k.key_tenants,
+        "boundUserId": k.bound_user_id,
+        "expireTime": k.expire_time,
+    }));
+    state.audit_key("AccessKeyCreated", &k, data);
     with_secret(&app, &state.access_keys[pos], &cleartext)
 }
 
@@ -250,7 +258,15 @@ async fn update(AxState(app): App, body: Bytes) -> Reply {
         custom_attributes: req.custom_attributes,
     };
     let mut state = app.write();
+    let before = state
+        .key_index(&id)
+        .ok()
+        .map(|p| state.access_keys[p].clone());
     let pos = state.update_access_key(&id, changes)?;
+    if let Some(before) = before {
+        let data = obj(serde_json::json!({ "operation": "update" }));
+        state.audit_key_modified(&before, pos, data);
+    }
     one(&app, &state.access_keys[pos])
 }
 
@@ -268,8 +284,59 @@ fn required_ids(body: &[u8]) -> Result<Vec<String>, ApiError> {
         .ok_or_else(|| ApiError::missing_argument("The ids field is required"))
 }
 
+/// Activates or deactivates the keys (all or nothing) and audits an `AccessKeyModified` per key.
 fn set_status(app: &Shared, ids: &[String], status: AccessKeyStatus) -> Reply {
-    app.write().set_key_status(ids, status)?;
+    let mut state = app.write();
+    let mut before: Vec<AccessKeyRecord> = Vec::new();
+    for id in ids {
+        if let Ok(p) = state.key_index(id)
+            && !before.iter().any(|k| k.id == *id)
+        {
+            before.push(state.access_keys[p].clone());
+        }
+    }
+    state.set_key_status(ids, status)?;
+    let operation = match status {
+        AccessKeyStatus::Active => "activate",
+        _ => "deactivate",
+    };
+    for k in &before {
+        if let Ok(pos) = state.key_index(&k.id) {
+            let data = obj(serde_json::json!({ "operation": operation }));
+            state.audit_key_modified(k, pos, data);
+        }
+    }
+    empty()
+}
+
+/// Deletes the keys (all or nothing): one `AccessKeyDeleted`, or for the batch call one
+/// `AccessKeysDeleted` naming them all.
+fn delete_keys(app: &Shared, ids: &[String], batch: bool) -> Reply {
+    let mut state = app.write();
+    let mut gone: Vec<AccessKeyRecord> = Vec::new();
+    for id in ids {
+        if let Ok(p) = state.key_index(id)
+            && !gone.iter().any(|k| k.id == *id)
+        {
+            gone.push(state.access_keys[p].clone());
+        }
+    }
+    state.delete_access_keys(ids)?;
+    match gone.as_slice() {
+        [k] if !batch => state.audit_key("AccessKeyDeleted", k, serde_json::Map::new()),
+        _ => {
+            let names: Vec<&str> = gone.iter().map(|k| k.name.as_str()).collect();
+            let ids: Vec<&str> = gone.iter().map(|k| k.id.as_str()).collect();
+            let tenants: Vec<&str> = gone
+                .iter()
+                .flat_map(|k| &k.key_tenants)
+                .map(|t| t.tenant_id.as_str())
+                .collect();
+            let data = obj(serde_json::json!({ "accessKeyIds": ids, "names": names }));
+            let e = crate::state::Event::new("AccessKeysDeleted", data).tenants(tenants);
+            state.audit(e);
+        }
+    }
     empty()
 }
 
@@ -291,20 +358,26 @@ async fn deactivate_batch(AxState(app): App, body: Bytes) -> Reply {
 
 async fn delete(AxState(app): App, body: Bytes) -> Reply {
     let id = required_id(&body)?;
-    app.write().delete_access_keys(&[id])?;
-    empty()
+    delete_keys(&app, &[id], false)
 }
 
 async fn delete_batch(AxState(app): App, body: Bytes) -> Reply {
     let ids = required_ids(&body)?;
-    app.write().delete_access_keys(&ids)?;
-    empty()
+    delete_keys(&app, &ids, true)
 }
 
 /// `POST /v1/mgmt/accesskey/rotate`: a new secret under the same id; everything else kept.
 async fn rotate(AxState(app): App, body: Bytes) -> Reply {
     let id = required_id(&body)?;
     let mut state = app.write();
+    let before = state
+        .key_index(&id)
+        .ok()
+        .map(|p| state.access_keys[p].clone());
     let (pos, cleartext) = state.rotate_access_key(&id)?;
+    if let Some(before) = before {
+        let data = obj(serde_json::json!({ "operation": "rotate" }));
+        state.audit_key_modified(&before, pos, data);
+    }
     with_secret(&app, &state.access_keys[pos], &cleartext)
 }

@@ -7,11 +7,13 @@ use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
 use axum::response::Response;
 use serde::Serialize;
+use serde_json::json as value;
 
 use super::wire::{self, parse};
 use super::{Shared, empty, json};
 use crate::error::ApiError;
 use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord};
+use crate::state::{Event, obj, with_changes};
 
 type App = AxState<Arc<Shared>>;
 type Reply = Result<Response, ApiError>;
@@ -71,7 +73,13 @@ pub(super) async fn tenant_load(
 
 pub(super) async fn tenant_create(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::CreateTenant = parse(&body)?;
-    let id = app.write().create_tenant(tenant_record(req))?;
+    let mut state = app.write();
+    let id = state.create_tenant(tenant_record(req))?;
+    if let Some(t) = state.tenant(&id) {
+        let data = value!({ "tenantId": t.id, "name": t.name, "parent": t.parent });
+        let e = Event::new("TenantCreated", obj(data)).tenants([id.as_str()]);
+        state.audit(e);
+    }
     json(&Created { id: &id })
 }
 
@@ -81,7 +89,14 @@ pub(super) async fn tenant_update(AxState(app): App, body: Bytes) -> Reply {
     if req.id.is_empty() {
         return Err(ApiError::missing_argument("id is required"));
     }
-    app.write().replace_tenant(tenant_record(req))?;
+    let id = req.id.clone();
+    let mut state = app.write();
+    let before = state.tenant(&id).cloned();
+    state.replace_tenant(tenant_record(req))?;
+    if let (Some(before), Some(after)) = (before, state.tenant(&id)) {
+        let data = with_changes(obj(value!({ "tenantId": id })), &before, after);
+        state.audit(Event::new("TenantModified", data).tenants([id.as_str()]));
+    }
     empty()
 }
 
@@ -135,7 +150,16 @@ pub(super) async fn tenant_delete(AxState(app): App, body: Bytes) -> Reply {
     if req.id.is_empty() {
         return Err(ApiError::missing_argument("id is required"));
     }
-    app.write().delete_tenant(&req.id, req.cascade)?;
+    let mut state = app.write();
+    let name = state.tenant(&req.id).map(|t| t.name.clone());
+    let mut gone = state.descendants(&req.id);
+    state.delete_tenant(&req.id, req.cascade)?;
+    gone.insert(0, req.id.clone());
+    let data = value!({
+        "tenantId": req.id, "name": name, "cascade": req.cascade, "deletedTenantIds": gone,
+    });
+    let e = Event::new("TenantDeleted", obj(data)).tenants(gone.iter().map(String::as_str));
+    state.audit(e);
     empty()
 }
 
@@ -158,7 +182,13 @@ pub(super) async fn role_create(AxState(app): App, body: Bytes) -> Reply {
     r.permission_names = req.permission_names;
     r.default = req.default;
     r.private = req.private;
-    app.write().create_role(r)?;
+    let data = value!({
+        "roleName": r.name, "tenantId": r.tenant_id, "permissionNames": r.permission_names,
+    });
+    let tenant = r.tenant_id.clone();
+    let mut state = app.write();
+    state.create_role(r)?;
+    state.audit(Event::new("RoleCreated", obj(data)).tenants([tenant.as_str()]));
     empty()
 }
 
@@ -208,8 +238,16 @@ pub(super) async fn role_update(AxState(app): App, body: Bytes) -> Reply {
     new.permission_names = req.permission_names;
     new.default = req.default;
     new.private = req.private;
-    app.write()
-        .replace_role(&req.name, &req.id, &req.tenant_id, new)?;
+    let mut state = app.write();
+    let pos = state.find_role(&req.name, &req.id, &req.tenant_id)?;
+    let before = state.roles[pos].clone();
+    state.replace_role(&req.name, &req.id, &req.tenant_id, new)?;
+    let data = value!({
+        "roleId": before.id, "roleName": before.name, "tenantId": before.tenant_id,
+    });
+    let data = with_changes(obj(data), &before, &state.roles[pos]);
+    let e = Event::new("RoleModified", data).tenants([before.tenant_id.as_str()]);
+    state.audit(e);
     empty()
 }
 
@@ -218,8 +256,13 @@ pub(super) async fn role_delete(AxState(app): App, body: Bytes) -> Reply {
     if req.name.is_empty() && req.id.is_empty() {
         return Err(ApiError::missing_argument("name or id is required"));
     }
-    app.write()
-        .delete_role(&req.name, &req.id, &req.tenant_id)?;
+    let mut state = app.write();
+    let pos = state.find_role(&req.name, &req.id, &req.tenant_id)?;
+    let gone = state.roles[pos].clone();
+    state.delete_role(&req.name, &req.id, &req.tenant_id)?;
+    let data = value!({ "roleId": gone.id, "roleName": gone.name, "tenantId": gone.tenant_id });
+    let e = Event::new("RoleDeleted", obj(data)).tenants([gone.tenant_id.as_str()]);
+    state.audit(e);
     empty()
 }
 
@@ -233,7 +276,10 @@ pub(super) async fn permission_create(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::CreatePermission = parse(&body)?;
     let mut p = PermissionRecord::new(String::new(), req.name);
     p.description = req.description;
-    app.write().create_permission(p)?;
+    let data = value!({ "permissionName": p.name, "description": p.description });
+    let mut state = app.write();
+    state.create_permission(p)?;
+    state.audit(Event::new("PermissionCreated", obj(data)));
     empty()
 }
 
@@ -243,8 +289,13 @@ pub(super) async fn permission_update(AxState(app): App, body: Bytes) -> Reply {
     if req.name.is_empty() && req.id.is_empty() {
         return Err(ApiError::missing_argument("name or id is required"));
     }
-    app.write()
-        .replace_permission(&req.name, &req.id, &req.new_name, req.description)?;
+    let mut state = app.write();
+    let pos = state.find_permission(&req.name, &req.id)?;
+    let before = state.permissions[pos].clone();
+    state.replace_permission(&req.name, &req.id, &req.new_name, req.description)?;
+    let data = value!({ "permissionId": before.id, "permissionName": before.name });
+    let data = with_changes(obj(data), &before, &state.permissions[pos]);
+    state.audit(Event::new("PermissionModified", data));
     empty()
 }
 
@@ -253,7 +304,12 @@ pub(super) async fn permission_delete(AxState(app): App, body: Bytes) -> Reply {
     if req.name.is_empty() && req.id.is_empty() {
         return Err(ApiError::missing_argument("name or id is required"));
     }
-    app.write().delete_permission(&req.name, &req.id)?;
+    let mut state = app.write();
+    let pos = state.find_permission(&req.name, &req.id)?;
+    let gone = state.permissions[pos].clone();
+    state.delete_permission(&req.name, &req.id)?;
+    let data = value!({ "permissionId": gone.id, "permissionName": gone.name });
+    state.audit(Event::new("PermissionDeleted", obj(data)));
     empty()
 }
 

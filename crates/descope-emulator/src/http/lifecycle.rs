@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::wire::parse;
 use super::{Shared, empty};
 use crate::error::ApiError;
+use crate::state::obj;
 
 type App = AxState<Arc<Shared>>;
 type Reply = Result<Response, ApiError>;
@@ -56,12 +57,15 @@ async fn delete_batch(AxState(app): App, body: Bytes) -> Reply {
     if let Some(missing) = ids.iter().find(|id| state.find_user_by_id(id).is_none()) {
         return Err(ApiError::user_not_found(missing));
     }
+    let mut gone = Vec::with_capacity(ids.len());
     for id in &ids {
         // A repeated id was deleted by its first occurrence.
         if let Some(idx) = state.find_user_by_id(id) {
-            state.delete_user(idx);
+            gone.push(state.delete_user(idx));
         }
     }
+    let data = obj(serde_json::json!({ "operation": "delete.batch" }));
+    state.audit_users_deleted(&gone, data);
     empty()
 }
 
@@ -69,11 +73,15 @@ async fn delete_batch(AxState(app): App, body: Bytes) -> Reply {
 async fn delete_test_users(AxState(app): App) -> Reply {
     let mut state = app.write();
     // From the end, so earlier positions stay valid and each re-index is short.
+    let mut gone = Vec::new();
     for idx in (0..state.users.len()).rev() {
         if state.users[idx].test {
-            state.delete_user(idx);
+            gone.push(state.delete_user(idx));
         }
     }
+    gone.reverse();
+    let data = obj(serde_json::json!({ "operation": "delete.test.all" }));
+    state.audit_users_deleted(&gone, data);
     empty()
 }
 

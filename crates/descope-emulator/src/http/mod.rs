@@ -2,6 +2,8 @@
 //! latency, authentication, rate limits and faults, in that order.
 
 mod access_keys;
+mod activity;
+mod audit;
 mod catalog;
 mod lifecycle;
 mod scim;
@@ -9,6 +11,7 @@ mod scim_patch;
 mod scim_view;
 mod scim_wire;
 mod search;
+mod sso_apps;
 mod users;
 pub(crate) mod wire;
 mod wire_keys;
@@ -31,7 +34,7 @@ use serde::Serialize;
 
 use crate::counters::CounterSet;
 use crate::error::ApiError;
-use crate::knobs::{ExpiredKeyStatus, Faults, RateLimits};
+use crate::knobs::{ExpiredKeyStatus, Faults, HistoryShape, RateLimits};
 use crate::ratelimit::{Class, Limiter, retry_after_secs};
 use crate::requests::{RecordedBody, RecordedRequest, RequestLog};
 use crate::state::State;
@@ -63,6 +66,8 @@ pub(crate) struct Shared {
     tenant_roles_only_in_search: bool,
     pub(crate) request_log: RequestLog,
     expired_key_status: ExpiredKeyStatus,
+    history_shape: HistoryShape,
+    history_max_ids: Option<usize>,
 }
 
 /// Settings the server is started with.
@@ -80,6 +85,8 @@ pub(crate) struct Config {
     pub(crate) tenant_roles_only_in_search: bool,
     pub(crate) record_requests: bool,
     pub(crate) expired_key_status: ExpiredKeyStatus,
+    pub(crate) history_shape: HistoryShape,
+    pub(crate) history_max_ids: Option<usize>,
 }
 
 impl Shared {
@@ -101,6 +108,8 @@ impl Shared {
             tenant_roles_only_in_search: config.tenant_roles_only_in_search,
             request_log: RequestLog::new(config.record_requests),
             expired_key_status: config.expired_key_status,
+            history_shape: config.history_shape,
+            history_max_ids: config.history_max_ids,
         }
     }
 
@@ -233,6 +242,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/v1/mgmt/group/members", post(catalog::group_members))
         .merge(access_keys::routes())
+        .merge(sso_apps::routes())
+        .merge(activity::routes())
+        .merge(audit::routes())
         .merge(lifecycle::routes())
         .merge(scim::routes())
         .fallback(fallback)

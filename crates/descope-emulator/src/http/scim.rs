@@ -24,12 +24,14 @@ use super::scim_wire::{self as wire, GROUP_SCHEMA, GroupIn, PatchIn, USER_SCHEMA
 use super::wire::parse;
 use crate::error::ApiError;
 use crate::records::{GroupRecord, UserRecord};
-use crate::state::{ScimGroupChanges, ScimUserFields};
+use crate::state::{Event, ScimGroupChanges, ScimUserFields, obj, user_deleted};
 
-/// Who is calling: the tenant the access key speaks for. Put on the request by the gate.
+/// Who is calling: the tenant the access key speaks for, and the key (the audit trail's
+/// actor). Put on the request by the gate.
 #[derive(Debug, Clone)]
 pub(crate) struct ScimCaller {
     pub(crate) tenant_id: String,
+    pub(crate) key_id: String,
 }
 
 type App = AxState<Arc<Shared>>;
@@ -74,8 +76,8 @@ pub(super) fn authenticate(app: &Shared, headers: &HeaderMap) -> Result<ScimCall
                 "SCIM needs 'Authorization: Bearer <ProjectID>:<AccessKey>' with this project's id",
             )
         })?;
-    let tenant_id = app.read().scim_tenant(cleartext)?;
-    Ok(ScimCaller { tenant_id })
+    let (tenant_id, key_id) = app.read().scim_tenant(cleartext)?;
+    Ok(ScimCaller { tenant_id, key_id })
 }
 
 async fn list_users(
@@ -149,6 +151,8 @@ async fn create_user(
     let base = base(&headers);
     let mut state = app.write();
     let i = state.scim_create_user(&c.tenant_id, f)?;
+    let e = state.user_created(i, obj(json!({ "operation": "scim.create" })));
+    state.audit(e.by(&c.key_id));
     let v = user_json(&state, &c.tenant_id, &state.users[i], &base, true);
     let loc = format!("{base}/Users/{}", state.users[i].user_id);
     scim_json(StatusCode::CREATED, &v, Some(&loc))
@@ -165,7 +169,12 @@ async fn replace_user(
 ) -> Reply {
     let f = user_fields(parse(&body)?)?;
     let mut state = app.write();
+    let before = state
+        .scim_member(&c.tenant_id, &id)
+        .map(|i| state.users[i].clone())?;
     let i = state.scim_replace_user(&c.tenant_id, &id, f)?;
+    let e = state.user_modified(&before, i, obj(json!({ "operation": "scim.replace" })));
+    state.audit(e.by(&c.key_id));
     let v = user_json(&state, &c.tenant_id, &state.users[i], &base(&headers), true);
     scim_json(StatusCode::OK, &v, None)
 }
@@ -180,15 +189,37 @@ async fn patch_user(
     let ops = parse::<PatchIn>(&body)?.into_ops()?;
     let mut state = app.write();
     let i = state.scim_member(&c.tenant_id, &id)?;
-    let fields = apply_user_ops(&state.users[i], ops)?;
+    let before = state.users[i].clone();
+    let fields = apply_user_ops(&before, ops)?;
     let i = state.scim_replace_user(&c.tenant_id, &id, fields)?;
+    let e = state.user_modified(&before, i, obj(json!({ "operation": "scim.patch" })));
+    state.audit(e.by(&c.key_id));
     let v = user_json(&state, &c.tenant_id, &state.users[i], &base(&headers), true);
     scim_json(StatusCode::OK, &v, None)
 }
 
 async fn delete_user(AxState(app): App, Extension(c): Caller, Path(id): Path<String>) -> Reply {
-    app.write().scim_delete_user(&c.tenant_id, &id)?;
+    let mut state = app.write();
+    let gone = state.scim_delete_user(&c.tenant_id, &id)?;
+    let e = user_deleted(&gone, obj(json!({ "operation": "scim.delete" })));
+    state.audit(e.by(&c.key_id));
     no_content()
+}
+
+/// `GroupCreated` / `GroupModified` / `GroupDeleted` (names the emulator chose: Descope
+/// documents none) for the group `g`, made with the access key of `c`.
+fn audit_group(
+    state: &mut crate::state::State,
+    action: &'static str,
+    c: &ScimCaller,
+    g: &GroupRecord,
+) {
+    let members: Vec<&str> = g.members.iter().map(|m| m.user_id.as_str()).collect();
+    let data = json!({ "groupId": g.id, "displayName": g.display, "memberUserIds": members });
+    let e = Event::new(action, obj(data))
+        .tenants([c.tenant_id.as_str()])
+        .by(&c.key_id);
+    state.audit(e);
 }
 
 async fn list_groups(
@@ -265,6 +296,8 @@ async fn create_group(
     let base = base(&headers);
     let mut state = app.write();
     let p = state.scim_create_group(&c.tenant_id, wanted_id.as_deref(), changes)?;
+    let created = state.groups[p].clone();
+    audit_group(&mut state, "GroupCreated", &c, &created);
     let g = &state.groups[p];
     let loc = format!("{base}/Groups/{}", g.id);
     scim_json(StatusCode::CREATED, &group_json(g, &base, true), Some(&loc))
@@ -280,6 +313,8 @@ async fn replace_group(
     let changes = group_changes(parse(&body)?)?;
     let mut state = app.write();
     let p = state.scim_save_group(&c.tenant_id, &id, changes)?;
+    let saved = state.groups[p].clone();
+    audit_group(&mut state, "GroupModified", &c, &saved);
     scim_json(
         StatusCode::OK,
         &group_json(&state.groups[p], &base(&headers), true),
@@ -306,6 +341,8 @@ async fn patch_group(
     };
     apply_group_ops(&mut draft, ops)?;
     let p = state.scim_save_group(&c.tenant_id, &id, draft)?;
+    let saved = state.groups[p].clone();
+    audit_group(&mut state, "GroupModified", &c, &saved);
     scim_json(
         StatusCode::OK,
         &group_json(&state.groups[p], &base(&headers), true),
@@ -314,7 +351,9 @@ async fn patch_group(
 }
 
 async fn delete_group(AxState(app): App, Extension(c): Caller, Path(id): Path<String>) -> Reply {
-    app.write().scim_delete_group(&c.tenant_id, &id)?;
+    let mut state = app.write();
+    let gone = state.scim_delete_group(&c.tenant_id, &id)?;
+    audit_group(&mut state, "GroupDeleted", &c, &gone);
     no_content()
 }
 

@@ -7,12 +7,13 @@ use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
 use axum::response::Response;
 use serde::Serialize;
+use serde_json::json as value;
 
 use super::wire::{self, parse};
 use super::{Shared, json, search as search_mod};
 use crate::error::ApiError;
 use crate::records::{UserFamilyRecord, UserRecord, UserStatus, UserTenantRecord};
-use crate::state::{RoleOp, UserChanges};
+use crate::state::{RoleOp, UserChanges, obj, user_deleted};
 
 type App = AxState<Arc<Shared>>;
 type Reply = Result<Response, ApiError>;
@@ -148,6 +149,13 @@ fn create_user(app: &Shared, body: &[u8], test: bool) -> Reply {
         return one(&state.users[idx]);
     }
     let idx = state.insert_user(u)?;
+    let operation = match (test, req.invite) {
+        (true, _) => "create.test",
+        (false, true) => "invite",
+        (false, false) => "create",
+    };
+    let e = state.user_created(idx, obj(value!({ "operation": operation })));
+    state.audit(e);
     one(&state.users[idx])
 }
 
@@ -185,10 +193,13 @@ fn status(s: &str) -> Result<UserStatus, ApiError> {
     UserStatus::parse(s).ok_or_else(|| ApiError::invalid_argument(format!("Invalid status {s:?}")))
 }
 
-fn change(idx_of: &str, app: &Shared, changes: UserChanges) -> Reply {
+/// Applies an update or patch and audits it as `UserModified` (`operation` names which).
+fn change(idx_of: &str, app: &Shared, changes: UserChanges, operation: &str) -> Reply {
     let mut state = app.write();
     let idx = user_index(&state, idx_of)?;
+    let before = state.users[idx].clone();
     state.apply_changes(idx, changes)?;
+    state.audit_user_modified(&before, idx, obj(value!({ "operation": operation })));
     one(&state.users[idx])
 }
 
@@ -217,7 +228,7 @@ pub(super) async fn update(AxState(app): App, body: Bytes) -> Reply {
         test: req.test,
         user_families: Some(families(req.family_associations)?),
     };
-    change(&req.login_id, &app, changes)
+    change(&req.login_id, &app, changes, "update")
 }
 
 /// `PATCH /v1/mgmt/user/patch`: only the fields sent change; a list sent replaces the list
@@ -245,7 +256,7 @@ pub(super) async fn patch(AxState(app): App, body: Bytes) -> Reply {
         test: req.test,
         user_families: req.family_associations.map(families).transpose()?,
     };
-    change(&req.login_id, &app, changes)
+    change(&req.login_id, &app, changes, "patch")
 }
 
 pub(super) async fn delete(AxState(app): App, body: Bytes) -> Reply {
@@ -260,7 +271,8 @@ pub(super) async fn delete(AxState(app): App, body: Bytes) -> Reply {
     } else {
         return Err(ApiError::missing_argument("loginId or userId is required"));
     };
-    state.delete_user(idx);
+    let gone = state.delete_user(idx);
+    state.audit(user_deleted(&gone, obj(value!({ "operation": "delete" }))));
     super::empty()
 }
 
@@ -277,7 +289,10 @@ pub(super) async fn update_status(AxState(app): App, body: Bytes) -> Reply {
     };
     let mut state = app.write();
     let idx = user_index(&state, &req.login_id)?;
+    let before = state.users[idx].clone();
     state.set_status(idx, status);
+    let data = value!({ "operation": "status", "status": status.as_str() });
+    state.audit_user_modified(&before, idx, obj(data));
     one(&state.users[idx])
 }
 
@@ -295,7 +310,18 @@ fn roles(app: &Shared, body: &[u8], op: RoleOp) -> Reply {
     }
     let mut state = app.write();
     let idx = user_index(&state, &req.login_id)?;
+    let before = state.users[idx].clone();
     state.update_roles(idx, &req.tenant_id, &req.role_names, op)?;
+    let operation = match op {
+        RoleOp::AddV1 | RoleOp::AddV2 => "roles.add",
+        RoleOp::Remove => "roles.remove",
+        RoleOp::Set => "roles.set",
+    };
+    let mut data = obj(value!({ "operation": operation, "roleNames": req.role_names }));
+    if !req.tenant_id.is_empty() {
+        data.insert("tenantId".into(), req.tenant_id.clone().into());
+    }
+    state.audit_user_modified(&before, idx, data);
     one(&state.users[idx])
 }
 
@@ -319,7 +345,11 @@ fn tenant(app: &Shared, body: &[u8], add: bool) -> Reply {
     let req: wire::UpdateTenant = parse(body)?;
     let mut state = app.write();
     let idx = user_index(&state, &req.login_id)?;
+    let before = state.users[idx].clone();
     state.update_tenant(idx, &req.tenant_id, add)?;
+    let operation = if add { "tenant.add" } else { "tenant.remove" };
+    let data = value!({ "operation": operation, "tenantId": req.tenant_id });
+    state.audit_user_modified(&before, idx, obj(data));
     one(&state.users[idx])
 }
 

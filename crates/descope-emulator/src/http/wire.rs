@@ -532,4 +532,4 @@ pub(crate) struct GroupMembers {
 
 #[cfg(test)]
 #[path = "wire_tests.rs"]
-mod tests;
+pub(crate) mod tests;

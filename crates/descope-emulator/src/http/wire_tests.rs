@@ -51,7 +51,7 @@ fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
 }
 
 /// Every field of `T`, one at a time, accepts `null` (and each body is a valid request).
-fn each_field_accepts_null<T: DeserializeOwned>() {
+pub(crate) fn each_field_accepts_null<T: DeserializeOwned>() {
     for f in field_names::<T>() {
         let body = format!(r#"{{"{f}":null}}"#);
         if let Err(e) = parse::<T>(body.as_bytes()) {

@@ -43,7 +43,7 @@ pub(crate) struct KeyChanges {
 
 /// The `createdBy` of keys created through the management API (the emulator has no
 /// management-key names; Descope's format for this field is undocumented).
-const CREATED_BY_API: &str = "management-key";
+const CREATED_BY_API: &str = super::API_ACTOR;
 
 /// 404 for an access key addressed by id. The code is the emulator's invention.
 pub(crate) fn key_not_found(id: &str) -> ApiError {
@@ -289,7 +289,8 @@ impl State {
     /// unexpired, and hold [`SCIM_ROLE`] in exactly one tenant (a key bound to a user acts with
     /// that user's roles instead of its own). 401 for a key that does not authenticate, 403 for
     /// one that does but lacks the role.
-    pub(crate) fn scim_tenant(&self, cleartext: &str) -> Result<String, ApiError> {
+    /// Returns the tenant's id and the key's.
+    pub(crate) fn scim_tenant(&self, cleartext: &str) -> Result<(String, String), ApiError> {
         let unauthorized = |why: &str| {
             ApiError::unauthorized(format!(
                 "SCIM needs 'Bearer <ProjectID>:<AccessKey>' with an active, unexpired access key: {why}"
@@ -325,7 +326,7 @@ impl State {
                 .collect()
         };
         match admin_of.as_slice() {
-            [one] => Ok((*one).to_owned()),
+            [one] => Ok(((*one).to_owned(), key.id.clone())),
             [] => Err(forbidden(format!(
                 "access key {:?} does not hold the {SCIM_ROLE:?} role in any tenant",
                 key.id
@@ -426,13 +427,13 @@ mod tests {
             })
             .unwrap();
         assert_eq!(s.access_keys[i].key_tenants[0].tenant_name, "One");
-        assert_eq!(s.scim_tenant(&secret).unwrap(), "T1");
+        assert_eq!(s.scim_tenant(&secret).unwrap().0, "T1");
         assert_eq!(s.scim_tenant("nope").unwrap_err().status, 401);
 
         let id = s.access_keys[i].id.clone();
         let (_, rotated) = s.rotate_access_key(&id).unwrap();
         assert_eq!(s.scim_tenant(&secret).unwrap_err().status, 401);
-        assert_eq!(s.scim_tenant(&rotated).unwrap(), "T1");
+        assert_eq!(s.scim_tenant(&rotated).unwrap().0, "T1");
 
         s.set_key_status(std::slice::from_ref(&id), AccessKeyStatus::Inactive)
             .unwrap();
@@ -453,7 +454,7 @@ mod tests {
         .unwrap();
         assert_eq!(s.scim_tenant(&rotated).unwrap_err().status, 403);
         s.access_keys[i].bound_user_id = "U1".into();
-        assert_eq!(s.scim_tenant(&rotated).unwrap(), "T2");
+        assert_eq!(s.scim_tenant(&rotated).unwrap().0, "T2");
     }
 
     #[test]

@@ -60,6 +60,13 @@ impl State {
         gone.push(id.to_owned());
         let is_gone = |t: &str| gone.iter().any(|g| g == t);
         self.tenants.retain(|t| !is_gone(&t.id));
+        let gone_roles: Vec<String> = self
+            .roles
+            .iter()
+            .filter(|r| is_gone(&r.tenant_id))
+            .map(|r| r.id.clone())
+            .collect();
+        self.unmap_roles(&gone_roles);
         self.roles.retain(|r| !is_gone(&r.tenant_id));
         self.groups.retain(|g| !is_gone(&g.tenant_id));
         for u in &mut self.users {
@@ -106,6 +113,7 @@ impl State {
     ) -> Result<(), ApiError> {
         let pos = self.find_role(name, id, tenant_id)?;
         let role = self.roles.remove(pos);
+        self.unmap_roles(std::slice::from_ref(&role.id));
         // A tenant role of the same name as a project role shadowed it in its tenant; once
         // gone, that tenant's assignments of the name mean the project role again, so keep them.
         if !role.tenant_id.is_empty() && self.role_in_scope("", &role.name).is_some() {
@@ -201,6 +209,8 @@ impl State {
                     n.clone_from(&new.name);
                 }
             });
+            let role_id = self.roles[pos].id.clone();
+            self.rename_mapped_role(&role_id, &new.name);
         }
         let r = &mut self.roles[pos];
         r.name = new.name;
@@ -240,7 +250,12 @@ impl State {
         Ok(())
     }
 
-    fn find_role(&self, name: &str, id: &str, tenant_id: &str) -> Result<usize, ApiError> {
+    pub(crate) fn find_role(
+        &self,
+        name: &str,
+        id: &str,
+        tenant_id: &str,
+    ) -> Result<usize, ApiError> {
         if id.is_empty() {
             self.role_in_scope(tenant_id, name)
         } else {
@@ -252,7 +267,7 @@ impl State {
         })
     }
 
-    fn find_permission(&self, name: &str, id: &str) -> Result<usize, ApiError> {
+    pub(crate) fn find_permission(&self, name: &str, id: &str) -> Result<usize, ApiError> {
         self.permissions
             .iter()
             .position(|p| (!name.is_empty() && p.name == name) || (!id.is_empty() && p.id == id))

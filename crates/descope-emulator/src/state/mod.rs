@@ -5,12 +5,17 @@
 //! of borrowed records and a load is a hash lookup.
 
 mod access_keys;
+mod activity;
+mod audit;
 mod catalog;
 mod scim;
+mod sso_apps;
 mod users;
 
 pub(crate) use access_keys::{KeyChanges, NewKey, validate_access_keys};
+pub(crate) use audit::{API_ACTOR, Event, obj, user_deleted, with_changes};
 pub(crate) use scim::{ScimGroupChanges, ScimUserFields};
+pub(crate) use sso_apps::{AppOp, app_not_found};
 pub(crate) use users::{RoleOp, UserChanges};
 
 use std::collections::HashMap;
@@ -18,6 +23,8 @@ use std::collections::HashMap;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::activity_records::{AuditRecord, LoginRecord};
+use crate::app_records::SsoAppRecord;
 use crate::dataset::Dataset;
 use crate::error::ApiError;
 use crate::key_records::AccessKeyRecord;
@@ -34,6 +41,14 @@ pub(crate) struct State {
     pub(crate) permissions: Vec<PermissionRecord>,
     pub(crate) groups: Vec<GroupRecord>,
     pub(crate) access_keys: Vec<AccessKeyRecord>,
+    pub(crate) sso_apps: Vec<SsoAppRecord>,
+    pub(crate) login_history: Vec<LoginRecord>,
+    /// Positions in `login_history` per user id, in dataset order.
+    logins_by_user: HashMap<String, Vec<usize>>,
+    /// The audit trail in the order it was written (search sorts it).
+    pub(crate) audit: Vec<AuditRecord>,
+    /// The dataset's `activityAsOf`: the start time once the activity has been moved to it.
+    activity_as_of: Option<i64>,
     /// Source of ids for created objects, seeded so runs are reproducible.
     rng: ChaCha8Rng,
     duplicates: DuplicateMode,
@@ -48,6 +63,10 @@ impl State {
             permissions,
             groups,
             access_keys,
+            sso_apps,
+            login_history,
+            audit,
+            activity_as_of,
         } = data;
         let mut s = Self {
             users,
@@ -58,11 +77,18 @@ impl State {
             permissions,
             groups,
             access_keys,
+            sso_apps,
+            login_history,
+            logins_by_user: HashMap::new(),
+            audit,
+            activity_as_of: None,
             // Distinct stream from the fault RNG, which uses the same seed.
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x05ee_d1d5),
             duplicates,
         };
         s.index_from(0);
+        s.move_activity_to(activity_as_of, now_secs());
+        s.index_logins();
         s
     }
 
@@ -74,6 +100,10 @@ impl State {
         d.permissions.clone_from(&self.permissions);
         d.groups.clone_from(&self.groups);
         d.access_keys.clone_from(&self.access_keys);
+        d.sso_apps.clone_from(&self.sso_apps);
+        d.login_history.clone_from(&self.login_history);
+        d.audit.clone_from(&self.audit);
+        d.activity_as_of = self.activity_as_of;
         d
     }
 
@@ -160,5 +190,13 @@ pub(crate) fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the epoch, for audit records.
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }

@@ -168,10 +168,9 @@ impl State {
         &mut self,
         tenant_id: &str,
         user_id: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<UserRecord, ApiError> {
         let idx = self.scim_member(tenant_id, user_id)?;
-        self.delete_user(idx);
-        Ok(())
+        Ok(self.delete_user(idx))
     }
 
     /// Position of the tenant's group `id`, or 404.
@@ -285,11 +284,14 @@ impl State {
         Ok(pos)
     }
 
-    /// Deletes the tenant's group `id`.
-    pub(crate) fn scim_delete_group(&mut self, tenant_id: &str, id: &str) -> Result<(), ApiError> {
+    /// Deletes the tenant's group `id`; returns it.
+    pub(crate) fn scim_delete_group(
+        &mut self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<GroupRecord, ApiError> {
         let pos = self.scim_group(tenant_id, id)?;
-        self.groups.remove(pos);
-        Ok(())
+        Ok(self.groups.remove(pos))
     }
 }
 

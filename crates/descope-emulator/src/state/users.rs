@@ -69,6 +69,9 @@ impl State {
                 }
             }
         }
+        if let Some(apps) = &c.sso_app_ids {
+            self.check_sso_apps(apps)?;
+        }
         for l in c.additional_login_ids.iter().flatten() {
             if self.find_user(l).is_some_and(|other| other != idx) {
                 return Err(ApiError::user_exists(l));
@@ -141,6 +144,7 @@ impl State {
                 self.check_role(&m.tenant_id, r)?;
             }
         }
+        self.check_sso_apps(&user.sso_app_ids)?;
         user.user_id = loop {
             let id = self.new_id("U2", 28);
             if self.find_user_by_id(&id).is_none() {
@@ -154,8 +158,8 @@ impl State {
         Ok(idx)
     }
 
-    /// Deletes the user at `idx`, keeping creation order and the indexes right.
-    pub(crate) fn delete_user(&mut self, idx: usize) {
+    /// Deletes the user at `idx`, keeping creation order and the indexes right; returns it.
+    pub(crate) fn delete_user(&mut self, idx: usize) -> UserRecord {
         let u = self.users.remove(idx);
         self.by_user_id.remove(&u.user_id);
         for l in &u.login_ids {
@@ -164,7 +168,9 @@ impl State {
         for g in &mut self.groups {
             g.members.retain(|m| m.user_id != u.user_id);
         }
+        self.forget_logins(&u.user_id);
         self.index_from(idx);
+        u
     }
 
     pub(crate) fn set_status(&mut self, idx: usize, status: UserStatus) {
@@ -173,7 +179,7 @@ impl State {
         }
     }
 
-    fn duplicate(
+    pub(super) fn duplicate(
         &self,
         description: &'static str,
         message: impl FnOnce() -> String,

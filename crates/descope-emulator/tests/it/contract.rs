@@ -356,7 +356,7 @@ async fn tenants_roles_permissions_groups_agree() -> TestResult {
     c.tenants().delete(&new_id, false).await?;
     assert!(c.tenants().load(&new_id).await.unwrap_err().is_not_found());
 
-    // Groups: bare arrays, `loginID` members.
+    // Groups: bare arrays, `loginId` members.
     let g = &data.groups[0];
     let groups = c.groups().all(&g.tenant_id).await?;
     assert!(groups.iter().any(|x| x.id == g.id));

@@ -277,7 +277,10 @@ async fn catalog_endpoints_have_descope_shapes() -> TestResult {
     assert_eq!(status, 200);
     let arr = v.as_array().unwrap();
     assert!(arr.iter().any(|x| x["id"] == g.id.as_str()));
-    assert!(arr[0]["members"][0].get("loginID").is_some());
+    // The member key is `loginId` (Node's types and the API spec; Go's `loginID` tag is
+    // case-insensitive on decode).
+    assert!(arr[0]["members"][0].get("loginId").is_some());
+    assert!(arr[0]["members"][0].get("loginID").is_none());
     let member = &g.members[0];
     let (_, v) = api
         .post(

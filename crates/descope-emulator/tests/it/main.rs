@@ -1,12 +1,17 @@
 //! Integration tests of the emulator, over HTTP on 127.0.0.1.
 
 mod access_keys;
+mod audit_changes;
+mod audit_search;
 mod common;
 mod contract;
+mod contract_activity;
 mod contract_scim;
 mod dataset;
+mod dataset_activity;
 mod dataset_keys;
 mod faults;
+mod history;
 mod http_basics;
 mod knobs;
 mod lifecycle;
@@ -17,4 +22,5 @@ mod scim_auth;
 mod sdk_bodies;
 mod sdk_nulls;
 mod search;
+mod sso_apps;
 mod state_changes;
