@@ -232,7 +232,7 @@ pub struct BatonArgs {
     pub skip_full_sync: bool,
 
     /// How far apart saves of an unfinished sync are, as a multiple of the last save's
-    /// duration (0 = every checkpoint); for tests.
+    /// duration (0 = at every checkpoint, phase boundaries included); for tests.
     #[arg(long, env = "BATON_CHECKPOINT_SAVE_SPACING", hide = true)]
     pub checkpoint_save_spacing: Option<u32>,
 

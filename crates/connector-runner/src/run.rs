@@ -249,14 +249,11 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
     let result = match args.output {
         OutputFormat::C1z => {
             let scratch = args.c1z_temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-            sync_c1z(
-                &syncer,
-                &file,
-                &scratch,
-                args.checkpoint_save_spacing,
-                &connected,
-            )
-            .await
+            let saves = SaveSettings {
+                spacing: args.checkpoint_save_spacing,
+                min_interval: Duration::from_millis(args.checkpoint_interval_ms.max(1)),
+            };
+            sync_c1z(&syncer, &file, &scratch, saves, &connected).await
         }
         OutputFormat::Jsonl if stdout => {
             let mut store = JsonlWriter::stdout();
@@ -281,11 +278,18 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
     Ok(())
 }
 
+/// How often the partial file is saved.
+#[derive(Debug, Clone, Copy)]
+struct SaveSettings {
+    spacing: Option<u32>,
+    min_interval: Duration,
+}
+
 async fn sync_c1z(
     syncer: &Syncer,
     file: &Path,
     scratch: &Path,
-    save_spacing: Option<u32>,
+    saves: SaveSettings,
     connected: &Connected,
 ) -> Result<(c1_connector_sdk::engine::SyncStats, String), Outcome> {
     // The sync is written to `<file>.partial`, a .c1z that holds the unfinished sync and its
@@ -311,8 +315,17 @@ async fn sync_c1z(
             Err(e) => return Err(e.into()),
         };
         store.set_sync_type(sync_type);
-        if let Some(spacing) = save_spacing {
-            store = store.with_save_spacing(spacing);
+        // Saved at most once per checkpoint interval (10 s): a short sync is never saved
+        // half-way, a long one at least every interval (and on Ctrl-C / SIGTERM).
+        // (The hidden test knob `--checkpoint-save-spacing 0` saves at every checkpoint.)
+        match saves.spacing {
+            Some(0) => store = store.with_save_spacing(0),
+            Some(spacing) => {
+                store = store
+                    .with_save_spacing(spacing)
+                    .with_min_save_interval(saves.min_interval);
+            }
+            None => store = store.with_min_save_interval(saves.min_interval),
         }
         if let Some(id) = store.resumed_sync_id() {
             tracing::info!(source = %connected.source, "resuming sync {id} from {}", partial.display());

@@ -297,3 +297,44 @@ async fn an_unfinished_sync_of_another_source_is_not_resumed() {
         reference(dir.path(), org().page_size(1).build()).await
     );
 }
+
+/// With a minimum save interval, a short sync is not saved at its phase boundaries (only at
+/// the end), while without one the first phase boundary already saves the unfinished sync.
+#[tokio::test]
+async fn a_minimum_save_interval_skips_saves_of_short_syncs() {
+    for (interval, saved_half_way) in [
+        (std::time::Duration::ZERO, true),
+        (std::time::Duration::from_secs(3600), false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sync.c1z");
+        let seen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (p, s) = (path.clone(), seen.clone());
+        let options = SyncOptions::default().with_progress(move |progress| {
+            if progress.phase == Phase::Grants && p.exists() {
+                s.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        let mut w = C1zWriter::open_or_resume(&path)
+            .unwrap()
+            .with_save_spacing(0)
+            .with_min_save_interval(interval);
+        // Each call takes a little while, so a save queued at a phase boundary lands well before
+        // the grants phase ends.
+        let fake = org()
+            .page_size(1)
+            .delay(std::time::Duration::from_millis(10))
+            .build();
+        Syncer::new(Arc::new(fake), options)
+            .run(&mut w)
+            .await
+            .unwrap();
+        drop(w);
+        assert_eq!(
+            seen.load(std::sync::atomic::Ordering::SeqCst),
+            saved_half_way,
+            "{interval:?}"
+        );
+        assert!(C1zReader::open(&path).unwrap().syncs().unwrap()[0].is_finished());
+    }
+}

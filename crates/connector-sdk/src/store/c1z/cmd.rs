@@ -13,7 +13,7 @@ pub(super) enum Cmd {
         sync_id: String,
         started_at: String,
         sync_type: SyncType,
-        save_spacing: u32,
+        save: SavePolicy,
     },
     ResourceTypes(Vec<ResourceType>),
     Resources(Rows),
@@ -23,7 +23,7 @@ pub(super) enum Cmd {
     /// An asset row (`v1_assets`): external id, content type, bytes.
     Asset(String, String, Vec<u8>),
     /// Continue the unfinished sync `0` instead of starting one; `1` is the save spacing.
-    Resume(String, u32),
+    Resume(String, SavePolicy),
     Snapshot(oneshot::Sender<Result<ResumePoint, Error>>),
     Suspend(oneshot::Sender<Result<(), Error>>),
     Finish(oneshot::Sender<Result<(), Error>>),
@@ -34,6 +34,14 @@ pub(super) enum Cmd {
     SessionClear,
     SessionGet(String, oneshot::Sender<Result<Option<Vec<u8>>, Error>>),
     SessionScan(SessionScan, oneshot::Sender<Result<SessionPage, Error>>),
+}
+
+/// When a resumable writer saves the unfinished sync at a checkpoint (see
+/// `C1zWriter::with_save_spacing` and `with_min_save_interval`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SavePolicy {
+    pub(super) spacing: u32,
+    pub(super) min_interval: std::time::Duration,
 }
 
 /// A prefix scan of the session, as the SQLite thread runs it (see `db::scan_session`).

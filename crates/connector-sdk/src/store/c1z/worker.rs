@@ -8,7 +8,7 @@ use prost::Message;
 use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
-use super::cmd::Cmd;
+use super::cmd::{Cmd, SavePolicy};
 use super::db::{apply, free_pages, prepare_for_save};
 use super::file::compress_into_place;
 use super::timefmt;
@@ -32,9 +32,12 @@ pub(super) struct Worker {
     pub(super) keep_previous: bool,
     /// Index DDL to run before saving (see [`open_db`]).
     pub(super) deferred_indexes: Vec<&'static str>,
-    /// Saves the unfinished sync at checkpoints, with this spacing (resumable writers, once
-    /// the sync started).
-    pub(super) save_spacing: Option<u32>,
+    /// Saves the unfinished sync at checkpoints, by this policy (resumable writers, once the
+    /// sync started).
+    pub(super) save_policy: Option<SavePolicy>,
+    /// When this writer started or resumed the sync (the first save waits the policy's minimum
+    /// interval from here).
+    pub(super) saving_since: Option<Instant>,
     /// Something changed since the target was last written (or read).
     pub(super) unsaved: bool,
     /// When the last periodic save ended, and how long it took.
@@ -65,19 +68,19 @@ impl Worker {
                     sync_id,
                     started_at,
                     sync_type,
-                    save_spacing,
+                    save,
                 } => {
                     self.conn()?.execute(
                         "INSERT INTO v1_sync_runs (sync_id, started_at, sync_token, sync_type, parent_sync_id, linked_sync_id) VALUES (?1, ?2, '', ?3, '', '')",
                         params![sync_id, started_at, sync_type.as_str()],
                     )?;
                     self.sync_id = sync_id;
-                    self.start_saving(save_spacing);
+                    self.start_saving(save);
                     self.unsaved = true;
                 }
-                Cmd::Resume(sync_id, save_spacing) => {
+                Cmd::Resume(sync_id, save) => {
                     self.sync_id = sync_id;
-                    self.start_saving(save_spacing);
+                    self.start_saving(save);
                 }
                 Cmd::Snapshot(reply) => {
                     let _ = reply.send(self.snapshot());
@@ -143,9 +146,10 @@ impl Worker {
         }
     }
 
-    fn start_saving(&mut self, spacing: u32) {
+    fn start_saving(&mut self, policy: SavePolicy) {
         if self.keep_previous {
-            self.save_spacing = Some(spacing);
+            self.save_policy = Some(policy);
+            self.saving_since = Some(Instant::now());
         }
     }
 
@@ -153,12 +157,19 @@ impl Worker {
     /// cost. A failed save is logged, not fatal: the sync can still finish, and the next
     /// checkpoint tries again.
     fn periodic_save(&mut self) {
-        let Some(spacing) = self.save_spacing else {
+        let Some(policy) = self.save_policy else {
             return;
         };
         if let Some((ended, took)) = self.last_save
-            && ended.elapsed() < took.saturating_mul(spacing)
+            && ended.elapsed() < took.saturating_mul(policy.spacing)
         {
+            return;
+        }
+        // A short sync is not saved at every phase boundary: the first save waits the minimum
+        // interval from the start, later ones from the last save (Ctrl-C and SIGTERM still save
+        // through `Suspend`).
+        let since = self.last_save.map(|(ended, _)| ended).or(self.saving_since);
+        if since.is_some_and(|t| t.elapsed() < policy.min_interval) {
             return;
         }
         if let Err(e) = self.save_unfinished() {

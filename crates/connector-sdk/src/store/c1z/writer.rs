@@ -9,7 +9,7 @@ use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot};
 
-use super::cmd::Cmd;
+use super::cmd::{Cmd, SavePolicy};
 use super::db::open_db;
 use super::file::{check_dir, decompress_into};
 use super::rows::Rows;
@@ -82,6 +82,8 @@ pub struct C1zWriter {
     resuming: bool,
     /// See [`C1zWriter::with_save_spacing`].
     save_spacing: u32,
+    /// See [`C1zWriter::with_min_save_interval`].
+    min_save_interval: std::time::Duration,
     /// Rows not yet sent to the SQLite thread (see [`C1zWriter::send_rows`]).
     pending: Option<Cmd>,
 }
@@ -205,7 +207,8 @@ impl C1zWriter {
             sync_id: String::new(),
             keep_previous: resumable,
             deferred_indexes,
-            save_spacing: None,
+            save_policy: None,
+            saving_since: None,
             unsaved: false,
             last_save: None,
             rx,
@@ -229,6 +232,7 @@ impl C1zWriter {
             sync_type: SyncType::Full,
             resuming: false,
             save_spacing: DEFAULT_SAVE_SPACING,
+            min_save_interval: std::time::Duration::ZERO,
             pending: None,
         })
     }
@@ -242,6 +246,27 @@ impl C1zWriter {
     #[must_use]
     pub fn with_save_spacing(mut self, spacing: u32) -> Self {
         self.save_spacing = spacing;
+        self
+    }
+
+    /// Sets the shortest time between saves of an unfinished sync, and between the start of the
+    /// sync and its first save (default zero: every checkpoint may save, by
+    /// [`C1zWriter::with_save_spacing`]). A program that checkpoints every 10 s and at phase
+    /// boundaries sets 10 s here, so a sync that takes a second is never saved half-way (it
+    /// costs a compression of the working database each time) while a long one is saved at
+    /// least every 10 s; cancellation and failure still save ([`SyncStore::suspend`]). Takes
+    /// effect when the sync starts.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use c1_connector_sdk::store::C1zWriter;
+    /// let writer = C1zWriter::open_or_resume("sync.c1z.partial")?
+    ///     .with_min_save_interval(Duration::from_secs(10));
+    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_min_save_interval(mut self, interval: std::time::Duration) -> Self {
+        self.min_save_interval = interval;
         self
     }
 
@@ -346,9 +371,12 @@ impl SyncStore for C1zWriter {
         if let Some(id) = &self.sync_id {
             return Ok(id.clone());
         }
-        let spacing = self.save_spacing;
+        let save = SavePolicy {
+            spacing: self.save_spacing,
+            min_interval: self.min_save_interval,
+        };
         if let Some(id) = self.resumed_sync_id().map(str::to_owned) {
-            self.send(Cmd::Resume(id.clone(), spacing)).await?;
+            self.send(Cmd::Resume(id.clone(), save)).await?;
             self.sync_id = Some(id.clone());
             self.resuming = true;
             return Ok(id);
@@ -358,7 +386,7 @@ impl SyncStore for C1zWriter {
             sync_id: sync_id.clone(),
             started_at: timefmt::now(),
             sync_type: self.sync_type,
-            save_spacing: spacing,
+            save,
         })
         .await?;
         self.sync_id = Some(sync_id.clone());
