@@ -78,9 +78,66 @@ pub struct DescopeConnector {
     client: Client,
     pager: PagerConfig,
     demo: bool,
+    /// Where the base URL was set (a variable or flag), for messages.
+    base_url_source: Option<String>,
 }
 
 impl DescopeConnector {
+    /// Says what a failed credential check means, blaming the credentials only when Descope
+    /// itself refused them, and naming the base URL (and where it was set) otherwise.
+    fn validation_error(&self, err: descope_mgmt::Error) -> Error {
+        let project = self.client.project_id().to_owned();
+        let url = self.client.base_url().to_string();
+        let source = match &self.base_url_source {
+            Some(source) => format!("set by {source}"),
+            None => "derived from the project id".to_owned(),
+        };
+        let from_descope = err.is_from_descope();
+        let cause = err.to_string();
+        let mapped = error::from_descope("validating the credentials", err);
+        let message = match mapped.code() {
+            c1_connector_sdk::Code::Unauthenticated if from_descope => {
+                return Error::unauthenticated(format!(
+                    "Descope rejected the management key for project '{project}': the key is wrong, revoked, \
+                     or belongs to another project. Check DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY"
+                ))
+                .with_retryable(false);
+            }
+            c1_connector_sdk::Code::PermissionDenied if from_descope => {
+                return Error::permission_denied(format!(
+                    "the management key cannot search users of project '{project}': give it read access to users, \
+                     tenants, roles and permissions (a project-scoped key with the project admin role covers these)"
+                ))
+                .with_retryable(false);
+            }
+            c1_connector_sdk::Code::NotFound | c1_connector_sdk::Code::InvalidArgument
+                if from_descope =>
+            {
+                return Error::invalid_argument(format!(
+                    "Descope did not accept requests for project '{project}': check the project id and the \
+                     base URL {url} ({source})"
+                ))
+                .with_retryable(false);
+            }
+            c1_connector_sdk::Code::Unavailable
+            | c1_connector_sdk::Code::DeadlineExceeded
+            | c1_connector_sdk::Code::Unknown
+            | c1_connector_sdk::Code::Internal
+            | c1_connector_sdk::Code::Unauthenticated
+            | c1_connector_sdk::Code::PermissionDenied
+            | c1_connector_sdk::Code::NotFound
+            | c1_connector_sdk::Code::InvalidArgument => {
+                format!(
+                    "could not check the credentials with Descope: {cause} (the base URL {url} was {source}); \
+                     the credentials were not checked"
+                )
+            }
+            _ => return mapped,
+        };
+        let retryable = mapped.is_retryable();
+        Error::new(c1_connector_sdk::Code::Unavailable, message).with_retryable(retryable)
+    }
+
     /// A connector for the project a configuration describes.
     ///
     /// ```
@@ -108,6 +165,7 @@ impl DescopeConnector {
                 include_test_users: config.include_test_users(),
             },
             demo: config.demo(),
+            base_url_source: config.base_url_source().map(str::to_owned),
         }
     }
 
@@ -149,28 +207,7 @@ impl Connector for DescopeConnector {
         probe.limit = Some(1);
         match self.client.users().search(&probe).await {
             Ok(_) => Ok(Annotations::default()),
-            Err(err) => {
-                let project = self.client.project_id().to_owned();
-                let mapped = error::from_descope("validating the credentials", err);
-                Err(match mapped.code() {
-                    c1_connector_sdk::Code::Unauthenticated => Error::unauthenticated(format!(
-                        "Descope rejected the management key for project '{project}': the key is wrong, revoked, \
-                         or belongs to another project. Check DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY"
-                    )),
-                    c1_connector_sdk::Code::PermissionDenied => Error::permission_denied(format!(
-                        "the management key cannot search users of project '{project}': give it read access to users, \
-                         tenants, roles and permissions (a project-scoped key with the project admin role covers these)"
-                    )),
-                    c1_connector_sdk::Code::NotFound | c1_connector_sdk::Code::InvalidArgument => {
-                        Error::invalid_argument(format!(
-                            "Descope did not accept requests for project '{project}': check the project id and the \
-                             base URL ({})",
-                            self.client.base_url()
-                        ))
-                    }
-                    _ => mapped,
-                })
-            }
+            Err(err) => Err(self.validation_error(err)),
         }
     }
 

@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod conformance;
 mod faults;
+mod foreign;
 mod program;
 mod provisioning_faults;
 mod resume;
