@@ -107,6 +107,12 @@ pub(crate) fn summary(
     if stats.warnings > 0 {
         rows.push(("warnings".into(), stats.warnings.to_string()));
     }
+    rows.extend(
+        stats
+            .connector_counters
+            .iter()
+            .map(|(name, n)| (name.clone(), n.to_string())),
+    );
     if let Some(report) = report {
         rows.extend(report.summary_rows());
     }

@@ -90,7 +90,7 @@ pub use error::{Code, Error};
 pub use events::{EventFeed, EventPage, EventProvider, EventsRequest};
 pub use model::*;
 pub use page::{Page, PageToken};
-pub use session::{SessionStore, SyncSession};
+pub use session::{SessionStore, SyncCounters, SyncSession};
 
 /// The names a connector usually needs, in one import.
 pub mod prelude {
@@ -107,7 +107,7 @@ pub mod prelude {
         RoleTrait, SkipEntitlementsAndGrants, Trait, UserTrait,
     };
     pub use crate::page::Page;
-    pub use crate::session::{SessionStore, SyncSession};
+    pub use crate::session::{SessionStore, SyncCounters, SyncSession};
     #[cfg(feature = "c1z")]
     pub use crate::store::{C1zReader, C1zWriter};
     pub use crate::store::{JsonlWriter, SyncStore};

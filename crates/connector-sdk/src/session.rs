@@ -328,6 +328,68 @@ pub struct SyncSession {
     sync_id: String,
     resumed: bool,
     store: SessionStore,
+    counters: SyncCounters,
+}
+
+/// Figures a connector reports about one sync (users announced by the API and users synced,
+/// requests made, assignments found only on users, ...). The engine copies them into
+/// [`SyncStats::connector_counters`](crate::engine::SyncStats::connector_counters) when the sync
+/// ends, and programs print them in their summary. Cheap to clone; clones share the figures.
+///
+/// ```
+/// use c1_connector_sdk::SyncCounters;
+/// let counters = SyncCounters::default();
+/// counters.add("users synced", 100);
+/// counters.add("users synced", 20);
+/// counters.set("users announced", 125);
+/// let all = counters.snapshot();
+/// assert_eq!(all["users synced"], 120);
+/// assert_eq!(all["users announced"], 125);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SyncCounters {
+    inner: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>,
+}
+
+impl SyncCounters {
+    /// Sets `name` to `value`.
+    pub fn set(&self, name: impl Into<String>, value: u64) {
+        self.with(|m| {
+            m.insert(name.into(), value);
+        });
+    }
+
+    /// Adds `value` to `name` (starting at 0).
+    pub fn add(&self, name: impl Into<String>, value: u64) {
+        self.with(|m| {
+            let v = m.entry(name.into()).or_insert(0);
+            *v = v.saturating_add(value);
+        });
+    }
+
+    /// Raises `name` to `value` if it is lower (a high-water mark).
+    pub fn max(&self, name: impl Into<String>, value: u64) {
+        self.with(|m| {
+            let v = m.entry(name.into()).or_insert(0);
+            *v = (*v).max(value);
+        });
+    }
+
+    /// Every figure, by name.
+    pub fn snapshot(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut out = std::collections::BTreeMap::new();
+        self.with(|m| out = m.clone());
+        out
+    }
+
+    fn with(&self, f: impl FnOnce(&mut std::collections::BTreeMap<String, u64>)) {
+        // A panic while the lock was held leaves a map of plain numbers: keep using it.
+        let mut guard = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard);
+    }
 }
 
 impl SyncSession {
@@ -337,6 +399,7 @@ impl SyncSession {
             sync_id: sync_id.into(),
             resumed: false,
             store,
+            counters: SyncCounters::default(),
         }
     }
 
@@ -361,6 +424,18 @@ impl SyncSession {
     /// The sync's key/value session.
     pub fn store(&self) -> &SessionStore {
         &self.store
+    }
+
+    /// Uses these counters (the engine passes the ones it reports in the sync's stats).
+    #[must_use]
+    pub fn with_counters(mut self, counters: SyncCounters) -> Self {
+        self.counters = counters;
+        self
+    }
+
+    /// Figures the connector reports about this sync.
+    pub fn counters(&self) -> &SyncCounters {
+        &self.counters
     }
 }
 

@@ -5,10 +5,14 @@ use std::collections::BTreeMap;
 use foldhash::{HashMap, HashSet};
 
 use c1_connector_sdk::Error;
-use descope_mgmt::{Client, Permission, Role, Tenant};
+use descope_mgmt::{Client, Permission, Role, SearchRolesRequest, Tenant};
 
 use crate::error::from_descope;
 use crate::ids::RoleRef;
+
+/// Tenants per `role/search` request. Descope documents no maximum for `tenantIds`; 50 keeps a
+/// request small (about 2 KB of ids) while a project with 200 tenants costs 4 requests.
+pub(crate) const ROLE_SEARCH_CHUNK: usize = 50;
 
 /// The project's tenants, roles and permissions at the start of a sync.
 #[derive(Debug, Default)]
@@ -24,7 +28,13 @@ pub(crate) struct Catalog {
 }
 
 impl Catalog {
-    /// Fetches the three collections concurrently.
+    /// Fetches the collections: tenants, roles and permissions concurrently (one `all` call
+    /// each), then the tenants' roles with `role/search` by `tenantIds` ([`ROLE_SEARCH_CHUNK`]
+    /// tenants a request). Nothing documents that `role/all` lists tenant-scoped roles (the
+    /// official SDKs added `role/search` with `tenantIds` so that "all roles available on a
+    /// tenant are loadable in a single request"), so both are read and merged by (tenant id,
+    /// name): correct whichever way Descope answers, at the cost of one request per chunk of
+    /// tenants.
     pub(crate) async fn load(client: &Client) -> Result<Catalog, Error> {
         let tenants = async {
             client
@@ -47,7 +57,25 @@ impl Catalog {
                 .await
                 .map_err(|e| from_descope("loading permissions", e))
         };
-        let (tenants, roles, permissions) = tokio::try_join!(tenants, roles, permissions)?;
+        let (tenants, mut roles, permissions) = tokio::try_join!(tenants, roles, permissions)?;
+        let ids: Vec<String> = tenants
+            .iter()
+            .filter(|t| !t.id.is_empty())
+            .map(|t| t.id.clone())
+            .collect();
+        let searches = ids.chunks(ROLE_SEARCH_CHUNK).map(|chunk| async move {
+            let req = SearchRolesRequest::new().tenant_ids(chunk.iter().cloned());
+            client
+                .roles()
+                .search(&req)
+                .await
+                .map_err(|e| from_descope("searching the tenants' roles", e))
+        });
+        for found in futures::future::try_join_all(searches).await? {
+            // A search by tenant without `includeProjectRoles` returns tenant roles; a role
+            // without a tenant id in its answer is a project role all the same.
+            roles.extend(found);
+        }
         Ok(Catalog::new(tenants, roles, permissions))
     }
 

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use c1_connector_sdk::{Error, SessionStore};
+use c1_connector_sdk::{Error, SessionStore, SyncCounters};
 use descope_mgmt::{Client, PagerOptions, SearchUsersRequest, User, UserBatch, UserPager};
 use tokio::sync::{Mutex, OnceCell};
 
@@ -41,6 +41,8 @@ impl PagerConfig {
 #[derive(Debug)]
 pub(crate) struct SyncContext {
     pub(crate) client: Client,
+    /// Figures reported in the sync's stats.
+    pub(crate) counters: SyncCounters,
     session: SessionStore,
     catalog: OnceCell<Arc<Catalog>>,
     index: RwLock<AssignmentIndex>,
@@ -55,8 +57,14 @@ pub(crate) struct SyncContext {
 }
 
 impl SyncContext {
-    pub(crate) fn new(client: Client, pager: PagerConfig, session: SessionStore) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        pager: PagerConfig,
+        session: SessionStore,
+        counters: SyncCounters,
+    ) -> Self {
         SyncContext {
+            counters,
             session,
             pager: pager.pager(&client),
             pager_config: pager,
@@ -85,6 +93,12 @@ impl SyncContext {
             .page(offset)
             .await
             .map_err(|e| from_descope("searching users", e))
+    }
+
+    /// What the user listing of this process saw: users the API announced (its latest
+    /// `total`) and requests made.
+    pub(crate) async fn pager_stats(&self) -> descope_mgmt::PagerStats {
+        self.pager.stats().await
     }
 
     pub(crate) fn index(&self) -> RwLockReadGuard<'_, AssignmentIndex> {
@@ -178,12 +192,6 @@ impl SyncContext {
                     .await?;
                 offset = batch.next_offset;
             }
-        }
-        if index.unresolved() > 0 {
-            tracing::warn!(
-                unresolved = index.unresolved(),
-                "some assignments name a role or tenant that did not exist when the sync started; they are left out and the next sync picks them up"
-            );
         }
         *self.index_mut() = index;
         self.index_complete.store(true, Ordering::SeqCst);

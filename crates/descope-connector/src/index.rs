@@ -7,6 +7,7 @@
 //! ~4.5% of the engine thread's samples (perf, W1 benchmark), and the keys come from the project's
 //! own Descope responses, not from an adversary choosing collisions.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use foldhash::HashMap;
@@ -35,6 +36,10 @@ pub(crate) trait Assignments {
     fn role_names(&self) -> &[String];
     /// `(tenant id, role names in that tenant)` for each membership.
     fn tenants(&self) -> impl Iterator<Item = (&str, &[String])>;
+    /// The name of a tenant the user is a member of, when the record carries it.
+    fn tenant_name(&self, _tenant_id: &str) -> Option<&str> {
+        None
+    }
 }
 
 impl Assignments for User {
@@ -52,6 +57,12 @@ impl Assignments for User {
             .iter()
             .map(|t| (t.tenant_id.as_str(), t.role_names.as_slice()))
     }
+    fn tenant_name(&self, tenant_id: &str) -> Option<&str> {
+        self.user_tenants
+            .iter()
+            .find(|t| t.tenant_id == tenant_id && !t.tenant_name.is_empty())
+            .map(|t| t.tenant_name.as_str())
+    }
 }
 
 /// Who holds what, by user number.
@@ -61,13 +72,25 @@ pub(crate) struct AssignmentIndex {
     by_user_id: HashMap<Arc<str>, u32>,
     by_role: HashMap<RoleRef, Vec<u32>>,
     by_tenant: HashMap<String, Vec<u32>>,
-    unresolved: u64,
+    /// Roles users hold that no role listing returned (see [`AssignmentIndex::record`]).
+    roles_found_on_users: BTreeSet<RoleRef>,
+    /// Tenants users are members of that the tenant listing did not return, with the name the
+    /// user records gave (empty when none did).
+    tenants_found_on_users: BTreeMap<String, String>,
 }
 
 impl AssignmentIndex {
     /// Records a user's assignments. Returns `false` (and records nothing) when the user was
     /// already recorded in this sync: a project that changes while pages are read can shift a user
     /// from one page to the next, and no user is ever emitted twice.
+    ///
+    /// No assignment is ever dropped. A role name that no listing returned (Descope's `role/all`
+    /// may leave tenant roles out, or the role was created after the catalog was read) still
+    /// counts: a project-level name as a project role, a name within a tenant as that tenant's
+    /// own role (or the project role of that name, if there is one); a tenant the tenant listing
+    /// did not return still has its members. These are remembered
+    /// ([`AssignmentIndex::roles_found_on_users`], [`AssignmentIndex::tenants_found_on_users`])
+    /// so the user listing can emit resources for them.
     pub(crate) fn record(&mut self, user: &impl Assignments, catalog: &Catalog) -> bool {
         let id = user.user_id();
         if id.is_empty() || self.by_user_id.contains_key(id) {
@@ -90,29 +113,40 @@ impl AssignmentIndex {
         });
 
         for name in user.role_names() {
-            if catalog.has_project_role(name) {
-                push_unique(
-                    self.by_role
-                        .entry(RoleRef::Project { name: name.clone() })
-                        .or_default(),
-                    n,
-                );
-            } else {
-                self.unresolved += 1;
+            let role = RoleRef::Project { name: name.clone() };
+            if !catalog.has_project_role(name) && !self.roles_found_on_users.contains(&role) {
+                self.roles_found_on_users.insert(role.clone());
             }
+            push_unique(self.by_role.entry(role).or_default(), n);
         }
         for (tenant_id, role_names) in user.tenants() {
             if catalog.tenant(tenant_id).is_none() {
-                // A tenant created after the catalog was read: nothing to attach the grant to.
-                self.unresolved += 1 + role_names.len() as u64;
-                continue;
+                // A tenant the listing did not return (created after it was read).
+                let name = user.tenant_name(tenant_id).unwrap_or_default();
+                let known = self
+                    .tenants_found_on_users
+                    .entry(tenant_id.to_owned())
+                    .or_default();
+                if known.is_empty() && !name.is_empty() {
+                    *known = name.to_owned();
+                }
             }
             push_unique(self.by_tenant.entry(tenant_id.to_owned()).or_default(), n);
             for name in role_names {
-                match catalog.resolve_tenant_assignment(tenant_id, name) {
-                    Some(role) => push_unique(self.by_role.entry(role).or_default(), n),
-                    None => self.unresolved += 1,
-                }
+                let role = match catalog.resolve_tenant_assignment(tenant_id, name) {
+                    Some(role) => role,
+                    None => {
+                        let role = RoleRef::TenantScoped {
+                            tenant_id: tenant_id.to_owned(),
+                            name: name.clone(),
+                        };
+                        if !self.roles_found_on_users.contains(&role) {
+                            self.roles_found_on_users.insert(role.clone());
+                        }
+                        role
+                    }
+                };
+                push_unique(self.by_role.entry(role).or_default(), n);
             }
         }
         true
@@ -141,9 +175,14 @@ impl AssignmentIndex {
         self.users.len()
     }
 
-    /// Assignments that named a role or tenant missing from the catalog (skipped, with a warning).
-    pub(crate) fn unresolved(&self) -> u64 {
-        self.unresolved
+    /// Roles users hold that no role listing returned.
+    pub(crate) fn roles_found_on_users(&self) -> &BTreeSet<RoleRef> {
+        &self.roles_found_on_users
+    }
+
+    /// Tenants users are members of that the tenant listing did not return, with their names.
+    pub(crate) fn tenants_found_on_users(&self) -> &BTreeMap<String, String> {
+        &self.tenants_found_on_users
     }
 }
 

@@ -28,6 +28,7 @@ mod catalog;
 mod config;
 mod context;
 mod error;
+mod found_on_users;
 pub mod ids;
 mod index;
 mod provision;
@@ -39,7 +40,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use c1_connector_sdk::{
-    Annotations, Connector, ConnectorMetadata, Error, ResourceSyncer, SessionStore, SyncSession,
+    Annotations, Connector, ConnectorMetadata, Error, ResourceSyncer, SessionStore, SyncCounters,
+    SyncSession,
 };
 use descope_mgmt::{Client, SearchUsersRequest};
 
@@ -212,24 +214,29 @@ impl Connector for DescopeConnector {
     }
 
     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
-        self.syncers_with(SessionStore::memory())
+        self.syncers_with(SessionStore::memory(), SyncCounters::default())
     }
 
     async fn begin_sync(
         &self,
         session: SyncSession,
     ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
-        Ok(self.syncers_with(session.store().clone()))
+        Ok(self.syncers_with(session.store().clone(), session.counters().clone()))
     }
 }
 
 impl DescopeConnector {
     /// The syncers of one sync, sharing one context that keeps its records in `session`.
-    fn syncers_with(&self, session: SessionStore) -> Vec<Arc<dyn ResourceSyncer>> {
+    fn syncers_with(
+        &self,
+        session: SessionStore,
+        counters: SyncCounters,
+    ) -> Vec<Arc<dyn ResourceSyncer>> {
         let ctx = Arc::new(SyncContext::new(
             self.client.clone(),
             self.pager.clone(),
             session,
+            counters,
         ));
         let provisioner = DescopeProvisioner::new(self.client.clone());
         vec![

@@ -113,17 +113,34 @@ impl ResourceSyncer for UserSyncer {
             Some(next) => Page::next(resources, next.to_string()),
             None => {
                 self.ctx.end_user_listing();
-                let (users, unresolved) = {
+                let stats = self.ctx.pager_stats().await;
+                let (users, found) = {
                     let index = self.ctx.index();
-                    (index.user_count(), index.unresolved())
+                    let found = crate::found_on_users::resources(&index, &catalog);
+                    let counters = &self.ctx.counters;
+                    counters.set("users synced", index.user_count() as u64);
+                    counters.set(
+                        "roles found only on users",
+                        index.roles_found_on_users().len() as u64,
+                    );
+                    counters.set(
+                        "tenants found only on users",
+                        index.tenants_found_on_users().len() as u64,
+                    );
+                    (index.user_count() as u64, found)
                 };
-                tracing::debug!(users, "user listing complete");
-                if unresolved > 0 {
+                let counters = &self.ctx.counters;
+                counters.max("users announced by Descope", stats.announced);
+                counters.add("user search requests", stats.requests);
+                if stats.announced > users {
                     tracing::warn!(
-                        unresolved,
-                        "some assignments name a role or tenant that did not exist when the sync started; they are left out and the next sync picks them up"
+                        announced = stats.announced,
+                        synced = users,
+                        "Descope announced more users than the listing returned (users deleted while the sync ran, or a search that does not return every match)"
                     );
                 }
+                tracing::debug!(users, "user listing complete");
+                resources.extend(found);
                 Page::last(resources)
             }
         })

@@ -168,10 +168,14 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
         let principal = format!("user:{}", enc(&u.user_id));
         c.resources.insert(principal.clone());
         for r in &u.role_names {
-            if project_roles.contains(&r.as_str()) {
-                c.grants
-                    .insert(format!("role:project/{}:assigned:{principal}", enc(r)));
+            // A project role no listing returned is synced from the assignment all the same.
+            if !project_roles.contains(&r.as_str()) {
+                c.resources.insert(format!("role:project/{}", enc(r)));
+                c.entitlements
+                    .insert(format!("role:project/{}:assigned", enc(r)));
             }
+            c.grants
+                .insert(format!("role:project/{}:assigned:{principal}", enc(r)));
         }
         for ut in &u.user_tenants {
             if !tenants.contains(ut.tenant_id.as_str()) {
@@ -188,6 +192,13 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
                         "role:tenant/{t}/project/{}:assigned:{principal}",
                         enc(r)
                     ));
+                } else {
+                    // A name no listing returned: the tenant's own role, from the assignment.
+                    c.resources.insert(format!("role:tenant/{t}/{}", enc(r)));
+                    c.entitlements
+                        .insert(format!("role:tenant/{t}/{}:assigned", enc(r)));
+                    c.grants
+                        .insert(format!("role:tenant/{t}/{}:assigned:{principal}", enc(r)));
                 }
             }
         }

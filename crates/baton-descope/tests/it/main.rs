@@ -6,6 +6,7 @@ mod common;
 mod conformance;
 mod faults;
 mod foreign;
+mod knobs;
 mod program;
 mod provisioning_faults;
 mod resume;

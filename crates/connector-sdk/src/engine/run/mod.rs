@@ -138,6 +138,8 @@ pub(super) struct Run<'a> {
     /// The selected resource type ids, sorted (empty: every type).
     selected_types: Vec<String>,
     retries: Arc<AtomicU64>,
+    /// What the connector reports about the sync (see [`crate::SyncCounters`]).
+    counters: crate::SyncCounters,
     calls: Arc<AtomicU64>,
 }
 
@@ -173,6 +175,7 @@ impl<'a> Run<'a> {
                 t
             },
             retries: Arc::new(AtomicU64::new(0)),
+            counters: crate::SyncCounters::default(),
             calls: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -222,6 +225,7 @@ impl<'a> Run<'a> {
         self.stats.elapsed = started.elapsed();
         self.stats.retries = self.retries.load(Ordering::Relaxed);
         self.stats.connector_calls = self.calls.load(Ordering::Relaxed);
+        self.stats.connector_counters = self.counters.snapshot();
         Ok(self.stats)
     }
 
@@ -256,8 +260,9 @@ impl<'a> Run<'a> {
             }
             session.put(SOURCE_KEY, source.as_bytes().to_vec()).await?;
         }
-        let session =
-            SyncSession::new(self.stats.sync_id.clone(), session).with_resumed(resume.is_some());
+        let session = SyncSession::new(self.stats.sync_id.clone(), session)
+            .with_resumed(resume.is_some())
+            .with_counters(self.counters.clone());
         let syncers = {
             let connector = self.connector.clone();
             self.options

@@ -42,6 +42,11 @@ impl Run<'_> {
             || r.annotations.contains_annotation::<SkipEntitlements>();
         let skip_grants =
             info.skip_grants || skip_all || r.annotations.contains_annotation::<SkipGrants>();
+        if !info.selected {
+            // A resource of a type this sync does not select, listed by another type's syncer
+            // (`--sync-resource-types`): left out, like the type's own listings.
+            return None;
+        }
         if !missing.is_empty() {
             self.problem(format!(
                 "resource {} lacks the trait annotation for {} declared by its type",
