@@ -1,9 +1,14 @@
 //! Task builders for tests.
 
-use c1_connector_sdk::model::{Entitlement, Grant, Resource};
+use c1_connector_sdk::model::{
+    AccountInfo, CredentialOptions, EncryptionConfig, Entitlement, Grant, Resource, ResourceId,
+};
+use prost_types::{Struct, Timestamp};
 
 use crate::service::proto::{
-    ActionInvokeTask, GrantTask, HelloTask, RevokeTask, SyncFullTask, Task, TaskType,
+    ActionGetSchemaTask, ActionInvokeTask, ActionListSchemasTask, ActionStatusTask,
+    CreateAccountTask, DeleteResourceTask, EventFeedTask, GrantTask, HelloTask, ListEventFeedsTask,
+    ListEventsTask, RevokeTask, SyncFullTask, Task, TaskType,
 };
 
 /// A valid 27-character task id made from `n`.
@@ -54,9 +59,10 @@ pub fn hello(id: &str) -> Task {
     task(id, TaskType::Hello(HelloTask::default()))
 }
 
-/// A task of a type service mode does not handle (`action_invoke`).
+/// A task of a type service mode does not handle (`event_feed`, unsupported in baton's service
+/// mode too).
 pub fn unsupported(id: &str) -> Task {
-    task(id, TaskType::ActionInvoke(ActionInvokeTask::default()))
+    task(id, TaskType::EventFeed(EventFeedTask::default()))
 }
 
 /// A task with an id and no type (what a type newer than this build decodes to).
@@ -67,4 +73,106 @@ pub fn untyped(id: &str) -> Task {
         debug: false,
         task_type: None,
     }
+}
+
+/// An account creation.
+pub fn create_account(
+    id: &str,
+    info: Option<AccountInfo>,
+    credential_options: Option<CredentialOptions>,
+    encryption_configs: Vec<EncryptionConfig>,
+    resource_type_id: &str,
+) -> Task {
+    task(
+        id,
+        TaskType::CreateAccount(CreateAccountTask {
+            account_info: info,
+            credential_options,
+            encryption_configs,
+            resource_type_id: resource_type_id.to_owned(),
+        }),
+    )
+}
+
+/// A deletion of `resource` (`None`: a malformed task).
+pub fn delete_resource(id: &str, resource: Option<ResourceId>) -> Task {
+    task(
+        id,
+        TaskType::DeleteResource(DeleteResourceTask {
+            resource_id: resource,
+            parent_resource_id: None,
+        }),
+    )
+}
+
+/// A listing of action schemas (of one resource type unless empty).
+pub fn action_list_schemas(id: &str, resource_type_id: &str) -> Task {
+    task(
+        id,
+        TaskType::ActionListSchemas(ActionListSchemasTask {
+            annotations: Vec::new(),
+            resource_type_id: resource_type_id.to_owned(),
+        }),
+    )
+}
+
+/// A request for one action schema.
+pub fn action_get_schema(id: &str, name: &str) -> Task {
+    task(
+        id,
+        TaskType::ActionGetSchema(ActionGetSchemaTask {
+            name: name.to_owned(),
+            annotations: Vec::new(),
+        }),
+    )
+}
+
+/// An action invocation.
+pub fn action_invoke(id: &str, name: &str, resource_type_id: &str, args: Option<Struct>) -> Task {
+    task(
+        id,
+        TaskType::ActionInvoke(ActionInvokeTask {
+            name: name.to_owned(),
+            args,
+            annotations: Vec::new(),
+            resource_type_id: resource_type_id.to_owned(),
+        }),
+    )
+}
+
+/// A request for the status of the action `action_id`.
+pub fn action_status(id: &str, action_id: &str) -> Task {
+    task(
+        id,
+        TaskType::ActionStatus(ActionStatusTask {
+            name: String::new(),
+            id: action_id.to_owned(),
+            annotations: Vec::new(),
+        }),
+    )
+}
+
+/// A listing of the event feeds.
+pub fn list_event_feeds(id: &str) -> Task {
+    task(id, TaskType::ListEventFeeds(ListEventFeedsTask::default()))
+}
+
+/// One page of the feed `feed_id` from `cursor` (or `start_at` when the cursor is empty).
+pub fn list_events(
+    id: &str,
+    feed_id: &str,
+    cursor: &str,
+    start_at: Option<Timestamp>,
+    page_size: u32,
+) -> Task {
+    task(
+        id,
+        TaskType::ListEvents(ListEventsTask {
+            annotations: Vec::new(),
+            cursor: cursor.to_owned(),
+            start_at,
+            event_feed_id: feed_id.to_owned(),
+            page_size,
+        }),
+    )
 }
