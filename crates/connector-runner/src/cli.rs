@@ -2,7 +2,7 @@
 //!
 //! Every flag is also read from the environment as `BATON_<FLAG>` (dashes become underscores),
 //! as baton-sdk's viper configuration does. A connector adds its own flags with a clap
-//! [`Args`](clap::Args) struct that is flattened next to these.
+//! [`Args`] struct that is flattened next to these.
 
 use std::path::PathBuf;
 
@@ -98,6 +98,14 @@ impl LogLevel {
 
 /// How `--create-account-credential` sets up a new account's credentials (the options of
 /// baton's `CredentialOptions` that can be given on a command line).
+///
+/// ```
+/// use c1_connector_runner::AccountCredential;
+/// use clap::ValueEnum;
+/// let parsed = AccountCredential::from_str("random-password", false).unwrap();
+/// assert_eq!(parsed, AccountCredential::RandomPassword);
+/// assert!(AccountCredential::from_str("encrypted-password", false).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 #[non_exhaustive]
 pub enum AccountCredential {

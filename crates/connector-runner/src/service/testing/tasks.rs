@@ -1,4 +1,24 @@
-//! Task builders for tests.
+//! Task builders for tests: push them to a `FakeConductorOne` and read the answers from its
+//! records.
+//!
+//! ```
+//! use c1_connector_runner::service::proto::TaskType;
+//! use c1_connector_runner::service::testing::tasks;
+//! use c1_connector_sdk::model::{AccountInfo, CredentialOptions, ResourceId};
+//!
+//! let create = tasks::create_account(
+//!     &tasks::task_id(1),
+//!     Some(AccountInfo::new("ann").with_email("ann@example.com", true)),
+//!     Some(CredentialOptions::no_password()),
+//!     Vec::new(),
+//!     "user",
+//! );
+//! assert_eq!(create.type_name(), "create_account");
+//! let delete = tasks::delete_resource(&tasks::task_id(2), Some(ResourceId::new("user", "ann")));
+//! assert!(matches!(delete.task_type, Some(TaskType::DeleteResource(_))));
+//! let page = tasks::list_events(&tasks::task_id(3), "audit", "", None, 100);
+//! assert_eq!(page.type_name(), "list_events");
+//! ```
 
 use c1_connector_sdk::model::{
     AccountInfo, CredentialOptions, EncryptionConfig, Entitlement, Grant, Resource, ResourceId,
