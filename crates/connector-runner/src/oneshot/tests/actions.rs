@@ -209,11 +209,16 @@ async fn interrupting_the_wait_says_how_to_follow_the_action_up() {
         let fake = fake.clone();
         let cancel = cancel.clone();
         tokio::spawn(async move {
-            while !fake
-                .call_log()
-                .iter()
-                .any(|c| c.starts_with("action user disable"))
-            {
+            // Bounded (a minute), so a broken invocation fails the assertions below instead
+            // of hanging the test.
+            for _ in 0..12_000 {
+                if fake
+                    .call_log()
+                    .iter()
+                    .any(|c| c.starts_with("action user disable"))
+                {
+                    break;
+                }
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             cancel.cancel();
