@@ -44,6 +44,7 @@ mod describe;
 mod exit;
 pub mod files;
 mod logging;
+mod oneshot;
 mod options;
 mod program;
 mod report;
@@ -52,7 +53,9 @@ mod schema;
 #[cfg(feature = "service")]
 mod service_cli;
 
-pub use cli::{BatonArgs, Cli, Command, LogFormat, LogLevel, OutputFormat, parse_go_bool};
+pub use cli::{
+    AccountCredential, BatonArgs, Cli, Command, LogFormat, LogLevel, OutputFormat, parse_go_bool,
+};
 pub use exit::{Exit, Failure};
 pub use logging::init as init_logging;
 pub use program::{Connected, ConnectorProgram, Purpose, RunReport};

@@ -115,7 +115,7 @@ pub async fn run<P: ConnectorProgram>(
 }
 
 /// How a run ended when it did not succeed.
-enum Outcome {
+pub(crate) enum Outcome {
     /// The reader of standard output went away (`| head -1`): end quietly.
     BrokenPipe,
     Failed(Failure),
@@ -182,6 +182,9 @@ async fn dispatch<P: ConnectorProgram>(
             .map_err(Outcome::from);
     }
     let _ = version;
+    if let Some(command) = crate::oneshot::OneShot::from_args(&cli.baton)? {
+        return crate::oneshot::run_std(program, &cli, command).await;
+    }
     if cli.baton.grant_entitlement.is_some() || cli.baton.revoke_grant.is_some() {
         return provision(program, &cli).await;
     }

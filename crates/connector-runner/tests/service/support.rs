@@ -57,8 +57,16 @@ impl Running {
 }
 
 pub(crate) fn start(connector: FakeConnector, config: ServiceConfig) -> Running {
+    start_any(Arc::new(connector), config)
+}
+
+/// Starts the service over any connector.
+pub(crate) fn start_any(
+    connector: Arc<dyn c1_connector_sdk::Connector>,
+    config: ServiceConfig,
+) -> Running {
     let shutdown = CancellationToken::new();
-    let handle = tokio::spawn(service::run(Arc::new(connector), config, shutdown.clone()));
+    let handle = tokio::spawn(service::run(connector, config, shutdown.clone()));
     Running { shutdown, handle }
 }
 

@@ -388,10 +388,21 @@ mod tests {
     #[test]
     fn a_create_account_task_decodes_and_is_named() {
         // field 105 (create_account), tag = 105 << 3 | 2 = 842 = [0xca, 0x06]; inside it field 1
-        // (account_info, not decoded here) must be skipped.
-        let bytes = [0x0a, 0x01, b't', 0xca, 0x06, 0x04, 0x0a, 0x02, 0x08, 0x01];
+        // (account_info { login (2) = "a" }) and field 4 (resource_type_id = "user").
+        let bytes = [
+            0x0a, 0x01, b't', 0xca, 0x06, 0x0b, 0x0a, 0x03, 0x12, 0x01, b'a', 0x22, 0x04, b'u',
+            b's', b'e', b'r',
+        ];
         let task = Task::decode(&bytes[..]).unwrap();
         assert_eq!(task.type_name(), "create_account");
+        match task.task_type {
+            Some(TaskType::CreateAccount(t)) => {
+                assert_eq!(t.account_info.map(|i| i.login), Some("a".to_owned()));
+                assert_eq!(t.resource_type_id, "user");
+                assert!(t.credential_options.is_none() && t.encryption_configs.is_empty());
+            }
+            other => panic!("{:?}", other.map(|t| t.name())),
+        }
     }
 
     #[test]

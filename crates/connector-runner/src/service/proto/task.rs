@@ -1,11 +1,14 @@
 //! `c1.connectorapi.baton.v1.Task` and its nested task messages (`baton.proto:32-232`).
 //!
 //! Every variant of the `task_type` oneof is declared, so a task of any type decodes and its
-//! type can be named in logs and in the "unsupported task type" answer. Variants the service
-//! does not handle yet carry only the fields built from simple types; prost skips the other
-//! fields, which is harmless until a handler needs them.
+//! type can be named in logs and in the "unsupported task type" answer. The tasks the service
+//! handles are decoded in full; variants it does not handle (tickets, credential rotation and
+//! issuance) carry only the fields built from simple types, and prost skips the others, which
+//! is harmless until a handler needs them.
 
-use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId};
+use c1_connector_sdk::model::{
+    AccountInfo, CredentialOptions, EncryptionConfig, Entitlement, Grant, Resource, ResourceId,
+};
 use prost_types::{Any, Duration, Struct, Timestamp};
 
 /// `c1.connectorapi.baton.v1.Task`: one unit of work handed out by ConductorOne.
@@ -240,11 +243,20 @@ pub struct RevokeTask {
     pub annotations: Vec<Any>,
 }
 
-/// `Task.CreateAccountTask`. Fields 1-3 (`account_info`, `credential_options`,
-/// `encryption_configs`) are not decoded yet.
+/// `Task.CreateAccountTask` (the fields of `c1.connector.v2.CreateAccountRequest`, with the same
+/// numbers).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct CreateAccountTask {
-    /// The resource type of the account.
+    /// Who to create.
+    #[prost(message, optional, tag = "1")]
+    pub account_info: Option<AccountInfo>,
+    /// How to set up the account's credentials.
+    #[prost(message, optional, tag = "2")]
+    pub credential_options: Option<CredentialOptions>,
+    /// Who generated credentials are encrypted for.
+    #[prost(message, repeated, tag = "3")]
+    pub encryption_configs: Vec<EncryptionConfig>,
+    /// The resource type of the account (empty: the connector's only account type, or `user`).
     #[prost(string, tag = "4")]
     pub resource_type_id: String,
 }

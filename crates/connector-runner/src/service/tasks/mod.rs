@@ -3,6 +3,10 @@
 //! A handler returns `Result<TaskSuccess, TaskFailure>` and [`TaskContext::finish`] reports
 //! it; adding a task type is one match arm in [`TaskContext::handle`] plus its handler.
 
+mod accounts;
+mod actions;
+mod calls;
+mod events;
 mod provision;
 mod sync;
 
@@ -149,8 +153,41 @@ impl TaskContext {
                 self.finish(task, result).await
             }
             Some(TaskType::Hello(_)) => self.answer_hello(task).await,
-            // Handlers for further types go here, one arm each (create_account,
-            // delete_resource, action_*, list_events, list_event_feeds, ...).
+            Some(TaskType::CreateAccount(spec)) => {
+                let result = accounts::create(self, spec, cancel).await;
+                self.finish(task, result).await
+            }
+            Some(TaskType::DeleteResource(spec)) => {
+                let result = accounts::delete(self, spec, cancel).await;
+                self.finish(task, result).await
+            }
+            Some(TaskType::ActionListSchemas(spec)) => {
+                let result = actions::list_schemas(self, spec);
+                self.finish(task, result).await
+            }
+            Some(TaskType::ActionGetSchema(spec)) => {
+                let result = actions::get_schema(self, spec);
+                self.finish(task, result).await
+            }
+            Some(TaskType::ActionInvoke(spec)) => {
+                let result = actions::invoke(self, spec, cancel).await;
+                self.finish(task, result).await
+            }
+            Some(TaskType::ActionStatus(spec)) => {
+                let result = actions::status(self, spec, cancel).await;
+                self.finish(task, result).await
+            }
+            Some(TaskType::ListEventFeeds(_)) => {
+                let result = events::list_feeds(self);
+                self.finish(task, result).await
+            }
+            Some(TaskType::ListEvents(spec)) => {
+                let result = events::list(self, spec, cancel).await;
+                self.finish(task, result).await
+            }
+            // Handlers for further types go here, one arm each (create_resource,
+            // rotate_credentials, issue_credential, tickets, ...); `event_feed`,
+            // `create_sync_diff` and `compact_syncs` are unsupported in baton's service mode too.
             _ => {
                 let failure = TaskFailure::new(Code::Unknown, "unsupported task type");
                 self.finish(task, Err(failure)).await

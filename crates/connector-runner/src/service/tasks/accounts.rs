@@ -1,0 +1,72 @@
+//! `create_account` and `delete_resource` tasks (baton-sdk's `pkg/tasks/c1api/create_account.go`
+//! and `delete_resource.go`), through the SDK's `create_account` and `delete_resource`.
+//!
+//! This runner has no credential encryption (baton's JWK/age providers): the SDK refuses,
+//! before any account is created, a request whose credential option needs it (a random password
+//! to deliver, an encrypted password to decrypt), and the refusal is reported non-retryable
+//! with its code (`FailedPrecondition` / `Unimplemented`) and message.
+
+use c1_connector_sdk::accounts::create_account;
+use c1_connector_sdk::deletion::delete_resource;
+use c1_connector_sdk::model::{CreateAccountRequest, DeleteResourceRequest};
+use tokio_util::sync::CancellationToken;
+
+use super::calls::{self, Kind, malformed, require_provisioning};
+use super::{TaskContext, TaskFailure, TaskSuccess};
+use crate::service::proto::{CreateAccountTask, DeleteResourceTask};
+
+/// Account creation: the response is `Any(c1.connector.v2.CreateAccountResponse)`, and its
+/// annotations are the success annotations.
+pub(super) async fn create(
+    ctx: &TaskContext,
+    spec: &CreateAccountTask,
+    cancel: &CancellationToken,
+) -> Result<TaskSuccess, TaskFailure> {
+    if spec.account_info.is_none() {
+        return Err(malformed("malformed create account task"));
+    }
+    require_provisioning(ctx)?;
+    let request = CreateAccountRequest {
+        account_info: spec.account_info.clone(),
+        credential_options: spec.credential_options.clone(),
+        encryption_configs: spec.encryption_configs.clone(),
+        resource_type_id: spec.resource_type_id.clone(),
+    };
+    let response = calls::call(
+        Kind::Change { idempotent: true },
+        cancel,
+        create_account(ctx.connector.as_ref(), &request, None),
+    )
+    .await?;
+    let annotations = response.annotations.clone();
+    Ok(calls::success(&response, annotations))
+}
+
+/// Resource deletion: the response is `Any(c1.connector.v2.DeleteResourceResponse)` (with
+/// `ResourceDoesNotExist` when it was already gone), its annotations the success annotations.
+pub(super) async fn delete(
+    ctx: &TaskContext,
+    spec: &DeleteResourceTask,
+    cancel: &CancellationToken,
+) -> Result<TaskSuccess, TaskFailure> {
+    let complete = spec
+        .resource_id
+        .as_ref()
+        .is_some_and(|id| !id.resource_type.is_empty() && !id.resource.is_empty());
+    if !complete {
+        return Err(malformed("malformed delete resource task"));
+    }
+    require_provisioning(ctx)?;
+    let request = DeleteResourceRequest {
+        resource_id: spec.resource_id.clone(),
+        parent_resource_id: spec.parent_resource_id.clone(),
+    };
+    let response = calls::call(
+        Kind::Change { idempotent: true },
+        cancel,
+        delete_resource(ctx.connector.as_ref(), &request),
+    )
+    .await?;
+    let annotations = response.annotations.clone();
+    Ok(calls::success(&response, annotations))
+}
