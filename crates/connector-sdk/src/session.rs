@@ -329,6 +329,7 @@ pub struct SyncSession {
     resumed: bool,
     store: SessionStore,
     counters: SyncCounters,
+    resource_types: Vec<String>,
 }
 
 /// Figures a connector reports about one sync (users announced by the API and users synced,
@@ -400,7 +401,33 @@ impl SyncSession {
             resumed: false,
             store,
             counters: SyncCounters::default(),
+            resource_types: Vec::new(),
         }
+    }
+
+    /// Limits the sync to these resource types (the engine passes
+    /// [`SyncOptions::sync_resource_types`](crate::engine::SyncOptions::sync_resource_types));
+    /// empty means every type.
+    #[must_use]
+    pub fn with_resource_types(mut self, types: Vec<String>) -> Self {
+        self.resource_types = types;
+        self
+    }
+
+    /// Whether the sync covers resources of type `resource_type`: a connector can skip fetching
+    /// what only an unselected type needs (the engine drops resources of unselected types
+    /// anyway).
+    ///
+    /// ```
+    /// use c1_connector_sdk::session::{SessionStore, SyncSession};
+    /// let all = SyncSession::new("s", SessionStore::memory());
+    /// assert!(all.includes("access_key"));
+    /// let some = all.with_resource_types(vec!["user".into()]);
+    /// assert!(some.includes("user"));
+    /// assert!(!some.includes("access_key"));
+    /// ```
+    pub fn includes(&self, resource_type: &str) -> bool {
+        self.resource_types.is_empty() || self.resource_types.iter().any(|t| t == resource_type)
     }
 
     /// Marks the sync as resumed (or not).

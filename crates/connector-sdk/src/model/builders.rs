@@ -271,6 +271,13 @@ impl Resource {
         self
     }
 
+    /// Adds the secret trait.
+    #[must_use]
+    pub fn with_secret_trait(mut self, secret: super::SecretTrait) -> Self {
+        self.annotations.push(pack(&secret));
+        self
+    }
+
     /// Whether the resource carries the payload of this trait.
     pub fn has_trait(&self, t: Trait) -> bool {
         let name = match t {

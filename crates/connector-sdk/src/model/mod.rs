@@ -30,8 +30,8 @@ pub use annotations::{
     AnnotationMessage, Annotations, AnnotationsExt, AppTrait, ChildResourceType, Email,
     EntitlementImmutable, ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable,
     GrantImmutable, GrantMetadata, GroupTrait, RateLimitDescription, RateLimitStatus, RawId,
-    RoleTrait, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants, TYPE_URL_PREFIX, UserTrait,
-    V1Identifier, any_type_name, pack, user_trait,
+    RoleTrait, SecretTrait, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants,
+    TYPE_URL_PREFIX, UserTrait, V1Identifier, any_type_name, pack, secret_trait, user_trait,
 };
 pub use builders::{
     IntoPrincipal, IntoProfile, json_object_to_struct, json_to_value, struct_to_json, value_to_json,

@@ -86,6 +86,24 @@ pub fn any(a: &Any) -> Value {
                 .val("profile", g.profile.as_ref().map(struct_to_json))
                 .done()
         }),
+        "SecretTrait" => model::SecretTrait::decode(bytes).ok().map(|t| {
+            let kind = model::secret_trait::CredentialType::try_from(t.credential_type)
+                .map(|k| k.as_str_name())
+                .unwrap_or("");
+            let kind = if kind == "CREDENTIAL_TYPE_UNSPECIFIED" {
+                ""
+            } else {
+                kind
+            };
+            Obj::new()
+                .val("expiresAt", t.expires_at.as_ref().map(timestamp))
+                .val("lastUsedAt", t.last_used_at.as_ref().map(timestamp))
+                .val("createdById", t.created_by_id.as_ref().map(resource_id))
+                .val("identityId", t.identity_id.as_ref().map(resource_id))
+                .str("credentialType", kind)
+                .str("credentialDetail", &t.credential_detail)
+                .done()
+        }),
         "ChildResourceType" => ChildResourceType::decode(bytes)
             .ok()
             .map(|c| Obj::new().str("resourceTypeId", &c.resource_type_id).done()),

@@ -262,7 +262,8 @@ impl<'a> Run<'a> {
         }
         let session = SyncSession::new(self.stats.sync_id.clone(), session)
             .with_resumed(resume.is_some())
-            .with_counters(self.counters.clone());
+            .with_counters(self.counters.clone())
+            .with_resource_types(self.options.sync_resource_types.clone());
         let syncers = {
             let connector = self.connector.clone();
             self.options
