@@ -190,6 +190,8 @@ pub struct EmulatorBuilder {
     expired_key_status: ExpiredKeyStatus,
     history_shape: HistoryShape,
     history_max_ids: Option<usize>,
+    access_key_search_cap: Option<usize>,
+    key_update_empty_list_keeps: bool,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -216,6 +218,11 @@ impl fmt::Debug for EmulatorBuilder {
             .field("expired_key_status", &self.expired_key_status)
             .field("history_shape", &self.history_shape)
             .field("history_max_ids", &self.history_max_ids)
+            .field("access_key_search_cap", &self.access_key_search_cap)
+            .field(
+                "key_update_empty_list_keeps",
+                &self.key_update_empty_list_keeps,
+            )
             .finish()
     }
 }
@@ -240,6 +247,8 @@ impl Default for EmulatorBuilder {
             expired_key_status: ExpiredKeyStatus::Stored,
             history_shape: HistoryShape::BareArray,
             history_max_ids: None,
+            access_key_search_cap: None,
+            key_update_empty_list_keeps: false,
         }
     }
 }
@@ -377,6 +386,38 @@ impl EmulatorBuilder {
         self
     }
 
+    /// A silent cap on `POST /v1/mgmt/accesskey/search`: at most `max` keys per answer, the
+    /// first ones in the answer's order, with nothing saying more matched (default `None`: every
+    /// match, as the SDKs assume; whether Descope caps this search is unverified).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::Emulator;
+    ///
+    /// let emu = Emulator::builder().access_key_search_cap(Some(100)).start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn access_key_search_cap(mut self, max: Option<usize>) -> Self {
+        self.access_key_search_cap = max;
+        self
+    }
+
+    /// `POST /v1/mgmt/accesskey/update` with an empty `roleNames` or `keyTenants` list keeps the
+    /// stored list instead of clearing it (default `false`: `[]` clears). Whether Descope
+    /// clears is unverified; a non-empty list replaces the stored one either way.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::Emulator;
+    ///
+    /// let emu = Emulator::builder().key_update_empty_list_keeps(true).start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn key_update_empty_list_keeps(mut self, on: bool) -> Self {
+        self.key_update_empty_list_keeps = on;
+        self
+    }
+
     /// Binds the listener and serves in a background task of the current tokio runtime.
     ///
     /// Fails with [`std::io::ErrorKind::InvalidInput`] for a knob out of range (a user-search
@@ -413,6 +454,8 @@ impl EmulatorBuilder {
                 expired_key_status: self.expired_key_status,
                 history_shape: self.history_shape,
                 history_max_ids: self.history_max_ids,
+                access_key_search_cap: self.access_key_search_cap,
+                key_update_empty_list_keeps: self.key_update_empty_list_keeps,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

@@ -241,6 +241,9 @@ async fn search(AxState(app): App, body: Bytes) -> Reply {
                 .unwrap_or(Ordering::Equal)
         });
     }
+    if let Some(cap) = app.access_key_search_cap {
+        keys.truncate(cap);
+    }
     json(&Keys { keys })
 }
 
@@ -251,8 +254,11 @@ async fn update(AxState(app): App, body: Bytes) -> Reply {
     let changes = KeyChanges {
         name: req.name.unwrap_or_default(),
         description: req.description,
-        role_names: req.role_names,
-        key_tenants: pairs(req.key_tenants),
+        role_names: req
+            .role_names
+            .filter(|r| !(app.key_update_empty_list_keeps && r.is_empty())),
+        key_tenants: pairs(req.key_tenants)
+            .filter(|t| !(app.key_update_empty_list_keeps && t.is_empty())),
         custom_claims: req.custom_claims,
         permitted_ips: req.permitted_ips,
         custom_attributes: req.custom_attributes,

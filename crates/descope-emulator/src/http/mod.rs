@@ -68,6 +68,8 @@ pub(crate) struct Shared {
     expired_key_status: ExpiredKeyStatus,
     history_shape: HistoryShape,
     history_max_ids: Option<usize>,
+    pub(crate) access_key_search_cap: Option<usize>,
+    pub(crate) key_update_empty_list_keeps: bool,
 }
 
 /// Settings the server is started with.
@@ -87,6 +89,8 @@ pub(crate) struct Config {
     pub(crate) expired_key_status: ExpiredKeyStatus,
     pub(crate) history_shape: HistoryShape,
     pub(crate) history_max_ids: Option<usize>,
+    pub(crate) access_key_search_cap: Option<usize>,
+    pub(crate) key_update_empty_list_keeps: bool,
 }
 
 impl Shared {
@@ -110,6 +114,8 @@ impl Shared {
             expired_key_status: config.expired_key_status,
             history_shape: config.history_shape,
             history_max_ids: config.history_max_ids,
+            access_key_search_cap: config.access_key_search_cap,
+            key_update_empty_list_keeps: config.key_update_empty_list_keeps,
         }
     }
 
