@@ -4,7 +4,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use c1_connector_sdk::{Error, SessionStore, SyncCounters};
-use descope_mgmt::{Client, PagerOptions, SearchUsersRequest, User, UserBatch, UserPager};
+use descope_mgmt::{
+    AccessKey, Client, PagerOptions, SearchUsersRequest, User, UserBatch, UserPager,
+};
 use tokio::sync::{Mutex, OnceCell};
 
 use crate::catalog::Catalog;
@@ -45,6 +47,9 @@ pub(crate) struct SyncContext {
     pub(crate) counters: SyncCounters,
     session: SessionStore,
     catalog: OnceCell<Arc<Catalog>>,
+    /// Whether the sync covers access keys (when it does not, none are fetched).
+    include_keys: bool,
+    keys: OnceCell<Arc<Vec<AccessKey>>>,
     index: RwLock<AssignmentIndex>,
     pager: UserPager,
     pager_config: PagerConfig,
@@ -62,10 +67,13 @@ impl SyncContext {
         pager: PagerConfig,
         session: SessionStore,
         counters: SyncCounters,
+        include_keys: bool,
     ) -> Self {
         SyncContext {
             counters,
             session,
+            include_keys,
+            keys: OnceCell::new(),
             pager: pager.pager(&client),
             pager_config: pager,
             client,
@@ -83,6 +91,33 @@ impl SyncContext {
             .get_or_try_init(|| async { Catalog::load(&self.client).await.map(Arc::new) })
             .await
             .cloned()
+    }
+
+    /// The project's access keys, fetched once per sync (see [`crate::access_keys`]); none when
+    /// the sync does not cover the `access_key` type.
+    pub(crate) async fn access_keys(&self) -> Result<Arc<Vec<AccessKey>>, Error> {
+        if !self.include_keys {
+            return Ok(Arc::default());
+        }
+        self.keys
+            .get_or_try_init(|| async {
+                let catalog = self.catalog().await?;
+                crate::access_keys::sync_keys(&self.client, &catalog, &self.session, &self.counters)
+                    .await
+                    .map(Arc::new)
+            })
+            .await
+            .cloned()
+    }
+
+    /// Records every access key's assignments in the index (keys already there are skipped).
+    pub(crate) async fn record_access_keys(&self, catalog: &Catalog) -> Result<(), Error> {
+        let keys = self.access_keys().await?;
+        let mut index = self.index_mut();
+        for key in keys.iter() {
+            index.record_key(key, catalog);
+        }
+        Ok(())
     }
 
     /// The page of users at `offset` (a page token): the next one continues the listing, any
@@ -140,7 +175,7 @@ impl SyncContext {
         session::store_user_page(&self.session, offset, next, users).await
     }
 
-    /// Makes sure the index holds every user before grants are read from it.
+    /// Makes sure the index holds every user and access key before grants are read from it.
     ///
     /// In a normal sync the user listing fills it completely before the grants phase. A resumed
     /// sync may reach the grants phase in a process that listed users only from a checkpoint on
@@ -192,6 +227,9 @@ impl SyncContext {
                     .await?;
                 offset = batch.next_offset;
             }
+        }
+        for key in self.access_keys().await?.iter() {
+            index.record_key(key, &catalog);
         }
         *self.index_mut() = index;
         self.index_complete.store(true, Ordering::SeqCst);

@@ -1,4 +1,4 @@
-//! Roles and tenants that only user records name.
+//! Roles and tenants that only user (and access key) records name.
 //!
 //! Descope's `role/all` may leave tenant-scoped roles out (nothing documents that it lists
 //! them), `role/search` by tenant may too, and a role or tenant created while a sync runs is in
@@ -17,8 +17,7 @@ use crate::index::AssignmentIndex;
 use crate::resources::{role_resource, tenant_resource};
 
 /// What a role or tenant found only on user records says about itself.
-pub(crate) const FOUND_ON_USERS: &str =
-    "Found only on user assignments: no Descope listing returned it when this sync read them";
+pub(crate) const FOUND_ON_USERS: &str = "Found only on assignments of users or access keys: no Descope listing returned it when this sync read them";
 
 /// Resources for every tenant and role the index holds that the catalog does not, tenants first
 /// (roles may be their children). Logs one warning for each.
@@ -29,7 +28,7 @@ pub(crate) fn resources(index: &AssignmentIndex, catalog: &Catalog) -> Vec<Resou
         tracing::warn!(
             tenant_id = %tenant_id,
             members = holders,
-            "tenant '{tenant_id}' has members but the tenant listing did not return it: synced from the user records"
+            "tenant '{tenant_id}' has members but the tenant listing did not return it: synced from the user and access key records"
         );
         let mut tenant = Tenant::default();
         tenant.id = tenant_id.clone();
@@ -45,7 +44,7 @@ pub(crate) fn resources(index: &AssignmentIndex, catalog: &Catalog) -> Vec<Resou
         tracing::warn!(
             role = %target,
             holders,
-            "the {target} is held by users but no role listing returned it: synced from the user records"
+            "the {target} is held by users or access keys but no role listing returned it: synced from their records"
         );
         let mut role = Role::default();
         role.name = target.name().to_owned();

@@ -17,11 +17,31 @@ use descope_mgmt::User;
 use crate::catalog::Catalog;
 use crate::ids::RoleRef;
 
-/// A user as grants need it: its id and display name.
+/// The kinds of principal that hold roles and tenant memberships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum PrincipalKind {
+    /// A Descope user (`user` resources).
+    User,
+    /// A Descope access key (`access_key` resources).
+    AccessKey,
+}
+
+impl PrincipalKind {
+    /// The resource type of principals of this kind.
+    pub(crate) fn resource_type(self) -> &'static str {
+        match self {
+            PrincipalKind::User => crate::USER_TYPE,
+            PrincipalKind::AccessKey => crate::ACCESS_KEY_TYPE,
+        }
+    }
+}
+
+/// A principal as grants need it: its kind, id and display name.
 #[derive(Debug, Clone)]
 pub(crate) struct UserEntry {
-    /// The user's resource id (its user id, escaped), computed once rather than per grant; it
-    /// shares the user id's allocation when escaping changes nothing.
+    pub(crate) kind: PrincipalKind,
+    /// The principal's resource id (its user or key id, escaped), computed once rather than per
+    /// grant; it shares the id's allocation when escaping changes nothing.
     pub(crate) resource_id: Arc<str>,
     pub(crate) display_name: Arc<str>,
 }
@@ -70,6 +90,8 @@ impl Assignments for User {
 pub(crate) struct AssignmentIndex {
     users: Vec<UserEntry>,
     by_user_id: HashMap<Arc<str>, u32>,
+    by_key_id: HashMap<Arc<str>, u32>,
+    user_count: usize,
     by_role: HashMap<RoleRef, Vec<u32>>,
     by_tenant: HashMap<String, Vec<u32>>,
     /// Roles users hold that no role listing returned (see [`AssignmentIndex::record`]).
@@ -92,22 +114,47 @@ impl AssignmentIndex {
     /// ([`AssignmentIndex::roles_found_on_users`], [`AssignmentIndex::tenants_found_on_users`])
     /// so the user listing can emit resources for them.
     pub(crate) fn record(&mut self, user: &impl Assignments, catalog: &Catalog) -> bool {
+        let recorded = self.record_as(PrincipalKind::User, user, catalog);
+        if recorded {
+            self.user_count += 1;
+        }
+        recorded
+    }
+
+    /// Records an access key's assignments (its project roles, tenants and tenant roles), as
+    /// [`AssignmentIndex::record`] does a user's. Returns `false` for a key already recorded.
+    pub(crate) fn record_key(&mut self, key: &impl Assignments, catalog: &Catalog) -> bool {
+        self.record_as(PrincipalKind::AccessKey, key, catalog)
+    }
+
+    fn record_as(
+        &mut self,
+        kind: PrincipalKind,
+        user: &impl Assignments,
+        catalog: &Catalog,
+    ) -> bool {
         let id = user.user_id();
-        if id.is_empty() || self.by_user_id.contains_key(id) {
+        let seen = match kind {
+            PrincipalKind::User => &mut self.by_user_id,
+            PrincipalKind::AccessKey => &mut self.by_key_id,
+        };
+        if id.is_empty() || seen.contains_key(id) {
             return false;
         }
         let Ok(n) = u32::try_from(self.users.len()) else {
             return false;
         };
         let user_id: Arc<str> = Arc::from(id);
+        // User and key ids escape alike (one id component each).
         let encoded = crate::ids::user_resource_id(&user_id);
         let resource_id = if *encoded == *user_id {
             user_id.clone()
         } else {
             Arc::from(encoded)
         };
-        self.by_user_id.insert(user_id, n);
+        seen.insert(user_id, n);
         self.users.push(UserEntry {
+            kind,
             resource_id,
             display_name: Arc::from(user.display_name()),
         });
@@ -165,14 +212,19 @@ impl AssignmentIndex {
             .unwrap_or(&[])
     }
 
-    /// The user recorded under a number.
+    /// The principal (user or access key) recorded under a number.
     pub(crate) fn user(&self, n: u32) -> Option<&UserEntry> {
         self.users.get(n as usize)
     }
 
     /// How many users were recorded.
     pub(crate) fn user_count(&self) -> usize {
-        self.users.len()
+        self.user_count
+    }
+
+    /// Whether a user of this id was recorded.
+    pub(crate) fn has_user(&self, user_id: &str) -> bool {
+        self.by_user_id.contains_key(user_id)
     }
 
     /// Roles users hold that no role listing returned.

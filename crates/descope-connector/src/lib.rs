@@ -24,6 +24,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod access_keys;
 mod catalog;
 mod config;
 mod context;
@@ -31,6 +32,9 @@ mod error;
 mod found_on_users;
 pub mod ids;
 mod index;
+mod key_provision;
+mod key_syncer;
+mod lifecycle;
 mod provision;
 mod resources;
 mod session;
@@ -49,11 +53,14 @@ pub use config::{DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeCo
 pub use error::ConfigError;
 
 use crate::context::{PagerConfig, SyncContext};
+use crate::key_syncer::AccessKeySyncer;
 use crate::provision::DescopeProvisioner;
 use crate::syncers::{PermissionSyncer, RoleSyncer, TenantSyncer, UserSyncer};
 
 /// Resource type id of users.
 pub const USER_TYPE: &str = "user";
+/// Resource type id of access keys (Descope's non-human identities).
+pub const ACCESS_KEY_TYPE: &str = "access_key";
 /// Resource type id of tenants.
 pub const TENANT_TYPE: &str = "tenant";
 /// Resource type id of roles (every kind of role assignment target).
@@ -183,9 +190,13 @@ impl Connector for DescopeConnector {
     /// so in both, and in its profile (`"demo": true`), so a demo `.c1z` cannot pass for a real
     /// project's.
     async fn metadata(&self) -> Result<ConnectorMetadata, Error> {
-        let description = "Users, tenants, roles and permissions of a Descope project; grants and revokes role assignments and tenant memberships";
+        let description = "Users, access keys, tenants, roles and permissions of a Descope project; grants and revokes \
+             role assignments and tenant memberships of users and access keys; creates, enables, disables and deletes users, \
+             enables, disables and deletes access keys";
         if !self.demo {
-            return Ok(ConnectorMetadata::new("Descope", description));
+            let mut metadata = ConnectorMetadata::new("Descope", description);
+            metadata.account_creation_schema = Some(lifecycle::account_creation_schema());
+            return Ok(metadata);
         }
         let mut profile = serde_json::Map::new();
         profile.insert("demo".into(), serde_json::Value::Bool(true));
@@ -200,6 +211,7 @@ impl Connector for DescopeConnector {
             ),
         );
         metadata.profile = Some(c1_connector_sdk::model::json_object_to_struct(profile));
+        metadata.account_creation_schema = Some(lifecycle::account_creation_schema());
         Ok(metadata)
     }
 
@@ -214,14 +226,18 @@ impl Connector for DescopeConnector {
     }
 
     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
-        self.syncers_with(SessionStore::memory(), SyncCounters::default())
+        self.syncers_with(SessionStore::memory(), SyncCounters::default(), true)
     }
 
     async fn begin_sync(
         &self,
         session: SyncSession,
     ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
-        Ok(self.syncers_with(session.store().clone(), session.counters().clone()))
+        Ok(self.syncers_with(
+            session.store().clone(),
+            session.counters().clone(),
+            session.includes(ACCESS_KEY_TYPE),
+        ))
     }
 }
 
@@ -231,16 +247,19 @@ impl DescopeConnector {
         &self,
         session: SessionStore,
         counters: SyncCounters,
+        include_keys: bool,
     ) -> Vec<Arc<dyn ResourceSyncer>> {
         let ctx = Arc::new(SyncContext::new(
             self.client.clone(),
             self.pager.clone(),
             session,
             counters,
+            include_keys,
         ));
         let provisioner = DescopeProvisioner::new(self.client.clone());
         vec![
             Arc::new(UserSyncer { ctx: ctx.clone() }),
+            Arc::new(AccessKeySyncer { ctx: ctx.clone() }),
             Arc::new(TenantSyncer {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),

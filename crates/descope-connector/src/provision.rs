@@ -12,7 +12,7 @@ use descope_mgmt::{Client, User};
 
 use crate::error::from_descope;
 use crate::ids::{RoleRef, decode_component};
-use crate::{ASSIGNED, MEMBER, USER_TYPE};
+use crate::{ACCESS_KEY_TYPE, ASSIGNED, MEMBER, USER_TYPE};
 
 /// What a grant or revoke request is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl Target {
         }
     }
 
-    fn held_by(&self, user: &User) -> bool {
+    pub(crate) fn held_by(&self, user: &User) -> bool {
         match self {
             Target::Role(role) => match role.tenant_id() {
                 None => user.role_names.iter().any(|r| r == role.name()),
@@ -68,7 +68,7 @@ impl Target {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Target::Role(role) => role.to_string(),
             Target::TenantMember(tenant) => format!("membership of tenant '{tenant}'"),
@@ -76,15 +76,28 @@ impl Target {
     }
 }
 
-/// The Descope user id of a principal, which must be a `user` resource.
-pub(crate) fn principal_user_id(principal: &ResourceId) -> Result<String, Error> {
-    if principal.resource_type != USER_TYPE {
-        return Err(Error::invalid_argument(format!(
-            "only users can be granted Descope roles and tenant memberships, not '{}' resources",
-            principal.resource_type
-        )));
+/// A principal of a grant: a Descope user or an access key, by its Descope id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Principal {
+    User(String),
+    AccessKey(String),
+}
+
+impl Principal {
+    /// Reads a principal from a `user` or `access_key` resource id.
+    pub(crate) fn from_id(principal: &ResourceId) -> Result<Principal, Error> {
+        let id = || {
+            decode_component(&principal.resource)
+                .map_err(|e| Error::invalid_argument(e.to_string()))
+        };
+        match principal.resource_type.as_str() {
+            USER_TYPE => Ok(Principal::User(id()?)),
+            ACCESS_KEY_TYPE => Ok(Principal::AccessKey(id()?)),
+            other => Err(Error::invalid_argument(format!(
+                "only users and access keys can be granted Descope roles and tenant memberships, not '{other}' resources"
+            ))),
+        }
     }
-    decode_component(&principal.resource).map_err(|e| Error::invalid_argument(e.to_string()))
 }
 
 /// Applies grants and revokes through the Descope client.
@@ -109,7 +122,12 @@ impl DescopeProvisioner {
             .id
             .as_ref()
             .ok_or_else(|| Error::invalid_argument("the principal has no id"))?;
-        let user_id = principal_user_id(principal_id)?;
+        let user_id = match Principal::from_id(principal_id)? {
+            Principal::User(id) => id,
+            Principal::AccessKey(key_id) => {
+                return crate::key_provision::grant(&self.client, &key_id, &target).await;
+            }
+        };
         let user = self.load(&user_id).await?.ok_or_else(|| {
             Error::not_found(format!(
                 "user '{user_id}' does not exist in Descope; re-sync and retry"
@@ -156,7 +174,12 @@ impl DescopeProvisioner {
             .as_ref()
             .and_then(|p| p.id.as_ref())
             .ok_or_else(|| Error::invalid_argument("the grant has no principal"))?;
-        let user_id = principal_user_id(principal_id)?;
+        let user_id = match Principal::from_id(principal_id)? {
+            Principal::User(id) => id,
+            Principal::AccessKey(key_id) => {
+                return crate::key_provision::revoke(&self.client, &key_id, &target).await;
+            }
+        };
         let revoked = || {
             let mut annotations = Annotations::default();
             annotations.push(&GrantAlreadyRevoked {});
@@ -168,6 +191,22 @@ impl DescopeProvisioner {
         };
         if !target.held_by(&user) {
             return Ok(revoked());
+        }
+        if let Target::TenantMember(tenant) = &target
+            && let Some(roles) = user
+                .user_tenants
+                .iter()
+                .find(|t| &t.tenant_id == tenant)
+                .map(|t| &t.role_names)
+            && !roles.is_empty()
+        {
+            // Leaving a tenant takes its roles with it: say so, since those are grants too.
+            tracing::warn!(
+                user = %user_id,
+                tenant = %tenant,
+                roles = ?roles,
+                "revoking the tenant membership also removes the user's roles in that tenant"
+            );
         }
         let users = self.client.users();
         let result = match &target {

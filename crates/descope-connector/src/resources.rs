@@ -70,6 +70,7 @@ pub(crate) fn user_resource(user: &User) -> Resource {
         status: status as i32,
         details: details.to_owned(),
     });
+    trait_.account_type = user_trait::AccountType::Human as i32;
     trait_.mfa_status = Some(user_trait::MfaStatus {
         mfa_enabled: user.totp || user.webauthn || user.push,
     });
@@ -117,8 +118,16 @@ pub(crate) fn user_resource(user: &User) -> Resource {
         USER_TYPE,
         user_resource_id(&user.user_id),
         display_name(user),
-    )
-    .with_status(status);
+    );
+    resource.status = Some(c1_connector_sdk::model::resource::Status {
+        status: status as i32,
+        details: details.to_owned(),
+    });
+    if user.test {
+        // Test users are Descope's own kind of user for automated tests (created with
+        // `user/create/test`, excluded from billing); reviewers filter them out by this.
+        resource = resource.with_description("Descope test user");
+    }
     if user.created_time > 0 {
         resource = resource.with_created_at(user.created_time);
     }
@@ -293,7 +302,7 @@ pub(crate) fn member_entitlement(tenant: &Resource) -> Entitlement {
             "Member of the Descope tenant '{}'",
             tenant.display_name
         ))
-        .with_grantable_to(&[user_type()])
+        .with_grantable_to(&[user_type(), crate::access_keys::access_key_type()])
 }
 
 /// `role:<id>:assigned`.
@@ -301,7 +310,7 @@ pub(crate) fn assigned_entitlement(role: &Resource) -> Entitlement {
     Entitlement::assignment(&reference(role), ASSIGNED)
         .with_display_name(format!("{} assigned", role.display_name))
         .with_description(format!("Has the Descope role '{}'", role.display_name))
-        .with_grantable_to(&[user_type()])
+        .with_grantable_to(&[user_type(), crate::access_keys::access_key_type()])
 }
 
 /// `permission:<name>:granted`: read-only, changed by editing roles in Descope.

@@ -9,6 +9,7 @@ use c1_connector_sdk::{
     ResourceSyncer, ResourceType,
 };
 
+use crate::TENANT_TYPE;
 use crate::context::SyncContext;
 use crate::ids::{RoleRef, decode_component};
 use crate::provision::DescopeProvisioner;
@@ -17,7 +18,6 @@ use crate::resources::{
     permission_type, reference, role_resource, role_type, tenant_resource, tenant_type,
     user_resource, user_type,
 };
-use crate::{TENANT_TYPE, USER_TYPE};
 
 /// Grants per page when listing the holders of one role or tenant.
 const GRANT_PAGE: usize = 500;
@@ -48,13 +48,14 @@ async fn holder_grants(
     let mut grants = Vec::with_capacity(end.saturating_sub(start));
     for &n in all.get(start..end).unwrap_or(&[]) {
         if let Some(user) = index.user(n) {
+            let principal_type = user.kind.resource_type();
             // What `Grant::new(entitlement, principal)` builds, without the intermediate
             // copies of the principal and its id.
             grants.push(Grant {
-                id: format!("{}:{USER_TYPE}:{}", entitlement.id, user.resource_id),
+                id: format!("{}:{principal_type}:{}", entitlement.id, user.resource_id),
                 entitlement: Some(entitlement.clone()),
                 principal: Some(Resource::new(
-                    USER_TYPE,
+                    principal_type,
                     &*user.resource_id,
                     &*user.display_name,
                 )),
@@ -112,6 +113,9 @@ impl ResourceSyncer for UserSyncer {
         Ok(match batch.next_offset {
             Some(next) => Page::next(resources, next.to_string()),
             None => {
+                // Access keys hold roles and tenants too: the index covers them before the
+                // grants phase reads it, and before roles found only on assignments are made.
+                self.ctx.record_access_keys(&catalog).await?;
                 self.ctx.end_user_listing();
                 let stats = self.ctx.pager_stats().await;
                 let (users, found) = {
@@ -156,6 +160,18 @@ impl ResourceSyncer for UserSyncer {
 
     async fn grants(&self, _: &Resource, _: Option<&str>) -> Result<Page<Grant>, Error> {
         Ok(Page::last(Vec::new()))
+    }
+
+    fn account_manager(&self) -> Option<&dyn c1_connector_sdk::accounts::AccountManager> {
+        Some(self)
+    }
+
+    fn resource_deleter(&self) -> Option<&dyn c1_connector_sdk::deletion::ResourceDeleter> {
+        Some(self)
+    }
+
+    fn action_provider(&self) -> Option<&dyn c1_connector_sdk::actions::ActionProvider> {
+        Some(self)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests of the Descope connector against wiremock servers and the emulator on
 //! 127.0.0.1.
 
+mod keys;
 mod paging;
 mod resume;

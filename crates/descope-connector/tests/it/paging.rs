@@ -94,6 +94,12 @@ async fn server(n: usize, behaviour: Behaviour) -> TestResult<(MockServer, Arc<M
             .mount(&server)
             .await;
     }
+    // The user listing ends by recording the project's access keys (none here).
+    Mock::given(method("POST"))
+        .and(path("/v1/mgmt/accesskey/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": [] })))
+        .mount(&server)
+        .await;
     Ok((server, offsets))
 }
 

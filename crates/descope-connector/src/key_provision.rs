@@ -1,0 +1,264 @@
+//! Granting and revoking roles and tenant memberships of access keys.
+//!
+//! Descope has no add or remove for a key's roles: `POST /v1/mgmt/accesskey/update` replaces
+//! `roleNames` and `keyTenants` whole. So every change is a read-modify-write from the key as it
+//! is loaded just before: the request carries everything the key holds (name, description,
+//! permitted IPs, custom claims and attributes, every other role and tenant) and differs in the
+//! one assignment changed. The answer must show that assignment changed and nothing else; when
+//! it does not, the key is loaded again and the result reported from what Descope holds then.
+//!
+//! Refused before any call, because Descope would refuse or ignore them and a half-applied
+//! change is worse than none:
+//! - any role or tenant grant on a key bound to a user (it acts with the user's authorization);
+//! - a project role on a key that has tenants, and a tenant or tenant role on a key that has
+//!   project roles (Descope's SDKs treat the two as exclusive on one key);
+//! - a tenant role on a key that is not a member of the tenant (grant the membership first).
+//!
+//! Revoking a key's last project role or last tenant sends an empty list. Whether Descope
+//! clears the list or keeps it when given `[]` is unverified; the key is loaded again, and a
+//! revoke that did not take effect is an error saying so, never a success.
+
+use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
+use c1_connector_sdk::{Annotations, Error};
+use descope_mgmt::{AccessKey, AssociatedTenant, Client, UpdateAccessKeyRequest};
+
+use crate::access_keys::tenant_entitlement_id;
+use crate::error::from_descope;
+use crate::key_syncer::load_key;
+use crate::provision::Target;
+
+impl Target {
+    /// Whether an access key holds this target.
+    pub(crate) fn held_by_key(&self, key: &AccessKey) -> bool {
+        match self {
+            Target::Role(role) => match role.tenant_id() {
+                None => key.role_names.iter().any(|r| r == role.name()),
+                Some(tenant) => key.key_tenants.iter().any(|t| {
+                    t.tenant_id == tenant && t.role_names.iter().any(|r| r == role.name())
+                }),
+            },
+            Target::TenantMember(tenant) => key.key_tenants.iter().any(|t| &t.tenant_id == tenant),
+        }
+    }
+}
+
+fn annotated<T: c1_connector_sdk::model::AnnotationMessage>(marker: T) -> Annotations {
+    let mut annotations = Annotations::default();
+    annotations.push(&marker);
+    annotations
+}
+
+/// Why Descope's rules would refuse granting `target` to `key`, if they would.
+fn refusal(key: &AccessKey, target: &Target) -> Option<String> {
+    let id = &key.id;
+    if !key.bound_user_id.is_empty() {
+        return Some(format!(
+            "access key '{id}' is bound to user '{}' and acts with that user's roles: Descope does not \
+             give bound keys roles or tenants of their own. Grant the {} to the user instead",
+            key.bound_user_id,
+            target.describe()
+        ));
+    }
+    match target {
+        Target::Role(role) if role.tenant_id().is_none() && !key.key_tenants.is_empty() => {
+            Some(format!(
+                "access key '{id}' has tenant roles, and Descope keys hold either project roles or \
+                 tenant roles, not both: grant the role within one of the key's tenants instead, or \
+                 revoke the key's tenants first"
+            ))
+        }
+        Target::Role(role) => {
+            let tenant = role.tenant_id()?;
+            if !key.role_names.is_empty() {
+                return Some(tenant_and_project(id));
+            }
+            if !Target::TenantMember(tenant.to_owned()).held_by_key(key) {
+                return Some(format!(
+                    "access key '{id}' is not a member of tenant '{tenant}': grant the entitlement \
+                     '{}' first, then the {role}",
+                    tenant_entitlement_id(tenant)
+                ));
+            }
+            None
+        }
+        Target::TenantMember(_) if !key.role_names.is_empty() => Some(tenant_and_project(id)),
+        Target::TenantMember(_) => None,
+    }
+}
+
+fn tenant_and_project(id: &str) -> String {
+    format!(
+        "access key '{id}' has project roles, and Descope keys hold either project roles or tenant \
+         roles, not both: revoke the key's project roles first, or create a separate key for the tenant"
+    )
+}
+
+/// The key's assignments with `target` added (`held`) or removed: `(roleNames, keyTenants)`.
+fn changed(key: &AccessKey, target: &Target, held: bool) -> (Vec<String>, Vec<AssociatedTenant>) {
+    let mut roles = key.role_names.clone();
+    let mut tenants: Vec<AssociatedTenant> = key
+        .key_tenants
+        .iter()
+        .map(|t| AssociatedTenant::new(t.tenant_id.clone(), t.role_names.clone()))
+        .collect();
+    match (target, held) {
+        (Target::Role(role), _) if role.tenant_id().is_none() => {
+            roles.retain(|r| r != role.name());
+            if held {
+                roles.push(role.name().to_owned());
+            }
+        }
+        (Target::Role(role), _) => {
+            let tenant = role.tenant_id().unwrap_or_default();
+            for t in tenants.iter_mut().filter(|t| t.tenant_id == tenant) {
+                t.role_names.retain(|r| r != role.name());
+                if held {
+                    t.role_names.push(role.name().to_owned());
+                }
+            }
+        }
+        (Target::TenantMember(tenant), true) => {
+            tenants.push(AssociatedTenant::new(tenant.clone(), Vec::<String>::new()));
+        }
+        (Target::TenantMember(tenant), false) => tenants.retain(|t| &t.tenant_id != tenant),
+    }
+    (roles, tenants)
+}
+
+/// The assignments of a key, to compare before and after.
+fn assignments(key: &AccessKey) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let mut roles = key.role_names.clone();
+    roles.sort();
+    let mut tenants: Vec<(String, Vec<String>)> = key
+        .key_tenants
+        .iter()
+        .map(|t| {
+            let mut r = t.role_names.clone();
+            r.sort();
+            (t.tenant_id.clone(), r)
+        })
+        .collect();
+    tenants.sort();
+    (roles, tenants)
+}
+
+fn expected(
+    roles: &[String],
+    tenants: &[AssociatedTenant],
+) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    let mut tenants: Vec<(String, Vec<String>)> = tenants
+        .iter()
+        .map(|t| {
+            let mut r = t.role_names.clone();
+            r.sort();
+            (t.tenant_id.clone(), r)
+        })
+        .collect();
+    tenants.sort();
+    (roles, tenants)
+}
+
+/// Grants `target` to access key `key_id`.
+pub(crate) async fn grant(
+    client: &Client,
+    key_id: &str,
+    target: &Target,
+) -> Result<Annotations, Error> {
+    let key = load_key(client, key_id).await?.ok_or_else(|| {
+        Error::not_found(format!(
+            "access key '{key_id}' does not exist in Descope; re-sync and retry"
+        ))
+    })?;
+    if target.held_by_key(&key) {
+        return Ok(annotated(GrantAlreadyExists {}));
+    }
+    if let Some(reason) = refusal(&key, target) {
+        return Err(Error::failed_precondition(reason).with_retryable(false));
+    }
+    write(client, &key, target, true)
+        .await
+        .map(|()| Annotations::default())
+}
+
+/// Revokes `target` from access key `key_id`.
+pub(crate) async fn revoke(
+    client: &Client,
+    key_id: &str,
+    target: &Target,
+) -> Result<Annotations, Error> {
+    // A key that no longer exists holds nothing.
+    let Some(key) = load_key(client, key_id).await? else {
+        return Ok(annotated(GrantAlreadyRevoked {}));
+    };
+    if !target.held_by_key(&key) {
+        return Ok(annotated(GrantAlreadyRevoked {}));
+    }
+    write(client, &key, target, false)
+        .await
+        .map(|()| Annotations::default())
+}
+
+/// Sends the read-modify-write update and confirms it.
+async fn write(client: &Client, key: &AccessKey, target: &Target, held: bool) -> Result<(), Error> {
+    let verb = if held { "granting" } else { "revoking" };
+    let (roles, tenants) = changed(key, target, held);
+    let want = expected(&roles, &tenants);
+    let mut request = UpdateAccessKeyRequest::from_key(key);
+    // Only the list that changes is sent; the other is left unset, which keeps it.
+    let sent_empty = match target {
+        Target::Role(role) if role.tenant_id().is_none() => {
+            let empty = roles.is_empty();
+            request.role_names = Some(roles);
+            empty
+        }
+        _ => {
+            let empty = tenants.is_empty();
+            request.key_tenants = Some(tenants);
+            empty
+        }
+    };
+    let result = client.access_keys().update(&request).await;
+    let key_id = &key.id;
+    let write_error = match result {
+        Ok(updated) if assignments(&updated) == want => return Ok(()),
+        Ok(_) => {
+            tracing::debug!(
+                key = %key_id,
+                "the access key Descope returned after the update does not show exactly the change; loading it again"
+            );
+            None
+        }
+        Err(err) => Some(err),
+    };
+    match load_key(client, key_id).await {
+        Ok(Some(now)) if assignments(&now) == want => Ok(()),
+        Ok(Some(now)) if target.held_by_key(&now) == held => {
+            // The assignment changed, but something else did too (a concurrent edit, or Descope
+            // normalising the lists): the change asked for is done; say what else differs.
+            tracing::warn!(
+                key = %key_id,
+                "access key assignments differ from what the update sent beyond the {} (changed concurrently?)",
+                target.describe()
+            );
+            Ok(())
+        }
+        Ok(None) if !held => Ok(()),
+        Ok(Some(_)) if !held && sent_empty && write_error.is_none() => Err(Error::failed_precondition(format!(
+            "Descope accepted revoking the {} from access key '{key_id}', but the key still holds it. \
+             When the revoke removes a key's last project role or last tenant, the update sends an \
+             empty list, and this Descope project keeps the list unchanged when given one: remove the \
+             assignment in the Descope console, or delete the key",
+            target.describe()
+        ))
+        .with_retryable(false)),
+        Ok(_) | Err(_) => Err(match write_error {
+            Some(err) => from_descope(&format!("{verb} the {} on access key '{key_id}'", target.describe()), err),
+            None => Error::unavailable(format!(
+                "Descope accepted {verb} the {} on access key '{key_id}', but the key does not show the change yet; retry",
+                target.describe()
+            )),
+        }),
+    }
+}

@@ -1,0 +1,247 @@
+//! The `access_key` syncer: lists the project's keys, deletes them, and enables or disables
+//! them as baton resource actions.
+//!
+//! Every change is confirmed by loading the key again afterwards: a delete is done when Descope
+//! says the key does not exist, an activation when the key loads as `active`. Descope's
+//! activate, deactivate and delete answer with an empty body, so the answer alone proves
+//! nothing.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_arg};
+use c1_connector_sdk::deletion::ResourceDeleter;
+use c1_connector_sdk::model::config::Field;
+use c1_connector_sdk::model::{ActionType, BatonActionSchema, ResourceDoesNotExist};
+use c1_connector_sdk::{
+    Annotations, Entitlement, Error, Grant, Page, Resource, ResourceId, ResourceSyncer,
+    ResourceType,
+};
+use descope_mgmt::{AccessKey, Client};
+
+use crate::ACCESS_KEY_TYPE;
+use crate::access_keys::{access_key_resource, access_key_type};
+use crate::context::SyncContext;
+use crate::error::from_descope;
+use crate::ids::decode_component;
+
+/// Name of the action that activates a key.
+pub(crate) const ENABLE_ACTION: &str = "enable_access_key";
+/// Name of the action that deactivates a key.
+pub(crate) const DISABLE_ACTION: &str = "disable_access_key";
+
+/// Access keys, from `POST /v1/mgmt/accesskey/search` (see [`crate::access_keys`]).
+#[derive(Debug)]
+pub(crate) struct AccessKeySyncer {
+    pub(crate) ctx: Arc<SyncContext>,
+}
+
+#[async_trait]
+impl ResourceSyncer for AccessKeySyncer {
+    fn resource_type(&self) -> ResourceType {
+        access_key_type()
+    }
+
+    async fn list(
+        &self,
+        parent: Option<&ResourceId>,
+        _token: Option<&str>,
+    ) -> Result<Page<Resource>, Error> {
+        if parent.is_some() {
+            return Ok(Page::last(Vec::new()));
+        }
+        let keys = self.ctx.access_keys().await?;
+        let now = SystemTime::now();
+        let index = self.ctx.index();
+        let resources = keys
+            .iter()
+            .map(|key| access_key_resource(key, now, |id| index.has_user(id)))
+            .collect();
+        Ok(Page::last(resources))
+    }
+
+    async fn entitlements(
+        &self,
+        _: &Resource,
+        _: Option<&str>,
+    ) -> Result<Page<Entitlement>, Error> {
+        Ok(Page::last(Vec::new()))
+    }
+
+    async fn grants(&self, _: &Resource, _: Option<&str>) -> Result<Page<Grant>, Error> {
+        Ok(Page::last(Vec::new()))
+    }
+
+    fn resource_deleter(&self) -> Option<&dyn ResourceDeleter> {
+        Some(self)
+    }
+
+    fn action_provider(&self) -> Option<&dyn ActionProvider> {
+        Some(self)
+    }
+}
+
+/// The Descope key id of an `access_key` resource id.
+pub(crate) fn key_id(id: &ResourceId) -> Result<String, Error> {
+    if id.resource_type != ACCESS_KEY_TYPE {
+        return Err(Error::invalid_argument(format!(
+            "expected an access_key resource, got a '{}' resource",
+            id.resource_type
+        )));
+    }
+    decode_component(&id.resource).map_err(|e| Error::invalid_argument(e.to_string()))
+}
+
+/// Loads a key; `None` only when Descope itself says it does not exist.
+pub(crate) async fn load_key(client: &Client, key_id: &str) -> Result<Option<AccessKey>, Error> {
+    match client.access_keys().load(key_id).await {
+        Ok(key) => Ok(Some(key)),
+        Err(err) if err.is_not_found() => Ok(None),
+        Err(err) => Err(from_descope(&format!("loading access key '{key_id}'"), err)),
+    }
+}
+
+fn missing(key_id: &str) -> Error {
+    Error::not_found(format!(
+        "access key '{key_id}' does not exist in Descope; re-sync and retry"
+    ))
+}
+
+#[async_trait]
+impl ResourceDeleter for AccessKeySyncer {
+    /// Deletes the key with `POST /v1/mgmt/accesskey/delete`, then loads it to confirm. A key
+    /// that Descope says does not exist is answered with `ResourceDoesNotExist`.
+    async fn delete(
+        &self,
+        id: &ResourceId,
+        _parent: Option<&ResourceId>,
+    ) -> Result<Annotations, Error> {
+        let key_id = key_id(id)?;
+        let client = &self.ctx.client;
+        if load_key(client, &key_id).await?.is_none() {
+            let mut annotations = Annotations::default();
+            annotations.push(&ResourceDoesNotExist {});
+            return Ok(annotations);
+        }
+        let result = client.access_keys().delete(&key_id).await;
+        match load_key(client, &key_id).await {
+            Ok(None) => Ok(Annotations::default()),
+            Ok(Some(_)) => Err(match result {
+                Err(err) => from_descope(&format!("deleting access key '{key_id}'"), err),
+                Ok(()) => Error::unavailable(format!(
+                    "Descope accepted deleting access key '{key_id}', but the key still loads; retry"
+                )),
+            }),
+            Err(load_err) => Err(match result {
+                Err(err) => from_descope(&format!("deleting access key '{key_id}'"), err),
+                Ok(()) => load_err.context(format!(
+                    "access key '{key_id}' was deleted but the deletion could not be confirmed"
+                )),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl ActionProvider for AccessKeySyncer {
+    fn action_schemas(&self) -> Vec<BatonActionSchema> {
+        vec![
+            BatonActionSchema::new(ENABLE_ACTION, "Enable access key")
+                .with_description(
+                    "Activates a deactivated Descope access key (POST /v1/mgmt/accesskey/activate); an expired key stays expired",
+                )
+                .with_argument(Field::resource_id("resource_id", "Access key").required())
+                .with_action_type(ActionType::ResourceEnable),
+            BatonActionSchema::new(DISABLE_ACTION, "Disable access key")
+                .with_description(
+                    "Deactivates a Descope access key so it can no longer authenticate (POST /v1/mgmt/accesskey/deactivate)",
+                )
+                .with_argument(Field::resource_id("resource_id", "Access key").required())
+                .with_action_type(ActionType::ResourceDisable),
+        ]
+    }
+
+    async fn invoke_action(
+        &self,
+        name: &str,
+        args: &prost_types::Struct,
+    ) -> Result<ActionOutcome, Error> {
+        let active = match name {
+            ENABLE_ACTION => true,
+            DISABLE_ACTION => false,
+            other => {
+                return Err(Error::invalid_argument(format!(
+                    "unknown access key action '{other}': use {ENABLE_ACTION} or {DISABLE_ACTION}"
+                )));
+            }
+        };
+        let id = resource_id_arg(args, "resource_id")
+            .ok_or_else(|| Error::invalid_argument("the argument resource_id is required"))?;
+        let key_id = key_id(&id)?;
+        let outcome = set_key_active(&self.ctx.client, &key_id, active).await?;
+        Ok(ActionOutcome::complete(
+            format!("{name}:{key_id}"),
+            Some(action_response(&key_id, outcome)),
+        ))
+    }
+}
+
+/// What an enable or disable did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// The status was changed (and confirmed).
+    Changed,
+    /// The status was already the one wanted: nothing was sent.
+    Unchanged,
+}
+
+pub(crate) fn action_response(id: &str, change: Change) -> prost_types::Struct {
+    let mut map = serde_json::Map::new();
+    map.insert("id".into(), id.into());
+    map.insert(
+        "changed".into(),
+        serde_json::Value::Bool(change == Change::Changed),
+    );
+    c1_connector_sdk::model::json_object_to_struct(map)
+}
+
+/// Activates or deactivates a key, idempotently, and confirms the new status by loading it.
+pub(crate) async fn set_key_active(
+    client: &Client,
+    key_id: &str,
+    active: bool,
+) -> Result<Change, Error> {
+    let wanted = if active { "active" } else { "inactive" };
+    let verb = if active { "activating" } else { "deactivating" };
+    let key = load_key(client, key_id)
+        .await?
+        .ok_or_else(|| missing(key_id))?;
+    if key.status.as_str() == wanted {
+        return Ok(Change::Unchanged);
+    }
+    let keys = client.access_keys();
+    let result = if active {
+        keys.activate(key_id).await
+    } else {
+        keys.deactivate(key_id).await
+    };
+    match load_key(client, key_id).await {
+        Ok(Some(key)) if key.status.as_str() == wanted => Ok(Change::Changed),
+        Ok(found) => Err(match result {
+            Err(err) => from_descope(&format!("{verb} access key '{key_id}'"), err),
+            Ok(()) if found.is_none() => {
+                Error::not_found(format!("access key '{key_id}' was deleted while {verb} it"))
+            }
+            Ok(()) => Error::unavailable(format!(
+                "Descope accepted {verb} access key '{key_id}', but the key does not show the change; retry"
+            )),
+        }),
+        Err(load_err) => Err(match result {
+            Err(err) => from_descope(&format!("{verb} access key '{key_id}'"), err),
+            Ok(()) => load_err.context(format!(
+                "{verb} access key '{key_id}' could not be confirmed"
+            )),
+        }),
+    }
+}
