@@ -48,7 +48,13 @@ fn demo_run_writes_a_readable_c1z() -> TestResult {
         "{metadata:?}"
     );
     let contents = read(&path)?;
-    assert_eq!(contents.resource_types.len(), 4);
+    assert_eq!(contents.resource_types.len(), 5);
+    assert!(
+        contents
+            .resources
+            .iter()
+            .any(|r| r.starts_with("access_key:"))
+    );
     assert!(contents.resources.iter().any(|r| r.starts_with("user:")));
     assert!(!contents.grants.is_empty());
     // Nothing but the target is left behind.

@@ -120,7 +120,7 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
     let own = |t: &str, name: &str| tenant_roles.get(t).is_some_and(|v| v.contains(&name));
 
     let mut c = Contents {
-        resource_types: ["user", "tenant", "role", "permission"]
+        resource_types: ["user", "access_key", "tenant", "role", "permission"]
             .map(String::from)
             .into(),
         ..Contents::default()
@@ -164,10 +164,27 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
             }
         }
     }
+    // Users and access keys hold roles and tenants the same way.
+    let mut holders: Vec<(String, &[String], Vec<(&str, &[String])>)> = Vec::new();
     for u in data.users.iter().filter(|u| include_test_users || !u.test) {
-        let principal = format!("user:{}", enc(&u.user_id));
+        let tenants = u
+            .user_tenants
+            .iter()
+            .map(|t| (t.tenant_id.as_str(), t.role_names.as_slice()))
+            .collect();
+        holders.push((format!("user:{}", enc(&u.user_id)), &u.role_names, tenants));
+    }
+    for k in &data.access_keys {
+        let tenants = k
+            .key_tenants
+            .iter()
+            .map(|t| (t.tenant_id.as_str(), t.role_names.as_slice()))
+            .collect();
+        holders.push((format!("access_key:{}", enc(&k.id)), &k.role_names, tenants));
+    }
+    for (principal, role_names, user_tenants) in holders {
         c.resources.insert(principal.clone());
-        for r in &u.role_names {
+        for r in role_names {
             // A project role no listing returned is synced from the assignment all the same.
             if !project_roles.contains(&r.as_str()) {
                 c.resources.insert(format!("role:project/{}", enc(r)));
@@ -177,14 +194,14 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
             c.grants
                 .insert(format!("role:project/{}:assigned:{principal}", enc(r)));
         }
-        for ut in &u.user_tenants {
-            if !tenants.contains(ut.tenant_id.as_str()) {
+        for (tenant_id, tenant_roles) in user_tenants {
+            if !tenants.contains(tenant_id) {
                 continue;
             }
-            let t = enc(&ut.tenant_id);
+            let t = enc(tenant_id);
             c.grants.insert(format!("tenant:{t}:member:{principal}"));
-            for r in &ut.role_names {
-                if own(&ut.tenant_id, r) {
+            for r in tenant_roles {
+                if own(tenant_id, r) {
                     c.grants
                         .insert(format!("role:tenant/{t}/{}:assigned:{principal}", enc(r)));
                 } else if project_roles.contains(&r.as_str()) {

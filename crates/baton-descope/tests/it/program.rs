@@ -114,8 +114,53 @@ fn subcommands_describe_the_connector_without_credentials() -> TestResult {
         .iter()
         .filter_map(|c| c["resourceType"]["id"].as_str())
         .collect();
-    for t in ["user", "tenant", "role", "permission"] {
+    for t in ["user", "access_key", "tenant", "role", "permission"] {
         assert!(types.contains(&t), "{t} in {types:?}");
+    }
+    let of = |id: &str| -> Vec<String> {
+        caps["resourceTypeCapabilities"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["resourceType"]["id"] == id)
+            .flat_map(|c| c["capabilities"].as_array().cloned().unwrap_or_default())
+            .filter_map(|c| c.as_str().map(str::to_owned))
+            .collect()
+    };
+    for (id, cap) in [
+        ("user", "CAPABILITY_ACCOUNT_PROVISIONING"),
+        ("user", "CAPABILITY_RESOURCE_DELETE"),
+        ("access_key", "CAPABILITY_RESOURCE_DELETE"),
+        ("role", "CAPABILITY_PROVISION"),
+        ("tenant", "CAPABILITY_PROVISION"),
+    ] {
+        assert!(
+            of(id).iter().any(|c| c == cap),
+            "{id}: {cap} in {:?}",
+            of(id)
+        );
+    }
+    let connector_caps = caps["connectorCapabilities"].to_string();
+    assert!(
+        connector_caps.contains("CAPABILITY_ACTIONS"),
+        "{connector_caps}"
+    );
+    assert_eq!(
+        caps["credentialDetails"]["capabilityAccountProvisioning"]["preferredCredentialOption"],
+        "CAPABILITY_DETAIL_CREDENTIAL_OPTION_NO_PASSWORD"
+    );
+
+    // The actions: enable and disable for users and access keys.
+    let out = command()?.arg("--list-action-schemas").output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    for action in [
+        "enable_user",
+        "disable_user",
+        "enable_access_key",
+        "disable_access_key",
+    ] {
+        assert!(listed.contains(action), "{action} in {listed}");
     }
 
     let out = command()?.arg("config").output()?;

@@ -13,6 +13,7 @@ fn spec() -> GenSpec {
         tenant_roles: 30,
         permissions: 15,
         test_users: 12,
+        access_keys: 40,
         seed: 7,
         ..GenSpec::default()
     }
@@ -41,6 +42,28 @@ async fn full_sync_matches_the_dataset_exactly() -> TestResult {
     assert!(
         data.users.iter().any(|u| u.test),
         "the dataset has test users"
+    );
+    for (what, has) in [
+        (
+            "project roles",
+            data.access_keys.iter().any(|k| !k.role_names.is_empty()),
+        ),
+        (
+            "tenant roles",
+            data.access_keys
+                .iter()
+                .any(|k| k.key_tenants.iter().any(|t| !t.role_names.is_empty())),
+        ),
+        (
+            "a bound user",
+            data.access_keys.iter().any(|k| !k.bound_user_id.is_empty()),
+        ),
+    ] {
+        assert!(has, "the dataset has access keys with {what}");
+    }
+    assert!(
+        want.grants.iter().any(|g| g.contains(":access_key:")),
+        "access keys hold grants"
     );
     assert!(
         data.tenants.iter().any(|t| !t.parent.is_empty()),

@@ -1,0 +1,304 @@
+//! Account lifecycle, as ConductorOne drives it: create a user (and invite one), find it in the
+//! next sync, disable it, find it disabled, delete it, find it gone; the same for access keys'
+//! enable, disable and delete. Through the SDK's request handlers (what service mode calls)
+//! and through the program's one-shot flags.
+
+use std::collections::BTreeMap;
+
+use c1_connector_sdk::Connector;
+use c1_connector_sdk::accounts::create_account;
+use c1_connector_sdk::actions::{invoke_action, resource_id_value};
+use c1_connector_sdk::deletion::delete_resource;
+use c1_connector_sdk::model::{
+    AccountInfo, AnnotationsExt, BatonActionStatus, CreateAccountRequest, DeleteResourceRequest,
+    InvokeActionRequest, ResourceDoesNotExist, ResourceId, create_account_response,
+};
+use c1_connector_sdk::store::C1zReader;
+use descope_emulator::{AccessKeyStatus, Dataset, Emulator, GenSpec};
+use serde_json::json;
+
+use crate::cli::command;
+use crate::common::{TestResult, connector_for, enc, sync_to};
+
+fn data() -> Dataset {
+    Dataset::generate(&GenSpec {
+        users: 30,
+        tenants: 3,
+        project_roles: 2,
+        tenant_roles: 2,
+        permissions: 2,
+        access_keys: 6,
+        seed: 3,
+        ..GenSpec::default()
+    })
+}
+
+/// `(status, details)` of each user and access key in a `.c1z`, by `type:id`.
+fn statuses(path: &std::path::Path) -> TestResult<BTreeMap<String, (i32, String)>> {
+    let reader = C1zReader::open(path)?;
+    Ok(reader
+        .resources()?
+        .into_iter()
+        .filter_map(|r| {
+            let id = r.resource_id();
+            let status = r.status.clone().unwrap_or_default();
+            matches!(id.resource_type.as_str(), "user" | "access_key").then(|| {
+                (
+                    format!("{}:{}", id.resource_type, id.resource),
+                    (status.status, status.details),
+                )
+            })
+        })
+        .collect())
+}
+
+fn action(name: &str, resource_type: &str, id: &str) -> InvokeActionRequest {
+    let mut args = c1_connector_sdk::model::json_object_to_struct(serde_json::Map::new());
+    args.fields.insert(
+        "resource_id".into(),
+        resource_id_value(&ResourceId::new(resource_type, id)),
+    );
+    InvokeActionRequest {
+        name: name.into(),
+        args: Some(args),
+        resource_type_id: resource_type.into(),
+        ..Default::default()
+    }
+}
+
+fn changed(response: &c1_connector_sdk::model::InvokeActionResponse) -> Option<bool> {
+    let json = c1_connector_sdk::model::struct_to_json(response.response.as_ref()?);
+    json.get("changed")?.as_bool()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_created_disabled_and_deleted() -> TestResult {
+    let emu = Emulator::builder().dataset(data()).start().await?;
+    let connector = connector_for(&emu)?;
+    let c: &dyn Connector = connector.as_ref();
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("sync.c1z");
+
+    let request = CreateAccountRequest {
+        account_info: Some(
+            AccountInfo::new("ann@acme.io")
+                .with_email("ann@acme.io", true)
+                .with_profile(
+                    json!({"name": "Ann Lee", "tenantIds": [emu.dataset().tenants[0].id]})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+        ),
+        resource_type_id: "user".into(),
+        ..Default::default()
+    };
+    let created = create_account(c, &request, None).await?;
+    let Some(create_account_response::Result::Success(success)) = created.result else {
+        return Err(format!("created: {created:?}").into());
+    };
+    let user = success.resource.ok_or("the new user")?;
+    let user_id = user.resource_id().resource;
+    let stored = emu
+        .dataset()
+        .users
+        .into_iter()
+        .find(|u| enc(&u.user_id) == user_id)
+        .ok_or("the user exists in Descope")?;
+    assert_eq!(stored.name, "Ann Lee");
+    assert_eq!(stored.user_tenants.len(), 1);
+
+    // Creating it again changes nothing.
+    let again = create_account(c, &request, None).await?;
+    assert!(
+        matches!(
+            again.result,
+            Some(create_account_response::Result::AlreadyExists(_))
+        ),
+        "{again:?}"
+    );
+    let users = emu.dataset().users.len();
+
+    sync_to(connector.clone(), &path).await?;
+    let key = format!("user:{user_id}");
+    assert_eq!(statuses(&path)?.get(&key), Some(&(1, String::new())));
+
+    let disabled = invoke_action(c, &action("disable_user", "user", &user_id)).await?;
+    assert_eq!(disabled.status, BatonActionStatus::Complete as i32);
+    assert_eq!(changed(&disabled), Some(true));
+    let twice = invoke_action(c, &action("disable_user", "user", &user_id)).await?;
+    assert_eq!(changed(&twice), Some(false), "idempotent");
+    sync_to(connector.clone(), &path).await?;
+    assert_eq!(statuses(&path)?.get(&key), Some(&(2, String::new())));
+
+    let delete = DeleteResourceRequest {
+        resource_id: Some(ResourceId::new("user", &user_id)),
+        parent_resource_id: None,
+    };
+    let deleted = delete_resource(c, &delete).await?;
+    assert!(
+        !deleted
+            .annotations
+            .contains_annotation::<ResourceDoesNotExist>()
+    );
+    assert_eq!(emu.dataset().users.len(), users - 1);
+    let gone = delete_resource(c, &delete).await?;
+    assert!(
+        gone.annotations
+            .contains_annotation::<ResourceDoesNotExist>()
+    );
+    sync_to(connector.clone(), &path).await?;
+    assert!(!statuses(&path)?.contains_key(&key));
+
+    // An invitation: the user exists, invited (enabled, with the detail).
+    let invite = CreateAccountRequest {
+        account_info: Some(
+            AccountInfo::new("bo@acme.io").with_profile(
+                json!({"email": "bo@acme.io", "invite": true})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        ),
+        ..Default::default()
+    };
+    let invited = create_account(c, &invite, None).await?;
+    let Some(create_account_response::Result::Success(success)) = invited.result else {
+        return Err(format!("invited: {invited:?}").into());
+    };
+    let id = success
+        .resource
+        .ok_or("the invited user")?
+        .resource_id()
+        .resource;
+    sync_to(connector.clone(), &path).await?;
+    assert_eq!(
+        statuses(&path)?.get(&format!("user:{id}")),
+        Some(&(1, "invited".to_owned()))
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_key_disabled_enabled_and_deleted() -> TestResult {
+    let data = data();
+    let emu = Emulator::builder().dataset(data.clone()).start().await?;
+    let connector = connector_for(&emu)?;
+    let c: &dyn Connector = connector.as_ref();
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("sync.c1z");
+    let k = data
+        .access_keys
+        .iter()
+        .find(|k| k.status == AccessKeyStatus::Active && k.expire_time == 0)
+        .ok_or("an active key")?;
+    let id = enc(&k.id);
+    let key = format!("access_key:{id}");
+
+    let disabled = invoke_action(c, &action("disable_access_key", "access_key", &id)).await?;
+    assert_eq!(changed(&disabled), Some(true));
+    sync_to(connector.clone(), &path).await?;
+    assert_eq!(
+        statuses(&path)?.get(&key),
+        Some(&(2, "inactive".to_owned()))
+    );
+
+    let enabled = invoke_action(c, &action("enable_access_key", "access_key", &id)).await?;
+    assert_eq!(changed(&enabled), Some(true));
+    let twice = invoke_action(c, &action("enable_access_key", "access_key", &id)).await?;
+    assert_eq!(changed(&twice), Some(false));
+    sync_to(connector.clone(), &path).await?;
+    assert_eq!(statuses(&path)?.get(&key), Some(&(1, String::new())));
+
+    let delete = DeleteResourceRequest {
+        resource_id: Some(ResourceId::new("access_key", &id)),
+        parent_resource_id: None,
+    };
+    delete_resource(c, &delete).await?;
+    assert!(!emu.dataset().access_keys.iter().any(|x| x.id == k.id));
+    let gone = delete_resource(c, &delete).await?;
+    assert!(
+        gone.annotations
+            .contains_annotation::<ResourceDoesNotExist>()
+    );
+    sync_to(connector.clone(), &path).await?;
+    assert!(!statuses(&path)?.contains_key(&key));
+    Ok(())
+}
+
+/// The same lifecycle through the program's one-shot flags.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_program_creates_disables_and_deletes_users() -> TestResult {
+    let emu = Emulator::builder().dataset(data()).start().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("sync.c1z");
+    let run = |args: &[&str]| -> TestResult<(bool, String, String)> {
+        let out = command()?
+            .arg("-f")
+            .arg(&file)
+            .env("DESCOPE_BASE_URL", emu.base_url())
+            .env("DESCOPE_PROJECT_ID", emu.project_id())
+            .env("DESCOPE_MANAGEMENT_KEY", emu.management_key())
+            .args(args)
+            .output()?;
+        Ok((
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
+    };
+
+    // Without --provisioning nothing is created.
+    let (ok, _, stderr) = run(&["--create-account-email", "cy@acme.io"])?;
+    assert!(!ok, "{stderr}");
+    assert!(!emu.dataset().users.iter().any(|u| u.email == "cy@acme.io"));
+
+    let (ok, stdout, stderr) = run(&["--provisioning", "--create-account-email", "cy@acme.io"])?;
+    assert!(ok, "{stderr}");
+    let user = emu
+        .dataset()
+        .users
+        .into_iter()
+        .find(|u| u.email == "cy@acme.io")
+        .ok_or("created")?;
+    let id = enc(&user.user_id);
+    assert!(
+        format!("{stdout}{stderr}").contains(&id),
+        "names the new user: {stdout}{stderr}"
+    );
+
+    let args = json!({"resource_id": {"resource_type_id": "user", "resource_id": id}}).to_string();
+    let (ok, _, stderr) = run(&[
+        "--provisioning",
+        "--invoke-action",
+        "disable_user",
+        "--invoke-action-resource-type",
+        "user",
+        "--invoke-action-args",
+        &args,
+    ])?;
+    assert!(ok, "{stderr}");
+    let now = emu
+        .dataset()
+        .users
+        .into_iter()
+        .find(|u| u.user_id == user.user_id)
+        .ok_or("still there")?;
+    assert_eq!(now.status, descope_emulator::UserStatus::Disabled);
+
+    let (ok, _, stderr) = run(&[
+        "--provisioning",
+        "--delete-resource",
+        &id,
+        "--delete-resource-type",
+        "user",
+    ])?;
+    assert!(ok, "{stderr}");
+    assert!(
+        !emu.dataset()
+            .users
+            .iter()
+            .any(|u| u.user_id == user.user_id)
+    );
+    Ok(())
+}
