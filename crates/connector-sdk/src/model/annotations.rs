@@ -383,9 +383,64 @@ pub struct AppTrait {
     /// Profile.
     #[prost(message, optional, tag = "4")]
     pub profile: Option<prost_types::Struct>,
-    /// Flags (enum values).
-    #[prost(int32, repeated, tag = "5")]
+    /// Flags (values of [`app_trait::AppFlag`]).
+    #[prost(enumeration = "app_trait::AppFlag", repeated, tag = "5")]
     pub flags: Vec<i32>,
+}
+
+impl AppTrait {
+    /// An app trait with no fields set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a flag.
+    ///
+    /// ```
+    /// use c1_connector_sdk::model::{AppTrait, app_trait::AppFlag};
+    /// let app = AppTrait::new().with_flag(AppFlag::Saml).with_flag(AppFlag::Inactive);
+    /// assert_eq!(app.flags, [AppFlag::Saml as i32, AppFlag::Inactive as i32]);
+    /// ```
+    #[must_use]
+    pub fn with_flag(mut self, flag: app_trait::AppFlag) -> Self {
+        self.flags.push(flag as i32);
+        self
+    }
+}
+
+/// Nested types of [`AppTrait`].
+pub mod app_trait {
+    /// `AppTrait.AppFlag` (field numbers as in baton-sdk's `annotation_trait.proto`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
+    #[repr(i32)]
+    pub enum AppFlag {
+        /// Unspecified.
+        Unspecified = 0,
+        /// Hidden from users.
+        Hidden = 1,
+        /// Not active (disabled).
+        Inactive = 2,
+        /// A SAML application.
+        Saml = 3,
+        /// An OIDC application.
+        Oidc = 4,
+        /// A bookmark.
+        Bookmark = 5,
+    }
+
+    impl AppFlag {
+        /// The protobuf enum value name.
+        pub fn as_str_name(self) -> &'static str {
+            match self {
+                AppFlag::Unspecified => "APP_FLAG_UNSPECIFIED",
+                AppFlag::Hidden => "APP_FLAG_HIDDEN",
+                AppFlag::Inactive => "APP_FLAG_INACTIVE",
+                AppFlag::Saml => "APP_FLAG_SAML",
+                AppFlag::Oidc => "APP_FLAG_OIDC",
+                AppFlag::Bookmark => "APP_FLAG_BOOKMARK",
+            }
+        }
+    }
 }
 
 /// `c1.connector.v2.SecretTrait`: the payload of a resource whose type has

@@ -259,6 +259,24 @@ impl Resource {
         self
     }
 
+    /// Adds the app trait (its profile defaults to the resource's profile).
+    ///
+    /// ```
+    /// use c1_connector_sdk::model::{AppTrait, Resource, app_trait::AppFlag};
+    /// let app = Resource::new("app", "A1", "Wiki").with_app_trait(AppTrait::new().with_flag(AppFlag::Oidc));
+    /// assert_eq!(app.annotations.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn with_app_trait(mut self, mut app: super::AppTrait) -> Self {
+        if app.profile.is_none() {
+            app.profile = self.profile.clone();
+        } else if self.profile.is_none() {
+            self.profile = app.profile.clone();
+        }
+        self.annotations.push(pack(&app));
+        self
+    }
+
     /// Adds the role trait (its profile defaults to the resource's profile).
     #[must_use]
     pub fn with_role_trait(mut self, mut role: RoleTrait) -> Self {

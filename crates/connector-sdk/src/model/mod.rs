@@ -31,7 +31,8 @@ pub use annotations::{
     EntitlementImmutable, ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable,
     GrantImmutable, GrantMetadata, GroupTrait, RateLimitDescription, RateLimitStatus, RawId,
     RoleTrait, SecretTrait, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants,
-    TYPE_URL_PREFIX, UserTrait, V1Identifier, any_type_name, pack, secret_trait, user_trait,
+    TYPE_URL_PREFIX, UserTrait, V1Identifier, any_type_name, app_trait, pack, secret_trait,
+    user_trait,
 };
 pub use builders::{
     IntoPrincipal, IntoProfile, json_object_to_struct, json_to_value, struct_to_json, value_to_json,

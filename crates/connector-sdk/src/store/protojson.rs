@@ -104,6 +104,24 @@ pub fn any(a: &Any) -> Value {
                 .str("credentialDetail", &t.credential_detail)
                 .done()
         }),
+        "AppTrait" => model::AppTrait::decode(bytes).ok().map(|t| {
+            let flags: Vec<Value> = t
+                .flags
+                .iter()
+                .filter_map(|f| model::app_trait::AppFlag::try_from(*f).ok())
+                .map(|f| Value::String(f.as_str_name().to_owned()))
+                .collect();
+            Obj::new()
+                .str("helpUrl", &t.help_url)
+                .val("profile", t.profile.as_ref().map(struct_to_json))
+                .list("flags", flags)
+                .done()
+        }),
+        "GrantMetadata" => model::GrantMetadata::decode(bytes).ok().map(|c| {
+            Obj::new()
+                .val("metadata", c.metadata.as_ref().map(struct_to_json))
+                .done()
+        }),
         "ChildResourceType" => ChildResourceType::decode(bytes)
             .ok()
             .map(|c| Obj::new().str("resourceTypeId", &c.resource_type_id).done()),
