@@ -44,6 +44,11 @@ pub(crate) struct DescopeArgs {
           require_equals = true, default_missing_value = "true", default_value = "false")]
     pub(crate) include_test_users: bool,
 
+    /// Also sync each user's last sign-in (one `user/history` request per 100 users).
+    #[arg(long, env = "BATON_SYNC_LAST_LOGIN", value_parser = parse_go_bool, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub(crate) sync_last_login: bool,
+
     /// Turn off the client-side rate limiter (Descope's documented limits otherwise).
     #[arg(long, env = "BATON_NO_RATE_LIMIT", value_parser = parse_go_bool, num_args = 0..=1,
           require_equals = true, default_missing_value = "true", default_value = "false")]

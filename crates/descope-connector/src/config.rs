@@ -37,6 +37,7 @@ pub struct DescopeConfig {
     user_page_size: u32,
     max_parallel_fetches: usize,
     include_test_users: bool,
+    sync_last_login: bool,
     rate_limit: Option<RateLimitConfig>,
     demo: bool,
 }
@@ -48,6 +49,7 @@ impl fmt::Debug for DescopeConfig {
             .field("user_page_size", &self.user_page_size)
             .field("max_parallel_fetches", &self.max_parallel_fetches)
             .field("include_test_users", &self.include_test_users)
+            .field("sync_last_login", &self.sync_last_login)
             .field("rate_limit", &self.rate_limit)
             .field("demo", &self.demo)
             .finish()
@@ -97,6 +99,7 @@ impl DescopeConfig {
             user_page_size: DEFAULT_USER_PAGE_SIZE,
             max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
             include_test_users: false,
+            sync_last_login: false,
             rate_limit: None,
             demo: false,
         }
@@ -124,6 +127,25 @@ impl DescopeConfig {
     pub fn with_test_users(mut self, include: bool) -> Self {
         self.include_test_users = include;
         self
+    }
+
+    /// Whether users' last sign-in is synced (default: no). It costs one
+    /// `POST /v1/mgmt/user/history` request per 100 users, made as the user pages arrive.
+    ///
+    /// ```
+    /// let config = descope_connector::DescopeConfig::from_credentials("P2abc:K2secret")?
+    ///     .with_sync_last_login(true);
+    /// assert!(config.sync_last_login());
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    pub fn with_sync_last_login(mut self, sync: bool) -> Self {
+        self.sync_last_login = sync;
+        self
+    }
+
+    /// Whether users' last sign-in is synced.
+    pub fn sync_last_login(&self) -> bool {
+        self.sync_last_login
     }
 
     /// Overrides the client-side rate limits (default: Descope's documented limits).

@@ -22,6 +22,8 @@ pub(crate) struct PagerConfig {
     pub(crate) page_size: u32,
     pub(crate) max_parallel: usize,
     pub(crate) include_test_users: bool,
+    /// Fetch each user's last sign-in (`user/history`) as the pages arrive.
+    pub(crate) last_login: bool,
 }
 
 impl PagerConfig {
@@ -50,9 +52,12 @@ pub(crate) struct SyncContext {
     /// Whether the sync covers access keys (when it does not, none are fetched).
     include_keys: bool,
     keys: OnceCell<Arc<Vec<AccessKey>>>,
+    apps: OnceCell<Arc<Vec<descope_mgmt::SsoApplication>>>,
     index: RwLock<AssignmentIndex>,
     pager: UserPager,
     pager_config: PagerConfig,
+    /// User ids per `user/history` request (halved when Descope refuses as many).
+    history_chunk: std::sync::atomic::AtomicUsize,
     /// The user listing of this process started at the first page.
     listed_from_start: AtomicBool,
     /// The index holds every user: the listing ran from the first page to the last in this
@@ -74,11 +79,13 @@ impl SyncContext {
             session,
             include_keys,
             keys: OnceCell::new(),
+            apps: OnceCell::new(),
             pager: pager.pager(&client),
             pager_config: pager,
             client,
             catalog: OnceCell::new(),
             index: RwLock::new(AssignmentIndex::default()),
+            history_chunk: std::sync::atomic::AtomicUsize::new(descope_mgmt::DEFAULT_HISTORY_CHUNK),
             listed_from_start: AtomicBool::new(false),
             index_complete: AtomicBool::new(false),
             rebuild: Mutex::new(()),
@@ -110,6 +117,29 @@ impl SyncContext {
             .cloned()
     }
 
+    /// The project's SSO applications, fetched once per sync (`GET /v1/mgmt/sso/idp/apps/load`).
+    pub(crate) async fn sso_apps(&self) -> Result<Arc<Vec<descope_mgmt::SsoApplication>>, Error> {
+        self.apps
+            .get_or_try_init(|| async {
+                self.counters.add("SSO application requests", 1);
+                let apps = self.client.sso_apps().all().await.map_err(|e| {
+                    from_descope(
+                        "loading the SSO applications (to sync without them, leave 'app' out of --sync-resource-types)",
+                        e,
+                    )
+                })?;
+                let mut seen = std::collections::BTreeSet::new();
+                let apps: Vec<_> = apps
+                    .into_iter()
+                    .filter(|a| !a.id.is_empty() && seen.insert(a.id.clone()))
+                    .collect();
+                self.counters.set("SSO applications synced", apps.len() as u64);
+                Ok(Arc::new(apps))
+            })
+            .await
+            .cloned()
+    }
+
     /// Records every access key's assignments in the index (keys already there are skipped).
     pub(crate) async fn record_access_keys(&self, catalog: &Catalog) -> Result<(), Error> {
         let keys = self.access_keys().await?;
@@ -118,6 +148,65 @@ impl SyncContext {
             index.record_key(key, catalog);
         }
         Ok(())
+    }
+
+    /// The last sign-in of each of `users` (epoch seconds), when the sync asks for it: one
+    /// `POST /v1/mgmt/user/history` request per 100 users, through the client's rate limiter.
+    pub(crate) async fn last_logins(
+        &self,
+        users: &[User],
+    ) -> Result<std::collections::HashMap<String, i64>, Error> {
+        let mut out = std::collections::HashMap::new();
+        if !self.pager_config.last_login || users.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<String> = users
+            .iter()
+            .filter(|u| !u.user_id.is_empty())
+            .map(|u| u.user_id.clone())
+            .collect();
+        let started = std::time::Instant::now();
+        let mut history = Vec::new();
+        let mut rest: &[String] = &ids;
+        while !rest.is_empty() {
+            let size = self
+                .history_chunk
+                .load(Ordering::Relaxed)
+                .clamp(1, rest.len());
+            let (chunk, tail) = rest.split_at(size);
+            self.counters.add("last-login requests", 1);
+            match self.client.users().history(chunk).await {
+                Ok(records) => {
+                    history.extend(records);
+                    rest = tail;
+                }
+                // A server that takes fewer ids a request answers 400: halve the batch (kept
+                // for the rest of the sync) and ask again.
+                Err(err) if err.status() == Some(400) && size > 1 => {
+                    tracing::info!(
+                        ids = size,
+                        "Descope refused this many user ids in one history request; asking for half as many"
+                    );
+                    self.history_chunk.store(size / 2, Ordering::Relaxed);
+                }
+                Err(err) => {
+                    return Err(from_descope(
+                        "loading users' sign-in history for --sync-last-login (turn it off to sync without it)",
+                        err,
+                    ));
+                }
+            }
+        }
+        self.counters
+            .add("last-login ms", started.elapsed().as_millis() as u64);
+        for record in history {
+            if record.login_time <= 0 || record.user_id.is_empty() {
+                continue;
+            }
+            let latest = out.entry(record.user_id).or_insert(record.login_time);
+            *latest = (*latest).max(record.login_time);
+        }
+        Ok(out)
     }
 
     /// The page of users at `offset` (a page token): the next one continues the listing, any

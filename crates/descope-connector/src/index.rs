@@ -60,6 +60,11 @@ pub(crate) trait Assignments {
     fn tenant_name(&self, _tenant_id: &str) -> Option<&str> {
         None
     }
+    /// The SSO applications the principal may use (`ssoAppIds`; empty means every app), or
+    /// `None` for principals that have no SSO app access (access keys).
+    fn sso_app_ids(&self) -> Option<&[String]> {
+        None
+    }
 }
 
 impl Assignments for User {
@@ -83,6 +88,9 @@ impl Assignments for User {
             .find(|t| t.tenant_id == tenant_id && !t.tenant_name.is_empty())
             .map(|t| t.tenant_name.as_str())
     }
+    fn sso_app_ids(&self) -> Option<&[String]> {
+        Some(&self.sso_app_ids)
+    }
 }
 
 /// Who holds what, by user number.
@@ -94,6 +102,11 @@ pub(crate) struct AssignmentIndex {
     user_count: usize,
     by_role: HashMap<RoleRef, Vec<u32>>,
     by_tenant: HashMap<String, Vec<u32>>,
+    /// Users whose `ssoAppIds` names the app.
+    by_app: HashMap<String, Vec<u32>>,
+    /// Users whose `ssoAppIds` is empty, which Descope reads as access to every app: one list
+    /// rather than one entry per app.
+    all_apps: Vec<u32>,
     /// Roles users hold that no role listing returned (see [`AssignmentIndex::record`]).
     roles_found_on_users: BTreeSet<RoleRef>,
     /// Tenants users are members of that the tenant listing did not return, with the name the
@@ -159,6 +172,14 @@ impl AssignmentIndex {
             display_name: Arc::from(user.display_name()),
         });
 
+        if let Some(apps) = user.sso_app_ids() {
+            if apps.is_empty() {
+                self.all_apps.push(n);
+            }
+            for app in apps {
+                push_unique(self.by_app.entry(app.clone()).or_default(), n);
+            }
+        }
         for name in user.role_names() {
             let role = RoleRef::Project { name: name.clone() };
             if !catalog.has_project_role(name) && !self.roles_found_on_users.contains(&role) {
@@ -204,6 +225,15 @@ impl AssignmentIndex {
         self.by_role.get(role).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The users with access to an SSO application: those whose `ssoAppIds` names it, and
+    /// those whose `ssoAppIds` is empty (every app).
+    pub(crate) fn app_holders(&self, app_id: &str) -> (&[u32], &[u32]) {
+        (
+            self.by_app.get(app_id).map(Vec::as_slice).unwrap_or(&[]),
+            &self.all_apps,
+        )
+    }
+
     /// The members of a tenant.
     pub(crate) fn tenant_members(&self, tenant_id: &str) -> &[u32] {
         self.by_tenant
@@ -220,6 +250,13 @@ impl AssignmentIndex {
     /// How many users were recorded.
     pub(crate) fn user_count(&self) -> usize {
         self.user_count
+    }
+
+    /// The user recorded under a Descope user id.
+    pub(crate) fn user_entry(&self, user_id: &str) -> Option<&UserEntry> {
+        self.by_user_id
+            .get(user_id)
+            .and_then(|&n| self.users.get(n as usize))
     }
 
     /// Whether a user of this id was recorded.

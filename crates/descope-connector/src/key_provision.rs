@@ -38,6 +38,7 @@ impl Target {
                 }),
             },
             Target::TenantMember(tenant) => key.key_tenants.iter().any(|t| &t.tenant_id == tenant),
+            Target::App(_) => false,
         }
     }
 }
@@ -60,6 +61,7 @@ fn refusal(key: &AccessKey, target: &Target) -> Option<String> {
         ));
     }
     match target {
+        Target::App(_) => Some(no_apps(id)),
         Target::Role(role) if role.tenant_id().is_none() && !key.key_tenants.is_empty() => {
             Some(format!(
                 "access key '{id}' has tenant roles, and Descope keys hold either project roles or \
@@ -84,6 +86,12 @@ fn refusal(key: &AccessKey, target: &Target) -> Option<String> {
         Target::TenantMember(_) if !key.role_names.is_empty() => Some(tenant_and_project(id)),
         Target::TenantMember(_) => None,
     }
+}
+
+fn no_apps(id: &str) -> String {
+    format!(
+        "access key '{id}' cannot be given SSO application access: Descope grants SSO applications to users only"
+    )
 }
 
 fn tenant_and_project(id: &str) -> String {
@@ -121,6 +129,7 @@ fn changed(key: &AccessKey, target: &Target, held: bool) -> (Vec<String>, Vec<As
             tenants.push(AssociatedTenant::new(tenant.clone(), Vec::<String>::new()));
         }
         (Target::TenantMember(tenant), false) => tenants.retain(|t| &t.tenant_id != tenant),
+        (Target::App(_), _) => {}
     }
     (roles, tenants)
 }

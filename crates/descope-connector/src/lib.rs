@@ -25,11 +25,13 @@
 struct ReadmeDoctests;
 
 mod access_keys;
+mod apps;
 mod catalog;
 mod config;
 mod context;
 mod error;
 mod found_on_users;
+mod groups;
 pub mod ids;
 mod index;
 mod key_provision;
@@ -52,7 +54,9 @@ use descope_mgmt::{Client, SearchUsersRequest};
 pub use config::{DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig};
 pub use error::ConfigError;
 
+use crate::apps::AppSyncer;
 use crate::context::{PagerConfig, SyncContext};
+use crate::groups::GroupSyncer;
 use crate::key_syncer::AccessKeySyncer;
 use crate::provision::DescopeProvisioner;
 use crate::syncers::{PermissionSyncer, RoleSyncer, TenantSyncer, UserSyncer};
@@ -67,7 +71,13 @@ pub const TENANT_TYPE: &str = "tenant";
 pub const ROLE_TYPE: &str = "role";
 /// Resource type id of permissions.
 pub const PERMISSION_TYPE: &str = "permission";
-/// Slug of a tenant's membership entitlement.
+/// Resource type id of SSO applications.
+pub const APP_TYPE: &str = "app";
+/// Resource type id of groups (a tenant's SCIM or SSO groups).
+pub const GROUP_TYPE: &str = "group";
+/// Slug of an SSO application's access entitlement.
+pub const ACCESS: &str = "access";
+/// Slug of a tenant's membership entitlement (and a group's).
 pub const MEMBER: &str = "member";
 /// Slug of a role's assignment entitlement.
 pub const ASSIGNED: &str = "assigned";
@@ -172,6 +182,7 @@ impl DescopeConnector {
                 page_size: config.user_page_size(),
                 max_parallel: config.max_parallel_fetches(),
                 include_test_users: config.include_test_users(),
+                last_login: config.sync_last_login(),
             },
             demo: config.demo(),
             base_url_source: config.base_url_source().map(str::to_owned),
@@ -268,7 +279,12 @@ impl DescopeConnector {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),
             }),
-            Arc::new(PermissionSyncer { ctx, provisioner }),
+            Arc::new(GroupSyncer::new(ctx.clone(), provisioner.clone())),
+            Arc::new(PermissionSyncer {
+                ctx: ctx.clone(),
+                provisioner: provisioner.clone(),
+            }),
+            Arc::new(AppSyncer { ctx, provisioner }),
         ]
     }
 }

@@ -157,7 +157,7 @@ impl AccountManager for UserSyncer {
         let client = &self.ctx.client;
         let login = req.login_id.clone();
         if let Some(user) = load(client, &login).await? {
-            return Ok(AccountCreated::already_exists(user_resource(&user)));
+            return Ok(AccountCreated::already_exists(user_resource(&user, None)));
         }
         let users = client.users();
         let result = if invite {
@@ -168,7 +168,7 @@ impl AccountManager for UserSyncer {
             users.create(&req).await
         };
         match result {
-            Ok(user) if !user.user_id.is_empty() => Ok(AccountCreated::created(user_resource(&user))),
+            Ok(user) if !user.user_id.is_empty() => Ok(AccountCreated::created(user_resource(&user, None))),
             Ok(_) => Err(Error::new(
                 c1_connector_sdk::Code::Unknown,
                 format!(
@@ -180,7 +180,7 @@ impl AccountManager for UserSyncer {
             // The create is not retried (a repeat could invite twice); the answer may have been
             // lost after Descope created the user: look before reporting a failure.
             Err(err) => match load(client, &login).await {
-                Ok(Some(user)) => Ok(AccountCreated::created(user_resource(&user))),
+                Ok(Some(user)) => Ok(AccountCreated::created(user_resource(&user, None))),
                 _ => Err(from_descope(&format!("creating user '{login}'"), err)),
             },
         }

@@ -19,6 +19,8 @@ use crate::{ACCESS_KEY_TYPE, ASSIGNED, MEMBER, USER_TYPE};
 pub(crate) enum Target {
     Role(RoleRef),
     TenantMember(String),
+    /// Access to an SSO application (by app id).
+    App(String),
 }
 
 impl Target {
@@ -43,6 +45,16 @@ impl Target {
                     .map_err(|e| Error::invalid_argument(e.to_string()))?;
                 Ok(Target::TenantMember(tenant))
             }
+            (crate::APP_TYPE, crate::ACCESS) => {
+                let app = decode_component(&resource_id.resource)
+                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
+                Ok(Target::App(app))
+            }
+            (crate::GROUP_TYPE, _) => Err(Error::failed_precondition(format!(
+                "group memberships are read-only: Descope groups come from the tenant's identity provider (SCIM or SSO); \
+                 change '{}' there",
+                resource_id.resource
+            ))),
             ("permission", _) => Err(Error::failed_precondition(format!(
                 "permission grants are read-only: to change which roles confer '{}', edit the roles in the Descope console",
                 resource_id.resource
@@ -65,6 +77,10 @@ impl Target {
             Target::TenantMember(tenant) => {
                 user.user_tenants.iter().any(|t| &t.tenant_id == tenant)
             }
+            // An empty list is every app.
+            Target::App(app) => {
+                user.sso_app_ids.is_empty() || user.sso_app_ids.iter().any(|a| a == app)
+            }
         }
     }
 
@@ -72,6 +88,7 @@ impl Target {
         match self {
             Target::Role(role) => role.to_string(),
             Target::TenantMember(tenant) => format!("membership of tenant '{tenant}'"),
+            Target::App(app) => format!("access to SSO application '{app}'"),
         }
     }
 }
@@ -156,6 +173,11 @@ impl DescopeProvisioner {
                     .await
             }
             Target::TenantMember(tenant) => users.add_tenant(&user_id, tenant).await,
+            Target::App(app) => {
+                users
+                    .add_sso_apps(&user_id, std::slice::from_ref(app))
+                    .await
+            }
         };
         self.confirm(&user_id, &target, result, true)
             .await
@@ -216,10 +238,57 @@ impl DescopeProvisioner {
                     .await
             }
             Target::TenantMember(tenant) => users.remove_tenant(&user_id, tenant).await,
+            Target::App(app) => self.revoke_app(&user, app).await?,
         };
         self.confirm(&user_id, &target, result, false)
             .await
             .map(|()| Annotations::default())
+    }
+
+    /// The write that removes access to `app` from `user` (who holds it), never widening access:
+    /// see [`crate::apps`].
+    async fn revoke_app(
+        &self,
+        user: &User,
+        app: &str,
+    ) -> Result<Result<User, descope_mgmt::Error>, Error> {
+        let user_id = &user.user_id;
+        let users = self.client.users();
+        if user.sso_app_ids.is_empty() {
+            // Every app: list every other app explicitly.
+            let apps = self
+                .client
+                .sso_apps()
+                .all()
+                .await
+                .map_err(|e| from_descope("loading the SSO applications", e))?;
+            let others: Vec<String> = apps
+                .into_iter()
+                .map(|a| a.id)
+                .filter(|id| id != app && !id.is_empty())
+                .collect();
+            if others.is_empty() {
+                return Err(Error::failed_precondition(format!(
+                    "user '{user_id}' has access to every SSO application (its ssoAppIds is empty) and                      '{app}' is the project's only one: Descope cannot remove access to it without                      removing the user's SSO app access rule altogether. Disable the user, or add                      another application first"
+                ))
+                .with_retryable(false));
+            }
+            tracing::warn!(
+                user = %user_id,
+                app = %app,
+                others = others.len(),
+                "the user had access to every SSO application (empty ssoAppIds); it now lists the \
+                 other applications explicitly, so applications added later are no longer included"
+            );
+            return Ok(users.set_sso_apps(user_id, &others).await);
+        }
+        if user.sso_app_ids.iter().all(|a| a == app) {
+            return Err(Error::failed_precondition(format!(
+                "'{app}' is the only SSO application user '{user_id}' lists: removing it would leave                  ssoAppIds empty, which Descope reads as access to EVERY application. Grant the user                  the applications it should keep first, then revoke this one; or disable the user"
+            ))
+            .with_retryable(false));
+        }
+        Ok(users.remove_sso_apps(user_id, &[app.to_owned()]).await)
     }
 
     /// Checks that a write had the effect wanted (`held` after it), re-reading the user when the

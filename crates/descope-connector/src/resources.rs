@@ -44,8 +44,8 @@ pub(crate) fn permission_type() -> ResourceType {
         .with_description("A Descope permission; the roles that confer it are its 'granted' grants")
 }
 
-/// A user resource with the user trait.
-pub(crate) fn user_resource(user: &User) -> Resource {
+/// A user resource with the user trait; `last_login` (epoch seconds) when it was synced.
+pub(crate) fn user_resource(user: &User, last_login: Option<i64>) -> Resource {
     let (status, details) = match &user.status {
         UserStatus::Enabled => (StatusValue::Enabled, ""),
         // An invited user's account exists and can accept its invitation.
@@ -71,6 +71,7 @@ pub(crate) fn user_resource(user: &User) -> Resource {
         details: details.to_owned(),
     });
     trait_.account_type = user_trait::AccountType::Human as i32;
+    trait_.last_login = last_login.map(|seconds| prost_types::Timestamp { seconds, nanos: 0 });
     trait_.mfa_status = Some(user_trait::MfaStatus {
         mfa_enabled: user.totp || user.webauthn || user.push,
     });
@@ -165,7 +166,8 @@ pub(crate) fn tenant_resource(tenant: &Tenant, catalog: &Catalog) -> Resource {
     };
     let mut resource = Resource::new(TENANT_TYPE, tenant_resource_id(&tenant.id), name.clone())
         .with_profile(profile)
-        .with_annotation(&ChildResourceType::new(ROLE_TYPE));
+        .with_annotation(&ChildResourceType::new(ROLE_TYPE))
+        .with_annotation(&ChildResourceType::new(crate::GROUP_TYPE));
     if !tenant.parent.is_empty() && catalog.tenant(&tenant.parent).is_some() {
         resource = resource.with_parent(ResourceId::new(
             TENANT_TYPE,

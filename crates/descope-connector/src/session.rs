@@ -12,8 +12,9 @@
 //! connector returned after it, so the chain always covers every page the checkpoint does.
 //!
 //! A record is JSON: `{"o": offset, "n": next offset or null, "u": [[user id, display name,
-//! [project roles], [[tenant id, [tenant roles]], ...]], ...]}`, the fields of a user the index
-//! needs and no more.
+//! [project roles], [[tenant id, [tenant roles]], ...], [SSO app ids]], ...]}`, the fields of a
+//! user the index needs and no more. Records of four elements (written before SSO apps were
+//! synced) read as users with an empty `ssoAppIds`.
 
 use c1_connector_sdk::{Error, SessionStore};
 use descope_mgmt::{User, UserTenant};
@@ -45,11 +46,12 @@ struct UserOut<'a>(&'a User);
 
 impl Serialize for UserOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut t = s.serialize_tuple(4)?;
+        let mut t = s.serialize_tuple(5)?;
         t.serialize_element(&self.0.user_id)?;
         t.serialize_element(display_name(self.0))?;
         t.serialize_element(&self.0.role_names)?;
         t.serialize_element(&TenantsOut(&self.0.user_tenants))?;
+        t.serialize_element(&self.0.sso_app_ids)?;
         t.end()
     }
 }
@@ -72,7 +74,37 @@ struct PageIn {
 
 /// A user read back from the session: what the index needs of it.
 #[derive(Debug, Deserialize)]
-pub(crate) struct StoredUser(String, String, Vec<String>, Vec<(String, Vec<String>)>);
+#[serde(from = "StoredUserIn")]
+pub(crate) struct StoredUser(
+    String,
+    String,
+    Vec<String>,
+    Vec<(String, Vec<String>)>,
+    Vec<String>,
+);
+
+type TenantsIn = Vec<(String, Vec<String>)>;
+
+/// The two record shapes: with SSO app ids, and without (older records).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredUserIn {
+    WithApps(String, String, Vec<String>, TenantsIn, Vec<String>),
+    WithoutApps(String, String, Vec<String>, TenantsIn),
+}
+
+impl From<StoredUserIn> for StoredUser {
+    fn from(u: StoredUserIn) -> Self {
+        match u {
+            StoredUserIn::WithApps(id, name, roles, tenants, apps) => {
+                StoredUser(id, name, roles, tenants, apps)
+            }
+            StoredUserIn::WithoutApps(id, name, roles, tenants) => {
+                StoredUser(id, name, roles, tenants, Vec::new())
+            }
+        }
+    }
+}
 
 impl Assignments for StoredUser {
     fn user_id(&self) -> &str {
@@ -86,6 +118,9 @@ impl Assignments for StoredUser {
     }
     fn tenants(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.3.iter().map(|(t, r)| (t.as_str(), r.as_slice()))
+    }
+    fn sso_app_ids(&self) -> Option<&[String]> {
+        Some(&self.4)
     }
 }
 

@@ -38,20 +38,38 @@ async fn holder_grants(
     holders: impl Fn(&crate::index::AssignmentIndex) -> &[u32],
     token: Option<&str>,
 ) -> Result<Page<Grant>, Error> {
+    two_list_grants(ctx, entitlement, |i| (holders(i), &[]), None, token).await
+}
+
+/// One page of grants to the holders of two lists read as one (`first` then `second`), the
+/// grants to `second`'s holders carrying `second_annotation`.
+pub(crate) async fn two_list_grants(
+    ctx: &SyncContext,
+    entitlement: &Entitlement,
+    holders: impl Fn(&crate::index::AssignmentIndex) -> (&[u32], &[u32]),
+    second_annotation: Option<prost_types::Any>,
+    token: Option<&str>,
+) -> Result<Page<Grant>, Error> {
     let start = usize::try_from(parse_offset(token)?).unwrap_or(usize::MAX);
     // Grants are only ever read from a complete index (see `SyncContext::ensure_index`).
     ctx.ensure_index().await?;
     let index = ctx.index();
-    let all = holders(&index);
-    let end = all.len().min(start.saturating_add(GRANT_PAGE));
+    let (first, second) = holders(&index);
+    let total = first.len() + second.len();
+    let end = total.min(start.saturating_add(GRANT_PAGE));
     let entitlement = &for_grants(entitlement);
     let mut grants = Vec::with_capacity(end.saturating_sub(start));
-    for &n in all.get(start..end).unwrap_or(&[]) {
+    for i in start..end {
+        let (n, annotated) = if i < first.len() {
+            (first[i], false)
+        } else {
+            (second[i - first.len()], true)
+        };
         if let Some(user) = index.user(n) {
             let principal_type = user.kind.resource_type();
             // What `Grant::new(entitlement, principal)` builds, without the intermediate
             // copies of the principal and its id.
-            grants.push(Grant {
+            let mut grant = Grant {
                 id: format!("{}:{principal_type}:{}", entitlement.id, user.resource_id),
                 entitlement: Some(entitlement.clone()),
                 principal: Some(Resource::new(
@@ -60,10 +78,14 @@ async fn holder_grants(
                     &*user.display_name,
                 )),
                 ..Grant::default()
-            });
+            };
+            if annotated && let Some(any) = &second_annotation {
+                grant.annotations.push(any.clone());
+            }
+            grants.push(grant);
         }
     }
-    Ok(if end < all.len() {
+    Ok(if end < total {
         Page::next(grants, end.to_string())
     } else {
         Page::last(grants)
@@ -96,12 +118,13 @@ impl ResourceSyncer for UserSyncer {
             self.ctx.begin_user_listing();
         }
         let batch = self.ctx.user_page(offset).await?;
+        let last_logins = self.ctx.last_logins(&batch.users).await?;
         let mut resources = Vec::with_capacity(batch.users.len());
         {
             let mut index = self.ctx.index_mut();
             for user in &batch.users {
                 if index.record(user, &catalog) {
-                    resources.push(user_resource(user));
+                    resources.push(user_resource(user, last_logins.get(&user.user_id).copied()));
                 }
             }
         }

@@ -1,0 +1,264 @@
+//! Groups: the SCIM and SSO (JIT) groups of each tenant, read-only.
+//!
+//! Each group is a `group` resource, a child of its tenant, with a `member` entitlement whose
+//! grants are the group's members (`POST /v1/mgmt/group/all`, one call per tenant, members
+//! inline). Groups come from the tenant's identity provider, so grants and revokes are refused
+//! with a message saying where to change them. Which Descope roles a group maps to lives in the
+//! tenant's SSO configuration, which this connector does not read.
+//!
+//! A member is granted by its Descope user id. Members without one, and members that are not
+//! among the sync's users (test users when they are skipped), get no grant; both are counted in
+//! the sync's summary and logged, never dropped silently.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use c1_connector_sdk::model::{EntitlementImmutable, GrantImmutable};
+use c1_connector_sdk::{
+    Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId, ResourceSyncer,
+    ResourceType, Trait,
+};
+use descope_mgmt::Group;
+use serde_json::{Map, json};
+
+use crate::context::SyncContext;
+use crate::error::from_descope;
+use crate::ids::{decode_component, encode_component, tenant_resource_id};
+use crate::provision::DescopeProvisioner;
+use crate::resources::{reference, user_type};
+use crate::{GROUP_TYPE, MEMBER, TENANT_TYPE, USER_TYPE};
+
+/// The `group` resource type.
+pub(crate) fn group_type() -> ResourceType {
+    ResourceType::new(GROUP_TYPE, "Group")
+        .with_trait(Trait::Group)
+        .with_description(
+            "A tenant's SCIM or SSO group in Descope (read-only: its members come from the identity provider)",
+        )
+}
+
+/// The resource id of group `group_id` of tenant `tenant_id`: `<tenant>/<group>`.
+pub(crate) fn group_resource_id(tenant_id: &str, group_id: &str) -> String {
+    format!(
+        "{}/{}",
+        encode_component(tenant_id),
+        encode_component(group_id)
+    )
+}
+
+fn parse_group_id(id: &str) -> Result<(String, String), Error> {
+    let bad = || {
+        Error::invalid_argument(format!(
+            "'{id}' is not a Descope group id (<tenant>/<group>)"
+        ))
+    };
+    let (tenant, group) = id.split_once('/').ok_or_else(bad)?;
+    Ok((
+        decode_component(tenant).map_err(|_| bad())?,
+        decode_component(group).map_err(|_| bad())?,
+    ))
+}
+
+/// A `group` resource.
+pub(crate) fn group_resource(tenant_id: &str, group: &Group) -> Resource {
+    let mut profile = Map::new();
+    profile.insert("groupId".into(), json!(group.id));
+    profile.insert("tenantId".into(), json!(tenant_id));
+    if !group.source.is_empty() {
+        profile.insert("source".into(), json!(group.source));
+    }
+    if !group.sso_id.is_empty() {
+        profile.insert("ssoId".into(), json!(group.sso_id));
+    }
+    profile.insert("members".into(), json!(group.members.len()));
+    let name = if group.display.is_empty() {
+        &group.id
+    } else {
+        &group.display
+    };
+    Resource::new(
+        GROUP_TYPE,
+        group_resource_id(tenant_id, &group.id),
+        name.clone(),
+    )
+    .with_profile(profile)
+    .with_parent(ResourceId::new(TENANT_TYPE, tenant_resource_id(tenant_id)))
+    .with_group_trait(c1_connector_sdk::model::GroupTrait::default())
+}
+
+/// `group:<T>/<G>:member`, read-only.
+pub(crate) fn group_member_entitlement(group: &Resource) -> Entitlement {
+    Entitlement::assignment(&reference(group), MEMBER)
+        .with_display_name(format!("{} member", group.display_name))
+        .with_description(format!(
+            "Member of the group '{}' (from the tenant's identity provider; read-only)",
+            group.display_name
+        ))
+        .with_grantable_to(&[user_type()])
+        .with_annotation(&EntitlementImmutable::default())
+}
+
+/// Groups of each tenant; their members are kept for the grants phase.
+#[derive(Debug)]
+pub(crate) struct GroupSyncer {
+    pub(crate) ctx: Arc<SyncContext>,
+    /// Member user ids by group resource id, filled as tenants' groups are listed.
+    members: Mutex<HashMap<String, Vec<String>>>,
+    /// Answers grants and revokes (with a refusal saying where groups are changed).
+    provisioner: DescopeProvisioner,
+}
+
+impl GroupSyncer {
+    pub(crate) fn new(ctx: Arc<SyncContext>, provisioner: DescopeProvisioner) -> Self {
+        GroupSyncer {
+            ctx,
+            members: Mutex::new(HashMap::new()),
+            provisioner,
+        }
+    }
+
+    async fn load(&self, tenant_id: &str) -> Result<Vec<Group>, Error> {
+        self.ctx.counters.add("group requests", 1);
+        let groups =
+            self.ctx.client.groups().all(tenant_id).await.map_err(|e| {
+                from_descope(&format!("loading the groups of tenant '{tenant_id}'"), e)
+            })?;
+        let mut members = self
+            .members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for group in &groups {
+            let mut ids = Vec::with_capacity(group.members.len());
+            let mut without_id = 0u64;
+            for m in &group.members {
+                if m.user_id.is_empty() {
+                    without_id += 1;
+                } else {
+                    ids.push(m.user_id.clone());
+                }
+            }
+            if without_id > 0 {
+                self.ctx
+                    .counters
+                    .add("group members without a user id", without_id);
+                tracing::warn!(
+                    tenant = %tenant_id,
+                    group = %group.id,
+                    members = without_id,
+                    "group members without a Descope user id get no grant"
+                );
+            }
+            members.insert(group_resource_id(tenant_id, &group.id), ids);
+        }
+        Ok(groups)
+    }
+}
+
+#[async_trait]
+impl ResourceSyncer for GroupSyncer {
+    fn resource_type(&self) -> ResourceType {
+        group_type()
+    }
+
+    /// The groups of the tenant `parent` (there are no top-level groups).
+    async fn list(
+        &self,
+        parent: Option<&ResourceId>,
+        _: Option<&str>,
+    ) -> Result<Page<Resource>, Error> {
+        let Some(parent) = parent.filter(|p| p.resource_type == TENANT_TYPE) else {
+            return Ok(Page::last(Vec::new()));
+        };
+        let tenant_id = decode_component(&parent.resource)
+            .map_err(|e| Error::invalid_argument(e.to_string()))?;
+        let groups = self.load(&tenant_id).await?;
+        Ok(Page::last(
+            groups
+                .iter()
+                .filter(|g| !g.id.is_empty())
+                .map(|g| group_resource(&tenant_id, g))
+                .collect(),
+        ))
+    }
+
+    async fn entitlements(
+        &self,
+        resource: &Resource,
+        _: Option<&str>,
+    ) -> Result<Page<Entitlement>, Error> {
+        Ok(Page::last(vec![group_member_entitlement(resource)]))
+    }
+
+    async fn grants(&self, resource: &Resource, _: Option<&str>) -> Result<Page<Grant>, Error> {
+        let id = resource.resource_id().resource;
+        let cached = self
+            .members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&id)
+            .cloned();
+        let member_ids = match cached {
+            Some(ids) => ids,
+            None => {
+                // A resumed sync that listed this tenant's groups in another process.
+                let (tenant_id, _) = parse_group_id(&id)?;
+                self.load(&tenant_id).await?;
+                self.members
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_default()
+            }
+        };
+        self.ctx.ensure_index().await?;
+        let entitlement = crate::resources::for_grants(&group_member_entitlement(resource));
+        let index = self.ctx.index();
+        let mut grants = Vec::with_capacity(member_ids.len());
+        let mut unknown = 0u64;
+        for user_id in member_ids {
+            let Some(principal) = index.user_entry(&user_id) else {
+                unknown += 1;
+                continue;
+            };
+            let principal =
+                Resource::new(USER_TYPE, &*principal.resource_id, &*principal.display_name);
+            grants.push(
+                Grant::new(&entitlement, principal).with_annotation(&GrantImmutable::default()),
+            );
+        }
+        if unknown > 0 {
+            self.ctx
+                .counters
+                .add("group members not among synced users", unknown);
+            tracing::info!(
+                group = %id,
+                members = unknown,
+                "group members that are not among the synced users (test users, or users created since) get no grant"
+            );
+        }
+        Ok(Page::last(grants))
+    }
+
+    fn provisioner(&self) -> Option<&dyn Provisioner> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl Provisioner for GroupSyncer {
+    /// Refused: groups are read-only.
+    async fn grant(
+        &self,
+        principal: &Resource,
+        entitlement: &Entitlement,
+    ) -> Result<c1_connector_sdk::Annotations, Error> {
+        self.provisioner.grant(principal, entitlement).await
+    }
+
+    /// Refused: groups are read-only.
+    async fn revoke(&self, grant: &Grant) -> Result<c1_connector_sdk::Annotations, Error> {
+        self.provisioner.revoke(grant).await
+    }
+}
