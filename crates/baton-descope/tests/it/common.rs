@@ -120,9 +120,17 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
     let own = |t: &str, name: &str| tenant_roles.get(t).is_some_and(|v| v.contains(&name));
 
     let mut c = Contents {
-        resource_types: ["user", "access_key", "tenant", "role", "permission"]
-            .map(String::from)
-            .into(),
+        resource_types: [
+            "user",
+            "access_key",
+            "tenant",
+            "group",
+            "role",
+            "permission",
+            "app",
+        ]
+        .map(String::from)
+        .into(),
         ..Contents::default()
     };
     let mut role_ids = Vec::new();
@@ -217,6 +225,40 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
                     c.grants
                         .insert(format!("role:tenant/{t}/{}:assigned:{principal}", enc(r)));
                 }
+            }
+        }
+    }
+    // SSO apps: explicit ssoAppIds, or every app for an empty list.
+    let synced: HashSet<&str> = data
+        .users
+        .iter()
+        .filter(|u| include_test_users || !u.test)
+        .map(|u| u.user_id.as_str())
+        .collect();
+    for app in &data.sso_apps {
+        let a = enc(&app.id);
+        c.resources.insert(format!("app:{a}"));
+        c.entitlements.insert(format!("app:{a}:access"));
+        for u in data
+            .users
+            .iter()
+            .filter(|u| synced.contains(u.user_id.as_str()))
+        {
+            if u.sso_app_ids.is_empty() || u.sso_app_ids.contains(&app.id) {
+                c.grants
+                    .insert(format!("app:{a}:access:user:{}", enc(&u.user_id)));
+            }
+        }
+    }
+    // Groups: members that are synced users.
+    for g in &data.groups {
+        let id = format!("{}/{}", enc(&g.tenant_id), enc(&g.id));
+        c.resources.insert(format!("group:{id}"));
+        c.entitlements.insert(format!("group:{id}:member"));
+        for m in &g.members {
+            if synced.contains(m.user_id.as_str()) {
+                c.grants
+                    .insert(format!("group:{id}:member:user:{}", enc(&m.user_id)));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the Descope connector, the SDK's engine and `.c1z` store, and the Descope
 //! client, run together against the emulator on 127.0.0.1.
 
+mod apps;
 mod cli;
 mod common;
 mod conformance;
@@ -8,6 +9,7 @@ mod faults;
 mod foreign;
 mod keys;
 mod knobs;
+mod last_login;
 mod lifecycle;
 mod program;
 mod provisioning_faults;

@@ -14,6 +14,7 @@ fn spec() -> GenSpec {
         permissions: 15,
         test_users: 12,
         access_keys: 40,
+        sso_apps: 6,
         seed: 7,
         ..GenSpec::default()
     }
@@ -61,9 +62,17 @@ async fn full_sync_matches_the_dataset_exactly() -> TestResult {
     ] {
         assert!(has, "the dataset has access keys with {what}");
     }
+    for needle in [":access_key:", "group:", "app:"] {
+        assert!(
+            want.grants.iter().any(|g| g.contains(needle)),
+            "the dataset gives grants like {needle}"
+        );
+    }
     assert!(
-        want.grants.iter().any(|g| g.contains(":access_key:")),
-        "access keys hold grants"
+        data.users
+            .iter()
+            .any(|u| !u.test && u.sso_app_ids.is_empty()),
+        "users with every app"
     );
     assert!(
         data.tenants.iter().any(|t| !t.parent.is_empty()),
