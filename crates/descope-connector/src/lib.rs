@@ -30,6 +30,7 @@ mod catalog;
 mod config;
 mod context;
 mod error;
+mod events;
 mod found_on_users;
 mod groups;
 pub mod ids;
@@ -234,6 +235,11 @@ impl Connector for DescopeConnector {
             Ok(_) => Ok(Annotations::default()),
             Err(err) => Err(self.validation_error(err)),
         }
+    }
+
+    /// One feed: Descope's audit log as usage and resource-change events (see the crate README).
+    fn event_provider(&self) -> Option<&dyn c1_connector_sdk::events::EventProvider> {
+        Some(self)
     }
 
     fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
