@@ -5,6 +5,7 @@ mod apps;
 mod cli;
 mod common;
 mod conformance;
+mod events;
 mod faults;
 mod foreign;
 mod keys;
