@@ -71,6 +71,17 @@ struct Args {
     no_baseline: bool,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Access keys in the project (default: 2,000 with a workload, otherwise none).
+    #[arg(long)]
+    access_keys: Option<usize>,
+    /// Sync users' last sign-in (the program's `--sync-last-login`); the emulator's users then
+    /// get up to three sign-ins each.
+    #[arg(long)]
+    sync_last_login: bool,
+    /// Sync only these resource types (the program's `--sync-resource-types`), e.g.
+    /// `user,tenant,role,permission` to measure without access keys, groups and apps.
+    #[arg(long)]
+    sync_resource_types: Option<String>,
     /// Keep the last run's .c1z at this path (for inspection).
     #[arg(long)]
     keep: Option<std::path::PathBuf>,
@@ -101,6 +112,8 @@ impl Args {
         self.permissions = permissions;
         self.latency_ms = latency;
         self.rate_limit_scale = scale;
+        // A large project's keys: CI pipelines, integrations, tenant automation.
+        self.access_keys.get_or_insert(2_000);
         if let Some(Workload::W3 | Workload::W4) = self.workload {
             // About a million grants: two more tenant memberships per user (with their roles).
             self.extra_tenants_per_user = 2;
@@ -117,6 +130,8 @@ impl Args {
             permissions: self.permissions,
             test_users: 0,
             extra_tenants_per_user: self.extra_tenants_per_user,
+            access_keys: self.access_keys.unwrap_or(0),
+            logins_per_user: if self.sync_last_login { 3 } else { 0 },
             seed: self.seed,
             ..GenSpec::default()
         }
@@ -155,6 +170,8 @@ fn spawn_emulator(args: &Args, latency_ms: u64) -> Result<EmulatorProcess> {
             &args.extra_tenants_per_user.to_string(),
         ])
         .args(["--permissions", &args.permissions.to_string()])
+        .args(["--access-keys", &args.access_keys.unwrap_or(0).to_string()])
+        .args(args.sync_last_login.then_some("--sync-last-login"))
         .args(["--latency-ms", &latency_ms.to_string()])
         .args(["--rate-limit-scale", &args.rate_limit_scale.to_string()])
         .stdout(Stdio::piped())
@@ -245,6 +262,12 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
         .env("DESCOPE_BASE_URL", &emu.base_url)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    if args.sync_last_login {
+        cmd.arg("--sync-last-login");
+    }
+    if let Some(types) = &args.sync_resource_types {
+        cmd.arg("--sync-resource-types").arg(types);
+    }
     if args.rate_limit_scale > 0.0 {
         // The program paces itself by Descope's documented windows; the emulator's are sped up
         // `scale` times, so the program's must be too.
