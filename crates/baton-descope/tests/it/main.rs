@@ -12,6 +12,7 @@ mod keys;
 mod knobs;
 mod last_login;
 mod lifecycle;
+mod official_sdk;
 mod program;
 mod provisioning_faults;
 mod resume;
