@@ -11,7 +11,7 @@ use c1_connector_sdk::provision::ProvisioningRunner;
 use c1_connector_sdk::store::C1zReader;
 use c1_connector_sdk::{Code, Connector};
 use descope_emulator::{
-    AccessKeyRecord, AccessKeyStatus, Dataset, Emulator, ExpiredKeyStatus, GenSpec,
+    AccessKeyRecord, AccessKeyStatus, Dataset, DuplicateMode, Emulator, ExpiredKeyStatus, GenSpec,
 };
 
 use crate::common::{TestResult, connector_for, enc, read, sync_to};
@@ -178,9 +178,22 @@ async fn synced_keys(mode: ExpiredKeyStatus) -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn conformance_on_access_keys() -> TestResult {
+async fn conformance_on_access_keys_when_descope_ignores_duplicates() -> TestResult {
+    key_conformance(DuplicateMode::Silent).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_on_access_keys_when_descope_rejects_duplicates() -> TestResult {
+    key_conformance(DuplicateMode::Error).await
+}
+
+async fn key_conformance(mode: DuplicateMode) -> TestResult {
     let data = data();
-    let emu = Emulator::builder().dataset(data.clone()).start().await?;
+    let emu = Emulator::builder()
+        .dataset(data.clone())
+        .duplicates(mode)
+        .start()
+        .await?;
     let connector = connector_for(&emu)?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sync.c1z");

@@ -1,6 +1,7 @@
 //! Integration tests of the Descope connector against wiremock servers and the emulator on
 //! 127.0.0.1.
 
+mod apps_events;
 mod keys;
 mod paging;
 mod resume;
