@@ -55,9 +55,12 @@ pub(crate) struct SyncContext {
     apps: OnceCell<Arc<Vec<descope_mgmt::SsoApplication>>>,
     index: RwLock<AssignmentIndex>,
     pager: UserPager,
-    pager_config: PagerConfig,
+    pub(crate) pager_config: PagerConfig,
     /// User ids per `user/history` request (halved when Descope refuses as many).
-    history_chunk: std::sync::atomic::AtomicUsize,
+    pub(crate) history_chunk: std::sync::atomic::AtomicUsize,
+    /// With `--sync-last-login`: the pages ahead, with their users' last sign-ins being fetched
+    /// (see [`crate::last_login`]).
+    pub(crate) prefetch: Mutex<Option<crate::last_login::Prefetch>>,
     /// The user listing of this process started at the first page.
     listed_from_start: AtomicBool,
     /// The index holds every user: the listing ran from the first page to the last in this
@@ -86,6 +89,7 @@ impl SyncContext {
             catalog: OnceCell::new(),
             index: RwLock::new(AssignmentIndex::default()),
             history_chunk: std::sync::atomic::AtomicUsize::new(descope_mgmt::DEFAULT_HISTORY_CHUNK),
+            prefetch: Mutex::new(None),
             listed_from_start: AtomicBool::new(false),
             index_complete: AtomicBool::new(false),
             rebuild: Mutex::new(()),
@@ -148,65 +152,6 @@ impl SyncContext {
             index.record_key(key, catalog);
         }
         Ok(())
-    }
-
-    /// The last sign-in of each of `users` (epoch seconds), when the sync asks for it: one
-    /// `POST /v1/mgmt/user/history` request per 100 users, through the client's rate limiter.
-    pub(crate) async fn last_logins(
-        &self,
-        users: &[User],
-    ) -> Result<std::collections::HashMap<String, i64>, Error> {
-        let mut out = std::collections::HashMap::new();
-        if !self.pager_config.last_login || users.is_empty() {
-            return Ok(out);
-        }
-        let ids: Vec<String> = users
-            .iter()
-            .filter(|u| !u.user_id.is_empty())
-            .map(|u| u.user_id.clone())
-            .collect();
-        let started = std::time::Instant::now();
-        let mut history = Vec::new();
-        let mut rest: &[String] = &ids;
-        while !rest.is_empty() {
-            let size = self
-                .history_chunk
-                .load(Ordering::Relaxed)
-                .clamp(1, rest.len());
-            let (chunk, tail) = rest.split_at(size);
-            self.counters.add("last-login requests", 1);
-            match self.client.users().history(chunk).await {
-                Ok(records) => {
-                    history.extend(records);
-                    rest = tail;
-                }
-                // A server that takes fewer ids a request answers 400: halve the batch (kept
-                // for the rest of the sync) and ask again.
-                Err(err) if err.status() == Some(400) && size > 1 => {
-                    tracing::info!(
-                        ids = size,
-                        "Descope refused this many user ids in one history request; asking for half as many"
-                    );
-                    self.history_chunk.store(size / 2, Ordering::Relaxed);
-                }
-                Err(err) => {
-                    return Err(from_descope(
-                        "loading users' sign-in history for --sync-last-login (turn it off to sync without it)",
-                        err,
-                    ));
-                }
-            }
-        }
-        self.counters
-            .add("last-login ms", started.elapsed().as_millis() as u64);
-        for record in history {
-            if record.login_time <= 0 || record.user_id.is_empty() {
-                continue;
-            }
-            let latest = out.entry(record.user_id).or_insert(record.login_time);
-            *latest = (*latest).max(record.login_time);
-        }
-        Ok(out)
     }
 
     /// The page of users at `offset` (a page token): the next one continues the listing, any

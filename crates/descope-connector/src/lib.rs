@@ -39,6 +39,7 @@ pub mod ids;
 mod index;
 mod key_provision;
 mod key_syncer;
+mod last_login;
 mod lifecycle;
 mod provision;
 mod resources;

@@ -117,8 +117,7 @@ impl ResourceSyncer for UserSyncer {
         if offset == 0 {
             self.ctx.begin_user_listing();
         }
-        let batch = self.ctx.user_page(offset).await?;
-        let last_logins = self.ctx.last_logins(&batch.users).await?;
+        let (batch, last_logins) = self.ctx.user_page_with_logins(offset).await?;
         let mut resources = Vec::with_capacity(batch.users.len());
         {
             let mut index = self.ctx.index_mut();

@@ -68,7 +68,8 @@ fn last_logins(path: &std::path::Path) -> TestResult<HashMap<String, i64>> {
     Ok(out)
 }
 
-async fn exact(builder: EmulatorBuilder) -> TestResult {
+/// Syncs with last login and checks it; returns the faults the emulator injected.
+async fn exact(builder: EmulatorBuilder) -> TestResult<u64> {
     let data = data();
     let emu = builder.dataset(data).start().await?;
     let dir = tempfile::tempdir()?;
@@ -94,18 +95,35 @@ async fn exact(builder: EmulatorBuilder) -> TestResult {
         format!("{stats:?}").contains("last-login requests"),
         "{stats:?}"
     );
-    Ok(())
+    Ok(emu.counters().faults)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_login_is_exact_under_both_answer_shapes() -> TestResult {
     exact(Emulator::builder().history_shape(HistoryShape::BareArray)).await?;
-    exact(Emulator::builder().history_shape(HistoryShape::Wrapped)).await
+    exact(Emulator::builder().history_shape(HistoryShape::Wrapped)).await?;
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_cap_on_ids_per_request_is_adopted() -> TestResult {
-    exact(Emulator::builder().history_max_ids(Some(30))).await
+    exact(Emulator::builder().history_max_ids(Some(30))).await?;
+    Ok(())
+}
+
+/// Errors the client does not retry (retries are off here) reach the engine, which asks for the
+/// same user page again: the background walk restarts there and the result is still exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_asked_again_after_errors_restart_the_walk() -> TestResult {
+    let builder = Emulator::builder()
+        .faults(descope_emulator::Faults {
+            server_error: 0.1,
+            ..descope_emulator::Faults::none()
+        })
+        .seed(5);
+    let faults = exact(builder).await?;
+    assert!(faults > 0, "errors were injected");
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
