@@ -101,6 +101,9 @@ pub(crate) fn enc(raw: &str) -> String {
     out
 }
 
+/// A principal id, its project roles and its `(tenant, tenant roles)`.
+type Holder<'a> = (String, &'a [String], Vec<(&'a str, &'a [String])>);
+
 /// What a sync of `data` must produce, computed from the dataset alone.
 pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
     let tenants: HashSet<&str> = data.tenants.iter().map(|t| t.id.as_str()).collect();
@@ -173,7 +176,7 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
         }
     }
     // Users and access keys hold roles and tenants the same way.
-    let mut holders: Vec<(String, &[String], Vec<(&str, &[String])>)> = Vec::new();
+    let mut holders: Vec<Holder<'_>> = Vec::new();
     for u in data.users.iter().filter(|u| include_test_users || !u.test) {
         let tenants = u
             .user_tenants

@@ -254,7 +254,10 @@ async fn the_official_python_sdk_works_against_the_emulator() -> TestResult {
     client.users().set_roles(login, &roles, None).await?;
     client.users().add_tenant(login, "T2RustTenant").await?;
     client.users().remove_tenant(login, "T2RustTenant").await?;
-    client.users().history(&[user.user_id.clone()]).await?;
+    client
+        .users()
+        .history(std::slice::from_ref(&user.user_id))
+        .await?;
     client.groups().all(&tenant).await?;
     client
         .access_keys()

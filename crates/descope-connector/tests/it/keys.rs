@@ -61,7 +61,7 @@ async fn revoke(
         .iter()
         .find(|s| s.resource_type().id == "role")
         .expect("a role syncer");
-    let grant = Grant::new(&role_entitlement(role), &key_principal());
+    let grant = Grant::new(&role_entitlement(role), key_principal());
     roles
         .provisioner()
         .expect("roles are provisionable")
