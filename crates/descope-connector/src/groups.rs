@@ -120,10 +120,15 @@ impl GroupSyncer {
 
     async fn load(&self, tenant_id: &str) -> Result<Vec<Group>, Error> {
         self.ctx.counters.add("group requests", 1);
-        let groups =
-            self.ctx.client.groups().all(tenant_id).await.map_err(|e| {
-                from_descope(&format!("loading the groups of tenant '{tenant_id}'"), e)
-            })?;
+        let groups = self.ctx.client.groups().all(tenant_id).await.map_err(|e| {
+            from_descope(
+                &format!(
+                    "loading the groups of tenant '{tenant_id}' (to sync without groups, \
+                         leave 'group' out of --sync-resource-types)"
+                ),
+                e,
+            )
+        })?;
         let mut members = self
             .members
             .lock()

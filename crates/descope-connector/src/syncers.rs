@@ -118,6 +118,18 @@ impl ResourceSyncer for UserSyncer {
             self.ctx.begin_user_listing();
         }
         let (batch, last_logins) = self.ctx.user_page_with_logins(offset).await?;
+        // Everything that can fail comes before the users are recorded: a user recorded by an
+        // attempt that then failed would be skipped as already seen when the engine asks for
+        // the page again, and its grants would name a user the sync never emitted.
+        if batch.next_offset.is_none() {
+            // Access keys hold roles and tenants too: fetched now, recorded below.
+            self.ctx.access_keys().await?;
+        }
+        // Saved before the page is returned: the engine's checkpoint for this page then comes
+        // after it, so a resumed sync finds the record of every page the checkpoint covers.
+        self.ctx
+            .store_user_page(offset, batch.next_offset, &batch.users)
+            .await?;
         let mut resources = Vec::with_capacity(batch.users.len());
         {
             let mut index = self.ctx.index_mut();
@@ -127,16 +139,12 @@ impl ResourceSyncer for UserSyncer {
                 }
             }
         }
-        // Saved before the page is returned: the engine's checkpoint for this page then comes
-        // after it, so a resumed sync finds the record of every page the checkpoint covers.
-        self.ctx
-            .store_user_page(offset, batch.next_offset, &batch.users)
-            .await?;
         Ok(match batch.next_offset {
             Some(next) => Page::next(resources, next.to_string()),
             None => {
-                // Access keys hold roles and tenants too: the index covers them before the
-                // grants phase reads it, and before roles found only on assignments are made.
+                // The index covers access keys before the grants phase reads it, and before
+                // roles found only on assignments are made (the keys were fetched above, so
+                // this cannot fail now).
                 self.ctx.record_access_keys(&catalog).await?;
                 self.ctx.end_user_listing();
                 let stats = self.ctx.pager_stats().await;

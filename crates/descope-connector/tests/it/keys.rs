@@ -7,7 +7,7 @@ use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
@@ -131,5 +131,91 @@ async fn an_update_that_changes_nothing_is_not_a_grant() -> TestResult {
         body,
         json!({"id": "K2abc", "name": "CI", "roleNames": ["Viewer", "Editor"], "permittedIps": ["10.0.0.0/8"]})
     );
+    Ok(())
+}
+
+/// The last user page also fetches the access keys. When that fails, the engine asks for the
+/// page again, and the page's users must come back: none may be recorded by the failed attempt
+/// and then skipped as already seen.
+#[tokio::test]
+async fn a_failure_at_the_end_of_the_user_listing_loses_no_user() -> TestResult {
+    let server = MockServer::start().await;
+    // Pages of two users: the second (offset 2) is short, so it is the last, and the failure
+    // comes there.
+    for (offset, ids) in [(0, vec!["U1", "U2"]), (2, vec!["U3"])] {
+        let users: Vec<_> = ids
+            .iter()
+            .map(
+                |id| json!({"userId": id, "loginIds": [format!("{id}@x.io")], "status": "enabled"}),
+            )
+            .collect();
+        Mock::given(method("POST"))
+            .and(path("/v2/mgmt/user/search"))
+            .and(body_partial_json(json!({ "offset": offset })))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({ "users": users, "total": 3 })),
+            )
+            .mount(&server)
+            .await;
+    }
+    for p in [
+        "/v1/mgmt/tenant/all",
+        "/v1/mgmt/role/all",
+        "/v1/mgmt/permission/all",
+    ] {
+        let key = p
+            .trim_start_matches("/v1/mgmt/")
+            .trim_end_matches("/all")
+            .to_owned()
+            + "s";
+        Mock::given(method("GET"))
+            .and(path(p))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ key: [] })))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/v1/mgmt/accesskey/search"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/mgmt/accesskey/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": [] })))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .project_id("P2test")
+        .management_key(SecretString::from("K2test".to_owned()))
+        .base_url(server.uri())
+        .license_handshake(false)
+        .rate_limit(RateLimitConfig::disabled())
+        .retry(RetryConfig::disabled())
+        .build()?;
+    let config = DescopeConfig::new("P2test", SecretString::from("K2test".to_owned()))?
+        .with_user_page_size(2)
+        .with_max_parallel_fetches(1);
+    let c = DescopeConnector::with_client(client, &config);
+    let syncers = c1_connector_sdk::Connector::syncers(&c);
+    let users = syncers
+        .iter()
+        .find(|s| s.resource_type().id == "user")
+        .ok_or("a user syncer")?;
+    let first = users.list(None, None).await?;
+    let token = first.next_token.clone().ok_or("a second page")?;
+    let failed = users.list(None, Some(&token)).await;
+    assert!(
+        failed.is_err(),
+        "the key search failed: {:?}",
+        failed.map(|p| (p.items.len(), p.next_token))
+    );
+    let again = users.list(None, Some(&token)).await?;
+    let ids: Vec<String> = again
+        .items
+        .iter()
+        .map(|r| r.resource_id().resource)
+        .collect();
+    assert_eq!(ids, ["U3"]);
     Ok(())
 }
