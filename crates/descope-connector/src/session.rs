@@ -242,11 +242,12 @@ mod tests {
 
     #[test]
     fn a_stored_user_reads_back_with_the_same_assignments() {
-        let u = user(
+        let mut u = user(
             "U1",
             &["admin"],
             &[("T1", &["editor", "viewer"]), ("T2", &[])],
         );
+        u.sso_app_ids = vec!["A1".to_owned()];
         let bytes = serde_json::to_vec(&PageOut {
             o: 40,
             n: Some(60),
@@ -255,7 +256,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             String::from_utf8(bytes.clone()).unwrap(),
-            r#"{"o":40,"n":60,"u":[["U1","User U1",["admin"],[["T1",["editor","viewer"]],["T2",[]]]]]}"#
+            r#"{"o":40,"n":60,"u":[["U1","User U1",["admin"],[["T1",["editor","viewer"]],["T2",[]]],["A1"]]]}"#
         );
         let page: PageIn = serde_json::from_slice(&bytes).unwrap();
         let s = &page.u[0];
@@ -263,6 +264,15 @@ mod tests {
         assert_eq!(Assignments::display_name(s), Assignments::display_name(&u));
         assert_eq!(s.role_names(), u.role_names());
         assert!(s.tenants().eq(u.tenants()));
+        assert_eq!(s.sso_app_ids(), Some(&["A1".to_owned()][..]));
+
+        // A record written before SSO apps were synced: every app (an empty list).
+        let old: PageIn = serde_json::from_str(
+            r#"{"o":0,"n":null,"u":[["U1","User U1",["admin"],[["T1",["editor"]]]]]}"#,
+        )
+        .unwrap();
+        assert_eq!(old.u[0].role_names(), ["admin"]);
+        assert_eq!(old.u[0].sso_app_ids(), Some(&[][..]));
     }
 
     async fn put_page(s: &SessionStore, offset: u64, next: Option<u64>, ids: &[&str]) {
