@@ -8,6 +8,7 @@ mod account_schema;
 mod accounts;
 mod actions;
 mod annotations;
+mod app_secret_traits;
 mod builders;
 mod capabilities;
 pub mod config;
