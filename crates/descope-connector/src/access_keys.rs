@@ -102,13 +102,9 @@ pub(crate) fn key_status(key: &AccessKey, now: SystemTime) -> (StatusValue, &'st
     }
 }
 
-/// An `access_key` resource. `known_user` says whether a user id names a user of this sync,
-/// so the creator is linked only when it is one (`createdBy`'s format is undocumented).
-pub(crate) fn access_key_resource(
-    key: &AccessKey,
-    now: SystemTime,
-    known_user: impl Fn(&str) -> bool,
-) -> Resource {
+/// An `access_key` resource. The creator (`createdBy`) stays in the profile only: its format is
+/// undocumented (a user id, a login id or a key), so it is not linked as a resource.
+pub(crate) fn access_key_resource(key: &AccessKey, now: SystemTime) -> Resource {
     let (status, details) = key_status(key, now);
     let mut profile = Map::new();
     profile.insert("keyId".into(), json!(key.id));
@@ -169,12 +165,6 @@ pub(crate) fn access_key_resource(
         secret = secret.with_identity(ResourceId::new(
             USER_TYPE,
             user_resource_id(&key.bound_user_id),
-        ));
-    }
-    if !key.created_by.is_empty() && known_user(&key.created_by) {
-        secret = secret.with_created_by(ResourceId::new(
-            USER_TYPE,
-            user_resource_id(&key.created_by),
         ));
     }
 

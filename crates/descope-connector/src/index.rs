@@ -259,11 +259,6 @@ impl AssignmentIndex {
             .and_then(|&n| self.users.get(n as usize))
     }
 
-    /// Whether a user of this id was recorded.
-    pub(crate) fn has_user(&self, user_id: &str) -> bool {
-        self.by_user_id.contains_key(user_id)
-    }
-
     /// Roles users hold that no role listing returned.
     pub(crate) fn roles_found_on_users(&self) -> &BTreeSet<RoleRef> {
         &self.roles_found_on_users

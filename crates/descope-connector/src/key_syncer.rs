@@ -53,10 +53,9 @@ impl ResourceSyncer for AccessKeySyncer {
         }
         let keys = self.ctx.access_keys().await?;
         let now = SystemTime::now();
-        let index = self.ctx.index();
         let resources = keys
             .iter()
-            .map(|key| access_key_resource(key, now, |id| index.has_user(id)))
+            .map(|key| access_key_resource(key, now))
             .collect();
         Ok(Page::last(resources))
     }
