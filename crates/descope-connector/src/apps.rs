@@ -20,8 +20,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use c1_connector_sdk::model::{AppTrait, GrantMetadata, app_trait::AppFlag, resource::StatusValue};
 use c1_connector_sdk::{
-    Annotations, Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId,
-    ResourceSyncer, ResourceType, Trait,
+    Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId, ResourceSyncer,
+    ResourceType, Trait,
 };
 use descope_mgmt::{SsoAppType, SsoApplication};
 use serde_json::{Map, Value, json};
@@ -181,20 +181,5 @@ impl ResourceSyncer for AppSyncer {
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         Some(self)
-    }
-}
-
-#[async_trait]
-impl Provisioner for AppSyncer {
-    async fn grant(
-        &self,
-        principal: &Resource,
-        entitlement: &Entitlement,
-    ) -> Result<Annotations, Error> {
-        self.provisioner.grant(principal, entitlement).await
-    }
-
-    async fn revoke(&self, grant: &Grant) -> Result<Annotations, Error> {
-        self.provisioner.revoke(grant).await
     }
 }

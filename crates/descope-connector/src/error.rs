@@ -92,6 +92,19 @@ pub(crate) fn from_descope(what: &str, err: descope_mgmt::Error) -> Error {
     out.with_source(err)
 }
 
+/// A read's result with Descope's own "not found" as `None` (and any other error mapped with
+/// `what`, e.g. "loading user 'U1'").
+pub(crate) fn found<T>(
+    result: Result<T, descope_mgmt::Error>,
+    what: &str,
+) -> Result<Option<T>, Error> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.is_not_found() => Ok(None),
+        Err(err) => Err(from_descope(what, err)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

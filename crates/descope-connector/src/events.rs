@@ -141,11 +141,12 @@ impl AuditFeed {
         let first = self.search(&base.clone().page(0)).await?;
         let total = usize::try_from(first.total).unwrap_or(usize::MAX);
         let pages = total.max(first.audits.len()).div_ceil(size as usize).max(1);
+        let mut first = Some(first.audits);
         // From the oldest page towards the newest until one holds records after the cursor.
         let mut page = pages - 1;
         loop {
             let audits = if page == 0 {
-                first.audits.clone()
+                first.take().unwrap_or_default()
             } else {
                 self.search(&base.clone().page(page as u32)).await?.audits
             };

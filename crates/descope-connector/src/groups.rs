@@ -106,7 +106,7 @@ pub(crate) struct GroupSyncer {
     /// Member user ids by group resource id, filled as tenants' groups are listed.
     members: Mutex<HashMap<String, Vec<String>>>,
     /// Answers grants and revokes (with a refusal saying where groups are changed).
-    provisioner: DescopeProvisioner,
+    pub(crate) provisioner: DescopeProvisioner,
 }
 
 impl GroupSyncer {
@@ -248,22 +248,5 @@ impl ResourceSyncer for GroupSyncer {
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         Some(self)
-    }
-}
-
-#[async_trait]
-impl Provisioner for GroupSyncer {
-    /// Refused: groups are read-only.
-    async fn grant(
-        &self,
-        principal: &Resource,
-        entitlement: &Entitlement,
-    ) -> Result<c1_connector_sdk::Annotations, Error> {
-        self.provisioner.grant(principal, entitlement).await
-    }
-
-    /// Refused: groups are read-only.
-    async fn revoke(&self, grant: &Grant) -> Result<c1_connector_sdk::Annotations, Error> {
-        self.provisioner.revoke(grant).await
     }
 }

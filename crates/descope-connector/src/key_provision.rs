@@ -134,39 +134,39 @@ fn changed(key: &AccessKey, target: &Target, held: bool) -> (Vec<String>, Vec<As
     (roles, tenants)
 }
 
-/// The assignments of a key, to compare before and after.
-fn assignments(key: &AccessKey) -> (Vec<String>, Vec<(String, Vec<String>)>) {
-    let mut roles = key.role_names.clone();
+/// Assignments in a comparable form: roles sorted, tenants sorted with their roles sorted.
+type Normalized = (Vec<String>, Vec<(String, Vec<String>)>);
+
+fn normalized<'a>(
+    roles: &[String],
+    tenants: impl Iterator<Item = (&'a String, &'a Vec<String>)>,
+) -> Normalized {
+    let mut roles = roles.to_vec();
     roles.sort();
-    let mut tenants: Vec<(String, Vec<String>)> = key
-        .key_tenants
-        .iter()
-        .map(|t| {
-            let mut r = t.role_names.clone();
+    let mut tenants: Vec<(String, Vec<String>)> = tenants
+        .map(|(t, r)| {
+            let mut r = r.clone();
             r.sort();
-            (t.tenant_id.clone(), r)
+            (t.clone(), r)
         })
         .collect();
     tenants.sort();
     (roles, tenants)
 }
 
-fn expected(
-    roles: &[String],
-    tenants: &[AssociatedTenant],
-) -> (Vec<String>, Vec<(String, Vec<String>)>) {
-    let mut roles = roles.to_vec();
-    roles.sort();
-    let mut tenants: Vec<(String, Vec<String>)> = tenants
-        .iter()
-        .map(|t| {
-            let mut r = t.role_names.clone();
-            r.sort();
-            (t.tenant_id.clone(), r)
-        })
-        .collect();
-    tenants.sort();
-    (roles, tenants)
+/// The assignments a key holds, to compare with what an update asked for.
+fn assignments(key: &AccessKey) -> Normalized {
+    normalized(
+        &key.role_names,
+        key.key_tenants
+            .iter()
+            .map(|t| (&t.tenant_id, &t.role_names)),
+    )
+}
+
+/// The assignments an update sends.
+fn expected(roles: &[String], tenants: &[AssociatedTenant]) -> Normalized {
+    normalized(roles, tenants.iter().map(|t| (&t.tenant_id, &t.role_names)))
 }
 
 /// Grants `target` to access key `key_id`.

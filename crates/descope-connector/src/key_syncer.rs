@@ -24,7 +24,6 @@ use crate::ACCESS_KEY_TYPE;
 use crate::access_keys::{access_key_resource, access_key_type};
 use crate::context::SyncContext;
 use crate::error::from_descope;
-use crate::ids::decode_component;
 
 /// Name of the action that activates a key.
 pub(crate) const ENABLE_ACTION: &str = "enable_access_key";
@@ -83,22 +82,15 @@ impl ResourceSyncer for AccessKeySyncer {
 
 /// The Descope key id of an `access_key` resource id.
 pub(crate) fn key_id(id: &ResourceId) -> Result<String, Error> {
-    if id.resource_type != ACCESS_KEY_TYPE {
-        return Err(Error::invalid_argument(format!(
-            "expected an access_key resource, got a '{}' resource",
-            id.resource_type
-        )));
-    }
-    decode_component(&id.resource).map_err(|e| Error::invalid_argument(e.to_string()))
+    crate::provision::component_of(id, ACCESS_KEY_TYPE)
 }
 
 /// Loads a key; `None` only when Descope itself says it does not exist.
 pub(crate) async fn load_key(client: &Client, key_id: &str) -> Result<Option<AccessKey>, Error> {
-    match client.access_keys().load(key_id).await {
-        Ok(key) => Ok(Some(key)),
-        Err(err) if err.is_not_found() => Ok(None),
-        Err(err) => Err(from_descope(&format!("loading access key '{key_id}'"), err)),
-    }
+    crate::error::found(
+        client.access_keys().load(key_id).await,
+        &format!("loading access key '{key_id}'"),
+    )
 }
 
 fn missing(key_id: &str) -> Error {

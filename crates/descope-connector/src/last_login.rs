@@ -52,11 +52,10 @@ impl SyncContext {
             return Ok((self.user_page(offset).await?, HashMap::new()));
         }
         let mut prefetch = self.prefetch.lock().await;
-        let walk = match prefetch.take() {
+        let mut walk = match prefetch.take() {
             Some(walk) if walk.next == offset => walk,
             _ => self.start_walk(offset),
         };
-        let mut walk = walk;
         match walk.pages.recv().await {
             Some(Ok(page)) => {
                 if let Some(next) = page.0.next_offset {

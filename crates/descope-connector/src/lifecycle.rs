@@ -22,8 +22,8 @@ use prost_types::value::Kind;
 
 use crate::USER_TYPE;
 use crate::error::from_descope;
-use crate::ids::decode_component;
 use crate::key_syncer::{Change, action_response};
+use crate::provision::{component_of, load_user};
 use crate::resources::user_resource;
 use crate::syncers::UserSyncer;
 
@@ -136,11 +136,10 @@ fn create_request(info: &AccountInfo) -> Result<(CreateUserRequest, bool), Error
 
 /// Loads a user by login id or user id; `None` only when Descope says it does not exist.
 async fn load(client: &Client, login_or_id: &str) -> Result<Option<User>, Error> {
-    match client.users().load(login_or_id).await {
-        Ok(user) => Ok(Some(user)),
-        Err(err) if err.is_not_found() => Ok(None),
-        Err(err) => Err(from_descope(&format!("loading user '{login_or_id}'"), err)),
-    }
+    crate::error::found(
+        client.users().load(login_or_id).await,
+        &format!("loading user '{login_or_id}'"),
+    )
 }
 
 #[async_trait]
@@ -196,21 +195,7 @@ impl AccountManager for UserSyncer {
 
 /// The Descope user id of a `user` resource id.
 fn user_id(id: &ResourceId) -> Result<String, Error> {
-    if id.resource_type != USER_TYPE {
-        return Err(Error::invalid_argument(format!(
-            "expected a user resource, got a '{}' resource",
-            id.resource_type
-        )));
-    }
-    decode_component(&id.resource).map_err(|e| Error::invalid_argument(e.to_string()))
-}
-
-async fn load_by_id(client: &Client, user_id: &str) -> Result<Option<User>, Error> {
-    match client.users().load_by_user_id(user_id).await {
-        Ok(user) => Ok(Some(user)),
-        Err(err) if err.is_not_found() => Ok(None),
-        Err(err) => Err(from_descope(&format!("loading user '{user_id}'"), err)),
-    }
+    component_of(id, USER_TYPE)
 }
 
 #[async_trait]
@@ -223,13 +208,13 @@ impl ResourceDeleter for UserSyncer {
     ) -> Result<Annotations, Error> {
         let user_id = user_id(id)?;
         let client = &self.ctx.client;
-        if load_by_id(client, &user_id).await?.is_none() {
+        if load_user(client, &user_id).await?.is_none() {
             let mut annotations = Annotations::default();
             annotations.push(&ResourceDoesNotExist {});
             return Ok(annotations);
         }
         let result = client.users().delete_by_user_id(&user_id).await;
-        match (load_by_id(client, &user_id).await, result) {
+        match (load_user(client, &user_id).await, result) {
             (Ok(None), _) => Ok(Annotations::default()),
             (_, Err(err)) => Err(from_descope(&format!("deleting user '{user_id}'"), err)),
             (Ok(Some(_)), Ok(())) => Err(Error::unavailable(format!(
@@ -255,7 +240,7 @@ pub(crate) async fn set_user_enabled(
     enabled: bool,
 ) -> Result<Change, Error> {
     let verb = if enabled { "enabling" } else { "disabling" };
-    let user = load_by_id(client, user_id).await?.ok_or_else(|| {
+    let user = load_user(client, user_id).await?.ok_or_else(|| {
         Error::not_found(format!(
             "user '{user_id}' does not exist in Descope; re-sync and retry"
         ))
@@ -280,7 +265,7 @@ pub(crate) async fn set_user_enabled(
         Ok(_) => None,
         Err(err) => Some(err),
     };
-    match load_by_id(client, user_id).await {
+    match load_user(client, user_id).await {
         Ok(Some(user)) if done(&user) => Ok(Change::Changed),
         _ => Err(match write_error {
             Some(err) => from_descope(&format!("{verb} user '{user_id}'"), err),

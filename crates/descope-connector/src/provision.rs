@@ -161,8 +161,8 @@ impl DescopeProvisioner {
         {
             return Err(Error::failed_precondition(format!(
                 "user '{user_id}' is not a member of tenant '{tenant}': grant the entitlement \
-                 'tenant:{}:member' first, then the {role}",
-                crate::ids::tenant_resource_id(tenant)
+                 '{}' first, then the {role}",
+                crate::access_keys::tenant_entitlement_id(tenant)
             )));
         }
         let users = self.client.users();
@@ -321,12 +321,26 @@ impl DescopeProvisioner {
         }
     }
 
-    /// Loads a user by user id; `None` when Descope says it does not exist.
     async fn load(&self, user_id: &str) -> Result<Option<User>, Error> {
-        match self.client.users().load_by_user_id(user_id).await {
-            Ok(user) => Ok(Some(user)),
-            Err(err) if err.is_not_found() => Ok(None),
-            Err(err) => Err(from_descope(&format!("loading user '{user_id}'"), err)),
-        }
+        load_user(&self.client, user_id).await
     }
+}
+
+/// Loads a user by user id; `None` only when Descope says it does not exist.
+pub(crate) async fn load_user(client: &Client, user_id: &str) -> Result<Option<User>, Error> {
+    crate::error::found(
+        client.users().load_by_user_id(user_id).await,
+        &format!("loading user '{user_id}'"),
+    )
+}
+
+/// The Descope id in a resource id of type `resource_type` (an error for any other type).
+pub(crate) fn component_of(id: &ResourceId, resource_type: &str) -> Result<String, Error> {
+    if id.resource_type != resource_type {
+        return Err(Error::invalid_argument(format!(
+            "expected a {resource_type} resource, got a '{}' resource",
+            id.resource_type
+        )));
+    }
+    decode_component(&id.resource).map_err(|e| Error::invalid_argument(e.to_string()))
 }

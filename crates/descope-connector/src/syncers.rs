@@ -433,4 +433,11 @@ macro_rules! provisioner_via {
     )*};
 }
 
-provisioner_via!(TenantSyncer, RoleSyncer, PermissionSyncer);
+// Groups are read-only: their provisioner refuses with a message saying where they change.
+provisioner_via!(
+    TenantSyncer,
+    RoleSyncer,
+    PermissionSyncer,
+    crate::apps::AppSyncer,
+    crate::groups::GroupSyncer
+);

@@ -2,15 +2,11 @@
 //! access never widened by a revoke (the last explicit app refused; "every app" narrowed to
 //! the other apps), and group memberships read-only.
 
-use std::path::Path;
-use std::sync::Arc;
-
+use c1_connector_sdk::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
-use c1_connector_sdk::provision::ProvisioningRunner;
-use c1_connector_sdk::{Code, Connector};
 use descope_emulator::{Dataset, DuplicateMode, Emulator, GenSpec};
 
-use crate::common::{TestResult, connector_for, enc, read, sync_to};
+use crate::common::{TestResult, connector_for, enc, read, runner, sync_to};
 
 fn data() -> Dataset {
     Dataset::generate(&GenSpec {
@@ -23,11 +19,6 @@ fn data() -> Dataset {
         seed: 17,
         ..GenSpec::default()
     })
-}
-
-fn runner(connector: &Arc<descope_connector::DescopeConnector>, path: &Path) -> ProvisioningRunner {
-    let connector: Arc<dyn Connector> = connector.clone();
-    ProvisioningRunner::new(connector, path)
 }
 
 fn apps_of(emu: &Emulator, user_id: &str) -> Vec<String> {

@@ -37,6 +37,15 @@ pub(crate) fn connector_for(emu: &Emulator) -> TestResult<Arc<DescopeConnector>>
     Ok(Arc::new(DescopeConnector::with_client(client, &config)))
 }
 
+/// A provisioning runner for `connector` that looks ids up in the `.c1z` at `path`.
+pub(crate) fn runner(
+    connector: &Arc<DescopeConnector>,
+    path: &Path,
+) -> c1_connector_sdk::provision::ProvisioningRunner {
+    let connector: Arc<dyn c1_connector_sdk::Connector> = connector.clone();
+    c1_connector_sdk::provision::ProvisioningRunner::new(connector, path)
+}
+
 /// Runs a full sync into `path`.
 pub(crate) async fn sync_to(
     connector: Arc<DescopeConnector>,

@@ -3,15 +3,11 @@
 //! grant again (succeeds: already exists), revoke, revoke again (succeeds: already revoked),
 //! re-sync and find it gone.
 
-use std::path::Path;
-use std::sync::Arc;
-
+use c1_connector_sdk::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
-use c1_connector_sdk::provision::ProvisioningRunner;
-use c1_connector_sdk::{Code, Connector};
 use descope_emulator::{Dataset, DuplicateMode, Emulator, GenSpec};
 
-use crate::common::{TestResult, connector_for, enc, read, sync_to};
+use crate::common::{TestResult, connector_for, enc, read, runner, sync_to};
 
 /// One grantable assignment that a given user does not hold yet.
 struct Case {
@@ -100,11 +96,6 @@ fn cases(data: &Dataset) -> Vec<Case> {
         user_id: u.user_id.clone(),
     });
     out
-}
-
-fn runner(connector: &Arc<descope_connector::DescopeConnector>, path: &Path) -> ProvisioningRunner {
-    let connector: Arc<dyn Connector> = connector.clone();
-    ProvisioningRunner::new(connector, path)
 }
 
 async fn conformance(mode: DuplicateMode) -> TestResult {

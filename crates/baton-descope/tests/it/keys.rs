@@ -6,15 +6,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use c1_connector_sdk::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked, SecretTrait};
-use c1_connector_sdk::provision::ProvisioningRunner;
 use c1_connector_sdk::store::C1zReader;
-use c1_connector_sdk::{Code, Connector};
 use descope_emulator::{
     AccessKeyRecord, AccessKeyStatus, Dataset, DuplicateMode, Emulator, ExpiredKeyStatus, GenSpec,
 };
 
-use crate::common::{TestResult, connector_for, enc, read, sync_to};
+use crate::common::{TestResult, connector_for, enc, read, runner, sync_to};
 
 fn data() -> Dataset {
     Dataset::generate(&GenSpec {
@@ -27,11 +26,6 @@ fn data() -> Dataset {
         seed: 21,
         ..GenSpec::default()
     })
-}
-
-fn runner(connector: &Arc<descope_connector::DescopeConnector>, path: &Path) -> ProvisioningRunner {
-    let connector: Arc<dyn Connector> = connector.clone();
-    ProvisioningRunner::new(connector, path)
 }
 
 fn key(emu: &Emulator, id: &str) -> AccessKeyRecord {
