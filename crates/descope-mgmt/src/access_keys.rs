@@ -53,17 +53,6 @@ fn require_ids(ids: &[String], what: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The key of a `{"key": ...}` answer; a 2xx without one is not what the endpoint promises.
-fn expect_key(env: AccessKeyEnvelope, what: &str) -> Result<AccessKey, Error> {
-    env.key.ok_or_else(|| Error::Decode {
-        issue: crate::error::DecodeIssue::Shape,
-        path: "key".into(),
-        message: format!(
-            "the {what} response holds no access key; load the key to see its current state"
-        ),
-    })
-}
-
 impl AccessKeys {
     pub(crate) fn new(client: Client) -> Self {
         AccessKeys { client }
@@ -94,7 +83,9 @@ impl AccessKeys {
     pub async fn load(&self, id: &str) -> Result<AccessKey, Error> {
         require_id(id, "load")?;
         let call = Call::get("/v1/mgmt/accesskey").query("id", id);
-        expect_key(self.client.call(call).await?, "load")
+        let envelope: AccessKeyEnvelope = self.client.call(call).await?;
+        self.client
+            .expect_one(envelope.key, "GET /v1/mgmt/accesskey", Some(id))
     }
 
     /// `POST /v1/mgmt/accesskey/create`: creates a key and returns it with its secret, which
@@ -151,7 +142,9 @@ impl AccessKeys {
             ));
         }
         let call = Call::post("/v1/mgmt/accesskey/update", req)?.idempotent(true);
-        expect_key(self.client.call(call).await?, "update")
+        let envelope: AccessKeyEnvelope = self.client.call(call).await?;
+        self.client
+            .expect_one(envelope.key, "/v1/mgmt/accesskey/update", Some(&req.id))
     }
 
     async fn by_id(&self, path: &'static str, id: &str, what: &str) -> Result<(), Error> {

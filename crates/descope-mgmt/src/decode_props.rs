@@ -366,7 +366,8 @@ proptest! {
         user.assert_decoded(&u)?;
 
         let wrapped = serde_json::to_vec(&json!({"user": doc})).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let u = decode::<UserEnvelope>(&wrapped).map_err(|e| TestCaseError::fail(e.to_string()))?.user;
+        let u = decode::<UserEnvelope>(&wrapped).map_err(|e| TestCaseError::fail(e.to_string()))?.user
+            .ok_or_else(|| TestCaseError::fail("the envelope lost its user"))?;
         user.assert_decoded(&u)?;
 
         let total_json = if total_as_string { json!(total.to_string()) } else { json!(total) };

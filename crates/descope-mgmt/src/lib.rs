@@ -45,6 +45,7 @@
 //!   Keys and request bodies are never logged.
 
 mod access_keys;
+mod answer;
 mod audit;
 mod builder;
 mod client;

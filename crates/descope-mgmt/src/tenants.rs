@@ -42,11 +42,15 @@ impl Tenants {
         Ok(self.client.call::<TenantsEnvelope>(call).await?.tenants)
     }
 
-    /// `GET /v1/mgmt/tenant?id=` (the tenant comes flat at the root, not wrapped).
+    /// `GET /v1/mgmt/tenant?id=` (the tenant comes flat at the root, not wrapped). An answer
+    /// without a tenant id, or with another tenant's, is an error naming the base URL.
     pub async fn load(&self, id: &str) -> Result<Tenant, Error> {
-        self.client
+        let tenant: Tenant = self
+            .client
             .call(Call::get("/v1/mgmt/tenant").query("id", id))
-            .await
+            .await?;
+        self.client
+            .expect_one(Some(tenant), "GET /v1/mgmt/tenant", Some(id))
     }
 
     /// `POST /v1/mgmt/tenant/create`; returns the tenant id. Not retried after a server error.

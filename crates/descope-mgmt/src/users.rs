@@ -36,6 +36,19 @@ impl Users {
         &self.client
     }
 
+    /// Sends a call answered with `{"user": {...}}` and returns that user: present, with a user
+    /// id, and (with `asked`) the user asked for by login id or user id. Anything else is an
+    /// error naming the base URL (see `answer.rs`).
+    pub(crate) async fn one(
+        &self,
+        call: Call,
+        endpoint: &str,
+        asked: Option<&str>,
+    ) -> Result<User, Error> {
+        let envelope: UserEnvelope = self.client.call(call).await?;
+        self.client.expect_one(envelope.user, endpoint, asked)
+    }
+
     /// `POST /v2/mgmt/user/search`: one page of users matching `req`, with the total count.
     ///
     /// ```no_run
@@ -96,13 +109,14 @@ impl Users {
     /// `GET /v1/mgmt/user?loginId=`: loads one user by login id (a user id works too).
     pub async fn load(&self, login_id_or_user_id: &str) -> Result<User, Error> {
         let call = Call::get("/v1/mgmt/user").query("loginId", login_id_or_user_id);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(call, "GET /v1/mgmt/user", Some(login_id_or_user_id))
+            .await
     }
 
     /// `GET /v1/mgmt/user?userId=`: loads one user by user id.
     pub async fn load_by_user_id(&self, user_id: &str) -> Result<User, Error> {
         let call = Call::get("/v1/mgmt/user").query("userId", user_id);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(call, "GET /v1/mgmt/user", Some(user_id)).await
     }
 
     /// `POST /v1/mgmt/users/load`: loads several users by user id.
@@ -125,7 +139,7 @@ impl Users {
     /// ```
     pub async fn create(&self, req: &CreateUserRequest) -> Result<User, Error> {
         let call = Call::post("/v1/mgmt/user/create", req)?;
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(call, "/v1/mgmt/user/create", None).await
     }
 
     /// `POST /v1/mgmt/user/update`: replaces all the user's fields with `req`'s. To change a
@@ -135,13 +149,15 @@ impl Users {
         let call = Call::post("/v1/mgmt/user/update", req)?
             .idempotent(true)
             .class(EndpointClass::UserSearchUpdate);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(call, "/v1/mgmt/user/update", Some(&req.login_id))
+            .await
     }
 
     /// `PATCH /v1/mgmt/user/patch`: changes only the fields set in `req`.
     pub async fn patch(&self, req: &PatchUserRequest) -> Result<User, Error> {
         let call = Call::patch("/v1/mgmt/user/patch", req)?.idempotent(true);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(call, "/v1/mgmt/user/patch", Some(&req.login_id))
+            .await
     }
 
     /// `POST /v1/mgmt/user/delete`. Retried after server errors, so a repeat may answer 404
@@ -177,7 +193,12 @@ impl Users {
             status: status.as_str(),
         };
         let call = Call::post("/v1/mgmt/user/update/status", &body)?.idempotent(true);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(
+            call,
+            "/v1/mgmt/user/update/status",
+            Some(login_id_or_user_id),
+        )
+        .await
     }
 
     async fn roles(
@@ -193,7 +214,7 @@ impl Users {
             tenant_id,
         };
         let call = Call::post(path, &body)?.idempotent(true);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(call, path, Some(login_id_or_user_id)).await
     }
 
     /// `POST /v2/mgmt/user/update/role/add`: adds roles (project roles when `tenant_id` is
@@ -274,7 +295,12 @@ impl Users {
             tenant_id,
         };
         let call = Call::post("/v1/mgmt/user/update/tenant/add", &body)?.idempotent(true);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(
+            call,
+            "/v1/mgmt/user/update/tenant/add",
+            Some(login_id_or_user_id),
+        )
+        .await
     }
 
     /// `POST /v1/mgmt/user/update/tenant/remove`.
@@ -288,6 +314,11 @@ impl Users {
             tenant_id,
         };
         let call = Call::post("/v1/mgmt/user/update/tenant/remove", &body)?.idempotent(true);
-        Ok(self.client.call::<UserEnvelope>(call).await?.user)
+        self.one(
+            call,
+            "/v1/mgmt/user/update/tenant/remove",
+            Some(login_id_or_user_id),
+        )
+        .await
     }
 }

@@ -10,7 +10,7 @@ use crate::client::Call;
 use crate::error::Error;
 use crate::models::{
     AuthHistoryList, CreateUserRequest, InviteOptions, LoginIdBody, SsoAppsBody, TestUserBody,
-    User, UserAuthHistory, UserEnvelope, UserIdBody, UserIdsBody,
+    User, UserAuthHistory, UserIdBody, UserIdsBody,
 };
 use crate::users::Users;
 
@@ -53,7 +53,7 @@ impl Users {
     ) -> Result<User, Error> {
         require(&req.login_id, "invite: the login id")?;
         let call = Call::post("/v1/mgmt/user/create", &options.apply(req))?;
-        Ok(self.client().call::<UserEnvelope>(call).await?.user)
+        self.one(call, "/v1/mgmt/user/create (invite)", None).await
     }
 
     /// `POST /v1/mgmt/user/create/test`: creates a test user (sent with `"test": true`, as the
@@ -74,7 +74,7 @@ impl Users {
             test: true,
         };
         let call = Call::post("/v1/mgmt/user/create/test", &body)?;
-        Ok(self.client().call::<UserEnvelope>(call).await?.user)
+        self.one(call, "/v1/mgmt/user/create/test", None).await
     }
 
     /// `POST /v1/mgmt/user/delete` with `{"userId": ...}`. Retried after server errors, so a
@@ -166,7 +166,7 @@ impl Users {
             sso_app_ids,
         };
         let call = Call::post(path, &body)?.idempotent(true);
-        Ok(self.client().call::<UserEnvelope>(call).await?.user)
+        self.one(call, path, Some(login_id_or_user_id)).await
     }
 
     /// `POST /v1/mgmt/user/update/ssoapp/add`: gives the user these SSO applications (added to

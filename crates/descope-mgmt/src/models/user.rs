@@ -283,12 +283,12 @@ pub struct UserPage {
     pub total: u64,
 }
 
-/// `{"user": {...}}`, the envelope of single-user responses.
+/// `{"user": {...}}`, the envelope of single-user responses. A missing or `null` user is kept
+/// as `None`, so the handler refuses it (see `answer.rs`) rather than reading an empty user.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct UserEnvelope {
-    #[serde(deserialize_with = "de::null_default")]
-    pub(crate) user: User,
+    pub(crate) user: Option<User>,
 }
 
 /// `{"users": [...]}` from load-many.

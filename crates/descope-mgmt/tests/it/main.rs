@@ -1,6 +1,7 @@
 //! Integration tests of descope-mgmt against wiremock servers on 127.0.0.1.
 
 mod access_keys;
+mod answers;
 mod audit;
 mod decode_props;
 mod errors;

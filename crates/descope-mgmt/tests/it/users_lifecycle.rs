@@ -122,7 +122,7 @@ async fn sso_app_assignment_sends_lower_case_ids_key() -> TestResult {
             ))
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(
-                    json!({"user": {"userId": "U2abc", "ssoAppIDs": ["SA1", "SA2"]}}),
+                    json!({"user": {"userId": "U2abc", "loginIds": ["jane@acme.io"], "ssoAppIDs": ["SA1", "SA2"]}}),
                 ),
             )
             .expect(1)
