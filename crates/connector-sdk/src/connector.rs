@@ -116,13 +116,19 @@ pub trait ResourceSyncer: Send + Sync {
     ) -> Result<Page<Resource>, Error>;
 
     /// Lists the entitlements of one resource.
+    ///
+    /// A [`Code::NotFound`](crate::Code::NotFound) error here (and from [`grants`](Self::grants))
+    /// means "this resource vanished since it was listed": the engine logs a warning and goes on.
+    /// An error from state shared by every resource (an index, a catalog) must be marked
+    /// [`Error::in_shared_state`], whatever its code, so that it fails the sync instead.
     async fn entitlements(
         &self,
         resource: &Resource,
         token: Option<&str>,
     ) -> Result<Page<Entitlement>, Error>;
 
-    /// Lists the grants on the entitlements of one resource.
+    /// Lists the grants on the entitlements of one resource (see
+    /// [`entitlements`](Self::entitlements) for what a `NotFound` error means).
     async fn grants(&self, resource: &Resource, token: Option<&str>) -> Result<Page<Grant>, Error>;
 
     /// Grant and revoke support for entitlements of this type's resources.

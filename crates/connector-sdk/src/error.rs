@@ -100,6 +100,8 @@ pub struct Error {
     rate_limit: Option<RateLimitDescription>,
     /// Overrides the code's retry rule (see [`Error::with_retryable`]).
     retryable: Option<bool>,
+    /// The failure is in state shared by every resource (see [`Error::in_shared_state`]).
+    shared_state: bool,
     source: Option<BoxError>,
 }
 
@@ -112,6 +114,7 @@ impl Error {
             retry_after: None,
             rate_limit: None,
             retryable: None,
+            shared_state: false,
             source: None,
         }
     }
@@ -196,6 +199,38 @@ impl Error {
         self
     }
 
+    /// Marks the failure as one of state the connector shares across resources (an index built
+    /// from a listing, a catalog fetched once, a cache every call reads), not of the one
+    /// resource a call was about.
+    ///
+    /// The engine skips a [`Code::NotFound`] from one resource's `entitlements` or `grants` as a
+    /// resource that vanished between the listing and the call (baton's rule, a warning), but
+    /// never an error marked here: a failure to build shared state would fail every resource's
+    /// call alike, and skipping each would end the sync "successfully" with those grants
+    /// silently missing. Such an error fails the sync with its cause. Mark every error that
+    /// comes from building or reading shared state, whatever its code; an unmarked `NotFound`
+    /// is read as "this resource is gone".
+    ///
+    /// ```
+    /// use c1_connector_sdk::Error;
+    ///
+    /// // Re-listing users to rebuild an index hit a 404: not "this group is gone".
+    /// let err = Error::not_found("listing users: 404").in_shared_state();
+    /// assert!(err.is_in_shared_state() && err.is_not_found());
+    /// assert!(err.context("grants of group g1").is_in_shared_state());
+    /// assert!(!Error::not_found("group g1").is_in_shared_state());
+    /// ```
+    #[must_use]
+    pub fn in_shared_state(mut self) -> Self {
+        self.shared_state = true;
+        self
+    }
+
+    /// Whether the error was marked with [`Error::in_shared_state`].
+    pub fn is_in_shared_state(&self) -> bool {
+        self.shared_state
+    }
+
     /// Attaches the underlying cause, reported by [`std::error::Error::source`].
     #[must_use]
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
@@ -250,6 +285,7 @@ impl fmt::Debug for Error {
             .field("retry_after", &self.retry_after)
             .field("rate_limit", &self.rate_limit)
             .field("retryable", &self.retryable)
+            .field("shared_state", &self.shared_state)
             .field("source", &self.source)
             .finish()
     }

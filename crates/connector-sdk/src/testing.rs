@@ -61,6 +61,7 @@ pub struct Fault {
     times: u32,
     retry_after: Option<Duration>,
     retryable: Option<bool>,
+    shared_state: bool,
 }
 
 impl Fault {
@@ -73,6 +74,7 @@ impl Fault {
             times: 1,
             retry_after: None,
             retryable: None,
+            shared_state: false,
         }
     }
 
@@ -101,6 +103,14 @@ impl Fault {
     #[must_use]
     pub fn retryable(mut self, retryable: bool) -> Self {
         self.retryable = Some(retryable);
+        self
+    }
+
+    /// Marks the error as a failure of the connector's shared state, not of the resource the
+    /// call was about (see [`Error::in_shared_state`]).
+    #[must_use]
+    pub fn in_shared_state(mut self) -> Self {
+        self.shared_state = true;
         self
     }
 }
@@ -154,6 +164,9 @@ impl State {
         }
         if let Some(r) = f.retryable {
             e = e.with_retryable(r);
+        }
+        if f.shared_state {
+            e = e.in_shared_state();
         }
         Some(e)
     }

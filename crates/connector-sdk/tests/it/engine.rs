@@ -176,6 +176,29 @@ async fn not_found_on_grants_is_a_warning() {
     assert!(stats.grants < 9);
 }
 
+/// A `NotFound` from building the connector's shared state (an index every grants call reads)
+/// is not a vanished resource: the sync fails with it, in the entitlements phase and in the
+/// grants phase, rather than skipping every resource and succeeding without their grants.
+#[tokio::test(start_paused = true)]
+async fn not_found_in_shared_state_fails_the_sync() {
+    for op in [FakeOp::Grants, FakeOp::Entitlements] {
+        let fake = org()
+            .fault(
+                Fault::new(op, Code::NotFound)
+                    .for_type("group")
+                    .in_shared_state(),
+            )
+            .build();
+        let err = Syncer::new(Arc::new(fake), SyncOptions::default())
+            .run(&mut sink())
+            .await
+            .expect_err("the sync fails");
+        assert_eq!(err.code(), Code::NotFound, "{err}");
+        assert!(err.is_in_shared_state(), "{err:?}");
+        assert!(err.message().contains("injected"), "keeps its cause: {err}");
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn cancellation_stops_the_sync() {
     let fake = org().delay(Duration::from_secs(1)).build();

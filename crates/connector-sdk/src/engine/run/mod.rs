@@ -476,9 +476,12 @@ impl<'a> Run<'a> {
                 Ok(o) => o,
                 Err(e)
                     if e.code() == Code::NotFound
+                        && !e.is_in_shared_state()
                         && matches!(job.op, Op::Entitlements(_) | Op::Grants(_)) =>
                 {
-                    // baton treats a vanished resource as a warning, not a failed sync.
+                    // baton treats a vanished resource as a warning, not a failed sync. Never a
+                    // failure of the connector's shared state (an index, a catalog): that one
+                    // would skip every resource alike and lose their grants silently.
                     tracing::warn!(job = %job.describe(), error = %e, "skipped");
                     self.stats.warnings += 1;
                     self.running.remove(&job.id);
