@@ -11,7 +11,9 @@ use tokio::task::JoinHandle;
 use crate::counters::Counters;
 use crate::dataset::Dataset;
 use crate::http::{self, Config, Paging, Shared};
-use crate::knobs::{DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimits};
+use crate::knobs::{
+    ConcurrentKeyWriter, DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimits,
+};
 use crate::requests::RecordedRequest;
 use crate::state::State;
 
@@ -192,6 +194,7 @@ pub struct EmulatorBuilder {
     history_max_ids: Option<usize>,
     access_key_search_cap: Option<usize>,
     key_update_empty_list_keeps: bool,
+    concurrent_key_writer: Option<ConcurrentKeyWriter>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -223,6 +226,7 @@ impl fmt::Debug for EmulatorBuilder {
                 "key_update_empty_list_keeps",
                 &self.key_update_empty_list_keeps,
             )
+            .field("concurrent_key_writer", &self.concurrent_key_writer)
             .finish()
     }
 }
@@ -249,6 +253,7 @@ impl Default for EmulatorBuilder {
             history_max_ids: None,
             access_key_search_cap: None,
             key_update_empty_list_keeps: false,
+            concurrent_key_writer: None,
         }
     }
 }
@@ -418,6 +423,26 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Another writer of one access key, whose update lands right after the client's (default
+    /// none): see [`ConcurrentKeyWriter`]. Descope has no compare-and-set, so a client's
+    /// read-modify-write of a key must notice this (its fresh read shows neither the key it
+    /// loaded nor the key it wrote) and never report the lost change as done.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::{ConcurrentKeyWriter, Emulator};
+    ///
+    /// let emu = Emulator::builder()
+    ///     .concurrent_key_writer(ConcurrentKeyWriter::new("K2ci", "Auditor").times(3))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn concurrent_key_writer(mut self, writer: ConcurrentKeyWriter) -> Self {
+        self.concurrent_key_writer = Some(writer);
+        self
+    }
+
     /// Binds the listener and serves in a background task of the current tokio runtime.
     ///
     /// Fails with [`std::io::ErrorKind::InvalidInput`] for a knob out of range (a user-search
@@ -456,6 +481,7 @@ impl EmulatorBuilder {
                 history_max_ids: self.history_max_ids,
                 access_key_search_cap: self.access_key_search_cap,
                 key_update_empty_list_keeps: self.key_update_empty_list_keeps,
+                concurrent_key_writer: self.concurrent_key_writer,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

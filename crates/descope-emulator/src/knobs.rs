@@ -244,3 +244,55 @@ pub enum HistoryShape {
     /// `{"usersAuthHistory":[...]}`, as the docs show.
     Wrapped,
 }
+
+/// Another writer of one access key whose read-modify-write straddles the client's updates:
+/// it loaded the key after the client's load and before the client's update, and writes right
+/// after that update. Descope has no compare-and-set, so this is a real interleaving of two
+/// connector processes (or a console edit); the knob makes it happen on purpose.
+///
+/// For each of the next `times` accepted `POST /v1/mgmt/accesskey/update` calls on key
+/// `key_id`, the emulator applies the update, answers with the key as that update left it (as
+/// Descope answers), and then applies the other writer's update: `roleNames` set to the roles
+/// the key held **before** the client's update plus `role`. The client's change to `roleNames`
+/// is lost, and only a fresh read shows it: the key then holds neither what the client loaded
+/// nor what it wrote. The other write is audited as an `AccessKeyModified` record with actor
+/// `concurrent-writer`.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use descope_emulator::{ConcurrentKeyWriter, Emulator};
+///
+/// let emu = Emulator::builder()
+///     .concurrent_key_writer(ConcurrentKeyWriter::new("K2ci", "Auditor").times(1))
+///     .start()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConcurrentKeyWriter {
+    /// The key the other writer changes.
+    pub key_id: String,
+    /// The project role it adds to the roles it loaded (it must exist in the dataset).
+    pub role: String,
+    /// How many of the client's updates it follows (default 1).
+    pub times: u32,
+}
+
+impl ConcurrentKeyWriter {
+    /// Another writer adding project role `role` to key `key_id`, after the next update.
+    pub fn new(key_id: impl Into<String>, role: impl Into<String>) -> Self {
+        Self {
+            key_id: key_id.into(),
+            role: role.into(),
+            times: 1,
+        }
+    }
+
+    /// Follows the next `n` updates of the key instead of one.
+    #[must_use]
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = n;
+        self
+    }
+}

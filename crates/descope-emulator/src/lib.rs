@@ -61,7 +61,10 @@ pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, Emulato
 pub use generate::GenSpec;
 pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
 pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
-pub use knobs::{DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimit, RateLimits};
+pub use knobs::{
+    ConcurrentKeyWriter, DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimit,
+    RateLimits,
+};
 pub use records::UserFamilyRecord;
 pub use records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,

@@ -18,7 +18,7 @@ use super::{Shared, empty, json};
 use crate::error::ApiError;
 use crate::key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
 use crate::knobs::ExpiredKeyStatus;
-use crate::state::{KeyChanges, NewKey, now_secs, obj};
+use crate::state::{KeyChanges, NewKey, State, now_secs, obj};
 
 type App = AxState<Arc<Shared>>;
 type Reply = Result<Response, ApiError>;
@@ -269,11 +269,52 @@ async fn update(AxState(app): App, body: Bytes) -> Reply {
         .ok()
         .map(|p| state.access_keys[p].clone());
     let pos = state.update_access_key(&id, changes)?;
-    if let Some(before) = before {
+    if let Some(before) = &before {
         let data = obj(serde_json::json!({ "operation": "update" }));
-        state.audit_key_modified(&before, pos, data);
+        state.audit_key_modified(before, pos, data);
     }
-    one(&app, &state.access_keys[pos])
+    let answer = one(&app, &state.access_keys[pos]);
+    if let Some(before) = &before {
+        interleave_other_writer(&app, &mut state, before);
+    }
+    answer
+}
+
+/// The [`ConcurrentKeyWriter`](crate::ConcurrentKeyWriter) knob: after an update of its key,
+/// the other writer's update, computed from the key as it was before that update.
+fn interleave_other_writer(app: &Shared, state: &mut State, before: &AccessKeyRecord) {
+    let role = {
+        let mut writer = app
+            .concurrent_key_writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match writer.as_mut() {
+            Some(w) if w.key_id == before.id && w.times > 0 => {
+                w.times -= 1;
+                w.role.clone()
+            }
+            _ => return,
+        }
+    };
+    let Ok(pos) = state.key_index(&before.id) else {
+        return;
+    };
+    let mut roles = before.role_names.clone();
+    roles.retain(|r| *r != role);
+    roles.push(role);
+    let changes = KeyChanges {
+        name: state.access_keys[pos].name.clone(),
+        role_names: Some(roles),
+        ..KeyChanges::default()
+    };
+    let after_ours = state.access_keys[pos].clone();
+    if let Ok(pos) = state.update_access_key(&before.id, changes) {
+        let data = obj(serde_json::json!({ "operation": "update" }));
+        state.audit_key_modified(&after_ours, pos, data);
+        if let Some(last) = state.audit.last_mut() {
+            last.actor_id = "concurrent-writer".to_owned();
+        }
+    }
 }
 
 fn required_id(body: &[u8]) -> Result<String, ApiError> {

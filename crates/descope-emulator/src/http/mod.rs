@@ -34,7 +34,7 @@ use serde::Serialize;
 
 use crate::counters::CounterSet;
 use crate::error::ApiError;
-use crate::knobs::{ExpiredKeyStatus, Faults, HistoryShape, RateLimits};
+use crate::knobs::{ConcurrentKeyWriter, ExpiredKeyStatus, Faults, HistoryShape, RateLimits};
 use crate::ratelimit::{Class, Limiter, retry_after_secs};
 use crate::requests::{RecordedBody, RecordedRequest, RequestLog};
 use crate::state::State;
@@ -70,6 +70,8 @@ pub(crate) struct Shared {
     history_max_ids: Option<usize>,
     pub(crate) access_key_search_cap: Option<usize>,
     pub(crate) key_update_empty_list_keeps: bool,
+    /// The other writer of one key and how many more updates it follows.
+    pub(crate) concurrent_key_writer: Mutex<Option<ConcurrentKeyWriter>>,
 }
 
 /// Settings the server is started with.
@@ -91,6 +93,7 @@ pub(crate) struct Config {
     pub(crate) history_max_ids: Option<usize>,
     pub(crate) access_key_search_cap: Option<usize>,
     pub(crate) key_update_empty_list_keeps: bool,
+    pub(crate) concurrent_key_writer: Option<ConcurrentKeyWriter>,
 }
 
 impl Shared {
@@ -116,6 +119,7 @@ impl Shared {
             history_max_ids: config.history_max_ids,
             access_key_search_cap: config.access_key_search_cap,
             key_update_empty_list_keeps: config.key_update_empty_list_keeps,
+            concurrent_key_writer: Mutex::new(config.concurrent_key_writer),
         }
     }
 

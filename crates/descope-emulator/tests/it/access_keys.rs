@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use descope_emulator::{Dataset, Emulator, ExpiredKeyStatus, GenSpec, RateLimit, RateLimits};
+use descope_emulator::{
+    ConcurrentKeyWriter, Dataset, Emulator, ExpiredKeyStatus, GenSpec, RateLimit, RateLimits,
+};
 use serde_json::{Value, json};
 
 use crate::common::{Api, TestResult};
@@ -507,5 +509,41 @@ async fn generated_keys_are_served() -> TestResult {
         .map(|k| k["status"].as_str().unwrap())
         .collect();
     assert!(statuses.contains(&"inactive") && statuses.contains(&"active"));
+    Ok(())
+}
+
+/// The `concurrent_key_writer` knob: right after the client's update (answered as applied),
+/// another writer's update computed from the key before it lands, once per `times`.
+#[tokio::test]
+async fn a_concurrent_writer_follows_the_next_updates() -> TestResult {
+    let api = Api::start(
+        Emulator::builder().concurrent_key_writer(ConcurrentKeyWriter::new(CI, "Auditor").times(1)),
+    )
+    .await;
+    let (_, before) = load(&api, CI).await;
+    assert_eq!(before["key"]["roleNames"], json!(["Viewer"]));
+    let update = json!({"id": CI, "name": "CI pipeline", "roleNames": ["Viewer", "Editor"]});
+    let (status, answer) = api.post("/v1/mgmt/accesskey/update", update.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["key"]["roleNames"],
+        json!(["Viewer", "Editor"]),
+        "our write, as applied"
+    );
+    let (_, now) = load(&api, CI).await;
+    assert_eq!(
+        now["key"]["roleNames"],
+        json!(["Viewer", "Auditor"]),
+        "the other writer's list, from the key before our update"
+    );
+    let audit = api.emu.dataset().audit;
+    let last = audit.last().ok_or("audited")?;
+    assert_eq!(last.action, "AccessKeyModified");
+    assert_eq!(last.actor_id, "concurrent-writer");
+    // Only once: the next update stays.
+    let (_, answer) = api.post("/v1/mgmt/accesskey/update", update).await;
+    let (_, now) = load(&api, CI).await;
+    assert_eq!(now["key"]["roleNames"], answer["key"]["roleNames"]);
+    assert_eq!(now["key"]["roleNames"], json!(["Viewer", "Editor"]));
     Ok(())
 }
