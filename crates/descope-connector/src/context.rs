@@ -97,11 +97,16 @@ impl SyncContext {
     }
 
     /// The catalog, fetched on first use (one call each for tenants, roles and permissions).
+    ///
+    /// Its errors, like every error of this shared state, are marked
+    /// [`Error::in_shared_state`]: a `NotFound` here is not "this resource vanished", and the
+    /// engine must fail the sync rather than skip every resource that reads the catalog.
     pub(crate) async fn catalog(&self) -> Result<Arc<Catalog>, Error> {
         self.catalog
             .get_or_try_init(|| async { Catalog::load(&self.client).await.map(Arc::new) })
             .await
             .cloned()
+            .map_err(Error::in_shared_state)
     }
 
     /// The project's access keys, fetched once per sync (see [`crate::access_keys`]); none when
@@ -119,6 +124,7 @@ impl SyncContext {
             })
             .await
             .cloned()
+            .map_err(Error::in_shared_state)
     }
 
     /// The project's SSO applications, fetched once per sync (`GET /v1/mgmt/sso/idp/apps/load`).
@@ -142,6 +148,7 @@ impl SyncContext {
             })
             .await
             .cloned()
+            .map_err(Error::in_shared_state)
     }
 
     /// Records every access key's assignments in the index (keys already there are skipped).
@@ -216,7 +223,15 @@ impl SyncContext {
     /// (or not at all): then the index is rebuilt from the user page records in the sync's
     /// session, and only the users of pages missing there are listed again (all of them when
     /// the session is not durable), so grants are never silently short.
+    ///
+    /// Every error is marked [`Error::in_shared_state`]: a Descope 404 while listing users or
+    /// keys again must fail the sync with its cause, not be skipped by the engine as one
+    /// vanished resource per grants call (every grants call reads this index).
     pub(crate) async fn ensure_index(&self) -> Result<(), Error> {
+        self.build_index().await.map_err(Error::in_shared_state)
+    }
+
+    async fn build_index(&self) -> Result<(), Error> {
         if self.index_complete.load(Ordering::SeqCst) {
             return Ok(());
         }

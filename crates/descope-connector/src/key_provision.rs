@@ -4,8 +4,7 @@
 //! `roleNames` and `keyTenants` whole. So every change is a read-modify-write from the key as it
 //! is loaded just before: the request carries everything the key holds (name, description,
 //! permitted IPs, custom claims and attributes, every other role and tenant) and differs in the
-//! one assignment changed. The answer must show that assignment changed and nothing else; when
-//! it does not, the key is loaded again and the result reported from what Descope holds then.
+//! one assignment changed.
 //!
 //! Refused before any call, because Descope would refuse or ignore them and a half-applied
 //! change is worse than none:
@@ -14,8 +13,16 @@
 //!   project roles (Descope's SDKs treat the two as exclusive on one key);
 //! - a tenant role on a key that is not a member of the tenant (grant the membership first).
 //!
+//! Every change is confirmed by loading the key again, never from the update's answer (which
+//! could echo the lists sent). The reload shows the new assignments (done), the old ones (not
+//! applied: an error), or neither: another writer changed the key between the load and the
+//! reload, and since Descope has no compare-and-set the change is reported as a retryable
+//! `Aborted` error with what Descope holds, never as done. Within one process the caller holds the
+//! key for the whole change (see [`crate::principal_lock`]), so only another process (or the
+//! console, or another API client) can be that writer.
+//!
 //! Revoking a key's last project role or last tenant sends an empty list. Whether Descope
-//! clears the list or keeps it when given `[]` is unverified; the key is loaded again, and a
+//! clears the list or keeps it when given `[]` is unverified; the reload shows which, and a
 //! revoke that did not take effect is an error saying so, never a success.
 
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
@@ -25,7 +32,7 @@ use descope_mgmt::{AccessKey, AssociatedTenant, Client, UpdateAccessKeyRequest};
 use crate::access_keys::tenant_entitlement_id;
 use crate::error::from_descope;
 use crate::key_syncer::load_key;
-use crate::provision::Target;
+use crate::provision::{Target, changed_concurrently};
 
 impl Target {
     /// Whether an access key holds this target.
@@ -88,7 +95,7 @@ fn refusal(key: &AccessKey, target: &Target) -> Option<String> {
     }
 }
 
-fn no_apps(id: &str) -> String {
+pub(crate) fn no_apps(id: &str) -> String {
     format!(
         "access key '{id}' cannot be given SSO application access: Descope grants SSO applications to users only"
     )
@@ -209,11 +216,19 @@ pub(crate) async fn revoke(
         .map(|()| Annotations::default())
 }
 
-/// Sends the read-modify-write update and confirms it.
+/// Sends the read-modify-write update and confirms it with a fresh read.
+///
+/// The update's answer is not trusted: it could be an echo of the lists sent (a proxy, a server
+/// that answers before applying), and it says nothing about a writer that comes right after. The
+/// key is loaded again and compared with both the key the update was decided from (`key`) and
+/// the assignments it wrote: the new ones mean done; the old ones mean the update did not take
+/// effect; anything else means another writer changed the key in between, and the change is not
+/// reported done ([`changed_concurrently`], retryable).
 async fn write(client: &Client, key: &AccessKey, target: &Target, held: bool) -> Result<(), Error> {
     let verb = if held { "granting" } else { "revoking" };
     let (roles, tenants) = changed(key, target, held);
     let want = expected(&roles, &tenants);
+    let before = assignments(key);
     let mut request = UpdateAccessKeyRequest::from_key(key);
     // Only the list that changes is sent; the other is left unset, which keeps it.
     let sent_empty = match target {
@@ -228,46 +243,49 @@ async fn write(client: &Client, key: &AccessKey, target: &Target, held: bool) ->
             empty
         }
     };
-    let result = client.access_keys().update(&request).await;
+    let write_error = client.access_keys().update(&request).await.err();
     let key_id = &key.id;
-    let write_error = match result {
-        Ok(updated) if assignments(&updated) == want => return Ok(()),
-        Ok(_) => {
-            tracing::debug!(
-                key = %key_id,
-                "the access key Descope returned after the update does not show exactly the change; loading it again"
-            );
-            None
-        }
-        Err(err) => Some(err),
-    };
+    let change = || format!("{verb} the {} on access key '{key_id}'", target.describe());
     match load_key(client, key_id).await {
         Ok(Some(now)) if assignments(&now) == want => Ok(()),
-        Ok(Some(now)) if target.held_by_key(&now) == held => {
-            // The assignment changed, but something else did too (a concurrent edit, or Descope
-            // normalising the lists): the change asked for is done; say what else differs.
-            tracing::warn!(
-                key = %key_id,
-                "access key assignments differ from what the update sent beyond the {} (changed concurrently?)",
-                target.describe()
-            );
-            Ok(())
-        }
+        // A key deleted meanwhile holds nothing.
         Ok(None) if !held => Ok(()),
-        Ok(Some(_)) if !held && sent_empty && write_error.is_none() => Err(Error::failed_precondition(format!(
-            "Descope accepted revoking the {} from access key '{key_id}', but the key still holds it. \
-             When the revoke removes a key's last project role or last tenant, the update sends an \
-             empty list, and this Descope project keeps the list unchanged when given one: remove the \
-             assignment in the Descope console, or delete the key",
+        Ok(None) => Err(Error::not_found(format!(
+            "access key '{key_id}' was deleted while {verb} the {}",
             target.describe()
-        ))
-        .with_retryable(false)),
-        Ok(_) | Err(_) => Err(match write_error {
-            Some(err) => from_descope(&format!("{verb} the {} on access key '{key_id}'", target.describe()), err),
+        ))),
+        Ok(Some(now)) if assignments(&now) == before => Err(match write_error {
+            Some(err) => from_descope(&change(), err),
+            None if !held && sent_empty => Error::failed_precondition(format!(
+                "Descope accepted revoking the {} from access key '{key_id}', but the key still holds it. \
+                 When the revoke removes a key's last project role or last tenant, the update sends an \
+                 empty list, and this Descope project keeps the list unchanged when given one: remove the \
+                 assignment in the Descope console, or delete the key",
+                target.describe()
+            ))
+            .with_retryable(false),
             None => Error::unavailable(format!(
                 "Descope accepted {verb} the {} on access key '{key_id}', but the key does not show the change yet; retry",
                 target.describe()
             )),
         }),
+        Ok(Some(now)) => Err(changed_concurrently(&change(), &describe(&now))),
+        Err(load_err) => Err(match write_error {
+            Some(err) => from_descope(&change(), err),
+            None => load_err.context(format!(
+                "{} was sent, but the key could not be read back to confirm it",
+                change()
+            )),
+        }),
     }
+}
+
+/// What a key holds, for messages: its project roles and its tenants with their roles.
+fn describe(key: &AccessKey) -> String {
+    let (roles, tenants) = assignments(key);
+    let tenants: Vec<String> = tenants.iter().map(|(t, r)| format!("{t} {r:?}")).collect();
+    format!(
+        "roleNames {roles:?} and keyTenants [{}]",
+        tenants.join(", ")
+    )
 }

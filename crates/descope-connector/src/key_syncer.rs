@@ -24,6 +24,8 @@ use crate::ACCESS_KEY_TYPE;
 use crate::access_keys::{access_key_resource, access_key_type};
 use crate::context::SyncContext;
 use crate::error::from_descope;
+use crate::principal_lock::PrincipalKey;
+use crate::provision::DescopeProvisioner;
 
 /// Name of the action that activates a key.
 pub(crate) const ENABLE_ACTION: &str = "enable_access_key";
@@ -34,6 +36,9 @@ pub(crate) const DISABLE_ACTION: &str = "disable_access_key";
 #[derive(Debug)]
 pub(crate) struct AccessKeySyncer {
     pub(crate) ctx: Arc<SyncContext>,
+    /// The connector's provisioner: its per-principal locks serialise deletes and status
+    /// changes with grants and revokes.
+    pub(crate) provisioner: DescopeProvisioner,
 }
 
 #[async_trait]
@@ -109,7 +114,11 @@ impl ResourceDeleter for AccessKeySyncer {
         _parent: Option<&ResourceId>,
     ) -> Result<Annotations, Error> {
         let key_id = key_id(id)?;
-        let client = &self.ctx.client;
+        let client = self.provisioner.client();
+        let _held = self
+            .provisioner
+            .lock(PrincipalKey::AccessKey(key_id.clone()))
+            .await;
         if load_key(client, &key_id).await?.is_none() {
             let mut annotations = Annotations::default();
             annotations.push(&ResourceDoesNotExist {});
@@ -170,7 +179,13 @@ impl ActionProvider for AccessKeySyncer {
         let id = resource_id_arg(args, "resource_id")
             .ok_or_else(|| Error::invalid_argument("the argument resource_id is required"))?;
         let key_id = key_id(&id)?;
-        let outcome = set_key_active(&self.ctx.client, &key_id, active).await?;
+        let outcome = {
+            let _held = self
+                .provisioner
+                .lock(PrincipalKey::AccessKey(key_id.clone()))
+                .await;
+            set_key_active(self.provisioner.client(), &key_id, active).await?
+        };
         Ok(ActionOutcome::complete(
             format!("{name}:{key_id}"),
             Some(action_response(&key_id, outcome)),

@@ -27,6 +27,7 @@
 struct ReadmeDoctests;
 
 mod access_keys;
+mod app_revoke;
 mod apps;
 mod catalog;
 mod config;
@@ -39,8 +40,10 @@ pub mod ids;
 mod index;
 mod key_provision;
 mod key_syncer;
+mod known_targets;
 mod last_login;
 mod lifecycle;
+mod principal_lock;
 mod provision;
 mod resources;
 mod session;
@@ -96,9 +99,18 @@ pub const GRANTED: &str = "granted";
 /// again (see the crate README, "Resume"). [`Connector::syncers`] serves uses outside a sync
 /// (capabilities, provisioning): it builds the same syncers with state that fetches nothing until
 /// used and a session in memory.
+///
+/// Every change the connector makes (grants, revokes, account creation, enable, disable,
+/// delete) goes through one per-principal lock shared by the connector and its clones: changes
+/// to one user or access key run one at a time in this process, from the load they are decided
+/// on to the read that confirms them; changes to different principals run in parallel (see the
+/// crate README, "Concurrent changes").
 #[derive(Debug, Clone)]
 pub struct DescopeConnector {
     client: Client,
+    /// Shared by every syncer this connector hands out: the per-principal locks and the cache
+    /// of listed roles, tenants and applications.
+    provisioner: DescopeProvisioner,
     pager: PagerConfig,
     demo: bool,
     /// Where the base URL was set (a variable or flag), for messages.
@@ -181,6 +193,7 @@ impl DescopeConnector {
     /// paging settings of `config`.
     pub fn with_client(client: Client, config: &DescopeConfig) -> Self {
         DescopeConnector {
+            provisioner: DescopeProvisioner::new(client.clone()),
             client,
             pager: PagerConfig {
                 page_size: config.user_page_size(),
@@ -276,10 +289,16 @@ impl DescopeConnector {
             counters,
             include_keys,
         ));
-        let provisioner = DescopeProvisioner::new(self.client.clone());
+        let provisioner = self.provisioner.clone();
         vec![
-            Arc::new(UserSyncer { ctx: ctx.clone() }),
-            Arc::new(AccessKeySyncer { ctx: ctx.clone() }),
+            Arc::new(UserSyncer {
+                ctx: ctx.clone(),
+                provisioner: provisioner.clone(),
+            }),
+            Arc::new(AccessKeySyncer {
+                ctx: ctx.clone(),
+                provisioner: provisioner.clone(),
+            }),
             Arc::new(TenantSyncer {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),

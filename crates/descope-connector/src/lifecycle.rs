@@ -23,6 +23,7 @@ use prost_types::value::Kind;
 use crate::USER_TYPE;
 use crate::error::from_descope;
 use crate::key_syncer::{Change, action_response};
+use crate::principal_lock::PrincipalKey;
 use crate::provision::{component_of, load_user};
 use crate::resources::user_resource;
 use crate::syncers::UserSyncer;
@@ -153,8 +154,13 @@ impl AccountManager for UserSyncer {
         _credentials: Option<&LocalCredentialOptions>,
     ) -> Result<AccountCreated, Error> {
         let (req, invite) = create_request(info)?;
-        let client = &self.ctx.client;
+        let client = self.provisioner.client();
         let login = req.login_id.clone();
+        // Two creations of one login id in this process: the second sees the first's user.
+        let _held = self
+            .provisioner
+            .lock(PrincipalKey::Login(login.to_lowercase()))
+            .await;
         if let Some(user) = load(client, &login).await? {
             return Ok(AccountCreated::already_exists(user_resource(&user, None)));
         }
@@ -207,7 +213,11 @@ impl ResourceDeleter for UserSyncer {
         _parent: Option<&ResourceId>,
     ) -> Result<Annotations, Error> {
         let user_id = user_id(id)?;
-        let client = &self.ctx.client;
+        let client = self.provisioner.client();
+        let _held = self
+            .provisioner
+            .lock(PrincipalKey::User(user_id.clone()))
+            .await;
         if load_user(client, &user_id).await?.is_none() {
             let mut annotations = Annotations::default();
             annotations.push(&ResourceDoesNotExist {});
@@ -312,7 +322,13 @@ impl ActionProvider for UserSyncer {
         let id = resource_id_arg(args, "resource_id")
             .ok_or_else(|| Error::invalid_argument("the argument resource_id is required"))?;
         let user_id = user_id(&id)?;
-        let change = set_user_enabled(&self.ctx.client, &user_id, enabled).await?;
+        let change = {
+            let _held = self
+                .provisioner
+                .lock(PrincipalKey::User(user_id.clone()))
+                .await;
+            set_user_enabled(self.provisioner.client(), &user_id, enabled).await?
+        };
         Ok(ActionOutcome::complete(
             format!("{name}:{user_id}"),
             Some(action_response(&user_id, change)),

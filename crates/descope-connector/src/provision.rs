@@ -1,17 +1,25 @@
-//! Granting and revoking role assignments and tenant memberships.
+//! Granting and revoking role assignments, tenant memberships and SSO application access.
 //!
-//! Every change is decided from the user's current state, read just before: granting what the user
-//! already holds succeeds with `GrantAlreadyExists`, revoking what they lack succeeds with
-//! `GrantAlreadyRevoked`, whatever Descope itself would answer for a duplicate. When a write fails
-//! (a 5xx, a dropped connection), the user is read again and the result is reported from what
-//! Descope holds then: "done" only when the change is really there.
+//! Every change is decided from the principal's current state, read just before, while this
+//! process holds the principal (see [`crate::principal_lock`]): granting what the user already
+//! holds succeeds with `GrantAlreadyExists`, revoking what they lack succeeds with
+//! `GrantAlreadyRevoked`, whatever Descope itself would answer for a duplicate. A grant of a role,
+//! tenant or application Descope does not list is `NotFound` before anything is written (see
+//! [`crate::known_targets`]). When a write fails (a 5xx, a dropped connection) or its answer does
+//! not show the change, the user is read again and the result is reported from what Descope holds
+//! then: "done" only when the change is really there. Changes decided from a whole list (an access
+//! key's roles, a user's SSO applications) are always confirmed by a fresh read.
+
+use std::sync::Arc;
 
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
-use c1_connector_sdk::{Annotations, Entitlement, Error, Grant, Resource, ResourceId};
+use c1_connector_sdk::{Annotations, Code, Entitlement, Error, Grant, Resource, ResourceId};
 use descope_mgmt::{Client, User};
 
 use crate::error::from_descope;
 use crate::ids::{RoleRef, decode_component};
+use crate::known_targets::KnownTargets;
+use crate::principal_lock::{PrincipalGuard, PrincipalKey, PrincipalLocks};
 use crate::{ACCESS_KEY_TYPE, ASSIGNED, MEMBER, USER_TYPE};
 
 /// What a grant or revoke request is about.
@@ -117,15 +125,35 @@ impl Principal {
     }
 }
 
-/// Applies grants and revokes through the Descope client.
+/// Applies grants and revokes through the Descope client, one change per principal at a time.
+///
+/// One value is made per connector and cloned into every syncer, so all of them share the
+/// per-principal locks and the cache of listed roles, tenants and applications.
 #[derive(Debug, Clone)]
 pub(crate) struct DescopeProvisioner {
     client: Client,
+    locks: PrincipalLocks,
+    known: Arc<KnownTargets>,
 }
 
 impl DescopeProvisioner {
     pub(crate) fn new(client: Client) -> Self {
-        DescopeProvisioner { client }
+        DescopeProvisioner {
+            client,
+            locks: PrincipalLocks::default(),
+            known: Arc::default(),
+        }
+    }
+
+    /// The Descope client.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Holds `principal` against every other change made by this process (see
+    /// [`crate::principal_lock`]).
+    pub(crate) async fn lock(&self, principal: PrincipalKey) -> PrincipalGuard {
+        self.locks.lock(principal).await
     }
 
     /// Grants `entitlement` to `principal`.
@@ -139,12 +167,23 @@ impl DescopeProvisioner {
             .id
             .as_ref()
             .ok_or_else(|| Error::invalid_argument("the principal has no id"))?;
-        let user_id = match Principal::from_id(principal_id)? {
+        let principal = Principal::from_id(principal_id)?;
+        if let (Principal::AccessKey(key_id), Target::App(_)) = (&principal, &target) {
+            // Refused for what a key is, before any lookup.
+            return Err(
+                Error::failed_precondition(crate::key_provision::no_apps(key_id))
+                    .with_retryable(false),
+            );
+        }
+        self.known.ensure_listed(&self.client, &target).await?;
+        let user_id = match principal {
             Principal::User(id) => id,
             Principal::AccessKey(key_id) => {
+                let _held = self.lock(PrincipalKey::AccessKey(key_id.clone())).await;
                 return crate::key_provision::grant(&self.client, &key_id, &target).await;
             }
         };
+        let _held = self.lock(PrincipalKey::User(user_id.clone())).await;
         let user = self.load(&user_id).await?.ok_or_else(|| {
             Error::not_found(format!(
                 "user '{user_id}' does not exist in Descope; re-sync and retry"
@@ -196,9 +235,12 @@ impl DescopeProvisioner {
             .as_ref()
             .and_then(|p| p.id.as_ref())
             .ok_or_else(|| Error::invalid_argument("the grant has no principal"))?;
+        // Not checked against what Descope lists: revoking an assignment of a role deleted
+        // since is how such a stale assignment is removed (see `crate::known_targets`).
         let user_id = match Principal::from_id(principal_id)? {
             Principal::User(id) => id,
             Principal::AccessKey(key_id) => {
+                let _held = self.lock(PrincipalKey::AccessKey(key_id.clone())).await;
                 return crate::key_provision::revoke(&self.client, &key_id, &target).await;
             }
         };
@@ -207,6 +249,7 @@ impl DescopeProvisioner {
             annotations.push(&GrantAlreadyRevoked {});
             annotations
         };
+        let _held = self.lock(PrincipalKey::User(user_id.clone())).await;
         // A user that no longer exists holds nothing.
         let Some(user) = self.load(&user_id).await? else {
             return Ok(revoked());
@@ -238,57 +281,15 @@ impl DescopeProvisioner {
                     .await
             }
             Target::TenantMember(tenant) => users.remove_tenant(&user_id, tenant).await,
-            Target::App(app) => self.revoke_app(&user, app).await?,
+            Target::App(app) => {
+                return crate::app_revoke::revoke_app(&self.client, &user, app)
+                    .await
+                    .map(|()| Annotations::default());
+            }
         };
         self.confirm(&user_id, &target, result, false)
             .await
             .map(|()| Annotations::default())
-    }
-
-    /// The write that removes access to `app` from `user` (who holds it), never widening access:
-    /// see [`crate::apps`].
-    async fn revoke_app(
-        &self,
-        user: &User,
-        app: &str,
-    ) -> Result<Result<User, descope_mgmt::Error>, Error> {
-        let user_id = &user.user_id;
-        let users = self.client.users();
-        if user.sso_app_ids.is_empty() {
-            // Every app: list every other app explicitly.
-            let apps = self
-                .client
-                .sso_apps()
-                .all()
-                .await
-                .map_err(|e| from_descope("loading the SSO applications", e))?;
-            let others: Vec<String> = apps
-                .into_iter()
-                .map(|a| a.id)
-                .filter(|id| id != app && !id.is_empty())
-                .collect();
-            if others.is_empty() {
-                return Err(Error::failed_precondition(format!(
-                    "user '{user_id}' has access to every SSO application (its ssoAppIds is empty) and                      '{app}' is the project's only one: Descope cannot remove access to it without                      removing the user's SSO app access rule altogether. Disable the user, or add                      another application first"
-                ))
-                .with_retryable(false));
-            }
-            tracing::warn!(
-                user = %user_id,
-                app = %app,
-                others = others.len(),
-                "the user had access to every SSO application (empty ssoAppIds); it now lists the \
-                 other applications explicitly, so applications added later are no longer included"
-            );
-            return Ok(users.set_sso_apps(user_id, &others).await);
-        }
-        if user.sso_app_ids.iter().all(|a| a == app) {
-            return Err(Error::failed_precondition(format!(
-                "'{app}' is the only SSO application user '{user_id}' lists: removing it would leave                  ssoAppIds empty, which Descope reads as access to EVERY application. Grant the user                  the applications it should keep first, then revoke this one; or disable the user"
-            ))
-            .with_retryable(false));
-        }
-        Ok(users.remove_sso_apps(user_id, &[app.to_owned()]).await)
     }
 
     /// Checks that a write had the effect wanted (`held` after it), re-reading the user when the
@@ -324,6 +325,23 @@ impl DescopeProvisioner {
     async fn load(&self, user_id: &str) -> Result<Option<User>, Error> {
         load_user(&self.client, user_id).await
     }
+}
+
+/// The error of a read-modify-write whose confirming read shows neither the state it was
+/// decided from nor the state it wrote: another writer changed `what` in between (Descope has
+/// no compare-and-set). Never a success; `Aborted` and retryable, since the next attempt decides
+/// again from what Descope holds then. `holds` says what that is.
+pub(crate) fn changed_concurrently(what: &str, holds: &str) -> Error {
+    Error::new(
+        Code::Aborted,
+        format!(
+            "{what}: another writer (another connector process, the Descope console, an API \
+             client) changed it between this change's load and its confirming read, and Descope \
+             has no compare-and-set, so this change is not reported as done. Descope now holds \
+             {holds}. Retry: the change is decided again from what Descope holds"
+        ),
+    )
+    .with_retryable(true)
 }
 
 /// Loads a user by user id; `None` only when Descope says it does not exist.

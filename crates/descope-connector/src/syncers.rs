@@ -96,6 +96,9 @@ pub(crate) async fn two_list_grants(
 #[derive(Debug)]
 pub(crate) struct UserSyncer {
     pub(crate) ctx: Arc<SyncContext>,
+    /// The connector's provisioner: its per-principal locks serialise account changes with
+    /// grants and revokes.
+    pub(crate) provisioner: DescopeProvisioner,
 }
 
 #[async_trait]

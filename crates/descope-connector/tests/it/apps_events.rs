@@ -42,6 +42,15 @@ async fn an_app_add_that_changes_nothing_is_not_a_grant() -> TestResult {
         .expect(1)
         .mount(&server)
         .await;
+    // Descope lists the app, so the grant goes ahead to the write.
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/sso/idp/apps/load"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"apps": [{"id": "A1"}, {"id": "A2"}]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = connector(&server)?;
     let syncers = c.syncers();
     let apps = syncers

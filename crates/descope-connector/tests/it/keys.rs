@@ -110,6 +110,16 @@ async fn an_update_that_changes_nothing_is_not_a_grant() -> TestResult {
         .expect(2)
         .mount(&server)
         .await;
+    // Descope lists both roles, so the grant goes ahead to the write.
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/role/all"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"roles": [{"name": "Viewer"}, {"name": "Editor"}]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = connector(&server)?;
     let err = grant(&c, "Editor").await.expect_err("not applied");
     assert_eq!(err.code(), Code::Unavailable, "{err}");

@@ -2,6 +2,8 @@
 //! 127.0.0.1.
 
 mod apps_events;
+mod index_failures;
 mod keys;
 mod paging;
 mod resume;
+mod user_answers;
