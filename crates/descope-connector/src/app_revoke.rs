@@ -51,14 +51,29 @@ pub(crate) async fn revoke_app(client: &Client, user: &User, app: &str) -> Resul
         Ok(Some(u)) if !u.sso_app_ids.iter().any(|a| a == app) => Ok(()),
         // A user deleted meanwhile holds nothing.
         Ok(None) => Ok(()),
-        Ok(Some(_)) | Err(_) => Err(match write_error {
+        Ok(Some(u)) => Err(match write_error {
             Some(err) => from_descope(
-                &format!("revoking access to SSO application '{app}' from user '{user_id}'"),
+                &format!(
+                    "revoking access to SSO application '{app}' from user '{user_id}' (Descope \
+                     still holds ssoAppIds {:?})",
+                    u.sso_app_ids
+                ),
                 err,
             ),
             None => Error::unavailable(format!(
                 "Descope accepted revoking access to SSO application '{app}' from user '{user_id}', \
-                 but the user still lists it; retry"
+                 but the user still lists it (ssoAppIds {:?}); retry",
+                u.sso_app_ids
+            )),
+        }),
+        Err(load_err) => Err(match write_error {
+            Some(err) => from_descope(
+                &format!("revoking access to SSO application '{app}' from user '{user_id}'"),
+                err,
+            ),
+            None => load_err.context(format!(
+                "access to SSO application '{app}' was removed from user '{user_id}', but the user \
+                 could not be read back to confirm it"
             )),
         }),
     }
@@ -110,7 +125,7 @@ async fn narrow_every_app(client: &Client, user_id: &str, app: &str) -> Result<(
             ),
             None => Error::unavailable(format!(
                 "Descope accepted setting the SSO applications of user '{user_id}' (to remove \
-                 '{app}'), but the user still has every application; retry"
+                 '{app}'), but the user still has every application (ssoAppIds []); retry"
             )),
         }),
         Ok(Some(u)) => Err(changed_concurrently(

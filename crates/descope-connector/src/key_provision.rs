@@ -255,18 +255,24 @@ async fn write(client: &Client, key: &AccessKey, target: &Target, held: bool) ->
             target.describe()
         ))),
         Ok(Some(now)) if assignments(&now) == before => Err(match write_error {
-            Some(err) => from_descope(&change(), err),
+            Some(err) => from_descope(
+                &format!("{} (Descope still holds {})", change(), describe(&now)),
+                err,
+            ),
             None if !held && sent_empty => Error::failed_precondition(format!(
-                "Descope accepted revoking the {} from access key '{key_id}', but the key still holds it. \
-                 When the revoke removes a key's last project role or last tenant, the update sends an \
+                "Descope accepted revoking the {} from access key '{key_id}', but the key still holds it \
+                 ({}). When the revoke removes a key's last project role or last tenant, the update sends an \
                  empty list, and this Descope project keeps the list unchanged when given one: remove the \
                  assignment in the Descope console, or delete the key",
-                target.describe()
+                target.describe(),
+                describe(&now)
             ))
             .with_retryable(false),
             None => Error::unavailable(format!(
-                "Descope accepted {verb} the {} on access key '{key_id}', but the key does not show the change yet; retry",
-                target.describe()
+                "Descope accepted {verb} the {} on access key '{key_id}', but the key does not show the \
+                 change yet (Descope holds {}); retry",
+                target.describe(),
+                describe(&now)
             )),
         }),
         Ok(Some(now)) => Err(changed_concurrently(&change(), &describe(&now))),

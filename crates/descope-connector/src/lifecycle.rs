@@ -277,10 +277,26 @@ pub(crate) async fn set_user_enabled(
     };
     match load_user(client, user_id).await {
         Ok(Some(user)) if done(&user) => Ok(Change::Changed),
-        _ => Err(match write_error {
+        Ok(now) => {
+            let holds = now.map_or_else(
+                || "no such user".to_owned(),
+                |u| format!("status '{}'", u.status.as_str()),
+            );
+            Err(match write_error {
+                Some(err) => from_descope(
+                    &format!("{verb} user '{user_id}' (Descope holds {holds})"),
+                    err,
+                ),
+                None => Error::unavailable(format!(
+                    "Descope accepted {verb} user '{user_id}', but the user does not show the change \
+                     yet (Descope holds {holds}); retry"
+                )),
+            })
+        }
+        Err(load_err) => Err(match write_error {
             Some(err) => from_descope(&format!("{verb} user '{user_id}'"), err),
-            None => Error::unavailable(format!(
-                "Descope accepted {verb} user '{user_id}', but the user does not show the change yet; retry"
+            None => load_err.context(format!(
+                "{verb} user '{user_id}' was sent, but the user could not be read back to confirm it"
             )),
         }),
     }

@@ -92,6 +92,27 @@ impl Target {
         }
     }
 
+    /// What `user` holds of the kind this target is, for messages.
+    pub(crate) fn holdings(&self, user: &User) -> String {
+        match self {
+            Target::Role(role) => match role.tenant_id() {
+                None => format!("roleNames {:?}", user.role_names),
+                Some(tenant) => match user.user_tenants.iter().find(|t| t.tenant_id == tenant) {
+                    Some(t) => format!("roleNames {:?} in tenant '{tenant}'", t.role_names),
+                    None => format!("no membership of tenant '{tenant}'"),
+                },
+            },
+            Target::TenantMember(_) => format!(
+                "userTenants {:?}",
+                user.user_tenants
+                    .iter()
+                    .map(|t| t.tenant_id.as_str())
+                    .collect::<Vec<_>>()
+            ),
+            Target::App(_) => format!("ssoAppIds {:?}", user.sso_app_ids),
+        }
+    }
+
     pub(crate) fn describe(&self) -> String {
         match self {
             Target::Role(role) => role.to_string(),
@@ -312,10 +333,34 @@ impl DescopeProvisioner {
         match self.load(user_id).await {
             Ok(Some(user)) if target.held_by(&user) == held => Ok(()),
             Ok(None) if !held => Ok(()),
-            _ => Err(match write_error {
-                Some(err) => from_descope(&format!("{verb} the {}", target.describe()), err),
-                None => Error::unavailable(format!(
-                    "Descope accepted {verb} the {} for user '{user_id}', but the user does not show the change yet; retry",
+            Ok(now) => {
+                let holds = match &now {
+                    Some(user) => target.holdings(user),
+                    None => "no such user".to_owned(),
+                };
+                Err(match write_error {
+                    Some(err) => from_descope(
+                        &format!(
+                            "{verb} the {} for user '{user_id}' (Descope holds {holds})",
+                            target.describe()
+                        ),
+                        err,
+                    ),
+                    None => Error::unavailable(format!(
+                        "Descope accepted {verb} the {} for user '{user_id}', but the user does not \
+                         show the change yet (Descope holds {holds}); retry",
+                        target.describe()
+                    )),
+                })
+            }
+            Err(load_err) => Err(match write_error {
+                Some(err) => from_descope(
+                    &format!("{verb} the {} for user '{user_id}'", target.describe()),
+                    err,
+                ),
+                None => load_err.context(format!(
+                    "{verb} the {} for user '{user_id}' was sent, but the user could not be read \
+                     back to confirm it",
                     target.describe()
                 )),
             }),
