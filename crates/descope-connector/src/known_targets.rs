@@ -1,10 +1,11 @@
 //! Grants only of what Descope lists: a role, tenant or SSO application that the project does
 //! not have is `NotFound` before anything is written.
 //!
-//! Descope's role and tenant add endpoints may store any name they are given (whether they
-//! refuse an unknown role is unverified; the emulator stores it), so a typo in a one-shot grant,
-//! or a stale entitlement of a role deleted since the last sync, would otherwise become a
-//! phantom assignment reported as granted. Before a grant, the target is looked up:
+//! Whether Descope's role, tenant and SSO app add endpoints (and the access key update) refuse a
+//! name the project does not have is unverified (the reference is silent; the emulator refuses an
+//! unknown role). If one stores any name it is given, a typo in a one-shot grant, or a stale
+//! entitlement of a role deleted since the last sync, becomes a phantom assignment reported as
+//! granted. So before a grant, the target is looked up:
 //!
 //! | target | lookup (cached) |
 //! | --- | --- |

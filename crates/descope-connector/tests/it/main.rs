@@ -5,5 +5,6 @@ mod apps_events;
 mod index_failures;
 mod keys;
 mod paging;
+mod phantom;
 mod resume;
 mod user_answers;
