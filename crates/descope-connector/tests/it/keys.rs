@@ -229,3 +229,50 @@ async fn a_failure_at_the_end_of_the_user_listing_loses_no_user() -> TestResult 
     assert_eq!(ids, ["U3"]);
     Ok(())
 }
+
+/// An update whose answer echoes the lists sent, while Descope keeps the key as it was: the
+/// fresh read decides, for a grant and for the revoke of the key's last role (which sends `[]`).
+#[tokio::test]
+async fn an_update_answer_that_echoes_the_request_is_not_trusted() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/accesskey"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(key(&["Viewer"])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/role/all"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"roles": [{"name": "Viewer"}, {"name": "Editor"}]})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/mgmt/accesskey/update"))
+        .and(body_partial_json(
+            json!({"roleNames": ["Viewer", "Editor"]}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(key(&["Viewer", "Editor"])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/mgmt/accesskey/update"))
+        .and(body_partial_json(json!({"roleNames": []})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(key(&[])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server)?;
+    let err = grant(&c, "Editor").await.expect_err("not applied");
+    assert_eq!(err.code(), Code::Unavailable, "{err}");
+    assert!(
+        err.message().contains(r#"roleNames ["Viewer"]"#),
+        "says what Descope holds: {err}"
+    );
+    let err = revoke(&c, "Viewer").await.expect_err("not applied");
+    assert_eq!(err.code(), Code::FailedPrecondition, "{err}");
+    assert!(err.message().contains(r#"roleNames ["Viewer"]"#), "{err}");
+    Ok(())
+}

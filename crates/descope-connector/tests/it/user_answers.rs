@@ -334,3 +334,37 @@ async fn a_delete_confirmed_by_a_load_without_the_user_is_not_done() -> TestResu
     }
     Ok(())
 }
+
+/// `ssoapp/set` answered with the list it was sent (an echo) while Descope keeps the user's
+/// empty list (every app): the fresh read decides, and the revoke is not reported done.
+#[tokio::test]
+async fn an_app_set_answer_that_echoes_the_request_is_not_trusted() -> TestResult {
+    let server = MockServer::start().await;
+    catalog(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/user"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"user": user(Some("U1"), &json!({"ssoAppIds": []}))})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/mgmt/user/update/ssoapp/set"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"user": user(Some("U1"), &json!({"ssoAppIds": ["A2"]}))})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server)?;
+    let err = run(&c, Change::RevokeAppFromAll)
+        .await
+        .expect_err("Descope still gives every app");
+    assert!(
+        err.message().contains("ssoAppIds []"),
+        "says what Descope holds: {err}"
+    );
+    Ok(())
+}
