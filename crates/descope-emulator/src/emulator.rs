@@ -128,6 +128,12 @@ impl Emulator {
         self.shared.read().to_dataset()
     }
 
+    /// What the [`UserChurn`](crate::UserChurn) changes did so far: user searches answered,
+    /// users deleted and created.
+    pub fn churned(&self) -> crate::Churned {
+        self.shared.changes.churned()
+    }
+
     /// Stops accepting connections, lets in-flight requests finish (up to 5 s), and returns.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -192,6 +198,8 @@ pub struct EmulatorBuilder {
     history_max_ids: Option<usize>,
     access_key_search_cap: Option<usize>,
     key_update_empty_list_keeps: bool,
+    /// A project that changes while a client reads it (`changes.rs`).
+    pub(crate) changes: crate::changes::ChangeKnobs,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -223,6 +231,7 @@ impl fmt::Debug for EmulatorBuilder {
                 "key_update_empty_list_keeps",
                 &self.key_update_empty_list_keeps,
             )
+            .field("changes", &self.changes)
             .finish()
     }
 }
@@ -249,6 +258,7 @@ impl Default for EmulatorBuilder {
             history_max_ids: None,
             access_key_search_cap: None,
             key_update_empty_list_keeps: false,
+            changes: crate::changes::ChangeKnobs::default(),
         }
     }
 }
@@ -456,6 +466,7 @@ impl EmulatorBuilder {
                 history_max_ids: self.history_max_ids,
                 access_key_search_cap: self.access_key_search_cap,
                 key_update_empty_list_keeps: self.key_update_empty_list_keeps,
+                changes: self.changes,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

@@ -70,6 +70,8 @@ pub(crate) struct Shared {
     history_max_ids: Option<usize>,
     pub(crate) access_key_search_cap: Option<usize>,
     pub(crate) key_update_empty_list_keeps: bool,
+    /// A project that changes while a client reads it.
+    pub(crate) changes: crate::changes::ChangeKnobs,
 }
 
 /// Settings the server is started with.
@@ -91,6 +93,7 @@ pub(crate) struct Config {
     pub(crate) history_max_ids: Option<usize>,
     pub(crate) access_key_search_cap: Option<usize>,
     pub(crate) key_update_empty_list_keeps: bool,
+    pub(crate) changes: crate::changes::ChangeKnobs,
 }
 
 impl Shared {
@@ -116,6 +119,7 @@ impl Shared {
             history_max_ids: config.history_max_ids,
             access_key_search_cap: config.access_key_search_cap,
             key_update_empty_list_keeps: config.key_update_empty_list_keeps,
+            changes: config.changes,
         }
     }
 
@@ -142,6 +146,14 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::Relaxed);
         guard
+    }
+
+    /// Counts a user search and applies the [`UserChurn`](crate::UserChurn) changes due after it.
+    pub(crate) fn churn_after_search(&self) {
+        for change in self.changes.user_searched() {
+            let (deleted, created) = self.write().apply_churn(&change);
+            self.changes.record(deleted, created);
+        }
     }
 
     fn rng(&self) -> std::sync::MutexGuard<'_, ChaCha8Rng> {
