@@ -358,7 +358,9 @@ impl UserPager {
         if st.done || offset != st.expected {
             let align = self.shared.overlap == 0 || self.shared.page_only.load(Ordering::Relaxed);
             st.restart(offset, align);
-            if let Some(b) = boundary.filter(|b| self.shared.overlap > 0 && b.offset < offset) {
+            if let Some(b) = boundary
+                .filter(|b| self.shared.overlap > 0 && (b.offset < offset || b.is_unknown()))
+            {
                 st.prev = Some(verify::Window::from_boundary(b));
             }
         }

@@ -88,6 +88,21 @@ impl PageBoundary {
     pub fn new(offset: u64, tail: Vec<String>) -> Self {
         PageBoundary { offset, tail }
     }
+
+    /// A boundary nothing is known of (no ids): a listing resumed after it cannot rule out a
+    /// shift, and lists again from the first page.
+    ///
+    /// ```
+    /// assert!(descope_mgmt::PageBoundary::unknown().is_unknown());
+    /// ```
+    pub fn unknown() -> Self {
+        PageBoundary::default()
+    }
+
+    /// Whether this boundary names no user (see [`PageBoundary::unknown`]).
+    pub fn is_unknown(&self) -> bool {
+        self.tail.iter().all(String::is_empty)
+    }
 }
 
 /// One page of a listing, in order.

@@ -14,6 +14,8 @@ use crate::models::User;
 pub(super) struct Window {
     offset: u64,
     ids: Vec<String>,
+    /// A resumed listing's boundary that names no user: no page can be shown to follow it.
+    unknown: bool,
 }
 
 impl Window {
@@ -25,6 +27,7 @@ impl Window {
                 .filter(|u| !u.user_id.is_empty())
                 .map(|u| u.user_id.clone())
                 .collect(),
+            unknown: false,
         }
     }
 
@@ -32,6 +35,7 @@ impl Window {
         Window {
             offset: b.offset,
             ids: b.tail.iter().filter(|i| !i.is_empty()).cloned().collect(),
+            unknown: b.is_unknown(),
         }
     }
 
@@ -60,6 +64,14 @@ impl UserPager {
         let Some(prev) = &st.prev else {
             return false;
         };
+        if prev.unknown {
+            return true;
+        }
+        // An empty page that its own total contradicts is not a shift: the page is an error
+        // worth retrying (see `take`).
+        if raw.users.is_empty() && raw.offset < raw.total {
+            return false;
+        }
         let page_only = self.shared.page_only.load(Ordering::Relaxed);
         let unverifiable = page_only
             || prev.ids.is_empty()
@@ -99,7 +111,8 @@ impl UserPager {
             .limit
             .saturating_sub(self.shared.overlap_at(st.limit))
             .max(1);
-        let mut at = prev.offset;
+        // Nothing known of the page before: from the first page.
+        let mut at = if prev.unknown { 0 } else { prev.offset };
         let mut step = stride;
         loop {
             st.refetches += 1;
