@@ -43,6 +43,7 @@ mod last_login;
 mod lifecycle;
 mod provision;
 mod resources;
+mod resume;
 mod session;
 mod syncers;
 
@@ -249,10 +250,20 @@ impl Connector for DescopeConnector {
         self.syncers_with(SessionStore::memory(), SyncCounters::default(), true)
     }
 
+    /// The syncers of one sync. A fresh sync records the session format and the options that
+    /// change its contents; a resumed one must match them, or the resume is refused (with
+    /// [`NotResumable`](c1_connector_sdk::engine::NotResumable): the runner sets the file aside
+    /// and starts over).
     async fn begin_sync(
         &self,
         session: SyncSession,
     ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
+        let identity = resume::Identity {
+            format: resume::SESSION_FORMAT,
+            include_test_users: self.pager.include_test_users,
+            sync_last_login: self.pager.last_login,
+        };
+        resume::check_identity(session.store(), &identity, session.is_resumed()).await?;
         Ok(self.syncers_with(
             session.store().clone(),
             session.counters().clone(),
