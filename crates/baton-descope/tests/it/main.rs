@@ -2,6 +2,7 @@
 //! client, run together against the emulator on 127.0.0.1.
 
 mod apps;
+mod changes;
 mod cli;
 mod common;
 mod conformance;
