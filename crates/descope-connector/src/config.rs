@@ -17,6 +17,12 @@ pub const DEFAULT_USER_PAGE_SIZE: u32 = 100;
 /// client-side rate limiter, not this number, keeps a large sync under Descope's limits.
 pub const DEFAULT_MAX_PARALLEL_FETCHES: usize = 16;
 
+/// How far back the event feed reads Descope's audit log again on every call, so records that
+/// become searchable late (ingestion lag) are still delivered, once: 5 minutes. Descope does not
+/// document its lag; we assume well under a minute and keep a five-fold margin. See
+/// [`DescopeConfig::with_event_lookback`].
+pub const DEFAULT_EVENT_LOOKBACK: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Everything the connector needs to reach a Descope project.
 ///
 /// ```
@@ -38,6 +44,7 @@ pub struct DescopeConfig {
     max_parallel_fetches: usize,
     include_test_users: bool,
     sync_last_login: bool,
+    event_lookback: std::time::Duration,
     rate_limit: Option<RateLimitConfig>,
     demo: bool,
 }
@@ -50,6 +57,7 @@ impl fmt::Debug for DescopeConfig {
             .field("max_parallel_fetches", &self.max_parallel_fetches)
             .field("include_test_users", &self.include_test_users)
             .field("sync_last_login", &self.sync_last_login)
+            .field("event_lookback", &self.event_lookback)
             .field("rate_limit", &self.rate_limit)
             .field("demo", &self.demo)
             .finish()
@@ -100,6 +108,7 @@ impl DescopeConfig {
             max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
             include_test_users: false,
             sync_last_login: false,
+            event_lookback: DEFAULT_EVENT_LOOKBACK,
             rate_limit: None,
             demo: false,
         }
@@ -146,6 +155,32 @@ impl DescopeConfig {
     /// Whether users' last sign-in is synced.
     pub fn sync_last_login(&self) -> bool {
         self.sync_last_login
+    }
+
+    /// How far back the event feed reads the audit log again, for records that become
+    /// searchable late (default [`DEFAULT_EVENT_LOOKBACK`], 5 minutes). A record that becomes
+    /// searchable later than this after it occurred is missed; a longer look-back delays the
+    /// newest events of a busy project by as much at most (see the crate README, "Event
+    /// feed").
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use descope_connector::DescopeConfig;
+    ///
+    /// let config = DescopeConfig::from_credentials("P2abc:K2secret")?
+    ///     .with_event_lookback(Duration::from_secs(900));
+    /// assert_eq!(config.event_lookback(), Duration::from_secs(900));
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_event_lookback(mut self, lookback: std::time::Duration) -> Self {
+        self.event_lookback = lookback;
+        self
+    }
+
+    /// The event feed's look-back (see [`DescopeConfig::with_event_lookback`]).
+    pub fn event_lookback(&self) -> std::time::Duration {
+        self.event_lookback
     }
 
     /// Overrides the client-side rate limits (default: Descope's documented limits).

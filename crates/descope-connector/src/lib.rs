@@ -56,7 +56,9 @@ use c1_connector_sdk::{
 };
 use descope_mgmt::{Client, SearchUsersRequest};
 
-pub use config::{DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig};
+pub use config::{
+    DEFAULT_EVENT_LOOKBACK, DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig,
+};
 pub use error::ConfigError;
 
 use crate::apps::AppSyncer;
@@ -101,6 +103,8 @@ pub const GRANTED: &str = "granted";
 pub struct DescopeConnector {
     client: Client,
     pager: PagerConfig,
+    /// How far back the event feed reads the audit log again (see [`DEFAULT_EVENT_LOOKBACK`]).
+    event_lookback: std::time::Duration,
     demo: bool,
     /// Where the base URL was set (a variable or flag), for messages.
     base_url_source: Option<String>,
@@ -189,6 +193,7 @@ impl DescopeConnector {
                 include_test_users: config.include_test_users(),
                 last_login: config.sync_last_login(),
             },
+            event_lookback: config.event_lookback(),
             demo: config.demo(),
             base_url_source: config.base_url_source().map(str::to_owned),
         }

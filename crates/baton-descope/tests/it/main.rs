@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod conformance;
 mod events;
+mod events_lag;
 mod faults;
 mod foreign;
 mod keys;
