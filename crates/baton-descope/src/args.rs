@@ -59,6 +59,11 @@ pub(crate) struct DescopeArgs {
           require_equals = true, default_missing_value = "true", default_value = "false")]
     pub(crate) no_rate_limit: bool,
 
+    /// Users each user-search page repeats of the page before, to catch users slipping between
+    /// pages while the project changes (for measurements: 0 turns the check off).
+    #[arg(long, env = "BATON_USER_PAGE_OVERLAP", hide = true, default_value_t = descope_connector::DEFAULT_USER_PAGE_OVERLAP)]
+    pub(crate) user_page_overlap: u32,
+
     /// Descope's rate-limit windows shortened this many times (the emulator's `--rate-limit-scale`
     /// for benchmarks and tests; never against the real Descope).
     #[arg(

@@ -111,6 +111,7 @@ fn settings(args: &DescopeArgs, config: DescopeConfig) -> Result<DescopeConfig, 
     let mut config = config
         .with_user_page_size(args.user_page_size)
         .with_max_parallel_fetches(args.max_parallel_fetches)
+        .with_user_page_overlap(args.user_page_overlap)
         .with_test_users(args.include_test_users)
         .with_sync_last_login(args.sync_last_login);
     if let Some(secs) = args.event_lookback_seconds {

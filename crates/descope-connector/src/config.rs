@@ -17,6 +17,12 @@ pub const DEFAULT_USER_PAGE_SIZE: u32 = 100;
 /// client-side rate limiter, not this number, keeps a large sync under Descope's limits.
 pub const DEFAULT_MAX_PARALLEL_FETCHES: usize = 16;
 
+/// Users each user-search page repeats of the page before, so that a shift between two pages
+/// (users deleted in front of them while the listing runs) is seen and the range fetched again:
+/// 4. Pages then ask for `page size + 4` users and move on by the page size; see
+/// [`DescopeConfig::with_user_page_overlap`].
+pub const DEFAULT_USER_PAGE_OVERLAP: u32 = 4;
+
 /// How far back the event feed reads Descope's audit log again on every call, so records that
 /// become searchable late (ingestion lag) are still delivered, once: 5 minutes. Descope does not
 /// document its lag; we assume well under a minute and keep a five-fold margin. See
@@ -42,6 +48,7 @@ pub struct DescopeConfig {
     credentials: Credentials,
     user_page_size: u32,
     max_parallel_fetches: usize,
+    user_page_overlap: u32,
     include_test_users: bool,
     sync_last_login: bool,
     event_lookback: std::time::Duration,
@@ -55,6 +62,7 @@ impl fmt::Debug for DescopeConfig {
             .field("credentials", &self.credentials)
             .field("user_page_size", &self.user_page_size)
             .field("max_parallel_fetches", &self.max_parallel_fetches)
+            .field("user_page_overlap", &self.user_page_overlap)
             .field("include_test_users", &self.include_test_users)
             .field("sync_last_login", &self.sync_last_login)
             .field("event_lookback", &self.event_lookback)
@@ -108,6 +116,7 @@ impl DescopeConfig {
             max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
             include_test_users: false,
             sync_last_login: false,
+            user_page_overlap: DEFAULT_USER_PAGE_OVERLAP,
             event_lookback: DEFAULT_EVENT_LOOKBACK,
             rate_limit: None,
             demo: false,
@@ -176,6 +185,30 @@ impl DescopeConfig {
     pub fn with_event_lookback(mut self, lookback: std::time::Duration) -> Self {
         self.event_lookback = lookback;
         self
+    }
+
+    /// Users each user page repeats of the page before (default
+    /// [`DEFAULT_USER_PAGE_OVERLAP`]). With 0, pages lie side by side as the official SDKs page,
+    /// and users that slide across a page boundary while the listing runs (others deleted in
+    /// front of them) are silently missed: meant for measuring what the overlap costs.
+    ///
+    /// ```
+    /// use descope_connector::DescopeConfig;
+    ///
+    /// let config = DescopeConfig::from_credentials("P2abc:K2secret")?.with_user_page_overlap(8);
+    /// assert_eq!(config.user_page_overlap(), 8);
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_user_page_overlap(mut self, overlap: u32) -> Self {
+        self.user_page_overlap = overlap;
+        self
+    }
+
+    /// Users each user page repeats of the page before (see
+    /// [`DescopeConfig::with_user_page_overlap`]).
+    pub fn user_page_overlap(&self) -> u32 {
+        self.user_page_overlap
     }
 
     /// The event feed's look-back (see [`DescopeConfig::with_event_lookback`]).

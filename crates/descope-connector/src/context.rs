@@ -14,14 +14,6 @@ use crate::error::from_descope;
 use crate::index::AssignmentIndex;
 use crate::{resume, session};
 
-/// Users each user page repeats of the page before, so a shift between two pages (users deleted
-/// in front while the sync runs) is seen and the range fetched again (see descope-mgmt's
-/// [`UserPager`], "Pages that overlap"). Up to 3 users deleted in front of a page between two
-/// requests cost nothing; more cost one request per shift. With Descope's page of 100: pages ask
-/// for 104 (no extra request when Descope honours it, 4.2% more requests when it caps pages at
-/// 100).
-pub(crate) const USER_PAGE_OVERLAP: u32 = 4;
-
 /// How users are paged: the client's [`UserPager`] does the paging (concurrent pages, lying
 /// totals, capped page sizes, servers that honour only `page` or `offset`); this is what the
 /// connector asks of it.
@@ -29,6 +21,12 @@ pub(crate) const USER_PAGE_OVERLAP: u32 = 4;
 pub(crate) struct PagerConfig {
     pub(crate) page_size: u32,
     pub(crate) max_parallel: usize,
+    /// Users each page repeats of the page before (see
+    /// [`DescopeConfig::with_user_page_overlap`](crate::DescopeConfig::with_user_page_overlap)):
+    /// up to `overlap - 1` users deleted in front of a page between two requests cost nothing,
+    /// more cost a request per shift. With Descope's page of 100 and the default 4, pages ask
+    /// for 104 (no extra request when Descope honours it, 4.2% more when it caps pages at 100).
+    pub(crate) overlap: u32,
     pub(crate) include_test_users: bool,
     /// Fetch each user's last sign-in (`user/history`) as the pages arrive.
     pub(crate) last_login: bool,
@@ -43,7 +41,7 @@ impl PagerConfig {
         let options = PagerOptions::default()
             .page_size(self.page_size)
             .max_in_flight(self.max_parallel)
-            .overlap(USER_PAGE_OVERLAP);
+            .overlap(self.overlap);
         client.users().pager(search, options)
     }
 }

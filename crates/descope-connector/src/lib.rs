@@ -57,7 +57,8 @@ use c1_connector_sdk::{
 use descope_mgmt::{Client, SearchUsersRequest};
 
 pub use config::{
-    DEFAULT_EVENT_LOOKBACK, DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig,
+    DEFAULT_EVENT_LOOKBACK, DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_OVERLAP,
+    DEFAULT_USER_PAGE_SIZE, DescopeConfig,
 };
 pub use error::ConfigError;
 
@@ -190,6 +191,7 @@ impl DescopeConnector {
             pager: PagerConfig {
                 page_size: config.user_page_size(),
                 max_parallel: config.max_parallel_fetches(),
+                overlap: config.user_page_overlap(),
                 include_test_users: config.include_test_users(),
                 last_login: config.sync_last_login(),
             },
