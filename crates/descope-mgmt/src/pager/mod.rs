@@ -443,6 +443,21 @@ impl UserPager {
         let mut users = Vec::new();
         let mut shifts = 0u32;
         loop {
+            if self.ignores_offset(st, &raw) {
+                // The same users at another offset: the server pages by `page` alone (and
+                // ignores `offset` without rejecting it). Pages cannot overlap there: go on
+                // with the page after the one it answered, by page number.
+                self.shared.page_only.store(true, Ordering::Relaxed);
+                st.pipeline = None;
+                st.unverified += 1;
+                tracing::warn!(
+                    offset = raw.offset,
+                    "the user search answered the same users for another offset: the server ignores `offset`; paging by page number, without overlapping pages (a shift between pages cannot be seen there)"
+                );
+                let next = (raw.offset / raw.limit).saturating_add(1) * raw.limit;
+                raw = self.shared.fetch(next, st.limit).await?;
+                continue;
+            }
             if self.shifted(st, &raw) {
                 shifts += 1;
                 if shifts > MAX_SHIFTS_PER_PAGE {

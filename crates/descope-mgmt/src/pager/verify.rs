@@ -54,6 +54,26 @@ impl Window {
 }
 
 impl UserPager {
+    /// Whether `raw`, a full page asked at another offset than the page before, holds exactly
+    /// that page's users: a server that ignores `offset` (and pages by `page`, which overlapping
+    /// pages do not keep consistent with it) answers so.
+    pub(super) fn ignores_offset(&self, st: &State, raw: &Raw) -> bool {
+        if self.shared.overlap == 0 || self.shared.page_only.load(Ordering::Relaxed) {
+            return false;
+        }
+        let Some(prev) = &st.prev else {
+            return false;
+        };
+        raw.offset != prev.offset
+            && !prev.ids.is_empty()
+            && raw.users.len() == prev.ids.len()
+            && raw
+                .users
+                .iter()
+                .zip(&prev.ids)
+                .all(|(u, id)| &u.user_id == id)
+    }
+
     /// Whether `raw` shows that the project shifted since the page before was fetched: pages
     /// overlap, and it shares no user with that page. Boundaries that cannot be checked are
     /// counted (and pass).

@@ -59,6 +59,8 @@ struct Shifting {
     changes: Vec<Change>,
     requests: AtomicUsize,
     page_only: bool,
+    /// The server pages by `page × limit` and ignores `offset` without rejecting it.
+    ignores_offset: bool,
     cap: Option<usize>,
     jitter_ms: u64,
     rng: Mutex<rand::rngs::StdRng>,
@@ -74,6 +76,7 @@ impl Shifting {
             changes,
             requests: AtomicUsize::new(0),
             page_only: false,
+            ignores_offset: false,
             cap: None,
             jitter_ms: 0,
             rng: Mutex::new(rand::rngs::StdRng::seed_from_u64(0)),
@@ -96,7 +99,7 @@ impl Respond for Shifting {
         let limit = self.cap.map_or(limit, |c| c.min(limit));
         let page = body["page"].as_u64().unwrap_or(0) as usize;
         let start = match body["offset"].as_u64() {
-            Some(o) if o > 0 => o as usize,
+            Some(o) if o > 0 && !self.ignores_offset => o as usize,
             _ => page * limit,
         };
         let start = start.min(p.order.len());
@@ -348,5 +351,22 @@ async fn a_server_paging_by_page_number_only_completes_with_unverified_boundarie
     let p = pager(&server, 4, 4);
     assert_eq!(list(&p).await?.len(), 1_234);
     assert!(p.stats().await.unverified > 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_offset_silently_is_paged_by_page_number() -> TestResult {
+    for n in [1_234, 10_400] {
+        let mut fake = Shifting::new(n, Vec::new());
+        fake.ignores_offset = true;
+        let (server, _) = serve(fake).await;
+        let p = pager(&server, 4, 4);
+        assert_eq!(list(&p).await?.len(), n);
+        let stats = p.stats().await;
+        assert!(stats.unverified > 0);
+        // The first page answered twice, the prefetched pages dropped when that shows (4 in
+        // flight), and one more past an exact multiple.
+        assert!(stats.requests <= (n as u64).div_ceil(104) + 6, "{stats:?}");
+    }
     Ok(())
 }
