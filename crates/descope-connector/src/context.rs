@@ -187,7 +187,8 @@ impl SyncContext {
     /// the interrupted run saved for it; without one, the pager lists again from the first page
     /// rather than trust that nothing shifted (see [`crate::session`]).
     pub(crate) async fn user_page(&self, offset: u64) -> Result<UserBatch, Error> {
-        let boundary = if offset > 0 && !self.pager.continues(offset).await {
+        let checked = self.pager_config.overlap > 0;
+        let boundary = if checked && offset > 0 && !self.pager.continues(offset).await {
             Some(self.boundary_before(offset).await?)
         } else {
             None
@@ -297,7 +298,7 @@ impl SyncContext {
                 "listing users again from this offset to complete the assignment index (resumed sync)"
             );
             let pager = self.pager_config.pager(&self.client);
-            let boundary = if from > 0 {
+            let boundary = if from > 0 && self.pager_config.overlap > 0 {
                 Some(self.boundary_before(from).await?)
             } else {
                 None

@@ -370,3 +370,30 @@ async fn a_server_that_ignores_offset_silently_is_paged_by_page_number() -> Test
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_listing_resumed_after_an_unknown_boundary_lists_again_from_the_first_page() -> TestResult
+{
+    let (server, _) = serve(Shifting::new(1_000, Vec::new())).await;
+    let p = pager(&server, 4, 4);
+    let first = p
+        .page_after(500, Some(&descope_mgmt::PageBoundary::unknown()))
+        .await?;
+    // The users before the resumed page come again, so none can have been skipped.
+    let ids: BTreeSet<String> = first.users.iter().map(|u| u.user_id.clone()).collect();
+    assert!(
+        ids.contains("U000000") && ids.contains("U000499"),
+        "{}",
+        ids.len()
+    );
+    let mut all = ids;
+    let mut next = first.next_offset;
+    while let Some(at) = next {
+        let batch = p.page(at).await?;
+        all.extend(batch.users.into_iter().map(|u| u.user_id));
+        next = batch.next_offset;
+    }
+    assert_eq!(all.len(), 1_000);
+    assert_eq!(p.stats().await.shifts, 1);
+    Ok(())
+}
