@@ -61,6 +61,8 @@ struct Shifting {
     page_only: bool,
     /// The server pages by `page × limit` and ignores `offset` without rejecting it.
     ignores_offset: bool,
+    /// These requests (counted from 1) fail with a 503.
+    fail: Vec<usize>,
     cap: Option<usize>,
     jitter_ms: u64,
     rng: Mutex<rand::rngs::StdRng>,
@@ -77,6 +79,7 @@ impl Shifting {
             requests: AtomicUsize::new(0),
             page_only: false,
             ignores_offset: false,
+            fail: Vec::new(),
             cap: None,
             jitter_ms: 0,
             rng: Mutex::new(rand::rngs::StdRng::seed_from_u64(0)),
@@ -94,6 +97,11 @@ impl Respond for Shifting {
             }));
         }
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.fail.contains(&n) {
+            return ResponseTemplate::new(503).set_body_json(json!({
+                "errorCode": "E130503", "errorDescription": "unavailable", "errorMessage": "try again"
+            }));
+        }
         let mut p = self.project.lock().unwrap();
         let limit = body["limit"].as_u64().unwrap_or(100) as usize;
         let limit = self.cap.map_or(limit, |c| c.min(limit));
@@ -395,5 +403,38 @@ async fn a_listing_resumed_after_an_unknown_boundary_lists_again_from_the_first_
     }
     assert_eq!(all.len(), 1_000);
     assert_eq!(p.stats().await.shifts, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_request_failing_while_a_gap_is_closed_loses_no_user_on_retry() -> TestResult {
+    // Users deleted in front after the second request; then each of the next requests fails
+    // once in turn (the refetch of the page before, the walk forward, a prefetched page...),
+    // and the caller retries the batch as the engine does.
+    for fail in 3..14 {
+        for in_flight in [1, 4] {
+            let mut fake = Shifting::new(1_500, vec![Change::delete(2, 0, 250)]);
+            fake.fail = vec![fail];
+            let (server, fake) = serve(fake).await;
+            let p = pager(&server, 4, in_flight);
+            let mut got = BTreeSet::new();
+            let mut errors = 0;
+            loop {
+                match p.next_page().await {
+                    Ok(Some(batch)) => got.extend(batch.users.into_iter().map(|u| u.user_id)),
+                    Ok(None) => break,
+                    Err(e) => {
+                        errors += 1;
+                        assert!(errors < 5, "{e}");
+                    }
+                }
+            }
+            let lost = missing(&present_throughout(1_500, &fake), &got);
+            assert!(
+                lost.is_empty(),
+                "failing request {fail}, {in_flight} in flight: lost {lost:?}"
+            );
+        }
+    }
     Ok(())
 }
