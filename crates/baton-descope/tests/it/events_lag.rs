@@ -130,8 +130,9 @@ async fn five_changes_searchable_up_to_4s_late_and_read_every_second_come_once()
     let mut request = EventsRequest::from_cursor(String::new(), 100);
     request.start_at = Some(now());
 
-    // Five changes half a second apart, while the feed is read every second.
-    let changes = tokio::spawn(async move {
+    // Five changes half a second apart, while the feed is read every second, until every record
+    // has had its 4 s to become searchable.
+    let mut changes = tokio::spawn(async move {
         let mut made = Vec::new();
         for i in 0..5 {
             let id = format!("lagging-{i}");
@@ -141,18 +142,33 @@ async fn five_changes_searchable_up_to_4s_late_and_read_every_second_come_once()
             made.push(format!("tenant:{}", enc(&id)));
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        Ok::<_, descope_mgmt::Error>(made)
+        Ok::<_, descope_mgmt::Error>((made, Instant::now()))
     });
     let mut got: Vec<Event> = Vec::new();
     let mut calls = Vec::new();
-    while started.elapsed() < Duration::from_millis(7_500) {
+    let mut read_at = Vec::new();
+    let mut done: Option<Instant> = None;
+    let mut made = Vec::new();
+    while done.is_none_or(|d| d.elapsed() < Duration::from_millis(4_500)) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the changes take too long"
+        );
+        read_at.push(Instant::now());
         let (events, cursor) = drain(&feed, request.clone()).await?;
         calls.push(events.iter().map(what).collect::<Vec<_>>());
         got.extend(events);
         request = EventsRequest::from_cursor(cursor, 100);
         tokio::time::sleep(Duration::from_secs(1)).await;
+        if done.is_none() && changes.is_finished() {
+            let (m, at) = (&mut changes).await??;
+            made = m;
+            done = Some(at);
+        }
     }
-    let made = changes.await??;
+    let (events, _) = drain(&feed, request.clone()).await?;
+    calls.push(events.iter().map(what).collect::<Vec<_>>());
+    got.extend(events);
     let ids: BTreeSet<&String> = got.iter().map(|e| &e.id).collect();
     assert_eq!(ids.len(), got.len(), "no event twice: {calls:?}");
     let tenants: Vec<String> = got
@@ -163,12 +179,19 @@ async fn five_changes_searchable_up_to_4s_late_and_read_every_second_come_once()
     let mut sorted = tenants.clone();
     sorted.sort();
     assert_eq!(sorted, made, "every change once: {calls:?}");
-    // The lag did reorder them: a later change was delivered before an earlier one (else this
-    // test would not show that late records are still delivered).
-    assert_ne!(
-        tenants, made,
-        "delivery order equals change order: {calls:?}"
-    );
+    // With reads every second as planned, the lag reorders them: a later change is delivered
+    // before an earlier one (which shows that late records are still delivered; a feed without
+    // a look-back delivers one of the five here). A machine too busy to read every second may
+    // not show it, and then this is not asserted.
+    let regular = read_at
+        .windows(2)
+        .all(|w| w[1] - w[0] < Duration::from_millis(1_800));
+    if regular {
+        assert_ne!(
+            tenants, made,
+            "delivery order equals change order: {calls:?}"
+        );
+    }
     Ok(())
 }
 
