@@ -82,6 +82,13 @@ struct Args {
     /// `user,tenant,role,permission` to measure without access keys, groups and apps.
     #[arg(long)]
     sync_resource_types: Option<String>,
+    /// Users each user page repeats of the one before (the program's hidden
+    /// `--user-page-overlap`; 0 pages side by side, to measure what the overlap costs).
+    #[arg(long)]
+    user_page_overlap: Option<u32>,
+    /// The emulator caps user-search pages at this many users (its `user_search_max_limit`).
+    #[arg(long)]
+    user_search_cap: Option<usize>,
     /// Keep the last run's .c1z at this path (for inspection).
     #[arg(long)]
     keep: Option<std::path::PathBuf>,
@@ -174,6 +181,12 @@ fn spawn_emulator(args: &Args, latency_ms: u64) -> Result<EmulatorProcess> {
         .args(args.sync_last_login.then_some("--sync-last-login"))
         .args(["--latency-ms", &latency_ms.to_string()])
         .args(["--rate-limit-scale", &args.rate_limit_scale.to_string()])
+        .args(
+            args.user_search_cap
+                .map(|c| ["--user-search-cap".to_owned(), c.to_string()])
+                .into_iter()
+                .flatten(),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -199,7 +212,8 @@ async fn serve(args: &Args) -> Result<()> {
     let mut builder = Emulator::builder()
         .dataset(data)
         .latency(Duration::from_millis(args.latency_ms), Duration::ZERO)
-        .seed(args.seed);
+        .seed(args.seed)
+        .user_search_max_limit(args.user_search_cap);
     if args.rate_limit_scale > 0.0 {
         builder = builder.rate_limits(RateLimits::descope().scaled(args.rate_limit_scale));
     }
@@ -267,6 +281,9 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     }
     if let Some(types) = &args.sync_resource_types {
         cmd.arg("--sync-resource-types").arg(types);
+    }
+    if let Some(overlap) = args.user_page_overlap {
+        cmd.arg("--user-page-overlap").arg(overlap.to_string());
     }
     if args.rate_limit_scale > 0.0 {
         // The program paces itself by Descope's documented windows; the emulator's are sped up

@@ -49,10 +49,20 @@ pub(crate) struct DescopeArgs {
           require_equals = true, default_missing_value = "true", default_value = "false")]
     pub(crate) sync_last_login: bool,
 
+    /// How far back (seconds) the event feed reads Descope's audit log again on every call, so
+    /// records that become searchable late are still delivered, once [default: 300].
+    #[arg(long, env = "BATON_EVENT_LOOKBACK_SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub(crate) event_lookback_seconds: Option<u64>,
+
     /// Turn off the client-side rate limiter (Descope's documented limits otherwise).
     #[arg(long, env = "BATON_NO_RATE_LIMIT", value_parser = parse_go_bool, num_args = 0..=1,
           require_equals = true, default_missing_value = "true", default_value = "false")]
     pub(crate) no_rate_limit: bool,
+
+    /// Users each user-search page repeats of the page before, to catch users slipping between
+    /// pages while the project changes (for measurements: 0 turns the check off).
+    #[arg(long, env = "BATON_USER_PAGE_OVERLAP", hide = true, default_value_t = descope_connector::DEFAULT_USER_PAGE_OVERLAP)]
+    pub(crate) user_page_overlap: u32,
 
     /// Descope's rate-limit windows shortened this many times (the emulator's `--rate-limit-scale`
     /// for benchmarks and tests; never against the real Descope).

@@ -111,8 +111,12 @@ fn settings(args: &DescopeArgs, config: DescopeConfig) -> Result<DescopeConfig, 
     let mut config = config
         .with_user_page_size(args.user_page_size)
         .with_max_parallel_fetches(args.max_parallel_fetches)
+        .with_user_page_overlap(args.user_page_overlap)
         .with_test_users(args.include_test_users)
         .with_sync_last_login(args.sync_last_login);
+    if let Some(secs) = args.event_lookback_seconds {
+        config = config.with_event_lookback(std::time::Duration::from_secs(secs));
+    }
     if args.no_rate_limit {
         config = config.with_rate_limit(RateLimitConfig::disabled());
     }

@@ -110,22 +110,49 @@ pub fn replace(partial: &Path, target: &Path) -> Result<(), Failure> {
 }
 
 /// A partial file whose sync is finished (a run stopped between finishing and renaming) is the
-/// newest complete result: move it into place before starting again.
-pub fn promote_finished(partial: &Path, target: &Path) -> Result<bool, Failure> {
+/// newest complete result: move it into place before starting again, once its sync is shown to
+/// read `source` (the same project, for example); a finished file of another source, or one
+/// that does not say, is set aside instead of replacing the target.
+pub fn promote_finished(partial: &Path, target: &Path, source: &str) -> Result<bool, Failure> {
     if !partial.exists() {
         return Ok(false);
     }
-    let finished = C1zReader::open(partial)
-        .and_then(|r| r.syncs())
-        .is_ok_and(|syncs| !syncs.is_empty() && syncs.iter().all(|s| s.is_finished()));
-    if finished {
-        tracing::info!(
-            "{} holds a finished sync: moving it into place",
-            partial.display()
-        );
-        replace(partial, target)?;
+    let reader = C1zReader::open(partial);
+    let finished = reader
+        .as_ref()
+        .ok()
+        .and_then(|r| r.syncs().ok())
+        .is_some_and(|syncs| !syncs.is_empty() && syncs.iter().all(|s| s.is_finished()));
+    if !finished {
+        return Ok(false);
     }
-    Ok(finished)
+    let stored = reader.ok().and_then(|r| r.sync_source().ok().flatten());
+    match stored {
+        Some(stored) if stored == source => {
+            tracing::info!(
+                "{} holds a finished sync: moving it into place",
+                partial.display()
+            );
+            replace(partial, target)?;
+            Ok(true)
+        }
+        Some(stored) => {
+            set_aside(
+                partial,
+                &format!("it holds a finished sync that reads {stored}, not {source}"),
+            )?;
+            Ok(false)
+        }
+        None => {
+            set_aside(
+                partial,
+                &format!(
+                    "it holds a finished sync that does not say what it read, so it is not known to read {source}"
+                ),
+            )?;
+            Ok(false)
+        }
+    }
 }
 
 /// Moves a partial file that cannot be resumed out of the way (`<file>.partial.set-aside-<n>`),
@@ -169,6 +196,43 @@ mod tests {
         assert!(err.message().contains("does not exist"), "{err}");
         assert!(err.message().contains("nope"), "{err}");
         assert!(check_output(&dir.path().join("sync.c1z")).is_ok());
+    }
+
+    /// A finished sync of `source` at `path`.
+    async fn finished(path: &Path, source: &str) {
+        use std::sync::Arc;
+
+        use c1_connector_sdk::engine::{SyncOptions, Syncer};
+        use c1_connector_sdk::store::C1zWriter;
+        use c1_connector_sdk::testing::FakeConnector;
+
+        let mut w = C1zWriter::open_or_resume(path).unwrap();
+        Syncer::new(
+            Arc::new(FakeConnector::builder().build()),
+            SyncOptions::default().with_source(source),
+        )
+        .run(&mut w)
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_finished_partial_replaces_the_target_only_when_it_reads_the_same_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sync.c1z");
+        let partial = partial_path(&target);
+        finished(&partial, "project A").await;
+        assert!(promote_finished(&partial, &target, "project A").unwrap());
+        assert!(target.exists() && !partial.exists());
+
+        std::fs::write(&target, b"previous").unwrap();
+        finished(&partial, "project B").await;
+        assert!(!promote_finished(&partial, &target, "project A").unwrap());
+        assert_eq!(std::fs::read(&target).unwrap(), b"previous", "untouched");
+        assert!(!partial.exists());
+        let mut aside = partial.as_os_str().to_owned();
+        aside.push(".set-aside-1");
+        assert!(Path::new(&aside).exists());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use c1_connector_sdk::engine::{SourceMismatch, SyncOptions, Syncer};
+use c1_connector_sdk::engine::{SyncOptions, Syncer, resume_refusal};
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use c1_connector_sdk::provision::ProvisioningRunner;
 use c1_connector_sdk::store::{C1zWriter, JsonlWriter, SyncStore, SyncType};
@@ -301,7 +301,7 @@ async fn sync_c1z(
     // new one, a killed run resumes from the partial file, and each run costs what a fresh file
     // costs.
     let partial = files::partial_path(file);
-    files::promote_finished(&partial, file)?;
+    files::promote_finished(&partial, file, &connected.source)?;
     let sync_type = if syncer.options().skip_entitlements_and_grants {
         SyncType::ResourcesOnly
     } else {
@@ -339,12 +339,12 @@ async fn sync_c1z(
             Ok(stats) => break (stats, store),
             Err(e) => {
                 drop(store);
-                let mismatch =
-                    std::error::Error::source(&e).and_then(|s| s.downcast_ref::<SourceMismatch>());
-                if let (Some(mismatch), false) = (mismatch, set_aside_once) {
-                    // A partial file of another project or base URL is never mixed into this
-                    // sync: keep it aside and start over.
-                    files::set_aside(&partial, &mismatch.to_string())?;
+                if let (Some(why), false) = (resume_refusal(&e), set_aside_once) {
+                    // A partial file of another project or base URL, or one that cannot be
+                    // continued into what this run would write (another option, another
+                    // version, data changed under it), is never mixed into this sync: keep it
+                    // aside and start over.
+                    files::set_aside(&partial, &why)?;
                     set_aside_once = true;
                     continue;
                 }

@@ -23,8 +23,10 @@
 //!   record).
 //! - **Not durable** stores (JSON Lines, `C1zWriter::create`, [`SessionStore::memory`]) keep the
 //!   session for this process only; such a sync is never resumed, so nothing is lost.
-//! - **After the sync.** A finished `.c1z` keeps no session rows: only an unfinished sync needs
-//!   them, and they would only make the file larger.
+//! - **After the sync.** A finished `.c1z` keeps no session rows of the connector: only an
+//!   unfinished sync needs them, and they would only make the file larger. (It keeps the
+//!   engine's record of the sync's source, so a finished file can be checked before it replaces
+//!   another: `C1zReader::sync_source`.)
 //!
 //! Keys are compared as bytes (UTF-8 order), which is the order of [`SessionStore::scan`].
 //!
@@ -39,6 +41,12 @@ use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::error::Error;
+
+/// The session key of the sync's source ([`SyncOptions::with_source`]): the one session row a
+/// finished `.c1z` keeps, so a finished file can be checked before it replaces another.
+///
+/// [`SyncOptions::with_source`]: crate::engine::SyncOptions::with_source
+pub(crate) const SOURCE_KEY: &str = "c1-connector-sdk/source";
 
 /// The longest key, in bytes.
 pub const MAX_KEY_BYTES: usize = 4096;

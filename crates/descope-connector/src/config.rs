@@ -17,6 +17,18 @@ pub const DEFAULT_USER_PAGE_SIZE: u32 = 100;
 /// client-side rate limiter, not this number, keeps a large sync under Descope's limits.
 pub const DEFAULT_MAX_PARALLEL_FETCHES: usize = 16;
 
+/// Users each user-search page repeats of the page before, so that a shift between two pages
+/// (users deleted in front of them while the listing runs) is seen and the range fetched again:
+/// 4. Pages then ask for `page size + 4` users and move on by the page size; see
+/// [`DescopeConfig::with_user_page_overlap`].
+pub const DEFAULT_USER_PAGE_OVERLAP: u32 = 4;
+
+/// How far back the event feed reads Descope's audit log again on every call, so records that
+/// become searchable late (ingestion lag) are still delivered, once: 5 minutes. Descope does not
+/// document its lag; we assume well under a minute and keep a five-fold margin. See
+/// [`DescopeConfig::with_event_lookback`].
+pub const DEFAULT_EVENT_LOOKBACK: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Everything the connector needs to reach a Descope project.
 ///
 /// ```
@@ -36,8 +48,10 @@ pub struct DescopeConfig {
     credentials: Credentials,
     user_page_size: u32,
     max_parallel_fetches: usize,
+    user_page_overlap: u32,
     include_test_users: bool,
     sync_last_login: bool,
+    event_lookback: std::time::Duration,
     rate_limit: Option<RateLimitConfig>,
     demo: bool,
 }
@@ -48,8 +62,10 @@ impl fmt::Debug for DescopeConfig {
             .field("credentials", &self.credentials)
             .field("user_page_size", &self.user_page_size)
             .field("max_parallel_fetches", &self.max_parallel_fetches)
+            .field("user_page_overlap", &self.user_page_overlap)
             .field("include_test_users", &self.include_test_users)
             .field("sync_last_login", &self.sync_last_login)
+            .field("event_lookback", &self.event_lookback)
             .field("rate_limit", &self.rate_limit)
             .field("demo", &self.demo)
             .finish()
@@ -100,6 +116,8 @@ impl DescopeConfig {
             max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
             include_test_users: false,
             sync_last_login: false,
+            user_page_overlap: DEFAULT_USER_PAGE_OVERLAP,
+            event_lookback: DEFAULT_EVENT_LOOKBACK,
             rate_limit: None,
             demo: false,
         }
@@ -146,6 +164,56 @@ impl DescopeConfig {
     /// Whether users' last sign-in is synced.
     pub fn sync_last_login(&self) -> bool {
         self.sync_last_login
+    }
+
+    /// How far back the event feed reads the audit log again, for records that become
+    /// searchable late (default [`DEFAULT_EVENT_LOOKBACK`], 5 minutes). A record that becomes
+    /// searchable later than this after it occurred is missed; a longer look-back delays the
+    /// newest events of a busy project by as much at most (see the crate README, "Event
+    /// feed").
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use descope_connector::DescopeConfig;
+    ///
+    /// let config = DescopeConfig::from_credentials("P2abc:K2secret")?
+    ///     .with_event_lookback(Duration::from_secs(900));
+    /// assert_eq!(config.event_lookback(), Duration::from_secs(900));
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_event_lookback(mut self, lookback: std::time::Duration) -> Self {
+        self.event_lookback = lookback;
+        self
+    }
+
+    /// Users each user page repeats of the page before (default
+    /// [`DEFAULT_USER_PAGE_OVERLAP`]). With 0, pages lie side by side as the official SDKs page,
+    /// and users that slide across a page boundary while the listing runs (others deleted in
+    /// front of them) are silently missed: meant for measuring what the overlap costs.
+    ///
+    /// ```
+    /// use descope_connector::DescopeConfig;
+    ///
+    /// let config = DescopeConfig::from_credentials("P2abc:K2secret")?.with_user_page_overlap(8);
+    /// assert_eq!(config.user_page_overlap(), 8);
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn with_user_page_overlap(mut self, overlap: u32) -> Self {
+        self.user_page_overlap = overlap;
+        self
+    }
+
+    /// Users each user page repeats of the page before (see
+    /// [`DescopeConfig::with_user_page_overlap`]).
+    pub fn user_page_overlap(&self) -> u32 {
+        self.user_page_overlap
+    }
+
+    /// The event feed's look-back (see [`DescopeConfig::with_event_lookback`]).
+    pub fn event_lookback(&self) -> std::time::Duration {
+        self.event_lookback
     }
 
     /// Overrides the client-side rate limits (default: Descope's documented limits).

@@ -158,6 +158,53 @@ impl GroupSyncer {
         }
         Ok(groups)
     }
+
+    /// The members of the groups of `tenant_id` as listed, kept in the sync's session, so a
+    /// resumed sync grants from the groups it listed (not from what the tenant holds when it
+    /// resumes).
+    async fn keep(&self, tenant_id: &str) -> Result<(), Error> {
+        let session = &self.ctx.session;
+        if !session.is_durable() {
+            return Ok(());
+        }
+        // `<tenant>/`: the ids of this tenant's groups start so.
+        let prefix = group_resource_id(tenant_id, "");
+        let kept: HashMap<String, Vec<String>> = self
+            .members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .filter(|(id, _)| id.starts_with(&prefix))
+            .map(|(id, m)| (id.clone(), m.clone()))
+            .collect();
+        let bytes = serde_json::to_vec(&kept)
+            .map_err(|e| Error::internal("encoding a tenant's groups").with_source(e))?;
+        session
+            .put(groups_key(tenant_id), bytes)
+            .await
+            .map_err(|e| e.context("saving a tenant's groups in the sync's session"))
+    }
+
+    /// The members of group `id` that an interrupted run of this sync listed, if it did.
+    async fn kept_members(&self, tenant_id: &str, id: &str) -> Result<Option<Vec<String>>, Error> {
+        let session = &self.ctx.session;
+        if !session.is_durable() {
+            return Ok(None);
+        }
+        let Some(bytes) = session.get(&groups_key(tenant_id)).await? else {
+            return Ok(None);
+        };
+        let kept: HashMap<String, Vec<String>> = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::internal("the tenant's groups kept in the sync's session are unreadable")
+                .with_source(e)
+        })?;
+        Ok(Some(kept.get(id).cloned().unwrap_or_default()))
+    }
+}
+
+/// The session key of a tenant's groups as listed.
+fn groups_key(tenant_id: &str) -> String {
+    format!("descope/groups/{}", encode_component(tenant_id))
 }
 
 #[async_trait]
@@ -178,6 +225,8 @@ impl ResourceSyncer for GroupSyncer {
         let tenant_id = decode_component(&parent.resource)
             .map_err(|e| Error::invalid_argument(e.to_string()))?;
         let groups = self.load(&tenant_id).await?;
+        // Kept before the page is returned: the checkpoint covering this page comes after it.
+        self.keep(&tenant_id).await?;
         Ok(Page::last(
             groups
                 .iter()
@@ -206,15 +255,22 @@ impl ResourceSyncer for GroupSyncer {
         let member_ids = match cached {
             Some(ids) => ids,
             None => {
-                // A resumed sync that listed this tenant's groups in another process.
+                // A resumed sync that listed this tenant's groups in another process: the
+                // members as listed then, kept in the session (loaded again only when the
+                // session is not durable, which a resumed sync's always is).
                 let (tenant_id, _) = parse_group_id(&id)?;
-                self.load(&tenant_id).await?;
-                self.members
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_default()
+                match self.kept_members(&tenant_id, &id).await? {
+                    Some(ids) => ids,
+                    None => {
+                        self.load(&tenant_id).await?;
+                        self.members
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .get(&id)
+                            .cloned()
+                            .unwrap_or_default()
+                    }
+                }
             }
         };
         self.ctx.ensure_index().await?;

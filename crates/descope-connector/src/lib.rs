@@ -46,6 +46,7 @@ mod lifecycle;
 mod principal_lock;
 mod provision;
 mod resources;
+mod resume;
 mod session;
 mod syncers;
 
@@ -58,7 +59,10 @@ use c1_connector_sdk::{
 };
 use descope_mgmt::{Client, SearchUsersRequest};
 
-pub use config::{DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_SIZE, DescopeConfig};
+pub use config::{
+    DEFAULT_EVENT_LOOKBACK, DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_OVERLAP,
+    DEFAULT_USER_PAGE_SIZE, DescopeConfig,
+};
 pub use error::ConfigError;
 
 use crate::apps::AppSyncer;
@@ -112,6 +116,8 @@ pub struct DescopeConnector {
     /// of listed roles, tenants and applications.
     provisioner: DescopeProvisioner,
     pager: PagerConfig,
+    /// How far back the event feed reads the audit log again (see [`DEFAULT_EVENT_LOOKBACK`]).
+    event_lookback: std::time::Duration,
     demo: bool,
     /// Where the base URL was set (a variable or flag), for messages.
     base_url_source: Option<String>,
@@ -198,9 +204,11 @@ impl DescopeConnector {
             pager: PagerConfig {
                 page_size: config.user_page_size(),
                 max_parallel: config.max_parallel_fetches(),
+                overlap: config.user_page_overlap(),
                 include_test_users: config.include_test_users(),
                 last_login: config.sync_last_login(),
             },
+            event_lookback: config.event_lookback(),
             demo: config.demo(),
             base_url_source: config.base_url_source().map(str::to_owned),
         }
@@ -262,10 +270,20 @@ impl Connector for DescopeConnector {
         self.syncers_with(SessionStore::memory(), SyncCounters::default(), true)
     }
 
+    /// The syncers of one sync. A fresh sync records the session format and the options that
+    /// change its contents; a resumed one must match them, or the resume is refused (with
+    /// [`NotResumable`](c1_connector_sdk::engine::NotResumable): the runner sets the file aside
+    /// and starts over).
     async fn begin_sync(
         &self,
         session: SyncSession,
     ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
+        let identity = resume::Identity {
+            format: resume::SESSION_FORMAT,
+            include_test_users: self.pager.include_test_users,
+            sync_last_login: self.pager.last_login,
+        };
+        resume::check_identity(session.store(), &identity, session.is_resumed()).await?;
         Ok(self.syncers_with(
             session.store().clone(),
             session.counters().clone(),

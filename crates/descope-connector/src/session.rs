@@ -13,11 +13,18 @@
 //!
 //! A record is JSON: `{"o": offset, "n": next offset or null, "u": [[user id, display name,
 //! [project roles], [[tenant id, [tenant roles]], ...], [SSO app ids]], ...]}`, the fields of a
-//! user the index needs and no more. Records of four elements (written before SSO apps were
-//! synced) read as users with an empty `ssoAppIds`.
+//! user the index needs and no more. A record of another shape (an older version wrote users
+//! without SSO app ids, and an empty list means "every app") is unreadable, never read as this
+//! one: the users are listed again from there. A session written by another version is refused
+//! as a whole before any record is read (see [`crate::resume`]).
+//!
+//! Each page's boundary (where the last page fetched for it started, and its last users' ids) is
+//! kept under the offset of the page that follows (`descope/users-after/<offset, 20 digits>`),
+//! so a listing resumed there checks its first page against it: a shift in between (users
+//! deleted in front while the sync was stopped) is seen, and the range fetched again.
 
 use c1_connector_sdk::{Error, SessionStore};
-use descope_mgmt::{User, UserTenant};
+use descope_mgmt::{PageBoundary, User, UserTenant};
 use futures::TryStreamExt;
 use serde::ser::{SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
@@ -72,9 +79,9 @@ struct PageIn {
     u: Vec<StoredUser>,
 }
 
-/// A user read back from the session: what the index needs of it.
+/// A user read back from the session: what the index needs of it (all five fields: a record
+/// without SSO app ids does not read, rather than read as "every app").
 #[derive(Debug, Deserialize)]
-#[serde(from = "StoredUserIn")]
 pub(crate) struct StoredUser(
     String,
     String,
@@ -82,29 +89,6 @@ pub(crate) struct StoredUser(
     Vec<(String, Vec<String>)>,
     Vec<String>,
 );
-
-type TenantsIn = Vec<(String, Vec<String>)>;
-
-/// The two record shapes: with SSO app ids, and without (older records).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StoredUserIn {
-    WithApps(String, String, Vec<String>, TenantsIn, Vec<String>),
-    WithoutApps(String, String, Vec<String>, TenantsIn),
-}
-
-impl From<StoredUserIn> for StoredUser {
-    fn from(u: StoredUserIn) -> Self {
-        match u {
-            StoredUserIn::WithApps(id, name, roles, tenants, apps) => {
-                StoredUser(id, name, roles, tenants, apps)
-            }
-            StoredUserIn::WithoutApps(id, name, roles, tenants) => {
-                StoredUser(id, name, roles, tenants, Vec::new())
-            }
-        }
-    }
-}
 
 impl Assignments for StoredUser {
     fn user_id(&self) -> &str {
@@ -124,16 +108,30 @@ impl Assignments for StoredUser {
     }
 }
 
-/// Stores the record of the user page at `offset` (whose successor starts at `next`), when the
-/// session is durable: a session that does not outlive the process never serves a resume.
+/// Stores the record of the user page at `offset` (whose successor starts at `next`), and the
+/// boundary its successor is checked against, when the session is durable: a session that does
+/// not outlive the process never serves a resume.
 pub(crate) async fn store_user_page(
     session: &SessionStore,
     offset: u64,
     next: Option<u64>,
     users: &[User],
+    boundary: Option<&PageBoundary>,
 ) -> Result<(), Error> {
     if !session.is_durable() {
         return Ok(());
+    }
+    if let (Some(next), Some(b)) = (next, boundary) {
+        let record = BoundaryRecord {
+            o: b.offset,
+            t: b.tail.clone(),
+        };
+        let bytes = serde_json::to_vec(&record)
+            .map_err(|e| Error::internal("encoding a user page boundary").with_source(e))?;
+        session
+            .put(boundary_key(next), bytes)
+            .await
+            .map_err(|e| e.context("saving a user page boundary in the sync's session"))?;
     }
     session
         .put(
@@ -142,6 +140,38 @@ pub(crate) async fn store_user_page(
         )
         .await
         .map_err(|e| e.context("saving a user page record in the sync's session"))
+}
+
+/// The key prefix of the user page boundaries.
+const BOUNDARIES: &str = "descope/users-after/";
+
+/// The key of the boundary the user page at `offset` is checked against.
+fn boundary_key(offset: u64) -> String {
+    format!("{BOUNDARIES}{offset:020}")
+}
+
+/// A boundary as stored: the offset of the page before and its last users' ids.
+#[derive(Debug, Serialize, Deserialize)]
+struct BoundaryRecord {
+    o: u64,
+    t: Vec<String>,
+}
+
+/// The boundary the user page at `offset` is checked against, if the session holds it.
+pub(crate) async fn load_boundary(
+    session: &SessionStore,
+    offset: u64,
+) -> Result<Option<PageBoundary>, Error> {
+    if !session.is_durable() {
+        return Ok(None);
+    }
+    let Some(bytes) = session.get(&boundary_key(offset)).await? else {
+        return Ok(None);
+    };
+    Ok(serde_json::from_slice::<BoundaryRecord>(&bytes)
+        .ok()
+        .filter(|b| b.o < offset && !b.t.is_empty())
+        .map(|b| PageBoundary::new(b.o, b.t)))
 }
 
 /// The record of a user page.
@@ -266,13 +296,12 @@ mod tests {
         assert!(s.tenants().eq(u.tenants()));
         assert_eq!(s.sso_app_ids(), Some(&["A1".to_owned()][..]));
 
-        // A record written before SSO apps were synced: every app (an empty list).
-        let old: PageIn = serde_json::from_str(
+        // A record written before SSO apps were synced does not read: an empty list would mean
+        // every app.
+        let old = serde_json::from_str::<PageIn>(
             r#"{"o":0,"n":null,"u":[["U1","User U1",["admin"],[["T1",["editor"]]]]]}"#,
-        )
-        .unwrap();
-        assert_eq!(old.u[0].role_names(), ["admin"]);
-        assert_eq!(old.u[0].sso_app_ids(), Some(&[][..]));
+        );
+        assert!(old.is_err());
     }
 
     async fn put_page(s: &SessionStore, offset: u64, next: Option<u64>, ids: &[&str]) {
@@ -349,7 +378,7 @@ mod tests {
     #[tokio::test]
     async fn a_session_that_is_not_durable_gets_no_records() {
         let s = SessionStore::memory();
-        store_user_page(&s, 0, None, &[user("a", &[], &[])])
+        store_user_page(&s, 0, None, &[user("a", &[], &[])], None)
             .await
             .unwrap();
         assert_eq!(s.get(&user_page_key(0)).await.unwrap(), None);

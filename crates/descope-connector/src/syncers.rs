@@ -130,9 +130,7 @@ impl ResourceSyncer for UserSyncer {
         }
         // Saved before the page is returned: the engine's checkpoint for this page then comes
         // after it, so a resumed sync finds the record of every page the checkpoint covers.
-        self.ctx
-            .store_user_page(offset, batch.next_offset, &batch.users)
-            .await?;
+        self.ctx.store_user_page(&batch).await?;
         let mut resources = Vec::with_capacity(batch.users.len());
         {
             let mut index = self.ctx.index_mut();
@@ -150,6 +148,10 @@ impl ResourceSyncer for UserSyncer {
                 // this cannot fail now).
                 self.ctx.record_access_keys(&catalog).await?;
                 self.ctx.end_user_listing();
+                // A resumed sync listed only part of the users in this process: the counts, the
+                // warning below and the roles found only on users are about all of them, so the
+                // index is completed from the sync's session first.
+                self.ctx.ensure_index().await?;
                 let stats = self.ctx.pager_stats().await;
                 let (users, found) = {
                     let index = self.ctx.index();
@@ -169,11 +171,15 @@ impl ResourceSyncer for UserSyncer {
                 let counters = &self.ctx.counters;
                 counters.max("users announced by Descope", stats.announced);
                 counters.add("user search requests", stats.requests);
+                counters.add("user page shifts fetched again", stats.shifts);
+                if stats.unverified > 0 {
+                    counters.add("user page boundaries not checked", stats.unverified);
+                }
                 if stats.announced > users {
                     tracing::warn!(
                         announced = stats.announced,
                         synced = users,
-                        "Descope announced more users than the listing returned (users deleted while the sync ran, or a search that does not return every match)"
+                        "Descope announced more users than the listing returned (users created while the sync ran, or a search that does not return every match)"
                     );
                 }
                 tracing::debug!(users, "user listing complete");

@@ -130,6 +130,12 @@ impl Emulator {
         self.shared.read().to_dataset()
     }
 
+    /// What the [`UserChurn`](crate::UserChurn) changes did so far: user searches answered,
+    /// users deleted and created.
+    pub fn churned(&self) -> crate::Churned {
+        self.shared.changes.churned()
+    }
+
     /// Stops accepting connections, lets in-flight requests finish (up to 5 s), and returns.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -195,6 +201,8 @@ pub struct EmulatorBuilder {
     access_key_search_cap: Option<usize>,
     key_update_empty_list_keeps: bool,
     concurrent_key_writer: Option<ConcurrentKeyWriter>,
+    /// A project that changes while a client reads it (`changes.rs`).
+    pub(crate) changes: crate::changes::ChangeKnobs,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -227,6 +235,7 @@ impl fmt::Debug for EmulatorBuilder {
                 &self.key_update_empty_list_keeps,
             )
             .field("concurrent_key_writer", &self.concurrent_key_writer)
+            .field("changes", &self.changes)
             .finish()
     }
 }
@@ -254,6 +263,7 @@ impl Default for EmulatorBuilder {
             access_key_search_cap: None,
             key_update_empty_list_keeps: false,
             concurrent_key_writer: None,
+            changes: crate::changes::ChangeKnobs::default(),
         }
     }
 }
@@ -482,6 +492,7 @@ impl EmulatorBuilder {
                 access_key_search_cap: self.access_key_search_cap,
                 key_update_empty_list_keeps: self.key_update_empty_list_keeps,
                 concurrent_key_writer: self.concurrent_key_writer,
+                changes: self.changes,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

@@ -35,6 +35,7 @@
 
 mod activity_records;
 mod app_records;
+mod changes;
 mod counters;
 mod dataset;
 mod emulator;
@@ -55,6 +56,7 @@ pub use app_records::{
     AttributeMappingRecord, GroupsMappingRecord, MappedRoleRecord, OidcSettingsRecord,
     SamlSettingsRecord, SsoAppRecord,
 };
+pub use changes::{AuditTotal, Churned, UserChurn};
 pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};

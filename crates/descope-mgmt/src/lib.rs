@@ -77,7 +77,9 @@ pub use credentials::Credentials;
 pub use error::{ApiError, DecodeIssue, Error};
 pub use groups::Groups;
 pub use models::*;
-pub use pager::{PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager};
+pub use pager::{
+    PageBoundary, PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager,
+};
 pub use permissions::Permissions;
 pub use roles::Roles;
 pub use scim::ScimClient;

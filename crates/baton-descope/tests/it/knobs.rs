@@ -58,8 +58,11 @@ async fn tenant_roles_listed_only_by_role_search() -> TestResult {
 async fn a_backend_that_ignores_offset() -> TestResult {
     let data = data(600);
     let searches = exact(&data, Emulator::builder().ignore_search_offset(true)).await?;
-    // 100 users a page; the credential check's one-user search and one probe past the end.
-    assert!(searches <= 600 / 100 + 3, "{searches} searches");
+    // 100 users a page; the credential check's one-user search and one probe past the end;
+    // and, since pages overlap (asked at offsets the server ignores), the second page comes
+    // back as the first: the pages prefetched until then are dropped and the listing goes on by
+    // page number (at most one prefetched page per page of the project here).
+    assert!(searches <= 2 * (600 / 100) + 3, "{searches} searches");
     Ok(())
 }
 

@@ -2,10 +2,12 @@
 //! client, run together against the emulator on 127.0.0.1.
 
 mod apps;
+mod changes;
 mod cli;
 mod common;
 mod conformance;
 mod events;
+mod events_lag;
 mod faults;
 mod foreign;
 mod keys;

@@ -338,3 +338,73 @@ async fn a_minimum_save_interval_skips_saves_of_short_syncs() {
         assert!(C1zReader::open(&path).unwrap().syncs().unwrap()[0].is_finished());
     }
 }
+
+/// A finished file keeps the source its sync read (and no other session row), so a finished
+/// partial file can be checked before it replaces another file.
+#[tokio::test]
+async fn a_finished_file_names_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    Syncer::new(
+        Arc::new(org().build()),
+        SyncOptions::default().with_source("project A"),
+    )
+    .run(&mut w)
+    .await
+    .unwrap();
+    drop(w);
+    let r = C1zReader::open(&path).unwrap();
+    assert_eq!(r.sync_source().unwrap().as_deref(), Some("project A"));
+    let rows: i64 = r
+        .connection()
+        .query_row("SELECT count(*) FROM v1_connector_sessions", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(rows, 1);
+    // Without a source, nothing is kept (and nothing is claimed).
+    let plain = dir.path().join("plain.c1z");
+    let mut w = C1zWriter::open_or_resume(&plain).unwrap();
+    Syncer::new(Arc::new(org().build()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    drop(w);
+    assert_eq!(
+        C1zReader::open(&plain).unwrap().sync_source().unwrap(),
+        None
+    );
+}
+
+/// A resume that selects other resource types is refused as not resumable, with both
+/// selections in the reason, so the caller sets the file aside and starts over.
+#[tokio::test]
+async fn another_resource_type_selection_is_not_resumable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let err = Syncer::new(
+        Arc::new(org().page_size(1).build()),
+        cancelling(|_, resources, _| resources >= 2),
+    )
+    .run(&mut w)
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Code::Cancelled);
+    drop(w);
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    let err = Syncer::new(
+        Arc::new(org().page_size(1).build()),
+        SyncOptions::default().with_sync_resource_types(["user"]),
+    )
+    .run(&mut w)
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    let why = c1_connector_sdk::engine::resume_refusal(&err).expect("a refusal");
+    assert!(
+        why.contains("every resource type") && why.contains("resource types user"),
+        "{why}"
+    );
+}

@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::wire::{Int64, parse};
 use super::{Shared, json};
+use serde_json::Value;
+
 use crate::activity_records::AuditRecord;
+use crate::changes::AuditTotal;
 use crate::error::ApiError;
 use crate::state::now_millis;
 
@@ -210,13 +213,15 @@ async fn search(AxState(app): App, body: Bytes) -> Reply {
     };
     let page = non_negative("page", req.page)?;
     let oldest_first = req.oldest_first.unwrap_or(false);
-    let filter = Filter::compile(req, now_millis())?;
+    let now = now_millis();
+    let filter = Filter::compile(req, now)?;
     let state = app.read();
+    // A record is searchable once its ingestion delay (a knob, zero by default) has passed.
     let mut hits: Vec<usize> = state
         .audit
         .iter()
         .enumerate()
-        .filter(|(_, a)| filter.matches(a))
+        .filter(|(_, a)| filter.matches(a) && app.changes.searchable_at(&a.id, a.occurred) <= now)
         .map(|(i, _)| i)
         .collect();
     hits.sort_by_key(|&i| (state.audit[i].occurred, i));
@@ -228,7 +233,7 @@ async fn search(AxState(app): App, body: Bytes) -> Reply {
     let skip = usize::try_from(page)
         .unwrap_or(usize::MAX)
         .saturating_mul(size);
-    let audits = hits
+    let audits: Vec<View<'_>> = hits
         .iter()
         .skip(skip)
         .take(size)
@@ -237,7 +242,34 @@ async fn search(AxState(app): App, body: Bytes) -> Reply {
             record: &state.audit[i],
         })
         .collect();
-    json(&Page { audits, total })
+    let knobs = &app.changes;
+    if knobs.audit_total == AuditTotal::Exact && !knobs.audit_without_ids {
+        return json(&Page { audits, total });
+    }
+    // The answer as a search engine without exact counts, or without record ids, gives it.
+    let mut audits: Vec<Value> = audits
+        .iter()
+        .map(|v| serde_json::to_value(v).unwrap_or_default())
+        .collect();
+    if knobs.audit_without_ids {
+        for a in &mut audits {
+            if let Value::Object(m) = a {
+                m.remove("ID");
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("audits".into(), Value::Array(audits));
+    match knobs.audit_total {
+        AuditTotal::Absent => {}
+        AuditTotal::Capped(cap) => {
+            out.insert("total".into(), (total as u64).min(cap).into());
+        }
+        _ => {
+            out.insert("total".into(), total.into());
+        }
+    }
+    json(&Value::Object(out))
 }
 
 #[cfg(test)]

@@ -72,6 +72,8 @@ pub(crate) struct Shared {
     pub(crate) key_update_empty_list_keeps: bool,
     /// The other writer of one key and how many more updates it follows.
     pub(crate) concurrent_key_writer: Mutex<Option<ConcurrentKeyWriter>>,
+    /// A project that changes while a client reads it.
+    pub(crate) changes: crate::changes::ChangeKnobs,
 }
 
 /// Settings the server is started with.
@@ -94,6 +96,7 @@ pub(crate) struct Config {
     pub(crate) access_key_search_cap: Option<usize>,
     pub(crate) key_update_empty_list_keeps: bool,
     pub(crate) concurrent_key_writer: Option<ConcurrentKeyWriter>,
+    pub(crate) changes: crate::changes::ChangeKnobs,
 }
 
 impl Shared {
@@ -120,6 +123,7 @@ impl Shared {
             access_key_search_cap: config.access_key_search_cap,
             key_update_empty_list_keeps: config.key_update_empty_list_keeps,
             concurrent_key_writer: Mutex::new(config.concurrent_key_writer),
+            changes: config.changes,
         }
     }
 
@@ -146,6 +150,14 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::Relaxed);
         guard
+    }
+
+    /// Counts a user search and applies the [`UserChurn`](crate::UserChurn) changes due after it.
+    pub(crate) fn churn_after_search(&self) {
+        for change in self.changes.user_searched() {
+            let (deleted, created) = self.write().apply_churn(&change);
+            self.changes.record(deleted, created);
+        }
     }
 
     fn rng(&self) -> std::sync::MutexGuard<'_, ChaCha8Rng> {

@@ -36,15 +36,19 @@ fn one(u: &UserRecord) -> Reply {
 pub(super) async fn search(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::SearchUsers = parse(&body)?;
     let key = search_mod::cache_key("all", &body);
-    let (state, generation) = app.read_with_generation();
-    // Serialize while holding the read lock: the page borrows the records, nothing is cloned.
-    json(&search_mod::search(
-        &state,
-        &req,
-        app.paging,
-        &app.search_cache,
-        (generation, key),
-    )?)
+    let reply = {
+        let (state, generation) = app.read_with_generation();
+        // Serialize while holding the read lock: the page borrows the records, nothing is cloned.
+        json(&search_mod::search(
+            &state,
+            &req,
+            app.paging,
+            &app.search_cache,
+            (generation, key),
+        )?)
+    };
+    app.churn_after_search();
+    reply
 }
 
 /// `/user/search/test`: the same search restricted to test users.
@@ -53,14 +57,18 @@ pub(super) async fn search_test(AxState(app): App, body: Bytes) -> Reply {
     req.with_test_user = Some(true);
     req.test_users_only = Some(true);
     let key = search_mod::cache_key("test", &body);
-    let (state, generation) = app.read_with_generation();
-    json(&search_mod::search(
-        &state,
-        &req,
-        app.paging,
-        &app.search_cache,
-        (generation, key),
-    )?)
+    let reply = {
+        let (state, generation) = app.read_with_generation();
+        json(&search_mod::search(
+            &state,
+            &req,
+            app.paging,
+            &app.search_cache,
+            (generation, key),
+        )?)
+    };
+    app.churn_after_search();
+    reply
 }
 
 /// `GET /v1/mgmt/user?loginId=` / `?userId=` / `?identifier=` (empty values are ignored,

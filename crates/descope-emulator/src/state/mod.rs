@@ -8,6 +8,7 @@ mod access_keys;
 mod activity;
 mod audit;
 mod catalog;
+mod churn;
 mod scim;
 mod sso_apps;
 mod users;

@@ -3,6 +3,7 @@
 mod access_keys;
 mod audit_changes;
 mod audit_search;
+mod changes;
 mod common;
 mod contract;
 mod contract_activity;

@@ -9,7 +9,7 @@ use futures::stream::FuturesOrdered;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::plan::scheduled_end;
+use super::plan::{scheduled_end, scheduled_end_stride};
 use super::{PagingError, PagingErrorKind, Raw, Shared};
 use crate::error::Error;
 use crate::models::SearchUsersRequest;
@@ -74,16 +74,25 @@ impl Shared {
         })
     }
 
-    /// Fetches pages from `start` on, in order, keeping at most `max_in_flight` outstanding
-    /// (in flight or queued for hand-over), and stops after a short page or an error.
+    /// Fetches pages of `limit` users at `start`, `start + stride`, ..., in order, keeping at most
+    /// `max_in_flight` outstanding (in flight or queued for hand-over), and stops after a short
+    /// page or an error. `stride` is `limit` unless pages overlap.
     async fn run(
         self: Arc<Self>,
         start: u64,
-        limit: u64,
+        (limit, stride): (u64, u64),
         total: u64,
         tx: mpsc::Sender<Result<Raw, Error>>,
     ) {
-        let mut end = scheduled_end(total, limit).max(start.saturating_add(limit));
+        let overlapping = stride < limit;
+        let scheduled = |total: u64| {
+            if overlapping {
+                scheduled_end_stride(start, total, limit, stride)
+            } else {
+                scheduled_end(total, limit)
+            }
+        };
+        let mut end = scheduled(total).max(start.saturating_add(stride));
         let mut next = start;
         let mut in_flight = FuturesOrdered::new();
         loop {
@@ -93,7 +102,7 @@ impl Shared {
                 let shared = self.clone();
                 let offset = next;
                 in_flight.push_back(async move { shared.fetch(offset, limit).await });
-                next = next.saturating_add(limit);
+                next = next.saturating_add(stride);
             }
             let Some(result) = in_flight.next().await else {
                 return;
@@ -107,9 +116,9 @@ impl Shared {
             };
             let got = u64::try_from(raw.users.len()).unwrap_or(u64::MAX);
             // A grown total, or a full page where the total said the end was, extends the run.
-            end = end.max(scheduled_end(raw.total, limit));
-            if got >= limit && raw.offset.saturating_add(limit) >= end {
-                end = raw.offset.saturating_add(limit.saturating_mul(2));
+            end = end.max(scheduled(raw.total));
+            if got >= limit && raw.offset.saturating_add(stride) >= end {
+                end = raw.offset.saturating_add(stride.saturating_mul(2));
             }
             // A short page is the end or a page size to adapt to: the consumer decides, and
             // pages scheduled after it would be wrong.
@@ -129,9 +138,14 @@ pub(super) struct Pipeline {
 }
 
 impl Pipeline {
-    pub(super) fn start(shared: Arc<Shared>, start: u64, limit: u64, total: u64) -> Self {
+    pub(super) fn start(
+        shared: Arc<Shared>,
+        start: u64,
+        (limit, stride): (u64, u64),
+        total: u64,
+    ) -> Self {
         let (tx, rx) = mpsc::channel(shared.max_in_flight);
-        let task = tokio::spawn(shared.run(start, limit, total, tx));
+        let task = tokio::spawn(shared.run(start, (limit, stride), total, tx));
         Pipeline { rx, task }
     }
 }

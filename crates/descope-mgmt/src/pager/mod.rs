@@ -4,6 +4,9 @@
 mod fetch;
 mod plan;
 mod seen;
+mod types;
+mod verify;
+mod walk;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -12,8 +15,11 @@ use futures::{Stream, StreamExt, TryStreamExt, stream};
 use tokio::sync::Mutex;
 
 use self::fetch::Pipeline;
-use self::plan::{Step, next_step};
+use self::plan::effective_overlap;
 use self::seen::Seen;
+pub use self::types::{
+    PageBoundary, PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch,
+};
 use crate::error::Error;
 use crate::models::{SearchUsersRequest, User};
 use crate::users::Users;
@@ -22,147 +28,6 @@ use crate::users::Users;
 pub(crate) const DEFAULT_PAGE_SIZE: u32 = 100;
 /// Default number of page requests outstanding at once.
 const DEFAULT_MAX_IN_FLIGHT: usize = 16;
-
-/// Settings of a [`UserPager`].
-///
-/// ```
-/// let options = descope_mgmt::PagerOptions::default().page_size(200).max_in_flight(8);
-/// assert_eq!(options.page_size, 200);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PagerOptions {
-    /// Users asked for per page (`limit`), 100 by default. The server may return fewer; the
-    /// pager then adapts to its size.
-    pub page_size: u32,
-    /// Page requests outstanding at once (fetched or queued for hand-over), 16 by default. The
-    /// client's concurrency limit and rate limiter still apply.
-    pub max_in_flight: usize,
-}
-
-impl Default for PagerOptions {
-    fn default() -> Self {
-        PagerOptions {
-            page_size: DEFAULT_PAGE_SIZE,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-        }
-    }
-}
-
-impl PagerOptions {
-    /// Sets `page_size` (at least 1).
-    #[must_use]
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = n.max(1);
-        self
-    }
-
-    /// Sets `max_in_flight` (at least 1).
-    #[must_use]
-    pub fn max_in_flight(mut self, n: usize) -> Self {
-        self.max_in_flight = n.max(1);
-        self
-    }
-}
-
-/// One page of a listing, in order.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct UserBatch {
-    /// The users of this page not handed over before (see [`UserPager`] on duplicates).
-    pub users: Vec<User>,
-    /// Where this page starts.
-    pub offset: u64,
-    /// Where the next page starts, or `None` when this was the last page. Pass it to
-    /// [`UserPager::page`] to continue (or to resume in another process).
-    pub next_offset: Option<u64>,
-    /// The total this page reported.
-    pub total: u64,
-}
-
-/// What a listing saw so far ([`UserPager::stats`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PagerStats {
-    /// Users the latest page said match the search (`total`).
-    pub announced: u64,
-    /// Users handed over in this listing.
-    pub yielded: u64,
-    /// Users dropped because they were handed over already (shifted between pages).
-    pub duplicates: u64,
-    /// Search requests this pager sent over its life (all listings, discarded prefetches
-    /// included; client retries not counted).
-    pub requests: u64,
-    /// The page size in use (smaller than asked when the server caps it).
-    pub page_size: u32,
-}
-
-impl PagerStats {
-    /// Announced users that were not handed over: more than zero after a complete listing means
-    /// the project shrank during the listing, or the server's count and pages disagree; report
-    /// it.
-    pub fn shortfall(&self) -> u64 {
-        self.announced.saturating_sub(self.yielded)
-    }
-}
-
-/// Why a listing stopped ([`PagingError::kind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PagingErrorKind {
-    /// A page came back empty although the total it reported says there are users at its
-    /// offset. Retrying the page may succeed ([`Error::is_retryable`]).
-    EmptyPageBeforeTotal,
-    /// A full page held only users already handed over: the server ignores both `page` and
-    /// `offset`, or the project changed by more than a page during the listing.
-    NoNewUsers,
-    /// The listing reached an offset beyond the latest reported total (or the users seen, if
-    /// more) plus one page.
-    PastTotal,
-}
-
-/// A listing the pager stopped instead of completing wrongly; see [`PagingErrorKind`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.describe())]
-#[non_exhaustive]
-pub struct PagingError {
-    /// What went wrong.
-    pub kind: PagingErrorKind,
-    /// The offset of the page concerned.
-    pub offset: u64,
-    /// The latest total the server reported.
-    pub total: u64,
-    /// The base URL the search went to.
-    pub base_url: String,
-}
-
-impl PagingError {
-    fn describe(&self) -> String {
-        let (offset, total, base) = (self.offset, self.total, &self.base_url);
-        match self.kind {
-            PagingErrorKind::EmptyPageBeforeTotal => format!(
-                "Descope returned no users at offset {offset} although it reports {total}; the \
-                 page should be requested again"
-            ),
-            PagingErrorKind::NoNewUsers => format!(
-                "the user search page at offset {offset} holds only users listed already: the \
-                 server at {base} seems to ignore both `page` and `offset` (check the base URL \
-                 and any proxy in between), or the project changed by more than a page during \
-                 the listing; the listing stopped instead of repeating pages"
-            ),
-            PagingErrorKind::PastTotal => format!(
-                "the user search reached offset {offset}, more than a page past the {total} \
-                 users the server at {base} reports and the users it returned; the listing \
-                 stopped instead of paging on"
-            ),
-        }
-    }
-
-    /// True for [`PagingErrorKind::EmptyPageBeforeTotal`] only.
-    pub fn is_retryable(&self) -> bool {
-        self.kind == PagingErrorKind::EmptyPageBeforeTotal
-    }
-}
 
 /// Lists every user matching a search, fetched concurrently and handed over in order. Built by
 /// [`Users::pager`] (and used by [`Users::search_all`]).
@@ -219,6 +84,41 @@ impl PagingError {
 /// across the whole listing (the ConductorOne connector's index does) compare ids themselves.
 /// Users with an empty id are passed through as they come.
 ///
+/// # Pages that overlap
+///
+/// With [`PagerOptions::overlap`] set to `k`, each page asks for `page_size + k` users and the
+/// next one starts `page_size` further on, so neighbouring pages share `k` users. Offset paging
+/// over a project that changes has one silent failure: users deleted in front of a page between
+/// two requests shift every later user forward, and the users that slide across the page
+/// boundary are in no page (the total drops by as many, so no count shows it). Overlapping
+/// pages make the shift visible: a page that shares no user id with the page before it (more
+/// than `k - 1` users vanished in front of it in between) is not accepted. The pager then fetches
+/// the page before it again (and, if that one shares nothing with what it replaced either,
+/// pages further back, doubling the step, down to the first page), walks forward again from there
+/// checking each page against the one before, and only then hands over the page asked for, with
+/// the users the gap hid. Users handed over before may come again then (callers compare ids).
+///
+/// The guarantee, given that Descope lists users in a fixed order (a user keeps its place
+/// relative to the others, whatever else is created or deleted): **every user present from the
+/// first request of the listing to its last is handed over**. Two pages that share a user cover
+/// everything between them, whenever each was fetched: a user present at both requests that
+/// sorts before the shared user was in the earlier page, one that sorts after it in the later
+/// page. A chain of pages that each share a user with the next, from the first page to a short
+/// last one, covers every such user. Users created or deleted during the listing may or may not
+/// be handed over. Users created in front of a page only make pages share more.
+///
+/// Cost: no extra request on a project that holds still when the server honours
+/// `page_size + k` (each page moves on by `page_size`); `k / (cap - k)` more requests when the
+/// server caps pages at `cap` users (4 of 96, 4.2%, for `k = 4` and a cap of 100). A shift costs
+/// the prefetched pages that are dropped (at most [`PagerOptions::max_in_flight`]), one request to
+/// fetch the page before again, and one per page walked back. A server that pages by page number
+/// only (one that rejected `offset`) cannot overlap pages: there, and for pages without user ids,
+/// the boundaries are counted as unverified in [`PagerStats::unverified`] and logged.
+///
+/// [`UserPager::page_after`] carries the check across a resumed listing: the
+/// [`UserBatch::boundary`] of the last page handed over is the page the resumed listing's first
+/// page must share a user with.
+///
 /// # Use
 ///
 /// Methods take `&self` (calls are serialised inside), so one pager can be shared. Dropping it
@@ -251,10 +151,23 @@ struct Shared {
     /// The search: its filters; paging fields are set per request.
     search: SearchUsersRequest,
     max_in_flight: usize,
+    /// Users each page repeats of the page before ([`PagerOptions::overlap`]).
+    overlap: u64,
     /// Set once Descope rejected the `offset` field: `page` alone from then on.
     page_only: AtomicBool,
     requests: AtomicU64,
     base_url: String,
+}
+
+impl Shared {
+    /// The overlap pages are asked with at this page size (none once paging by page number).
+    fn overlap_at(&self, limit: u64) -> u64 {
+        if self.page_only.load(Ordering::Relaxed) {
+            0
+        } else {
+            effective_overlap(limit, self.overlap)
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -275,9 +188,22 @@ struct State {
     probe_end: Option<u64>,
     pipeline: Option<Pipeline>,
     seen: Seen,
+    /// The last page taken (its offset and user ids), which the next page is checked against
+    /// when pages overlap.
+    prev: Option<verify::Window>,
+    /// The furthest offset taken in this listing (pages fetched again to close a gap lie
+    /// behind it).
+    furthest: Option<u64>,
+    /// Full pages in a row that held no user not handed over before.
+    pages_without_new: u32,
+    /// Users taken by a batch that failed before it was handed over (see `fetch_next`).
+    carried: Vec<User>,
     announced: u64,
     yielded: u64,
     duplicates: u64,
+    shifts: u64,
+    refetches: u64,
+    unverified: u64,
 }
 
 /// One search response, as fetched.
@@ -288,6 +214,23 @@ struct Raw {
     users: Vec<User>,
     total: u64,
 }
+
+/// A page after its checks: what it adds to the batch and where the listing goes next.
+#[derive(Debug)]
+struct Taken {
+    offset: u64,
+    users: Vec<User>,
+    next: Option<u64>,
+    total: u64,
+}
+
+/// Shifts one page may meet (each closed by fetching the shifted range again) before the
+/// listing stops with [`PagingErrorKind::TooManyShifts`].
+const MAX_SHIFTS_PER_PAGE: u32 = 16;
+
+/// Full pages in a row without a new user that an overlapping listing accepts (users created in
+/// front of it) before it concludes the server ignores the paging fields.
+const MAX_PAGES_WITHOUT_NEW: u32 = 16;
 
 impl Users {
     /// A pager over every user matching `search` (its own `page`, `limit` and `offset` are
@@ -316,29 +259,44 @@ impl UserPager {
         search.page = None;
         search.limit = None;
         search.offset = None;
-        let limit = u64::from(options.page_size.max(1));
+        let overlap = u64::from(options.overlap);
+        // Overlapping pages ask for `overlap` more users than a page moves on by.
+        let limit = u64::from(options.page_size.max(1)).saturating_add(overlap);
         let base_url = users.client().base_url().as_str().to_owned();
+        let start = if overlap > 0 {
+            start
+        } else {
+            start - start % limit
+        };
         UserPager {
             shared: Arc::new(Shared {
                 users,
                 search,
                 max_in_flight: options.max_in_flight.max(1),
+                overlap,
                 page_only: AtomicBool::new(false),
                 requests: AtomicU64::new(0),
                 base_url,
             }),
             state: Mutex::new(State {
-                expected: start - start % limit,
-                start: start - start % limit,
+                expected: start,
+                start,
                 limit,
                 done: false,
                 first: true,
                 probe_end: None,
                 pipeline: None,
                 seen: Seen::default(),
+                prev: None,
+                furthest: None,
+                pages_without_new: 0,
+                carried: Vec::new(),
                 announced: 0,
                 yielded: 0,
                 duplicates: 0,
+                shifts: 0,
+                refetches: 0,
+                unverified: 0,
             }),
         }
     }
@@ -362,7 +320,7 @@ impl UserPager {
     /// a caller walks it with page tokens). Any other offset starts a new listing there (a
     /// resumed sync, or a caller starting over at 0): what the pager has seen is forgotten. An
     /// offset that is not a multiple of the page size starts at the page containing it, so a
-    /// few users before `offset` may come back.
+    /// few users before `offset` may come back (pages that overlap start exactly at `offset`).
     ///
     /// ```no_run
     /// # async fn run(pager: descope_mgmt::UserPager, saved_token: Option<u64>) -> Result<(), descope_mgmt::Error> {
@@ -379,12 +337,46 @@ impl UserPager {
     /// # Ok(()) }
     /// ```
     pub async fn page(&self, offset: u64) -> Result<UserBatch, Error> {
+        self.page_after(offset, None).await
+    }
+
+    /// Like [`UserPager::page`], for a listing resumed after `boundary` (the
+    /// [`UserBatch::boundary`] of the page handed over before `offset`, kept by the caller):
+    /// when pages overlap, the page at `offset` must share a user with it, or the range is
+    /// fetched again (see "Pages that overlap"). The boundary is only used when `offset` starts a
+    /// new listing; a listing that continues has the page before in memory.
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client, token: u64, saved: descope_mgmt::PageBoundary) -> Result<(), descope_mgmt::Error> {
+    /// use descope_mgmt::{PagerOptions, SearchUsersRequest};
+    /// let pager = client.users().pager(SearchUsersRequest::new(), PagerOptions::default().overlap(4));
+    /// let batch = pager.page_after(token, Some(&saved)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn page_after(
+        &self,
+        offset: u64,
+        boundary: Option<&PageBoundary>,
+    ) -> Result<UserBatch, Error> {
         let mut st = self.state.lock().await;
         if st.done || offset != st.expected {
-            st.restart(offset);
+            let align = self.shared.overlap == 0 || self.shared.page_only.load(Ordering::Relaxed);
+            st.restart(offset, align);
+            if let Some(b) = boundary
+                .filter(|b| self.shared.overlap > 0 && (b.offset < offset || b.is_unknown()))
+            {
+                st.prev = Some(verify::Window::from_boundary(b));
+            }
         }
         let offset = st.expected;
         self.fetch_next(&mut st, offset).await
+    }
+
+    /// Whether [`UserPager::page`] at `offset` continues the listing under way (rather than
+    /// starting a new one there).
+    pub async fn continues(&self, offset: u64) -> bool {
+        let st = self.state.lock().await;
+        !st.done && offset == st.expected
     }
 
     /// What the listing saw so far: the latest total, the users handed over, duplicates dropped,
@@ -397,6 +389,9 @@ impl UserPager {
             duplicates: st.duplicates,
             requests: self.shared.requests.load(Ordering::Relaxed),
             page_size: u32::try_from(st.limit).unwrap_or(u32::MAX),
+            shifts: st.shifts,
+            refetches: st.refetches,
+            unverified: st.unverified,
         }
     }
 
@@ -425,128 +420,26 @@ impl UserPager {
             .map_ok(|batch| stream::iter(batch.users.into_iter().map(Ok)))
             .try_flatten()
     }
-
-    async fn fetch_next(&self, st: &mut State, offset: u64) -> Result<UserBatch, Error> {
-        let mut raw = None;
-        if let Some(pipeline) = st.pipeline.as_mut() {
-            match pipeline.rx.recv().await {
-                Some(Ok(page)) if page.offset == offset && page.limit == st.limit => {
-                    raw = Some(page);
-                }
-                // An error ends the pipeline; the next call retries this offset directly.
-                Some(Err(err)) => {
-                    st.pipeline = None;
-                    return Err(err);
-                }
-                // The pipeline ended, or (defensively) is not where the listing is.
-                _ => st.pipeline = None,
-            }
-        }
-        let raw = match raw {
-            Some(raw) => raw,
-            None => self.shared.fetch(offset, st.limit).await?,
-        };
-        self.accept(st, raw)
-    }
-
-    /// Checks a page, drops duplicates, decides where the listing goes next, and keeps the
-    /// prefetching going.
-    fn accept(&self, st: &mut State, raw: Raw) -> Result<UserBatch, Error> {
-        let Raw {
-            offset,
-            limit,
-            users,
-            total,
-        } = raw;
-        st.announced = total;
-        let got = u64::try_from(users.len()).unwrap_or(u64::MAX);
-        let fail = |kind| {
-            Error::Paging(PagingError {
-                kind,
-                offset,
-                total,
-                base_url: self.shared.base_url.clone(),
-            })
-        };
-        if got == 0 && offset < total {
-            st.pipeline = None;
-            return Err(fail(PagingErrorKind::EmptyPageBeforeTotal));
-        }
-        // Rows the listing has shown to exist: those before where it started (a resumed
-        // listing) plus the distinct users it saw. An empty page past them is simply the end.
-        let shown = st.start.saturating_add(st.seen.distinct());
-        if got > 0 && offset > total.max(shown).saturating_add(limit) {
-            st.pipeline = None;
-            return Err(fail(PagingErrorKind::PastTotal));
-        }
-        let admitted = st.seen.admit(users);
-        if got >= limit && admitted.new == 0 && admitted.with_id > 0 {
-            st.pipeline = None;
-            return Err(fail(PagingErrorKind::NoNewUsers));
-        }
-        st.duplicates += admitted.duplicates;
-        st.yielded += u64::try_from(admitted.users.len()).unwrap_or(u64::MAX);
-
-        let step = next_step(offset, got, limit, total, st.first, st.probe_end);
-        st.first = false;
-        let next_offset = match step {
-            Step::End => {
-                st.pipeline = None;
-                st.done = true;
-                st.expected = offset.saturating_add(got);
-                None
-            }
-            Step::Next {
-                offset: next,
-                limit: next_limit,
-                realigned,
-            } => {
-                if realigned {
-                    if next_limit < st.limit {
-                        tracing::info!(
-                            requested = st.limit,
-                            returned = got,
-                            "Descope returned fewer users than requested before the total: paging with its page size"
-                        );
-                    }
-                    st.pipeline = None;
-                    st.probe_end = (offset.saturating_add(got) > total && got < limit)
-                        .then(|| offset.saturating_add(got));
-                } else {
-                    st.probe_end = None;
-                }
-                st.limit = next_limit;
-                st.expected = next;
-                if st.pipeline.is_none() {
-                    st.pipeline = Some(Pipeline::start(
-                        self.shared.clone(),
-                        next,
-                        next_limit,
-                        total,
-                    ));
-                }
-                Some(next)
-            }
-        };
-        Ok(UserBatch {
-            users: admitted.users,
-            offset,
-            next_offset,
-            total,
-        })
-    }
 }
 
 impl State {
-    /// Starts a new listing at `offset` (aligned down to the page size).
-    fn restart(&mut self, offset: u64) {
+    /// Starts a new listing at `offset` (aligned down to the page size when `align`).
+    fn restart(&mut self, offset: u64, align: bool) {
         self.pipeline = None;
-        self.expected = offset - offset % self.limit;
+        self.expected = if align {
+            offset - offset % self.limit
+        } else {
+            offset
+        };
         self.start = self.expected;
         self.done = false;
         self.first = true;
         self.probe_end = None;
         self.seen = Seen::default();
+        self.prev = None;
+        self.furthest = None;
+        self.pages_without_new = 0;
+        self.carried = Vec::new();
         self.announced = 0;
         self.yielded = 0;
         self.duplicates = 0;

@@ -75,6 +75,61 @@ pub(super) fn scheduled_end(total: u64, limit: u64) -> u64 {
     }
 }
 
+/// The overlap actually used with pages of `limit` users when `overlap` is asked: at most half a
+/// page less one user, so every page still moves the listing forward by more than it repeats
+/// (a server that caps pages at 1 or 2 users gets none).
+pub(super) fn effective_overlap(limit: u64, overlap: u64) -> u64 {
+    overlap.min(limit.saturating_sub(1) / 2)
+}
+
+/// [`next_step`] for a listing whose pages overlap by `overlap` users: the same decisions, but
+/// the next page starts `overlap` users before where this one ended (on the page of the size
+/// the listing continues with), not at the next multiple of the page size.
+pub(super) fn next_step_overlapping(
+    offset: u64,
+    got: u64,
+    limit: u64,
+    total: u64,
+    first: bool,
+    probe_end: Option<u64>,
+    overlap: u64,
+) -> Step {
+    match next_step(offset, got, limit, total, first, probe_end) {
+        Step::End => Step::End,
+        Step::Next {
+            limit: next_limit,
+            realigned,
+            ..
+        } => {
+            let k = effective_overlap(next_limit, overlap);
+            // A full page moves on by the size asked; a short or over-full one by what it held.
+            let end = if realigned {
+                offset.saturating_add(got)
+            } else {
+                offset.saturating_add(limit)
+            };
+            Step::Next {
+                offset: end.saturating_sub(k).max(offset.saturating_add(1)),
+                limit: next_limit,
+                realigned,
+            }
+        }
+    }
+}
+
+/// The offset up to which the pages `start`, `start + stride`, ... of `limit` users are
+/// scheduled for a reported `total`: up to and including the first page that cannot be full.
+pub(super) fn scheduled_end_stride(start: u64, total: u64, limit: u64, stride: u64) -> u64 {
+    let stride = stride.max(1);
+    let last = if start.saturating_add(limit) > total {
+        start
+    } else {
+        let steps = (total - limit - start) / stride + 1;
+        start.saturating_add(steps.saturating_mul(stride))
+    };
+    last.saturating_add(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +199,62 @@ mod tests {
         );
         // More than asked later: advance by the size asked (overlap is deduplicated).
         assert_eq!(next_step(100, 101, 100, 1_000, false, None), next(200, 100));
+    }
+
+    #[test]
+    fn overlapping_pages_start_before_the_previous_end() {
+        let step = |offset, got, limit, total, first| {
+            next_step_overlapping(offset, got, limit, total, first, None, 4)
+        };
+        // A full page of 104: the next starts 100 on, repeating 4 users.
+        assert_eq!(
+            step(0, 104, 104, 1_000, true),
+            Step::Next {
+                offset: 100,
+                limit: 104,
+                realigned: false
+            }
+        );
+        // A page capped at 100 before the total: pages of 100, 4 users repeated.
+        assert_eq!(
+            step(0, 100, 104, 1_000, true),
+            Step::Next {
+                offset: 96,
+                limit: 100,
+                realigned: true
+            }
+        );
+        // The end is the end.
+        assert_eq!(step(900, 100, 104, 1_000, false), Step::End);
+        // A cap of 2: no overlap is possible, and the listing still moves on.
+        assert_eq!(effective_overlap(2, 4), 0);
+        assert_eq!(effective_overlap(9, 4), 4);
+        assert_eq!(effective_overlap(8, 4), 3);
+        assert_eq!(
+            next_step_overlapping(10, 2, 104, 1_000, false, None, 4),
+            Step::Next {
+                offset: 12,
+                limit: 2,
+                realigned: true
+            }
+        );
+    }
+
+    #[test]
+    fn overlapping_schedules_stop_at_the_first_page_that_cannot_be_full() {
+        // 1,000 users, pages of 104 every 100: the page at 900 holds the last 100.
+        assert_eq!(scheduled_end_stride(100, 1_000, 104, 100), 901);
+        // 1,234 users: the last page starts at 1,200.
+        assert_eq!(scheduled_end_stride(100, 1_234, 104, 100), 1_201);
+        // Nothing past the start: the start only.
+        assert_eq!(scheduled_end_stride(500, 100, 104, 100), 501);
+        // No overlap, the same pages as `scheduled_end`.
+        for total in [0u64, 1, 99, 100, 101, 1_000, 1_050] {
+            let a = scheduled_end_stride(0, total, 100, 100);
+            let b = scheduled_end(total, 100);
+            let pages = |end: u64| (0..end).step_by(100).count();
+            assert_eq!(pages(a), pages(b), "{total}");
+        }
     }
 
     #[test]

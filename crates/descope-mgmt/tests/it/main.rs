@@ -9,6 +9,7 @@ mod foreign;
 mod groups;
 mod layers;
 mod pager;
+mod pager_shifts;
 mod permissions;
 mod proxy;
 mod ratelimit;

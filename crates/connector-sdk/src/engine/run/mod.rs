@@ -101,8 +101,8 @@ struct TypeInfo {
 }
 
 /// The session key under which [`SyncOptions::with_source`](super::SyncOptions::with_source)
-/// is kept (a prefix no connector uses).
-const SOURCE_KEY: &str = "c1-connector-sdk/source";
+/// is kept (a prefix no connector uses); a finished `.c1z` keeps it.
+const SOURCE_KEY: &str = crate::session::SOURCE_KEY;
 
 pub(super) struct Run<'a> {
     connector: Arc<dyn Connector>,

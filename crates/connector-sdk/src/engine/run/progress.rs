@@ -24,10 +24,16 @@ impl Run<'_> {
         } else {
             format!("resource types {}", ck.selected_types.join(", "))
         };
-        Err(Error::failed_precondition(format!(
-            "the unfinished sync {} was started for {started}: resume it with the same resource type selection, or write to a new file to start over",
+        let now = if self.selected_types.is_empty() {
+            "every resource type".to_owned()
+        } else {
+            format!("resource types {}", self.selected_types.join(", "))
+        };
+        Err(super::super::NotResumable::new(format!(
+            "the unfinished sync {} was started for {started}, and this run syncs {now} (--sync-resource-types)",
             self.stats.sync_id
-        )))
+        ))
+        .into_error())
     }
     /// Jobs over `list` in store order; on resume, skips the done ones and restores tokens.
     pub(super) fn indexed_jobs(

@@ -125,6 +125,41 @@ impl C1zReader {
         Ok(self.sync.insert(found))
     }
 
+    /// What the selected sync read, as its run named it
+    /// ([`SyncOptions::with_source`](crate::engine::SyncOptions::with_source)); `None` when the
+    /// run named none (or the file comes from baton or an older version of this SDK).
+    ///
+    /// ```no_run
+    /// use c1_connector_sdk::store::C1zReader;
+    /// let reader = C1zReader::open("sync.c1z")?;
+    /// if reader.sync_source()?.as_deref() != Some("descope project P2abc") {
+    ///     eprintln!("another project's file");
+    /// }
+    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// ```
+    pub fn sync_source(&self) -> Result<Option<String>, Error> {
+        let Some(sync) = &self.sync else {
+            return Ok(None);
+        };
+        let has_table: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'v1_connector_sessions'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_table {
+            return Ok(None);
+        }
+        let value: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT value FROM v1_connector_sessions WHERE sync_id = ?1 AND key = ?2",
+                rusqlite::params![sync.id, crate::session::SOURCE_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
     fn sync_id(&self) -> Result<&str, Error> {
         self.sync
             .as_ref()
