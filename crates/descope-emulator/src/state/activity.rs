@@ -7,12 +7,14 @@ use crate::activity_records::LoginRecord;
 impl State {
     /// With an `activityAsOf`, moves every sign-in and audit time forward by `now - as_of`
     /// (whole seconds, so sign-in seconds and audit milliseconds move alike) and makes `now` the
-    /// new `activityAsOf`; without one, leaves the times alone.
+    /// new `activityAsOf`; without one, leaves the times alone. Times never move backwards (a
+    /// snapshot loaded again within the second it was taken keeps its times).
     pub(super) fn move_activity_to(&mut self, as_of: Option<i64>, now: i64) {
         let Some(as_of) = as_of else {
             return;
         };
-        let shift = now.saturating_sub(as_of);
+        let shift = now.saturating_sub(as_of).max(0);
+        let now = as_of.saturating_add(shift);
         for l in &mut self.login_history {
             l.login_time = l.login_time.saturating_add(shift);
         }
@@ -89,5 +91,24 @@ mod tests {
         let s = State::new(d, 1, DuplicateMode::Silent);
         assert_eq!(s.logins_of("U1")[0].login_time, 2_000);
         assert_eq!(s.to_dataset().activity_as_of, None);
+    }
+
+    #[test]
+    fn a_snapshot_loaded_again_never_puts_a_record_in_the_future() {
+        let mut d = Dataset::new();
+        d.activity_as_of = Some(1_000);
+        let mut s = State::new(d, 1, DuplicateMode::Silent);
+        // A record written after the start, late in its second.
+        let written = crate::state::now_millis();
+        s.audit
+            .push(AuditRecord::new("A1", "UserModified", written + 999));
+        let snap = s.to_dataset();
+        assert!(snap.activity_as_of.unwrap() * 1000 >= written);
+        // Loaded again at once: times never move backwards, and none is after the new start.
+        let again = State::new(snap.clone(), 1, DuplicateMode::Silent);
+        let start = again.activity_as_of.unwrap();
+        assert!(start >= snap.activity_as_of.unwrap());
+        assert!(again.audit[0].occurred >= written + 999);
+        assert!(again.audit[0].occurred <= start * 1000 + 999);
     }
 }

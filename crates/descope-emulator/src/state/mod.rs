@@ -104,7 +104,11 @@ impl State {
         d.sso_apps.clone_from(&self.sso_apps);
         d.login_history.clone_from(&self.login_history);
         d.audit.clone_from(&self.audit);
-        d.activity_as_of = self.activity_as_of;
+        // The snapshot's activity is as of now (rounded up to a second), not as of the start:
+        // records written since then must not land in the future when it is loaded again.
+        d.activity_as_of = self
+            .activity_as_of
+            .map(|as_of| as_of.max((now_millis() + 999) / 1000));
         d
     }
 
