@@ -4,7 +4,10 @@
 //! One TLS port on 127.0.0.1, with a certificate from a throwaway CA, serves the token endpoint
 //! (verifying every client assertion: signature, header, claims; handing out tokens with
 //! scripted lifetimes and refusing expired ones) and `BatonService` (checking the bearer token,
-//! the user agent and `host_id`, handing out a scripted task queue, recording every request).
+//! the user agent and `host_id`, handing out a scripted task queue, recording every request), and
+//! injects ConductorOne's transient faults on request: token requests that fail, odd
+//! `expires_in` values, tokens revoked early, an outage of the whole server (at will or as a
+//! FinishTask arrives), uploads that break or stall, heartbeats that fail or cancel.
 //! [`FakeConductorOne::service_config`] points a [`ServiceConfig`] at it with
 //! [`ServiceConfig::api_host`] and [`ServiceConfig::extra_ca_file`], so tests never touch the
 //! process environment.
