@@ -349,6 +349,12 @@ pub struct BatonArgs {
     )]
     pub health_check_bind_address: std::net::IpAddr,
 
+    /// Service mode: /health reuses a validation for this many seconds, so requests, however
+    /// many, validate the connector at most once per interval.
+    #[cfg(feature = "service")]
+    #[arg(long, env = "BATON_HEALTH_CHECK_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub health_check_interval: u64,
+
     /// Service mode: answer full-sync tasks with an empty sync (baton's --skip-full-sync).
     #[cfg(feature = "service")]
     #[arg(

@@ -10,9 +10,6 @@ use crate::exit::{Exit, Failure};
 use crate::program::{ConnectorProgram, Purpose};
 use crate::service::{self, HealthCheckConfig, ServiceConfig, ServiceError};
 
-/// How long running tasks get to finish after SIGTERM before they are cancelled.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-
 /// Runs service mode until SIGTERM / Ctrl-C (exit 0) or a fatal error.
 pub(crate) async fn run<P: ConnectorProgram>(
     program: &P,
@@ -46,7 +43,8 @@ fn config<P: ConnectorProgram>(
         .unwrap_or_else(|| SecretString::from(String::new()));
     let mut health = HealthCheckConfig::default()
         .with_port(baton.health_check_port)
-        .with_bind_address(baton.health_check_bind_address);
+        .with_bind_address(baton.health_check_bind_address)
+        .with_interval(Duration::from_secs(baton.health_check_interval));
     health.enabled = baton.health_check;
     let mut config = ServiceConfig::new(id, secret)
         .with_baton_environment()
@@ -56,7 +54,6 @@ fn config<P: ConnectorProgram>(
         .with_sync_resource_types(baton.sync_resource_types.iter().cloned())
         .with_sync_workers(usize::from(baton.workers))
         .with_health_check(health)
-        .with_shutdown_grace(SHUTDOWN_GRACE)
         .with_package(program.name(), version);
     if let Some(dir) = &baton.c1z_temp_dir {
         crate::files::check_temp_dir(dir)?;

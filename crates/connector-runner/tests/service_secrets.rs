@@ -68,8 +68,10 @@ async fn no_secret_or_token_in_any_log_line_error_or_file() -> TestResult {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let c1 = FakeConductorOne::start().await?;
-    // A short first token, so a refresh is likely during the run.
+    // A short first token, so a refresh is likely during the run, after a token endpoint
+    // failure at start-up (retried and logged).
     c1.script_token_lifetimes([11], 3600);
+    c1.fail_tokens([503]);
     let temp = tempfile::tempdir()?;
     let (sync, grant) = (tasks::task_id(1), tasks::task_id(2));
     c1.push_task(tasks::sync_full(&sync));
@@ -87,7 +89,7 @@ async fn no_secret_or_token_in_any_log_line_error_or_file() -> TestResult {
     running.stop().await?;
 
     // A failing start too: its error must not hold the secret either.
-    c1.refuse_tokens(Some(403));
+    c1.refuse_tokens(Some(401));
     let failing = start(connector_builder().build(), config(&c1, temp.path()));
     let err = failing.handle.await?.expect_err("refused");
     let error_texts = [err.to_string(), format!("{err:?}")];

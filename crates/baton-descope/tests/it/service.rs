@@ -2,8 +2,10 @@
 //! `FakeConductorOne`: token endpoint and BatonService over TLS with a throwaway CA) and the
 //! Descope emulator: a full sync is uploaded and readable, a grant and a revoke reach the
 //! emulator's state, a Hello task is answered, SIGTERM ends the service with exit code 0, and no
-//! secret appears in the output at trace level.
+//! secret appears in the output at trace level. A token endpoint failing at start-up is waited
+//! for; refused credentials end the program at once.
 
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -18,18 +20,18 @@ use crate::common::{TestResult, enc};
 
 const WAIT: Duration = Duration::from_secs(60);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_program_serves_conductorone_tasks() -> TestResult {
-    let data = Dataset::demo();
-    let emu = Emulator::builder().dataset(data.clone()).start().await?;
-    let c1 = FakeConductorOne::start().await?;
-    let dir = tempfile::tempdir()?;
-    let log = dir.path().join("service.log");
-
+/// `baton-descope --provisioning --log-level trace` in service mode against `c1` and `emu`,
+/// its stderr in `log`.
+fn spawn(
+    c1: &FakeConductorOne,
+    emu: &Emulator,
+    dir: &Path,
+    log: &Path,
+) -> TestResult<tokio::process::Child> {
     let mut cmd = crate::cli::command()?;
     cmd.args(["--provisioning", "--log-level", "trace"])
         .arg("--c1z-temp-dir")
-        .arg(dir.path())
+        .arg(dir)
         .env("BATON_CLIENT_ID", c1.client_id())
         .env("BATON_CLIENT_SECRET", c1.client_secret().expose_secret())
         .env("BATON_C1_API_HOST", c1.api_host())
@@ -42,8 +44,29 @@ async fn the_program_serves_conductorone_tasks() -> TestResult {
         .env("DESCOPE_MANAGEMENT_KEY", emu.management_key())
         .env("DESCOPE_BASE_URL", emu.base_url())
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log)?);
-    let mut child = tokio::process::Command::from(cmd).spawn()?;
+        .stderr(std::fs::File::create(log)?);
+    Ok(tokio::process::Command::from(cmd).spawn()?)
+}
+
+async fn sigterm(child: &tokio::process::Child) -> TestResult {
+    let pid = child.id().ok_or("the service already exited")?.to_string();
+    let sent = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await?;
+    assert!(sent.success());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_program_serves_conductorone_tasks() -> TestResult {
+    let data = Dataset::demo();
+    let emu = Emulator::builder().dataset(data.clone()).start().await?;
+    let c1 = FakeConductorOne::start().await?;
+    let dir = tempfile::tempdir()?;
+    let log = dir.path().join("service.log");
+
+    let mut child = spawn(&c1, &emu, dir.path(), &log)?;
 
     // A full sync: uploaded, checksummed, readable, with the project's users.
     let sync_id = tasks::task_id(1);
@@ -135,12 +158,7 @@ async fn the_program_serves_conductorone_tasks() -> TestResult {
         .await?;
 
     // SIGTERM: the service stops and exits 0.
-    let pid = child.id().ok_or("the service already exited")?.to_string();
-    let sent = tokio::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await?;
-    assert!(sent.success());
+    sigterm(&child).await?;
     let status = tokio::time::timeout(WAIT, child.wait()).await??;
     let stderr = std::fs::read_to_string(&log)?;
     assert!(status.success(), "{status:?}\n{stderr}");
@@ -160,6 +178,75 @@ async fn the_program_serves_conductorone_tasks() -> TestResult {
         .collect::<Result<_, _>>()?;
     left.sort();
     assert_eq!(left, ["service.log", "uploaded.c1z"]);
+    c1.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_answering_503_at_start_up_is_retried_not_fatal() -> TestResult {
+    let emu = Emulator::builder().dataset(Dataset::demo()).start().await?;
+    let c1 = FakeConductorOne::start().await?;
+    c1.fail_tokens([503, 503]);
+    let dir = tempfile::tempdir()?;
+    let log = dir.path().join("service.log");
+    let mut child = spawn(&c1, &emu, dir.path(), &log)?;
+
+    let sync_id = tasks::task_id(1);
+    c1.push_task(tasks::sync_full(&sync_id));
+    let records = c1
+        .wait_until(WAIT, |r| !r.finished_for(&sync_id).is_empty())
+        .await?;
+    assert!(
+        matches!(
+            records.finished_for(&sync_id)[0].final_state,
+            Some(FinalState::Success(_))
+        ),
+        "{:?}",
+        records.finished_for(&sync_id)
+    );
+    sigterm(&child).await?;
+    let status = tokio::time::timeout(WAIT, child.wait()).await??;
+    let stderr = std::fs::read_to_string(&log)?;
+    assert!(status.success(), "{status:?}\n{stderr}");
+    // Each wait is logged with its attempt, its delay and the cause.
+    let retries: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("startup Hello failed; retrying"))
+        .collect();
+    assert_eq!(retries.len(), 2, "{stderr}");
+    for (i, line) in retries.iter().enumerate() {
+        assert!(line.contains(" WARN "), "{line}");
+        assert!(line.contains(&format!("attempt={}", i + 1)), "{line}");
+        assert!(line.contains("wait="), "{line}");
+        assert!(
+            line.contains("failed to get token: 503 Service Unavailable"),
+            "{line}"
+        );
+    }
+    assert!(!stderr.contains(c1.client_secret().expose_secret()));
+    c1.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_end_the_program_at_once() -> TestResult {
+    let emu = Emulator::builder().dataset(Dataset::demo()).start().await?;
+    let c1 = FakeConductorOne::start().await?;
+    c1.refuse_tokens(Some(401));
+    let dir = tempfile::tempdir()?;
+    let log = dir.path().join("service.log");
+    let mut child = spawn(&c1, &emu, dir.path(), &log)?;
+    let status = tokio::time::timeout(WAIT, child.wait()).await??;
+    let stderr = std::fs::read_to_string(&log)?;
+    // 3: the credentials were refused (the exit code table of docs/OPERATIONS.md).
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: runner: startup Hello failed: Unauthenticated: failed to get token: 401 Unauthorized"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(c1.records().hellos().len(), 0);
     c1.stop().await;
     Ok(())
 }

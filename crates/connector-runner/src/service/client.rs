@@ -6,7 +6,15 @@
 //! `authorization: <type> <token>` marked *sensitive*, so neither h2's HPACK tables nor any
 //! `Debug` output (hyper, h2 and tonic log headers at debug/trace level) shows it.
 //! One HTTP/2 connection is kept and re-dialled when it drops; baton dials per RPC, and nothing
-//! here depends on either.
+//! here depends on either. HTTP/2 keep-alive PINGs ([`Timings::keep_alive_interval`], also
+//! while idle) find a connection that died without a FIN (a NAT or load balancer forgot it)
+//! within interval + timeout, so the next call dials a new one instead of waiting for TCP to
+//! give up. The interval (60 s) is longer than the heartbeat interval, so a grpc-go server
+//! with its default ping policy (at most one ping per 5 min without data from the server)
+//! sees data between pings whenever a sync is running.
+//!
+//! A call ConductorOne answers `Unauthenticated` (a token it revoked early, or one cached
+//! without a stated expiry) drops that token and is sent once more with a fresh one.
 
 use std::fmt;
 use std::path::Path;
@@ -20,14 +28,14 @@ use http::header::{HeaderValue, USER_AGENT};
 use http::uri::PathAndQuery;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use secrecy::ExposeSecret;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncReadExt as _;
 use tonic::metadata::MetadataValue;
 use tonic::{Code, Request, Status};
 use tonic_prost::ProstCodec;
 
-use super::config::{Resolved, Timings};
+use super::config::Resolved;
 use super::credentials::split_host_port;
 use super::error::ServiceError;
 use super::proto::{
@@ -35,6 +43,7 @@ use super::proto::{
     HeartbeatResponse, HelloRequest, HelloResponse, UploadAssetRequest, UploadAssetResponse,
     UploadData, UploadEof, UploadMetadata, UploadMsg,
 };
+use super::timings::Timings;
 use super::token::TokenSource;
 
 /// Upload chunk size (baton's `fileChunkSize`, 512 KiB; the server allows 1 MiB).
@@ -152,6 +161,11 @@ impl BatonClient {
             .wrap_connector(http);
         let inner = HyperClient::builder(TokioExecutor::new())
             .http2_only(true)
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .http2_keep_alive_interval(Some(timings.keep_alive_interval))
+            .http2_keep_alive_timeout(timings.keep_alive_timeout)
+            .http2_keep_alive_while_idle(true)
             .build(connector);
         let user_agent = HeaderValue::from_str(&format!(
             "{} c1-connector-runner/{}",
@@ -172,19 +186,51 @@ impl BatonClient {
         })
     }
 
-    /// A request with the bearer token, marked sensitive.
-    async fn request<M>(&self, message: M) -> Result<Request<M>, Status> {
+    /// A request with the bearer token, marked sensitive, and the token used. A token that
+    /// could not be had fails the call: `Unauthenticated` when the credentials were refused
+    /// (grpc-go's code for a failing per-RPC credential), `Unavailable` when the token
+    /// endpoint failed in a way worth retrying.
+    async fn request<M>(&self, message: M) -> Result<(Request<M>, SecretString), Status> {
         let authorization = self
             .tokens
             .authorization()
             .await
-            // grpc-go reports a failing per-RPC credential as Unauthenticated.
-            .map_err(|e| Status::unauthenticated(e.to_string()))?;
+            .map_err(|e| e.to_status())?;
         let mut request = Request::new(message);
         request
             .metadata_mut()
             .insert("authorization", authorization_value(&authorization)?);
-        Ok(request)
+        Ok((request, authorization))
+    }
+
+    /// Whether `result` is ConductorOne refusing the token `used`; if so the token is dropped
+    /// so the caller's one retry fetches a new one.
+    async fn refused_token<T>(
+        &self,
+        method: &str,
+        result: &Result<T, Status>,
+        used: &SecretString,
+    ) -> bool {
+        let refused = matches!(result, Err(s) if s.code() == Code::Unauthenticated);
+        if refused {
+            tracing::info!(
+                method,
+                "ConductorOne refused the access token; fetching a new one and trying once more"
+            );
+            self.tokens.invalidate(used).await;
+        }
+        refused
+    }
+
+    async fn ready(&self) -> Result<tonic::client::Grpc<Transport>, Status> {
+        let mut grpc = self.grpc.clone();
+        grpc.ready().await.map_err(|e| {
+            Status::unavailable(format!(
+                "ConductorOne at {} is not reachable: {e}",
+                self.target
+            ))
+        })?;
+        Ok(grpc)
     }
 
     async fn unary<Req, Resp>(
@@ -194,22 +240,25 @@ impl BatonClient {
         timeout: Duration,
     ) -> Result<Resp, Status>
     where
-        Req: prost::Message + Send + Sync + 'static,
+        Req: prost::Message + Clone + Send + Sync + 'static,
         Resp: prost::Message + Default + Send + Sync + 'static,
     {
-        let call = async {
-            let request = self.request(message).await?;
-            let mut grpc = self.grpc.clone();
-            grpc.ready().await.map_err(|e| {
-                Status::unavailable(format!(
-                    "ConductorOne at {} is not reachable: {e}",
-                    self.target
-                ))
-            })?;
+        let once = |message: Req| async move {
+            let (request, used) = self.request(message).await?;
+            let mut grpc = self.ready().await?;
             let path = PathAndQuery::from_static(method);
-            grpc.unary(request, path, ProstCodec::<Req, Resp>::default())
+            let result = grpc
+                .unary(request, path, ProstCodec::<Req, Resp>::default())
                 .await
-                .map(tonic::Response::into_inner)
+                .map(tonic::Response::into_inner);
+            Ok::<_, Status>((result, used))
+        };
+        let call = async {
+            let (result, used) = once(message.clone()).await?;
+            if self.refused_token(method, &result, &used).await {
+                return once(message).await?.0;
+            }
+            result
         };
         match tokio::time::timeout(timeout, call).await {
             Ok(r) => r,
@@ -276,6 +325,24 @@ impl BatonApi for BatonClient {
         path: &Path,
         sha256: [u8; 32],
     ) -> Result<(), Status> {
+        const METHOD: &str = "/c1.connectorapi.baton.v1.BatonService/UploadAsset";
+        let (result, used) = self.upload_once(task_id, path, sha256).await?;
+        if self.refused_token(METHOD, &result, &used).await {
+            return self.upload_once(task_id, path, sha256).await?.0;
+        }
+        result
+    }
+}
+
+impl BatonClient {
+    /// One UploadAsset stream with the current token; `Err` when it could not start, else the
+    /// call's result and the token used.
+    async fn upload_once(
+        &self,
+        task_id: &str,
+        path: &Path,
+        sha256: [u8; 32],
+    ) -> Result<(Result<(), Status>, SecretString), Status> {
         let file = tokio::fs::File::open(path)
             .await
             .map_err(|e| Status::internal(format!("could not open {}: {e}", path.display())))?;
@@ -297,14 +364,8 @@ impl BatonApi for BatonClient {
         let stream = futures::stream::iter([metadata])
             .chain(chunks)
             .chain(futures::stream::iter([eof]));
-        let request = self.request(stream).await?;
-        let mut grpc = self.grpc.clone();
-        grpc.ready().await.map_err(|e| {
-            Status::unavailable(format!(
-                "ConductorOne at {} is not reachable: {e}",
-                self.target
-            ))
-        })?;
+        let (request, used) = self.request(stream).await?;
+        let mut grpc = self.ready().await?;
         let result = grpc
             .client_streaming::<_, UploadAssetRequest, UploadAssetResponse, _>(
                 request,
@@ -323,7 +384,7 @@ impl BatonApi for BatonClient {
                 format!("could not read {} while uploading it: {e}", path.display()),
             ));
         }
-        result.map(drop)
+        Ok((result.map(drop), used))
     }
 }
 

@@ -9,11 +9,19 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::credentials::{ClientId, ClientKey};
 use super::error::ServiceError;
+use super::timings::Timings;
 
 /// Default `--task-concurrency` (baton's).
 pub const DEFAULT_TASK_CONCURRENCY: usize = 3;
 /// The largest `--task-concurrency` baton accepts.
 pub const MAX_TASK_CONCURRENCY: usize = 100;
+/// Default [`ServiceConfig::shutdown_grace`]: how long running tasks may go on after shutdown
+/// is asked. With [`Timings::shutdown_finish`] and the health server's stop it keeps the worst
+/// case ([`ServiceConfig::worst_case_shutdown`], 37 s) inside the 45 s stop timeouts of the
+/// systemd and Kubernetes examples in docs/OPERATIONS.md.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// The longest the health-check server is given to stop at shutdown.
+pub(crate) const HEALTH_STOP_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Service mode settings. Build with [`ServiceConfig::new`] and the `with_*` methods; a CLI
 /// maps baton's flags and `BATON_*` variables onto the fields.
@@ -63,7 +71,7 @@ pub struct ServiceConfig {
     /// `SSL_CERT_FILE`: PEM certificates trusted in addition to Mozilla's and the system's.
     pub extra_ca_file: Option<PathBuf>,
     /// How long running tasks may go on after shutdown is asked before they are cancelled
-    /// (default 30 s).
+    /// (default [`DEFAULT_SHUTDOWN_GRACE`], 20 s). See [`ServiceConfig::worst_case_shutdown`].
     pub shutdown_grace: Duration,
     /// The name sent in `build_info.package` (default: this crate's name); a connector binary
     /// sets its own.
@@ -113,7 +121,7 @@ impl ServiceConfig {
             api_host: None,
             host_id: None,
             extra_ca_file: None,
-            shutdown_grace: Duration::from_secs(30),
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             package_name: env!("CARGO_PKG_NAME").to_owned(),
             package_version: env!("CARGO_PKG_VERSION").to_owned(),
             timings: Timings::default(),
@@ -231,6 +239,25 @@ impl ServiceConfig {
         self
     }
 
+    /// The longest [`run`](super::run) takes to return once `shutdown` fires: the grace for
+    /// running tasks, then [`Timings::shutdown_finish`] for cancelled tasks to stop and deliver
+    /// FinishTask (anything still running then is aborted), then at most 2 s to stop the
+    /// health-check server. A process manager's stop timeout must be longer (with the defaults:
+    /// 20 s + 15 s + 2 s = 37 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use c1_connector_runner::service::ServiceConfig;
+    /// use secrecy::SecretString;
+    /// let config = ServiceConfig::new("a@b/c", SecretString::from("x"));
+    /// assert_eq!(config.worst_case_shutdown(), Duration::from_secs(37));
+    /// ```
+    pub fn worst_case_shutdown(&self) -> Duration {
+        self.shutdown_grace
+            .saturating_add(self.timings.shutdown_finish)
+            .saturating_add(HEALTH_STOP_TIMEOUT)
+    }
+
     /// Checks the settings as baton does, without contacting anything.
     ///
     /// # Errors
@@ -317,12 +344,17 @@ pub(crate) struct Resolved {
     pub(crate) temp_dir: PathBuf,
 }
 
-/// `--health-check`, `--health-check-port`, `--health-check-bind-address`.
+/// `--health-check`, `--health-check-port`, `--health-check-bind-address`,
+/// `--health-check-interval`.
 ///
 /// ```
+/// use std::time::Duration;
 /// use c1_connector_runner::service::HealthCheckConfig;
-/// let health = HealthCheckConfig::enabled().with_port(9090);
+/// let health = HealthCheckConfig::enabled()
+///     .with_port(9090)
+///     .with_interval(Duration::from_secs(60));
 /// assert_eq!(health.address().to_string(), "127.0.0.1:9090");
+/// assert_eq!(health.interval, Duration::from_secs(60));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -331,9 +363,17 @@ pub struct HealthCheckConfig {
     pub enabled: bool,
     /// Port (default 8081; 0 picks a free one).
     pub port: u16,
-    /// Address to bind (default 127.0.0.1).
+    /// Address to bind (default 127.0.0.1: only this host can ask).
     pub bind_address: IpAddr,
+    /// How long a `/health` result is reused (default 30 s): the connector is validated at
+    /// most once per interval however many requests arrive, and requests arriving during a
+    /// validation wait for its result. Not in baton, whose `/health` validates on every
+    /// request.
+    pub interval: Duration,
 }
+
+/// Default [`HealthCheckConfig::interval`].
+pub const DEFAULT_HEALTH_CHECK_INTERVAL: Duration = Duration::from_secs(30);
 
 impl Default for HealthCheckConfig {
     fn default() -> Self {
@@ -341,6 +381,7 @@ impl Default for HealthCheckConfig {
             enabled: false,
             port: 8081,
             bind_address: IpAddr::from([127, 0, 0, 1]),
+            interval: DEFAULT_HEALTH_CHECK_INTERVAL,
         }
     }
 }
@@ -368,113 +409,16 @@ impl HealthCheckConfig {
         self
     }
 
+    /// Sets the interval.
+    #[must_use]
+    pub fn with_interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
     /// The socket address to listen on.
     pub fn address(&self) -> SocketAddr {
         SocketAddr::new(self.bind_address, self.port)
-    }
-}
-
-/// Intervals and limits of the task loop. The defaults are baton-sdk's, except
-/// [`Timings::min_poll`] (see there) and [`Timings::rpc_timeout`] (baton has none).
-/// Tests shorten them.
-///
-/// ```
-/// use std::time::Duration;
-/// use c1_connector_runner::service::Timings;
-/// let t = Timings::default();
-/// assert_eq!(t.get_task_error_backoff(3), Duration::from_secs(9));
-/// assert_eq!(t.hello_backoff(4), Duration::from_secs(8));
-/// assert_eq!(t.heartbeat_interval(None), Duration::from_secs(30));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Timings {
-    /// First wait after a failed startup Hello (1 s), doubled after each failure...
-    pub hello_backoff_initial: Duration,
-    /// ...up to this (5 min).
-    pub hello_backoff_max: Duration,
-    /// The longest `next_poll` honoured (5 min).
-    pub max_poll: Duration,
-    /// The shortest wait before the next poll when the previous one brought no task (1 s).
-    /// baton polls again at once when the server sends no `next_poll`, a tight loop against a
-    /// server that omits it; this floor is our deliberate deviation. After a task the next
-    /// poll follows `next_poll` as in baton, so free slots fill quickly.
-    pub min_poll: Duration,
-    /// The unit of the GetTask error back-off: `failures² × unit` (1 s)...
-    pub get_task_error_unit: Duration,
-    /// ...capped at this (60 s).
-    pub get_task_error_max: Duration,
-    /// Heartbeat interval when the server sends none (30 s).
-    pub heartbeat_default: Duration,
-    /// Shortest heartbeat interval honoured (1 s).
-    pub heartbeat_min: Duration,
-    /// Longest heartbeat interval honoured (5 min).
-    pub heartbeat_max: Duration,
-    /// Consecutive failed heartbeats after which the task is cancelled (9).
-    pub heartbeat_max_failures: u32,
-    /// Upload attempts (3).
-    pub upload_attempts: u32,
-    /// Wait before the third and later upload attempts; the second follows at once (1 s).
-    pub upload_retry_wait: Duration,
-    /// FinishTask deadline (30 s).
-    pub finish_timeout: Duration,
-    /// Deadline of Hello, GetTask and Heartbeat calls (60 s). baton sets none, so a call
-    /// stuck on a half-open connection would stall it forever.
-    pub rpc_timeout: Duration,
-}
-
-impl Default for Timings {
-    fn default() -> Self {
-        Self {
-            hello_backoff_initial: Duration::from_secs(1),
-            hello_backoff_max: Duration::from_secs(300),
-            max_poll: Duration::from_secs(300),
-            min_poll: Duration::from_secs(1),
-            get_task_error_unit: Duration::from_secs(1),
-            get_task_error_max: Duration::from_secs(60),
-            heartbeat_default: Duration::from_secs(30),
-            heartbeat_min: Duration::from_secs(1),
-            heartbeat_max: Duration::from_secs(300),
-            heartbeat_max_failures: 9,
-            upload_attempts: 3,
-            upload_retry_wait: Duration::from_secs(1),
-            finish_timeout: Duration::from_secs(30),
-            rpc_timeout: Duration::from_secs(60),
-        }
-    }
-}
-
-impl Timings {
-    /// The wait after `failures` consecutive GetTask errors: `failures²` units, capped.
-    pub fn get_task_error_backoff(&self, failures: u32) -> Duration {
-        let n = failures.min(1 << 15);
-        self.get_task_error_unit
-            .saturating_mul(n * n)
-            .min(self.get_task_error_max)
-    }
-
-    /// The wait before Hello attempt `attempt + 1` after `attempt` failures (1-based):
-    /// `initial × 2^(attempt-1)`, capped.
-    pub fn hello_backoff(&self, attempt: u32) -> Duration {
-        let shift = attempt.saturating_sub(1).min(30);
-        self.hello_backoff_initial
-            .saturating_mul(1 << shift)
-            .min(self.hello_backoff_max)
-    }
-
-    /// `next_poll` clamped to `[0, max_poll]`; absent means zero.
-    pub fn next_poll(&self, next_poll: Option<Duration>) -> Duration {
-        next_poll.unwrap_or_default().min(self.max_poll)
-    }
-
-    /// A heartbeat interval clamped as baton does: absent or zero = the default, else within
-    /// `[heartbeat_min, heartbeat_max]`.
-    pub fn heartbeat_interval(&self, next: Option<Duration>) -> Duration {
-        match next {
-            None => self.heartbeat_default,
-            Some(d) if d.is_zero() => self.heartbeat_default,
-            Some(d) => d.clamp(self.heartbeat_min, self.heartbeat_max),
-        }
     }
 }
 
@@ -562,36 +506,5 @@ mod tests {
             ("127.0.0.1:9443", "h1")
         );
         assert_eq!(r.client_id.audience(), "tenant.example");
-    }
-
-    #[test]
-    fn backoffs_follow_baton() {
-        let t = Timings::default();
-        let secs: Vec<u64> = (1..=9)
-            .map(|n| t.get_task_error_backoff(n).as_secs())
-            .collect();
-        assert_eq!(secs, [1, 4, 9, 16, 25, 36, 49, 60, 60]);
-        assert_eq!(t.get_task_error_backoff(u32::MAX), Duration::from_secs(60));
-        let secs: Vec<u64> = (1..=11).map(|n| t.hello_backoff(n).as_secs()).collect();
-        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
-        assert_eq!(t.hello_backoff(u32::MAX), Duration::from_secs(300));
-        assert_eq!(t.next_poll(None), Duration::ZERO);
-        assert_eq!(
-            t.next_poll(Some(Duration::from_secs(900))),
-            Duration::from_secs(300)
-        );
-        assert_eq!(t.heartbeat_interval(None), Duration::from_secs(30));
-        assert_eq!(
-            t.heartbeat_interval(Some(Duration::ZERO)),
-            Duration::from_secs(30)
-        );
-        assert_eq!(
-            t.heartbeat_interval(Some(Duration::from_millis(10))),
-            Duration::from_secs(1)
-        );
-        assert_eq!(
-            t.heartbeat_interval(Some(Duration::from_secs(600))),
-            Duration::from_secs(300)
-        );
     }
 }

@@ -87,8 +87,9 @@ pub enum ServiceError {
     },
 
     /// The startup Hello failed with an error that is not retried (baton's
-    /// `runner: startup Hello failed`). `Unauthenticated` usually means the credentials are wrong
-    /// or revoked, or the token endpoint could not be reached.
+    /// `runner: startup Hello failed`). `Unauthenticated` means the token endpoint refused the
+    /// credentials (HTTP 400 or 401: wrong or revoked) or ConductorOne's certificate is not
+    /// trusted; a token endpoint that fails otherwise is retried, never this error.
     #[error("runner: startup Hello failed: {code}: {message}{hint}")]
     StartupHello {
         /// The gRPC code's name.

@@ -13,12 +13,12 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Code, Status};
 
 use super::client::BatonApi;
-use super::config::Timings;
 use super::proto::{
     FinishTaskRequest, GetTaskResponse, HeartbeatResponse, HelloRequest, HelloTask, Task, TaskType,
 };
 use super::runner::Service;
 use super::tasks::{TaskContext, TaskSettings};
+use super::timings::Timings;
 
 #[derive(Default)]
 struct Mock {
@@ -77,6 +77,7 @@ fn service(api: Arc<Mock>) -> Service {
                 package_version: "0.0.0".into(),
                 timings: Timings::default(),
             },
+            shutdown_deadline: std::sync::OnceLock::new(),
         }),
         concurrency: 3,
         shutdown_grace: Duration::from_secs(30),
@@ -85,6 +86,27 @@ fn service(api: Arc<Mock>) -> Service {
 
 fn gaps(times: &[Instant]) -> Vec<u64> {
     times.windows(2).map(|w| (w[1] - w[0]).as_secs()).collect()
+}
+
+/// Asserts each gap (in ms) is within `[planned / 2, planned]` for a jittered wait (`true`)
+/// or exactly `planned` otherwise.
+fn assert_jittered(times: &[Instant], planned_secs: &[(u64, bool)]) {
+    let gaps: Vec<u128> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis())
+        .collect();
+    assert!(gaps.len() >= planned_secs.len(), "{gaps:?}");
+    for (i, ((secs, jittered), gap)) in planned_secs.iter().zip(&gaps).enumerate() {
+        let planned = u128::from(*secs) * 1000;
+        if *jittered {
+            assert!(
+                *gap >= planned / 2 && *gap <= planned,
+                "gap {i}: {gap} ms, planned {planned} ms with jitter; all: {gaps:?}"
+            );
+        } else {
+            assert_eq!(*gap, planned, "gap {i}; all: {gaps:?}");
+        }
+    }
 }
 
 /// Runs the service for `for_how_long` of paused time, then shuts it down.
@@ -120,7 +142,24 @@ async fn get_task_errors_wait_failures_squared_seconds_up_to_a_minute_then_reset
         .await
         .unwrap();
     let polls = api.polls.lock().unwrap().clone();
-    assert_eq!(gaps(&polls)[..11], [1, 4, 9, 16, 25, 36, 49, 60, 60, 5, 1]);
+    // Jittered waits within [half, all] of baton's failures² s; next_poll and the floor exact.
+    let j = |s| (s, true);
+    assert_jittered(
+        &polls,
+        &[
+            j(1),
+            j(4),
+            j(9),
+            j(16),
+            j(25),
+            j(36),
+            j(49),
+            j(60),
+            j(60),
+            (5, false),
+            j(1),
+        ],
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -170,7 +209,12 @@ async fn the_startup_hello_backs_off_exponentially_and_stops_at_a_fatal_code() {
         "runner: startup Hello failed: Unauthenticated: failed to get token: 401 Unauthorized"
     ));
     let times: Vec<Instant> = api.hellos.lock().unwrap().iter().map(|h| h.0).collect();
-    assert_eq!(gaps(&times), [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]);
+    assert_eq!(times.len(), 11);
+    let planned: Vec<(u64, bool)> = [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]
+        .into_iter()
+        .map(|s| (s, true))
+        .collect();
+    assert_jittered(&times, &planned);
     assert!(
         api.polls.lock().unwrap().is_empty(),
         "no polling without a Hello"
@@ -231,11 +275,10 @@ async fn shutdown_during_the_hello_back_off_returns_ok() {
     run_for(service(api.clone()), Duration::from_secs(20))
         .await
         .unwrap();
-    assert_eq!(
-        api.hellos.lock().unwrap().len(),
-        5,
-        "at 0, 1, 3, 7 and 15 s"
-    );
+    // Waits of at most 1, 2, 4, 8, 16 s (at least half each): 5 to 8 Hellos in 20 s, and the
+    // run ended there rather than at the next attempt.
+    let n = api.hellos.lock().unwrap().len();
+    assert!((5..=8).contains(&n), "{n} Hellos");
 }
 
 #[tokio::test(start_paused = true)]

@@ -23,8 +23,17 @@
 //! anything is created (non-retryable, with the reason).
 //!
 //! It runs until `shutdown` fires: polling stops, running tasks get
-//! [`ServiceConfig::shutdown_grace`] to finish, then are cancelled (a cancelled sync removes
-//! its files and reports `CANCELLED`), and `run` returns `Ok(())`.
+//! [`ServiceConfig::shutdown_grace`] to finish, then are cancelled and get
+//! [`Timings::shutdown_finish`] to deliver FinishTask (a cancelled sync removes its files and
+//! reports `CANCELLED`), and `run` returns `Ok(())` within
+//! [`ServiceConfig::worst_case_shutdown`].
+//!
+//! Faults of ConductorOne are ridden out, not fatal: a token endpoint answering 5xx, timing out
+//! or unreachable, at start-up or later, is retried with jittered exponential back-off (only
+//! refused credentials, HTTP 400/401, end the process); FinishTask and UploadAsset are retried
+//! for up to 10 min; every call has a deadline (an upload's scaled to the file); HTTP/2
+//! keep-alive replaces a dead connection; a task whose handler panics is still finished, as an
+//! error. Each wait is logged (warn) with its attempt number and delay.
 //!
 //! Secrets: the client secret and the key in it, the signed assertions and the access tokens
 //! are never logged (at any level), never in an error, never written to a file; the
@@ -59,10 +68,13 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+mod backoff;
 mod client;
 mod config;
 mod credentials;
 mod error;
+#[cfg(test)]
+mod fault_tests;
 mod health;
 mod hostinfo;
 #[cfg(test)]
@@ -72,6 +84,7 @@ mod runner;
 mod tasks;
 #[cfg(feature = "test-util")]
 pub mod testing;
+mod timings;
 mod tls;
 mod token;
 
@@ -81,10 +94,12 @@ use c1_connector_sdk::Connector;
 use tokio_util::sync::CancellationToken;
 
 pub use config::{
-    DEFAULT_TASK_CONCURRENCY, HealthCheckConfig, MAX_TASK_CONCURRENCY, ServiceConfig, Timings,
+    DEFAULT_HEALTH_CHECK_INTERVAL, DEFAULT_SHUTDOWN_GRACE, DEFAULT_TASK_CONCURRENCY,
+    HealthCheckConfig, MAX_TASK_CONCURRENCY, ServiceConfig,
 };
 pub use credentials::ClientId;
 pub use error::ServiceError;
+pub use timings::Timings;
 
 /// Runs service mode until `shutdown` fires (then `Ok(())`) or a fatal error.
 ///
@@ -94,8 +109,9 @@ pub use error::ServiceError;
 /// [`ServiceConfig::extra_ca_file`], an unusable temporary directory, a health-check port
 /// that cannot be bound, and a startup Hello that failed with a code baton does not retry
 /// ([`ServiceError::StartupHello`]: `Unauthenticated` when the token endpoint refused the
-/// credentials or could not be reached). Errors after startup (GetTask, tasks) are logged and
-/// retried, never returned.
+/// credentials with HTTP 400 or 401, or its certificate is not trusted). A token endpoint
+/// that fails otherwise (5xx, timeout, no connection) is retried, as is any transient Hello
+/// failure. Errors after startup (GetTask, tasks) are logged and retried, never returned.
 pub async fn run(
     connector: Arc<dyn Connector>,
     config: ServiceConfig,
@@ -135,6 +151,7 @@ pub async fn run(
                 package_version: config.package_version.clone(),
                 timings: config.timings.clone(),
             },
+            shutdown_deadline: std::sync::OnceLock::new(),
         }),
         concurrency: config.task_concurrency,
         shutdown_grace: config.shutdown_grace,

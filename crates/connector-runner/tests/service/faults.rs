@@ -60,7 +60,12 @@ async fn a_server_certificate_from_an_untrusted_ca_is_refused() -> TestResult {
 #[tokio::test]
 async fn get_task_errors_back_off_quadratically_then_recover() -> TestResult {
     let c1 = FakeConductorOne::start().await?;
-    c1.fail_get_task([Code::Unavailable, Code::Internal, Code::Unauthenticated]);
+    c1.fail_get_task([
+        Code::Unavailable,
+        Code::Internal,
+        Code::ResourceExhausted,
+        Code::Unauthenticated,
+    ]);
     let id = tasks::task_id(1);
     c1.push_task(tasks::hello(&id));
     let temp = tempfile::tempdir()?;
@@ -70,17 +75,21 @@ async fn get_task_errors_back_off_quadratically_then_recover() -> TestResult {
         .await?;
     running.stop().await?;
     let polls = records.get_tasks();
-    assert!(polls.len() >= 4);
-    // Test unit 10 ms: waits of 1², 2², 3² units after the 1st, 2nd, 3rd failure. The fake
-    // records a call before answering and the client waits after the answer, so these are
-    // lower bounds whatever the load.
-    for (i, want) in [10u64, 40, 90].into_iter().enumerate() {
+    assert!(polls.len() >= 5);
+    // Test unit 10 ms: waits of 1², 2², 3² units after the 1st, 2nd, 3rd failure, jittered
+    // down to half at most. The fake records a call before answering and the client waits
+    // after the answer, so these are lower bounds whatever the load.
+    for (i, want) in [5u64, 20, 45].into_iter().enumerate() {
         let gap = polls[i + 1] - polls[i];
         assert!(
             gap >= Duration::from_millis(want),
             "gap {i}: {gap:?} < {want} ms"
         );
     }
+    // `Unauthenticated` is ConductorOne refusing the token: a new one is fetched and the poll
+    // sent again at once, which brings the task.
+    assert_eq!(records.tokens_issued(), 2);
+    assert!(polls[4] - polls[3] < Duration::from_secs(5));
     c1.stop().await;
     Ok(())
 }

@@ -7,4 +7,6 @@ mod answers;
 mod events;
 mod faults;
 mod flows;
+mod proxy;
 mod support;
+mod transient;

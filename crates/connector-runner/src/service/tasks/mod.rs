@@ -7,31 +7,34 @@ mod accounts;
 mod actions;
 mod calls;
 mod events;
+mod finish;
 mod provision;
 mod sync;
+mod upload;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use c1_connector_sdk::{Code as SdkCode, Connector, Error as SdkError};
+use futures::FutureExt as _;
 use prost_types::Any;
 use tokio_util::sync::CancellationToken;
 use tonic::{Code, Status};
 
 use super::client::BatonApi;
-use super::config::Timings;
 use super::hostinfo;
-use super::proto::{
-    FinalState, FinishError, FinishSuccess, FinishTaskRequest, HelloRequest, RpcStatus, Task,
-    TaskType,
-};
+use super::proto::{HelloRequest, Task, TaskType};
+use super::timings::Timings;
 
 /// What the task handlers share.
 pub(crate) struct TaskContext {
     pub(crate) api: Arc<dyn BatonApi>,
     pub(crate) connector: Arc<dyn Connector>,
     pub(crate) settings: TaskSettings,
+    /// Set by the task loop when it cancels running tasks at shutdown: FinishTask retries stop
+    /// at this instant.
+    pub(crate) shutdown_deadline: std::sync::OnceLock<tokio::time::Instant>,
 }
 
 impl std::fmt::Debug for TaskContext {
@@ -139,114 +142,63 @@ impl std::fmt::Display for Outcome {
     }
 }
 
+/// What a handler leaves to do.
+#[derive(Debug)]
+pub(crate) enum Handled {
+    /// Report this with FinishTask.
+    Finish(Result<TaskSuccess, TaskFailure>),
+    /// Nothing more to send (a Hello task, a sync abandoned before it began).
+    Done(Outcome),
+}
+
 impl TaskContext {
-    /// Runs `task` to its end. `cancel` fires when the service stops waiting for tasks.
-    pub(crate) async fn handle(&self, task: &Task, cancel: &CancellationToken) -> Outcome {
-        match &task.task_type {
-            Some(TaskType::SyncFull(spec)) => sync::run(self, task, spec, cancel).await,
-            Some(TaskType::Grant(spec)) => {
-                let result = provision::grant(self, spec, cancel).await;
-                self.finish(task, result).await
-            }
-            Some(TaskType::Revoke(spec)) => {
-                let result = provision::revoke(self, spec, cancel).await;
-                self.finish(task, result).await
-            }
-            Some(TaskType::Hello(_)) => self.answer_hello(task).await,
-            Some(TaskType::CreateAccount(spec)) => {
-                let result = accounts::create(self, spec, cancel).await;
-                self.finish(task, result).await
-            }
-            Some(TaskType::DeleteResource(spec)) => {
-                let result = accounts::delete(self, spec, cancel).await;
-                self.finish(task, result).await
-            }
-            Some(TaskType::ActionListSchemas(spec)) => {
-                let result = actions::list_schemas(self, spec);
-                self.finish(task, result).await
-            }
-            Some(TaskType::ActionGetSchema(spec)) => {
-                let result = actions::get_schema(self, spec);
-                self.finish(task, result).await
-            }
-            Some(TaskType::ActionInvoke(spec)) => {
-                let result = actions::invoke(self, spec, cancel).await;
-                self.finish(task, result).await
-            }
-            Some(TaskType::ActionStatus(spec)) => {
-                let result = actions::status(self, spec, cancel).await;
-                self.finish(task, result).await
-            }
-            Some(TaskType::ListEventFeeds(_)) => {
-                let result = events::list_feeds(self);
-                self.finish(task, result).await
-            }
-            Some(TaskType::ListEvents(spec)) => {
-                let result = events::list(self, spec, cancel).await;
-                self.finish(task, result).await
-            }
-            // Handlers for further types go here, one arm each (create_resource,
-            // rotate_credentials, issue_credential, tickets, ...); `event_feed`,
-            // `create_sync_diff` and `compact_syncs` are unsupported in baton's service mode too.
-            _ => {
-                let failure = TaskFailure::new(Code::Unknown, "unsupported task type");
-                self.finish(task, Err(failure)).await
+    /// Runs `task` to its end, FinishTask included. `cancel` fires when the service stops
+    /// waiting for tasks. A handler that panics is reported with FinishTask as an `Internal`
+    /// error saying so (non-retryable: a panic is a bug and would likely happen again), and the
+    /// service goes on.
+    pub(crate) async fn run(&self, task: &Task, cancel: &CancellationToken) -> Outcome {
+        let handled = std::panic::AssertUnwindSafe(self.handle(task, cancel))
+            .catch_unwind()
+            .await;
+        match handled {
+            Ok(Handled::Finish(result)) => self.finish(task, result, cancel).await,
+            Ok(Handled::Done(outcome)) => outcome,
+            Err(panic) => {
+                let what = panic_message(panic.as_ref());
+                tracing::error!(task_id = %task.id, task_type = task.type_name(), panic = %what, "the task panicked; reporting it as failed");
+                let failure = TaskFailure::new(
+                    Code::Internal,
+                    format!(
+                        "the task panicked: {what}; this is a bug in the connector or its runner"
+                    ),
+                )
+                .non_retryable();
+                self.finish(task, Err(failure), cancel).await
             }
         }
     }
 
-    /// Sends FinishTask once, with its own deadline, whether or not the task was cancelled.
-    pub(crate) async fn finish(
-        &self,
-        task: &Task,
-        result: Result<TaskSuccess, TaskFailure>,
-    ) -> Outcome {
-        let (request, outcome) = match result {
-            Ok(success) => (
-                FinishTaskRequest {
-                    host_id: String::new(),
-                    task_id: task.id.clone(),
-                    status: None,
-                    final_state: Some(FinalState::Success(FinishSuccess {
-                        annotations: success.annotations,
-                        response: success.response,
-                    })),
-                },
-                Outcome::Succeeded,
-            ),
-            Err(failure) => (
-                FinishTaskRequest {
-                    host_id: String::new(),
-                    task_id: task.id.clone(),
-                    status: Some(RpcStatus {
-                        code: failure.code as i32,
-                        message: failure.message.clone(),
-                        details: failure.details,
-                    }),
-                    final_state: Some(FinalState::Error(FinishError {
-                        non_retryable: failure.non_retryable,
-                        annotations: Vec::new(),
-                        response: None,
-                    })),
-                },
-                Outcome::Failed {
-                    code: failure.code,
-                    message: failure.message,
-                },
-            ),
+    /// Runs the handler of `task`'s type.
+    async fn handle(&self, task: &Task, cancel: &CancellationToken) -> Handled {
+        let result = match &task.task_type {
+            Some(TaskType::SyncFull(spec)) => return sync::run(self, task, spec, cancel).await,
+            Some(TaskType::Hello(_)) => return Handled::Done(self.answer_hello(task).await),
+            Some(TaskType::Grant(spec)) => provision::grant(self, spec, cancel).await,
+            Some(TaskType::Revoke(spec)) => provision::revoke(self, spec, cancel).await,
+            Some(TaskType::CreateAccount(spec)) => accounts::create(self, spec, cancel).await,
+            Some(TaskType::DeleteResource(spec)) => accounts::delete(self, spec, cancel).await,
+            Some(TaskType::ActionListSchemas(spec)) => actions::list_schemas(self, spec),
+            Some(TaskType::ActionGetSchema(spec)) => actions::get_schema(self, spec),
+            Some(TaskType::ActionInvoke(spec)) => actions::invoke(self, spec, cancel).await,
+            Some(TaskType::ActionStatus(spec)) => actions::status(self, spec, cancel).await,
+            Some(TaskType::ListEventFeeds(_)) => events::list_feeds(self),
+            Some(TaskType::ListEvents(spec)) => events::list(self, spec, cancel).await,
+            // Handlers for further types go here, one arm each (create_resource,
+            // rotate_credentials, issue_credential, tickets, ...); `event_feed`,
+            // `create_sync_diff` and `compact_syncs` are unsupported in baton's service mode too.
+            _ => Err(TaskFailure::new(Code::Unknown, "unsupported task type")),
         };
-        let deadline = self.settings.timings.finish_timeout;
-        match tokio::time::timeout(deadline, self.api.finish_task(request)).await {
-            Ok(Ok(())) => outcome,
-            Ok(Err(status)) => {
-                tracing::error!(task_id = %task.id, code = ?status.code(), message = status.message(), "FinishTask failed");
-                Outcome::FinishFailed(format!("{:?}: {}", status.code(), status.message()))
-            }
-            Err(_) => {
-                tracing::error!(task_id = %task.id, ?deadline, "FinishTask did not answer in time");
-                Outcome::FinishFailed(format!("no answer within {deadline:?}"))
-            }
-        }
+        Handled::Finish(result)
     }
 
     /// A Hello task is answered by a Hello carrying its id, and by nothing else.
@@ -293,6 +245,17 @@ impl TaskContext {
             connector_metadata: Some(metadata),
             annotations: Vec::new(),
         })
+    }
+}
+
+/// A panic's message, when it has one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_owned()
     }
 }
 

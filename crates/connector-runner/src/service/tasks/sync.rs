@@ -7,14 +7,13 @@ use std::sync::{Arc, Mutex};
 use c1_connector_sdk::Error as SdkError;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
 use c1_connector_sdk::store::{C1zWriter, SyncStore};
-use sha2::{Digest as _, Sha256};
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
-use super::{Outcome, TaskContext, TaskFailure, TaskSuccess, std_duration};
+use super::{Handled, Outcome, TaskContext, TaskFailure, TaskSuccess, std_duration};
 use crate::service::client::BatonApi;
-use crate::service::config::Timings;
 use crate::service::proto::{SyncFullTask, Task};
+use crate::service::timings::Timings;
 
 /// Why a sync's cancellation token fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,13 +24,13 @@ enum StopCause {
     HeartbeatFailed,
 }
 
-/// Runs a full sync task.
+/// Runs a full sync task, up to (not including) its FinishTask.
 pub(super) async fn run(
     ctx: &TaskContext,
     task: &Task,
     spec: &SyncFullTask,
     cancel: &CancellationToken,
-) -> Outcome {
+) -> Handled {
     let dir = &ctx.settings.temp_dir;
     // A `TempPath` removes the file when dropped, so no path (error, panic, cancellation)
     // leaves it behind.
@@ -49,7 +48,7 @@ pub(super) async fn run(
                     dir.display()
                 ),
             );
-            return ctx.finish(task, Err(failure)).await;
+            return Handled::Finish(Err(failure));
         }
     };
     let timings = &ctx.settings.timings;
@@ -58,20 +57,22 @@ pub(super) async fn run(
     // ConductorOne and no FinishTask is sent (baton's `HeartbeatTask`).
     let first = tokio::select! {
         biased;
-        () = cancel.cancelled() => return Outcome::Abandoned("the service stopped before the sync began".into()),
+        () = cancel.cancelled() => return Handled::Done(Outcome::Abandoned("the service stopped before the sync began".into())),
         r = ctx.api.heartbeat(&task.id) => r,
     };
     let interval = match first {
         Err(status) => {
             tracing::error!(task_id = %task.id, code = ?status.code(), message = status.message(), "the first heartbeat failed");
-            return Outcome::Abandoned(format!(
+            return Handled::Done(Outcome::Abandoned(format!(
                 "the first heartbeat failed: {:?}: {}",
                 status.code(),
                 status.message()
-            ));
+            )));
         }
         Ok(r) if r.cancelled => {
-            return Outcome::Abandoned("ConductorOne cancelled the task before it began".into());
+            return Handled::Done(Outcome::Abandoned(
+                "ConductorOne cancelled the task before it began".into(),
+            ));
         }
         Ok(r) => timings.heartbeat_interval(std_duration(r.next_heartbeat.as_ref())),
     };
@@ -124,8 +125,7 @@ pub(super) async fn run(
     if let Err(e) = file.close() {
         tracing::warn!(task_id = %task.id, path = %shown, error = %e, "could not remove the temporary sync file");
     }
-    ctx.finish(task, result.map(|()| TaskSuccess::default()))
-        .await
+    Handled::Finish(result.map(|()| TaskSuccess::default()))
 }
 
 async fn sync_and_upload(
@@ -141,12 +141,10 @@ async fn sync_and_upload(
             format!("sync failed: {}", e.message()),
         )
     })?;
-    let sha256 = sha256_file(path).await?;
-    upload(
+    super::upload::upload(
         ctx.api.as_ref(),
         &task.id,
         path,
-        sha256,
         &ctx.settings.timings,
         cancel,
     )
@@ -233,70 +231,6 @@ async fn write_sync(
         "sync written"
     );
     Ok(())
-}
-
-async fn sha256_file(path: &Path) -> Result<[u8; 32], TaskFailure> {
-    let p = path.to_path_buf();
-    tokio::task::spawn_blocking(move || -> std::io::Result<[u8; 32]> {
-        let mut file = std::fs::File::open(&p)?;
-        let mut hasher = Sha256::new();
-        std::io::copy(&mut file, &mut hasher)?;
-        Ok(hasher.finalize().into())
-    })
-    .await
-    .map_err(|e| TaskFailure::new(Code::Internal, format!("hashing the sync file failed: {e}")))?
-    .map_err(|e| {
-        TaskFailure::new(
-            Code::Unknown,
-            format!("could not read the sync file {}: {e}", path.display()),
-        )
-    })
-}
-
-/// Up to `upload_attempts` attempts; the second follows at once, later ones after
-/// `upload_retry_wait` (baton: 0 s then 1 s). Each attempt re-reads the file from the start.
-async fn upload(
-    api: &dyn BatonApi,
-    task_id: &str,
-    path: &Path,
-    sha256: [u8; 32],
-    timings: &Timings,
-    cancel: &CancellationToken,
-) -> Result<(), TaskFailure> {
-    let attempts = timings.upload_attempts.max(1);
-    let mut last = None;
-    for attempt in 1..=attempts {
-        if attempt > 2 {
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => break,
-                () = tokio::time::sleep(timings.upload_retry_wait) => {}
-            }
-        }
-        let result = tokio::select! {
-            biased;
-            () = cancel.cancelled() => break,
-            r = api.upload_asset(task_id, path, sha256) => r,
-        };
-        match result {
-            Ok(()) => return Ok(()),
-            Err(status) => {
-                tracing::warn!(task_id, attempt, code = ?status.code(), message = status.message(), "upload failed");
-                last = Some(status);
-            }
-        }
-    }
-    if cancel.is_cancelled() {
-        return Err(TaskFailure::new(Code::Cancelled, "upload cancelled"));
-    }
-    let status = last.unwrap_or_else(|| tonic::Status::unknown("upload not attempted"));
-    Err(TaskFailure::new(
-        status.code(),
-        format!(
-            "upload of the sync file failed after {attempts} attempts: {}",
-            status.message()
-        ),
-    ))
 }
 
 async fn heartbeat_loop(

@@ -4,7 +4,10 @@
 //! One TLS port on 127.0.0.1, with a certificate from a throwaway CA, serves the token endpoint
 //! (verifying every client assertion: signature, header, claims; handing out tokens with
 //! scripted lifetimes and refusing expired ones) and `BatonService` (checking the bearer token,
-//! the user agent and `host_id`, handing out a scripted task queue, recording every request).
+//! the user agent and `host_id`, handing out a scripted task queue, recording every request), and
+//! injects ConductorOne's transient faults on request: token requests that fail, odd
+//! `expires_in` values, tokens revoked early, an outage of the whole server (at will or as a
+//! FinishTask arrives), uploads that break or stall, heartbeats that fail or cancel.
 //! [`FakeConductorOne::service_config`] points a [`ServiceConfig`] at it with
 //! [`ServiceConfig::api_host`] and [`ServiceConfig::extra_ca_file`], so tests never touch the
 //! process environment.
@@ -31,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+mod faults;
 mod server;
 pub mod tasks;
 mod token;
@@ -53,9 +57,9 @@ use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
 use super::ServiceConfig;
-use super::config::Timings;
 use super::credentials::client_secret_from_seed;
 use super::proto::{FinishTaskRequest, GetTaskRequest, HeartbeatRequest, HelloRequest, Task};
+use super::timings::Timings;
 
 /// Something the fake received.
 #[derive(Debug, Clone)]
@@ -215,6 +219,7 @@ struct State {
     heartbeat_faults: u32,
     heartbeat_counts: HashMap<String, u32>,
     cancel_after: HashMap<String, u32>,
+    faults: faults::Faults,
 }
 
 impl State {
@@ -318,12 +323,14 @@ impl FakeConductorOne {
                 heartbeat_faults: 0,
                 heartbeat_counts: HashMap::new(),
                 cancel_after: HashMap::new(),
+                faults: faults::Faults::default(),
             }),
             notify: Notify::new(),
         });
         let stop = CancellationToken::new();
         let router = server::router(inner.clone());
         let stopped = stop.clone();
+        let accepting = inner.clone();
         let server = tokio::spawn(async move {
             let mut connections = JoinSet::new();
             loop {
@@ -334,15 +341,26 @@ impl FakeConductorOne {
                         Err(_) => continue,
                     },
                 };
+                // During an injected outage the connection is dropped at once.
+                let Some(cut) = accepting.lock().faults.admit() else {
+                    drop(tcp);
+                    continue;
+                };
                 let acceptor = acceptor.clone();
                 let service = TowerToHyperService::new(router.clone());
                 connections.spawn(async move {
-                    let Ok(tls) = acceptor.accept(tcp).await else {
-                        return;
+                    let serve = async {
+                        let Ok(tls) = acceptor.accept(tcp).await else {
+                            return;
+                        };
+                        let _ = auto::Builder::new(TokioExecutor::new())
+                            .serve_connection(TokioIo::new(tls), service)
+                            .await;
                     };
-                    let _ = auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(tls), service)
-                        .await;
+                    tokio::select! {
+                        () = cut.cancelled() => {}
+                        () = serve => {}
+                    }
                 });
                 while connections.try_join_next().is_some() {}
             }
@@ -381,14 +399,15 @@ impl FakeConductorOne {
 
     /// A configuration pointing at this fake, with short timings for tests (heartbeats from
     /// 10 ms, 10 ms poll floor, GetTask back-off unit 10 ms, Hello back-off from 10 ms,
-    /// upload retry wait 10 ms, 2 s grace at shutdown).
+    /// FinishTask and upload retries from 10 ms to 500 ms, 2 s grace at shutdown).
     pub fn service_config(&self) -> ServiceConfig {
         let timings = Timings {
             hello_backoff_initial: Duration::from_millis(10),
             min_poll: Duration::from_millis(10),
             get_task_error_unit: Duration::from_millis(10),
             heartbeat_min: Duration::from_millis(10),
-            upload_retry_wait: Duration::from_millis(10),
+            retry_initial: Duration::from_millis(10),
+            retry_max: Duration::from_millis(500),
             finish_timeout: Duration::from_secs(10),
             rpc_timeout: Duration::from_secs(10),
             ..Timings::default()

@@ -75,34 +75,48 @@ async fn token(
         )
             .into_response();
     }
-    if let Some(status) = state.refuse_tokens {
+    if let Some(status) = state.faults.next_token_status().or(state.refuse_tokens) {
         state.record(Recorded::TokenRefused(status));
         drop(state);
         inner.notify.notify_waiters();
         let code = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
         return (code, "{\"error\":\"refused\"}").into_response();
     }
-    let lifetime = state
-        .token_lifetimes
-        .pop_front()
-        .unwrap_or(state.default_token_lifetime);
+    // A scripted `expires_in` (possibly absent or absurd): valid here for a day.
+    let scripted = state.faults.next_expires_in();
+    let lifetime = match scripted {
+        Some(_) => 24 * 60 * 60,
+        None => state
+            .token_lifetimes
+            .pop_front()
+            .unwrap_or(state.default_token_lifetime),
+    };
     let access_token = format!("fake-token-{}", hex(&rand::random::<[u8; 16]>()));
     state.tokens.insert(
         access_token.clone(),
         Instant::now() + Duration::from_secs(lifetime),
     );
+    let expires_in = match scripted {
+        Some(stated) => stated.map(serde_json::Value::from),
+        None => Some(lifetime.into()),
+    };
     state.record(Recorded::TokenIssued {
-        expires_in: lifetime,
+        expires_in: expires_in
+            .as_ref()
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0),
         user_agent,
     });
     state.issued_tokens.push(access_token.clone());
     drop(state);
     inner.notify.notify_waiters();
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "access_token": access_token,
         "token_type": "bearer",
-        "expires_in": lifetime,
     });
+    if let Some(expires_in) = expires_in {
+        body["expires_in"] = expires_in;
+    }
     (
         StatusCode::OK,
         [("content-type", "application/json")],
@@ -336,6 +350,16 @@ fn finish_task(inner: &Inner, req: FinishTaskRequest) -> Result<FinishTaskRespon
         return Err(Status::invalid_argument("final_state is required"));
     }
     let mut state = inner.lock();
+    if let Some(outage) = state.faults.outage_at_finish() {
+        state.record(Recorded::RpcRejected {
+            method: "/c1.connectorapi.baton.v1.BatonService/FinishTask".into(),
+            code: Code::Unavailable,
+            message: format!("outage of {outage:?} (injected)"),
+        });
+        drop(state);
+        inner.notify.notify_waiters();
+        return Err(Status::unavailable("outage (injected)"));
+    }
     state.record(Recorded::FinishTask(Box::new(req)));
     drop(state);
     inner.notify.notify_waiters();
@@ -346,14 +370,17 @@ async fn upload(
     inner: &Inner,
     mut stream: tonic::Streaming<UploadAssetRequest>,
 ) -> Result<UploadAssetResponse, Status> {
-    let fail_this_one = {
+    let (fail_this_one, stall) = {
         let mut state = inner.lock();
         let fail = state.upload_faults > 0;
         if fail {
             state.upload_faults -= 1;
         }
-        fail
+        (fail, state.faults.take_upload_stall())
     };
+    if stall {
+        return super::faults::stall(inner, stream).await;
+    }
     let mut record = UploadRecord::default();
     let result = receive(inner, &mut stream, &mut record, fail_this_one).await;
     record.error = result.as_ref().err().map(|s| s.message().to_owned());
