@@ -403,6 +403,11 @@ async fn another_writer_between_load_and_confirmation_is_never_a_success() -> Te
         "says what Descope holds: {message}"
     );
     assert!(!key_roles(&emu).contains("role-1"));
+    let finish = &c1.records().finished_for(id)[0];
+    assert!(
+        matches!(&finish.final_state, Some(FinalState::Error(e)) if !e.non_retryable),
+        "ConductorOne may send the task again"
+    );
     let attempts = emu
         .dataset()
         .audit

@@ -1,7 +1,9 @@
 //! Grant and revoke tasks, through the provisioner of the syncer of the entitlement's resource
 //! type (as `c1_connector_sdk::provision` does from a `.c1z`, here from the task's messages).
 //!
-//! As in baton: a connector error is reported non-retryable with its code; the task's
+//! As in baton: a connector error is reported non-retryable with its code, except a transient
+//! one the connector marks retryable (a conflict with another writer, a change that does not
+//! show yet: see [`failure`]); the task's
 //! `duration` and annotations are not passed on; the response is the connector's reply packed
 //! as `Any` and its annotations (`GrantAlreadyExists`, `GrantAlreadyRevoked`, ...) are also the
 //! success annotations. Calls failing with `Unavailable` / `DeadlineExceeded` are retried as
@@ -68,6 +70,18 @@ fn failure(e: &SdkError, cancel: &CancellationToken) -> TaskFailure {
             "the connector service is shutting down; the task was not finished",
         );
     }
+    let transient = matches!(
+        e.code(),
+        SdkCode::Aborted | SdkCode::Unavailable | SdkCode::DeadlineExceeded
+    );
+    if transient && e.is_retryable() {
+        // The change is not done, and the connector says another attempt may succeed: another
+        // writer changed the principal between its read and its write (`Aborted`; Descope has
+        // no compare-and-set), or the change does not show yet. Provisioners decide again from
+        // a fresh read, so ConductorOne may safely send the task again; reporting it final
+        // would leave the access request failed for good.
+        return TaskFailure::from_sdk(e);
+    }
     TaskFailure::from_sdk(e).non_retryable()
 }
 
@@ -130,4 +144,35 @@ pub(super) async fn revoke(
         annotations: response.annotations.clone(),
         response: Some(response.to_any()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_retryable_conflict_is_reported_retryable() {
+        let cancel = CancellationToken::new();
+        let conflict =
+            SdkError::new(SdkCode::Aborted, "another writer changed the key").with_retryable(true);
+        let f = failure(&conflict, &cancel);
+        assert_eq!((f.code, f.non_retryable), (Code::Aborted, false));
+        let final_conflict = conflict.with_retryable(false);
+        assert!(failure(&final_conflict, &cancel).non_retryable);
+        let unmarked = SdkError::new(SdkCode::Aborted, "aborted");
+        assert!(failure(&unmarked, &cancel).non_retryable);
+        let not_yet = SdkError::unavailable("the key does not show the change yet");
+        assert!(!failure(&not_yet, &cancel).non_retryable);
+        // The Descope connector marks errors its client already retried as final.
+        assert!(failure(&not_yet.with_retryable(false), &cancel).non_retryable);
+        for code in [
+            SdkCode::PermissionDenied,
+            SdkCode::FailedPrecondition,
+            SdkCode::NotFound,
+            SdkCode::Internal,
+        ] {
+            let f = failure(&SdkError::new(code, "x"), &cancel);
+            assert!(f.non_retryable, "{code:?} stays non-retryable, as in baton");
+        }
+    }
 }
