@@ -18,16 +18,31 @@ use zeroize::Zeroizing;
 use super::jwk::Curve;
 use crate::error::Error;
 
-/// `AlgorithmID || PartyUInfo || PartyVInfo || SuppPubInfo` of RFC 7518 §4.6.2 for direct
-/// key agreement to A256GCM.
-fn other_info() -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 + 7 + 4 + 4 + 4);
-    out.extend(7u32.to_be_bytes());
-    out.extend(b"A256GCM");
-    out.extend(0u32.to_be_bytes());
-    out.extend(0u32.to_be_bytes());
-    out.extend(256u32.to_be_bytes());
-    out
+/// The content key of RFC 7518 §4.6.2: Concat KDF (SHA-256) over the shared secret `z` with
+/// `OtherInfo` = `AlgorithmID || PartyUInfo || PartyVInfo || SuppPubInfo`, each of the first
+/// three length-prefixed, `SuppPubInfo` the key length in bits. For direct key agreement the
+/// `AlgorithmID` is the `enc` value.
+pub(super) fn content_key(
+    z: &[u8],
+    algorithm: &str,
+    apu: &[u8],
+    apv: &[u8],
+    bytes: usize,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut info = Vec::with_capacity(16 + algorithm.len() + apu.len() + apv.len());
+    for part in [algorithm.as_bytes(), apu, apv] {
+        let len = u32::try_from(part.len())
+            .map_err(|_| Error::internal("JWE key derivation input too long"))?;
+        info.extend(len.to_be_bytes());
+        info.extend(part);
+    }
+    let bits = u32::try_from(bytes * 8)
+        .map_err(|_| Error::internal("JWE key derivation output too long"))?;
+    info.extend(bits.to_be_bytes());
+    let mut key = Zeroizing::new(vec![0u8; bytes]);
+    concat_kdf::derive_key_into::<sha2::Sha256>(z, &info, key.as_mut_slice())
+        .map_err(|e| Error::internal(format!("JWE key derivation failed: {e}")))?;
+    Ok(key)
 }
 
 fn bad_key(why: impl std::fmt::Display) -> Error {
@@ -93,9 +108,8 @@ pub(super) fn encrypt_ecdh_es(
         Curve::P384 => shared_p384(x, y)?,
         Curve::P521 => shared_p521(x, y)?,
     };
-    let mut cek = Zeroizing::new([0u8; 32]);
-    concat_kdf::derive_key_into::<sha2::Sha256>(&z, &other_info(), cek.as_mut_slice())
-        .map_err(|e| Error::internal(format!("JWE key derivation failed: {e}")))?;
+    // go-jose sends no apu / apv for this recipient.
+    let cek = content_key(&z, "A256GCM", &[], &[], 32)?;
     let header = serde_json::json!({
         "alg": "ECDH-ES",
         "enc": "A256GCM",
@@ -133,13 +147,38 @@ pub(super) fn encrypt_ecdh_es(
 mod tests {
     use super::*;
 
+    /// RFC 7518 appendix C: the ECDH-ES example's shared secret and content key (P-256,
+    /// `A128GCM`, `apu` "Alice", `apv` "Bob").
     #[test]
-    fn other_info_is_rfc7518s() {
-        // RFC 7518 appendix C, with AlgorithmID "A256GCM" and no apu/apv.
-        let info = other_info();
-        assert_eq!(&info[..4], &[0, 0, 0, 7]);
-        assert_eq!(&info[4..11], b"A256GCM");
-        assert_eq!(&info[11..], &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
+    fn rfc7518_appendix_c_key_agreement() {
+        use p256::elliptic_curve::sec1::FromEncodedPoint;
+        let b64 = |s: &str| URL_SAFE_NO_PAD.decode(s).unwrap();
+        let alice_d = b64("0_NxaRPUMQoAJt50Gz8YiTr8gRTwyEaCumd-MToTmIo");
+        let bob = p256::EncodedPoint::from_affine_coordinates(
+            b64("weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ")
+                .as_slice()
+                .into(),
+            b64("e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck")
+                .as_slice()
+                .into(),
+            false,
+        );
+        let bob = p256::PublicKey::from_encoded_point(&bob).unwrap();
+        let alice = p256::SecretKey::from_slice(&alice_d).unwrap();
+        let z = p256::ecdh::diffie_hellman(alice.to_nonzero_scalar(), bob.as_affine());
+        let z = z.raw_secret_bytes().to_vec();
+        assert_eq!(
+            z,
+            [
+                158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49,
+                110, 163, 218, 128, 106, 72, 246, 218, 167, 121, 140, 254, 144, 196
+            ]
+        );
+        let key = content_key(&z, "A128GCM", b"Alice", b"Bob", 16).unwrap();
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(key.as_slice()),
+            "VqqN6vgjbSBcIijNcacQGg"
+        );
     }
 
     #[test]
