@@ -82,6 +82,11 @@ pub struct ScopeRecord {
 
 impl ScopeRecord {
     /// A scope granting `values`, described as its name.
+    ///
+    /// ```
+    /// let s = descope_emulator::ScopeRecord::new("admin", ["Tenant Admin"]);
+    /// assert_eq!(s.description, "admin");
+    /// ```
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(
         name: impl Into<String>,
         values: I,
@@ -125,6 +130,12 @@ pub struct ConsentRecord {
 impl ConsentRecord {
     /// `user_id`'s consent to `scopes` of `app_id`, granted by the user, at no time in
     /// particular (0), for no tenant.
+    ///
+    /// ```
+    /// let mut c = descope_emulator::ConsentRecord::new("CN1", "TPA1", "U1", ["read"]);
+    /// c.tenant_id = "T1".into(); // granted within a tenant
+    /// assert_eq!(c.granted_by, "U1");
+    /// ```
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(
         id: impl Into<String>,
         app_id: impl Into<String>,
@@ -168,6 +179,11 @@ pub struct OutboundAppRecord {
 
 impl OutboundAppRecord {
     /// An `offline` application with no default scopes.
+    ///
+    /// ```
+    /// let app = descope_emulator::OutboundAppRecord::new("OA1", "Google Drive");
+    /// assert_eq!(app.access_type, "offline");
+    /// ```
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             id: id.into(),
@@ -204,6 +220,12 @@ pub struct OutboundTokenRecord {
 
 impl OutboundTokenRecord {
     /// `user_id`'s token for `app_id`, never expiring, with a refresh token.
+    ///
+    /// ```
+    /// let mut t = descope_emulator::OutboundTokenRecord::new("OT1", "OA1", "U1");
+    /// t.has_refresh_token = false;
+    /// t.access_token_expiry = 1; // expired long ago: no longer listed as a connection
+    /// ```
     pub fn new(
         id: impl Into<String>,
         app_id: impl Into<String>,

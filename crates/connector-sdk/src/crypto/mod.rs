@@ -207,6 +207,12 @@ impl Recipient {
 
 impl BatonCrypto {
     /// Encryption only: chosen passwords cannot be decrypted (`Unimplemented`).
+    ///
+    /// ```
+    /// use c1_connector_sdk::CredentialCrypto;
+    /// let e = c1_connector_sdk::crypto::BatonCrypto::new().decrypt_password(&[]).unwrap_err();
+    /// assert_eq!(e.code(), c1_connector_sdk::Code::Unimplemented);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

@@ -11,6 +11,12 @@ use serde::{Deserialize, Serialize};
 use super::de;
 
 /// An outbound application (the tokens users hold for it are not part of it).
+///
+/// ```
+/// let app: descope_mgmt::OutboundApp =
+///     serde_json::from_str(r#"{"id":"OA1","name":"Slack","defaultScopes":["chat:write"]}"#).unwrap();
+/// assert_eq!(app.default_scopes, ["chat:write"]);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]

@@ -119,6 +119,13 @@ pub struct ScopeClaimMapping {
 }
 
 /// A user's consent to a third-party application: which scopes, granted by whom, when.
+///
+/// ```
+/// let c: descope_mgmt::Consent = serde_json::from_str(
+///     r#"{"id":"CN1","appId":"TPA1","userId":"U1","scopes":["read"],"grantedBy":"U1","createdTime":1700000000}"#,
+/// ).unwrap();
+/// assert_eq!((c.app_id.as_str(), c.scopes.len()), ("TPA1", 1));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]

@@ -8,6 +8,11 @@ use super::de;
 
 /// A passkey (WebAuthn credential) registered by a user, from `mgmt/user/passkeys/list`
 /// (go-sdk `user.go:704-743`).
+///
+/// ```
+/// let p: descope_mgmt::Passkey = serde_json::from_str(r#"{"id":"cred1","rpId":"acme.io"}"#).unwrap();
+/// assert_eq!(p.rp_id, "acme.io");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
