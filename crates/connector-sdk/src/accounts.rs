@@ -239,8 +239,10 @@ pub fn account_manager_syncer(
 /// Serves a `CreateAccount` request (baton's `builder.CreateAccount`).
 ///
 /// Beyond baton, it refuses *before* creating anything: a credential option the manager does not
-/// declare as supported (`InvalidArgument`), and a random password when the generated password
-/// could not be delivered (no encryption configs or no `crypto`: `FailedPrecondition`). A result
+/// declare as supported (`InvalidArgument`), a random password when the generated password
+/// could not be delivered (no encryption configs or no `crypto`: `FailedPrecondition`), and
+/// encryption configs that `crypto` rejects ([`CredentialCrypto::validate`], as baton validates
+/// them before issuing a credential). A result
 /// that names no resource where one is required is an `Internal` error, never a success.
 ///
 /// ```no_run
@@ -305,6 +307,13 @@ pub async fn create_account(
         }
     }
 
+    // Recipients are checked before anything is created (baton validates them before an
+    // irreversible issuance): a credential that could not be encrypted to them would be lost.
+    if let Some(crypto) = crypto
+        && !request.encryption_configs.is_empty()
+    {
+        crypto.validate(&request.encryption_configs)?;
+    }
     let created = manager.create_account(info, local.as_ref()).await?;
     response_from(&resource_type, created, &request.encryption_configs, crypto)
 }

@@ -65,6 +65,8 @@ pub mod accounts;
 pub mod actions;
 pub mod capabilities;
 pub mod connector;
+#[cfg(feature = "crypto")]
+pub mod crypto;
 pub mod deletion;
 pub mod engine;
 pub mod error;

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::activity_records::{AuditRecord, LoginRecord};
 use crate::app_records::SsoAppRecord;
 use crate::generate::{self, GenSpec};
+use crate::grant_records::{
+    ConsentRecord, OutboundAppRecord, OutboundTokenRecord, ThirdPartyAppRecord,
+};
 use crate::key_records::AccessKeyRecord;
 use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
 
@@ -64,6 +67,19 @@ pub struct Dataset {
     /// the times as they are.
     #[serde(rename = "activityAsOf", skip_serializing_if = "Option::is_none")]
     pub activity_as_of: Option<i64>,
+    /// Third-party (inbound) applications (JSON `thirdPartyApps`, left out when empty).
+    #[serde(rename = "thirdPartyApps", skip_serializing_if = "Vec::is_empty")]
+    pub third_party_apps: Vec<ThirdPartyAppRecord>,
+    /// Users' (and tenants') consents to third-party applications (left out when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<ConsentRecord>,
+    /// Outbound applications (JSON `outboundApps`, left out when empty).
+    #[serde(rename = "outboundApps", skip_serializing_if = "Vec::is_empty")]
+    pub outbound_apps: Vec<OutboundAppRecord>,
+    /// Who holds a token for which outbound application, without the token (JSON
+    /// `outboundTokens`, left out when empty).
+    #[serde(rename = "outboundTokens", skip_serializing_if = "Vec::is_empty")]
+    pub outbound_tokens: Vec<OutboundTokenRecord>,
 }
 
 /// Why a dataset could not be loaded or saved.
@@ -97,7 +113,10 @@ impl Dataset {
     /// group to a project role), `Expenses` (OIDC) and `Legacy CRM` (SAML, disabled); some
     /// users list applications, the others none (which means all). Most users have sign-ins
     /// in the 30 days before [`activity_as_of`](Self::activity_as_of), with a matching audit
-    /// trail (`LoginSucceed`, some `LoginFailed`).
+    /// trail (`LoginSucceed`, some `LoginFailed`). Two third-party applications (`Partner Portal`,
+    /// `Analytics Bot`) with consents of a few users (one tenant-level consent, one expired), and
+    /// two outbound applications (`Google Drive`, `Slack`) with a few users' tokens (one tied to a
+    /// tenant, one expired without a refresh token).
     ///
     /// [`DEMO_SCIM_ACCESS_KEY`]: crate::DEMO_SCIM_ACCESS_KEY
     ///
@@ -149,8 +168,10 @@ impl Dataset {
     /// tenant ids, unique role names per scope, unique permission names, memberships
     /// that point at existing tenants, unique access key ids whose `keyTenants` point at
     /// existing tenants (a key's `boundUserId` may name a deleted user), unique non-empty SSO
-    /// application ids and audit record ids. A user's `ssoAppIds` may name an application that
-    /// no longer exists, and sign-ins and audit records may name deleted users.
+    /// application ids and audit record ids, unique non-empty ids of third-party and outbound
+    /// applications, consents and outbound tokens, whose applications exist. A user's
+    /// `ssoAppIds` may name an application that no longer exists, and sign-ins, audit records,
+    /// consents and tokens may name deleted users.
     pub fn validate(&self) -> Result<(), DatasetError> {
         use std::collections::HashSet;
         let mut ids = HashSet::new();
@@ -209,6 +230,7 @@ impl Dataset {
                 )));
             }
         }
+        crate::state::validate_grants(self).map_err(DatasetError::Invalid)?;
         let mut perms = HashSet::new();
         for p in &self.permissions {
             if !perms.insert(p.name.as_str()) {

@@ -130,6 +130,22 @@ impl Emulator {
         self.shared.read().to_dataset()
     }
 
+    /// The logouts (`POST /v1/mgmt/user/logout`) accepted since start, in order. Each is also
+    /// in the audit trail as `UserLoggedOut`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let emu = descope_emulator::Emulator::builder().start().await?;
+    /// // ... a client signs a user out ...
+    /// for l in emu.logouts() {
+    ///     println!("{} signed out at {}", l.user_id, l.at_millis);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn logouts(&self) -> Vec<crate::LogoutRecord> {
+        self.shared.read().logouts.clone()
+    }
+
     /// What the [`UserChurn`](crate::UserChurn) changes did so far: user searches answered,
     /// users deleted and created.
     pub fn churned(&self) -> crate::Churned {
@@ -203,6 +219,8 @@ pub struct EmulatorBuilder {
     concurrent_key_writer: Option<ConcurrentKeyWriter>,
     /// A project that changes while a client reads it (`changes.rs`).
     pub(crate) changes: crate::changes::ChangeKnobs,
+    /// Readings of the third-party and outbound endpoints (`grant_knobs.rs`).
+    pub(crate) grants: crate::grant_knobs::GrantKnobs,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -236,6 +254,7 @@ impl fmt::Debug for EmulatorBuilder {
             )
             .field("concurrent_key_writer", &self.concurrent_key_writer)
             .field("changes", &self.changes)
+            .field("grants", &self.grants)
             .finish()
     }
 }
@@ -264,6 +283,7 @@ impl Default for EmulatorBuilder {
             key_update_empty_list_keeps: false,
             concurrent_key_writer: None,
             changes: crate::changes::ChangeKnobs::default(),
+            grants: crate::grant_knobs::GrantKnobs::default(),
         }
     }
 }
@@ -464,6 +484,15 @@ impl EmulatorBuilder {
                 "user_search_max_limit must be at least 1 (or None for no cap)",
             ));
         }
+        if self.grants.third_party_get_page == Some(0)
+            || self.grants.consent_search_max_limit == Some(0)
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "third_party_apps_get_page and consent_search_max_limit must be at least 1 \
+                 (or None)",
+            ));
+        }
         if self.history_max_ids == Some(0) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -493,6 +522,7 @@ impl EmulatorBuilder {
                 key_update_empty_list_keeps: self.key_update_empty_list_keeps,
                 concurrent_key_writer: self.concurrent_key_writer,
                 changes: self.changes,
+                grants: self.grants,
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.bind).await?;

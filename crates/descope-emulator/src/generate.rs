@@ -53,6 +53,16 @@ pub struct GenSpec {
     /// audit record, and some users get `LoginFailed` records. Own RNG stream (shared with
     /// `sso_apps`); default 0 (no sign-ins, no audit, datasets of earlier specs unchanged).
     pub logins_per_user: usize,
+    /// Third-party (inbound) applications, each with `read` and `admin` permission scopes (a
+    /// project role each) and an `email` attribute scope. About one user in six (not invited)
+    /// consents to one or two of them, to some of their scopes, half the time within the user's
+    /// first tenant. Own RNG stream, drawn after everything else; default 0 (datasets of
+    /// earlier specs are unchanged).
+    pub third_party_apps: usize,
+    /// Outbound applications (Google Drive, Slack, GitHub, Salesforce, ...). About one user in
+    /// six (not invited) holds a token for one or two of them (never expiring for good: each
+    /// has a refresh token). Same RNG stream as `third_party_apps`; default 0.
+    pub outbound_apps: usize,
     /// RNG seed: the same spec gives the same dataset.
     pub seed: u64,
 }
@@ -71,6 +81,8 @@ impl Default for GenSpec {
             access_keys: 0,
             sso_apps: 0,
             logins_per_user: 0,
+            third_party_apps: 0,
+            outbound_apps: 0,
             seed: 42,
         }
     }
@@ -199,6 +211,8 @@ pub(crate) fn demo() -> Dataset {
         access_keys: 0,
         sso_apps: 0,
         logins_per_user: 0,
+        third_party_apps: 0,
+        outbound_apps: 0,
         seed: 7,
     };
     let mut data = generate_with(&spec, Some(&["Acme Corp", "Globex", "Initech"]));
@@ -211,6 +225,7 @@ pub(crate) fn demo() -> Dataset {
     }
     crate::generate_keys::demo_keys(&mut data);
     crate::generate_activity::demo_activity(&mut data);
+    crate::generate_grants::demo_grants(&mut data);
     data
 }
 
@@ -385,6 +400,7 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
     add_groups(&mut data, spec, &mut rng);
     crate::generate_keys::add_access_keys(&mut data, spec);
     crate::generate_activity::add_activity(&mut data, spec);
+    crate::generate_grants::add_grants(&mut data, spec);
     data
 }
 

@@ -13,7 +13,11 @@
 //! It also serves access keys (`/v1/mgmt/accesskey/*`), SSO applications and users' access to
 //! them, users' sign-in history, an audit trail with a record for every change made through
 //! the API (`/v1/mgmt/audit/search`) and, for a tenant's `Tenant Admin` access key, that
-//! tenant's SCIM 2.0 API (`/scim/v2`) over the same users and groups.
+//! tenant's SCIM 2.0 API (`/scim/v2`) over the same users and groups. It serves third-party
+//! applications and users' consents, outbound applications and who holds a token for them (never
+//! a token), second-factor removal, logouts ([`Emulator::logouts`]) and the access key exchange
+//! that tells whether a key's secret authenticates, with knobs for the readings the official
+//! SDKs leave open.
 //!
 //! ```no_run
 //! use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
@@ -42,7 +46,10 @@ mod emulator;
 mod error;
 mod generate;
 mod generate_activity;
+mod generate_grants;
 mod generate_keys;
+mod grant_knobs;
+mod grant_records;
 mod http;
 mod key_records;
 mod knobs;
@@ -62,6 +69,10 @@ pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
 pub use generate::GenSpec;
 pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
+pub use grant_records::{
+    ConsentRecord, LogoutRecord, OutboundAppRecord, OutboundTokenRecord, ScopeRecord,
+    ThirdPartyAppRecord,
+};
 pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
 pub use knobs::{
     ConcurrentKeyWriter, DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimit,

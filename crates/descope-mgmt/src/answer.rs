@@ -1,4 +1,5 @@
-//! Single-object answers: a 2xx that promises one user, access key or tenant must hold it.
+//! Single-object answers: a 2xx that promises one user, access key, tenant or application must
+//! hold it.
 //!
 //! Descope answers a load, and every change to one user or key, with the object as it stands
 //! afterwards. A 2xx without it (`{}`, `{"user":null}`), with an empty one (`{"user":{}}`, no
@@ -9,7 +10,7 @@
 
 use crate::client::Client;
 use crate::error::{DecodeIssue, Error};
-use crate::models::{AccessKey, Tenant, User};
+use crate::models::{AccessKey, OutboundApp, Tenant, ThirdPartyApp, User};
 
 /// An object a single-object answer holds: what it is called and how it is identified.
 pub(crate) trait Identified {
@@ -41,6 +42,22 @@ impl Identified for User {
 impl Identified for AccessKey {
     const KIND: &'static str = "access key";
     const FIELD: &'static str = "key";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Identified for ThirdPartyApp {
+    const KIND: &'static str = "third-party application";
+    const FIELD: &'static str = ".";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Identified for OutboundApp {
+    const KIND: &'static str = "outbound application";
+    const FIELD: &'static str = "app";
     fn id(&self) -> &str {
         &self.id
     }

@@ -15,7 +15,7 @@ use url::Url;
 use crate::builder::ClientBuilder;
 use crate::error::Error;
 use crate::transport::{Auth, EndpointClass, HttpRequest, Method, Metrics, Transport};
-use crate::{AccessKeys, Audits, SsoApps};
+use crate::{AccessKeys, Audits, OutboundApps, SsoApps, ThirdPartyApps};
 use crate::{Groups, Permissions, Roles, ScimClient, Tenants, Users};
 
 /// The default base URL for project ids without a region.
@@ -181,6 +181,28 @@ impl Client {
     /// ```
     pub fn sso_apps(&self) -> SsoApps {
         SsoApps::new(self.clone())
+    }
+
+    /// Third-party (inbound) applications and the consents users gave them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let apps = client.third_party_apps().all().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn third_party_apps(&self) -> ThirdPartyApps {
+        ThirdPartyApps::new(self.clone())
+    }
+
+    /// Outbound applications and which users hold tokens for them (never the tokens).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let connected = client.outbound_apps().apps_with_user_token("U2abc", None).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn outbound_apps(&self) -> OutboundApps {
+        OutboundApps::new(self.clone())
     }
 
     /// Audit search (its own rate-limit window: Descope allows 10 searches per minute).

@@ -1,5 +1,5 @@
-//! Property tests of the decoders of access keys, SSO applications, audit search, auth history
-//! and groups, under the same rule as the parent module: a correct value or a typed
+//! Property tests of the decoders of access keys, SSO applications, audit search, auth history,
+//! groups, third-party applications and consents, outbound applications and passkeys, under the same rule as the parent module: a correct value or a typed
 //! [`Error::Decode`] with a bounded path, never a panic. Valid generated documents decode to
 //! exactly what was generated, whatever tolerated encoding (numbers as strings, `null` lists,
 //! alternative key spellings, wrapped or bare lists) the server picks.
@@ -65,6 +65,16 @@ const KEYS: &[&str] = &[
     "members",
     "loginId",
     "loginID",
+    "consents",
+    "appId",
+    "scopes",
+    "grantedBy",
+    "permissionsScopes",
+    "attributesScopes",
+    "values",
+    "appIds",
+    "passkeys",
+    "defaultScopes",
 ];
 
 fn key() -> impl Strategy<Value = String> {
@@ -96,7 +106,14 @@ fn check_new(body: &[u8], is_json: bool) -> Result<(), TestCaseError> {
     check::<AuditPage>(body, is_json)?;
     check::<UserAuthHistory>(body, is_json)?;
     check::<AuthHistoryList>(body, is_json)?;
-    check::<GroupList>(body, is_json)
+    check::<GroupList>(body, is_json)?;
+    check::<crate::models::ConsentPage>(body, is_json)?;
+    check::<crate::models::third_party::ThirdPartyAppsEnvelope>(body, is_json)?;
+    check::<crate::models::third_party::MaybeWrappedThirdPartyApp>(body, is_json)?;
+    check::<crate::models::outbound::OutboundAppsEnvelope>(body, is_json)?;
+    check::<crate::models::outbound::OutboundAppEnvelope>(body, is_json)?;
+    check::<crate::models::outbound::AppIdsEnvelope>(body, is_json)?;
+    check::<crate::models::user_mfa::PasskeysEnvelope>(body, is_json)
 }
 
 fn to_body(v: &Value) -> Result<Vec<u8>, TestCaseError> {

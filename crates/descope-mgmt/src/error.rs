@@ -83,6 +83,18 @@ pub enum Error {
     /// [`crate::UserPager`]).
     #[error(transparent)]
     Paging(#[from] crate::pager::PagingError),
+
+    /// A listing other than the user pager (third-party consents, third-party applications)
+    /// stopped because its pages cannot be trusted to hold every item: the server ignores the
+    /// page number, reports more items than it hands over, or the total changed during the
+    /// listing. Nothing partial is returned. `retryable` says whether listing again may succeed.
+    #[error("incomplete listing: {message}")]
+    Incomplete {
+        /// What was being listed, what went wrong, and what to do next.
+        message: String,
+        /// Whether listing again may succeed (the data changed under the listing).
+        retryable: bool,
+    },
 }
 
 /// What kind of 2xx body failed to decode ([`Error::Decode`]).
@@ -159,6 +171,7 @@ impl Error {
             Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Decode { issue, .. } => *issue == DecodeIssue::Truncated,
             Error::Paging(e) => e.is_retryable(),
+            Error::Incomplete { retryable, .. } => *retryable,
             Error::BodyTooLarge { .. }
             | Error::Encode(_)
             | Error::InvalidArgument(_)

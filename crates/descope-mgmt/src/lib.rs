@@ -22,6 +22,11 @@
 //!   [`Client::permissions`], [`Client::groups`] and [`Client::scim`].
 //! - Access keys ([`Client::access_keys`]), SSO applications ([`Client::sso_apps`]) and audit
 //!   search ([`Client::audit`]).
+//! - Third-party applications and users' consents ([`Client::third_party_apps`]), outbound
+//!   applications and which users are connected to them ([`Client::outbound_apps`]; never the
+//!   tokens), and a user's second factors (`remove_totp_seed`, `remove_all_passkeys`,
+//!   `list_passkeys`, ... on [`Users`]). Each handler's module docs list the SDK source lines
+//!   its endpoints were verified against, and what stays unverified.
 //! - Typed models ([`models`], re-exported here) that decode tolerantly and encode strictly:
 //!   Descope rejects fields an endpoint does not define, so unset fields are never sent.
 //! - One [`Error`] type with [`Error::is_not_found`] (only when Descope itself said so),
@@ -58,15 +63,18 @@ mod excerpt;
 mod groups;
 pub mod layer;
 pub mod models;
+mod outbound;
 mod pager;
 mod permissions;
 mod roles;
 mod scim;
 mod sso_apps;
 mod tenants;
+mod third_party;
 mod transport;
 mod users;
 mod users_lifecycle;
+mod users_mfa;
 
 pub use access_keys::AccessKeys;
 pub use audit::Audits;
@@ -77,6 +85,7 @@ pub use credentials::Credentials;
 pub use error::{ApiError, DecodeIssue, Error};
 pub use groups::Groups;
 pub use models::*;
+pub use outbound::OutboundApps;
 pub use pager::{
     PageBoundary, PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager,
 };
@@ -85,6 +94,7 @@ pub use roles::Roles;
 pub use scim::ScimClient;
 pub use sso_apps::SsoApps;
 pub use tenants::Tenants;
+pub use third_party::{DEFAULT_CONSENT_PAGE, ThirdPartyApps};
 pub use users::Users;
 pub use users_lifecycle::DEFAULT_HISTORY_CHUNK;
 

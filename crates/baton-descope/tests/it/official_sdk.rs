@@ -17,9 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use descope_emulator::{Dataset, Emulator, GenSpec};
 use descope_mgmt::{
-    AssociatedTenant, CreateRoleRequest, CreateTenantRequest, CreateUserRequest, PatchUserRequest,
-    SearchAccessKeysRequest, SearchAuditRequest, SearchRolesRequest, SearchUsersRequest,
-    UpdateUserRequest, UserStatusUpdate,
+    AssociatedTenant, CreateAccessKeyRequest, CreateRoleRequest, CreateTenantRequest,
+    CreateUserRequest, PatchUserRequest, SearchAccessKeysRequest, SearchAuditRequest,
+    SearchConsentsRequest, SearchRolesRequest, SearchUsersRequest, UpdateUserRequest,
+    UserStatusUpdate,
 };
 use serde_json::Value;
 
@@ -67,11 +68,17 @@ fn interpreter() -> TestResult<Option<String>> {
     }
 }
 
-/// `"METHOD path" → top-level JSON field names` of the recorded requests.
+/// `"METHOD path" → top-level JSON field names` of the recorded requests, and their query
+/// parameters as `?name`.
 fn fields(emu: &Emulator) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for r in emu.requests() {
         let entry = out.entry(format!("{} {}", r.method, r.path)).or_default();
+        for pair in r.query.as_deref().unwrap_or_default().split('&') {
+            if let Some(name) = pair.split('=').next().filter(|n| !n.is_empty()) {
+                entry.insert(format!("?{name}"));
+            }
+        }
         match r.json() {
             Some(Value::Object(map)) => entry.extend(map.keys().cloned()),
             Some(Value::Array(_)) => {
@@ -97,9 +104,24 @@ async fn the_official_python_sdk_works_against_the_emulator() -> TestResult {
         access_keys: 3,
         sso_apps: 2,
         logins_per_user: 2,
+        third_party_apps: 2,
+        outbound_apps: 2,
         seed: 4,
         ..GenSpec::default()
     });
+    // One consent and one token for the SDK to revoke, others for our client.
+    let [sdk_consent, our_consent] = [0, 1].map(|i| data.consents.get(i).cloned());
+    let (sdk_consent, our_consent) = (
+        sdk_consent.ok_or("a consent")?,
+        our_consent.ok_or("two consents")?,
+    );
+    let sdk_token = data.outbound_tokens.first().cloned().ok_or("a token")?;
+    let our_token = data
+        .outbound_tokens
+        .iter()
+        .find(|t| t.user_id != sdk_token.user_id)
+        .cloned()
+        .ok_or("a token of another user")?;
     let tenant = data.tenants[0].id.clone();
     let role = data
         .roles
@@ -120,7 +142,11 @@ async fn the_official_python_sdk_works_against_the_emulator() -> TestResult {
             .env("DESCOPE_PROJECT_ID", emu.project_id())
             .env("DESCOPE_MANAGEMENT_KEY", emu.management_key())
             .env("DESCOPE_TEST_TENANT", &tenant)
-            .env("DESCOPE_TEST_ROLE", &role);
+            .env("DESCOPE_TEST_ROLE", &role)
+            .env("DESCOPE_TEST_TP_APP", &sdk_consent.app_id)
+            .env("DESCOPE_TEST_CONSENT", &sdk_consent.id)
+            .env("DESCOPE_TEST_OB_APP", &sdk_token.app_id)
+            .env("DESCOPE_TEST_OB_USER", &sdk_token.user_id);
         cmd
     };
     let out = tokio::task::spawn_blocking(move || {
@@ -176,6 +202,51 @@ async fn the_official_python_sdk_works_against_the_emulator() -> TestResult {
             .as_array()
             .is_some_and(|r| r.iter().any(|x| x == role.as_str()))
     );
+    // Access beyond roles: what the SDK read and changed is what the emulator holds.
+    assert!(
+        results["third_party.load_all"]
+            .as_array()
+            .is_some_and(|a| a.len() == 2)
+    );
+    assert_eq!(
+        results["third_party.load"]["id"],
+        sdk_consent.app_id.as_str()
+    );
+    assert!(
+        results["third_party.search_consents.app"]["ids"]
+            .as_array()
+            .is_some_and(|ids| ids.iter().any(|i| i == sdk_consent.id.as_str()))
+    );
+    assert_eq!(
+        results["third_party.search_consents.page"]["ids"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        results["third_party.search_consents.deleted"]["ids"],
+        serde_json::json!([])
+    );
+    assert!(
+        results["outbound.list_apps_with_user_token"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == sdk_token.app_id.as_str()))
+    );
+    assert!(
+        results["outbound.list_apps_with_user_token.after"]
+            .as_array()
+            .is_some_and(|a| !a.iter().any(|x| x == sdk_token.app_id.as_str()))
+    );
+    assert_eq!(results["user.list_passkeys"], 0);
+    assert_eq!(results["user.update_custom_attribute"]["department"], "py");
+    assert_eq!(results["access_key.create"]["hasSecret"], true);
+    assert_eq!(
+        results["access_key.rotate"]["id"],
+        results["access_key.create"]["id"]
+    );
+    assert_eq!(results["access_key.rotate"]["hasSecret"], true);
+    assert_eq!(emu.logouts().len(), 2);
+    assert!(!stdout.contains("cleartext"), "no secret printed");
     let sdk = fields(&emu);
 
     // Our client, the same operations.
@@ -268,6 +339,38 @@ async fn the_official_python_sdk_works_against_the_emulator() -> TestResult {
         .audit()
         .search(&SearchAuditRequest::new().actions(["UserCreated"]))
         .await?;
+    let tp = client.third_party_apps();
+    tp.all().await?;
+    tp.load(&our_consent.app_id).await?;
+    tp.search_all_consents(SearchConsentsRequest::new().app_id(&our_consent.app_id))
+        .await?;
+    tp.delete_consents(std::slice::from_ref(&our_consent.id))
+        .await?;
+    let left = tp
+        .search_consents(&SearchConsentsRequest::new().consent_id(&our_consent.id))
+        .await?;
+    assert!(left.consents.is_empty());
+    let ob = client.outbound_apps();
+    ob.all().await?;
+    ob.load(&our_token.app_id).await?;
+    ob.apps_with_user_token(&our_token.user_id, None).await?;
+    ob.delete_user_tokens(&our_token.app_id, &our_token.user_id)
+        .await?;
+    client.users().logout(login).await?;
+    client.users().logout_by_user_id(&user.user_id).await?;
+    client.users().remove_totp_seed(login).await?;
+    client.users().remove_all_passkeys(login).await?;
+    client.users().list_passkeys(login).await?;
+    client.users().remove_recovery_codes(login).await?;
+    client
+        .users()
+        .update_custom_attribute(login, "department", &serde_json::json!("rs"))
+        .await?;
+    let key = client
+        .access_keys()
+        .create(&CreateAccessKeyRequest::new("rs-key"))
+        .await?;
+    client.access_keys().rotate(&key.key.id).await?;
     let ours = fields(&emu);
 
     // Every field we send, the SDK sends for the same call (or it is explained above).

@@ -3,7 +3,9 @@
 Run by the end-to-end test `official_sdk` (crates/baton-descope/tests/it/official_sdk.rs), which
 starts the emulator and passes it in DESCOPE_BASE_URL, DESCOPE_PROJECT_ID and
 DESCOPE_MANAGEMENT_KEY, plus the ids to use in DESCOPE_TEST_TENANT and DESCOPE_TEST_ROLE (a
-project role). Each operation prints one JSON line: {"op", "ok", "status", "error", "result"};
+project role), DESCOPE_TEST_TP_APP and DESCOPE_TEST_CONSENT (a third-party application and a
+user's consent to it), DESCOPE_TEST_OB_APP and DESCOPE_TEST_OB_USER (an outbound application and
+a user holding a token for it). No secret (a key's cleartext) is ever printed. Each operation prints one JSON line: {"op", "ok", "status", "error", "result"};
 the test fails on any operation that is not ok. Nothing here talks to anything but the emulator.
 """
 
@@ -19,6 +21,10 @@ PROJECT = os.environ["DESCOPE_PROJECT_ID"]
 KEY = os.environ["DESCOPE_MANAGEMENT_KEY"]
 TENANT = os.environ["DESCOPE_TEST_TENANT"]
 ROLE = os.environ["DESCOPE_TEST_ROLE"]
+TP_APP = os.environ["DESCOPE_TEST_TP_APP"]
+CONSENT = os.environ["DESCOPE_TEST_CONSENT"]
+OB_APP = os.environ["DESCOPE_TEST_OB_APP"]
+OB_USER = os.environ["DESCOPE_TEST_OB_USER"]
 LOGIN = "py.sdk@acme.example"
 
 
@@ -143,6 +149,43 @@ def main():
     )
     run("sso_application.load_all", m.sso_application.load_all, lambda r: len(r.get("apps", [])))
     run("audit.search", lambda: m.audit.search(actions=["UserCreated"]), lambda r: len(r.get("audits", [])))
+
+    # Access beyond roles (issue 24).
+    tp = m.third_party_application
+    run("third_party.load_all", tp.load_all, lambda r: [a.get("id") for a in r.get("apps", [])])
+    run(
+        "third_party.load",
+        lambda: tp.load(TP_APP),
+        lambda r: {"id": r.get("id"), "scopes": [s.get("name") for s in r.get("permissionsScopes") or []]},
+    )
+    consents_of = lambda r: {"ids": [c.get("id") for c in r.get("consents", [])], "total": r.get("total")}
+    run("third_party.search_consents.app", lambda: tp.search_consents(app_id=TP_APP), consents_of)
+    run("third_party.search_consents.page", lambda: tp.search_consents(page=0, limit=2), consents_of)
+    run("third_party.delete_consents", lambda: tp.delete_consents(consent_ids=[CONSENT]))
+    run("third_party.search_consents.deleted", lambda: tp.search_consents(consent_id=CONSENT), consents_of)
+
+    ob = m.outbound_application
+    run("outbound.load_all", ob.load_all_applications, lambda r: [a.get("id") for a in r.get("apps", [])])
+    run("outbound.load", lambda: ob.load_application(OB_APP), lambda r: (r.get("app") or {}).get("id"))
+    run("outbound.list_apps_with_user_token", lambda: ob.list_apps_with_user_token(OB_USER), lambda r: r.get("appIds"))
+    run("outbound.delete_user_tokens", lambda: ob.delete_user_tokens(app_id=OB_APP, user_id=OB_USER))
+    run("outbound.list_apps_with_user_token.after", lambda: ob.list_apps_with_user_token(OB_USER), lambda r: r.get("appIds"))
+
+    run("user.logout_user", lambda: m.user.logout_user(LOGIN))
+    run("user.logout_user_by_user_id", lambda: m.user.logout_user_by_user_id(user_id))
+    run("user.remove_totp_seed", lambda: m.user.remove_totp_seed(LOGIN))
+    run("user.remove_all_passkeys", lambda: m.user.remove_all_passkeys(LOGIN))
+    run("user.list_passkeys", lambda: m.user.list_passkeys(LOGIN), lambda r: len(r.get("passkeys") or []))
+    run("user.remove_recovery_codes", lambda: m.user.remove_recovery_codes(LOGIN))
+    run(
+        "user.update_custom_attribute",
+        lambda: m.user.update_custom_attribute(LOGIN, "department", "py"),
+        lambda r: ((r or {}).get("user") or {}).get("customAttributes"),
+    )
+    key_of = lambda r: {"id": (r.get("key") or {}).get("id"), "hasSecret": bool(r.get("cleartext"))}
+    created_key = run("access_key.create", lambda: m.access_key.create(name="py-key"), key_of)
+    key_id = ((created_key or {}).get("key") or {}).get("id", "K2missing")
+    run("access_key.rotate", lambda: m.access_key.rotate(key_id), key_of)
 
 
 if __name__ == "__main__":

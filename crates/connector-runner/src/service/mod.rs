@@ -18,9 +18,11 @@
 //! Grant, revoke, account creation, deletion and action invocation need
 //! [`ServiceConfig::provisioning`] (else `FailedPrecondition: provisioning is not enabled`) and
 //! report connector errors non-retryable; reads (schemas, action status, event feeds) are
-//! retryable when the connector's error is transient. This runner has no credential encryption:
-//! an account creation that asks for a random password or an encrypted one is refused before
-//! anything is created (non-retryable, with the reason).
+//! retryable when the connector's error is transient. An account creation's random password is
+//! delivered encrypted to the task's encryption configs (baton's age and JWK providers); one
+//! without configs, with a config that cannot receive it, or with a chosen (encrypted)
+//! password, which needs the client secret to decrypt, is refused before anything is created
+//! (non-retryable, with the reason).
 //!
 //! It runs until `shutdown` fires: polling stops, running tasks get
 //! [`ServiceConfig::shutdown_grace`] to finish, then are cancelled and get

@@ -4,7 +4,7 @@ use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
 use c1_connector_sdk::model::{
     AccountInfo, AnnotationsExt, Capability, CreateAccountResponse, CredentialOptions,
     DeleteResourceResponse, EncryptedData, EncryptionConfig, ResourceDoesNotExist, ResourceId,
-    create_account_response, credential_options,
+    create_account_response, credential_options, encryption_config,
 };
 use c1_connector_sdk::testing::FakeConnector;
 
@@ -44,6 +44,7 @@ async fn accounts_are_created_and_resources_deleted_as_baton_answers() -> TestRe
     let temp = tempfile::tempdir()?;
     let fake = connector();
     let ann = || Some(AccountInfo::new("ann").with_email("ann@example.com", true));
+    let identity = age::x25519::Identity::generate();
     let id = tasks::task_id;
     let queue = [
         tasks::create_account(
@@ -89,6 +90,21 @@ async fn accounts_are_created_and_resources_deleted_as_baton_answers() -> TestRe
             "user",
         ),
         tasks::create_account(&id(6), None, None, Vec::new(), "user"),
+        tasks::create_account(
+            &id(13),
+            Some(AccountInfo::new("rp2")),
+            Some(CredentialOptions::random_password(16)),
+            vec![EncryptionConfig {
+                provider: "baton/age/v1".into(),
+                config: Some(encryption_config::Config::AgeRecipientConfig(
+                    encryption_config::AgeRecipientConfig {
+                        recipient: identity.to_public().to_string(),
+                    },
+                )),
+                ..EncryptionConfig::default()
+            }],
+            "user",
+        ),
         tasks::create_account(
             &id(7),
             Some(AccountInfo::new("r")),
@@ -145,20 +161,29 @@ async fn accounts_are_created_and_resources_deleted_as_baton_answers() -> TestRe
         "{again:?}"
     );
 
-    // A random password cannot be delivered (this runner has no encryption): refused before
-    // anything is created, with or without recipients.
-    for n in [3, 4] {
-        let f = failure(&records, &id(n));
-        assert_eq!((f.code, f.non_retryable), (9, true), "{f:?}");
-        assert!(f.message.contains("no account was created"), "{f:?}");
-    }
+    // A random password nobody could receive is refused before anything is created: without
+    // recipients, and with a recipient whose config carries no key.
+    let f = failure(&records, &id(3));
+    assert_eq!((f.code, f.non_retryable), (9, true), "{f:?}");
+    assert!(f.message.contains("no account was created"), "{f:?}");
+    let f = failure(&records, &id(4));
+    assert_eq!((f.code, f.non_retryable), (3, true), "{f:?}");
+    assert!(f.message.contains("encryption config 0"), "{f:?}");
+    // With an age recipient, it is delivered encrypted to it, and only to it.
+    let delivered: CreateAccountResponse = response(&records, &id(13));
+    assert!(
+        matches!(delivered.result, Some(R::Success(_))),
+        "{delivered:?}"
+    );
+    assert_eq!(delivered.encrypted_data.len(), 1);
+    let sealed = &delivered.encrypted_data[0];
+    assert_eq!(sealed.provider, "baton/age/v1");
+    let password = age::decrypt(&identity, &sealed.encrypted_bytes)?;
+    assert_eq!(password.len(), 16);
+    // A chosen password needs the client secret to decrypt, which tasks do not carry.
     let f = failure(&records, &id(5));
     assert_eq!((f.code, f.non_retryable), (12, true), "{f:?}");
-    assert!(
-        f.message
-            .contains("this runner has no credential decryption"),
-        "{f:?}"
-    );
+    assert!(f.message.contains("client secret"), "{f:?}");
     assert_eq!(
         failure(&records, &id(6)),
         failed(2, "malformed create account task")
@@ -166,7 +191,7 @@ async fn accounts_are_created_and_resources_deleted_as_baton_answers() -> TestRe
     let f = failure(&records, &id(7));
     assert_eq!((f.code, f.non_retryable), (12, true), "{f:?}");
     assert!(f.message.contains("types that do: user"), "{f:?}");
-    assert_eq!(user_ids(&fake), ["ann", "u1", "u3"]);
+    assert_eq!(user_ids(&fake), ["ann", "rp2", "u1", "u3"]);
 
     let deleted: DeleteResourceResponse = response(&records, &id(8));
     assert!(deleted.annotations.is_empty());

@@ -164,6 +164,14 @@ pub trait CredentialCrypto: Send + Sync {
         plaintext: &PlaintextData,
         recipients: &[EncryptionConfig],
     ) -> Result<Vec<EncryptedData>, Error>;
+
+    /// Checks every recipient without encrypting (baton's `ValidateEncryptionConfigs`), so a
+    /// request whose credential could not be delivered is refused before the connector issues
+    /// it. The default accepts everything (an implementation that cannot tell).
+    fn validate(&self, recipients: &[EncryptionConfig]) -> Result<(), Error> {
+        let _ = recipients;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

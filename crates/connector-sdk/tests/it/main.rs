@@ -5,6 +5,8 @@ mod actions;
 mod c1z;
 mod capabilities;
 mod crash;
+#[cfg(feature = "crypto")]
+mod crypto;
 mod deletion;
 mod engine;
 mod events;

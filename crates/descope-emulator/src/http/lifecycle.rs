@@ -40,8 +40,6 @@ struct Logout {
     #[serde(alias = "identifier")]
     login_id: Option<String>,
     user_id: Option<String>,
-    // Accepted and checked for shape; the emulator keeps no sessions to revoke.
-    #[allow(dead_code)]
     session_types: Option<Vec<String>>,
 }
 
@@ -85,21 +83,23 @@ async fn delete_test_users(AxState(app): App) -> Reply {
     empty()
 }
 
-/// `POST /v1/mgmt/user/logout`: checks the user exists (404 otherwise) and answers `{}`; the
-/// emulator has no sessions, so nothing else changes.
+/// `POST /v1/mgmt/user/logout`: checks the user exists (404 otherwise), records the logout
+/// ([`Emulator::logouts`](crate::Emulator::logouts) and a `UserLoggedOut` audit record) and
+/// answers `{}`; the emulator has no sessions, so nothing else changes.
 async fn logout(AxState(app): App, body: Bytes) -> Reply {
     let req: Logout = parse(&body)?;
     let user_id = req.user_id.unwrap_or_default();
     let login_id = req.login_id.unwrap_or_default();
-    let state = app.read();
-    if !user_id.is_empty() {
+    let mut state = app.write();
+    let idx = if !user_id.is_empty() {
         state
             .find_user_by_id(&user_id)
-            .ok_or_else(|| ApiError::user_not_found(&user_id))?;
+            .ok_or_else(|| ApiError::user_not_found(&user_id))?
     } else if !login_id.is_empty() {
-        state.user_or_404(&login_id)?;
+        state.user_or_404(&login_id)?
     } else {
         return Err(ApiError::missing_argument("loginId or userId is required"));
-    }
+    };
+    state.log_out(idx, req.session_types.unwrap_or_default());
     empty()
 }

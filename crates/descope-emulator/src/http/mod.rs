@@ -5,6 +5,8 @@ mod access_keys;
 mod activity;
 mod audit;
 mod catalog;
+mod grants;
+mod key_auth;
 mod lifecycle;
 mod scim;
 mod scim_patch;
@@ -12,6 +14,7 @@ mod scim_view;
 mod scim_wire;
 mod search;
 mod sso_apps;
+mod user_mfa;
 mod users;
 pub(crate) mod wire;
 mod wire_keys;
@@ -74,6 +77,8 @@ pub(crate) struct Shared {
     pub(crate) concurrent_key_writer: Mutex<Option<ConcurrentKeyWriter>>,
     /// A project that changes while a client reads it.
     pub(crate) changes: crate::changes::ChangeKnobs,
+    /// Readings of the third-party and outbound endpoints.
+    pub(crate) grants: crate::grant_knobs::GrantKnobs,
 }
 
 /// Settings the server is started with.
@@ -97,6 +102,7 @@ pub(crate) struct Config {
     pub(crate) key_update_empty_list_keeps: bool,
     pub(crate) concurrent_key_writer: Option<ConcurrentKeyWriter>,
     pub(crate) changes: crate::changes::ChangeKnobs,
+    pub(crate) grants: crate::grant_knobs::GrantKnobs,
 }
 
 impl Shared {
@@ -124,6 +130,7 @@ impl Shared {
             key_update_empty_list_keeps: config.key_update_empty_list_keeps,
             concurrent_key_writer: Mutex::new(config.concurrent_key_writer),
             changes: config.changes,
+            grants: config.grants,
         }
     }
 
@@ -268,6 +275,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(activity::routes())
         .merge(audit::routes())
         .merge(lifecycle::routes())
+        .merge(grants::routes())
+        .merge(key_auth::routes())
+        .merge(user_mfa::routes())
         .merge(scim::routes())
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
@@ -315,7 +325,9 @@ async fn gate(AxState(app): AxState<Arc<Shared>>, req: Request, next: Next) -> R
             }
         }
     }
+    // The access key exchange authenticates the key in the header itself (`key_auth.rs`).
     let authorized = scim
+        || path == key_auth::PATH
         || req
             .headers()
             .get(header::AUTHORIZATION)

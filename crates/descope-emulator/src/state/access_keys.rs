@@ -285,6 +285,28 @@ impl State {
         Ok((pos, cleartext))
     }
 
+    /// The access key whose secret is `cleartext`, when it authenticates: known (its secret's
+    /// SHA-256 matches; a rotated key's old secret no longer does), active and unexpired.
+    /// Otherwise why not.
+    pub(crate) fn authenticate_key(
+        &self,
+        cleartext: &str,
+    ) -> Result<&AccessKeyRecord, &'static str> {
+        let hash = secret_hash(cleartext);
+        let key = self
+            .access_keys
+            .iter()
+            .find(|k| !k.secret_hash.is_empty() && k.secret_hash == hash)
+            .ok_or("the access key is unknown")?;
+        if key.status != AccessKeyStatus::Active {
+            return Err("the access key is inactive");
+        }
+        if key.is_expired_at(now_secs()) {
+            return Err("the access key has expired");
+        }
+        Ok(key)
+    }
+
     /// The tenant whose SCIM API `cleartext` may call: the key must exist, be active and
     /// unexpired, and hold [`SCIM_ROLE`] in exactly one tenant (a key bound to a user acts with
     /// that user's roles instead of its own). 401 for a key that does not authenticate, 403 for
@@ -296,18 +318,7 @@ impl State {
                 "SCIM needs 'Bearer <ProjectID>:<AccessKey>' with an active, unexpired access key: {why}"
             ))
         };
-        let hash = secret_hash(cleartext);
-        let key = self
-            .access_keys
-            .iter()
-            .find(|k| !k.secret_hash.is_empty() && k.secret_hash == hash)
-            .ok_or_else(|| unauthorized("the access key is unknown"))?;
-        if key.status != AccessKeyStatus::Active {
-            return Err(unauthorized("the access key is inactive"));
-        }
-        if key.is_expired_at(now_secs()) {
-            return Err(unauthorized("the access key has expired"));
-        }
+        let key = self.authenticate_key(cleartext).map_err(unauthorized)?;
         let admin_of: Vec<&str> = if key.bound_user_id.is_empty() {
             key.key_tenants
                 .iter()

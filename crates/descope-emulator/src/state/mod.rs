@@ -9,12 +9,16 @@ mod activity;
 mod audit;
 mod catalog;
 mod churn;
+mod grants;
 mod scim;
 mod sso_apps;
 mod users;
 
 pub(crate) use access_keys::{KeyChanges, NewKey, validate_access_keys};
 pub(crate) use audit::{API_ACTOR, Event, obj, user_deleted, with_changes};
+pub(crate) use grants::{
+    ConsentFilter, outbound_app_not_found, third_party_app_not_found, validate_grants,
+};
 pub(crate) use scim::{ScimGroupChanges, ScimUserFields};
 pub(crate) use sso_apps::{AppOp, app_not_found};
 pub(crate) use users::{RoleOp, UserChanges};
@@ -28,6 +32,9 @@ use crate::activity_records::{AuditRecord, LoginRecord};
 use crate::app_records::SsoAppRecord;
 use crate::dataset::Dataset;
 use crate::error::ApiError;
+use crate::grant_records::{
+    ConsentRecord, LogoutRecord, OutboundAppRecord, OutboundTokenRecord, ThirdPartyAppRecord,
+};
 use crate::key_records::AccessKeyRecord;
 use crate::knobs::DuplicateMode;
 use crate::records::{GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord};
@@ -50,6 +57,12 @@ pub(crate) struct State {
     pub(crate) audit: Vec<AuditRecord>,
     /// The dataset's `activityAsOf`: the start time once the activity has been moved to it.
     activity_as_of: Option<i64>,
+    pub(crate) third_party_apps: Vec<ThirdPartyAppRecord>,
+    pub(crate) consents: Vec<ConsentRecord>,
+    pub(crate) outbound_apps: Vec<OutboundAppRecord>,
+    pub(crate) outbound_tokens: Vec<OutboundTokenRecord>,
+    /// Logouts accepted since start (not part of the dataset).
+    pub(crate) logouts: Vec<LogoutRecord>,
     /// Source of ids for created objects, seeded so runs are reproducible.
     rng: ChaCha8Rng,
     duplicates: DuplicateMode,
@@ -68,6 +81,10 @@ impl State {
             login_history,
             audit,
             activity_as_of,
+            third_party_apps,
+            consents,
+            outbound_apps,
+            outbound_tokens,
         } = data;
         let mut s = Self {
             users,
@@ -83,6 +100,11 @@ impl State {
             logins_by_user: HashMap::new(),
             audit,
             activity_as_of: None,
+            third_party_apps,
+            consents,
+            outbound_apps,
+            outbound_tokens,
+            logouts: Vec::new(),
             // Distinct stream from the fault RNG, which uses the same seed.
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x05ee_d1d5),
             duplicates,
@@ -109,6 +131,10 @@ impl State {
         d.activity_as_of = self
             .activity_as_of
             .map(|as_of| as_of.max((now_millis() + 999) / 1000));
+        d.third_party_apps.clone_from(&self.third_party_apps);
+        d.consents.clone_from(&self.consents);
+        d.outbound_apps.clone_from(&self.outbound_apps);
+        d.outbound_tokens.clone_from(&self.outbound_tokens);
         d
     }
 

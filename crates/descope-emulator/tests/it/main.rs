@@ -7,6 +7,7 @@ mod changes;
 mod common;
 mod contract;
 mod contract_activity;
+mod contract_grants;
 mod contract_scim;
 mod dataset;
 mod dataset_activity;

@@ -9,25 +9,33 @@ mod audit;
 pub(crate) mod de;
 mod group;
 pub(crate) mod list;
+pub(crate) mod outbound;
 mod permission;
 mod role;
 mod scim;
 mod sso_app;
 mod tenant;
+pub(crate) mod third_party;
 mod user;
 mod user_lifecycle;
+pub(crate) mod user_mfa;
 mod user_requests;
 
 pub use access_key::*;
 pub use audit::*;
 pub use group::*;
+pub use outbound::OutboundApp;
 pub use permission::*;
 pub use role::*;
 pub use scim::*;
 pub use sso_app::*;
 pub use tenant::*;
+pub use third_party::{
+    AppScope, Consent, ConsentPage, ScopeClaimMapping, SearchConsentsRequest, ThirdPartyApp,
+};
 pub use user::*;
 pub use user_lifecycle::*;
+pub use user_mfa::Passkey;
 pub use user_requests::*;
 
 /// Generates consuming setters for request structs.

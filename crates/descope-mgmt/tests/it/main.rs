@@ -8,6 +8,7 @@ mod errors;
 mod foreign;
 mod groups;
 mod layers;
+mod outbound;
 mod pager;
 mod pager_shifts;
 mod permissions;
@@ -19,8 +20,10 @@ mod scim;
 mod secrets;
 mod sso_apps;
 mod tenants;
+mod third_party;
 mod users;
 mod users_lifecycle;
+mod users_mfa;
 
 use descope_mgmt::{Client, ClientBuilder, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;

@@ -1,12 +1,15 @@
 //! `create_account` and `delete_resource` tasks (baton-sdk's `pkg/tasks/c1api/create_account.go`
 //! and `delete_resource.go`), through the SDK's `create_account` and `delete_resource`.
 //!
-//! This runner has no credential encryption (baton's JWK/age providers): the SDK refuses,
-//! before any account is created, a request whose credential option needs it (a random password
-//! to deliver, an encrypted password to decrypt), and the refusal is reported non-retryable
-//! with its code (`FailedPrecondition` / `Unimplemented`) and message.
+//! Generated credentials (a random password) are encrypted to the request's encryption configs
+//! with the SDK's `crypto::BatonCrypto` (baton's `baton/age/v1` and `baton/jwk/v1` providers);
+//! the SDK checks the configs before any account is created and refuses a request without one.
+//! A chosen (encrypted) password is still refused (`Unimplemented`): decrypting it needs the
+//! client secret's key, which the task context does not carry. Refusals are reported
+//! non-retryable with their code and message.
 
 use c1_connector_sdk::accounts::create_account;
+use c1_connector_sdk::crypto::BatonCrypto;
 use c1_connector_sdk::deletion::delete_resource;
 use c1_connector_sdk::model::{CreateAccountRequest, DeleteResourceRequest};
 use tokio_util::sync::CancellationToken;
@@ -32,10 +35,11 @@ pub(super) async fn create(
         encryption_configs: spec.encryption_configs.clone(),
         resource_type_id: spec.resource_type_id.clone(),
     };
+    let crypto = BatonCrypto::new();
     let response = calls::call(
         Kind::Change { idempotent: true },
         cancel,
-        create_account(ctx.connector.as_ref(), &request, None),
+        create_account(ctx.connector.as_ref(), &request, Some(&crypto)),
     )
     .await?;
     let annotations = response.annotations.clone();
