@@ -112,7 +112,8 @@ fn settings(args: &DescopeArgs, config: DescopeConfig) -> Result<DescopeConfig, 
         .with_user_page_size(args.user_page_size)
         .with_max_parallel_fetches(args.max_parallel_fetches)
         .with_test_users(args.include_test_users)
-        .with_sync_last_login(args.sync_last_login);
+        .with_sync_last_login(args.sync_last_login)
+        .with_groups_of_every_tenant(args.groups_of_every_tenant);
     if args.no_rate_limit {
         config = config.with_rate_limit(RateLimitConfig::disabled());
     }

@@ -45,6 +45,7 @@ mod provision;
 mod resources;
 mod session;
 mod syncers;
+mod tenant_search;
 
 use std::sync::Arc;
 
@@ -100,6 +101,8 @@ pub const GRANTED: &str = "granted";
 pub struct DescopeConnector {
     client: Client,
     pager: PagerConfig,
+    /// Ask every tenant for its groups, not only those with SSO ([`DescopeConfig::with_groups_of_every_tenant`]).
+    groups_of_every_tenant: bool,
     demo: bool,
     /// Where the base URL was set (a variable or flag), for messages.
     base_url_source: Option<String>,
@@ -188,6 +191,7 @@ impl DescopeConnector {
                 include_test_users: config.include_test_users(),
                 last_login: config.sync_last_login(),
             },
+            groups_of_every_tenant: config.groups_of_every_tenant(),
             demo: config.demo(),
             base_url_source: config.base_url_source().map(str::to_owned),
         }
@@ -288,7 +292,11 @@ impl DescopeConnector {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),
             }),
-            Arc::new(GroupSyncer::new(ctx.clone(), provisioner.clone())),
+            Arc::new(GroupSyncer::new(
+                ctx.clone(),
+                provisioner.clone(),
+                self.groups_of_every_tenant,
+            )),
             Arc::new(PermissionSyncer {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),
