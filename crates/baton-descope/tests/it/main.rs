@@ -19,3 +19,4 @@ mod resume;
 mod secrets;
 mod service;
 mod sync;
+mod tenants;
