@@ -55,7 +55,7 @@ impl Run<'_> {
             ));
             return None;
         }
-        if !self.resource_keys.insert(id.clone()) {
+        if !self.resource_keys.insert(&id) {
             // Listed twice in one sync: one object, counted once.
             return None;
         }
