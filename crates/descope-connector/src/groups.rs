@@ -335,10 +335,17 @@ impl ResourceSyncer for GroupSyncer {
                 unknown += 1;
                 continue;
             };
-            let principal =
-                Resource::new(USER_TYPE, &*principal.resource_id, &*principal.display_name);
             grants.push(
-                Grant::new(&entitlement, principal).with_annotation(&GrantImmutable::default()),
+                Grant {
+                    id: format!("{}:{USER_TYPE}:{}", entitlement.id, principal.resource_id),
+                    principal: Some(Resource::new(
+                        USER_TYPE,
+                        principal.resource_id,
+                        principal.display_name,
+                    )),
+                    ..Grant::default()
+                }
+                .with_annotation(&GrantImmutable::default()),
             );
         }
         if unknown > 0 {
@@ -351,7 +358,7 @@ impl ResourceSyncer for GroupSyncer {
                 "group members that are not among the synced users (test users, or users created since) get no grant"
             );
         }
-        Ok(Page::last(grants))
+        Ok(Page::of_entitlement(entitlement, grants, None))
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
