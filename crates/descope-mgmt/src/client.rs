@@ -79,8 +79,12 @@ pub struct ClientMetrics {
     pub retries: u64,
     /// 429 responses received.
     pub rate_limited: u64,
-    /// Time spent waiting on the client-side rate limiter, in total (waits that ended).
+    /// Time spent waiting on the client-side rate limiter, summed over the requests that
+    /// waited (waits that ended): 100 requests waiting the same minute count 100 minutes.
     pub throttle_wait: Duration,
+    /// Wall-clock time during which at least one request waited on the client-side rate
+    /// limiter (periods that ended): how much longer the caller's work took for the limits.
+    pub throttle_wall: Duration,
     /// Requests waiting for the client-side rate limiter at the time of the snapshot.
     pub throttled_requests: u64,
     /// How long the longest of those waits still lasts; `None` when no request is waiting.
@@ -208,6 +212,7 @@ impl Client {
             retries: m.retries.load(Ordering::Relaxed),
             rate_limited: m.rate_limited.load(Ordering::Relaxed),
             throttle_wait: Duration::from_nanos(m.throttle_wait_nanos.load(Ordering::Relaxed)),
+            throttle_wall: Duration::from_nanos(m.throttle_wall_nanos.load(Ordering::Relaxed)),
             throttled_requests: m.throttled_now.load(Ordering::Relaxed),
             throttle_remaining: m.throttle_remaining(),
         }

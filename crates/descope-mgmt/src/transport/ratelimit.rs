@@ -73,14 +73,31 @@ struct Waiting<'a> {
 
 impl<'a> Waiting<'a> {
     fn start(metrics: &'a Metrics) -> Self {
-        metrics.throttled_now.fetch_add(1, Ordering::Relaxed);
+        let mut since = metrics
+            .waiting_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if metrics.throttled_now.fetch_add(1, Ordering::Relaxed) == 0 {
+            *since = Some(Instant::now());
+        }
         Waiting { metrics }
     }
 }
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.metrics.throttled_now.fetch_sub(1, Ordering::Relaxed);
+        let mut since = self
+            .metrics
+            .waiting_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.metrics.throttled_now.fetch_sub(1, Ordering::Relaxed) == 1
+            && let Some(began) = since.take()
+        {
+            self.metrics
+                .throttle_wall_nanos
+                .fetch_add(super::nanos(began.elapsed()), Ordering::Relaxed);
+        }
     }
 }
 
@@ -241,6 +258,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicU64;
 
     #[tokio::test(start_paused = true)]
     async fn burst_then_window() {
@@ -326,6 +344,38 @@ mod tests {
         waiter.await.unwrap();
         assert_eq!(metrics.throttled_now.load(Ordering::Relaxed), 0);
         assert_eq!(metrics.throttle_remaining(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_in_the_same_window_count_once_on_the_wall_clock() {
+        let metrics = Arc::new(Metrics::default());
+        let limiter = Arc::new(RateLimiter::new(
+            RateLimitConfig::custom(
+                RateWindow::new(2, Duration::from_secs(60)),
+                RateWindow::new(2, Duration::from_secs(60)),
+            ),
+            metrics.clone(),
+        ));
+        // Two go at once; the next four wait: two for one window, two for the next.
+        let waiters: Vec<_> = (0..6)
+            .map(|_| {
+                let limiter = limiter.clone();
+                tokio::spawn(async move { limiter.acquire(EndpointClass::Management).await })
+            })
+            .collect();
+        for w in waiters {
+            w.await.unwrap();
+        }
+        let nanos = |a: &AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));
+        // Summed: 60 + 60 + 120 + 120 s; on the wall clock: the two minutes.
+        assert_eq!(
+            nanos(&metrics.throttle_wait_nanos),
+            Duration::from_secs(360)
+        );
+        assert_eq!(
+            nanos(&metrics.throttle_wall_nanos),
+            Duration::from_secs(120)
+        );
     }
 
     #[derive(Clone, Default)]
