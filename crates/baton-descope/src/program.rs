@@ -189,6 +189,10 @@ impl RunReport for ClientReport {
             ("429s received".into(), m.rate_limited.to_string()),
             (
                 "rate-limit wait".into(),
+                format!("{:.1} s", m.throttle_wall.as_secs_f64()),
+            ),
+            (
+                "summed rate-limit wait".into(),
                 format!("{:.1} s", m.throttle_wait.as_secs_f64()),
             ),
         ]
