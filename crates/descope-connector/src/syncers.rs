@@ -74,8 +74,8 @@ pub(crate) async fn two_list_grants(
                 id: format!("{}:{principal_type}:{}", entitlement.id, user.resource_id),
                 principal: Some(Resource::new(
                     principal_type,
-                    &*user.resource_id,
-                    &*user.display_name,
+                    user.resource_id,
+                    user.display_name,
                 )),
                 ..Grant::default()
             };

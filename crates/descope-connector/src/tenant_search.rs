@@ -104,17 +104,14 @@ mod tests {
         (0..n).map(|i| format!("T{i}")).collect()
     }
 
+    type Answer =
+        std::pin::Pin<Box<dyn Future<Output = Result<Vec<String>, descope_mgmt::Error>> + Send>>;
+
     /// A search that refuses more than `max` ids with a 400 and answers each id with itself.
     fn capped(
         max: usize,
         sizes: Arc<Mutex<Vec<usize>>>,
-    ) -> impl Fn(
-        Vec<String>,
-    ) -> std::pin::Pin<
-        Box<dyn Future<Output = Result<Vec<String>, descope_mgmt::Error>> + Send>,
-    > + Clone
-    + Send
-    + Sync {
+    ) -> impl Fn(Vec<String>) -> Answer + Clone + Send + Sync {
         move |chunk: Vec<String>| {
             let sizes = sizes.clone();
             Box::pin(async move {

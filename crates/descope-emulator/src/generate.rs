@@ -276,7 +276,7 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
             None => ["none", "saml", "oidc"][i % 3],
             // Tenant i has SSO when it starts a new share of `sso` over `tenants` (evenly spread).
             Some(sso) if (i * sso) / spec.tenants != ((i + 1) * sso) / spec.tenants => {
-                if (i * sso / spec.tenants) % 2 == 0 {
+                if (i * sso / spec.tenants).is_multiple_of(2) {
                     "saml"
                 } else {
                     "oidc"
