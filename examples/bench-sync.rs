@@ -1,20 +1,24 @@
 //! Sync benchmark: a full sync by the `baton-descope` program against the emulator, each in a
-//! process of its own.
+//! process of its own, side by side with the official Descope Python SDK dumping the same data.
 //!
 //! ```sh
 //! cargo build --release -p baton-descope          # the program measured
-//! cargo run --release --example bench-sync -- --workload w1 --compare-sequential
-//! cargo run --release --example bench-sync -- --workload w2
-//! cargo run --release --example bench-sync -- --workload w3
-//! cargo run --release --example bench-sync -- --users 5000 --latency-ms 10
+//! cargo run --release --example bench-sync -- --workload w1
+//! cargo run --release --example bench-sync -- --workload w6 --documented-limits
+//! cargo run --release --example bench-sync -- --users 5000 --latency-ms 10 --no-python
 //! ```
 //!
 //! The emulator runs in a child process (this binary, re-executed with `--serve-emulator`) and the
 //! sync in another (`baton-descope`, found next to this binary or given with `--program`), so the
 //! peak RSS and CPU time reported are the sync program's alone (sampled from `/proc` while it
-//! runs). Each run prints one Markdown table row; see docs/BENCHMARKS.md for the columns.
+//! runs). Then a fresh emulator with the same data and knobs serves the official Python SDK
+//! (`examples/python/official_sdk_dump.py`, with the SDK pinned in
+//! crates/baton-descope/tests/python/requirements.txt installed in target/py-sdk-venv), and the
+//! row carries both wall times and their ratio. Each run prints one Markdown table row; see
+//! docs/BENCHMARKS.md for the columns.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,9 +26,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
 use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Workload {
-    /// Latency-bound: 20,000 users, 20 ms latency, no rate limit.
+    /// Latency-bound: 20,000 users, 200 tenants, 20 ms latency, no rate limit.
     W1,
     /// Rate-bound: 50,000 users, Descope's limits ten times faster, 10 ms latency.
     W2,
@@ -32,6 +36,9 @@ enum Workload {
     W3,
     /// Large: 1,000,000 users, about 6 million grants (W3's shape), no latency.
     W4,
+    /// Many tenants: 100,000 users, 10,000 tenants of which 2% have SSO (and groups), 10
+    /// project roles, 20 ms latency.
+    W6,
 }
 
 /// Benchmark a full Descope sync against a separate emulator process.
@@ -44,6 +51,13 @@ struct Args {
     users: usize,
     #[arg(long, default_value_t = 50)]
     tenants: usize,
+    /// Tenants with SSO (and so groups); default: two in three.
+    #[arg(long)]
+    sso_tenants: Option<usize>,
+    /// Tenants without SSO that hold SCIM groups anyway (the other reading of an undocumented
+    /// behaviour; the program then needs `--groups-of-every-tenant` to sync them).
+    #[arg(long, default_value_t = 0)]
+    scim_tenants_without_sso: usize,
     #[arg(long, default_value_t = 20)]
     project_roles: usize,
     /// Extra tenant memberships per user (more grants per user).
@@ -60,6 +74,10 @@ struct Args {
     /// Descope's rate limits sped up this many times (0: no rate limit).
     #[arg(long, default_value_t = 0.0)]
     rate_limit_scale: f64,
+    /// Descope's documented rate limits, unscaled, in the emulator, and the program's limiter
+    /// at its defaults (the documented values): the wall time a real project would see.
+    #[arg(long, conflicts_with = "rate_limit_scale")]
+    documented_limits: bool,
     /// User-search pages in flight at once.
     #[arg(long, default_value_t = descope_connector::DEFAULT_MAX_PARALLEL_FETCHES)]
     parallel_fetches: usize,
@@ -74,6 +92,10 @@ struct Args {
     /// Access keys in the project (default: 2,000 with a workload, otherwise none).
     #[arg(long)]
     access_keys: Option<usize>,
+    /// SSO applications in the project (about half the users list one to three of them; the
+    /// others none, which Descope reads as every app).
+    #[arg(long, default_value_t = 0)]
+    sso_apps: usize,
     /// Sync users' last sign-in (the program's `--sync-last-login`); the emulator's users then
     /// get up to three sign-ins each.
     #[arg(long)]
@@ -89,13 +111,28 @@ struct Args {
     /// The emulator caps user-search pages at this many users (its `user_search_max_limit`).
     #[arg(long)]
     user_search_cap: Option<usize>,
+    /// Ask every tenant for its groups (the program's `--groups-of-every-tenant`; the Python
+    /// dump does the same).
+    #[arg(long)]
+    groups_of_every_tenant: bool,
     /// Keep the last run's .c1z at this path (for inspection).
     #[arg(long)]
-    keep: Option<std::path::PathBuf>,
+    keep: Option<PathBuf>,
     /// The `baton-descope` program to measure (default: next to this binary, i.e. built by
-    /// `cargo build --release -p baton-descope`).
+    /// `cargo build --release -p baton-descope`). An older build (another commit's
+    /// `descope-sync` example) works as long as no flag it lacks is asked for.
     #[arg(long)]
-    program: Option<std::path::PathBuf>,
+    program: Option<PathBuf>,
+    /// The row's label (default: the workload's name).
+    #[arg(long)]
+    label: Option<String>,
+    /// The Python interpreter with the official SDK (default: target/py-sdk-venv/bin/python
+    /// beside this binary's target directory).
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// Do not run the Python SDK baseline.
+    #[arg(long)]
+    no_python: bool,
     /// Internal: serve the emulator in this process (the benchmark's child).
     #[arg(long, hide = true)]
     serve_emulator: bool,
@@ -103,14 +140,19 @@ struct Args {
 
 impl Args {
     fn apply_workload(mut self) -> Self {
+        let Some(workload) = self.workload else {
+            return self;
+        };
         let (users, tenants, project_roles, tenant_roles, permissions, latency, scale) =
-            match self.workload {
-                None => return self,
+            match workload {
                 // `tenant_roles` is per tenant: one each gives W1's 200 tenant roles.
-                Some(Workload::W1) => (20_000, 200, 60, 1, 80, 20, 0.0),
-                Some(Workload::W2) => (50_000, 200, 60, 1, 80, 10, 10.0),
-                Some(Workload::W3) => (200_000, 200, 60, 1, 80, 0, 0.0),
-                Some(Workload::W4) => (1_000_000, 200, 60, 1, 80, 0, 0.0),
+                Workload::W1 => (20_000, 200, 60, 1, 80, 20, 0.0),
+                Workload::W2 => (50_000, 200, 60, 1, 80, 10, 10.0),
+                Workload::W3 => (200_000, 200, 60, 1, 80, 0, 0.0),
+                Workload::W4 => (1_000_000, 200, 60, 1, 80, 0, 0.0),
+                // Every project role is assignable within every tenant (a `role` resource per
+                // tenant and project role): 10 project roles keep that at 110,000 roles.
+                Workload::W6 => (100_000, 10_000, 10, 1, 80, 20, 0.0),
             };
         self.users = users;
         self.tenants = tenants;
@@ -118,12 +160,17 @@ impl Args {
         self.tenant_roles = tenant_roles;
         self.permissions = permissions;
         self.latency_ms = latency;
-        self.rate_limit_scale = scale;
+        if !self.documented_limits {
+            self.rate_limit_scale = scale;
+        }
         // A large project's keys: CI pipelines, integrations, tenant automation.
         self.access_keys.get_or_insert(2_000);
-        if let Some(Workload::W3 | Workload::W4) = self.workload {
+        match workload {
             // About a million grants: two more tenant memberships per user (with their roles).
-            self.extra_tenants_per_user = 2;
+            Workload::W3 | Workload::W4 => self.extra_tenants_per_user = 2,
+            // 2% of the tenants with SSO.
+            Workload::W6 => self.sso_tenants = Some(200),
+            Workload::W1 | Workload::W2 => {}
         }
         self
     }
@@ -132,15 +179,38 @@ impl Args {
         GenSpec {
             users: self.users,
             tenants: self.tenants,
+            sso_tenants: self.sso_tenants,
+            scim_tenants_without_sso: self.scim_tenants_without_sso,
             project_roles: self.project_roles,
             tenant_roles: self.tenant_roles,
             permissions: self.permissions,
             test_users: 0,
             extra_tenants_per_user: self.extra_tenants_per_user,
             access_keys: self.access_keys.unwrap_or(0),
+            sso_apps: self.sso_apps,
             logins_per_user: if self.sync_last_login { 3 } else { 0 },
             seed: self.seed,
             ..GenSpec::default()
+        }
+    }
+
+    /// The emulator's rate limits.
+    fn rate_limits(&self) -> Option<RateLimits> {
+        if self.documented_limits {
+            Some(RateLimits::descope())
+        } else if self.rate_limit_scale > 0.0 {
+            Some(RateLimits::descope().scaled(self.rate_limit_scale))
+        } else {
+            None
+        }
+    }
+
+    /// The rate-limit column: `200/60s` for Descope's user-search window as configured.
+    fn rate_label(&self) -> String {
+        match (self.documented_limits, self.rate_limit_scale) {
+            (true, _) => "documented".into(),
+            (false, s) if s > 0.0 => format!("200/{:.0}s", 60.0 / s),
+            _ => "none".into(),
         }
     }
 }
@@ -160,15 +230,15 @@ impl Drop for EmulatorProcess {
     }
 }
 
-fn spawn_emulator(args: &Args, latency_ms: u64) -> Result<EmulatorProcess> {
+fn spawn_emulator(args: &Args) -> Result<EmulatorProcess> {
     let exe = std::env::current_exe()?;
-    let mut child = Command::new(exe)
-        .args(["--serve-emulator", "--seed", &args.seed.to_string()])
+    let mut cmd = Command::new(exe);
+    cmd.args(["--serve-emulator", "--seed", &args.seed.to_string()])
+        .args(["--users", &args.users.to_string()])
+        .args(["--tenants", &args.tenants.to_string()])
         .args([
-            "--users",
-            &args.users.to_string(),
-            "--tenants",
-            &args.tenants.to_string(),
+            "--scim-tenants-without-sso",
+            &args.scim_tenants_without_sso.to_string(),
         ])
         .args(["--project-roles", &args.project_roles.to_string()])
         .args(["--tenant-roles", &args.tenant_roles.to_string()])
@@ -178,15 +248,24 @@ fn spawn_emulator(args: &Args, latency_ms: u64) -> Result<EmulatorProcess> {
         ])
         .args(["--permissions", &args.permissions.to_string()])
         .args(["--access-keys", &args.access_keys.unwrap_or(0).to_string()])
+        .args(["--sso-apps", &args.sso_apps.to_string()])
         .args(args.sync_last_login.then_some("--sync-last-login"))
-        .args(["--latency-ms", &latency_ms.to_string()])
-        .args(["--rate-limit-scale", &args.rate_limit_scale.to_string()])
+        .args(["--latency-ms", &args.latency_ms.to_string()])
         .args(
             args.user_search_cap
                 .map(|c| ["--user-search-cap".to_owned(), c.to_string()])
                 .into_iter()
                 .flatten(),
-        )
+        );
+    if let Some(n) = args.sso_tenants {
+        cmd.args(["--sso-tenants", &n.to_string()]);
+    }
+    if args.documented_limits {
+        cmd.arg("--documented-limits");
+    } else {
+        cmd.args(["--rate-limit-scale", &args.rate_limit_scale.to_string()]);
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -214,8 +293,8 @@ async fn serve(args: &Args) -> Result<()> {
         .latency(Duration::from_millis(args.latency_ms), Duration::ZERO)
         .seed(args.seed)
         .user_search_max_limit(args.user_search_cap);
-    if args.rate_limit_scale > 0.0 {
-        builder = builder.rate_limits(RateLimits::descope().scaled(args.rate_limit_scale));
+    if let Some(limits) = args.rate_limits() {
+        builder = builder.rate_limits(limits);
     }
     let emu = builder.start().await?;
     println!(
@@ -237,23 +316,26 @@ struct Run {
     searches: u64,
     rate_limited: u64,
     retries: u64,
+    /// Time the client's limiter held requests back (the summary's "rate-limit wait").
+    rate_limit_wait: f64,
     peak_rss_mb: f64,
     /// CPU time (user + system) of the sync program during the run, and of the emulator process.
     sync_cpu: f64,
     emulator_cpu: f64,
 }
 
+/// The official Python SDK's dump of the same data.
+struct PythonRun {
+    wall: f64,
+    requests: u64,
+}
+
 /// The `baton-descope` program: `--program`, else next to this binary (same profile).
-fn program(args: &Args) -> Result<std::path::PathBuf> {
+fn program(args: &Args) -> Result<PathBuf> {
     if let Some(p) = &args.program {
         return Ok(p.clone());
     }
-    let exe = std::env::current_exe()?;
-    let profile = exe
-        .parent()
-        .and_then(|examples| examples.parent())
-        .context("no target directory")?;
-    let path = profile.join(format!("baton-descope{}", std::env::consts::EXE_SUFFIX));
+    let path = target_profile_dir()?.join(format!("baton-descope{}", std::env::consts::EXE_SUFFIX));
     if !path.exists() {
         bail!(
             "{} is missing: build it first with `cargo build --release -p baton-descope` (or pass --program)",
@@ -263,8 +345,17 @@ fn program(args: &Args) -> Result<std::path::PathBuf> {
     Ok(path)
 }
 
+/// `target/<profile>`: this binary lives in `target/<profile>/examples`.
+fn target_profile_dir() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    exe.parent()
+        .and_then(|examples| examples.parent())
+        .map(PathBuf::from)
+        .context("no target directory")
+}
+
 async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
-    let emu = spawn_emulator(args, args.latency_ms)?;
+    let emu = spawn_emulator(args)?;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("bench.c1z");
     let mut cmd = Command::new(program(args)?);
@@ -274,7 +365,7 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
         .env("DESCOPE_PROJECT_ID", &emu.project_id)
         .env("DESCOPE_MANAGEMENT_KEY", &emu.key)
         .env("DESCOPE_BASE_URL", &emu.base_url)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if args.sync_last_login {
         cmd.arg("--sync-last-login");
@@ -285,7 +376,12 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     if let Some(overlap) = args.user_page_overlap {
         cmd.arg("--user-page-overlap").arg(overlap.to_string());
     }
-    if args.rate_limit_scale > 0.0 {
+    if args.groups_of_every_tenant {
+        cmd.arg("--groups-of-every-tenant");
+    }
+    if args.documented_limits {
+        // The program's limiter at its defaults: Descope's documented windows.
+    } else if args.rate_limit_scale > 0.0 {
         // The program paces itself by Descope's documented windows; the emulator's are sped up
         // `scale` times, so the program's must be too.
         cmd.arg("--rate-limit-scale")
@@ -298,6 +394,29 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     let started = Instant::now();
     let mut child = cmd.spawn().context("starting baton-descope")?;
     let pid = child.id().to_string();
+    // Both streams are drained while the program runs (a full pipe would stall it); the
+    // summary is on standard error (standard output for older builds).
+    let drain = |stream: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut s) = stream {
+                let _ = s.read_to_string(&mut text);
+            }
+            text
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
     // Sample the program's peak RSS (a high-water mark: the last sample is the peak so far) and
     // CPU time until it exits.
     let (mut peak_kb, mut cpu) = (0.0_f64, 0.0_f64);
@@ -315,37 +434,98 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let wall = started.elapsed();
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        e.read_to_string(&mut stderr)?;
-    }
+    let output = format!(
+        "{}\n{}",
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default()
+    );
     if !status.success() {
-        bail!("baton-descope failed ({status}):\n{stderr}");
+        bail!("baton-descope failed ({status}):\n{output}");
     }
     if let Some(keep) = &args.keep {
         std::fs::copy(&file, keep)?;
     }
-    let summary = |label: &str| -> u64 {
-        stderr
+    let summary = |label: &str| -> Option<f64> {
+        output
             .lines()
             .map(str::trim)
             .find_map(|l| l.strip_prefix(label).map(|v| v.trim().to_owned()))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+            .and_then(|v| v.trim_end_matches(" s").parse().ok())
     };
-    let users = summary("resources: user");
+    let count = |label: &str| summary(label).unwrap_or(0.0) as u64;
+    let users = count("resources: user");
     Ok(Run {
         wall,
-        grants: summary("grants"),
+        grants: count("grants"),
         users,
-        requests: summary("API requests"),
+        requests: count("API requests"),
         searches: users.div_ceil(100),
-        rate_limited: summary("429s received"),
-        retries: summary("API retries") + summary("engine retries"),
+        rate_limited: count("429s received"),
+        retries: count("API retries") + count("engine retries") + count("retries"),
+        rate_limit_wait: summary("rate-limit wait").unwrap_or(0.0),
         peak_rss_mb: peak_kb / 1024.0,
         sync_cpu: cpu,
         emulator_cpu: cpu_seconds(&emulator_pid) - emulator_before,
+    })
+}
+
+/// The Python interpreter of the baseline, if there is one to run.
+fn python(args: &Args) -> Result<Option<PathBuf>> {
+    if args.no_python {
+        return Ok(None);
+    }
+    let path = match &args.python {
+        Some(p) => p.clone(),
+        None => target_profile_dir()?
+            .parent()
+            .context("no target directory")?
+            .join("py-sdk-venv/bin/python"),
+    };
+    if !path.exists() {
+        bail!(
+            "{} is missing: create it with `python3 -m venv target/py-sdk-venv && \
+             target/py-sdk-venv/bin/pip install -r crates/baton-descope/tests/python/requirements.txt`, \
+             or pass --python, or --no-python to skip the baseline",
+            path.display()
+        );
+    }
+    Ok(Some(path))
+}
+
+/// The official Python SDK dumping the same data, against a fresh emulator with the same knobs.
+async fn python_once(args: &Args, python: &PathBuf) -> Result<PythonRun> {
+    let emu = spawn_emulator(args)?;
+    let dir = tempfile::tempdir()?;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/python/official_sdk_dump.py"
+    );
+    let mut cmd = Command::new(python);
+    cmd.arg(script)
+        .arg(dir.path().join("dump.jsonl"))
+        .env("DESCOPE_PROJECT_ID", &emu.project_id)
+        .env("DESCOPE_MANAGEMENT_KEY", &emu.key)
+        .env("DESCOPE_BASE_URL", &emu.base_url);
+    if args.groups_of_every_tenant {
+        cmd.arg("--groups-of-every-tenant");
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output()).await??;
+    if !out.status.success() {
+        bail!(
+            "the Python SDK dump failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).with_context(|| {
+        format!(
+            "the Python SDK dump printed {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
+    Ok(PythonRun {
+        wall: report["wall_s"].as_f64().context("wall_s")?,
+        requests: report["requests"].as_u64().unwrap_or(0),
     })
 }
 
@@ -381,34 +561,52 @@ fn cpu_seconds(pid: &str) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-fn row(label: &str, args: &Args, parallel: usize, run: &Run, zero: Option<Duration>) {
+const HEADER: &str = "| run | users | grants | latency | rate limit | fetches | wall s | sync CPU s | emulator CPU s | requests | 429s | retries | rate-limit wait s | peak RSS MB | bound s | zero-latency s | Python SDK s | Python requests | × Python |";
+
+fn row(
+    label: &str,
+    args: &Args,
+    parallel: usize,
+    run: &Run,
+    zero: Option<Duration>,
+    py: Option<&PythonRun>,
+) {
     let latency = Duration::from_millis(args.latency_ms);
     let pages = run.searches.max(1);
     let rounds = 1 + (pages - 1).div_ceil(parallel as u64);
     let latency_bound = latency.as_secs_f64() * rounds as f64;
-    let rate_bound = if args.rate_limit_scale > 0.0 {
-        pages as f64 / (200.0 / (60.0 / args.rate_limit_scale))
+    // Pages beyond the first window wait for the next windows.
+    let window = if args.documented_limits {
+        60.0
+    } else if args.rate_limit_scale > 0.0 {
+        60.0 / args.rate_limit_scale
     } else {
         0.0
     };
+    let rate_bound = (pages.saturating_sub(1) / 200) as f64 * window;
     let zero_s = zero.map(|z| z.as_secs_f64());
     let bound = latency_bound.max(rate_bound) + zero_s.unwrap_or(0.0);
-    let rate = if args.rate_limit_scale > 0.0 {
-        format!("200/{:.0}s", 60.0 / args.rate_limit_scale)
-    } else {
-        "none".into()
+    let (py_s, py_requests, ratio) = match py {
+        Some(p) => (
+            format!("{:.2}", p.wall),
+            p.requests.to_string(),
+            format!("{:.1}", p.wall / run.wall.as_secs_f64()),
+        ),
+        None => ("-".into(), "-".into(), "-".into()),
     };
     println!(
-        "| {label} | {} | {} | {} ms | {rate} | {parallel} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {:.0} | {:.2} | {} |",
+        "| {label} | {} | {} | {} ms | {} | {parallel} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {:.1} | {:.0} | {:.2} | {} | {py_s} | {py_requests} | {ratio} |",
         run.users,
         run.grants,
         args.latency_ms,
+        args.rate_label(),
         run.wall.as_secs_f64(),
         run.sync_cpu,
         run.emulator_cpu,
         run.requests,
         run.rate_limited,
         run.retries,
+        run.rate_limit_wait,
         run.peak_rss_mb,
         bound,
         zero_s.map_or("-".into(), |z| format!("{z:.2}")),
@@ -432,25 +630,61 @@ fn main() -> Result<()> {
         return runtime.block_on(serve(&args));
     }
     runtime.block_on(async {
-        let label = args.workload.map_or("custom".to_owned(), |w| format!("{w:?}"));
-        println!(
-            "| run | users | grants | latency | rate limit | fetches | wall s | sync CPU s | emulator CPU s | requests | 429s | retries | peak RSS MB | bound s | zero-latency s |"
-        );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        let python = python(&args)?;
+        let label = args.label.clone().unwrap_or_else(|| {
+            args.workload
+                .map_or("custom".to_owned(), |w| format!("{w:?}"))
+        });
+        println!("{HEADER}");
+        println!("|{}", "---|".repeat(HEADER.matches('|').count() - 1));
+        let baseline = async |args: &Args| -> Result<Option<PythonRun>> {
+            match &python {
+                Some(py) => Ok(Some(python_once(args, py).await?)),
+                None => Ok(None),
+            }
+        };
         let zero = if args.no_baseline {
             None
         } else {
             // The zero-latency run: no latency and no rate limit, the sync's own cost.
-            let zero_args = Args { latency_ms: 0, rate_limit_scale: 0.0, ..args.clone() };
+            let zero_args = Args {
+                latency_ms: 0,
+                rate_limit_scale: 0.0,
+                documented_limits: false,
+                ..args.clone()
+            };
             let base = run_once(&zero_args, args.parallel_fetches).await?;
-            row(&format!("{label} zero-latency"), &zero_args, args.parallel_fetches, &base, None);
+            let py = baseline(&zero_args).await?;
+            row(
+                &format!("{label} zero-latency"),
+                &zero_args,
+                args.parallel_fetches,
+                &base,
+                None,
+                py.as_ref(),
+            );
             Some(base.wall)
         };
         let run = run_once(&args, args.parallel_fetches).await?;
-        row(&label, &args, args.parallel_fetches, &run, zero);
+        let py = baseline(&args).await?;
+        row(
+            &label,
+            &args,
+            args.parallel_fetches,
+            &run,
+            zero,
+            py.as_ref(),
+        );
         if args.compare_sequential {
             let seq = run_once(&args, 1).await?;
-            row(&format!("{label} one fetch at a time"), &args, 1, &seq, zero);
+            row(
+                &format!("{label} one fetch at a time"),
+                &args,
+                1,
+                &seq,
+                zero,
+                py.as_ref(),
+            );
             println!(
                 "\nparallel vs one-at-a-time: {:.1}x faster",
                 seq.wall.as_secs_f64() / run.wall.as_secs_f64()

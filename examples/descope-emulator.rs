@@ -61,6 +61,13 @@ struct Args {
     /// Most sign-ins per generated user, with their audit records (0: no sign-ins, no audit).
     #[arg(long)]
     logins_per_user: Option<usize>,
+    /// Tenants with SSO (and so groups), spread evenly (default: two in three).
+    #[arg(long)]
+    sso_tenants: Option<usize>,
+    /// Tenants without SSO that hold SCIM groups anyway (the other reading of an undocumented
+    /// behaviour).
+    #[arg(long)]
+    scim_tenants_without_sso: Option<usize>,
     /// Seed of the generator and of the server's jitter and faults.
     #[arg(long)]
     seed: Option<u64>,
@@ -97,6 +104,9 @@ struct Args {
     /// Refuse `POST /v1/mgmt/user/history` calls with more than this many user ids (400).
     #[arg(long)]
     history_max_ids: Option<usize>,
+    /// Refuse role and access key searches with more than this many `tenantIds` (400).
+    #[arg(long)]
+    search_max_tenant_ids: Option<usize>,
     /// Probability of an injected 500/503.
     #[arg(long, default_value_t = 0.0)]
     fault_server_error: f64,
@@ -132,6 +142,11 @@ impl Args {
             ("--test-users", self.test_users.is_some()),
             ("--sso-apps", self.sso_apps.is_some()),
             ("--logins-per-user", self.logins_per_user.is_some()),
+            ("--sso-tenants", self.sso_tenants.is_some()),
+            (
+                "--scim-tenants-without-sso",
+                self.scim_tenants_without_sso.is_some(),
+            ),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
@@ -206,6 +221,12 @@ impl Args {
                 "--history-max-ids must be at least 1 (leave it out for no maximum)".to_owned(),
             );
         }
+        if self.search_max_tenant_ids == Some(0) {
+            return Err(
+                "--search-max-tenant-ids must be at least 1 (leave it out for no maximum)"
+                    .to_owned(),
+            );
+        }
         Ok(())
     }
 
@@ -222,6 +243,8 @@ impl Args {
             || self.test_users.is_some()
             || self.sso_apps.is_some()
             || self.logins_per_user.is_some()
+            || self.sso_tenants.is_some()
+            || self.scim_tenants_without_sso.is_some()
             || self.seed.is_some();
         if self.demo || !sized {
             return Ok(Dataset::demo());
@@ -236,6 +259,10 @@ impl Args {
             test_users: self.test_users.unwrap_or(d.test_users),
             sso_apps: self.sso_apps.unwrap_or(d.sso_apps),
             logins_per_user: self.logins_per_user.unwrap_or(d.logins_per_user),
+            sso_tenants: self.sso_tenants.or(d.sso_tenants),
+            scim_tenants_without_sso: self
+                .scim_tenants_without_sso
+                .unwrap_or(d.scim_tenants_without_sso),
             seed: self.seed.unwrap_or(d.seed),
             ..d
         }))
@@ -273,7 +300,8 @@ async fn main() -> anyhow::Result<()> {
         .tenant_roles_only_in_search(args.tenant_roles_only_in_search)
         .user_search_max_limit(args.user_search_max_limit)
         .ignore_search_offset(args.ignore_search_offset)
-        .history_max_ids(args.history_max_ids);
+        .history_max_ids(args.history_max_ids)
+        .search_max_tenant_ids(args.search_max_tenant_ids);
     if args.history_wrapped {
         builder = builder.history_shape(HistoryShape::Wrapped);
     }

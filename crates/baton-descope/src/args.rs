@@ -53,6 +53,11 @@ pub(crate) struct DescopeArgs {
     /// records that become searchable late are still delivered, once [default: 300].
     #[arg(long, env = "BATON_EVENT_LOOKBACK_SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub(crate) event_lookback_seconds: Option<u64>,
+    /// Ask every tenant for its SCIM/SSO groups, also those whose authType is none (one
+    /// `group/all` request per tenant; by default only tenants with SSO are asked).
+    #[arg(long, env = "BATON_GROUPS_OF_EVERY_TENANT", value_parser = parse_go_bool, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub(crate) groups_of_every_tenant: bool,
 
     /// Turn off the client-side rate limiter (Descope's documented limits otherwise).
     #[arg(long, env = "BATON_NO_RATE_LIMIT", value_parser = parse_go_bool, num_args = 0..=1,

@@ -113,7 +113,8 @@ fn settings(args: &DescopeArgs, config: DescopeConfig) -> Result<DescopeConfig, 
         .with_max_parallel_fetches(args.max_parallel_fetches)
         .with_user_page_overlap(args.user_page_overlap)
         .with_test_users(args.include_test_users)
-        .with_sync_last_login(args.sync_last_login);
+        .with_sync_last_login(args.sync_last_login)
+        .with_groups_of_every_tenant(args.groups_of_every_tenant);
     if let Some(secs) = args.event_lookback_seconds {
         config = config.with_event_lookback(std::time::Duration::from_secs(secs));
     }
@@ -192,6 +193,10 @@ impl RunReport for ClientReport {
             ("429s received".into(), m.rate_limited.to_string()),
             (
                 "rate-limit wait".into(),
+                format!("{:.1} s", m.throttle_wall.as_secs_f64()),
+            ),
+            (
+                "summed rate-limit wait".into(),
                 format!("{:.1} s", m.throttle_wait.as_secs_f64()),
             ),
         ]

@@ -64,6 +64,7 @@ pub struct ReadmeDoctests;
 pub mod accounts;
 pub mod actions;
 pub mod capabilities;
+pub mod compact;
 pub mod connector;
 #[cfg(feature = "crypto")]
 pub mod crypto;

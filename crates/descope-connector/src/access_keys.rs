@@ -5,9 +5,12 @@
 //! `POST /v1/mgmt/accesskey/search` has no paging and no total: one answer is meant to hold
 //! every key. Whether Descope caps that answer is unverified, and a silent cap would drop keys
 //! from the sync with nothing to show for it. So the full search is checked against searches by
-//! tenant ([`KEY_SEARCH_CHUNK`] tenants a request): a key that a tenant search returns but the
-//! full search left out is either new (created between the two searches: the full search is
-//! repeated once to tell) or proof of a cap. A cap fails the sync with a message saying so,
+//! tenant ([`crate::tenant_search`]: 1,000 tenants a request, fewer if Descope refuses as
+//! many): a key that a tenant search returns but the full search left out is either new
+//! (created between the two searches: the full search is repeated once to tell) or proof of a
+//! cap. A search by tenant that returns as many keys as the full search could be cut at the
+//! same cap itself, so its tenants are searched again in halves until each answer is smaller
+//! (or a single tenant's). A cap fails the sync with a message saying so,
 //! rather than sync part of the keys: the keys that belong to no tenant could not be listed
 //! completely by any search.
 //!
@@ -25,20 +28,14 @@ use c1_connector_sdk::model::{
 };
 use c1_connector_sdk::{Error, Resource, ResourceId, ResourceType, SessionStore, Trait};
 use descope_mgmt::{AccessKey, Client, SearchAccessKeysRequest};
-use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::Catalog;
 use crate::error::from_descope;
 use crate::ids::{tenant_resource_id, user_resource_id};
 use crate::index::Assignments;
+use crate::tenant_search::{halving, search_by_tenants};
 use crate::{ACCESS_KEY_TYPE, USER_TYPE};
-
-/// Tenants per access-key search by tenant (the same size as the role searches).
-pub(crate) const KEY_SEARCH_CHUNK: usize = 50;
-
-/// Tenant searches in flight at once.
-const KEY_SEARCHES_IN_FLIGHT: usize = 4;
 
 /// The session key of the sync's access keys.
 pub(crate) const KEYS_SESSION_KEY: &str = "descope/access-keys";
@@ -248,28 +245,32 @@ pub(crate) async fn load_all(
         .filter(|t| !t.id.is_empty())
         .map(|t| t.id.clone())
         .collect();
-    // Owned inputs: the futures of a buffered stream must not borrow from this function
-    // (a borrow there makes the syncer's future not `Send` for every lifetime).
-    let chunks: Vec<Vec<String>> = tenant_ids
-        .chunks(KEY_SEARCH_CHUNK)
-        .map(<[String]>::to_vec)
-        .collect();
-    let by_tenant: Vec<Vec<AccessKey>> = futures::stream::iter(chunks)
-        .map(|chunk| {
-            let client = client.clone();
-            let counters = counters.clone();
-            async move {
-                counters.add("access key searches", 1);
-                client
-                    .access_keys()
-                    .search(&SearchAccessKeysRequest::new().tenant_ids(chunk))
-                    .await
-                    .map_err(|e| from_descope("searching access keys by tenant", e))
+    const WHAT: &str = "searching access keys by tenant";
+    let search = |chunk: Vec<String>| {
+        let client = client.clone();
+        let counters = counters.clone();
+        async move {
+            counters.add("access key searches", 1);
+            client
+                .access_keys()
+                .search(&SearchAccessKeysRequest::new().tenant_ids(chunk))
+                .await
+        }
+    };
+    let mut answers = search_by_tenants(&tenant_ids, WHAT, search).await?;
+    let mut by_tenant: Vec<Vec<AccessKey>> = Vec::with_capacity(answers.len());
+    while let Some((chunk, found)) = answers.pop() {
+        if chunk.len() > 1 && !found.is_empty() && found.len() >= all.len() {
+            // As many keys as the full search: possibly cut at the same cap. Ask the halves.
+            let mut first = chunk;
+            let second = first.split_off(first.len() / 2);
+            for half in [first, second] {
+                answers.extend(halving(half, WHAT, search).await?);
             }
-        })
-        .buffered(KEY_SEARCHES_IN_FLIGHT)
-        .try_collect()
-        .await?;
+        } else {
+            by_tenant.push(found);
+        }
+    }
     let mut missing = missing_from(&all, by_tenant.iter().flatten());
     if !missing.is_empty() {
         // Keys created between the two searches, or a capped answer: ask again to tell.

@@ -9,10 +9,7 @@ use descope_mgmt::{Client, Permission, Role, SearchRolesRequest, Tenant};
 
 use crate::error::from_descope;
 use crate::ids::RoleRef;
-
-/// Tenants per `role/search` request. Descope documents no maximum for `tenantIds`; 50 keeps a
-/// request small (about 2 KB of ids) while a project with 200 tenants costs 4 requests.
-pub(crate) const ROLE_SEARCH_CHUNK: usize = 50;
+use crate::tenant_search::search_by_tenants;
 
 /// The project's tenants, roles and permissions at the start of a sync.
 #[derive(Debug, Default)]
@@ -29,12 +26,15 @@ pub(crate) struct Catalog {
 
 impl Catalog {
     /// Fetches the collections: tenants, roles and permissions concurrently (one `all` call
-    /// each), then the tenants' roles with `role/search` by `tenantIds` ([`ROLE_SEARCH_CHUNK`]
-    /// tenants a request). Nothing documents that `role/all` lists tenant-scoped roles (the
-    /// official SDKs added `role/search` with `tenantIds` so that "all roles available on a
-    /// tenant are loadable in a single request"), so both are read and merged by (tenant id,
-    /// name): correct whichever way Descope answers, at the cost of one request per chunk of
-    /// tenants.
+    /// each). Nothing documents whether `role/all` lists tenant-scoped roles (the official SDKs
+    /// added `role/search` with `tenantIds` so that "all roles available on a tenant are
+    /// loadable in a single request"). When its answer holds a role with a `tenantId`, it does,
+    /// and nothing more is asked. When it holds none, either the project has no tenant roles or
+    /// Descope leaves them out: the tenants' roles are then searched by `tenantIds`
+    /// ([`crate::tenant_search`]: 1,000 tenants a request, fewer if Descope refuses as many) and
+    /// merged by (tenant id, name). Either way every tenant role is read, at no cost when
+    /// `role/all` lists them; and a role a user holds that no listing returned is still synced
+    /// from the assignment ([`crate::index::AssignmentIndex::record`]).
     pub(crate) async fn load(client: &Client) -> Result<Catalog, Error> {
         let tenants = async {
             client
@@ -58,23 +58,25 @@ impl Catalog {
                 .map_err(|e| from_descope("loading permissions", e))
         };
         let (tenants, mut roles, permissions) = tokio::try_join!(tenants, roles, permissions)?;
-        let ids: Vec<String> = tenants
-            .iter()
-            .filter(|t| !t.id.is_empty())
-            .map(|t| t.id.clone())
-            .collect();
-        let searches = ids.chunks(ROLE_SEARCH_CHUNK).map(|chunk| async move {
-            let req = SearchRolesRequest::new().tenant_ids(chunk.iter().cloned());
-            client
-                .roles()
-                .search(&req)
-                .await
-                .map_err(|e| from_descope("searching the tenants' roles", e))
-        });
-        for found in futures::future::try_join_all(searches).await? {
+        if !roles.iter().any(|r| !r.tenant_id.is_empty()) {
+            let ids: Vec<String> = tenants
+                .iter()
+                .filter(|t| !t.id.is_empty())
+                .map(|t| t.id.clone())
+                .collect();
+            let found = search_by_tenants(&ids, "searching the tenants' roles", |chunk| {
+                let client = client.clone();
+                async move {
+                    client
+                        .roles()
+                        .search(&SearchRolesRequest::new().tenant_ids(chunk))
+                        .await
+                }
+            })
+            .await?;
             // A search by tenant without `includeProjectRoles` returns tenant roles; a role
             // without a tenant id in its answer is a project role all the same.
-            roles.extend(found);
+            roles.extend(found.into_iter().flat_map(|(_, found)| found));
         }
         Ok(Catalog::new(tenants, roles, permissions))
     }

@@ -29,6 +29,13 @@ pub const DEFAULT_USER_PAGE_OVERLAP: u32 = 4;
 /// [`DescopeConfig::with_event_lookback`].
 pub const DEFAULT_EVENT_LOOKBACK: std::time::Duration = std::time::Duration::from_secs(300);
 
+/// Requests the client lets in flight besides the user-search pages: the groups of tenants
+/// (fetched [`GROUP_FETCHES_IN_FLIGHT`](crate::groups::GROUP_FETCHES_IN_FLIGHT) at a time), the
+/// catalog, the access key searches and the last-login histories, while the pages are in
+/// flight. Before this, the client's default (10) capped the pages themselves at 10, whatever
+/// `max_parallel_fetches` said.
+const OTHER_REQUESTS_IN_FLIGHT: usize = 16;
+
 /// Everything the connector needs to reach a Descope project.
 ///
 /// ```
@@ -52,6 +59,7 @@ pub struct DescopeConfig {
     include_test_users: bool,
     sync_last_login: bool,
     event_lookback: std::time::Duration,
+    groups_of_every_tenant: bool,
     rate_limit: Option<RateLimitConfig>,
     demo: bool,
 }
@@ -66,6 +74,7 @@ impl fmt::Debug for DescopeConfig {
             .field("include_test_users", &self.include_test_users)
             .field("sync_last_login", &self.sync_last_login)
             .field("event_lookback", &self.event_lookback)
+            .field("groups_of_every_tenant", &self.groups_of_every_tenant)
             .field("rate_limit", &self.rate_limit)
             .field("demo", &self.demo)
             .finish()
@@ -118,6 +127,7 @@ impl DescopeConfig {
             sync_last_login: false,
             user_page_overlap: DEFAULT_USER_PAGE_OVERLAP,
             event_lookback: DEFAULT_EVENT_LOOKBACK,
+            groups_of_every_tenant: false,
             rate_limit: None,
             demo: false,
         }
@@ -135,7 +145,7 @@ impl DescopeConfig {
         self
     }
 
-    /// Sets how many user-search pages may be in flight at once (default 6).
+    /// Sets how many user-search pages may be in flight at once (1 to 64, default 16).
     pub fn with_max_parallel_fetches(mut self, n: usize) -> Self {
         self.max_parallel_fetches = n;
         self
@@ -216,6 +226,32 @@ impl DescopeConfig {
         self.event_lookback
     }
 
+    /// Whether the groups of every tenant are asked for (default: no).
+    ///
+    /// Descope keeps SCIM and SSO groups per tenant and has no call that lists them across
+    /// tenants, so each tenant costs one `POST /v1/mgmt/group/all`. By default the connector
+    /// asks only the tenants whose `authType` (from the tenant listing) is not `none`: those with
+    /// SSO configured, and those whose listing leaves it out or says something else. Whether a
+    /// tenant without SSO can hold groups (SCIM provisioning alone, or groups left after its SSO
+    /// configuration was removed) is not documented; the sync's summary counts the tenants it
+    /// did not ask, and this setting asks every tenant, at one more request per tenant.
+    ///
+    /// ```
+    /// let config = descope_connector::DescopeConfig::from_credentials("P2abc:K2secret")?
+    ///     .with_groups_of_every_tenant(true);
+    /// assert!(config.groups_of_every_tenant());
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    pub fn with_groups_of_every_tenant(mut self, every: bool) -> Self {
+        self.groups_of_every_tenant = every;
+        self
+    }
+
+    /// Whether the groups of every tenant are asked for, SSO or not.
+    pub fn groups_of_every_tenant(&self) -> bool {
+        self.groups_of_every_tenant
+    }
+
     /// Overrides the client-side rate limits (default: Descope's documented limits).
     pub fn with_rate_limit(mut self, limits: RateLimitConfig) -> Self {
         self.rate_limit = Some(limits);
@@ -278,7 +314,9 @@ impl DescopeConfig {
                 self.max_parallel_fetches
             )));
         }
-        let mut builder = Client::builder().with_credentials(&self.credentials);
+        let mut builder = Client::builder()
+            .with_credentials(&self.credentials)
+            .concurrency_limit(self.max_parallel_fetches + OTHER_REQUESTS_IN_FLIGHT);
         if let Some(limits) = &self.rate_limit {
             builder = builder.rate_limit(*limits);
         }

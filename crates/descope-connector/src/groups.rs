@@ -1,8 +1,11 @@
 //! Groups: the SCIM and SSO (JIT) groups of each tenant, read-only.
 //!
 //! Each group is a `group` resource, a child of its tenant, with a `member` entitlement whose
-//! grants are the group's members (`POST /v1/mgmt/group/all`, one call per tenant, members
-//! inline). Groups come from the tenant's identity provider, so grants and revokes are refused
+//! grants are the group's members (`POST /v1/mgmt/group/all`, one call per tenant asked,
+//! members inline). Descope has no call that lists groups across tenants, so the connector
+//! asks only the tenants that can hold them by the tenant listing's `authType` (see
+//! [`may_hold_groups`]), or every tenant when configured to, fetching them
+//! [`GROUP_FETCHES_IN_FLIGHT`] at a time. Groups come from the tenant's identity provider, so grants and revokes are refused
 //! with a message saying where to change them. Which Descope roles a group maps to lives in the
 //! tenant's SSO configuration, which this connector does not read.
 //!
@@ -19,9 +22,11 @@ use c1_connector_sdk::{
     Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId, ResourceSyncer,
     ResourceType, Trait,
 };
-use descope_mgmt::Group;
+use descope_mgmt::{Group, Tenant};
+use futures::StreamExt;
 use serde_json::{Map, json};
 
+use crate::catalog::Catalog;
 use crate::context::SyncContext;
 use crate::error::from_descope;
 use crate::ids::{decode_component, encode_component, tenant_resource_id};
@@ -99,10 +104,33 @@ pub(crate) fn group_member_entitlement(group: &Resource) -> Entitlement {
         .with_annotation(&EntitlementImmutable::default())
 }
 
+/// Tenants whose groups are fetched at once by a sync's first group listing (the client's
+/// concurrency cap and rate limiter still apply).
+pub(crate) const GROUP_FETCHES_IN_FLIGHT: usize = 16;
+
+/// The summary's count of tenants the sync did not ask for groups.
+const NOT_ASKED: &str = "tenants not asked for groups (authType none)";
+
+/// Whether a tenant is asked for its groups by default: unless the tenant listing says its
+/// `authType` is `none` (no SSO configured). A missing, empty or unknown `authType` cannot tell,
+/// so such a tenant is asked. See [`crate::DescopeConfig::with_groups_of_every_tenant`].
+pub(crate) fn may_hold_groups(tenant: &Tenant) -> bool {
+    tenant.auth_type != "none"
+}
+
+/// What the batch fetch got for each tenant.
+type Fetched = HashMap<String, Result<Vec<Group>, Error>>;
+
 /// Groups of each tenant; their members are kept for the grants phase.
 #[derive(Debug)]
 pub(crate) struct GroupSyncer {
     pub(crate) ctx: Arc<SyncContext>,
+    /// Ask every tenant, not only those that may hold groups.
+    every_tenant: bool,
+    /// The groups of every tenant the sync asks, fetched [`GROUP_FETCHES_IN_FLIGHT`] at a time
+    /// by the first group listing (the others wait for it), so the per-tenant round trips
+    /// overlap instead of taking one engine slot each. Each listing takes its tenant's answer.
+    batch: tokio::sync::OnceCell<Mutex<Fetched>>,
     /// Member user ids by group resource id, filled as tenants' groups are listed.
     members: Mutex<HashMap<String, Vec<String>>>,
     /// Answers grants and revokes (with a refusal saying where groups are changed).
@@ -110,30 +138,88 @@ pub(crate) struct GroupSyncer {
 }
 
 impl GroupSyncer {
-    pub(crate) fn new(ctx: Arc<SyncContext>, provisioner: DescopeProvisioner) -> Self {
+    pub(crate) fn new(
+        ctx: Arc<SyncContext>,
+        provisioner: DescopeProvisioner,
+        every_tenant: bool,
+    ) -> Self {
         GroupSyncer {
             ctx,
+            every_tenant,
+            batch: tokio::sync::OnceCell::new(),
             members: Mutex::new(HashMap::new()),
             provisioner,
         }
     }
 
-    async fn load(&self, tenant_id: &str) -> Result<Vec<Group>, Error> {
-        self.ctx.counters.add("group requests", 1);
-        let groups = self.ctx.client.groups().all(tenant_id).await.map_err(|e| {
-            from_descope(
-                &format!(
-                    "loading the groups of tenant '{tenant_id}' (to sync without groups, \
-                         leave 'group' out of --sync-resource-types)"
-                ),
-                e,
-            )
-        })?;
+    /// Whether this sync asks the tenant (`None`: a tenant the listing did not return, whose
+    /// `authType` is unknown) for its groups.
+    fn asks(&self, tenant: Option<&Tenant>) -> bool {
+        self.every_tenant || tenant.is_none_or(may_hold_groups)
+    }
+
+    /// The groups of one tenant: from the batch when it has them, else asked now (a tenant
+    /// outside the batch, or one whose batch request failed, so the engine's retry asks again).
+    async fn groups_of(&self, tenant_id: &str, catalog: &Catalog) -> Result<Vec<Group>, Error> {
+        let batch = self
+            .batch
+            .get_or_init(|| self.fetch_all(catalog))
+            .await
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(tenant_id);
+        let groups = match batch {
+            Some(Ok(groups)) => groups,
+            Some(Err(_)) | None => fetch(&self.ctx.client, &self.ctx.counters, tenant_id).await?,
+        };
+        self.remember(tenant_id, &groups);
+        Ok(groups)
+    }
+
+    /// Fetches the groups of every tenant of the catalog this sync asks, concurrently. A failed
+    /// request is kept as that tenant's answer (its listing asks again).
+    async fn fetch_all(&self, catalog: &Catalog) -> Mutex<Fetched> {
+        let asked: Vec<String> = catalog
+            .tenants
+            .iter()
+            .filter(|t| self.asks(Some(t)))
+            .map(|t| t.id.clone())
+            .collect();
+        self.ctx
+            .counters
+            .set(NOT_ASKED, (catalog.tenants.len() - asked.len()) as u64);
+        if asked.len() < catalog.tenants.len() {
+            tracing::info!(
+                asked = asked.len(),
+                not_asked = catalog.tenants.len() - asked.len(),
+                "groups asked of the tenants with SSO (authType saml or oidc, or not reported); \
+                 tenants whose authType is none are not asked (--groups-of-every-tenant asks them)"
+            );
+        }
+        // Owned inputs: the futures of a buffered stream must not borrow from this function
+        // (a borrow there makes the syncer's future not `Send` for every lifetime).
+        let fetched: Fetched = futures::stream::iter(asked)
+            .map(|tenant_id| {
+                let client = self.ctx.client.clone();
+                let counters = self.ctx.counters.clone();
+                async move {
+                    let groups = fetch(&client, &counters, &tenant_id).await;
+                    (tenant_id, groups)
+                }
+            })
+            .buffer_unordered(GROUP_FETCHES_IN_FLIGHT)
+            .collect()
+            .await;
+        Mutex::new(fetched)
+    }
+
+    /// Keeps the member ids of a tenant's groups for the grants phase.
+    fn remember(&self, tenant_id: &str, groups: &[Group]) {
         let mut members = self
             .members
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        for group in &groups {
+        for group in groups {
             let mut ids = Vec::with_capacity(group.members.len());
             let mut without_id = 0u64;
             for m in &group.members {
@@ -156,7 +242,6 @@ impl GroupSyncer {
             }
             members.insert(group_resource_id(tenant_id, &group.id), ids);
         }
-        Ok(groups)
     }
 
     /// The members of the groups of `tenant_id` as listed, kept in the sync's session, so a
@@ -207,6 +292,24 @@ fn groups_key(tenant_id: &str) -> String {
     format!("descope/groups/{}", encode_component(tenant_id))
 }
 
+/// `POST /v1/mgmt/group/all` for one tenant.
+async fn fetch(
+    client: &descope_mgmt::Client,
+    counters: &c1_connector_sdk::SyncCounters,
+    tenant_id: &str,
+) -> Result<Vec<Group>, Error> {
+    counters.add("group requests", 1);
+    client.groups().all(tenant_id).await.map_err(|e| {
+        from_descope(
+            &format!(
+                "loading the groups of tenant '{tenant_id}' (to sync without groups, \
+                 leave 'group' out of --sync-resource-types)"
+            ),
+            e,
+        )
+    })
+}
+
 #[async_trait]
 impl ResourceSyncer for GroupSyncer {
     fn resource_type(&self) -> ResourceType {
@@ -224,7 +327,11 @@ impl ResourceSyncer for GroupSyncer {
         };
         let tenant_id = decode_component(&parent.resource)
             .map_err(|e| Error::invalid_argument(e.to_string()))?;
-        let groups = self.load(&tenant_id).await?;
+        let catalog = self.ctx.catalog().await?;
+        if !self.asks(catalog.tenant(&tenant_id)) {
+            return Ok(Page::last(Vec::new()));
+        }
+        let groups = self.groups_of(&tenant_id, &catalog).await?;
         // Kept before the page is returned: the checkpoint covering this page comes after it.
         self.keep(&tenant_id).await?;
         Ok(Page::last(
@@ -262,7 +369,9 @@ impl ResourceSyncer for GroupSyncer {
                 match self.kept_members(&tenant_id, &id).await? {
                     Some(ids) => ids,
                     None => {
-                        self.load(&tenant_id).await?;
+                        let groups =
+                            fetch(&self.ctx.client, &self.ctx.counters, &tenant_id).await?;
+                        self.remember(&tenant_id, &groups);
                         self.members
                             .lock()
                             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -283,10 +392,17 @@ impl ResourceSyncer for GroupSyncer {
                 unknown += 1;
                 continue;
             };
-            let principal =
-                Resource::new(USER_TYPE, &*principal.resource_id, &*principal.display_name);
             grants.push(
-                Grant::new(&entitlement, principal).with_annotation(&GrantImmutable::default()),
+                Grant {
+                    id: format!("{}:{USER_TYPE}:{}", entitlement.id, principal.resource_id),
+                    principal: Some(Resource::new(
+                        USER_TYPE,
+                        principal.resource_id,
+                        principal.display_name,
+                    )),
+                    ..Grant::default()
+                }
+                .with_annotation(&GrantImmutable::default()),
             );
         }
         if unknown > 0 {
@@ -299,7 +415,7 @@ impl ResourceSyncer for GroupSyncer {
                 "group members that are not among the synced users (test users, or users created since) get no grant"
             );
         }
-        Ok(Page::last(grants))
+        Ok(Page::of_entitlement(entitlement, grants, None))
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {

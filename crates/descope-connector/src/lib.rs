@@ -49,6 +49,7 @@ mod resources;
 mod resume;
 mod session;
 mod syncers;
+mod tenant_search;
 
 use std::sync::Arc;
 
@@ -118,6 +119,8 @@ pub struct DescopeConnector {
     pager: PagerConfig,
     /// How far back the event feed reads the audit log again (see [`DEFAULT_EVENT_LOOKBACK`]).
     event_lookback: std::time::Duration,
+    /// Ask every tenant for its groups, not only those with SSO ([`DescopeConfig::with_groups_of_every_tenant`]).
+    groups_of_every_tenant: bool,
     demo: bool,
     /// Where the base URL was set (a variable or flag), for messages.
     base_url_source: Option<String>,
@@ -209,6 +212,7 @@ impl DescopeConnector {
                 last_login: config.sync_last_login(),
             },
             event_lookback: config.event_lookback(),
+            groups_of_every_tenant: config.groups_of_every_tenant(),
             demo: config.demo(),
             base_url_source: config.base_url_source().map(str::to_owned),
         }
@@ -325,7 +329,11 @@ impl DescopeConnector {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),
             }),
-            Arc::new(GroupSyncer::new(ctx.clone(), provisioner.clone())),
+            Arc::new(GroupSyncer::new(
+                ctx.clone(),
+                provisioner.clone(),
+                self.groups_of_every_tenant,
+            )),
             Arc::new(PermissionSyncer {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),

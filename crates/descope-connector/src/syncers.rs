@@ -68,14 +68,14 @@ pub(crate) async fn two_list_grants(
         if let Some(user) = index.user(n) {
             let principal_type = user.kind.resource_type();
             // What `Grant::new(entitlement, principal)` builds, without the intermediate
-            // copies of the principal and its id.
+            // copies of the principal and its id, nor a copy of the entitlement: the page
+            // shares one (`Page::of_entitlement`).
             let mut grant = Grant {
                 id: format!("{}:{principal_type}:{}", entitlement.id, user.resource_id),
-                entitlement: Some(entitlement.clone()),
                 principal: Some(Resource::new(
                     principal_type,
-                    &*user.resource_id,
-                    &*user.display_name,
+                    user.resource_id,
+                    user.display_name,
                 )),
                 ..Grant::default()
             };
@@ -85,11 +85,8 @@ pub(crate) async fn two_list_grants(
             grants.push(grant);
         }
     }
-    Ok(if end < total {
-        Page::next(grants, end.to_string())
-    } else {
-        Page::last(grants)
-    })
+    let next = (end < total).then(|| end.to_string());
+    Ok(Page::of_entitlement(entitlement.clone(), grants, next))
 }
 
 /// Users, from `POST /v2/mgmt/user/search`. Feeds the assignment index as pages go by.

@@ -214,6 +214,7 @@ pub struct EmulatorBuilder {
     expired_key_status: ExpiredKeyStatus,
     history_shape: HistoryShape,
     history_max_ids: Option<usize>,
+    search_max_tenant_ids: Option<usize>,
     access_key_search_cap: Option<usize>,
     key_update_empty_list_keeps: bool,
     concurrent_key_writer: Option<ConcurrentKeyWriter>,
@@ -247,6 +248,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("expired_key_status", &self.expired_key_status)
             .field("history_shape", &self.history_shape)
             .field("history_max_ids", &self.history_max_ids)
+            .field("search_max_tenant_ids", &self.search_max_tenant_ids)
             .field("access_key_search_cap", &self.access_key_search_cap)
             .field(
                 "key_update_empty_list_keeps",
@@ -279,6 +281,7 @@ impl Default for EmulatorBuilder {
             expired_key_status: ExpiredKeyStatus::Stored,
             history_shape: HistoryShape::BareArray,
             history_max_ids: None,
+            search_max_tenant_ids: None,
             access_key_search_cap: None,
             key_update_empty_list_keeps: false,
             concurrent_key_writer: None,
@@ -421,6 +424,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most tenant ids one `POST /v1/mgmt/role/search` or `POST /v1/mgmt/accesskey/search`
+    /// may carry in `tenantIds`; more is a 400 `E011004`. Descope documents no maximum (default
+    /// `None`: any number); `Some(0)` makes [`EmulatorBuilder::start`] fail with `InvalidInput`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use descope_emulator::Emulator;
+    ///
+    /// let emu = Emulator::builder().search_max_tenant_ids(Some(50)).start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn search_max_tenant_ids(mut self, max: Option<usize>) -> Self {
+        self.search_max_tenant_ids = max;
+        self
+    }
+
     /// A silent cap on `POST /v1/mgmt/accesskey/search`: at most `max` keys per answer, the
     /// first ones in the answer's order, with nothing saying more matched (default `None`: every
     /// match, as the SDKs assume; whether Descope caps this search is unverified).
@@ -493,6 +512,12 @@ impl EmulatorBuilder {
                  (or None)",
             ));
         }
+        if self.search_max_tenant_ids == Some(0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "search_max_tenant_ids must be at least 1 (or None for no maximum)",
+            ));
+        }
         if self.history_max_ids == Some(0) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -518,6 +543,7 @@ impl EmulatorBuilder {
                 expired_key_status: self.expired_key_status,
                 history_shape: self.history_shape,
                 history_max_ids: self.history_max_ids,
+                search_max_tenant_ids: self.search_max_tenant_ids,
                 access_key_search_cap: self.access_key_search_cap,
                 key_update_empty_list_keeps: self.key_update_empty_list_keeps,
                 concurrent_key_writer: self.concurrent_key_writer,

@@ -32,6 +32,17 @@ pub struct GenSpec {
     pub test_users: usize,
     /// Groups per tenant whose `authType` is `saml` or `oidc`.
     pub groups_per_sso_tenant: usize,
+    /// How many tenants have SSO (`authType` `saml` or `oidc`, alternately), spread evenly over
+    /// the tenants; the others have `none`. `None` (the default) keeps the usual mix: two
+    /// tenants in three, in the order `none`, `saml`, `oidc`.
+    pub sso_tenants: Option<usize>,
+    /// How many tenants *without* SSO hold SCIM groups anyway (`groups_per_sso_tenant` each,
+    /// source `scim`, members flagged `SCIM`): the reading of Descope's undocumented behaviour in
+    /// which a tenant whose `authType` is `none` can hold groups (SCIM provisioning without SSO,
+    /// or groups left after its SSO configuration was removed). Default 0, the other reading.
+    /// Drawn after everything else from the same stream, so a spec with 0 gives the dataset it
+    /// gave before this field existed.
+    pub scim_tenants_without_sso: usize,
     /// Extra tenant memberships per user, on top of the usual mix (mostly one tenant, some
     /// none, a few two); each comes with the usual chance of a tenant role and of a project role
     /// within the tenant. Raises the number of grants per user for scale benchmarks. Default 0,
@@ -77,6 +88,8 @@ impl Default for GenSpec {
             permissions: 10,
             test_users: 2,
             groups_per_sso_tenant: 2,
+            sso_tenants: None,
+            scim_tenants_without_sso: 0,
             extra_tenants_per_user: 0,
             access_keys: 0,
             sso_apps: 0,
@@ -207,6 +220,8 @@ pub(crate) fn demo() -> Dataset {
         permissions: 8,
         test_users: 2,
         groups_per_sso_tenant: 2,
+        sso_tenants: None,
+        scim_tenants_without_sso: 0,
         extra_tenants_per_user: 0,
         access_keys: 0,
         sso_apps: 0,
@@ -272,7 +287,19 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
         let mut t = TenantRecord::new(random_id(&mut rng, "T2", 28), name);
         let domain = format!("{}.example.com", slug(&t.name));
         t.created_time = BASE_TIME + i as i64 * 3_600;
-        t.auth_type = ["none", "saml", "oidc"][i % 3].to_owned();
+        t.auth_type = match spec.sso_tenants {
+            None => ["none", "saml", "oidc"][i % 3],
+            // Tenant i has SSO when it starts a new share of `sso` over `tenants` (evenly spread).
+            Some(sso) if (i * sso) / spec.tenants != ((i + 1) * sso) / spec.tenants => {
+                if (i * sso / spec.tenants).is_multiple_of(2) {
+                    "saml"
+                } else {
+                    "oidc"
+                }
+            }
+            Some(_) => "none",
+        }
+        .to_owned();
         t.enforce_sso = t.auth_type == "saml" && i % 2 == 0;
         if i % 2 == 0 {
             t.self_provisioning_domains.push(domain.clone());
@@ -405,36 +432,77 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
 }
 
 fn add_groups(data: &mut Dataset, spec: &GenSpec, rng: &mut ChaCha8Rng) {
-    for t in data.tenants.iter().filter(|t| t.auth_type != "none") {
-        let members: Vec<&UserRecord> = data
-            .users
+    let sso: Vec<usize> = (0..data.tenants.len())
+        .filter(|&i| data.tenants[i].auth_type != "none")
+        .collect();
+    for i in sso {
+        let source = if data.tenants[i].auth_type == "saml" {
+            "scim"
+        } else {
+            "jit"
+        };
+        add_tenant_groups(data, i, source, spec.groups_per_sso_tenant, rng);
+    }
+    // The reading in which a tenant without SSO holds SCIM groups: the first of every
+    // `plain / k` tenants without SSO, its groups' members provisioned by SCIM.
+    let plain: Vec<usize> = (0..data.tenants.len())
+        .filter(|&i| data.tenants[i].auth_type == "none")
+        .collect();
+    let k = spec.scim_tenants_without_sso.min(plain.len());
+    for n in 0..k {
+        let i = plain[n * plain.len() / k];
+        let first = data.groups.len();
+        add_tenant_groups(data, i, "scim", spec.groups_per_sso_tenant, rng);
+        let members: std::collections::HashSet<String> = data.groups[first..]
             .iter()
-            .filter(|u| u.tenant(&t.id).is_some())
-            .take(200)
+            .flat_map(|g| g.members.iter().map(|m| m.user_id.clone()))
             .collect();
-        let source = if t.auth_type == "saml" { "scim" } else { "jit" };
-        for g in 0..spec.groups_per_sso_tenant {
-            let mut group = GroupRecord {
-                tenant_id: t.id.clone(),
-                id: random_id(rng, "G", 12),
-                display: format!("{} group {}", t.name, g + 1),
-                source: source.to_owned(),
-                sso_id: String::new(),
-                members: Vec::new(),
-                external_id: String::new(),
-            };
-            for (n, u) in members.iter().enumerate() {
-                if n % spec.groups_per_sso_tenant == g {
-                    group.members.push(GroupMemberRecord {
-                        login_id: u.login_ids.first().cloned().unwrap_or_default(),
-                        user_id: u.user_id.clone(),
-                        display: u.name.clone(),
-                    });
-                }
+        for u in &mut data.users {
+            if members.contains(&u.user_id) {
+                u.scim = true;
             }
-            data.groups.push(group);
         }
     }
+}
+
+/// `count` groups for tenant `i`, from `source`, sharing out up to 200 of its members.
+fn add_tenant_groups(
+    data: &mut Dataset,
+    i: usize,
+    source: &str,
+    count: usize,
+    rng: &mut ChaCha8Rng,
+) {
+    let t = &data.tenants[i];
+    let members: Vec<&UserRecord> = data
+        .users
+        .iter()
+        .filter(|u| u.tenant(&t.id).is_some())
+        .take(200)
+        .collect();
+    let mut groups = Vec::with_capacity(count);
+    for g in 0..count {
+        let mut group = GroupRecord {
+            tenant_id: t.id.clone(),
+            id: random_id(rng, "G", 12),
+            display: format!("{} group {}", t.name, g + 1),
+            source: source.to_owned(),
+            sso_id: String::new(),
+            members: Vec::new(),
+            external_id: String::new(),
+        };
+        for (n, u) in members.iter().enumerate() {
+            if n % count == g {
+                group.members.push(GroupMemberRecord {
+                    login_id: u.login_ids.first().cloned().unwrap_or_default(),
+                    user_id: u.user_id.clone(),
+                    display: u.name.clone(),
+                });
+            }
+        }
+        groups.push(group);
+    }
+    data.groups.extend(groups);
 }
 
 #[cfg(test)]

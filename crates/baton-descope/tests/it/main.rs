@@ -23,3 +23,4 @@ mod secrets;
 mod service;
 mod sync;
 mod targets;
+mod tenants;

@@ -87,6 +87,21 @@ pub trait SyncStore: Send {
     /// Stores grants.
     async fn put_grants(&mut self, items: Vec<Grant>) -> Result<(), Error>;
 
+    /// Stores grants that all hold `entitlement` (their own `entitlement` is `None`): a page
+    /// from [`Page::of_entitlement`](crate::Page::of_entitlement). The default gives each
+    /// grant a copy and calls [`put_grants`](SyncStore::put_grants); the `.c1z` writer encodes
+    /// the entitlement once for the page. What is stored is the same either way.
+    async fn put_grants_of(
+        &mut self,
+        entitlement: Entitlement,
+        mut items: Vec<Grant>,
+    ) -> Result<(), Error> {
+        for g in &mut items {
+            g.entitlement = Some(entitlement.clone());
+        }
+        self.put_grants(items).await
+    }
+
     /// Records what the connector says about itself ([`Connector::metadata`](crate::Connector::metadata))
     /// for this sync, so a reader of the output can tell which connector (and, for a demo, that
     /// it was a demo) wrote it. A `.c1z` keeps it as an asset row

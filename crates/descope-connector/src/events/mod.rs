@@ -206,8 +206,8 @@ impl AuditFeed {
         })
     }
 
-    /// The tenants' own roles among those `records` name in role changes (one role search per
-    /// 50 tenants, only when such records are there).
+    /// The tenants' own roles among those `records` name in role changes (role searches by
+    /// tenant, batched as `crate::tenant_search` does, only when such records are there).
     async fn own_roles(&self, records: &[&Audit]) -> Result<OwnRoles, Error> {
         let named: BTreeSet<(String, String)> =
             records.iter().flat_map(|a| tenant_roles_named(a)).collect();
@@ -217,22 +217,28 @@ impl AuditFeed {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let client = self.client.clone();
+        let answers = crate::tenant_search::search_by_tenants(
+            &tenants,
+            "searching the roles of tenants named in the audit log",
+            move |chunk| {
+                let client = client.clone();
+                async move {
+                    client
+                        .roles()
+                        .search(&SearchRolesRequest::new().tenant_ids(chunk))
+                        .await
+                }
+            },
+        )
+        .await?;
         let mut own = OwnRoles::new();
-        for chunk in tenants.chunks(crate::catalog::ROLE_SEARCH_CHUNK) {
-            let roles = self
-                .client
-                .roles()
-                .search(&SearchRolesRequest::new().tenant_ids(chunk.iter().cloned()))
-                .await
-                .map_err(|e| {
-                    crate::error::from_descope(
-                        "searching the roles of tenants named in the audit log",
-                        e,
-                    )
-                })?;
-            for r in roles.into_iter().filter(|r| !r.tenant_id.is_empty()) {
-                own.insert((r.tenant_id, r.name));
-            }
+        for r in answers
+            .into_iter()
+            .flat_map(|(_, roles)| roles)
+            .filter(|r| !r.tenant_id.is_empty())
+        {
+            own.insert((r.tenant_id, r.name));
         }
         Ok(own)
     }

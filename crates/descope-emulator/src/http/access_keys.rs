@@ -205,6 +205,7 @@ struct Keys<'a> {
 async fn search(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::SearchKeys = parse(&body)?;
     let tenants = req.tenant_ids.unwrap_or_default();
+    app.check_tenant_ids(tenants.len())?;
     let bound = req.bound_user_id.unwrap_or_default();
     let creator = req.creating_user.unwrap_or_default();
     let attrs = req.custom_attributes.unwrap_or_default();

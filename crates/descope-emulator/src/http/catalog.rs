@@ -198,6 +198,7 @@ pub(super) async fn role_create(AxState(app): App, body: Bytes) -> Reply {
 /// `permissionNames` are any-of, `roleNameLike` and `text` case-insensitive substrings.
 pub(super) async fn role_search(AxState(app): App, body: Bytes) -> Reply {
     let req: wire::SearchRoles = parse(&body)?;
+    app.check_tenant_ids(req.tenant_ids.len())?;
     let like = req.role_name_like.to_lowercase();
     let text = req.text.to_lowercase();
     let state = app.read();

@@ -71,6 +71,7 @@ pub(crate) struct Shared {
     expired_key_status: ExpiredKeyStatus,
     history_shape: HistoryShape,
     history_max_ids: Option<usize>,
+    pub(crate) search_max_tenant_ids: Option<usize>,
     pub(crate) access_key_search_cap: Option<usize>,
     pub(crate) key_update_empty_list_keeps: bool,
     /// The other writer of one key and how many more updates it follows.
@@ -98,6 +99,7 @@ pub(crate) struct Config {
     pub(crate) expired_key_status: ExpiredKeyStatus,
     pub(crate) history_shape: HistoryShape,
     pub(crate) history_max_ids: Option<usize>,
+    pub(crate) search_max_tenant_ids: Option<usize>,
     pub(crate) access_key_search_cap: Option<usize>,
     pub(crate) key_update_empty_list_keeps: bool,
     pub(crate) concurrent_key_writer: Option<ConcurrentKeyWriter>,
@@ -126,11 +128,22 @@ impl Shared {
             expired_key_status: config.expired_key_status,
             history_shape: config.history_shape,
             history_max_ids: config.history_max_ids,
+            search_max_tenant_ids: config.search_max_tenant_ids,
             access_key_search_cap: config.access_key_search_cap,
             key_update_empty_list_keeps: config.key_update_empty_list_keeps,
             concurrent_key_writer: Mutex::new(config.concurrent_key_writer),
             changes: config.changes,
             grants: config.grants,
+        }
+    }
+
+    /// Refuses a search by more tenant ids than `search_max_tenant_ids` allows.
+    pub(crate) fn check_tenant_ids(&self, count: usize) -> Result<(), ApiError> {
+        match self.search_max_tenant_ids {
+            Some(max) if count > max => Err(ApiError::invalid_argument(format!(
+                "At most {max} tenant ids per search, got {count}; split the list"
+            ))),
+            _ => Ok(()),
         }
     }
 

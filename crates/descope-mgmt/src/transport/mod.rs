@@ -120,6 +120,11 @@ pub(crate) struct Metrics {
     pub(crate) retries: AtomicU64,
     pub(crate) rate_limited: AtomicU64,
     pub(crate) throttle_wait_nanos: AtomicU64,
+    /// Wall-clock time with at least one request waiting on the limiter (ended periods).
+    pub(crate) throttle_wall_nanos: AtomicU64,
+    /// When the current period with a request waiting began; changed with `throttled_now`
+    /// under this lock, so the periods are exact.
+    pub(crate) waiting_since: std::sync::Mutex<Option<Instant>>,
     /// Requests waiting on the client-side rate limiter right now.
     pub(crate) throttled_now: AtomicU64,
     /// When the latest-ending wait in progress ends, in nanoseconds since `epoch`.
@@ -134,6 +139,8 @@ impl Default for Metrics {
             retries: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
             throttle_wait_nanos: AtomicU64::new(0),
+            throttle_wall_nanos: AtomicU64::new(0),
+            waiting_since: std::sync::Mutex::new(None),
             throttled_now: AtomicU64::new(0),
             throttle_until_nanos: AtomicU64::new(0),
             epoch: Instant::now(),
@@ -141,7 +148,7 @@ impl Default for Metrics {
     }
 }
 
-fn nanos(d: Duration) -> u64 {
+pub(crate) fn nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 

@@ -41,6 +41,20 @@ impl Window {
         }
     }
 
+    /// A request that took a slot at `sent` ended at `now`: its place in the window moves to
+    /// `now` (the window stays sorted). Nothing happens when the slot already left the window.
+    fn release(&mut self, sent: Instant, now: Instant) {
+        if now <= sent {
+            return;
+        }
+        let Some(i) = self.sent.iter().position(|t| *t == sent) else {
+            return;
+        };
+        self.sent.remove(i);
+        let at = self.sent.partition_point(|t| *t <= now);
+        self.sent.insert(at, now);
+    }
+
     /// Takes a slot now, or says when to try again.
     fn try_acquire(&mut self, now: Instant) -> Option<Instant> {
         if let Some(until) = self.locked_until {
@@ -73,14 +87,53 @@ struct Waiting<'a> {
 
 impl<'a> Waiting<'a> {
     fn start(metrics: &'a Metrics) -> Self {
-        metrics.throttled_now.fetch_add(1, Ordering::Relaxed);
+        let mut since = metrics
+            .waiting_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if metrics.throttled_now.fetch_add(1, Ordering::Relaxed) == 0 {
+            *since = Some(Instant::now());
+        }
         Waiting { metrics }
     }
 }
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.metrics.throttled_now.fetch_sub(1, Ordering::Relaxed);
+        let mut since = self
+            .metrics
+            .waiting_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.metrics.throttled_now.fetch_sub(1, Ordering::Relaxed) == 1
+            && let Some(began) = since.take()
+        {
+            self.metrics
+                .throttle_wall_nanos
+                .fetch_add(super::nanos(began.elapsed()), Ordering::Relaxed);
+        }
+    }
+}
+
+/// A slot a request holds in its window while it runs. Descope counts a request when it
+/// arrives, which can be later than when the client let it go (a connection being opened, a
+/// layer waiting), so a window measured from the send could let a request of the next window
+/// reach Descope inside this one and trip the 60-second lock-out. When the slot is dropped (the
+/// request answered, failed or abandoned) its time moves to that moment, after the arrival.
+pub(crate) struct Slot<'a> {
+    limiter: &'a RateLimiter,
+    class: EndpointClass,
+    sent: Option<Instant>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let (Some(sent), Some(window)) = (self.sent, self.limiter.window(self.class)) {
+            window
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .release(sent, Instant::now());
+        }
     }
 }
 
@@ -120,20 +173,29 @@ impl RateLimiter {
     /// While it waits, the client's metrics show it ([`crate::ClientMetrics::throttled_requests`]
     /// and [`crate::ClientMetrics::throttle_remaining`]); a wait longer than a second is logged
     /// at info level, so a long pause is never silent.
-    pub(crate) async fn acquire(&self, class: EndpointClass) {
+    pub(crate) async fn acquire(&self, class: EndpointClass) -> Slot<'_> {
+        let mut slot = Slot {
+            limiter: self,
+            class,
+            sent: None,
+        };
         let Some(window) = self.window(class) else {
-            return;
+            return slot;
         };
         let started = Instant::now();
         let mut waiting: Option<Waiting<'_>> = None;
         let mut announced = false;
         loop {
             // The lock is never held across an await; a poisoned lock still holds valid data.
+            let now = Instant::now();
             let next = window
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .try_acquire(Instant::now());
-            let Some(at) = next else { break };
+                .try_acquire(now);
+            let Some(at) = next else {
+                slot.sent = Some(now);
+                break;
+            };
             if waiting.is_none() {
                 waiting = Some(Waiting::start(&self.metrics));
             }
@@ -160,6 +222,7 @@ impl RateLimiter {
         if waiting.is_some() {
             self.metrics.add_throttle_wait(started.elapsed());
         }
+        slot
     }
 
     /// Holds back every request of `class` for `dur` (after a 429).
@@ -226,8 +289,10 @@ where
         let default_lockout = self.default_lockout;
         Box::pin(async move {
             let class = req.class;
-            limiter.acquire(class).await;
+            let slot = limiter.acquire(class).await;
             let result = inner.oneshot(req).await;
+            // Counted in the window from now on (see `Slot`), before a 429's lock-out.
+            drop(slot);
             if let Err(e) = &result
                 && e.status() == Some(429)
             {
@@ -241,6 +306,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicU64;
 
     #[tokio::test(start_paused = true)]
     async fn burst_then_window() {
@@ -314,7 +380,7 @@ mod tests {
         assert_eq!(metrics.throttle_remaining(), None);
         let waiter = tokio::spawn({
             let limiter = limiter.clone();
-            async move { limiter.acquire(EndpointClass::Management).await }
+            async move { drop(limiter.acquire(EndpointClass::Management).await) }
         });
         // Let the waiter reach its sleep without moving the paused clock.
         while metrics.throttled_now.load(Ordering::Relaxed) == 0 {
@@ -326,6 +392,60 @@ mod tests {
         waiter.await.unwrap();
         assert_eq!(metrics.throttled_now.load(Ordering::Relaxed), 0);
         assert_eq!(metrics.throttle_remaining(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_counts_from_when_its_request_ended() {
+        let metrics = Arc::new(Metrics::default());
+        let cfg = RateLimitConfig::custom(
+            RateWindow::new(2, Duration::from_secs(60)),
+            RateWindow::new(2, Duration::from_secs(60)),
+        );
+        let limiter = RateLimiter::new(cfg, metrics);
+        let start = Instant::now();
+        // The first request takes 5 s to reach Descope and be answered; the second is quick.
+        let slow = limiter.acquire(EndpointClass::Management).await;
+        drop(limiter.acquire(EndpointClass::Management).await);
+        tokio::time::advance(Duration::from_secs(5)).await;
+        drop(slow);
+        // The third goes when the quick one's minute is over; the fourth only once the slow
+        // one's minute, counted from its end, is over.
+        drop(limiter.acquire(EndpointClass::Management).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
+        drop(limiter.acquire(EndpointClass::Management).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(65));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_in_the_same_window_count_once_on_the_wall_clock() {
+        let metrics = Arc::new(Metrics::default());
+        let limiter = Arc::new(RateLimiter::new(
+            RateLimitConfig::custom(
+                RateWindow::new(2, Duration::from_secs(60)),
+                RateWindow::new(2, Duration::from_secs(60)),
+            ),
+            metrics.clone(),
+        ));
+        // Two go at once; the next four wait: two for one window, two for the next.
+        let waiters: Vec<_> = (0..6)
+            .map(|_| {
+                let limiter = limiter.clone();
+                tokio::spawn(async move { drop(limiter.acquire(EndpointClass::Management).await) })
+            })
+            .collect();
+        for w in waiters {
+            w.await.unwrap();
+        }
+        let nanos = |a: &AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));
+        // Summed: 60 + 60 + 120 + 120 s; on the wall clock: the two minutes.
+        assert_eq!(
+            nanos(&metrics.throttle_wait_nanos),
+            Duration::from_secs(360)
+        );
+        assert_eq!(
+            nanos(&metrics.throttle_wall_nanos),
+            Duration::from_secs(120)
+        );
     }
 
     #[derive(Clone, Default)]

@@ -86,6 +86,7 @@ impl Output {
     }
 }
 
+mod keys;
 mod pages;
 mod progress;
 
@@ -110,7 +111,7 @@ pub(super) struct Run<'a> {
     types: HashMap<String, TypeInfo>,
     type_order: Vec<String>,
     /// Every resource of this sync, for dedup and the grants' principal check.
-    resource_keys: FastSet<ResourceId>,
+    resource_keys: keys::ResourceKeys,
     /// (child type, parent) pairs already queued.
     child_jobs: FastSet<(String, ResourceId)>,
     entitlement_ids: FastSet<String>,
@@ -150,7 +151,7 @@ impl<'a> Run<'a> {
             options,
             types: HashMap::new(),
             type_order: Vec::new(),
-            resource_keys: FastSet::default(),
+            resource_keys: keys::ResourceKeys::default(),
             child_jobs: FastSet::default(),
             entitlement_ids: FastSet::default(),
             entitlement_list: Vec::new(),

@@ -55,7 +55,7 @@ impl Run<'_> {
             ));
             return None;
         }
-        if !self.resource_keys.insert(id.clone()) {
+        if !self.resource_keys.insert(&id) {
             // Listed twice in one sync: one object, counted once.
             return None;
         }
@@ -161,18 +161,26 @@ impl Run<'_> {
                     store.put_entitlements(keep).await?;
                 }
             }
-            Output::Grants(page) => {
+            Output::Grants(mut page) => {
+                let shared = page.take_shared_entitlement();
+                let shared_known = shared
+                    .as_ref()
+                    .map(|e| self.entitlement_ids.contains(&e.id));
                 let mut keep = Vec::with_capacity(page.items.len());
                 for g in page.items {
                     if g.id.is_empty() {
                         self.problem(format!("{}: a grant has no id", job.describe()));
                         continue;
                     }
-                    if !self.entitlement_ids.contains(g.entitlement_id()) {
+                    let entitlement_id = shared.as_ref().map_or(g.entitlement_id(), |e| &e.id);
+                    let known = match shared_known {
+                        Some(known) => known,
+                        None => self.entitlement_ids.contains(entitlement_id),
+                    };
+                    if !known {
                         self.problem(format!(
-                            "grant {} is on entitlement {:?}, which is not in this sync",
+                            "grant {} is on entitlement {entitlement_id:?}, which is not in this sync",
                             g.id,
-                            g.entitlement_id()
                         ));
                         continue;
                     }
@@ -200,7 +208,10 @@ impl Run<'_> {
                     keep.push(g);
                 }
                 if !keep.is_empty() {
-                    store.put_grants(keep).await?;
+                    match shared {
+                        Some(e) => store.put_grants_of(e, keep).await?,
+                        None => store.put_grants(keep).await?,
+                    }
                 }
             }
         }

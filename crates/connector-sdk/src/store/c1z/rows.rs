@@ -134,39 +134,56 @@ impl Rows {
         let mut rows = Self::new(7, items.len(), items.len() * 384);
         let mut last: Option<(Entitlement, Vec<u8>)> = None;
         for g in items {
-            let ent_rid = g
-                .entitlement
-                .as_ref()
-                .and_then(|e| e.resource.as_ref())
-                .and_then(|r| r.id.as_ref());
-            rows.push_str(ent_rid.map_or("", |i| i.resource_type.as_str()));
-            rows.push_str(ent_rid.map_or("", |i| i.resource.as_str()));
-            rows.push_str(g.entitlement_id());
-            let pid = g.principal.as_ref().and_then(|p| p.id.as_ref());
-            rows.push_str(pid.map_or("", |i| i.resource_type.as_str()));
-            rows.push_str(pid.map_or("", |i| i.resource.as_str()));
-            rows.push_str(&g.id);
             let entitlement = g.entitlement.take();
             if let Some(e) = &entitlement
                 && last.as_ref().is_none_or(|(prev, _)| prev != e)
             {
                 last = Some((e.clone(), e.encode_to_vec()));
             }
-            let ent_bytes = entitlement
+            let shared = entitlement
                 .as_ref()
                 .and(last.as_ref())
-                .map(|(_, b)| b.as_slice());
-            rows.push_with(|b| {
-                if let Some(eb) = ent_bytes {
-                    encode_key(1, WireType::LengthDelimited, b);
-                    encode_varint(eb.len() as u64, b);
-                    b.extend_from_slice(eb);
-                }
-                g.encode_raw(b);
-            });
+                .map(|(e, b)| (e, b.as_slice()));
+            rows.push_grant(g, shared);
             g.entitlement = entitlement;
         }
         rows
+    }
+
+    /// `v1_grants` rows of grants that all hold `entitlement` (their own is `None`): the same
+    /// rows as [`Rows::grants`] gives for grants that each hold a copy.
+    pub(super) fn grants_of(entitlement: &Entitlement, items: &[Grant]) -> Self {
+        let mut rows = Self::new(7, items.len(), items.len() * 384);
+        let bytes = entitlement.encode_to_vec();
+        for g in items {
+            rows.push_grant(g, Some((entitlement, &bytes)));
+        }
+        rows
+    }
+
+    /// One grant's row; `entitlement` is the grant's entitlement with its encoding (`None`
+    /// for a grant without one), written before the grant's other fields.
+    fn push_grant(&mut self, g: &Grant, entitlement: Option<(&Entitlement, &[u8])>) {
+        let ent_rid = entitlement
+            .and_then(|(e, _)| e.resource.as_ref())
+            .and_then(|r| r.id.as_ref());
+        self.push_str(ent_rid.map_or("", |i| i.resource_type.as_str()));
+        self.push_str(ent_rid.map_or("", |i| i.resource.as_str()));
+        self.push_str(entitlement.map_or("", |(e, _)| e.id.as_str()));
+        let pid = g.principal.as_ref().and_then(|p| p.id.as_ref());
+        self.push_str(pid.map_or("", |i| i.resource_type.as_str()));
+        self.push_str(pid.map_or("", |i| i.resource.as_str()));
+        self.push_str(&g.id);
+        self.push_with(|b| {
+            if let Some((_, eb)) = entitlement {
+                encode_key(1, WireType::LengthDelimited, b);
+                encode_varint(eb.len() as u64, b);
+                b.extend_from_slice(eb);
+            }
+            // Without its entitlement (written above): prost writes fields in tag order.
+            debug_assert!(g.entitlement.is_none());
+            g.encode_raw(b);
+        });
     }
 }
 
@@ -210,6 +227,33 @@ mod tests {
         }
         assert_eq!(rows.text(0, 0).unwrap(), Some("role"));
         assert_eq!(rows.text(0, 1).unwrap(), Some("a"));
+    }
+
+    #[test]
+    fn a_shared_entitlement_writes_the_same_rows_as_copies() {
+        let a = ent("a");
+        let grants: Vec<Grant> = ["u1", "u2", "u3"]
+            .iter()
+            .map(|u| {
+                Grant::new(&a, Resource::new("user", *u, format!("User {u}")))
+                    .with_annotation(&GrantImmutable::default())
+            })
+            .collect();
+        let mut copies = grants.clone();
+        let with_copies = Rows::grants(&mut copies);
+        let page = crate::Page::of_entitlement(a.clone(), grants, None);
+        let shared = Rows::grants_of(&a, &page.items);
+        assert_eq!(shared.len(), 3);
+        for (row, copy) in copies.iter().enumerate() {
+            for col in 0..6 {
+                assert_eq!(
+                    shared.text(row, col).unwrap(),
+                    with_copies.text(row, col).unwrap()
+                );
+            }
+            assert_eq!(shared.blob(row, 6), with_copies.blob(row, 6));
+            assert_eq!(shared.blob(row, 6), copy.encode_to_vec().as_slice());
+        }
     }
 
     #[test]

@@ -416,6 +416,16 @@ impl SyncStore for C1zWriter {
         self.send_rows(Cmd::Grants(rows)).await
     }
 
+    async fn put_grants_of(
+        &mut self,
+        entitlement: Entitlement,
+        items: Vec<Grant>,
+    ) -> Result<(), Error> {
+        let rows = Rows::grants_of(&entitlement, &items);
+        drop(items);
+        self.send_rows(Cmd::Grants(rows)).await
+    }
+
     async fn checkpoint(&mut self, state: String) -> Result<(), Error> {
         self.send(Cmd::Checkpoint(state)).await
     }
