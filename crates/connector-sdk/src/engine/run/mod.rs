@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::future::BoxFuture;
-use futures::stream::{FuturesUnordered, StreamExt};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::checkpoint::{Checkpoint, CkPhase};
@@ -455,23 +455,46 @@ impl<'a> Run<'a> {
         // A phase boundary is always checkpointed.
         self.save_checkpoint(store).await?;
         self.report();
+        // The connector's work runs as tasks on the runtime's worker threads, beside the
+        // engine's own (checking and encoding the pages it stores) and the store's: on one
+        // thread, the engine did both and was a large sync's bottleneck. Pages of one listing
+        // stay in order (the next is asked for once this one is stored).
+        let mut in_flight = JoinSet::new();
+        let result = self.run_jobs(&mut in_flight, store).await;
+        if result.is_err() {
+            // Stop the connector's work, and wait until it has, before the caller saves or
+            // drops the store: an abandoned call must not outlive the run.
+            in_flight.shutdown().await;
+        }
+        result
+    }
+
+    async fn run_jobs<S: SyncStore + ?Sized>(
+        &mut self,
+        in_flight: &mut JoinSet<(Job, Result<Output, Error>)>,
+        store: &mut S,
+    ) -> Result<(), Error> {
         let cancel = self.options.cancel.clone();
-        let mut in_flight: FuturesUnordered<JobFuture> = FuturesUnordered::new();
         loop {
             while in_flight.len() < self.options.concurrency.max(1) {
                 let Some(job) = self.queue.pop_front() else {
                     break;
                 };
                 self.running.insert(job.id, job.clone());
-                in_flight.push(self.start(job));
+                in_flight.spawn(self.start(job));
             }
             if in_flight.is_empty() {
                 return Ok(());
             }
-            let (job, result) = tokio::select! {
+            let done = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => return Err(Error::cancelled("sync cancelled")),
-                Some(done) = in_flight.next() => done,
+                Some(done) = in_flight.join_next() => done,
+            };
+            let (job, result) = match done {
+                Ok(done) => done,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(e) => return Err(Error::internal(format!("a connector call stopped: {e}"))),
             };
             let output = match result {
                 Ok(o) => o,
