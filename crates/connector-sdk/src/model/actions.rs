@@ -1,7 +1,7 @@
 //! baton's action messages (`proto/c1/connector/v2/action.proto`): action schemas, invoke,
 //! status, and the request/response pairs of `ActionService`.
 
-use super::annotations::AnnotationMessage;
+use super::annotations::packable;
 use super::config::{Constraint, Field};
 
 /// `c1.connector.v2.BatonActionStatus`.
@@ -308,14 +308,6 @@ pub struct ListActionSchemasResponse {
     /// Annotations.
     #[prost(message, repeated, tag = "2")]
     pub annotations: Vec<prost_types::Any>,
-}
-
-macro_rules! packable {
-    ($($ty:ident),* $(,)?) => {
-        $(impl AnnotationMessage for $ty {
-            const TYPE_NAME: &'static str = stringify!($ty);
-        })*
-    };
 }
 
 packable!(
