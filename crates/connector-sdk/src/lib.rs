@@ -72,6 +72,7 @@ pub mod events;
 pub mod ids;
 pub mod model;
 pub mod page;
+pub mod protojson;
 pub mod provision;
 pub mod session;
 pub mod store;

@@ -20,7 +20,7 @@ use c1_connector_sdk::{Connector, Error};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use super::{Io, describe, given, json, unless_cancelled};
+use super::{Io, describe, given, unless_cancelled};
 use crate::cli::{AccountCredential, BatonArgs};
 use crate::exit::Failure;
 use crate::run::Outcome;
@@ -250,7 +250,7 @@ pub(super) async fn create(
                 None => format!("created the {resource_type} account '{who}'"),
             };
             if let Some(t) = &s.invitation_expires_at
-                && let Some(at) = json::timestamp(t).as_str()
+                && let Some(at) = c1_connector_sdk::protojson::timestamp(t).as_str()
             {
                 line.push_str(&format!("; its invitation expires at {at}"));
             }

@@ -13,14 +13,14 @@ use c1_connector_sdk::actions::{
     action_schemas, get_action_status, invoke_action, list_action_schemas,
 };
 use c1_connector_sdk::model::{
-    BatonActionStatus, GetActionStatusRequest, InvokeActionRequest, ListActionSchemasRequest,
-    json_object_to_struct,
+    BatonActionStatus, GetActionStatusRequest, InvokeActionRequest, InvokeActionResponse,
+    ListActionSchemasRequest, json_object_to_struct,
 };
+use c1_connector_sdk::protojson;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::accounts::parse_object;
-use super::json::{ActionState, action_schema};
 use super::{Io, given, unless_cancelled};
 use crate::cli::BatonArgs;
 use crate::exit::{Exit, Failure};
@@ -62,7 +62,11 @@ pub(super) fn list(
         ..ListActionSchemasRequest::default()
     };
     let response = list_action_schemas(connector, &request)?;
-    let schemas: Vec<Value> = response.schemas.iter().map(action_schema).collect();
+    let schemas: Vec<Value> = response
+        .schemas
+        .iter()
+        .map(protojson::action_schema)
+        .collect();
     io.out_json(&json!({ "schemas": schemas }), true)?;
     if resource_type.is_empty() {
         io.note(&format!("{} action schema(s)", schemas.len()));
@@ -125,21 +129,15 @@ pub(super) async fn invoke(
         invoke_action(connector, &request),
     )
     .await?;
-    let mut state = ActionState {
-        id: response.id,
-        name: response.name,
-        status: response.status,
-        annotations: response.annotations,
-        response: response.response,
-    };
+    let mut state = response;
     io.note(&format!(
         "{what} (id {}): {}",
         state.id,
-        state.status_name()
+        status_name(state.status)
     ));
     // The SDK refuses an in-flight answer without an id, so `state.id` is usable here.
     while state.status().is_in_flight() {
-        let waiting = state.status_name();
+        let waiting = status_name(state.status);
         let id = state.id.clone();
         let interrupted = || {
             format!(
@@ -160,7 +158,7 @@ pub(super) async fn invoke(
         let status =
             unless_cancelled(cancel, interrupted, get_action_status(connector, &request)).await?;
         let changed = status.status != state.status;
-        state = ActionState {
+        state = InvokeActionResponse {
             id: state.id,
             name: if status.name.is_empty() {
                 state.name
@@ -175,16 +173,24 @@ pub(super) async fn invoke(
             io.note(&format!(
                 "{what} (id {}): {}",
                 state.id,
-                state.status_name()
+                status_name(state.status)
             ));
         }
     }
-    io.out_json(&state.to_json(), false)?;
+    io.out_json(&protojson::invoke_action_response(&state), false)?;
     settled(&what, &state)
 }
 
+/// A status's protojson name (its number when unknown).
+fn status_name(status: i32) -> String {
+    match BatonActionStatus::try_from(status) {
+        Ok(s) => s.proto_name().to_owned(),
+        Err(_) => status.to_string(),
+    }
+}
+
 /// Only `COMPLETE` is success.
-fn settled(what: &str, state: &ActionState) -> Result<(), Outcome> {
+fn settled(what: &str, state: &InvokeActionResponse) -> Result<(), Outcome> {
     match state.status() {
         BatonActionStatus::Complete => Ok(()),
         BatonActionStatus::Failed => Err(Failure::failed(format!(
@@ -192,13 +198,13 @@ fn settled(what: &str, state: &ActionState) -> Result<(), Outcome> {
             state.id,
             state
                 .error_message()
-                .unwrap_or_else(|| "the connector gave no reason".to_owned())
+                .unwrap_or("the connector gave no reason")
         ))
         .into()),
         _ => Err(Failure::failed(format!(
             "{what} (id {}) ended with status {}: it is not known whether it took effect",
             state.id,
-            state.status_name()
+            status_name(state.status)
         ))
         .into()),
     }
@@ -221,18 +227,11 @@ pub(super) async fn status(
         get_action_status(connector, &request),
     )
     .await?;
-    let state = ActionState {
-        id: response.id,
-        name: response.name,
-        status: response.status,
-        annotations: response.annotations,
-        response: response.response,
-    };
-    io.out_json(&state.to_json(), false)?;
-    let mut line = format!("action {id}: {}", state.status_name());
-    if let Some(error) = state
+    io.out_json(&protojson::action_status_response(&response), false)?;
+    let mut line = format!("action {id}: {}", status_name(response.status));
+    if let Some(error) = response
         .error_message()
-        .filter(|_| state.status() == BatonActionStatus::Failed)
+        .filter(|_| response.status() == BatonActionStatus::Failed)
     {
         line.push_str(&format!(" ({error})"));
     }

@@ -8,9 +8,10 @@
 use c1_connector_sdk::Connector;
 use c1_connector_sdk::events::{LEGACY_FEED_ID, list_events};
 use c1_connector_sdk::model::ListEventsRequest;
+use c1_connector_sdk::protojson;
 use tokio_util::sync::CancellationToken;
 
-use super::{Io, given, json, unless_cancelled};
+use super::{Io, given, unless_cancelled};
 use crate::cli::BatonArgs;
 use crate::run::Outcome;
 
@@ -87,7 +88,7 @@ pub(super) async fn read(
         .await?;
         let mut lines = String::new();
         for event in &page.events {
-            let mut line = serde_json::to_string(&json::event(event)).map_err(|e| {
+            let mut line = serde_json::to_string(&protojson::event(event)).map_err(|e| {
                 crate::exit::Failure::failed(format!("could not render an event as JSON: {e}"))
             })?;
             line.push('\n');

@@ -18,7 +18,6 @@
 mod accounts;
 mod actions;
 mod events;
-mod json;
 #[cfg(test)]
 mod tests;
 

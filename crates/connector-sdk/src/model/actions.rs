@@ -232,6 +232,31 @@ pub struct InvokeActionResponse {
     pub name: String,
 }
 
+impl InvokeActionResponse {
+    /// The `error` text of the response, where baton's action manager (and
+    /// [`ActionOutcome::failed`](crate::actions::ActionOutcome::failed)) says why an action
+    /// failed.
+    ///
+    /// ```
+    /// use c1_connector_sdk::actions::ActionOutcome;
+    /// use c1_connector_sdk::model::InvokeActionResponse;
+    /// let failed = ActionOutcome::failed("a-1", "the user is locked");
+    /// let response = InvokeActionResponse { response: failed.response, ..Default::default() };
+    /// assert_eq!(response.error_message(), Some("the user is locked"));
+    /// ```
+    pub fn error_message(&self) -> Option<&str> {
+        error_text(self.response.as_ref())
+    }
+}
+
+/// The `error` string field of an action's response.
+fn error_text(response: Option<&prost_types::Struct>) -> Option<&str> {
+    match &response?.fields.get("error")?.kind {
+        Some(prost_types::value::Kind::StringValue(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// `c1.connector.v2.GetActionStatusRequest`.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct GetActionStatusRequest {
@@ -264,6 +289,13 @@ pub struct GetActionStatusResponse {
     /// The response so far.
     #[prost(message, optional, tag = "5")]
     pub response: Option<prost_types::Struct>,
+}
+
+impl GetActionStatusResponse {
+    /// The `error` text of the response (see [`InvokeActionResponse::error_message`]).
+    pub fn error_message(&self) -> Option<&str> {
+        error_text(self.response.as_ref())
+    }
 }
 
 /// `c1.connector.v2.GetActionSchemaRequest`.

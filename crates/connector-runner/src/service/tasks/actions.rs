@@ -18,7 +18,6 @@ use c1_connector_sdk::model::{
     BatonActionStatus, GetActionSchemaRequest, GetActionStatusRequest, InvokeActionRequest,
     ListActionSchemasRequest,
 };
-use prost_types::value::Kind as ValueKind;
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
@@ -85,14 +84,9 @@ pub(super) async fn invoke(
     .await?;
     if response.status == BatonActionStatus::Failed as i32 {
         let message = response
-            .response
-            .as_ref()
-            .and_then(|r| r.fields.get("error"))
-            .and_then(|v| match &v.kind {
-                Some(ValueKind::StringValue(s)) => Some(s.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "action failed".to_owned());
+            .error_message()
+            .unwrap_or("action failed")
+            .to_owned();
         tracing::error!(action_id = %response.id, action_name = %response.name, error = %message, "action failed");
         return Err(TaskFailure::new(Code::Unknown, message).non_retryable());
     }
