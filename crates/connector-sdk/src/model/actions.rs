@@ -234,11 +234,11 @@ pub struct InvokeActionResponse {
 
 impl InvokeActionResponse {
     /// The `error` text of the response, where baton's action manager (and
-    /// [`ActionOutcome::failed`](crate::actions::ActionOutcome::failed)) says why an action
+    /// [`ActionOutcome::failed`](crate::connector::ActionOutcome::failed)) says why an action
     /// failed.
     ///
     /// ```
-    /// use c1_connector_sdk::actions::ActionOutcome;
+    /// use c1_connector_sdk::connector::ActionOutcome;
     /// use c1_connector_sdk::model::InvokeActionResponse;
     /// let failed = ActionOutcome::failed("a-1", "the user is locked");
     /// let response = InvokeActionResponse { response: failed.response, ..Default::default() };

@@ -263,7 +263,7 @@ pub struct ResourceTypeCapability {
 }
 
 /// `c1.connector.v2.ConnectorCapabilities`: what a connector can do, per resource type and as a
-/// whole. [`crate::capabilities::connector_capabilities`] derives it.
+/// whole. [`crate::ops::connector_capabilities`] derives it.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ConnectorCapabilities {
     /// One entry per resource type, sorted by type id.

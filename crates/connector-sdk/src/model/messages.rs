@@ -315,7 +315,7 @@ pub struct GrantSource {
 }
 
 /// `c1.connector.v2.ConnectorMetadata`. Leave `capabilities` unset in a connector's
-/// `metadata()`: [`crate::capabilities::metadata_with_capabilities`] derives and fills it.
+/// `metadata()`: [`crate::ops::metadata_with_capabilities`] derives and fills it.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ConnectorMetadata {
     /// Name shown in ConductorOne.

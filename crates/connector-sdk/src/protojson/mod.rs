@@ -22,7 +22,7 @@
 //! ```
 //!
 //! (The `capabilities` document, whose fields keep protojson's order, is written by
-//! [`crate::capabilities::capabilities_json`].)
+//! [`crate::ops::capabilities_json`].)
 
 mod actions;
 mod events;

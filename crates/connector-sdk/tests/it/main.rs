@@ -11,6 +11,7 @@ mod events;
 mod fixture;
 mod golden;
 mod jsonl;
+mod operations;
 mod props;
 mod provision;
 mod resume;

@@ -222,7 +222,7 @@ fn resource_type_capability(r: &ResourceTypeCapability) -> J {
 /// any other type renders as `{"@type": ..., "value": "<base64>"}`.
 ///
 /// ```
-/// use c1_connector_sdk::capabilities::capabilities_json;
+/// use c1_connector_sdk::ops::capabilities_json;
 /// use c1_connector_sdk::model::{Capability, ConnectorCapabilities, CredentialDetails};
 /// let caps = ConnectorCapabilities {
 ///     connector_capabilities: vec![Capability::Sync as i32],
