@@ -22,7 +22,7 @@
 //! ```
 //!
 //! (The `capabilities` document, whose fields keep protojson's order, is written by
-//! [`crate::ops::capabilities_json`].)
+//! `ops::capabilities_json`.)
 
 mod actions;
 mod events;
