@@ -9,21 +9,20 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use c1_connector_sdk::accounts::{CredentialCrypto, Password, account_manager_syncer};
-use c1_connector_sdk::deletion::delete_resource;
+use c1_connector_sdk::connector::{CredentialCrypto, Password};
 use c1_connector_sdk::model::{
     AccountInfo, AnnotationsExt, CapabilityDetailCredentialOption as Opt, CreateAccountRequest,
     CredentialOptions, DeleteResourceRequest, EncryptedData, EncryptionConfig, PlaintextData,
     ResourceDoesNotExist, ResourceId, create_account_response, json_object_to_struct,
 };
+use c1_connector_sdk::ops::{Operations, account_manager_syncer};
 use c1_connector_sdk::{Connector, Error};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use super::{Io, describe, given, unless_cancelled};
+use super::{Io, describe, given, unless_interrupted};
 use crate::cli::{AccountCredential, BatonArgs};
-use crate::exit::Failure;
-use crate::run::Outcome;
+use crate::exit::{Failure, Outcome};
 
 /// The length of a random password, as baton's one-shot account creation asks.
 const RANDOM_PASSWORD_LENGTH: i64 = 20;
@@ -203,12 +202,12 @@ impl CredentialCrypto for Discard {
 
 /// Creates the account and says what happened.
 pub(super) async fn create(
-    connector: &dyn Connector,
+    ops: &Operations,
     request: &CreateAccount,
     io: &mut Io<'_>,
     cancel: &CancellationToken,
 ) -> Result<(), Outcome> {
-    let (option, resource_type) = choose_option(connector, request)?;
+    let (option, resource_type) = choose_option(ops.connector().as_ref(), request)?;
     let discard = Discard::default();
     let (credential_options, encryption_configs) = match option {
         Opt::RandomPassword => (
@@ -236,12 +235,15 @@ pub(super) async fn create(
     } else {
         request.info.login.clone()
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
-        || format!("interrupted: the {resource_type} account '{who}' may or may not have been created; check before running this again"),
-        c1_connector_sdk::accounts::create_account(connector, &wire, Some(&discard)),
-    )
-    .await?;
+        || {
+            format!(
+                "interrupted: the {resource_type} account '{who}' may or may not have been created; check before running this again"
+            )
+        },
+        ops.create_account(&wire, Some(&discard)).await,
+    )?;
     use create_account_response::Result as R;
     let line = match &response.result {
         Some(R::Success(s)) => {
@@ -297,7 +299,7 @@ pub(super) async fn create(
 
 /// Deletes a resource and says whether it was there.
 pub(super) async fn delete(
-    connector: &dyn Connector,
+    ops: &Operations,
     resource_type: &str,
     id: &str,
     io: &mut Io<'_>,
@@ -307,12 +309,15 @@ pub(super) async fn delete(
         resource_id: Some(ResourceId::new(resource_type, id)),
         parent_resource_id: None,
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
-        || format!("interrupted: {resource_type} '{id}' may or may not have been deleted; run this again to make sure"),
-        delete_resource(connector, &request),
-    )
-    .await?;
+        || {
+            format!(
+                "interrupted: {resource_type} '{id}' may or may not have been deleted; run this again to make sure"
+            )
+        },
+        ops.delete_resource(&request).await,
+    )?;
     if response
         .annotations
         .contains_annotation::<ResourceDoesNotExist>()

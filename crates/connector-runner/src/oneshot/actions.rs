@@ -8,23 +8,19 @@
 
 use std::time::Duration;
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::actions::{
-    action_schemas, get_action_status, invoke_action, list_action_schemas,
-};
 use c1_connector_sdk::model::{
     BatonActionStatus, GetActionStatusRequest, InvokeActionRequest, InvokeActionResponse,
     ListActionSchemasRequest, json_object_to_struct,
 };
+use c1_connector_sdk::ops::{Operations, action_schemas};
 use c1_connector_sdk::protojson;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::accounts::parse_object;
-use super::{Io, given, unless_cancelled};
+use super::{Io, given, unless_interrupted};
 use crate::cli::BatonArgs;
-use crate::exit::{Exit, Failure};
-use crate::run::Outcome;
+use crate::exit::{Exit, Failure, Outcome};
 
 /// An action to invoke, from the flags.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,16 +48,12 @@ impl Invoke {
 }
 
 /// Prints the schemas (`{"schemas": [...]}`) and how many there are.
-pub(super) fn list(
-    connector: &dyn Connector,
-    resource_type: &str,
-    io: &mut Io<'_>,
-) -> Result<(), Outcome> {
+pub(super) fn list(ops: &Operations, resource_type: &str, io: &mut Io<'_>) -> Result<(), Outcome> {
     let request = ListActionSchemasRequest {
         resource_type_id: resource_type.to_owned(),
         ..ListActionSchemasRequest::default()
     };
-    let response = list_action_schemas(connector, &request)?;
+    let response = ops.list_action_schemas(&request)?;
     let schemas: Vec<Value> = response
         .schemas
         .iter()
@@ -72,7 +64,7 @@ pub(super) fn list(
         io.note(&format!("{} action schema(s)", schemas.len()));
     } else if schemas.is_empty() {
         // baton answers an empty list for a type without actions; say which types have some.
-        let mut types: Vec<String> = action_schemas(connector)?
+        let mut types: Vec<String> = action_schemas(ops.connector().as_ref())?
             .into_iter()
             .map(|s| {
                 if s.resource_type_id.is_empty() {
@@ -110,7 +102,7 @@ fn label(name: &str, resource_type: &str) -> String {
 
 /// Invokes the action, follows it until it settles, prints its outcome.
 pub(super) async fn invoke(
-    connector: &dyn Connector,
+    ops: &Operations,
     invoke: &Invoke,
     interval: Duration,
     io: &mut Io<'_>,
@@ -123,12 +115,11 @@ pub(super) async fn invoke(
         resource_type_id: invoke.resource_type.clone(),
         ..InvokeActionRequest::default()
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
         || format!("interrupted: {what} may or may not have been started"),
-        invoke_action(connector, &request),
-    )
-    .await?;
+        ops.invoke_action(&request).await,
+    )?;
     let mut state = response;
     io.note(&format!(
         "{what} (id {}): {}",
@@ -156,7 +147,7 @@ pub(super) async fn invoke(
             ..GetActionStatusRequest::default()
         };
         let status =
-            unless_cancelled(cancel, interrupted, get_action_status(connector, &request)).await?;
+            unless_interrupted(cancel, interrupted, ops.get_action_status(&request).await)?;
         let changed = status.status != state.status;
         state = InvokeActionResponse {
             id: state.id,
@@ -212,7 +203,7 @@ fn settled(what: &str, state: &InvokeActionResponse) -> Result<(), Outcome> {
 
 /// Prints an action's current status.
 pub(super) async fn status(
-    connector: &dyn Connector,
+    ops: &Operations,
     id: &str,
     io: &mut Io<'_>,
     cancel: &CancellationToken,
@@ -221,12 +212,11 @@ pub(super) async fn status(
         id: id.to_owned(),
         ..GetActionStatusRequest::default()
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
         || "interrupted".to_owned(),
-        get_action_status(connector, &request),
-    )
-    .await?;
+        ops.get_action_status(&request).await,
+    )?;
     io.out_json(&protojson::action_status_response(&response), false)?;
     let mut line = format!("action {id}: {}", status_name(response.status));
     if let Some(error) = response

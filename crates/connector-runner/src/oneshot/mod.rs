@@ -1,9 +1,13 @@
-//! One-shot commands beyond grant and revoke (baton-sdk's `pkg/cli/commands.go` and
-//! `pkg/tasks/local`): account creation, resource deletion, actions and event feeds, each run
-//! once against the connector.
+//! One-shot commands (baton-sdk's `pkg/cli/commands.go`, `pkg/provisioner` and
+//! `pkg/tasks/local`): grant, revoke, account creation, resource deletion, actions and event
+//! feeds, each run once against the connector through the SDK's operations
+//! (`c1_connector_sdk::ops`). This module maps flags to a call and the result to the streams
+//! and an exit code; what the call does is the SDK's.
 //!
 //! | flags | needs `--provisioning` | standard output | standard error |
 //! | --- | --- | --- | --- |
+//! | `--grant-entitlement <id> --grant-principal <id> --grant-principal-type <type>` (ids from the `.c1z` of `--file`) | yes | nothing | granted, or "already has …: nothing changed" |
+//! | `--revoke-grant <id>` (from the `.c1z` of `--file`) | yes | nothing | revoked, or "was already revoked: nothing changed" |
 //! | `--create-account-login/-email/-profile [-resource-type] [-credential]` | yes | nothing | what was created (type and id), or "already exists", "action required: …", "in progress" |
 //! | `--delete-resource <id> --delete-resource-type <type>` | yes | nothing | deleted, or "does not exist" (already gone) |
 //! | `--list-action-schemas [--list-action-schemas-resource-type <type>]` | no | `{"schemas": [...]}` (protojson) | how many |
@@ -18,23 +22,26 @@
 mod accounts;
 mod actions;
 mod events;
+mod provision;
 #[cfg(test)]
 mod tests;
 
-use std::future::Future;
 use std::io::Write;
 
 use c1_connector_sdk::model::Resource;
+use c1_connector_sdk::ops::Operations;
+use c1_connector_sdk::{Code, Error};
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{BatonArgs, Cli};
-use crate::exit::{Exit, Failure};
-use crate::program::ConnectorProgram;
-use crate::run::Outcome;
+use crate::exit::{Exit, Failure, Outcome};
+use crate::program::{ConnectorProgram, Purpose};
 
 /// One parsed one-shot command.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum OneShot {
+    Grant(provision::Grant),
+    Revoke { grant: String },
     CreateAccount(accounts::CreateAccount),
     DeleteResource { id: String, resource_type: String },
     ListActionSchemas { resource_type: String },
@@ -50,9 +57,9 @@ fn given(value: &Option<String>) -> Option<&str> {
 }
 
 impl OneShot {
-    /// The one-shot command the flags ask for, if it is one of these (grant and revoke are run
-    /// by [`crate::run`]). More than one command at a time, or a companion flag without its
-    /// command, is a usage error (exit 2): baton would silently pick one.
+    /// The one-shot command the flags ask for, if any (`None`: a sync). More than one command at
+    /// a time, or a companion flag without its command, is a usage error (exit 2): baton would
+    /// silently pick one.
     pub(crate) fn from_args(args: &BatonArgs) -> Result<Option<OneShot>, Failure> {
         let create = [
             &args.create_account_login,
@@ -114,7 +121,17 @@ impl OneShot {
             }
         }
 
-        let command = if create {
+        let command = if let Some(entitlement) = &args.grant_entitlement {
+            OneShot::Grant(provision::Grant {
+                entitlement: entitlement.clone(),
+                principal: args.grant_principal.clone(),
+                principal_type: args.grant_principal_type.clone(),
+            })
+        } else if let Some(grant) = &args.revoke_grant {
+            OneShot::Revoke {
+                grant: grant.clone(),
+            }
+        } else if create {
             OneShot::CreateAccount(accounts::CreateAccount::from_args(args)?)
         } else if let (Some(id), Some(resource_type)) = (
             given(&args.delete_resource),
@@ -149,6 +166,7 @@ impl OneShot {
     /// Whether the command changes the connected system (and so needs `--provisioning`).
     fn changes(&self) -> Option<&'static str> {
         match self {
+            OneShot::Grant(_) | OneShot::Revoke { .. } => Some("change access"),
             OneShot::CreateAccount(_) => Some("create accounts"),
             OneShot::DeleteResource { .. } => Some("delete resources"),
             OneShot::InvokeAction(_) => Some("invoke actions"),
@@ -202,14 +220,59 @@ impl<'a> Io<'a> {
     }
 }
 
+/// Ctrl-C and SIGTERM during a one-shot command: the token they cancel (the operations stop
+/// waiting for the connector and answer `Cancelled`), and whether this run installs the signal
+/// handler (tests cancel the token themselves).
+pub(crate) struct Interrupt {
+    cancel: CancellationToken,
+    on_signals: bool,
+}
+
+impl Interrupt {
+    /// Interrupted by Ctrl-C or SIGTERM, once [`Interrupt::listen`] installed the handler.
+    pub(crate) fn on_signals() -> Self {
+        Interrupt {
+            cancel: CancellationToken::new(),
+            on_signals: true,
+        }
+    }
+
+    /// Interrupted when `cancel` is cancelled, and by nothing else.
+    #[cfg(test)]
+    pub(crate) fn by_token(cancel: CancellationToken) -> Self {
+        Interrupt {
+            cancel,
+            on_signals: false,
+        }
+    }
+
+    /// From here on, Ctrl-C and SIGTERM interrupt the command instead of ending the process.
+    fn listen(&self) {
+        if self.on_signals {
+            crate::signals::spawn_handler(self.cancel.clone());
+        }
+    }
+
+    /// Listens, then builds the connector for `purpose`: its operations, stopped by this
+    /// interruption.
+    async fn connect<P: ConnectorProgram>(
+        &self,
+        program: &P,
+        cli: &Cli<P::Args>,
+        purpose: Purpose,
+    ) -> Result<Operations, Outcome> {
+        self.listen();
+        let connected = program.connect(&cli.connector, purpose).await?;
+        Ok(Operations::new(connected.connector).with_cancel(self.cancel.clone()))
+    }
+}
+
 /// Runs a one-shot command on standard output and standard error, stopping on Ctrl-C / SIGTERM.
 pub(crate) async fn run_std<P: ConnectorProgram>(
     program: &P,
     cli: &Cli<P::Args>,
     command: OneShot,
 ) -> Result<(), Outcome> {
-    let cancel = CancellationToken::new();
-    crate::run::spawn_signal_handler(cancel.clone());
     let mut out = std::io::stdout();
     let mut err = std::io::stderr();
     run(
@@ -217,7 +280,7 @@ pub(crate) async fn run_std<P: ConnectorProgram>(
         cli,
         command,
         &mut Io::new(&mut out, &mut err),
-        &cancel,
+        &Interrupt::on_signals(),
     )
     .await
 }
@@ -228,7 +291,7 @@ pub(crate) async fn run<P: ConnectorProgram>(
     cli: &Cli<P::Args>,
     command: OneShot,
     io: &mut Io<'_>,
-    cancel: &CancellationToken,
+    interrupt: &Interrupt,
 ) -> Result<(), Outcome> {
     if let Some(what) = command.changes()
         && !cli.baton.provisioning
@@ -241,65 +304,54 @@ pub(crate) async fn run<P: ConnectorProgram>(
         )
         .into());
     }
+    let cancel = &interrupt.cancel;
     match command {
+        // Grant and revoke check their `.c1z` first, and listen for signals once connected.
+        OneShot::Grant(grant) => provision::grant(program, cli, &grant, io, interrupt).await,
+        OneShot::Revoke { grant } => provision::revoke(program, cli, &grant, io, interrupt).await,
+        // The others listen from the start.
         OneShot::CreateAccount(request) => {
-            let connected = program
-                .connect(&cli.connector, crate::Purpose::Provision)
-                .await?;
-            accounts::create(connected.connector.as_ref(), &request, io, cancel).await
+            let ops = interrupt.connect(program, cli, Purpose::Provision).await?;
+            accounts::create(&ops, &request, io, cancel).await
         }
         OneShot::DeleteResource { id, resource_type } => {
-            let connected = program
-                .connect(&cli.connector, crate::Purpose::Provision)
-                .await?;
-            accounts::delete(
-                connected.connector.as_ref(),
-                &resource_type,
-                &id,
-                io,
-                cancel,
-            )
-            .await
+            let ops = interrupt.connect(program, cli, Purpose::Provision).await?;
+            accounts::delete(&ops, &resource_type, &id, io, cancel).await
         }
         OneShot::ListActionSchemas { resource_type } => {
             // Listing schemas reads only what the connector declares: no call is made.
-            let connected = program
-                .connect(&cli.connector, crate::Purpose::Describe)
-                .await?;
-            actions::list(connected.connector.as_ref(), &resource_type, io)
+            let ops = interrupt.connect(program, cli, Purpose::Describe).await?;
+            actions::list(&ops, &resource_type, io)
         }
         OneShot::InvokeAction(invoke) => {
-            let connected = program
-                .connect(&cli.connector, crate::Purpose::Provision)
-                .await?;
+            let ops = interrupt.connect(program, cli, Purpose::Provision).await?;
             let interval = std::time::Duration::from_millis(cli.baton.action_poll_interval_ms);
-            actions::invoke(connected.connector.as_ref(), &invoke, interval, io, cancel).await
+            actions::invoke(&ops, &invoke, interval, io, cancel).await
         }
         OneShot::ActionStatus { id } => {
-            let connected = program
-                .connect(&cli.connector, crate::Purpose::Provision)
-                .await?;
-            actions::status(connected.connector.as_ref(), &id, io, cancel).await
+            let ops = interrupt.connect(program, cli, Purpose::Provision).await?;
+            actions::status(&ops, &id, io, cancel).await
         }
         OneShot::EventFeed(request) => {
-            let connected = program
-                .connect(&cli.connector, crate::Purpose::Sync)
-                .await?;
-            events::read(connected.connector.as_ref(), &request, io, cancel).await
+            let ops = interrupt.connect(program, cli, Purpose::Sync).await?;
+            events::read(&ops, &request, io, cancel).await
         }
     }
 }
 
-/// Awaits a connector call unless the user interrupts; `interrupted` says what state that
-/// leaves (exit 130).
-async fn unless_cancelled<T>(
+/// A connector call's result. A call the user interrupted (Ctrl-C / SIGTERM: the operations
+/// answer `Cancelled`) ends with exit 130 and `interrupted`'s message, which says what state
+/// that leaves.
+fn unless_interrupted<T>(
     cancel: &CancellationToken,
     interrupted: impl FnOnce() -> String,
-    call: impl Future<Output = Result<T, c1_connector_sdk::Error>>,
+    result: Result<T, Error>,
 ) -> Result<T, Outcome> {
-    tokio::select! {
-        result = call => result.map_err(Outcome::from),
-        () = cancel.cancelled() => Err(Failure::new(Exit::Interrupted, interrupted()).into()),
+    match result {
+        Err(e) if e.code() == Code::Cancelled && cancel.is_cancelled() => {
+            Err(Failure::new(Exit::Interrupted, interrupted()).into())
+        }
+        result => result.map_err(Outcome::from),
     }
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
-use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_value};
+use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_value};
 use c1_connector_sdk::model::resource::StatusValue;
 use c1_connector_sdk::model::{
     Annotations, BatonActionSchema, BatonActionStatus, Capability, ConnectorMetadata,

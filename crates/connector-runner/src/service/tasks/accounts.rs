@@ -1,17 +1,15 @@
 //! `create_account` and `delete_resource` tasks (baton-sdk's `pkg/tasks/c1api/create_account.go`
-//! and `delete_resource.go`), through the SDK's `create_account` and `delete_resource`.
+//! and `delete_resource.go`), through the SDK's operations (`create_account`, `delete_resource`).
 //!
 //! This runner has no credential encryption (baton's JWK/age providers): the SDK refuses,
 //! before any account is created, a request whose credential option needs it (a random password
 //! to deliver, an encrypted password to decrypt), and the refusal is reported non-retryable
 //! with its code (`FailedPrecondition` / `Unimplemented`) and message.
 
-use c1_connector_sdk::accounts::create_account;
-use c1_connector_sdk::deletion::delete_resource;
 use c1_connector_sdk::model::{CreateAccountRequest, DeleteResourceRequest};
 use tokio_util::sync::CancellationToken;
 
-use super::calls::{self, Kind, malformed, require_provisioning};
+use super::calls::{self, Kind, malformed, operations, require_provisioning};
 use super::{TaskContext, TaskFailure, TaskSuccess};
 use crate::service::proto::{CreateAccountTask, DeleteResourceTask};
 
@@ -32,12 +30,8 @@ pub(super) async fn create(
         encryption_configs: spec.encryption_configs.clone(),
         resource_type_id: spec.resource_type_id.clone(),
     };
-    let response = calls::call(
-        Kind::Change { idempotent: true },
-        cancel,
-        create_account(ctx.connector.as_ref(), &request, None),
-    )
-    .await?;
+    let result = operations(ctx, cancel).create_account(&request, None).await;
+    let response = Kind::Change { idempotent: true }.report(result, cancel)?;
     let annotations = response.annotations.clone();
     Ok(calls::success(&response, annotations))
 }
@@ -61,12 +55,8 @@ pub(super) async fn delete(
         resource_id: spec.resource_id.clone(),
         parent_resource_id: spec.parent_resource_id.clone(),
     };
-    let response = calls::call(
-        Kind::Change { idempotent: true },
-        cancel,
-        delete_resource(ctx.connector.as_ref(), &request),
-    )
-    .await?;
+    let result = operations(ctx, cancel).delete_resource(&request).await;
+    let response = Kind::Change { idempotent: true }.report(result, cancel)?;
     let annotations = response.annotations.clone();
     Ok(calls::success(&response, annotations))
 }

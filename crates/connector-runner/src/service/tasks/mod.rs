@@ -225,15 +225,14 @@ impl TaskContext {
     async fn hello_request(&self, task_id: &str) -> Result<HelloRequest, Status> {
         // The connector's metadata with its capabilities (field 8), as baton-sdk's builder
         // fills them for GetMetadata.
-        let metadata =
-            c1_connector_sdk::capabilities::metadata_with_capabilities(self.connector.as_ref())
-                .await
-                .map_err(|e| {
-                    Status::new(
-                        grpc_code(e.code()),
-                        format!("the connector could not describe itself: {}", e.message()),
-                    )
-                })?;
+        let metadata = c1_connector_sdk::ops::metadata_with_capabilities(self.connector.as_ref())
+            .await
+            .map_err(|e| {
+                Status::new(
+                    grpc_code(e.code()),
+                    format!("the connector could not describe itself: {}", e.message()),
+                )
+            })?;
         Ok(HelloRequest {
             host_id: String::new(),
             task_id: task_id.to_owned(),
