@@ -14,6 +14,7 @@ pub mod config;
 mod deletion;
 mod events;
 mod messages;
+mod metadata;
 mod resource_traits;
 
 pub use account_schema::{ConnectorAccountCreationSchema, account_creation_schema};
@@ -52,9 +53,10 @@ pub use events::{
     ResourceChangeEvent, RevokeEvent, UsageEvent, event,
 };
 pub use messages::{
-    AssetRef, ConnectorMetadata, Entitlement, ExternalId, Grant, GrantSource, GrantSources,
-    Purpose, Resource, ResourceId, ResourceType, Trait, resource,
+    AssetRef, Entitlement, ExternalId, Grant, GrantSource, GrantSources, Purpose, Resource,
+    ResourceId, ResourceType, Trait, resource,
 };
+pub use metadata::ConnectorMetadata;
 pub use resource_traits::{
     AppTrait, Email, GroupTrait, RoleTrait, SecretTrait, UserTrait, app_trait, secret_trait,
     user_trait,

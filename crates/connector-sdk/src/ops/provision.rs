@@ -1,7 +1,6 @@
-//! Grant and revoke: the provisioner of the syncer of the *entitlement's* resource type, as in
-//! baton ([`Operations::grant`](super::Operations::grant), [`Operations::revoke`](super::Operations::revoke)),
-//! and [`ProvisioningRunner`], which first looks the objects up by id in a `.c1z` (feature
-//! `c1z`), like baton's `--grant-entitlement/--grant-principal[-type]` and `--revoke-grant`.
+//! [`ProvisioningRunner`]: grant and revoke with the objects looked up by id in a `.c1z`
+//! (feature `c1z`), like baton's `--grant-entitlement/--grant-principal[-type]` and
+//! `--revoke-grant`, in front of [`Operations::grant`] and [`Operations::revoke`].
 
 #[cfg(feature = "c1z")]
 use std::path::{Path, PathBuf};
@@ -9,52 +8,11 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::Operations;
-use crate::connector::{Connector, Provisioner, ResourceSyncer};
+use super::operations::Operations;
+use crate::connector::Connector;
 use crate::engine::RetryPolicy;
 use crate::error::Error;
 use crate::model::{Annotations, Entitlement, Grant, Resource};
-
-/// The syncer whose provisioner serves `entitlement`: the one of its resource type.
-///
-/// Errors: `NotFound` when the connector has no such type, `Unimplemented` when that type does
-/// not provision.
-pub(super) fn provisioner_syncer(
-    connector: &dyn Connector,
-    entitlement: &Entitlement,
-) -> Result<Arc<dyn ResourceSyncer>, Error> {
-    let rt = entitlement.resource_id().resource_type;
-    let syncer = connector
-        .syncers()
-        .into_iter()
-        .find(|s| s.resource_type().id == rt)
-        .ok_or_else(|| Error::not_found(format!("this connector has no resource type {rt:?}")))?;
-    provisioner_of(&*syncer, entitlement)?;
-    Ok(syncer)
-}
-
-/// The provisioner of `syncer` (see [`provisioner_syncer`]).
-pub(super) fn provisioner_of<'a>(
-    syncer: &'a dyn ResourceSyncer,
-    entitlement: &Entitlement,
-) -> Result<&'a dyn Provisioner, Error> {
-    syncer.provisioner().ok_or_else(|| {
-        Error::unimplemented(format!(
-            "resource type {} does not support provisioning",
-            entitlement.resource_id().resource_type
-        ))
-    })
-}
-
-/// The entitlement a grant to revoke is on.
-pub(super) fn revoked_entitlement(grant: &Grant) -> Result<&Entitlement, Error> {
-    grant.entitlement.as_ref().ok_or_else(|| {
-        Error::invalid_argument(format!(
-            "grant {} has no entitlement: a grant to revoke must carry the entitlement it is on",
-            grant.id
-        ))
-    })
-}
 
 /// Grants and revokes, with the objects recorded in a `.c1z` file or given whole: the lookups
 /// and checks of baton's one-shot provisioning in front of [`Operations::grant`] and

@@ -4,7 +4,8 @@
 use prost_types::{Any, Struct};
 use serde_json::Value;
 
-use super::{Obj, annotations, enum_value, strings};
+use super::resources::annotations;
+use super::values::{Obj, enum_value, strings};
 use crate::model::config::{self, Constraint, ConstraintKind, Field, StringFieldType, field};
 use crate::model::{
     ActionType, BatonActionSchema, BatonActionStatus, GetActionStatusResponse,

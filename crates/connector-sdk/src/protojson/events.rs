@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::{Obj, annotations, entitlement, grant, resource, resource_id, timestamp};
+use super::resources::{annotations, entitlement, grant, resource, resource_id};
+use super::values::{Obj, timestamp};
 use crate::model::{Event, event};
 
 /// Renders a `c1.connector.v2.Event`.

@@ -5,13 +5,18 @@ use prost::Message;
 use prost_types::Any;
 use serde_json::{Map, Value, json};
 
-use super::{Obj, annotations, base64, strings, timestamp};
+use super::values::{Obj, base64, strings, timestamp};
 
 use crate::model::{
     self, ChildResourceType, Email, Entitlement, EntitlementImmutable, ExternalLink, Grant,
     GrantExpandable, GrantImmutable, GroupTrait, Purpose, RateLimitDescription, Resource,
     ResourceId, ResourceType, RoleTrait, Trait, UserTrait, any_type_name, struct_to_json,
 };
+
+/// Renders a list of annotations.
+pub(super) fn annotations(list: &[Any]) -> Vec<Value> {
+    list.iter().map(any).collect()
+}
 
 /// Renders an annotation `Any` as protojson (`{"@type": ..., fields...}`). Types this crate
 /// does not model are rendered with their raw bytes in base64 under `value`.

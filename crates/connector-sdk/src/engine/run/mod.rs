@@ -13,8 +13,9 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::time::Instant;
 
 use super::checkpoint::{Checkpoint, CkPhase};
+use super::options::SyncOptions;
+use super::retry::RetryPolicy;
 use super::stats::{Phase, Progress, SyncStats};
-use super::{RetryPolicy, SyncOptions};
 use crate::connector::{Connector, ResourceSyncer};
 use crate::error::{Code, Error};
 use crate::ids;
@@ -252,7 +253,7 @@ impl<'a> Run<'a> {
                 && let Some(stored) = session.get(SOURCE_KEY).await?
                 && stored != source.as_bytes()
             {
-                let mismatch = super::SourceMismatch {
+                let mismatch = super::resume::SourceMismatch {
                     stored: String::from_utf8_lossy(&stored).into_owned(),
                     expected: source.clone(),
                 };
