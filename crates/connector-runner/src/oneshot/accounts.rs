@@ -20,7 +20,9 @@ use c1_connector_sdk::{Connector, Error};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use super::{Io, describe, given, unless_interrupted};
+use super::flags::{given, parse_object};
+use super::interrupt::unless_interrupted;
+use super::io::{Io, describe};
 use crate::cli::{AccountCredential, BatonArgs};
 use crate::exit::{Failure, Outcome};
 
@@ -73,35 +75,6 @@ impl CreateAccount {
                 .to_owned(),
             credential: args.create_account_credential,
         })
-    }
-}
-
-/// Parses a flag that must hold a JSON object; the error shows the expected shape.
-pub(super) fn parse_object(
-    text: &str,
-    flag: &str,
-    example: &str,
-) -> Result<Map<String, Value>, Failure> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(Failure::usage(format!(
-            "{flag} must be a JSON object such as {example}, not {}",
-            kind_of(&other)
-        ))),
-        Err(e) => Err(Failure::usage(format!(
-            "{flag} is not valid JSON ({e}): give a JSON object such as {example}"
-        ))),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

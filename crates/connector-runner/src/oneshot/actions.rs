@@ -17,8 +17,9 @@ use c1_connector_sdk::protojson;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::accounts::parse_object;
-use super::{Io, given, unless_interrupted};
+use super::flags::{given, parse_object};
+use super::interrupt::unless_interrupted;
+use super::io::Io;
 use crate::cli::BatonArgs;
 use crate::exit::{Exit, Failure, Outcome};
 

@@ -11,7 +11,9 @@ use c1_connector_sdk::ops::Operations;
 use c1_connector_sdk::protojson;
 use tokio_util::sync::CancellationToken;
 
-use super::{Io, given, unless_interrupted};
+use super::flags::given;
+use super::interrupt::unless_interrupted;
+use super::io::Io;
 use crate::cli::BatonArgs;
 use crate::exit::Outcome;
 

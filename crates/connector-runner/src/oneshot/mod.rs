@@ -22,20 +22,20 @@
 mod accounts;
 mod actions;
 mod events;
+mod flags;
+mod interrupt;
+mod io;
 mod provision;
 #[cfg(test)]
 mod tests;
 
-use std::io::Write;
-
-use c1_connector_sdk::model::Resource;
-use c1_connector_sdk::ops::Operations;
-use c1_connector_sdk::{Code, Error};
-use tokio_util::sync::CancellationToken;
+pub(crate) use interrupt::Interrupt;
+pub(crate) use io::Io;
 
 use crate::cli::{BatonArgs, Cli};
 use crate::exit::{Exit, Failure, Outcome};
 use crate::program::{ConnectorProgram, Purpose};
+use flags::given;
 
 /// One parsed one-shot command.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,12 +48,6 @@ pub(crate) enum OneShot {
     InvokeAction(actions::Invoke),
     ActionStatus { id: String },
     EventFeed(events::FeedRequest),
-}
-
-/// A flag's value, with an empty value (e.g. `BATON_EVENT_FEED_ID=`) counted as unset, as baton
-/// does.
-fn given(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|s| !s.is_empty())
 }
 
 impl OneShot {
@@ -175,98 +169,6 @@ impl OneShot {
     }
 }
 
-/// Where a command writes: its result on `out`, what happened on `err`.
-pub(crate) struct Io<'a> {
-    out: &'a mut (dyn Write + Send),
-    err: &'a mut (dyn Write + Send),
-}
-
-impl<'a> Io<'a> {
-    pub(crate) fn new(out: &'a mut (dyn Write + Send), err: &'a mut (dyn Write + Send)) -> Self {
-        Io { out, err }
-    }
-
-    /// Writes the result; a reader that went away (`| head -1`) ends the command quietly.
-    fn out(&mut self, text: &str) -> Result<(), Outcome> {
-        match self
-            .out
-            .write_all(text.as_bytes())
-            .and_then(|()| self.out.flush())
-        {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Outcome::BrokenPipe),
-            Err(e) => {
-                Err(Failure::failed(format!("could not write to standard output: {e}")).into())
-            }
-        }
-    }
-
-    /// Writes one line of JSON on the result stream.
-    fn out_json(&mut self, value: &serde_json::Value, pretty: bool) -> Result<(), Outcome> {
-        let rendered = if pretty {
-            serde_json::to_string_pretty(value)
-        } else {
-            serde_json::to_string(value)
-        };
-        let mut text =
-            rendered.map_err(|e| Failure::failed(format!("could not render JSON: {e}")))?;
-        text.push('\n');
-        self.out(&text)
-    }
-
-    /// Tells the user what happened (a closed standard error is not worth failing for).
-    fn note(&mut self, line: &str) {
-        let _ = writeln!(self.err, "{line}");
-    }
-}
-
-/// Ctrl-C and SIGTERM during a one-shot command: the token they cancel (the operations stop
-/// waiting for the connector and answer `Cancelled`), and whether this run installs the signal
-/// handler (tests cancel the token themselves).
-pub(crate) struct Interrupt {
-    cancel: CancellationToken,
-    on_signals: bool,
-}
-
-impl Interrupt {
-    /// Interrupted by Ctrl-C or SIGTERM, once [`Interrupt::listen`] installed the handler.
-    pub(crate) fn on_signals() -> Self {
-        Interrupt {
-            cancel: CancellationToken::new(),
-            on_signals: true,
-        }
-    }
-
-    /// Interrupted when `cancel` is cancelled, and by nothing else.
-    #[cfg(test)]
-    pub(crate) fn by_token(cancel: CancellationToken) -> Self {
-        Interrupt {
-            cancel,
-            on_signals: false,
-        }
-    }
-
-    /// From here on, Ctrl-C and SIGTERM interrupt the command instead of ending the process.
-    fn listen(&self) {
-        if self.on_signals {
-            crate::signals::spawn_handler(self.cancel.clone());
-        }
-    }
-
-    /// Listens, then builds the connector for `purpose`: its operations, stopped by this
-    /// interruption.
-    async fn connect<P: ConnectorProgram>(
-        &self,
-        program: &P,
-        cli: &Cli<P::Args>,
-        purpose: Purpose,
-    ) -> Result<Operations, Outcome> {
-        self.listen();
-        let connected = program.connect(&cli.connector, purpose).await?;
-        Ok(Operations::new(connected.connector).with_cancel(self.cancel.clone()))
-    }
-}
-
 /// Runs a one-shot command on standard output and standard error, stopping on Ctrl-C / SIGTERM.
 pub(crate) async fn run_std<P: ConnectorProgram>(
     program: &P,
@@ -304,7 +206,7 @@ pub(crate) async fn run<P: ConnectorProgram>(
         )
         .into());
     }
-    let cancel = &interrupt.cancel;
+    let cancel = interrupt.token();
     match command {
         // Grant and revoke check their `.c1z` first, and listen for signals once connected.
         OneShot::Grant(grant) => provision::grant(program, cli, &grant, io, interrupt).await,
@@ -337,32 +239,4 @@ pub(crate) async fn run<P: ConnectorProgram>(
             events::read(&ops, &request, io, cancel).await
         }
     }
-}
-
-/// A connector call's result. A call the user interrupted (Ctrl-C / SIGTERM: the operations
-/// answer `Cancelled`) ends with exit 130 and `interrupted`'s message, which says what state
-/// that leaves.
-fn unless_interrupted<T>(
-    cancel: &CancellationToken,
-    interrupted: impl FnOnce() -> String,
-    result: Result<T, Error>,
-) -> Result<T, Outcome> {
-    match result {
-        Err(e) if e.code() == Code::Cancelled && cancel.is_cancelled() => {
-            Err(Failure::new(Exit::Interrupted, interrupted()).into())
-        }
-        result => result.map_err(Outcome::from),
-    }
-}
-
-/// `user 'U1'`, or `user 'U1' ("Ann Lee")` when the display name says more.
-fn describe(resource: &Resource) -> String {
-    let (resource_type, id) = resource.id.as_ref().map_or(("?", "?"), |i| {
-        (i.resource_type.as_str(), i.resource.as_str())
-    });
-    let mut text = format!("{resource_type} '{id}'");
-    if !resource.display_name.is_empty() && resource.display_name != id {
-        text.push_str(&format!(" (\"{}\")", resource.display_name));
-    }
-    text
 }

@@ -8,7 +8,8 @@
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use c1_connector_sdk::ops::ProvisioningRunner;
 
-use super::{Interrupt, Io};
+use super::interrupt::Interrupt;
+use super::io::Io;
 use crate::cli::{Cli, OutputFormat};
 use crate::exit::{Failure, Outcome};
 use crate::files;
@@ -34,7 +35,7 @@ async fn runner<P: ConnectorProgram>(
     let connected = program.connect(&cli.connector, Purpose::Provision).await?;
     interrupt.listen();
     Ok(ProvisioningRunner::new(connected.connector.clone(), &file)
-        .with_cancel(interrupt.cancel.clone()))
+        .with_cancel(interrupt.token().clone()))
 }
 
 /// Grants the entitlement to the principal and says whether anything changed.

@@ -10,7 +10,7 @@ use c1_connector_sdk::model::{CreateAccountRequest, DeleteResourceRequest};
 use tokio_util::sync::CancellationToken;
 
 use super::calls::{self, Kind, malformed, operations, require_provisioning};
-use super::{TaskContext, TaskFailure, TaskSuccess};
+use super::context::{TaskContext, TaskFailure, TaskSuccess};
 use crate::service::proto::{CreateAccountTask, DeleteResourceTask};
 
 /// Account creation: the response is `Any(c1.connector.v2.CreateAccountResponse)`, and its

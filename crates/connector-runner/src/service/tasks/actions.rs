@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
 use super::calls::{self, Kind, malformed, operations, require_provisioning};
-use super::{TaskContext, TaskFailure, TaskSuccess};
+use super::context::{TaskContext, TaskFailure, TaskSuccess};
 use crate::service::proto::{
     ActionGetSchemaTask, ActionInvokeTask, ActionListSchemasTask, ActionStatusTask,
 };

@@ -21,7 +21,7 @@ use prost_types::Any;
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
-use super::{TaskContext, TaskFailure, TaskSuccess};
+use super::context::{TaskContext, TaskFailure, TaskSuccess};
 
 /// baton's no-op provisioner's answer when provisioning is off.
 pub(super) fn require_provisioning(ctx: &TaskContext) -> Result<(), TaskFailure> {

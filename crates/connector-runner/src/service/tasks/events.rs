@@ -13,7 +13,7 @@ use c1_connector_sdk::ops::Operations;
 use tokio_util::sync::CancellationToken;
 
 use super::calls::{self, Kind, operations};
-use super::{TaskContext, TaskFailure, TaskSuccess};
+use super::context::{TaskContext, TaskFailure, TaskSuccess};
 use crate::service::proto::ListEventsTask;
 
 /// The connector's event feeds.

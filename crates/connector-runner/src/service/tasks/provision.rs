@@ -13,7 +13,7 @@
 use tokio_util::sync::CancellationToken;
 
 use super::calls::{Kind, malformed, operations, require_provisioning};
-use super::{TaskContext, TaskFailure, TaskSuccess};
+use super::context::{TaskContext, TaskFailure, TaskSuccess};
 use crate::service::proto::{GrantResponse, GrantTask, RevokeResponse, RevokeTask};
 
 /// A grant task.

@@ -10,7 +10,9 @@ use c1_connector_sdk::store::{C1zWriter, SyncStore};
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
-use super::{Handled, Outcome, TaskContext, TaskFailure, TaskSuccess, std_duration};
+use super::context::{
+    Handled, Outcome, TaskContext, TaskFailure, TaskSuccess, grpc_code, std_duration,
+};
 use crate::service::client::BatonApi;
 use crate::service::proto::{SyncFullTask, Task};
 use crate::service::timings::Timings;
@@ -136,10 +138,7 @@ async fn sync_and_upload(
     cancel: &CancellationToken,
 ) -> Result<(), TaskFailure> {
     write_sync(ctx, spec, path, cancel).await.map_err(|e| {
-        TaskFailure::new(
-            super::grpc_code(e.code()),
-            format!("sync failed: {}", e.message()),
-        )
+        TaskFailure::new(grpc_code(e.code()), format!("sync failed: {}", e.message()))
     })?;
     super::upload::upload(
         ctx.api.as_ref(),
