@@ -12,8 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use c1_connector_sdk::connector::{CredentialCrypto, Password};
 use c1_connector_sdk::model::{
     AccountInfo, AnnotationsExt, CapabilityDetailCredentialOption as Opt, CreateAccountRequest,
-    CredentialOptions, DeleteResourceRequest, EncryptedData, EncryptionConfig, PlaintextData,
-    ResourceDoesNotExist, ResourceId, create_account_response, json_object_to_struct,
+    CreateAccountResponse, CredentialOptions, DeleteResourceRequest, EncryptedData,
+    EncryptionConfig, PlaintextData, ResourceDoesNotExist, ResourceId, create_account_response,
+    json_object_to_struct,
 };
 use c1_connector_sdk::ops::{Operations, account_manager_syncer};
 use c1_connector_sdk::{Connector, Error};
@@ -217,8 +218,25 @@ pub(super) async fn create(
         },
         ops.create_account(&wire, Some(&discard)).await,
     )?;
+    let line = created_line(&response, &resource_type, &who)?;
+    io.note(&line);
+    let n = discard.discarded.load(Ordering::Relaxed);
+    if n > 0 {
+        io.note(&format!(
+            "{n} generated credential(s) (a random password) were discarded unread, as baton does: nobody knows them; set a password in the connected system before the account signs in with one"
+        ));
+    }
+    Ok(())
+}
+
+/// The line that says what the creation of `who` did.
+fn created_line(
+    response: &CreateAccountResponse,
+    resource_type: &str,
+    who: &str,
+) -> Result<String, Failure> {
     use create_account_response::Result as R;
-    let line = match &response.result {
+    Ok(match &response.result {
         Some(R::Success(s)) => {
             let mut line = match &s.resource {
                 Some(r) => format!("created {}", describe(r)),
@@ -256,18 +274,9 @@ pub(super) async fn create(
         None => {
             return Err(Failure::failed(format!(
                 "the connector answered the creation of the {resource_type} account '{who}' without a result: check whether it exists"
-            ))
-            .into());
+            )));
         }
-    };
-    io.note(&line);
-    let n = discard.discarded.load(Ordering::Relaxed);
-    if n > 0 {
-        io.note(&format!(
-            "{n} generated credential(s) (a random password) were discarded unread, as baton does: nobody knows them; set a password in the connected system before the account signs in with one"
-        ));
-    }
-    Ok(())
+    })
 }
 
 /// Deletes a resource and says whether it was there.

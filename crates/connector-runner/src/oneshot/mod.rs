@@ -55,66 +55,7 @@ impl OneShot {
     /// a time, or a companion flag without its command, is a usage error (exit 2): baton would
     /// silently pick one.
     pub(crate) fn from_args(args: &BatonArgs) -> Result<Option<OneShot>, Failure> {
-        let create = [
-            &args.create_account_login,
-            &args.create_account_email,
-            &args.create_account_profile,
-        ]
-        .into_iter()
-        .any(|v| given(v).is_some());
-        let create_companion = given(&args.create_account_resource_type).is_some()
-            || args.create_account_credential.is_some();
-        let list = args.list_action_schemas;
-        let invoke = given(&args.invoke_action).is_some();
-        let events = args.event_feed;
-        let asked: Vec<&str> = [
-            (args.grant_entitlement.is_some(), "--grant-entitlement"),
-            (args.revoke_grant.is_some(), "--revoke-grant"),
-            (create, "--create-account-*"),
-            (given(&args.delete_resource).is_some(), "--delete-resource"),
-            (list, "--list-action-schemas"),
-            (invoke, "--invoke-action"),
-            (given(&args.action_status).is_some(), "--action-status"),
-            (events, "--event-feed"),
-        ]
-        .into_iter()
-        .filter_map(|(on, flag)| on.then_some(flag))
-        .collect();
-        if asked.len() > 1 {
-            return Err(Failure::usage(format!(
-                "one command at a time: {} were given together; run them one after another",
-                asked.join(" and ")
-            )));
-        }
-        let companion = |flag: &str, needs: &str| {
-            Failure::usage(format!("{flag} is only used with {needs}: add {needs}"))
-        };
-        if create_companion && !create {
-            return Err(companion(
-                "--create-account-resource-type / --create-account-credential",
-                "--create-account-login, --create-account-email or --create-account-profile",
-            ));
-        }
-        if given(&args.list_action_schemas_resource_type).is_some() && !list {
-            return Err(companion(
-                "--list-action-schemas-resource-type",
-                "--list-action-schemas",
-            ));
-        }
-        if !events {
-            for (value, flag) in [
-                (&args.event_feed_id, "--event-feed-id"),
-                (&args.event_feed_cursor, "--event-feed-cursor"),
-            ] {
-                if given(value).is_some() {
-                    return Err(companion(flag, "--event-feed"));
-                }
-            }
-            if args.event_feed_start_at.is_some() {
-                return Err(companion("--event-feed-start-at", "--event-feed"));
-            }
-        }
-
+        flags::check_combination(args)?;
         let command = if let Some(entitlement) = &args.grant_entitlement {
             OneShot::Grant(provision::Grant {
                 entitlement: entitlement.clone(),
@@ -125,7 +66,7 @@ impl OneShot {
             OneShot::Revoke {
                 grant: grant.clone(),
             }
-        } else if create {
+        } else if flags::creates_account(args) {
             OneShot::CreateAccount(accounts::CreateAccount::from_args(args)?)
         } else if let (Some(id), Some(resource_type)) = (
             given(&args.delete_resource),
@@ -139,17 +80,17 @@ impl OneShot {
             return Err(Failure::usage(
                 "--delete-resource needs --delete-resource-type (the resource type of the id)",
             ));
-        } else if list {
+        } else if args.list_action_schemas {
             OneShot::ListActionSchemas {
                 resource_type: given(&args.list_action_schemas_resource_type)
                     .unwrap_or_default()
                     .to_owned(),
             }
-        } else if invoke {
+        } else if given(&args.invoke_action).is_some() {
             OneShot::InvokeAction(actions::Invoke::from_args(args)?)
         } else if let Some(id) = given(&args.action_status) {
             OneShot::ActionStatus { id: id.to_owned() }
-        } else if events {
+        } else if args.event_feed {
             OneShot::EventFeed(events::FeedRequest::from_args(args))
         } else {
             return Ok(None);
