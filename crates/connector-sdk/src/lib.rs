@@ -1,10 +1,21 @@
 //! Rust counterpart of ConductorOne's Go `baton-sdk`: connector traits, baton's data model, a
-//! sync engine, `.c1z` and JSON Lines stores, and a provisioning runner.
+//! sync engine, `.c1z` and JSON Lines stores, and the operations ConductorOne asks of a
+//! connector.
 //!
 //! The crate knows nothing of any particular API and has no HTTP client. A connector implements
 //! [`Connector`] and one [`ResourceSyncer`] per resource type; [`engine::Syncer`] runs a full
 //! sync into a [`store::SyncStore`] such as `store::C1zWriter` (default feature `c1z`), whose
 //! files ConductorOne's `baton` tools read.
+//!
+//! The modules stand on floors, each importing only the ones below it:
+//!
+//! | floor | modules |
+//! | --- | --- |
+//! | the operations ConductorOne asks for (grant, revoke, accounts, deletion, actions, events, capabilities) | [`ops`] |
+//! | the sync engine | [`engine`] |
+//! | where a sync goes | [`store`] |
+//! | the traits a connector implements, and its per-sync session | [`connector`], [`session`] |
+//! | baton's model, its ids, errors, pages, protojson | [`model`], [`ids`], [`error`], [`page`], [`protojson`] |
 //!
 //! ```
 //! use std::sync::Arc;
