@@ -1,6 +1,6 @@
 //! The `capabilities` subcommand's document.
 
-use c1_connector_sdk::capabilities::{capabilities_json, connector_capabilities};
+use c1_connector_sdk::ops::{capabilities_json, connector_capabilities};
 use c1_connector_sdk::{Connector, Error};
 
 /// The connector's capabilities as baton's `capabilities` subcommand prints them: protojson of

@@ -9,6 +9,9 @@
 //! | 4 | an id was not found |
 //! | 5 | a precondition failed (provisioning not enabled, a prerequisite grant missing, a read-only entitlement) |
 //! | 130 | interrupted (Ctrl-C or SIGTERM) |
+//!
+//! A run that did not succeed ends as an [`Outcome`]: a [`Failure`] with its code, or a closed
+//! standard output (`| head -1`), which ends the program quietly with 0.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -125,6 +128,42 @@ impl From<Error> for Failure {
     fn from(err: Error) -> Self {
         Failure::new(Exit::for_code(err.code()), err.to_string())
     }
+}
+
+/// How a run ended when it did not succeed.
+pub(crate) enum Outcome {
+    /// The reader of standard output went away (`| head -1`): end quietly.
+    BrokenPipe,
+    Failed(Failure),
+}
+
+impl From<Failure> for Outcome {
+    fn from(f: Failure) -> Self {
+        Outcome::Failed(f)
+    }
+}
+
+impl From<c1_connector_sdk::Error> for Outcome {
+    fn from(err: c1_connector_sdk::Error) -> Self {
+        if is_broken_pipe(&err) {
+            Outcome::BrokenPipe
+        } else {
+            Outcome::Failed(Failure::from(err))
+        }
+    }
+}
+
+fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use c1_connector_sdk::store::C1zReader;
 
+use crate::cli::OutputFormat;
 use crate::exit::Failure;
 
 /// Where a sync into `file` is written until it is finished: `<file>.partial`.
@@ -15,6 +16,15 @@ pub fn partial_path(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)
+}
+
+/// The file a sync writes or a change reads.
+pub(crate) fn target(cli_file: Option<&Path>, format: OutputFormat) -> PathBuf {
+    match (cli_file, format) {
+        (Some(f), _) => f.to_path_buf(),
+        (None, OutputFormat::C1z) => PathBuf::from("sync.c1z"),
+        (None, OutputFormat::Jsonl) => PathBuf::from("sync.jsonl"),
+    }
 }
 
 /// Checks that a sync can write `target` before anything else happens: the directory exists and

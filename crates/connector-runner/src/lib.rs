@@ -52,6 +52,7 @@ mod run;
 mod schema;
 #[cfg(feature = "service")]
 mod service_cli;
+mod signals;
 
 pub use cli::{
     AccountCredential, BatonArgs, Cli, Command, LogFormat, LogLevel, OutputFormat, parse_go_bool,

@@ -2,19 +2,17 @@
 //! mode or a subcommand, and map the result to an exit code, in one place.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use c1_connector_sdk::engine::{SyncOptions, Syncer, resume_refusal};
-use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
-use c1_connector_sdk::provision::ProvisioningRunner;
 use c1_connector_sdk::store::{C1zWriter, JsonlWriter, SyncStore, SyncType};
 use clap::{CommandFactory, FromArgMatches};
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Cli, Command, OutputFormat};
-use crate::exit::{Exit, Failure};
+use crate::exit::{Exit, Failure, Outcome};
 use crate::files;
 use crate::program::{Connected, ConnectorProgram, Purpose};
 use crate::report::{self, Progress};
@@ -114,42 +112,6 @@ pub async fn run<P: ConnectorProgram>(
     }
 }
 
-/// How a run ended when it did not succeed.
-pub(crate) enum Outcome {
-    /// The reader of standard output went away (`| head -1`): end quietly.
-    BrokenPipe,
-    Failed(Failure),
-}
-
-impl From<Failure> for Outcome {
-    fn from(f: Failure) -> Self {
-        Outcome::Failed(f)
-    }
-}
-
-impl From<c1_connector_sdk::Error> for Outcome {
-    fn from(err: c1_connector_sdk::Error) -> Self {
-        if is_broken_pipe(&err) {
-            Outcome::BrokenPipe
-        } else {
-            Outcome::Failed(Failure::from(err))
-        }
-    }
-}
-
-fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cur {
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::BrokenPipe
-        {
-            return true;
-        }
-        cur = e.source();
-    }
-    false
-}
-
 async fn dispatch<P: ConnectorProgram>(
     program: &P,
     cli: Cli<P::Args>,
@@ -185,9 +147,6 @@ async fn dispatch<P: ConnectorProgram>(
     if let Some(command) = crate::oneshot::OneShot::from_args(&cli.baton)? {
         return crate::oneshot::run_std(program, &cli, command).await;
     }
-    if cli.baton.grant_entitlement.is_some() || cli.baton.revoke_grant.is_some() {
-        return provision(program, &cli).await;
-    }
     sync(program, &cli).await
 }
 
@@ -206,18 +165,9 @@ fn print_text(text: &str) -> Result<(), Outcome> {
     }
 }
 
-/// The file a sync writes or a change reads.
-fn target(cli_file: Option<&Path>, format: OutputFormat) -> PathBuf {
-    match (cli_file, format) {
-        (Some(f), _) => f.to_path_buf(),
-        (None, OutputFormat::C1z) => PathBuf::from("sync.c1z"),
-        (None, OutputFormat::Jsonl) => PathBuf::from("sync.jsonl"),
-    }
-}
-
 async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<(), Outcome> {
     let args = &cli.baton;
-    let file = target(args.file.as_deref(), args.output);
+    let file = files::target(args.file.as_deref(), args.output);
     let stdout = file.as_os_str() == "-";
     // Everything about the output is checked before the connector is built or called.
     match args.output {
@@ -237,7 +187,7 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
     let connected = program.connect(&cli.connector, Purpose::Sync).await?;
     let started = Instant::now();
     let cancel = CancellationToken::new();
-    spawn_signal_handler(cancel.clone());
+    crate::signals::spawn_handler(cancel.clone());
     let progress = Progress::new(std::io::stderr().is_terminal(), connected.report.clone());
     let ticker = progress.spawn_waiting_ticker();
     let mut options = SyncOptions::default()
@@ -397,73 +347,4 @@ fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
         options.mode(0o600);
     }
     options.open(path)
-}
-
-async fn provision<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<(), Outcome> {
-    let args = &cli.baton;
-    if !args.provisioning {
-        return Err(Failure::new(
-            Exit::Precondition,
-            "provisioning is not enabled: add --provisioning (or BATON_PROVISIONING=true) to change access",
-        )
-        .into());
-    }
-    let file = target(args.file.as_deref(), OutputFormat::C1z);
-    files::check_input(&file)?;
-    let connected = program.connect(&cli.connector, Purpose::Provision).await?;
-    let cancel = CancellationToken::new();
-    spawn_signal_handler(cancel.clone());
-    let runner = ProvisioningRunner::new(connected.connector.clone(), &file).with_cancel(cancel);
-    let mut err = std::io::stderr();
-    if let Some(entitlement) = &args.grant_entitlement {
-        let (Some(principal), Some(principal_type)) =
-            (&args.grant_principal, &args.grant_principal_type)
-        else {
-            return Err(Failure::usage(
-                "--grant-entitlement needs --grant-principal and --grant-principal-type",
-            )
-            .into());
-        };
-        let annotations = runner.grant(entitlement, principal_type, principal).await?;
-        let line = if annotations.contains::<GrantAlreadyExists>() {
-            format!("{principal_type} '{principal}' already has '{entitlement}': nothing changed")
-        } else {
-            format!("granted '{entitlement}' to {principal_type} '{principal}'")
-        };
-        let _ = writeln!(err, "{line}");
-    } else if let Some(grant) = &args.revoke_grant {
-        let annotations = runner.revoke(grant).await?;
-        let line = if annotations.contains::<GrantAlreadyRevoked>() {
-            format!("grant '{grant}' was already revoked: nothing changed")
-        } else {
-            format!("revoked '{grant}'")
-        };
-        let _ = writeln!(err, "{line}");
-    }
-    Ok(())
-}
-
-/// Ctrl-C and SIGTERM stop gracefully: the engine stops, the unfinished sync is saved for the
-/// next run to resume, and temporary files are removed.
-pub(crate) fn spawn_signal_handler(cancel: CancellationToken) {
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(term) => term,
-                    Err(_) => return,
-                };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-        tracing::warn!("interrupted: stopping");
-        cancel.cancel();
-    });
 }

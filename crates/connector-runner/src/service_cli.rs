@@ -21,7 +21,7 @@ pub(crate) async fn run<P: ConnectorProgram>(
     // The connector is built only once the service configuration is known to be valid.
     let connected = program.connect(args, Purpose::Service).await?;
     let shutdown = CancellationToken::new();
-    crate::run::spawn_signal_handler(shutdown.clone());
+    crate::signals::spawn_handler(shutdown.clone());
     tracing::info!(
         "service mode: taking tasks from ConductorOne ({} at once)",
         config.task_concurrency

@@ -4,10 +4,6 @@
 //! Its own test binary: a thread-local subscriber sees every event only when no other test
 //! runs in the process (tracing caches each call site's interest process-wide).
 
-#[path = "service/support.rs"]
-#[allow(dead_code)]
-mod support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -17,7 +13,9 @@ use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
 use secrecy::ExposeSecret;
 use tracing_subscriber::fmt::MakeWriter;
 
-use support::{TestResult, WAIT, config, connector_builder, member, start, user};
+use c1_connector_runner::service::testing::fixtures::{
+    TestResult, WAIT, config, connector_builder, member, start, user,
+};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);

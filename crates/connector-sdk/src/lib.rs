@@ -1,10 +1,21 @@
 //! Rust counterpart of ConductorOne's Go `baton-sdk`: connector traits, baton's data model, a
-//! sync engine, `.c1z` and JSON Lines stores, and a provisioning runner.
+//! sync engine, `.c1z` and JSON Lines stores, and the operations ConductorOne asks of a
+//! connector.
 //!
 //! The crate knows nothing of any particular API and has no HTTP client. A connector implements
 //! [`Connector`] and one [`ResourceSyncer`] per resource type; [`engine::Syncer`] runs a full
 //! sync into a [`store::SyncStore`] such as `store::C1zWriter` (default feature `c1z`), whose
 //! files ConductorOne's `baton` tools read.
+//!
+//! The modules stand on floors, each importing only the ones below it:
+//!
+//! | floor | modules |
+//! | --- | --- |
+//! | the operations ConductorOne asks for (grant, revoke, accounts, deletion, actions, events, capabilities) | [`ops`] |
+//! | the sync engine | [`engine`] |
+//! | where a sync goes | [`store`] |
+//! | the traits a connector implements, and its per-sync session | [`connector`], [`session`] |
+//! | baton's model, its ids, errors, pages, protojson | [`model`], [`ids`], [`error`], [`page`], [`protojson`] |
 //!
 //! ```
 //! use std::sync::Arc;
@@ -61,49 +72,43 @@
 #[cfg(all(doctest, feature = "c1z"))]
 pub struct ReadmeDoctests;
 
-pub mod accounts;
-pub mod actions;
-pub mod capabilities;
 pub mod compact;
 pub mod connector;
 #[cfg(feature = "crypto")]
 pub mod crypto;
-pub mod deletion;
 pub mod engine;
 pub mod error;
-pub mod events;
 pub mod ids;
 pub mod model;
+pub mod ops;
 pub mod page;
-pub mod provision;
+pub mod protojson;
 pub mod session;
 pub mod store;
 #[cfg(feature = "test-util")]
 pub mod testing;
 
-pub use accounts::{AccountCreated, CredentialCrypto, LocalCredentialOptions};
-pub use actions::{ActionOutcome, ActionProvider};
-pub use capabilities::{capabilities_json, connector_capabilities, metadata_with_capabilities};
 pub use connector::{
-    AccountInfo, AccountManager, Capability, Connector, Provisioner, ResourceCapabilities,
-    ResourceGetter, ResourceSyncer, capabilities,
+    AccountCreated, AccountInfo, AccountManager, ActionOutcome, ActionProvider, Capability,
+    Connector, CredentialCrypto, EventFeed, EventPage, EventProvider, EventsRequest,
+    LocalCredentialOptions, Provisioner, ResourceCapabilities, ResourceDeleter, ResourceGetter,
+    ResourceSyncer, capabilities,
 };
-pub use deletion::ResourceDeleter;
 pub use error::{Code, Error};
-pub use events::{EventFeed, EventPage, EventProvider, EventsRequest};
 pub use model::*;
+pub use ops::{capabilities_json, connector_capabilities, metadata_with_capabilities};
 pub use page::{Page, PageToken};
 pub use session::{SessionStore, SyncCounters, SyncSession};
 
 /// The names a connector usually needs, in one import.
 pub mod prelude {
-    pub use crate::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
-    pub use crate::actions::{ActionOutcome, ActionProvider};
-    pub use crate::connector::{Connector, Provisioner, ResourceGetter, ResourceSyncer};
-    pub use crate::deletion::ResourceDeleter;
+    pub use crate::connector::{
+        AccountCreated, AccountManager, ActionOutcome, ActionProvider, Connector, EventFeed,
+        EventPage, EventProvider, EventsRequest, LocalCredentialOptions, Provisioner,
+        ResourceDeleter, ResourceGetter, ResourceSyncer,
+    };
     pub use crate::engine::{SyncOptions, SyncStats, Syncer};
     pub use crate::error::{Code, Error};
-    pub use crate::events::{EventFeed, EventPage, EventProvider, EventsRequest};
     pub use crate::model::{
         AnnotationMessage, Annotations, ChildResourceType, ConnectorMetadata, Entitlement, Grant,
         GrantAlreadyExists, GrantAlreadyRevoked, GroupTrait, Resource, ResourceId, ResourceType,
@@ -114,4 +119,56 @@ pub mod prelude {
     #[cfg(feature = "c1z")]
     pub use crate::store::{C1zReader, C1zWriter};
     pub use crate::store::{JsonlWriter, SyncStore};
+}
+
+// Old paths, kept so that code written against them still builds until the public-path pass
+// of issue 22 removes them: the traits moved to `connector`, the functions serving requests to
+// `ops`. New code uses those.
+
+/// Old path of account creation: [`connector::AccountManager`] and its types, and
+/// [`ops::create_account`].
+pub mod accounts {
+    pub use crate::connector::{
+        AccountCreated, AccountManager, CreateAccountResult, CredentialCrypto, CredentialOption,
+        LocalCredentialOptions, Password,
+    };
+    pub use crate::ops::{account_manager_syncer, create_account};
+}
+
+/// Old path of actions: [`connector::ActionProvider`] and its helpers, and the `ops` functions.
+pub mod actions {
+    pub use crate::connector::{
+        ActionOutcome, ActionProvider, bool_arg, check_action_args, resource_id_arg,
+        resource_id_value, string_arg, string_list_arg,
+    };
+    pub use crate::ops::{
+        action_provider_syncer, action_schemas, get_action_schema, get_action_status,
+        invoke_action, list_action_schemas,
+    };
+}
+
+/// Old path of capabilities: [`connector::capabilities`] and the `ops` functions.
+pub mod capabilities {
+    pub use crate::connector::{ResourceCapabilities, capabilities};
+    pub use crate::ops::{capabilities_json, connector_capabilities, metadata_with_capabilities};
+}
+
+/// Old path of deletion: [`connector::ResourceDeleter`] and the `ops` functions.
+pub mod deletion {
+    pub use crate::connector::ResourceDeleter;
+    pub use crate::ops::{delete_resource, delete_resource_v2, deleter_syncer};
+}
+
+/// Old path of event feeds: [`connector::EventProvider`] and its types, and the `ops` functions.
+pub mod events {
+    pub use crate::connector::{
+        EventFeed, EventPage, EventProvider, EventsRequest, LEGACY_FEED_ID, MAX_CURSOR_BYTES,
+        MAX_PAGE_SIZE,
+    };
+    pub use crate::ops::{RegisteredFeed, event_feed, event_feeds, list_event_feeds, list_events};
+}
+
+/// Old path of [`ops::ProvisioningRunner`].
+pub mod provision {
+    pub use crate::ops::ProvisioningRunner;
 }

@@ -42,10 +42,9 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::error::Error;
 
-/// The session key of the sync's source ([`SyncOptions::with_source`]): the one session row a
-/// finished `.c1z` keeps, so a finished file can be checked before it replaces another.
-///
-/// [`SyncOptions::with_source`]: crate::engine::SyncOptions::with_source
+/// The session key of the sync's source (the engine's `SyncOptions::with_source`): the one
+/// session row a finished `.c1z` keeps, so a finished file can be checked before it replaces
+/// another.
 pub(crate) const SOURCE_KEY: &str = "c1-connector-sdk/source";
 
 /// The longest key, in bytes.
@@ -341,9 +340,9 @@ pub struct SyncSession {
 }
 
 /// Figures a connector reports about one sync (users announced by the API and users synced,
-/// requests made, assignments found only on users, ...). The engine copies them into
-/// [`SyncStats::connector_counters`](crate::engine::SyncStats::connector_counters) when the sync
-/// ends, and programs print them in their summary. Cheap to clone; clones share the figures.
+/// requests made, assignments found only on users, ...). The engine copies them into its
+/// `SyncStats::connector_counters` when the sync ends, and programs print them in their
+/// summary. Cheap to clone; clones share the figures.
 ///
 /// ```
 /// use c1_connector_sdk::SyncCounters;
@@ -413,9 +412,8 @@ impl SyncSession {
         }
     }
 
-    /// Limits the sync to these resource types (the engine passes
-    /// [`SyncOptions::sync_resource_types`](crate::engine::SyncOptions::sync_resource_types));
-    /// empty means every type.
+    /// Limits the sync to these resource types (the engine passes its
+    /// `SyncOptions::sync_resource_types`); empty means every type.
     #[must_use]
     pub fn with_resource_types(mut self, types: Vec<String>) -> Self {
         self.resource_types = types;

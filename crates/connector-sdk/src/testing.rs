@@ -14,12 +14,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::accounts::AccountManager;
-use crate::actions::ActionProvider;
-use crate::connector::{Connector, Provisioner, ResourceSyncer};
-use crate::deletion::ResourceDeleter;
+use crate::connector::{
+    AccountManager, ActionProvider, Connector, EventProvider, Provisioner, ResourceDeleter,
+    ResourceSyncer,
+};
 use crate::error::{Code, Error};
-use crate::events::EventProvider;
 use crate::model::{
     Annotations, ConnectorMetadata, Entitlement, Event, Grant, GrantAlreadyExists,
     GrantAlreadyRevoked, Resource, ResourceId, ResourceType,

@@ -9,21 +9,23 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use c1_connector_sdk::accounts::{CredentialCrypto, Password, account_manager_syncer};
-use c1_connector_sdk::deletion::delete_resource;
+use c1_connector_sdk::connector::{CredentialCrypto, Password};
 use c1_connector_sdk::model::{
     AccountInfo, AnnotationsExt, CapabilityDetailCredentialOption as Opt, CreateAccountRequest,
-    CredentialOptions, DeleteResourceRequest, EncryptedData, EncryptionConfig, PlaintextData,
-    ResourceDoesNotExist, ResourceId, create_account_response, json_object_to_struct,
+    CreateAccountResponse, CredentialOptions, DeleteResourceRequest, EncryptedData,
+    EncryptionConfig, PlaintextData, ResourceDoesNotExist, ResourceId, create_account_response,
+    json_object_to_struct,
 };
+use c1_connector_sdk::ops::{Operations, account_manager_syncer};
 use c1_connector_sdk::{Connector, Error};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use super::{Io, describe, given, json, unless_cancelled};
+use super::flags::{given, parse_object};
+use super::interrupt::unless_interrupted;
+use super::io::{Io, describe};
 use crate::cli::{AccountCredential, BatonArgs};
-use crate::exit::Failure;
-use crate::run::Outcome;
+use crate::exit::{Failure, Outcome};
 
 /// The length of a random password, as baton's one-shot account creation asks.
 const RANDOM_PASSWORD_LENGTH: i64 = 20;
@@ -74,35 +76,6 @@ impl CreateAccount {
                 .to_owned(),
             credential: args.create_account_credential,
         })
-    }
-}
-
-/// Parses a flag that must hold a JSON object; the error shows the expected shape.
-pub(super) fn parse_object(
-    text: &str,
-    flag: &str,
-    example: &str,
-) -> Result<Map<String, Value>, Failure> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(Failure::usage(format!(
-            "{flag} must be a JSON object such as {example}, not {}",
-            kind_of(&other)
-        ))),
-        Err(e) => Err(Failure::usage(format!(
-            "{flag} is not valid JSON ({e}): give a JSON object such as {example}"
-        ))),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -203,12 +176,12 @@ impl CredentialCrypto for Discard {
 
 /// Creates the account and says what happened.
 pub(super) async fn create(
-    connector: &dyn Connector,
+    ops: &Operations,
     request: &CreateAccount,
     io: &mut Io<'_>,
     cancel: &CancellationToken,
 ) -> Result<(), Outcome> {
-    let (option, resource_type) = choose_option(connector, request)?;
+    let (option, resource_type) = choose_option(ops.connector().as_ref(), request)?;
     let discard = Discard::default();
     let (credential_options, encryption_configs) = match option {
         Opt::RandomPassword => (
@@ -236,21 +209,41 @@ pub(super) async fn create(
     } else {
         request.info.login.clone()
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
-        || format!("interrupted: the {resource_type} account '{who}' may or may not have been created; check before running this again"),
-        c1_connector_sdk::accounts::create_account(connector, &wire, Some(&discard)),
-    )
-    .await?;
+        || {
+            format!(
+                "interrupted: the {resource_type} account '{who}' may or may not have been created; check before running this again"
+            )
+        },
+        ops.create_account(&wire, Some(&discard)).await,
+    )?;
+    let line = created_line(&response, &resource_type, &who)?;
+    io.note(&line);
+    let n = discard.discarded.load(Ordering::Relaxed);
+    if n > 0 {
+        io.note(&format!(
+            "{n} generated credential(s) (a random password) were discarded unread, as baton does: nobody knows them; set a password in the connected system before the account signs in with one"
+        ));
+    }
+    Ok(())
+}
+
+/// The line that says what the creation of `who` did.
+fn created_line(
+    response: &CreateAccountResponse,
+    resource_type: &str,
+    who: &str,
+) -> Result<String, Failure> {
     use create_account_response::Result as R;
-    let line = match &response.result {
+    Ok(match &response.result {
         Some(R::Success(s)) => {
             let mut line = match &s.resource {
                 Some(r) => format!("created {}", describe(r)),
                 None => format!("created the {resource_type} account '{who}'"),
             };
             if let Some(t) = &s.invitation_expires_at
-                && let Some(at) = json::timestamp(t).as_str()
+                && let Some(at) = c1_connector_sdk::protojson::timestamp(t).as_str()
             {
                 line.push_str(&format!("; its invitation expires at {at}"));
             }
@@ -281,23 +274,14 @@ pub(super) async fn create(
         None => {
             return Err(Failure::failed(format!(
                 "the connector answered the creation of the {resource_type} account '{who}' without a result: check whether it exists"
-            ))
-            .into());
+            )));
         }
-    };
-    io.note(&line);
-    let n = discard.discarded.load(Ordering::Relaxed);
-    if n > 0 {
-        io.note(&format!(
-            "{n} generated credential(s) (a random password) were discarded unread, as baton does: nobody knows them; set a password in the connected system before the account signs in with one"
-        ));
-    }
-    Ok(())
+    })
 }
 
 /// Deletes a resource and says whether it was there.
 pub(super) async fn delete(
-    connector: &dyn Connector,
+    ops: &Operations,
     resource_type: &str,
     id: &str,
     io: &mut Io<'_>,
@@ -307,12 +291,15 @@ pub(super) async fn delete(
         resource_id: Some(ResourceId::new(resource_type, id)),
         parent_resource_id: None,
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
-        || format!("interrupted: {resource_type} '{id}' may or may not have been deleted; run this again to make sure"),
-        delete_resource(connector, &request),
-    )
-    .await?;
+        || {
+            format!(
+                "interrupted: {resource_type} '{id}' may or may not have been deleted; run this again to make sure"
+            )
+        },
+        ops.delete_resource(&request).await,
+    )?;
     if response
         .annotations
         .contains_annotation::<ResourceDoesNotExist>()

@@ -8,23 +8,20 @@
 
 use std::time::Duration;
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::actions::{
-    action_schemas, get_action_status, invoke_action, list_action_schemas,
-};
 use c1_connector_sdk::model::{
-    BatonActionStatus, GetActionStatusRequest, InvokeActionRequest, ListActionSchemasRequest,
-    json_object_to_struct,
+    BatonActionStatus, GetActionStatusRequest, InvokeActionRequest, InvokeActionResponse,
+    ListActionSchemasRequest, json_object_to_struct,
 };
+use c1_connector_sdk::ops::{Operations, action_schemas};
+use c1_connector_sdk::protojson;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::accounts::parse_object;
-use super::json::{ActionState, action_schema};
-use super::{Io, given, unless_cancelled};
+use super::flags::{given, parse_object};
+use super::interrupt::unless_interrupted;
+use super::io::Io;
 use crate::cli::BatonArgs;
-use crate::exit::{Exit, Failure};
-use crate::run::Outcome;
+use crate::exit::{Exit, Failure, Outcome};
 
 /// An action to invoke, from the flags.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,23 +49,23 @@ impl Invoke {
 }
 
 /// Prints the schemas (`{"schemas": [...]}`) and how many there are.
-pub(super) fn list(
-    connector: &dyn Connector,
-    resource_type: &str,
-    io: &mut Io<'_>,
-) -> Result<(), Outcome> {
+pub(super) fn list(ops: &Operations, resource_type: &str, io: &mut Io<'_>) -> Result<(), Outcome> {
     let request = ListActionSchemasRequest {
         resource_type_id: resource_type.to_owned(),
         ..ListActionSchemasRequest::default()
     };
-    let response = list_action_schemas(connector, &request)?;
-    let schemas: Vec<Value> = response.schemas.iter().map(action_schema).collect();
+    let response = ops.list_action_schemas(&request)?;
+    let schemas: Vec<Value> = response
+        .schemas
+        .iter()
+        .map(protojson::action_schema)
+        .collect();
     io.out_json(&json!({ "schemas": schemas }), true)?;
     if resource_type.is_empty() {
         io.note(&format!("{} action schema(s)", schemas.len()));
     } else if schemas.is_empty() {
         // baton answers an empty list for a type without actions; say which types have some.
-        let mut types: Vec<String> = action_schemas(connector)?
+        let mut types: Vec<String> = action_schemas(ops.connector().as_ref())?
             .into_iter()
             .map(|s| {
                 if s.resource_type_id.is_empty() {
@@ -106,7 +103,7 @@ fn label(name: &str, resource_type: &str) -> String {
 
 /// Invokes the action, follows it until it settles, prints its outcome.
 pub(super) async fn invoke(
-    connector: &dyn Connector,
+    ops: &Operations,
     invoke: &Invoke,
     interval: Duration,
     io: &mut Io<'_>,
@@ -119,27 +116,20 @@ pub(super) async fn invoke(
         resource_type_id: invoke.resource_type.clone(),
         ..InvokeActionRequest::default()
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
         || format!("interrupted: {what} may or may not have been started"),
-        invoke_action(connector, &request),
-    )
-    .await?;
-    let mut state = ActionState {
-        id: response.id,
-        name: response.name,
-        status: response.status,
-        annotations: response.annotations,
-        response: response.response,
-    };
+        ops.invoke_action(&request).await,
+    )?;
+    let mut state = response;
     io.note(&format!(
         "{what} (id {}): {}",
         state.id,
-        state.status_name()
+        status_name(state.status)
     ));
     // The SDK refuses an in-flight answer without an id, so `state.id` is usable here.
     while state.status().is_in_flight() {
-        let waiting = state.status_name();
+        let waiting = status_name(state.status);
         let id = state.id.clone();
         let interrupted = || {
             format!(
@@ -158,9 +148,9 @@ pub(super) async fn invoke(
             ..GetActionStatusRequest::default()
         };
         let status =
-            unless_cancelled(cancel, interrupted, get_action_status(connector, &request)).await?;
+            unless_interrupted(cancel, interrupted, ops.get_action_status(&request).await)?;
         let changed = status.status != state.status;
-        state = ActionState {
+        state = InvokeActionResponse {
             id: state.id,
             name: if status.name.is_empty() {
                 state.name
@@ -175,16 +165,24 @@ pub(super) async fn invoke(
             io.note(&format!(
                 "{what} (id {}): {}",
                 state.id,
-                state.status_name()
+                status_name(state.status)
             ));
         }
     }
-    io.out_json(&state.to_json(), false)?;
+    io.out_json(&protojson::invoke_action_response(&state), false)?;
     settled(&what, &state)
 }
 
+/// A status's protojson name (its number when unknown).
+fn status_name(status: i32) -> String {
+    match BatonActionStatus::try_from(status) {
+        Ok(s) => s.proto_name().to_owned(),
+        Err(_) => status.to_string(),
+    }
+}
+
 /// Only `COMPLETE` is success.
-fn settled(what: &str, state: &ActionState) -> Result<(), Outcome> {
+fn settled(what: &str, state: &InvokeActionResponse) -> Result<(), Outcome> {
     match state.status() {
         BatonActionStatus::Complete => Ok(()),
         BatonActionStatus::Failed => Err(Failure::failed(format!(
@@ -192,13 +190,13 @@ fn settled(what: &str, state: &ActionState) -> Result<(), Outcome> {
             state.id,
             state
                 .error_message()
-                .unwrap_or_else(|| "the connector gave no reason".to_owned())
+                .unwrap_or("the connector gave no reason")
         ))
         .into()),
         _ => Err(Failure::failed(format!(
             "{what} (id {}) ended with status {}: it is not known whether it took effect",
             state.id,
-            state.status_name()
+            status_name(state.status)
         ))
         .into()),
     }
@@ -206,7 +204,7 @@ fn settled(what: &str, state: &ActionState) -> Result<(), Outcome> {
 
 /// Prints an action's current status.
 pub(super) async fn status(
-    connector: &dyn Connector,
+    ops: &Operations,
     id: &str,
     io: &mut Io<'_>,
     cancel: &CancellationToken,
@@ -215,24 +213,16 @@ pub(super) async fn status(
         id: id.to_owned(),
         ..GetActionStatusRequest::default()
     };
-    let response = unless_cancelled(
+    let response = unless_interrupted(
         cancel,
         || "interrupted".to_owned(),
-        get_action_status(connector, &request),
-    )
-    .await?;
-    let state = ActionState {
-        id: response.id,
-        name: response.name,
-        status: response.status,
-        annotations: response.annotations,
-        response: response.response,
-    };
-    io.out_json(&state.to_json(), false)?;
-    let mut line = format!("action {id}: {}", state.status_name());
-    if let Some(error) = state
+        ops.get_action_status(&request).await,
+    )?;
+    io.out_json(&protojson::action_status_response(&response), false)?;
+    let mut line = format!("action {id}: {}", status_name(response.status));
+    if let Some(error) = response
         .error_message()
-        .filter(|_| state.status() == BatonActionStatus::Failed)
+        .filter(|_| response.status() == BatonActionStatus::Failed)
     {
         line.push_str(&format!(" ({error})"));
     }

@@ -5,14 +5,17 @@
 //! is printed on standard error (`next cursor: <cursor>`), and `--event-feed-cursor` resumes
 //! right after the last event printed, also once the feed has grown.
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::events::{LEGACY_FEED_ID, list_events};
+use c1_connector_sdk::connector::LEGACY_FEED_ID;
 use c1_connector_sdk::model::ListEventsRequest;
+use c1_connector_sdk::ops::Operations;
+use c1_connector_sdk::protojson;
 use tokio_util::sync::CancellationToken;
 
-use super::{Io, given, json, unless_cancelled};
+use super::flags::given;
+use super::interrupt::unless_interrupted;
+use super::io::Io;
 use crate::cli::BatonArgs;
-use crate::run::Outcome;
+use crate::exit::Outcome;
 
 /// Events a page, as baton's one-shot event feed asks.
 const PAGE_SIZE: u32 = 100;
@@ -50,7 +53,7 @@ impl FeedRequest {
 
 /// Reads the feed to its end.
 pub(super) async fn read(
-    connector: &dyn Connector,
+    ops: &Operations,
     request: &FeedRequest,
     io: &mut Io<'_>,
     cancel: &CancellationToken,
@@ -71,7 +74,7 @@ pub(super) async fn read(
             ..ListEventsRequest::default()
         };
         let resume = cursor.clone();
-        let page = unless_cancelled(
+        let page = unless_interrupted(
             cancel,
             || {
                 let mut line = format!("interrupted after {count} event(s) of feed {feed}");
@@ -82,12 +85,11 @@ pub(super) async fn read(
                 }
                 line
             },
-            list_events(connector, &page_request),
-        )
-        .await?;
+            ops.list_events(&page_request).await,
+        )?;
         let mut lines = String::new();
         for event in &page.events {
-            let mut line = serde_json::to_string(&json::event(event)).map_err(|e| {
+            let mut line = serde_json::to_string(&protojson::event(event)).map_err(|e| {
                 crate::exit::Failure::failed(format!("could not render an event as JSON: {e}"))
             })?;
             line.push('\n');

@@ -8,21 +8,23 @@
 //! | task | what happens |
 //! | --- | --- |
 //! | `sync_full` | heartbeats, the SDK's engine into a temporary `.c1z`, `UploadAsset` (512 KiB chunks, SHA-256), `FinishTask`; a heartbeat answering `cancelled` stops it cleanly |
-//! | `grant` / `revoke` | the provisioner of the entitlement's resource type; `FinishTask` with `GrantManagerServiceGrantResponse` / `RevokeResponse` |
-//! | `create_account` / `delete_resource` | the SDK's `create_account` / `delete_resource`; `FinishTask` with `CreateAccountResponse` / `DeleteResourceResponse` and their annotations |
-//! | `action_list_schemas` / `action_get_schema` / `action_invoke` / `action_status` | the SDK's `actions` functions; `FinishTask` with the connector's response; an invocation that `FAILED` finishes with its error |
-//! | `list_event_feeds` / `list_events` | the SDK's `events` functions; `FinishTask` with `ListEventFeedsResponse` / `ListEventsResponse` (one page) |
+//! | `grant` / `revoke` | the SDK's `Operations::grant` / `revoke` (the provisioner of the entitlement's resource type, 3 attempts); `FinishTask` with `GrantManagerServiceGrantResponse` / `RevokeResponse` |
+//! | `create_account` / `delete_resource` | the SDK's operations `create_account` / `delete_resource`; `FinishTask` with `CreateAccountResponse` / `DeleteResourceResponse` and their annotations |
+//! | `action_list_schemas` / `action_get_schema` / `action_invoke` / `action_status` | the SDK's action operations; `FinishTask` with the connector's response; an invocation that `FAILED` finishes with its error |
+//! | `list_event_feeds` / `list_events` | the SDK's event operations; `FinishTask` with `ListEventFeedsResponse` / `ListEventsResponse` (one page) |
 //! | `hello` | answered with a Hello carrying the task id |
 //! | anything else (`event_feed`, tickets, credentials, `create_resource`, ...) | `FinishTask` with `UNKNOWN: unsupported task type` (retryable) |
 //!
-//! Grant, revoke, account creation, deletion and action invocation need
-//! [`ServiceConfig::provisioning`] (else `FailedPrecondition: provisioning is not enabled`) and
-//! report connector errors non-retryable; reads (schemas, action status, event feeds) are
-//! retryable when the connector's error is transient. An account creation's random password is
-//! delivered encrypted to the task's encryption configs (baton's age and JWK providers); one
-//! without configs, with a config that cannot receive it, or with a chosen (encrypted)
-//! password, which needs the client secret to decrypt, is refused before anything is created
-//! (non-retryable, with the reason).
+//! Every task but a sync is served by the SDK's operations (`c1_connector_sdk::ops`), the same
+//! ones the one-shot commands call. Grant, revoke, account creation, deletion and action
+//! invocation need [`ServiceConfig::provisioning`] (else `FailedPrecondition: provisioning is not
+//! enabled`) and report connector errors non-retryable, except a grant's or revoke's transient
+//! error (`Aborted`, `Unavailable`, `DeadlineExceeded`) the connector marks retryable; reads
+//! (schemas, action status, event feeds) are retryable when the connector's error is transient.
+//! An account creation's random password is delivered encrypted to the task's encryption configs
+//! (baton's age and JWK providers); one without configs, with a config that cannot receive it,
+//! or with a chosen (encrypted) password, which needs the client secret to decrypt, is refused
+//! before anything is created (non-retryable, with the reason).
 //!
 //! It runs until `shutdown` fires: polling stops, running tasks get
 //! [`ServiceConfig::shutdown_grace`] to finish, then are cancelled and get

@@ -9,7 +9,9 @@ use c1_connector_sdk::model::{
 use c1_connector_sdk::testing::FakeConnector;
 
 use crate::answers::{Failed, failure, response, success};
-use crate::support::{TestResult, WAIT, config, connector_builder, start};
+use c1_connector_runner::service::testing::fixtures::{
+    TestResult, WAIT, config, connector_builder, start,
+};
 
 fn connector() -> FakeConnector {
     connector_builder()

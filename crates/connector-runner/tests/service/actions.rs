@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
-use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_value};
+use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_value};
 use c1_connector_sdk::model::resource::StatusValue;
 use c1_connector_sdk::model::{
     Annotations, BatonActionSchema, BatonActionStatus, Capability, ConnectorMetadata,
@@ -15,7 +15,9 @@ use c1_connector_sdk::testing::FakeConnector;
 use c1_connector_sdk::{Connector, Error, ResourceSyncer};
 
 use crate::answers::{Failed, failure, response, success};
-use crate::support::{TestResult, WAIT, config, connector_builder, start, start_any};
+use c1_connector_runner::service::testing::fixtures::{
+    TestResult, WAIT, config, connector_builder, start, start_any,
+};
 
 fn args_for(user: &str) -> Option<prost_types::Struct> {
     let mut args = prost_types::Struct::default();

@@ -9,7 +9,9 @@ use c1_connector_sdk::model::{
 use c1_connector_sdk::testing::{FAKE_FEED_ID, FakeOp, Fault};
 
 use crate::answers::{failure, response, success};
-use crate::support::{TestResult, WAIT, config, connector_builder, start};
+use c1_connector_runner::service::testing::fixtures::{
+    TestResult, WAIT, config, connector_builder, start,
+};
 
 fn event(i: i64) -> Event {
     Event::resource_change(

@@ -8,7 +8,9 @@ use c1_connector_runner::service::proto::FinalState;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
 use tonic::Code;
 
-use crate::support::{TestResult, WAIT, config, connector_builder, leftovers, start};
+use c1_connector_runner::service::testing::fixtures::{
+    TestResult, WAIT, config, connector_builder, leftovers, start,
+};
 
 #[tokio::test]
 async fn a_refused_token_fails_startup_with_unauthenticated() -> TestResult {

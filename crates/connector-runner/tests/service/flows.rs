@@ -13,7 +13,9 @@ use c1_connector_sdk::testing::{FakeOp, Fault};
 use prost::Message as _;
 use sha2::{Digest as _, Sha256};
 
-use crate::support::{TestResult, WAIT, config, connector_builder, leftovers, member, start, user};
+use c1_connector_runner::service::testing::fixtures::{
+    TestResult, WAIT, config, connector_builder, leftovers, member, start, user,
+};
 
 #[tokio::test]
 async fn the_scripted_queue_is_worked_as_baton_does() -> TestResult {

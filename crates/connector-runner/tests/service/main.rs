@@ -8,5 +8,4 @@ mod events;
 mod faults;
 mod flows;
 mod proxy;
-mod support;
 mod transient;

@@ -10,7 +10,9 @@ use c1_connector_runner::service::testing::{FakeConductorOne, Recorded, Records,
 use c1_connector_sdk::model::Grant;
 
 use crate::proxy::Proxy;
-use crate::support::{TestResult, WAIT, config, connector_builder, leftovers, member, start, user};
+use c1_connector_runner::service::testing::fixtures::{
+    TestResult, WAIT, config, connector_builder, leftovers, member, start, user,
+};
 
 fn token_refusals(records: &Records) -> Vec<u16> {
     records

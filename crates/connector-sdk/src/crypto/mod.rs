@@ -62,7 +62,7 @@ use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::accounts::{CredentialCrypto, Password};
+use crate::connector::{CredentialCrypto, Password};
 use crate::error::Error;
 use crate::model::encryption_config::Config;
 use crate::model::{EncryptedData, EncryptionConfig, PlaintextData};

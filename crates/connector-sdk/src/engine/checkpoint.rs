@@ -42,7 +42,7 @@ pub(super) struct Checkpoint {
     pub(super) done_beyond: Vec<u64>,
     #[serde(default)]
     pub(super) in_progress: Vec<(u64, String)>,
-    /// The resource types selected ([`super::SyncOptions::sync_resource_types`], sorted);
+    /// The resource types selected ([`SyncOptions::sync_resource_types`](crate::engine::SyncOptions::sync_resource_types), sorted);
     /// empty for every type. A resume must select the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) selected_types: Vec<String>,

@@ -55,7 +55,7 @@ pub enum Phase {
     Finishing,
 }
 
-/// A progress report, sent to [`SyncOptions::progress`](super::SyncOptions::progress) after
+/// A progress report, sent to [`SyncOptions::progress`](crate::engine::SyncOptions::progress) after
 /// every page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -3,8 +3,9 @@
 
 use std::fmt;
 
-use super::annotations::{AnnotationMessage, Email};
+use super::annotations::packable;
 use super::messages::Resource;
+use super::resource_traits::Email;
 
 /// `c1.connector.v2.AccountInfo`: who to create.
 ///
@@ -431,9 +432,7 @@ pub mod create_account_response {
     }
 }
 
-impl AnnotationMessage for CreateAccountResponse {
-    const TYPE_NAME: &'static str = "CreateAccountResponse";
-}
+packable!(CreateAccountResponse);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! baton's action messages (`proto/c1/connector/v2/action.proto`): action schemas, invoke,
 //! status, and the request/response pairs of `ActionService`.
 
-use super::annotations::AnnotationMessage;
+use super::annotations::packable;
 use super::config::{Constraint, Field};
 
 /// `c1.connector.v2.BatonActionStatus`.
@@ -232,6 +232,31 @@ pub struct InvokeActionResponse {
     pub name: String,
 }
 
+impl InvokeActionResponse {
+    /// The `error` text of the response, where baton's action manager (and
+    /// [`ActionOutcome::failed`](crate::connector::ActionOutcome::failed)) says why an action
+    /// failed.
+    ///
+    /// ```
+    /// use c1_connector_sdk::connector::ActionOutcome;
+    /// use c1_connector_sdk::model::InvokeActionResponse;
+    /// let failed = ActionOutcome::failed("a-1", "the user is locked");
+    /// let response = InvokeActionResponse { response: failed.response, ..Default::default() };
+    /// assert_eq!(response.error_message(), Some("the user is locked"));
+    /// ```
+    pub fn error_message(&self) -> Option<&str> {
+        error_text(self.response.as_ref())
+    }
+}
+
+/// The `error` string field of an action's response.
+fn error_text(response: Option<&prost_types::Struct>) -> Option<&str> {
+    match &response?.fields.get("error")?.kind {
+        Some(prost_types::value::Kind::StringValue(s)) => Some(s),
+        _ => None,
+    }
+}
+
 /// `c1.connector.v2.GetActionStatusRequest`.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct GetActionStatusRequest {
@@ -264,6 +289,13 @@ pub struct GetActionStatusResponse {
     /// The response so far.
     #[prost(message, optional, tag = "5")]
     pub response: Option<prost_types::Struct>,
+}
+
+impl GetActionStatusResponse {
+    /// The `error` text of the response (see [`InvokeActionResponse::error_message`]).
+    pub fn error_message(&self) -> Option<&str> {
+        error_text(self.response.as_ref())
+    }
 }
 
 /// `c1.connector.v2.GetActionSchemaRequest`.
@@ -308,14 +340,6 @@ pub struct ListActionSchemasResponse {
     /// Annotations.
     #[prost(message, repeated, tag = "2")]
     pub annotations: Vec<prost_types::Any>,
-}
-
-macro_rules! packable {
-    ($($ty:ident),* $(,)?) => {
-        $(impl AnnotationMessage for $ty {
-            const TYPE_NAME: &'static str = stringify!($ty);
-        })*
-    };
 }
 
 packable!(

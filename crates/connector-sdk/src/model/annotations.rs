@@ -3,8 +3,6 @@
 use prost::Message;
 use prost_types::Any;
 
-pub use super::app_secret_traits::{AppTrait, SecretTrait, app_trait, secret_trait};
-
 /// A message that can be stored in an [`Annotations`] list.
 ///
 /// `TYPE_NAME` is the message's unqualified name in `c1.connector.v2`; the `type_url` is
@@ -151,20 +149,18 @@ impl AnnotationsExt for [Any] {
     }
 }
 
-macro_rules! annotation {
+/// Makes messages of `c1.connector.v2` packable into an `Any` (implements [`AnnotationMessage`]
+/// with the struct's name as the message name): the one definition for every model module.
+macro_rules! packable {
     ($($ty:ident),* $(,)?) => {
-        $(impl AnnotationMessage for $ty {
+        $(impl $crate::model::AnnotationMessage for $ty {
             const TYPE_NAME: &'static str = stringify!($ty);
         })*
     };
 }
+pub(super) use packable;
 
-annotation!(
-    UserTrait,
-    GroupTrait,
-    RoleTrait,
-    AppTrait,
-    SecretTrait,
+packable!(
     ChildResourceType,
     SkipEntitlementsAndGrants,
     SkipEntitlements,
@@ -180,195 +176,6 @@ annotation!(
     V1Identifier,
     RawId,
 );
-
-/// `c1.connector.v2.UserTrait`: the user payload of a resource whose type has [`Trait::User`](crate::model::Trait::User).
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct UserTrait {
-    /// Email addresses.
-    #[prost(message, repeated, tag = "1")]
-    pub emails: Vec<Email>,
-    /// Deprecated status (also set `Resource.status`).
-    #[prost(message, optional, tag = "2")]
-    pub status: Option<user_trait::Status>,
-    /// Deprecated profile (also set `Resource.profile`).
-    #[prost(message, optional, tag = "3")]
-    pub profile: Option<prost_types::Struct>,
-    /// Deprecated icon.
-    #[prost(message, optional, tag = "4")]
-    pub icon: Option<super::AssetRef>,
-    /// Account type (values of [`user_trait::AccountType`]).
-    #[prost(enumeration = "user_trait::AccountType", tag = "5")]
-    pub account_type: i32,
-    /// Login name.
-    #[prost(string, tag = "6")]
-    pub login: String,
-    /// Other login names.
-    #[prost(string, repeated, tag = "7")]
-    pub login_aliases: Vec<String>,
-    /// Deprecated creation time (also set `Resource.created_at`).
-    #[prost(message, optional, tag = "8")]
-    pub created_at: Option<prost_types::Timestamp>,
-    /// Last login.
-    #[prost(message, optional, tag = "9")]
-    pub last_login: Option<prost_types::Timestamp>,
-    /// MFA status.
-    #[prost(message, optional, tag = "10")]
-    pub mfa_status: Option<user_trait::MfaStatus>,
-    /// SSO status.
-    #[prost(message, optional, tag = "11")]
-    pub sso_status: Option<user_trait::SsoStatus>,
-    /// Structured name.
-    #[prost(message, optional, tag = "12")]
-    pub structured_name: Option<user_trait::StructuredName>,
-    /// Employee ids.
-    #[prost(string, repeated, tag = "13")]
-    pub employee_ids: Vec<String>,
-}
-
-/// `c1.connector.v2.UserTrait.Email`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Email {
-    /// The address.
-    #[prost(string, tag = "1")]
-    pub address: String,
-    /// Whether this is the primary address.
-    #[prost(bool, tag = "2")]
-    pub is_primary: bool,
-}
-
-impl Email {
-    /// An email address.
-    pub fn new(address: impl Into<String>, is_primary: bool) -> Self {
-        Self {
-            address: address.into(),
-            is_primary,
-        }
-    }
-}
-
-/// Nested types of [`UserTrait`].
-pub mod user_trait {
-    /// `UserTrait.Status`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct Status {
-        /// Values of [`crate::model::resource::StatusValue`] (same numbering).
-        #[prost(int32, tag = "1")]
-        pub status: i32,
-        /// Details.
-        #[prost(string, tag = "2")]
-        pub details: String,
-    }
-
-    /// `UserTrait.AccountType`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
-    #[repr(i32)]
-    #[non_exhaustive]
-    pub enum AccountType {
-        /// Unknown.
-        Unspecified = 0,
-        /// A person.
-        Human = 1,
-        /// A service account.
-        Service = 2,
-        /// A system account.
-        System = 3,
-    }
-
-    impl AccountType {
-        /// The protobuf enum value name.
-        pub fn proto_name(self) -> &'static str {
-            match self {
-                AccountType::Unspecified => "ACCOUNT_TYPE_UNSPECIFIED",
-                AccountType::Human => "ACCOUNT_TYPE_HUMAN",
-                AccountType::Service => "ACCOUNT_TYPE_SERVICE",
-                AccountType::System => "ACCOUNT_TYPE_SYSTEM",
-            }
-        }
-    }
-
-    /// `UserTrait.MFAStatus`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct MfaStatus {
-        /// Whether MFA is enabled.
-        #[prost(bool, tag = "1")]
-        pub mfa_enabled: bool,
-    }
-
-    /// `UserTrait.SSOStatus`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct SsoStatus {
-        /// Whether SSO is enabled.
-        #[prost(bool, tag = "1")]
-        pub sso_enabled: bool,
-    }
-
-    /// `UserTrait.StructuredName`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct StructuredName {
-        /// Given name.
-        #[prost(string, tag = "1")]
-        pub given_name: String,
-        /// Family name.
-        #[prost(string, tag = "2")]
-        pub family_name: String,
-        /// Middle names.
-        #[prost(string, repeated, tag = "3")]
-        pub middle_names: Vec<String>,
-        /// Prefix.
-        #[prost(string, tag = "4")]
-        pub prefix: String,
-        /// Suffix.
-        #[prost(string, tag = "5")]
-        pub suffix: String,
-    }
-}
-
-impl UserTrait {
-    /// A user trait with baton's defaults (`NewUserTrait`): status ENABLED, account type HUMAN.
-    pub fn new() -> Self {
-        Self {
-            status: Some(user_trait::Status {
-                status: super::resource::StatusValue::Enabled as i32,
-                details: String::new(),
-            }),
-            account_type: user_trait::AccountType::Human as i32,
-            ..Self::default()
-        }
-    }
-
-    /// Adds an email address.
-    #[must_use]
-    pub fn with_email(mut self, address: impl Into<String>, is_primary: bool) -> Self {
-        self.emails.push(Email::new(address, is_primary));
-        self
-    }
-
-    /// Sets the login.
-    #[must_use]
-    pub fn with_login(mut self, login: impl Into<String>) -> Self {
-        self.login = login.into();
-        self
-    }
-}
-
-/// `c1.connector.v2.GroupTrait`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct GroupTrait {
-    /// Deprecated icon.
-    #[prost(message, optional, tag = "1")]
-    pub icon: Option<super::AssetRef>,
-    /// Deprecated profile (also set `Resource.profile`).
-    #[prost(message, optional, tag = "2")]
-    pub profile: Option<prost_types::Struct>,
-}
-
-/// `c1.connector.v2.RoleTrait`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct RoleTrait {
-    /// Deprecated profile (also set `Resource.profile`).
-    #[prost(message, optional, tag = "1")]
-    pub profile: Option<prost_types::Struct>,
-}
 
 /// `c1.connector.v2.ChildResourceType`: on a parent resource, "list this child type with me as parent".
 #[derive(Clone, PartialEq, prost::Message)]

@@ -2,7 +2,7 @@
 //! enum, [`ConnectorCapabilities`] (what `GetMetadata` and the `capabilities` subcommand report)
 //! and the credential details an account manager declares.
 
-use super::annotations::AnnotationMessage;
+use super::annotations::packable;
 use super::messages::ResourceType;
 
 /// `c1.connector.v2.Capability`: something a connector or a resource type can do.
@@ -263,7 +263,7 @@ pub struct ResourceTypeCapability {
 }
 
 /// `c1.connector.v2.ConnectorCapabilities`: what a connector can do, per resource type and as a
-/// whole. [`crate::capabilities::connector_capabilities`] derives it.
+/// whole. [`crate::ops::connector_capabilities`] derives it.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ConnectorCapabilities {
     /// One entry per resource type, sorted by type id.
@@ -305,14 +305,6 @@ impl ResourceTypeCapability {
     pub fn has(&self, capability: Capability) -> bool {
         self.capabilities.contains(&(capability as i32))
     }
-}
-
-macro_rules! packable {
-    ($($ty:ident),* $(,)?) => {
-        $(impl AnnotationMessage for $ty {
-            const TYPE_NAME: &'static str = stringify!($ty);
-        })*
-    };
 }
 
 packable!(

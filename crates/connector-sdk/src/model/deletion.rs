@@ -1,7 +1,7 @@
 //! baton's resource-deletion messages (`proto/c1/connector/v2/resource.proto`) and the
 //! annotations a delete answers with.
 
-use super::annotations::AnnotationMessage;
+use super::annotations::packable;
 use super::messages::ResourceId;
 
 /// `c1.connector.v2.DeleteResourceRequest` (also the content of service mode's
@@ -55,14 +55,6 @@ pub struct ResourceDeleted {
     /// The deleted resource.
     #[prost(message, optional, tag = "1")]
     pub resource_id: Option<ResourceId>,
-}
-
-macro_rules! packable {
-    ($($ty:ident),* $(,)?) => {
-        $(impl AnnotationMessage for $ty {
-            const TYPE_NAME: &'static str = stringify!($ty);
-        })*
-    };
 }
 
 packable!(

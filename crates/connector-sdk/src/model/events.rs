@@ -1,7 +1,7 @@
 //! baton's event-feed messages (`proto/c1/connector/v2/event_feed.proto`): [`Event`] and its
 //! kinds, feed metadata, and the requests and responses of `EventService`.
 
-use super::annotations::AnnotationMessage;
+use super::annotations::packable;
 use super::messages::{Entitlement, Grant, Resource, ResourceId};
 
 /// `c1.connector.v2.Event`: something that happened in the source system.
@@ -336,14 +336,6 @@ pub struct ListEventFeedsResponse {
     /// Annotations.
     #[prost(message, repeated, tag = "2")]
     pub annotations: Vec<prost_types::Any>,
-}
-
-macro_rules! packable {
-    ($($ty:ident),* $(,)?) => {
-        $(impl AnnotationMessage for $ty {
-            const TYPE_NAME: &'static str = stringify!($ty);
-        })*
-    };
 }
 
 packable!(ListEventsResponse, ListEventFeedsResponse);

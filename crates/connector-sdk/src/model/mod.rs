@@ -8,13 +8,14 @@ mod account_schema;
 mod accounts;
 mod actions;
 mod annotations;
-mod app_secret_traits;
 mod builders;
 mod capabilities;
 pub mod config;
 mod deletion;
 mod events;
 mod messages;
+mod metadata;
+mod resource_traits;
 
 pub use account_schema::{ConnectorAccountCreationSchema, account_creation_schema};
 pub use accounts::{
@@ -28,12 +29,10 @@ pub use actions::{
     InvokeActionResponse, ListActionSchemasRequest, ListActionSchemasResponse,
 };
 pub use annotations::{
-    AnnotationMessage, Annotations, AnnotationsExt, AppTrait, ChildResourceType, Email,
-    EntitlementImmutable, ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable,
-    GrantImmutable, GrantMetadata, GroupTrait, RateLimitDescription, RateLimitStatus, RawId,
-    RoleTrait, SecretTrait, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants,
-    TYPE_URL_PREFIX, UserTrait, V1Identifier, any_type_name, app_trait, pack, secret_trait,
-    user_trait,
+    AnnotationMessage, Annotations, AnnotationsExt, ChildResourceType, EntitlementImmutable,
+    ExternalLink, GrantAlreadyExists, GrantAlreadyRevoked, GrantExpandable, GrantImmutable,
+    GrantMetadata, RateLimitDescription, RateLimitStatus, RawId, SkipEntitlements,
+    SkipEntitlementsAndGrants, SkipGrants, TYPE_URL_PREFIX, V1Identifier, any_type_name, pack,
 };
 pub use builders::{
     IntoPrincipal, IntoProfile, json_object_to_struct, json_to_value, struct_to_json, value_to_json,
@@ -54,6 +53,11 @@ pub use events::{
     ResourceChangeEvent, RevokeEvent, UsageEvent, event,
 };
 pub use messages::{
-    AssetRef, ConnectorMetadata, Entitlement, ExternalId, Grant, GrantSource, GrantSources,
-    Purpose, Resource, ResourceId, ResourceType, Trait, resource,
+    AssetRef, Entitlement, ExternalId, Grant, GrantSource, GrantSources, Purpose, Resource,
+    ResourceId, ResourceType, Trait, resource,
+};
+pub use metadata::ConnectorMetadata;
+pub use resource_traits::{
+    AppTrait, Email, GroupTrait, RoleTrait, SecretTrait, UserTrait, app_trait, secret_trait,
+    user_trait,
 };

@@ -6,9 +6,10 @@ use std::path::Path;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::{SyncStore, protojson};
+use super::SyncStore;
 use crate::error::Error;
 use crate::model::{Entitlement, Grant, Resource, ResourceType};
+use crate::protojson;
 
 /// Writes each object as one line: `{"resourceType":{...}}`, `{"resource":{...}}`,
 /// `{"entitlement":{...}}`, `{"grant":{...}}`, with the protojson names baton's `-o json` uses.

@@ -11,7 +11,9 @@ use crate::session::SessionStore;
 #[cfg(feature = "c1z")]
 mod c1z;
 mod jsonl;
-pub mod protojson;
+
+/// Old path of [`crate::protojson`] (kept until the public-path pass of issue 22).
+pub use crate::protojson;
 
 #[cfg(feature = "c1z")]
 #[cfg_attr(docsrs, doc(cfg(feature = "c1z")))]

@@ -9,11 +9,12 @@ use prost_types::{Struct, Timestamp, Value};
 use rand::Rng;
 
 use super::{FakeConnector, FakeOp, FakeSyncer, key, lock};
-use crate::accounts::{AccountCreated, AccountManager, CredentialOption, LocalCredentialOptions};
-use crate::actions::{ActionOutcome, ActionProvider, resource_id_arg};
-use crate::deletion::ResourceDeleter;
+use crate::connector::{
+    AccountCreated, AccountManager, ActionOutcome, ActionProvider, CredentialOption, EventFeed,
+    EventPage, EventProvider, EventsRequest, LocalCredentialOptions, ResourceDeleter,
+    resource_id_arg,
+};
 use crate::error::Error;
-use crate::events::{EventFeed, EventPage, EventProvider, EventsRequest};
 use crate::model::config::Field;
 use crate::model::resource::{Status, StatusValue};
 use crate::model::{

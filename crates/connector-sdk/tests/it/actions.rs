@@ -1,12 +1,13 @@
 //! Actions through the dispatch helpers and the fake connector's enable/disable.
 
-use c1_connector_sdk::actions::{
-    get_action_schema, get_action_status, invoke_action, list_action_schemas, resource_id_value,
-};
+use c1_connector_sdk::connector::resource_id_value;
 use c1_connector_sdk::model::resource::StatusValue;
 use c1_connector_sdk::model::{
     ActionType, BatonActionStatus, GetActionSchemaRequest, GetActionStatusRequest,
     InvokeActionRequest, ListActionSchemasRequest, ResourceId, UserTrait,
+};
+use c1_connector_sdk::ops::{
+    get_action_schema, get_action_status, invoke_action, list_action_schemas,
 };
 use c1_connector_sdk::testing::FakeConnector;
 use c1_connector_sdk::{AnnotationsExt, Code};

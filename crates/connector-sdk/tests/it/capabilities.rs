@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
+use c1_connector_sdk::connector::{AccountCreated, AccountManager, LocalCredentialOptions};
 use c1_connector_sdk::model::{
     AccountInfo, Annotations, Capability, CapabilityDetailCredentialOption as Opt,
     CapabilityPermission, CapabilityPermissions, ConnectorMetadata,

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::events::{list_event_feeds, list_events};
 use c1_connector_sdk::model::{
     Annotations, ConnectorMetadata, Entitlement, Event, EventFeedMetadata, EventType,
     ListEventFeedsRequest, ListEventsRequest, Resource, ResourceId,
 };
+use c1_connector_sdk::ops::{list_event_feeds, list_events};
 use c1_connector_sdk::testing::{FAKE_FEED_ID, FakeConnector};
 use c1_connector_sdk::{
     Capability, Code, Connector, Error, EventFeed, EventPage, EventProvider, EventsRequest,

@@ -13,6 +13,7 @@ mod events;
 mod fixture;
 mod golden;
 mod jsonl;
+mod operations;
 mod props;
 mod provision;
 mod resume;

@@ -7,7 +7,7 @@ use c1_connector_sdk::engine::{SyncOptions, Syncer};
 use c1_connector_sdk::model::{
     Entitlement, Grant, GrantAlreadyExists, GrantAlreadyRevoked, Resource, ResourceType,
 };
-use c1_connector_sdk::provision::ProvisioningRunner;
+use c1_connector_sdk::ops::ProvisioningRunner;
 use c1_connector_sdk::store::C1zWriter;
 use c1_connector_sdk::testing::{FakeOp, Fault};
 

@@ -1,6 +1,6 @@
 //! `--create-account-*` and `--delete-resource`.
 
-use c1_connector_sdk::accounts::{AccountCreated, CredentialOption};
+use c1_connector_sdk::connector::{AccountCreated, CredentialOption};
 use c1_connector_sdk::model::{
     CapabilityDetailCredentialOption as Opt, Resource, ResourceId, ResourceType, Trait, UserTrait,
     struct_to_json,

@@ -6,5 +6,6 @@
 mod accounts;
 mod actions;
 mod events;
+mod provision;
 mod scripted;
 mod support;

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use c1_connector_sdk::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
-use c1_connector_sdk::actions::{ActionOutcome, ActionProvider};
+use c1_connector_sdk::connector::{
+    AccountCreated, AccountManager, ActionOutcome, ActionProvider, LocalCredentialOptions,
+};
 use c1_connector_sdk::model::{
     AccountInfo, Annotations, BatonActionSchema, BatonActionStatus,
     CapabilityDetailCredentialOption as Opt, ConnectorMetadata,

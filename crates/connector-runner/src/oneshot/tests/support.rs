@@ -9,9 +9,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::Cli;
 use crate::exit::Failure;
-use crate::oneshot::{Io, OneShot, run};
+use crate::exit::Outcome;
+use crate::oneshot::{Interrupt, Io, OneShot, run};
 use crate::program::{Connected, ConnectorProgram, Purpose};
-use crate::run::Outcome;
 
 /// The test program has no flags of its own.
 #[derive(Debug, Clone, clap::Args)]
@@ -103,7 +103,8 @@ pub(super) async fn exec_with(
                         copy: &mut captured,
                     };
                     let mut io = Io::new(&mut tee, &mut err);
-                    let result = run(program, &cli, command, &mut io, cancel).await;
+                    let interrupt = Interrupt::by_token(cancel.clone());
+                    let result = run(program, &cli, command, &mut io, &interrupt).await;
                     match result {
                         Ok(()) | Err(Outcome::BrokenPipe) => 0,
                         Err(Outcome::Failed(f)) => {

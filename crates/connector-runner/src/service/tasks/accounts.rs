@@ -1,5 +1,5 @@
 //! `create_account` and `delete_resource` tasks (baton-sdk's `pkg/tasks/c1api/create_account.go`
-//! and `delete_resource.go`), through the SDK's `create_account` and `delete_resource`.
+//! and `delete_resource.go`), through the SDK's operations (`create_account`, `delete_resource`).
 //!
 //! Generated credentials (a random password) are encrypted to the request's encryption configs
 //! with the SDK's `crypto::BatonCrypto` (baton's `baton/age/v1` and `baton/jwk/v1` providers);
@@ -8,14 +8,12 @@
 //! client secret's key, which the task context does not carry. Refusals are reported
 //! non-retryable with their code and message.
 
-use c1_connector_sdk::accounts::create_account;
 use c1_connector_sdk::crypto::BatonCrypto;
-use c1_connector_sdk::deletion::delete_resource;
 use c1_connector_sdk::model::{CreateAccountRequest, DeleteResourceRequest};
 use tokio_util::sync::CancellationToken;
 
-use super::calls::{self, Kind, malformed, require_provisioning};
-use super::{TaskContext, TaskFailure, TaskSuccess};
+use super::calls::{self, Kind, malformed, operations, require_provisioning};
+use super::context::{TaskContext, TaskFailure, TaskSuccess};
 use crate::service::proto::{CreateAccountTask, DeleteResourceTask};
 
 /// Account creation: the response is `Any(c1.connector.v2.CreateAccountResponse)`, and its
@@ -36,12 +34,10 @@ pub(super) async fn create(
         resource_type_id: spec.resource_type_id.clone(),
     };
     let crypto = BatonCrypto::new();
-    let response = calls::call(
-        Kind::Change { idempotent: true },
-        cancel,
-        create_account(ctx.connector.as_ref(), &request, Some(&crypto)),
-    )
-    .await?;
+    let result = operations(ctx, cancel)
+        .create_account(&request, Some(&crypto))
+        .await;
+    let response = Kind::Change { idempotent: true }.report(result, cancel)?;
     let annotations = response.annotations.clone();
     Ok(calls::success(&response, annotations))
 }
@@ -65,12 +61,8 @@ pub(super) async fn delete(
         resource_id: spec.resource_id.clone(),
         parent_resource_id: spec.parent_resource_id.clone(),
     };
-    let response = calls::call(
-        Kind::Change { idempotent: true },
-        cancel,
-        delete_resource(ctx.connector.as_ref(), &request),
-    )
-    .await?;
+    let result = operations(ctx, cancel).delete_resource(&request).await;
+    let response = Kind::Change { idempotent: true }.report(result, cancel)?;
     let annotations = response.annotations.clone();
     Ok(calls::success(&response, annotations))
 }

@@ -1,5 +1,5 @@
 //! `action_list_schemas`, `action_get_schema`, `action_invoke` and `action_status` tasks
-//! (baton-sdk's `pkg/tasks/c1api/actions.go`), through the SDK's `actions` functions.
+//! (baton-sdk's `pkg/tasks/c1api/actions.go`), through the SDK's operations.
 //!
 //! As in baton: the responses are the connector's `ListActionSchemasResponse`,
 //! `GetActionSchemaResponse`, `InvokeActionResponse` and `GetActionStatusResponse` packed as
@@ -11,19 +11,16 @@
 //! changes access; baton does not gate actions), and a task without the name or id it needs is
 //! non-retryable (no retry can supply it).
 
-use c1_connector_sdk::actions::{
-    get_action_schema, get_action_status, invoke_action, list_action_schemas,
-};
 use c1_connector_sdk::model::{
     BatonActionStatus, GetActionSchemaRequest, GetActionStatusRequest, InvokeActionRequest,
     ListActionSchemasRequest,
 };
-use prost_types::value::Kind as ValueKind;
+use c1_connector_sdk::ops::Operations;
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
-use super::calls::{self, Kind, malformed, require_provisioning};
-use super::{TaskContext, TaskFailure, TaskSuccess};
+use super::calls::{self, Kind, malformed, operations, require_provisioning};
+use super::context::{TaskContext, TaskFailure, TaskSuccess};
 use crate::service::proto::{
     ActionGetSchemaTask, ActionInvokeTask, ActionListSchemasTask, ActionStatusTask,
 };
@@ -37,7 +34,8 @@ pub(super) fn list_schemas(
         annotations: spec.annotations.clone(),
         resource_type_id: spec.resource_type_id.clone(),
     };
-    let response = list_action_schemas(ctx.connector.as_ref(), &request)
+    let response = Operations::new(ctx.connector.clone())
+        .list_action_schemas(&request)
         .map_err(|e| TaskFailure::from_sdk(&e).non_retryable())?;
     Ok(calls::success(&response, Vec::new()))
 }
@@ -54,7 +52,8 @@ pub(super) fn get_schema(
         name: spec.name.clone(),
         annotations: spec.annotations.clone(),
     };
-    let response = get_action_schema(ctx.connector.as_ref(), &request)
+    let response = Operations::new(ctx.connector.clone())
+        .get_action_schema(&request)
         .map_err(|e| TaskFailure::from_sdk(&e).non_retryable())?;
     Ok(calls::success(&response, Vec::new()))
 }
@@ -77,22 +76,13 @@ pub(super) async fn invoke(
         inline_wait: None,
     };
     // Actions need not be idempotent: one interrupted by shutdown is not offered for a retry.
-    let response = calls::call(
-        Kind::Change { idempotent: false },
-        cancel,
-        invoke_action(ctx.connector.as_ref(), &request),
-    )
-    .await?;
+    let result = operations(ctx, cancel).invoke_action(&request).await;
+    let response = Kind::Change { idempotent: false }.report(result, cancel)?;
     if response.status == BatonActionStatus::Failed as i32 {
         let message = response
-            .response
-            .as_ref()
-            .and_then(|r| r.fields.get("error"))
-            .and_then(|v| match &v.kind {
-                Some(ValueKind::StringValue(s)) => Some(s.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "action failed".to_owned());
+            .error_message()
+            .unwrap_or("action failed")
+            .to_owned();
         tracing::error!(action_id = %response.id, action_name = %response.name, error = %message, "action failed");
         return Err(TaskFailure::new(Code::Unknown, message).non_retryable());
     }
@@ -113,11 +103,7 @@ pub(super) async fn status(
         id: spec.id.clone(),
         annotations: spec.annotations.clone(),
     };
-    let response = calls::call(
-        Kind::Read,
-        cancel,
-        get_action_status(ctx.connector.as_ref(), &request),
-    )
-    .await?;
+    let result = operations(ctx, cancel).get_action_status(&request).await;
+    let response = Kind::Read.report(result, cancel)?;
     Ok(calls::success(&response, Vec::new()))
 }

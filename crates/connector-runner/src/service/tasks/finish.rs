@@ -24,7 +24,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::Status;
 
-use super::{Outcome, TaskContext, TaskFailure, TaskSuccess};
+use super::context::{Outcome, TaskContext, TaskFailure, TaskSuccess};
 use crate::service::backoff::{is_transient, jitter};
 use crate::service::proto::{
     FinalState, FinishError, FinishSuccess, FinishTaskRequest, RpcStatus, Task,

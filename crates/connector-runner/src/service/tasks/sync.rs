@@ -10,7 +10,9 @@ use c1_connector_sdk::store::{C1zWriter, SyncStore};
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
 
-use super::{Handled, Outcome, TaskContext, TaskFailure, TaskSuccess, std_duration};
+use super::context::{
+    Handled, Outcome, TaskContext, TaskFailure, TaskSuccess, grpc_code, std_duration,
+};
 use crate::service::client::BatonApi;
 use crate::service::proto::{SyncFullTask, Task};
 use crate::service::timings::Timings;
@@ -53,28 +55,9 @@ pub(super) async fn run(
     };
     let timings = &ctx.settings.timings;
 
-    // The first heartbeat is synchronous; if it fails or says cancelled, the task is left to
-    // ConductorOne and no FinishTask is sent (baton's `HeartbeatTask`).
-    let first = tokio::select! {
-        biased;
-        () = cancel.cancelled() => return Handled::Done(Outcome::Abandoned("the service stopped before the sync began".into())),
-        r = ctx.api.heartbeat(&task.id) => r,
-    };
-    let interval = match first {
-        Err(status) => {
-            tracing::error!(task_id = %task.id, code = ?status.code(), message = status.message(), "the first heartbeat failed");
-            return Handled::Done(Outcome::Abandoned(format!(
-                "the first heartbeat failed: {:?}: {}",
-                status.code(),
-                status.message()
-            )));
-        }
-        Ok(r) if r.cancelled => {
-            return Handled::Done(Outcome::Abandoned(
-                "ConductorOne cancelled the task before it began".into(),
-            ));
-        }
-        Ok(r) => timings.heartbeat_interval(std_duration(r.next_heartbeat.as_ref())),
+    let interval = match first_heartbeat(ctx, task, cancel).await {
+        Ok(interval) => interval,
+        Err(abandoned) => return abandoned,
     };
 
     let task_cancel = cancel.child_token();
@@ -98,26 +81,7 @@ pub(super) async fn run(
         tracing::error!(task_id = %task.id, error = %e, "the heartbeat loop panicked");
     }
 
-    let result = result.map_err(|f| {
-        if !task_cancel.is_cancelled() {
-            return f;
-        }
-        let cause = *cause
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match cause {
-            Some(StopCause::CancelledByServer) => {
-                TaskFailure::new(Code::Cancelled, "task was cancelled")
-            }
-            Some(StopCause::HeartbeatFailed) => {
-                TaskFailure::new(Code::Cancelled, "task failed heartbeat")
-            }
-            None => TaskFailure::new(
-                Code::Cancelled,
-                "the connector service is shutting down; the sync was not finished",
-            ),
-        }
-    });
+    let result = result.map_err(|f| why_stopped(f, &task_cancel, &cause));
 
     // Removed before FinishTask, so ConductorOne never sees a task finished with its file
     // still on disk.
@@ -128,6 +92,65 @@ pub(super) async fn run(
     Handled::Finish(result.map(|()| TaskSuccess::default()))
 }
 
+/// The first heartbeat, which is synchronous: the interval of the next ones, or, if it failed or
+/// says cancelled, the task left to ConductorOne with no FinishTask sent (baton's
+/// `HeartbeatTask`).
+async fn first_heartbeat(
+    ctx: &TaskContext,
+    task: &Task,
+    cancel: &CancellationToken,
+) -> Result<std::time::Duration, Handled> {
+    let first = tokio::select! {
+        biased;
+        () = cancel.cancelled() => return Err(Handled::Done(Outcome::Abandoned("the service stopped before the sync began".into()))),
+        r = ctx.api.heartbeat(&task.id) => r,
+    };
+    match first {
+        Err(status) => {
+            tracing::error!(task_id = %task.id, code = ?status.code(), message = status.message(), "the first heartbeat failed");
+            Err(Handled::Done(Outcome::Abandoned(format!(
+                "the first heartbeat failed: {:?}: {}",
+                status.code(),
+                status.message()
+            ))))
+        }
+        Ok(r) if r.cancelled => Err(Handled::Done(Outcome::Abandoned(
+            "ConductorOne cancelled the task before it began".into(),
+        ))),
+        Ok(r) => Ok(ctx
+            .settings
+            .timings
+            .heartbeat_interval(std_duration(r.next_heartbeat.as_ref()))),
+    }
+}
+
+/// What a failed sync reports: its own failure, or, when it was stopped, why (ConductorOne
+/// cancelled it, its heartbeats failed, or the service is shutting down).
+fn why_stopped(
+    failure: TaskFailure,
+    task_cancel: &CancellationToken,
+    cause: &Mutex<Option<StopCause>>,
+) -> TaskFailure {
+    if !task_cancel.is_cancelled() {
+        return failure;
+    }
+    let cause = *cause
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match cause {
+        Some(StopCause::CancelledByServer) => {
+            TaskFailure::new(Code::Cancelled, "task was cancelled")
+        }
+        Some(StopCause::HeartbeatFailed) => {
+            TaskFailure::new(Code::Cancelled, "task failed heartbeat")
+        }
+        None => TaskFailure::new(
+            Code::Cancelled,
+            "the connector service is shutting down; the sync was not finished",
+        ),
+    }
+}
+
 async fn sync_and_upload(
     ctx: &TaskContext,
     task: &Task,
@@ -136,10 +159,7 @@ async fn sync_and_upload(
     cancel: &CancellationToken,
 ) -> Result<(), TaskFailure> {
     write_sync(ctx, spec, path, cancel).await.map_err(|e| {
-        TaskFailure::new(
-            super::grpc_code(e.code()),
-            format!("sync failed: {}", e.message()),
-        )
+        TaskFailure::new(grpc_code(e.code()), format!("sync failed: {}", e.message()))
     })?;
     super::upload::upload(
         ctx.api.as_ref(),

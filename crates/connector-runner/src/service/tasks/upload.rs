@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::{Code, Status};
 
-use super::TaskFailure;
+use super::context::TaskFailure;
 use crate::service::backoff::{is_transient, jitter};
 use crate::service::client::BatonApi;
 use crate::service::timings::Timings;

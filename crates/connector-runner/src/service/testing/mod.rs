@@ -35,6 +35,7 @@
 //! ```
 
 mod faults;
+pub mod fixtures;
 mod server;
 pub mod tasks;
 mod token;

@@ -12,18 +12,15 @@ use futures::future::BoxFuture;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::checkpoint::{Checkpoint, CkPhase};
+use super::checkpoint::CkPhase;
+use super::options::SyncOptions;
+use super::retry::RetryPolicy;
 use super::stats::{Phase, Progress, SyncStats};
-use super::{RetryPolicy, SyncOptions};
 use crate::connector::{Connector, ResourceSyncer};
 use crate::error::{Code, Error};
 use crate::ids;
-use crate::model::{
-    AnnotationsExt, Entitlement, Grant, Resource, ResourceId, ResourceType, SkipEntitlements,
-    SkipEntitlementsAndGrants, SkipGrants,
-};
+use crate::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 use crate::page::Page;
-use crate::session::SyncSession;
 use crate::store::{SyncStore, SyncType};
 
 /// The engine's id sets hold every resource key and entitlement id of a sync and are probed
@@ -86,6 +83,7 @@ impl Output {
     }
 }
 
+mod begin;
 mod keys;
 mod pages;
 mod progress;
@@ -100,10 +98,6 @@ struct TypeInfo {
     skip_entitlements: bool,
     skip_grants: bool,
 }
-
-/// The session key under which [`SyncOptions::with_source`](super::SyncOptions::with_source)
-/// is kept (a prefix no connector uses); a finished `.c1z` keeps it.
-const SOURCE_KEY: &str = crate::session::SOURCE_KEY;
 
 pub(super) struct Run<'a> {
     connector: Arc<dyn Connector>,
@@ -231,111 +225,8 @@ impl<'a> Run<'a> {
     }
 
     async fn phases<S: SyncStore + ?Sized>(&mut self, store: &mut S) -> Result<(), Error> {
-        // What a resumed sync already holds, and its checkpoint.
-        let mut resume = None;
-        let mut point = None;
-        if let Some(p) = store.resume().await? {
-            let ck = Checkpoint::parse(&p.state);
-            if let Some(ck) = &ck {
-                self.check_same_selection(ck)?;
-            }
-            resume = ck;
-            point = Some(p);
-        }
-        let session = store.session().await?;
-        if point.is_some() && resume.is_none() {
-            // A checkpoint this engine cannot read (baton's, or none): the sync is redone from
-            // the start, and a fresh sync's session is empty.
-            session.clear().await?;
-        }
-        if let Some(source) = &self.options.source {
-            if point.is_some()
-                && let Some(stored) = session.get(SOURCE_KEY).await?
-                && stored != source.as_bytes()
-            {
-                let mismatch = super::SourceMismatch {
-                    stored: String::from_utf8_lossy(&stored).into_owned(),
-                    expected: source.clone(),
-                };
-                return Err(Error::failed_precondition(mismatch.to_string()).with_source(mismatch));
-            }
-            session.put(SOURCE_KEY, source.as_bytes().to_vec()).await?;
-        }
-        let session = SyncSession::new(self.stats.sync_id.clone(), session)
-            .with_resumed(resume.is_some())
-            .with_counters(self.counters.clone())
-            .with_resource_types(self.options.sync_resource_types.clone());
-        let syncers = {
-            let connector = self.connector.clone();
-            self.options
-                .retry
-                .run(&self.options.cancel, &self.retries, || {
-                    let c = connector.clone();
-                    let session = session.clone();
-                    async move { c.begin_sync(session).await }
-                })
-                .await
-                .map_err(|e| e.context("begin sync"))?
-        };
-
-        // What the connector says about itself, kept with the sync (a demo says it is one).
-        let metadata = {
-            let connector = self.connector.clone();
-            self.options
-                .retry
-                .run(&self.options.cancel, &self.retries, || {
-                    let c = connector.clone();
-                    async move { c.metadata().await }
-                })
-                .await
-                .map_err(|e| e.context("connector metadata"))?
-        };
-        store.put_connector_metadata(metadata).await?;
-
-        // Resource types: always (re)stored; they are upserts.
-        self.phase = Phase::ResourceTypes;
-        let mut types = Vec::new();
-        for syncer in syncers {
-            let rt = syncer.resource_type();
-            if rt.id.is_empty() {
-                return Err(Error::invalid_argument(
-                    "a syncer returned an empty resource type id",
-                ));
-            }
-            if self.types.contains_key(&rt.id) {
-                return Err(Error::invalid_argument(format!(
-                    "two syncers for resource type {}",
-                    rt.id
-                )));
-            }
-            let skip_all = self.options.skip_entitlements_and_grants
-                || rt
-                    .annotations
-                    .contains_annotation::<SkipEntitlementsAndGrants>();
-            let selected =
-                self.selected_types.is_empty() || self.selected_types.binary_search(&rt.id).is_ok();
-            if selected {
-                self.type_order.push(rt.id.clone());
-            }
-            self.types.insert(
-                rt.id.clone(),
-                TypeInfo {
-                    syncer,
-                    resource_type: rt.clone(),
-                    selected,
-                    skip_entitlements: skip_all
-                        || rt.annotations.contains_annotation::<SkipEntitlements>(),
-                    skip_grants: skip_all || rt.annotations.contains_annotation::<SkipGrants>(),
-                },
-            );
-            if selected {
-                types.push(rt);
-            }
-        }
-        self.check_selection()?;
-        self.stats.resource_types = types.len() as u64;
-        store.put_resource_types(types).await?;
-        self.report();
+        let (resume, point, syncers) = self.begin(store).await?;
+        self.store_types(syncers, store).await?;
 
         if let (Some(point), Some(_)) = (point, &resume) {
             // Rebuild what the integrity checks and later phases need from the store.

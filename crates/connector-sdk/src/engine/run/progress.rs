@@ -29,7 +29,7 @@ impl Run<'_> {
         } else {
             format!("resource types {}", self.selected_types.join(", "))
         };
-        Err(super::super::NotResumable::new(format!(
+        Err(super::super::resume::NotResumable::new(format!(
             "the unfinished sync {} was started for {started}, and this run syncs {now} (--sync-resource-types)",
             self.stats.sync_id
         ))

@@ -1,12 +1,8 @@
-//! Resource deletion (baton's `ResourceDeleter` and `DeleteResource` / `DeleteResourceV2`).
-//!
-//! A [`ResourceSyncer`] whose resources can be deleted returns a [`ResourceDeleter`] from
-//! [`ResourceSyncer::resource_deleter`]; [`delete_resource`] serves a request by the resource
-//! id's type.
+//! `DeleteResource` / `DeleteResourceV2`: served by the
+//! [`ResourceDeleter`](crate::connector::ResourceDeleter) of the syncer of
+//! the resource id's type.
 
 use std::sync::Arc;
-
-use async_trait::async_trait;
 
 use crate::connector::{Connector, ResourceSyncer};
 use crate::error::Error;
@@ -14,37 +10,6 @@ use crate::model::{
     Annotations, DeleteResourceRequest, DeleteResourceResponse, DeleteResourceV2Request,
     DeleteResourceV2Response, ResourceId,
 };
-
-/// Deletes resources of one type (baton's `ResourceDeleterV2`).
-///
-/// Deleting must be idempotent: when the resource is already gone, answer `Ok` with
-/// [`ResourceDoesNotExist`](crate::model::ResourceDoesNotExist) in the annotations, not an error.
-///
-/// ```
-/// use async_trait::async_trait;
-/// use c1_connector_sdk::deletion::ResourceDeleter;
-/// use c1_connector_sdk::model::{Annotations, ResourceDoesNotExist, ResourceId};
-/// use c1_connector_sdk::Error;
-///
-/// struct Keys;
-///
-/// #[async_trait]
-/// impl ResourceDeleter for Keys {
-///     async fn delete(&self, id: &ResourceId, _parent: Option<&ResourceId>) -> Result<Annotations, Error> {
-///         let existed = false; // ... call the API; a 404 means it was already gone ...
-///         Ok(if existed { Annotations::new() } else { Annotations::with(&ResourceDoesNotExist {}) })
-///     }
-/// }
-/// ```
-#[async_trait]
-pub trait ResourceDeleter: Send + Sync {
-    /// Deletes `id` (a child of `parent`, if given).
-    async fn delete(
-        &self,
-        id: &ResourceId,
-        parent: Option<&ResourceId>,
-    ) -> Result<Annotations, Error>;
-}
 
 /// The syncer of `resource_type_id` if it can delete.
 ///
@@ -102,7 +67,7 @@ async fn delete(
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::deletion::delete_resource;
+/// use c1_connector_sdk::ops::delete_resource;
 /// use c1_connector_sdk::model::{DeleteResourceRequest, ResourceDoesNotExist, ResourceId, AnnotationsExt};
 /// let request = DeleteResourceRequest { resource_id: Some(ResourceId::new("access_key", "K1")), parent_resource_id: None };
 /// let response = delete_resource(connector, &request).await?;
@@ -129,7 +94,7 @@ pub async fn delete_resource(
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::deletion::delete_resource_v2;
+/// use c1_connector_sdk::ops::delete_resource_v2;
 /// use c1_connector_sdk::model::{DeleteResourceV2Request, ResourceId};
 /// let request = DeleteResourceV2Request { resource_id: Some(ResourceId::new("user", "U1")), parent_resource_id: None };
 /// delete_resource_v2(connector, &request).await?;

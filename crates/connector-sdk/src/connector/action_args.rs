@@ -49,7 +49,7 @@ fn kind_name(field: &Field) -> &'static str {
 /// schema's constraints as baton checks them. Arguments the schema does not name are allowed.
 ///
 /// ```
-/// use c1_connector_sdk::actions::check_action_args;
+/// use c1_connector_sdk::connector::check_action_args;
 /// use c1_connector_sdk::model::{BatonActionSchema, config::Field};
 /// let schema = BatonActionSchema::new("rename", "Rename").with_argument(Field::string("name", "Name").required());
 /// let err = check_action_args(&schema, &prost_types::Struct::default()).unwrap_err();
@@ -158,7 +158,7 @@ pub fn bool_arg(args: &Struct, key: &str) -> Option<bool> {
 /// `resource_id` (or `resource`), as baton reads it.
 ///
 /// ```
-/// use c1_connector_sdk::actions::{resource_id_arg, resource_id_value};
+/// use c1_connector_sdk::connector::{resource_id_arg, resource_id_value};
 /// use c1_connector_sdk::model::ResourceId;
 /// let mut args = prost_types::Struct::default();
 /// args.fields.insert("who".into(), resource_id_value(&ResourceId::new("user", "U1")));

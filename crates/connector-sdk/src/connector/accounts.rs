@@ -1,12 +1,161 @@
-//! The credential options an account manager receives, and the encryption hook.
+//! Account creation: the [`AccountManager`] trait a syncer offers, the credential options it
+//! receives, what it answers, and the encryption hook ([`CredentialCrypto`]) the runner supplies.
 
 use std::fmt;
 
+use async_trait::async_trait;
+
 use crate::error::Error;
 use crate::model::{
-    CapabilityDetailCredentialOption, CredentialOptions, EncryptedData, EncryptionConfig,
-    PasswordConstraint, PlaintextData, credential_options,
+    AccountInfo, Annotations, CapabilityDetailCredentialOption,
+    CredentialDetailsAccountProvisioning, CredentialOptions, EncryptedData, EncryptionConfig,
+    PasswordConstraint, PlaintextData, Resource, credential_options,
 };
+
+/// Creates accounts (baton's `AccountManager`).
+///
+/// ```
+/// use async_trait::async_trait;
+/// use c1_connector_sdk::connector::{AccountCreated, AccountManager, LocalCredentialOptions};
+/// use c1_connector_sdk::model::{
+///     AccountInfo, CapabilityDetailCredentialOption as Opt, CredentialDetailsAccountProvisioning, Resource, UserTrait,
+/// };
+/// use c1_connector_sdk::Error;
+///
+/// struct Users;
+///
+/// #[async_trait]
+/// impl AccountManager for Users {
+///     async fn create_account(&self, info: &AccountInfo, _: Option<&LocalCredentialOptions>) -> Result<AccountCreated, Error> {
+///         let email = info.primary_email().ok_or_else(|| Error::invalid_argument("an email is required"))?;
+///         // ... call the API, which answers the new id ...
+///         let user = Resource::new("user", "U123", email).with_user_trait(UserTrait::new().with_email(email, true));
+///         Ok(AccountCreated::created(user))
+///     }
+///     fn capability_details(&self) -> CredentialDetailsAccountProvisioning {
+///         CredentialDetailsAccountProvisioning::new([Opt::NoPassword], Opt::NoPassword)
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait AccountManager: Send + Sync {
+    /// Creates an account. `credentials` is `None` when the request carried no credential
+    /// options (the connector's default applies).
+    ///
+    /// Must not report [`AccountCreated::created`] unless the account exists. An account that
+    /// already exists is [`AccountCreated::already_exists`], not an error.
+    async fn create_account(
+        &self,
+        info: &AccountInfo,
+        credentials: Option<&LocalCredentialOptions>,
+    ) -> Result<AccountCreated, Error>;
+
+    /// The credential options this manager supports and the one it prefers (baton's
+    /// `CreateAccountCapabilityDetails`). The preferred option must be among the supported ones.
+    fn capability_details(&self) -> CredentialDetailsAccountProvisioning;
+}
+
+/// The result kinds of `CreateAccountResponse`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CreateAccountResult {
+    /// The account exists now.
+    Created {
+        /// The new account.
+        resource: Resource,
+        /// When an invitation-style account stops being usable.
+        invitation_expires_at: Option<prost_types::Timestamp>,
+    },
+    /// Someone has to act before the account is usable.
+    ActionRequired {
+        /// The account, if it exists already.
+        resource: Option<Resource>,
+        /// What has to be done.
+        message: String,
+    },
+    /// The account existed already; nothing was created.
+    AlreadyExists {
+        /// The existing account.
+        resource: Resource,
+    },
+    /// Creation continues asynchronously.
+    InProgress {
+        /// The account, if known yet.
+        resource: Option<Resource>,
+    },
+}
+
+/// What [`AccountManager::create_account`] answers.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AccountCreated {
+    /// The result.
+    pub result: CreateAccountResult,
+    /// Credentials the connector generated (encrypted before they leave the SDK).
+    pub credentials: Vec<PlaintextData>,
+    /// Annotations.
+    pub annotations: Annotations,
+}
+
+impl AccountCreated {
+    fn of(result: CreateAccountResult) -> Self {
+        Self {
+            result,
+            credentials: Vec::new(),
+            annotations: Annotations::new(),
+        }
+    }
+
+    /// The account was created.
+    pub fn created(resource: Resource) -> Self {
+        Self::of(CreateAccountResult::Created {
+            resource,
+            invitation_expires_at: None,
+        })
+    }
+
+    /// The account existed already.
+    pub fn already_exists(resource: Resource) -> Self {
+        Self::of(CreateAccountResult::AlreadyExists { resource })
+    }
+
+    /// Someone has to act first.
+    pub fn action_required(message: impl Into<String>, resource: Option<Resource>) -> Self {
+        Self::of(CreateAccountResult::ActionRequired {
+            resource,
+            message: message.into(),
+        })
+    }
+
+    /// Creation continues asynchronously.
+    pub fn in_progress(resource: Option<Resource>) -> Self {
+        Self::of(CreateAccountResult::InProgress { resource })
+    }
+
+    /// Adds a generated credential.
+    #[must_use]
+    pub fn with_credential(mut self, credential: PlaintextData) -> Self {
+        self.credentials.push(credential);
+        self
+    }
+
+    /// Sets the annotations.
+    #[must_use]
+    pub fn with_annotations(mut self, annotations: Annotations) -> Self {
+        self.annotations = annotations;
+        self
+    }
+
+    /// The resource the result names, if any.
+    pub fn resource(&self) -> Option<&Resource> {
+        match &self.result {
+            CreateAccountResult::Created { resource, .. }
+            | CreateAccountResult::AlreadyExists { resource } => Some(resource),
+            CreateAccountResult::ActionRequired { resource, .. }
+            | CreateAccountResult::InProgress { resource } => resource.as_ref(),
+        }
+    }
+}
 
 /// A password chosen by the requester, decrypted. `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,7 +217,7 @@ impl CredentialOption {
     }
 }
 
-/// The credential options an [`AccountManager`](super::AccountManager) receives (baton's `LocalCredentialOptions`).
+/// The credential options an [`AccountManager`] receives (baton's `LocalCredentialOptions`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LocalCredentialOptions {
@@ -92,7 +241,7 @@ impl LocalCredentialOptions {
     /// chose it already knows it).
     ///
     /// ```
-    /// use c1_connector_sdk::accounts::{CredentialOption, LocalCredentialOptions};
+    /// use c1_connector_sdk::connector::{CredentialOption, LocalCredentialOptions};
     /// use c1_connector_sdk::model::CredentialOptions;
     /// let local = LocalCredentialOptions::from_wire(&CredentialOptions::sso("okta"), &[], None)?;
     /// assert_eq!(local.option, CredentialOption::Sso { provider: "okta".into() });
@@ -175,7 +324,7 @@ pub trait CredentialCrypto: Send + Sync {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::credential_options::{EncryptedPassword, Options};
 

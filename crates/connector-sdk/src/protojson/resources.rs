@@ -1,9 +1,11 @@
-//! protojson rendering of the model (lowerCamelCase names, enum names, defaults omitted), the
-//! shape baton's `-o json` prints.
+//! Resource types, resources, entitlements, grants and their annotations, the shape baton's
+//! `-o json` prints.
 
 use prost::Message;
 use prost_types::Any;
 use serde_json::{Map, Value, json};
+
+use super::values::{Obj, base64, strings, timestamp};
 
 use crate::model::{
     self, ChildResourceType, Email, Entitlement, EntitlementImmutable, ExternalLink, Grant,
@@ -11,112 +13,61 @@ use crate::model::{
     ResourceId, ResourceType, RoleTrait, Trait, UserTrait, any_type_name, struct_to_json,
 };
 
-struct Obj(Map<String, Value>);
-
-impl Obj {
-    fn new() -> Self {
-        Self(Map::new())
-    }
-    fn str(mut self, k: &str, v: &str) -> Self {
-        if !v.is_empty() {
-            self.0.insert(k.into(), Value::String(v.into()));
-        }
-        self
-    }
-    fn bool(mut self, k: &str, v: bool) -> Self {
-        if v {
-            self.0.insert(k.into(), Value::Bool(true));
-        }
-        self
-    }
-    fn val(mut self, k: &str, v: Option<Value>) -> Self {
-        if let Some(v) = v {
-            self.0.insert(k.into(), v);
-        }
-        self
-    }
-    fn list(mut self, k: &str, v: Vec<Value>) -> Self {
-        if !v.is_empty() {
-            self.0.insert(k.into(), Value::Array(v));
-        }
-        self
-    }
-    fn done(self) -> Value {
-        Value::Object(self.0)
-    }
-}
-
-fn timestamp(t: &prost_types::Timestamp) -> Value {
-    let dt = time::OffsetDateTime::from_unix_timestamp(t.seconds)
-        .ok()
-        .and_then(|d| {
-            d.replace_nanosecond(u32::try_from(t.nanos).unwrap_or(0))
-                .ok()
-        });
-    match dt.and_then(|d| {
-        d.format(&time::format_description::well_known::Rfc3339)
-            .ok()
-    }) {
-        Some(s) => Value::String(s),
-        None => Value::Null,
-    }
-}
-
-fn annotations(list: &[Any]) -> Vec<Value> {
+/// Renders a list of annotations.
+pub(super) fn annotations(list: &[Any]) -> Vec<Value> {
     list.iter().map(any).collect()
-}
-
-fn strings(v: &[String]) -> Vec<Value> {
-    v.iter().map(|s| Value::String(s.clone())).collect()
 }
 
 /// Renders an annotation `Any` as protojson (`{"@type": ..., fields...}`). Types this crate
 /// does not model are rendered with their raw bytes in base64 under `value`.
 pub fn any(a: &Any) -> Value {
     let bytes = a.value.as_slice();
-    let body = match any_type_name(a) {
+    let name = any_type_name(a);
+    let body = trait_body(name, bytes).or_else(|| annotation_body(name, bytes));
+    let mut out = Map::new();
+    out.insert("@type".into(), Value::String(a.type_url.clone()));
+    match body {
+        Some(Value::Object(fields)) => out.extend(fields),
+        _ => {
+            out.insert("value".into(), Value::String(base64(bytes)));
+        }
+    }
+    Value::Object(out)
+}
+
+/// The fields of a resource trait, `None` for another type or bytes that do not decode.
+fn trait_body(name: &str, bytes: &[u8]) -> Option<Value> {
+    let profile_only = |profile: Option<&prost_types::Struct>| {
+        Obj::new()
+            .val("profile", profile.map(struct_to_json))
+            .done()
+    };
+    match name {
         "UserTrait" => UserTrait::decode(bytes).ok().map(|u| user_trait(&u)),
-        "GroupTrait" => GroupTrait::decode(bytes).ok().map(|g| {
-            Obj::new()
-                .val("profile", g.profile.as_ref().map(struct_to_json))
-                .done()
-        }),
-        "RoleTrait" => RoleTrait::decode(bytes).ok().map(|g| {
-            Obj::new()
-                .val("profile", g.profile.as_ref().map(struct_to_json))
-                .done()
-        }),
-        "SecretTrait" => model::SecretTrait::decode(bytes).ok().map(|t| {
-            let kind = model::secret_trait::CredentialType::try_from(t.credential_type)
-                .map(|k| k.as_str_name())
-                .unwrap_or("");
-            let kind = if kind == "CREDENTIAL_TYPE_UNSPECIFIED" {
-                ""
-            } else {
-                kind
-            };
-            Obj::new()
-                .val("expiresAt", t.expires_at.as_ref().map(timestamp))
-                .val("lastUsedAt", t.last_used_at.as_ref().map(timestamp))
-                .val("createdById", t.created_by_id.as_ref().map(resource_id))
-                .val("identityId", t.identity_id.as_ref().map(resource_id))
-                .str("credentialType", kind)
-                .str("credentialDetail", &t.credential_detail)
-                .done()
-        }),
-        "AppTrait" => model::AppTrait::decode(bytes).ok().map(|t| {
-            let flags: Vec<Value> = t
-                .flags
-                .iter()
-                .filter_map(|f| model::app_trait::AppFlag::try_from(*f).ok())
-                .map(|f| Value::String(f.as_str_name().to_owned()))
-                .collect();
-            Obj::new()
-                .str("helpUrl", &t.help_url)
-                .val("profile", t.profile.as_ref().map(struct_to_json))
-                .list("flags", flags)
-                .done()
-        }),
+        "GroupTrait" => GroupTrait::decode(bytes)
+            .ok()
+            .map(|g| profile_only(g.profile.as_ref())),
+        "RoleTrait" => RoleTrait::decode(bytes)
+            .ok()
+            .map(|r| profile_only(r.profile.as_ref())),
+        "SecretTrait" => model::SecretTrait::decode(bytes)
+            .ok()
+            .map(|t| secret_trait(&t)),
+        "AppTrait" => model::AppTrait::decode(bytes).ok().map(|t| app_trait(&t)),
+        _ => None,
+    }
+}
+
+/// The fields of another annotation, `None` for a type this crate does not model or bytes that
+/// do not decode.
+fn annotation_body(name: &str, bytes: &[u8]) -> Option<Value> {
+    let source = |source_id: &str, metadata: Option<&prost_types::Struct>| {
+        Obj::new()
+            .str("sourceId", source_id)
+            .val("metadata", metadata.map(struct_to_json))
+            .done()
+    };
+    match name {
         "GrantMetadata" => model::GrantMetadata::decode(bytes).ok().map(|c| {
             Obj::new()
                 .val("metadata", c.metadata.as_ref().map(struct_to_json))
@@ -128,18 +79,12 @@ pub fn any(a: &Any) -> Value {
         "ExternalLink" => ExternalLink::decode(bytes)
             .ok()
             .map(|c| Obj::new().str("url", &c.url).done()),
-        "GrantImmutable" => GrantImmutable::decode(bytes).ok().map(|c| {
-            Obj::new()
-                .str("sourceId", &c.source_id)
-                .val("metadata", c.metadata.as_ref().map(struct_to_json))
-                .done()
-        }),
-        "EntitlementImmutable" => EntitlementImmutable::decode(bytes).ok().map(|c| {
-            Obj::new()
-                .str("sourceId", &c.source_id)
-                .val("metadata", c.metadata.as_ref().map(struct_to_json))
-                .done()
-        }),
+        "GrantImmutable" => GrantImmutable::decode(bytes)
+            .ok()
+            .map(|c| source(&c.source_id, c.metadata.as_ref())),
+        "EntitlementImmutable" => EntitlementImmutable::decode(bytes)
+            .ok()
+            .map(|c| source(&c.source_id, c.metadata.as_ref())),
         "GrantExpandable" => GrantExpandable::decode(bytes).ok().map(|c| {
             Obj::new()
                 .list("entitlementIds", strings(&c.entitlement_ids))
@@ -147,40 +92,66 @@ pub fn any(a: &Any) -> Value {
                 .list("resourceTypeIds", strings(&c.resource_type_ids))
                 .done()
         }),
-        "RateLimitDescription" => RateLimitDescription::decode(bytes).ok().map(|c| {
-            let status = model::RateLimitStatus::try_from(c.status)
-                .map(|s| match s {
-                    model::RateLimitStatus::Ok => "STATUS_OK",
-                    model::RateLimitStatus::Overlimit => "STATUS_OVERLIMIT",
-                    model::RateLimitStatus::Error => "STATUS_ERROR",
-                    _ => "",
-                })
-                .unwrap_or("");
-            let mut o = Obj::new().str("status", status);
-            if c.limit != 0 {
-                o = o.val("limit", Some(Value::String(c.limit.to_string())));
-            }
-            if c.remaining != 0 {
-                o = o.val("remaining", Some(Value::String(c.remaining.to_string())));
-            }
-            o.val("resetAt", c.reset_at.as_ref().map(timestamp)).done()
-        }),
+        "RateLimitDescription" => RateLimitDescription::decode(bytes)
+            .ok()
+            .map(|c| rate_limit(&c)),
         "SkipEntitlementsAndGrants"
         | "SkipEntitlements"
         | "SkipGrants"
         | "GrantAlreadyExists"
         | "GrantAlreadyRevoked" => Some(json!({})),
         _ => None,
-    };
-    let mut out = Map::new();
-    out.insert("@type".into(), Value::String(a.type_url.clone()));
-    match body {
-        Some(Value::Object(fields)) => out.extend(fields),
-        _ => {
-            out.insert("value".into(), Value::String(base64(bytes)));
-        }
     }
-    Value::Object(out)
+}
+
+fn secret_trait(t: &model::SecretTrait) -> Value {
+    let kind = model::secret_trait::CredentialType::try_from(t.credential_type)
+        .map(|k| k.as_str_name())
+        .unwrap_or("");
+    let kind = if kind == "CREDENTIAL_TYPE_UNSPECIFIED" {
+        ""
+    } else {
+        kind
+    };
+    Obj::new()
+        .val("expiresAt", t.expires_at.as_ref().map(timestamp))
+        .val("lastUsedAt", t.last_used_at.as_ref().map(timestamp))
+        .val("createdById", t.created_by_id.as_ref().map(resource_id))
+        .val("identityId", t.identity_id.as_ref().map(resource_id))
+        .str("credentialType", kind)
+        .str("credentialDetail", &t.credential_detail)
+        .done()
+}
+
+fn app_trait(t: &model::AppTrait) -> Value {
+    let flags: Vec<Value> = t
+        .flags
+        .iter()
+        .filter_map(|f| model::app_trait::AppFlag::try_from(*f).ok())
+        .map(|f| Value::String(f.as_str_name().to_owned()))
+        .collect();
+    Obj::new()
+        .str("helpUrl", &t.help_url)
+        .val("profile", t.profile.as_ref().map(struct_to_json))
+        .list("flags", flags)
+        .done()
+}
+
+fn rate_limit(c: &RateLimitDescription) -> Value {
+    let status = model::RateLimitStatus::try_from(c.status)
+        .map(|s| match s {
+            model::RateLimitStatus::Ok => "STATUS_OK",
+            model::RateLimitStatus::Overlimit => "STATUS_OVERLIMIT",
+            model::RateLimitStatus::Error => "STATUS_ERROR",
+            _ => "",
+        })
+        .unwrap_or("");
+    Obj::new()
+        .str("status", status)
+        .int64("limit", c.limit)
+        .int64("remaining", c.remaining)
+        .val("resetAt", c.reset_at.as_ref().map(timestamp))
+        .done()
 }
 
 fn user_trait(u: &UserTrait) -> Value {
@@ -318,37 +289,9 @@ pub fn grant(g: &Grant) -> Value {
         .done()
 }
 
-fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_padding() {
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-    }
 
     #[test]
     fn matches_baton_cli_shape() {

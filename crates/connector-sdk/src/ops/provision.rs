@@ -1,24 +1,23 @@
-//! One-shot provisioning, like baton's `--grant-entitlement/--grant-principal[-type]` and
-//! `--revoke-grant`: look the objects up in a `.c1z` (feature `c1z`), or take them whole, then
-//! call the connector's provisioner.
+//! [`ProvisioningRunner`]: grant and revoke with the objects looked up by id in a `.c1z`
+//! (feature `c1z`), like baton's `--grant-entitlement/--grant-principal[-type]` and
+//! `--revoke-grant`, in front of [`Operations::grant`] and [`Operations::revoke`].
 
 #[cfg(feature = "c1z")]
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::connector::{Connector, Provisioner, ResourceSyncer};
+use super::operations::Operations;
+use crate::connector::Connector;
 use crate::engine::RetryPolicy;
 use crate::error::Error;
 use crate::model::{Annotations, Entitlement, Grant, Resource};
 
-/// Grants and revokes, with the objects recorded in a `.c1z` file or given whole.
-///
-/// The provisioner used is the one of the syncer of the *entitlement's* resource type, as in
-/// baton. Calls failing with a retryable error ([`Error::is_retryable`]) are retried (3 attempts
-/// by default, baton's provisioning rule).
+/// Grants and revokes, with the objects recorded in a `.c1z` file or given whole: the lookups
+/// and checks of baton's one-shot provisioning in front of [`Operations::grant`] and
+/// [`Operations::revoke`] (which pick the provisioner and retry: 3 attempts by default,
+/// baton's provisioning rule).
 ///
 /// Before the connector is called, the runner checks what it can: an id of the wrong shape is
 /// `InvalidArgument` ("malformed", with the expected shape); an id that is well formed but not in
@@ -27,7 +26,7 @@ use crate::model::{Annotations, Entitlement, Grant, Resource};
 ///
 /// ```no_run
 /// # use std::sync::Arc;
-/// # use c1_connector_sdk::{Connector, Error, provision::ProvisioningRunner};
+/// # use c1_connector_sdk::{Connector, Error, ops::ProvisioningRunner};
 /// # async fn f(connector: Arc<dyn Connector>) -> Result<(), Error> {
 /// let runner = ProvisioningRunner::new(connector, "sync.c1z");
 /// let annos = runner.grant("role:admin:member", "user", "u1").await?;
@@ -35,11 +34,9 @@ use crate::model::{Annotations, Entitlement, Grant, Resource};
 /// # Ok(()) }
 /// ```
 pub struct ProvisioningRunner {
-    connector: Arc<dyn Connector>,
+    ops: Operations,
     #[cfg(feature = "c1z")]
     path: Option<PathBuf>,
-    retry: RetryPolicy,
-    cancel: CancellationToken,
 }
 
 impl std::fmt::Debug for ProvisioningRunner {
@@ -47,7 +44,7 @@ impl std::fmt::Debug for ProvisioningRunner {
         let mut d = f.debug_struct("ProvisioningRunner");
         #[cfg(feature = "c1z")]
         d.field("path", &self.path);
-        d.field("retry", &self.retry).finish_non_exhaustive()
+        d.field("retry", &self.ops.retry).finish_non_exhaustive()
     }
 }
 
@@ -67,7 +64,7 @@ impl ProvisioningRunner {
     ///
     /// ```no_run
     /// # use std::sync::Arc;
-    /// # use c1_connector_sdk::{Connector, Error, Grant, provision::ProvisioningRunner};
+    /// # use c1_connector_sdk::{Connector, Error, Grant, ops::ProvisioningRunner};
     /// # async fn f(connector: Arc<dyn Connector>, grant: Grant) -> Result<(), Error> {
     /// let runner = ProvisioningRunner::without_file(connector);
     /// runner.revoke_grant(&grant).await?;
@@ -75,25 +72,23 @@ impl ProvisioningRunner {
     /// ```
     pub fn without_file(connector: Arc<dyn Connector>) -> Self {
         Self {
-            connector,
+            ops: Operations::new(connector),
             #[cfg(feature = "c1z")]
             path: None,
-            retry: RetryPolicy::new(2),
-            cancel: CancellationToken::new(),
         }
     }
 
     /// Uses another retry policy.
     #[must_use]
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
+        self.ops = self.ops.with_retry(retry);
         self
     }
 
     /// Uses this cancellation token.
     #[must_use]
     pub fn with_cancel(mut self, cancel: CancellationToken) -> Self {
-        self.cancel = cancel;
+        self.ops = self.ops.with_cancel(cancel);
         self
     }
 
@@ -113,15 +108,6 @@ impl ProvisioningRunner {
         })
         .await
         .map_err(|e| Error::internal("c1z lookup task failed").with_source(e))?
-    }
-
-    fn syncer_for(&self, entitlement: &Entitlement) -> Result<Arc<dyn ResourceSyncer>, Error> {
-        let rt = entitlement.resource_id().resource_type;
-        self.connector
-            .syncers()
-            .into_iter()
-            .find(|s| s.resource_type().id == rt)
-            .ok_or_else(|| Error::not_found(format!("no syncer for resource type {rt:?}")))
     }
 
     /// Grants `entitlement_id` to the principal `principal_type`/`principal_id`, both read
@@ -184,12 +170,11 @@ impl ProvisioningRunner {
     }
 
     /// Grants `entitlement` to `principal`, both given whole. Checks that the entitlement is
-    /// grantable to the principal's type, then calls the provisioner of the entitlement's
-    /// resource type, retrying as the policy says.
+    /// grantable to the principal's type, then grants with [`Operations::grant`].
     ///
     /// ```no_run
     /// # use std::sync::Arc;
-    /// # use c1_connector_sdk::{Connector, Entitlement, Error, Resource, provision::ProvisioningRunner};
+    /// # use c1_connector_sdk::{Connector, Entitlement, Error, Resource, ops::ProvisioningRunner};
     /// # async fn f(connector: Arc<dyn Connector>, user: Resource, role_assigned: Entitlement) -> Result<(), Error> {
     /// let runner = ProvisioningRunner::without_file(connector);
     /// runner.grant_to(&user, &role_assigned).await?;
@@ -201,51 +186,21 @@ impl ProvisioningRunner {
         entitlement: &Entitlement,
     ) -> Result<Annotations, Error> {
         check_grantable(entitlement, &principal.resource_id().resource_type)?;
-        let syncer = self.syncer_for(entitlement)?;
-        let provisioner = provisioner_of(&*syncer, entitlement)?;
-        let retries = Arc::new(AtomicU64::new(0));
-        self.retry
-            .run(&self.cancel, &retries, || {
-                provisioner.grant(principal, entitlement)
-            })
-            .await
+        self.ops.grant(principal, entitlement).await
     }
 
-    /// Revokes `grant`, given whole, with the provisioner of its entitlement's resource type.
+    /// Revokes `grant`, given whole, with [`Operations::revoke`].
     ///
     /// ```no_run
     /// # use std::sync::Arc;
-    /// # use c1_connector_sdk::{Connector, Error, Grant, provision::ProvisioningRunner};
+    /// # use c1_connector_sdk::{Connector, Error, Grant, ops::ProvisioningRunner};
     /// # async fn f(connector: Arc<dyn Connector>, grant: Grant) -> Result<(), Error> {
     /// ProvisioningRunner::without_file(connector).revoke_grant(&grant).await?;
     /// # Ok(()) }
     /// ```
     pub async fn revoke_grant(&self, grant: &Grant) -> Result<Annotations, Error> {
-        let entitlement = grant.entitlement.as_ref().ok_or_else(|| {
-            Error::invalid_argument(format!(
-                "grant {} has no entitlement: a grant to revoke must carry the entitlement it is on",
-                grant.id
-            ))
-        })?;
-        let syncer = self.syncer_for(entitlement)?;
-        let provisioner = provisioner_of(&*syncer, entitlement)?;
-        let retries = Arc::new(AtomicU64::new(0));
-        self.retry
-            .run(&self.cancel, &retries, || provisioner.revoke(grant))
-            .await
+        self.ops.revoke(grant).await
     }
-}
-
-fn provisioner_of<'a>(
-    syncer: &'a dyn ResourceSyncer,
-    entitlement: &Entitlement,
-) -> Result<&'a dyn Provisioner, Error> {
-    syncer.provisioner().ok_or_else(|| {
-        Error::unimplemented(format!(
-            "resource type {} does not support provisioning",
-            entitlement.resource_id().resource_type
-        ))
-    })
 }
 
 /// Whether `entitlement` may be granted to a principal of `principal_type`. An entitlement that

@@ -10,6 +10,8 @@
 use prost::Message;
 use prost_types::Any;
 
+use crate::protojson::base64;
+
 use crate::model::{Capability, CapabilityDetailCredentialOption};
 use crate::model::{
     CapabilityPermissions, ChildResourceType, ConnectorCapabilities, CredentialDetails,
@@ -220,7 +222,7 @@ fn resource_type_capability(r: &ResourceTypeCapability) -> J {
 /// any other type renders as `{"@type": ..., "value": "<base64>"}`.
 ///
 /// ```
-/// use c1_connector_sdk::capabilities::capabilities_json;
+/// use c1_connector_sdk::ops::capabilities_json;
 /// use c1_connector_sdk::model::{Capability, ConnectorCapabilities, CredentialDetails};
 /// let caps = ConnectorCapabilities {
 ///     connector_capabilities: vec![Capability::Sync as i32],
@@ -309,27 +311,6 @@ fn write(out: &mut String, v: &J, depth: usize) {
             out.push('}');
         }
     }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -468,12 +449,5 @@ mod tests {
         let mut out = String::new();
         write(&mut out, &any(&p), 0);
         assert!(out.contains("\"resourceTypeId\": \"role\""), "{out}");
-    }
-
-    #[test]
-    fn base64_padding() {
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
     }
 }

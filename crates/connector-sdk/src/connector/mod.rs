@@ -1,23 +1,50 @@
-//! The traits a connector implements.
+//! The traits a connector implements, and the small types they answer: the floor the rest of
+//! the crate stands on (it imports nothing above the model).
 //!
-//! A [`Connector`] hands out one [`ResourceSyncer`] per resource type. Optional capabilities
-//! (provisioning, targeted get, account creation) are separate traits reached through default
-//! methods of [`ResourceSyncer`] that return `None`, so adding a capability here never breaks a
-//! connector, and [`capabilities`] derives what a connector can do from what it implements.
+//! A [`Connector`] hands out one [`ResourceSyncer`] per resource type. Optional capabilities are
+//! separate traits reached through default methods that return `None`, so adding a capability
+//! here never breaks a connector, and [`capabilities`] derives what a connector can do from what
+//! it implements:
 //!
-//! Deletion and actions per resource type are reached the same way; connector-level capabilities
-//! (event feeds, global actions) through default methods of [`Connector`] returning `None`.
+//! | capability | trait | reached through |
+//! | --- | --- | --- |
+//! | grant and revoke | [`Provisioner`] | [`ResourceSyncer::provisioner`] |
+//! | targeted get | [`ResourceGetter`] | [`ResourceSyncer::resource_getter`] |
+//! | account creation | [`AccountManager`] (answers [`AccountCreated`], receives [`LocalCredentialOptions`]) | [`ResourceSyncer::account_manager`] |
+//! | deletion | [`ResourceDeleter`] | [`ResourceSyncer::resource_deleter`] |
+//! | actions | [`ActionProvider`] (answers [`ActionOutcome`]; argument helpers such as [`resource_id_arg`]) | [`ResourceSyncer::action_provider`], [`Connector::action_provider`] |
+//! | event feeds | [`EventProvider`], [`EventFeed`] | [`Connector::event_provider`] |
+//!
+//! What serves ConductorOne's requests with these traits (picking the syncer, checking the
+//! request and the answer, retrying) is the operations layer above, the `ops` module.
+
+mod accounts;
+mod action_args;
+mod actions;
+mod deletion;
+mod events;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use crate::accounts::AccountManager;
-use crate::actions::ActionProvider;
-pub use crate::capabilities::{ResourceCapabilities, capabilities};
-use crate::deletion::ResourceDeleter;
+#[cfg(test)]
+pub(crate) use accounts::tests::Reverse as ReverseCrypto;
+pub use accounts::{
+    AccountCreated, AccountManager, CreateAccountResult, CredentialCrypto, CredentialOption,
+    LocalCredentialOptions, Password,
+};
+pub use action_args::{
+    bool_arg, check_action_args, resource_id_arg, resource_id_value, string_arg, string_list_arg,
+};
+pub use actions::{ActionOutcome, ActionProvider};
+pub use deletion::ResourceDeleter;
+pub use events::{
+    EventFeed, EventPage, EventProvider, EventsRequest, LEGACY_FEED_ID, MAX_CURSOR_BYTES,
+    MAX_PAGE_SIZE,
+};
+
 use crate::error::Error;
-use crate::events::EventProvider;
 pub use crate::model::{AccountInfo, Capability};
 use crate::model::{
     Annotations, ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType,
@@ -180,4 +207,50 @@ pub trait Provisioner: Send + Sync {
 pub trait ResourceGetter: Send + Sync {
     /// Fetches the resource `id`, optionally under `parent`.
     async fn get(&self, id: &ResourceId, parent: Option<&ResourceId>) -> Result<Resource, Error>;
+}
+
+/// The capabilities of one resource type.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ResourceCapabilities {
+    /// The resource type.
+    pub resource_type: ResourceType,
+    /// What its syncer implements, in baton's order (`SYNC` first).
+    pub capabilities: Vec<Capability>,
+}
+
+/// Derives each syncer's capabilities from what it implements, like baton's `GetCapabilities`,
+/// in syncer order.
+///
+/// ```
+/// use std::sync::Arc;
+/// use c1_connector_sdk::connector::{Capability, ResourceSyncer, capabilities};
+/// # fn syncers() -> Vec<Arc<dyn ResourceSyncer>> { Vec::new() }
+/// for rc in capabilities(&syncers()) {
+///     assert_eq!(rc.capabilities[0], Capability::Sync);
+/// }
+/// ```
+pub fn capabilities(syncers: &[Arc<dyn ResourceSyncer>]) -> Vec<ResourceCapabilities> {
+    syncers
+        .iter()
+        .map(|s| {
+            let mut caps = vec![Capability::Sync];
+            if s.resource_getter().is_some() {
+                caps.push(Capability::TargetedSync);
+            }
+            if s.provisioner().is_some() {
+                caps.push(Capability::Provision);
+            }
+            if s.account_manager().is_some() {
+                caps.push(Capability::AccountProvisioning);
+            }
+            if s.resource_deleter().is_some() {
+                caps.push(Capability::ResourceDelete);
+            }
+            ResourceCapabilities {
+                resource_type: s.resource_type(),
+                capabilities: caps,
+            }
+        })
+        .collect()
 }

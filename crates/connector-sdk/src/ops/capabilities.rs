@@ -2,10 +2,10 @@
 //! `GetCapabilities`), and the JSON document baton's `capabilities` subcommand prints.
 //!
 //! Per resource type, in baton's order: `SYNC` always; `TARGETED_SYNC` with a
-//! [`ResourceGetter`](crate::ResourceGetter); `PROVISION` with a
-//! [`Provisioner`](crate::Provisioner); `ACCOUNT_PROVISIONING` with an
-//! [`AccountManager`](crate::accounts::AccountManager); `RESOURCE_DELETE` with a
-//! [`ResourceDeleter`](crate::deletion::ResourceDeleter).
+//! [`ResourceGetter`](crate::connector::ResourceGetter); `PROVISION` with a
+//! [`Provisioner`](crate::connector::Provisioner); `ACCOUNT_PROVISIONING` with an
+//! [`AccountManager`](crate::connector::AccountManager); `RESOURCE_DELETE` with a
+//! [`ResourceDeleter`](crate::connector::ResourceDeleter).
 //!
 //! For the connector: the union of those, plus `SERVICE_MODE_TARGETED_SYNC` when any type has
 //! targeted sync, `EVENT_FEED_V2` when it has event feeds, and `ACTIONS` when it or any type
@@ -18,59 +18,15 @@ use std::sync::Arc;
 
 pub use document::capabilities_json;
 
-use crate::connector::{Connector, ResourceSyncer};
+use super::actions::action_schemas;
+use super::events::event_feeds;
+use crate::connector::{Connector, ResourceSyncer, capabilities};
 use crate::error::Error;
 use crate::model::{
     AnnotationsExt, Capability, CapabilityDetailCredentialOption, CapabilityPermissions,
     ConnectorCapabilities, ConnectorMetadata, CredentialDetails, Deprecated, OptInRequired,
-    ResourceType, ResourceTypeCapability, SkipSyncAnomalyDetection,
+    ResourceTypeCapability, SkipSyncAnomalyDetection,
 };
-
-/// The capabilities of one resource type.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ResourceCapabilities {
-    /// The resource type.
-    pub resource_type: ResourceType,
-    /// What its syncer implements, in baton's order (`SYNC` first).
-    pub capabilities: Vec<Capability>,
-}
-
-/// Derives each syncer's capabilities from what it implements, like baton's `GetCapabilities`,
-/// in syncer order.
-///
-/// ```
-/// use std::sync::Arc;
-/// use c1_connector_sdk::{Capability, ResourceSyncer, capabilities};
-/// # fn syncers() -> Vec<Arc<dyn ResourceSyncer>> { Vec::new() }
-/// for rc in capabilities(&syncers()) {
-///     assert_eq!(rc.capabilities[0], Capability::Sync);
-/// }
-/// ```
-pub fn capabilities(syncers: &[Arc<dyn ResourceSyncer>]) -> Vec<ResourceCapabilities> {
-    syncers
-        .iter()
-        .map(|s| {
-            let mut caps = vec![Capability::Sync];
-            if s.resource_getter().is_some() {
-                caps.push(Capability::TargetedSync);
-            }
-            if s.provisioner().is_some() {
-                caps.push(Capability::Provision);
-            }
-            if s.account_manager().is_some() {
-                caps.push(Capability::AccountProvisioning);
-            }
-            if s.resource_deleter().is_some() {
-                caps.push(Capability::ResourceDelete);
-            }
-            ResourceCapabilities {
-                resource_type: s.resource_type(),
-                capabilities: caps,
-            }
-        })
-        .collect()
-}
 
 fn credential_details(syncers: &[Arc<dyn ResourceSyncer>]) -> Result<CredentialDetails, Error> {
     // baton reports the details of one account manager; with several, this SDK takes the first
@@ -107,10 +63,10 @@ fn credential_details(syncers: &[Arc<dyn ResourceSyncer>]) -> Result<CredentialD
 /// Errors (`InvalidArgument`, as baton refuses them when building the connector): two syncers
 /// with the same resource type id; an account manager whose preferred credential option is unset
 /// or not supported; invalid event feeds or action schemas (see
-/// [`crate::events::event_feeds`] and [`crate::actions::action_schemas`]).
+/// [`event_feeds`](crate::ops::event_feeds) and [`action_schemas`](crate::ops::action_schemas)).
 ///
 /// ```
-/// use c1_connector_sdk::capabilities::connector_capabilities;
+/// use c1_connector_sdk::ops::connector_capabilities;
 /// use c1_connector_sdk::model::{Capability, ResourceType};
 /// use c1_connector_sdk::testing::FakeConnector;
 /// let fake = FakeConnector::builder().resource_type(ResourceType::new("user", "User")).build();
@@ -155,10 +111,10 @@ pub fn connector_capabilities(connector: &dyn Connector) -> Result<ConnectorCapa
     if connector_caps.contains(&Capability::TargetedSync) {
         connector_caps.insert(Capability::ServiceModeTargetedSync);
     }
-    if !crate::events::event_feeds(connector)?.is_empty() {
+    if !event_feeds(connector)?.is_empty() {
         connector_caps.insert(Capability::EventFeedV2);
     }
-    if !crate::actions::action_schemas(connector)?.is_empty() {
+    if !action_schemas(connector)?.is_empty() {
         connector_caps.insert(Capability::Actions);
     }
 
@@ -176,7 +132,7 @@ pub fn connector_capabilities(connector: &dyn Connector) -> Result<ConnectorCapa
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), c1_connector_sdk::Error> {
-/// use c1_connector_sdk::capabilities::metadata_with_capabilities;
+/// use c1_connector_sdk::ops::metadata_with_capabilities;
 /// use c1_connector_sdk::model::ResourceType;
 /// use c1_connector_sdk::testing::FakeConnector;
 /// let fake = FakeConnector::builder().resource_type(ResourceType::new("user", "User")).build();

@@ -1,117 +1,17 @@
-//! Event feeds (baton's `EventProviderV2` / `EventFeed`, `ListEvents`, `ListEventFeeds`).
-//!
-//! Events are a connector-level capability: a [`Connector`] returns an [`EventProvider`] from
-//! [`Connector::event_provider`], which hands out one [`EventFeed`] per feed. A feed lists its
-//! events from a cursor: an empty cursor starts at `start_at`; the cursor a page returns resumes
-//! right after it, also later when the feed has grown (the cursor of a page with
-//! `has_more = false` is where the next poll continues).
+//! `ListEventFeeds` and `ListEvents`: the connector's feeds, checked as baton checks them at
+//! registration, and pages checked so that a caller cannot loop forever.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-
-use crate::connector::Connector;
+use crate::connector::{
+    Connector, EventFeed, EventsRequest, LEGACY_FEED_ID, MAX_CURSOR_BYTES, MAX_PAGE_SIZE,
+};
 use crate::error::Error;
 use crate::model::{
-    Annotations, Event, EventFeedMetadata, EventType, ListEventFeedsRequest,
-    ListEventFeedsResponse, ListEventsRequest, ListEventsResponse,
+    EventFeedMetadata, EventType, ListEventFeedsRequest, ListEventFeedsResponse, ListEventsRequest,
+    ListEventsResponse,
 };
-
-/// The feed id baton uses when a request names none (its legacy single feed).
-pub const LEGACY_FEED_ID: &str = "baton_feed_event";
-
-/// The largest cursor baton accepts, in bytes.
-pub const MAX_CURSOR_BYTES: usize = 4096;
-
-/// The largest page size baton accepts.
-pub const MAX_PAGE_SIZE: u32 = 1000;
-
-/// Hands out a connector's event feeds.
-pub trait EventProvider: Send + Sync {
-    /// The feeds; their ids must be unique.
-    fn event_feeds(&self) -> Vec<Arc<dyn EventFeed>>;
-}
-
-/// What to list from a feed (baton's `StreamToken` plus the start time).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct EventsRequest {
-    /// The earliest event wanted (applies when `cursor` is empty).
-    pub start_at: Option<prost_types::Timestamp>,
-    /// Where to resume; empty for "from `start_at`".
-    pub cursor: String,
-    /// Page size; 0 means the feed's choice.
-    pub page_size: u32,
-}
-
-impl EventsRequest {
-    /// A request resuming from `cursor`.
-    pub fn from_cursor(cursor: impl Into<String>, page_size: u32) -> Self {
-        Self {
-            cursor: cursor.into(),
-            page_size,
-            start_at: None,
-        }
-    }
-}
-
-/// One page of events (baton's events plus `StreamState`).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct EventPage {
-    /// The events, oldest first.
-    pub events: Vec<Event>,
-    /// Where the next call resumes (never empty when `has_more`).
-    pub cursor: String,
-    /// Whether more events are available now.
-    pub has_more: bool,
-    /// Annotations.
-    pub annotations: Annotations,
-}
-
-impl EventPage {
-    /// A page.
-    pub fn new(events: Vec<Event>, cursor: impl Into<String>, has_more: bool) -> Self {
-        Self {
-            events,
-            cursor: cursor.into(),
-            has_more,
-            annotations: Annotations::new(),
-        }
-    }
-}
-
-/// One stream of events.
-///
-/// ```
-/// use async_trait::async_trait;
-/// use c1_connector_sdk::events::{EventFeed, EventPage, EventsRequest};
-/// use c1_connector_sdk::model::{EventFeedMetadata, EventType};
-/// use c1_connector_sdk::Error;
-///
-/// struct Audit;
-///
-/// #[async_trait]
-/// impl EventFeed for Audit {
-///     fn metadata(&self) -> EventFeedMetadata {
-///         EventFeedMetadata::new("audit", [EventType::Usage])
-///     }
-///     async fn list_events(&self, request: &EventsRequest) -> Result<EventPage, Error> {
-///         // ... fetch the audit log after `request.cursor` ...
-///         Ok(EventPage::new(Vec::new(), request.cursor.clone(), false))
-///     }
-/// }
-/// ```
-#[async_trait]
-pub trait EventFeed: Send + Sync {
-    /// The feed's id and event types.
-    fn metadata(&self) -> EventFeedMetadata;
-
-    /// Lists events after `request.cursor` (or from `request.start_at` when the cursor is
-    /// empty). A cursor the feed cannot read is `InvalidArgument`.
-    async fn list_events(&self, request: &EventsRequest) -> Result<EventPage, Error>;
-}
 
 fn check_metadata(m: &EventFeedMetadata) -> Result<(), Error> {
     if m.id.is_empty() || m.id.len() > 1024 {
@@ -192,7 +92,7 @@ pub fn event_feed(connector: &dyn Connector, feed_id: &str) -> Result<Arc<dyn Ev
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::events::list_event_feeds;
+/// use c1_connector_sdk::ops::list_event_feeds;
 /// use c1_connector_sdk::model::ListEventFeedsRequest;
 /// for feed in list_event_feeds(connector, &ListEventFeedsRequest::default())?.list {
 ///     println!("{}", feed.id);
@@ -222,7 +122,7 @@ pub fn list_event_feeds(
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::events::list_events;
+/// use c1_connector_sdk::ops::list_events;
 /// use c1_connector_sdk::model::ListEventsRequest;
 /// let mut request = ListEventsRequest { event_feed_id: "audit".into(), page_size: 100, ..Default::default() };
 /// loop {

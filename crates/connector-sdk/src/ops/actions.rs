@@ -1,156 +1,21 @@
-//! Actions (baton's `ActionManager`, `GlobalActionProvider`, `ResourceActionProvider`):
-//! named operations with typed arguments, such as enabling or disabling a user or an access key.
-//!
-//! A [`ResourceSyncer`] offers resource-scoped actions through
-//! [`ResourceSyncer::action_provider`]; a [`Connector`] offers global ones through
-//! [`Connector::action_provider`]. The functions here serve `ActionService` requests: they
-//! collect and check the schemas (the SDK sets each schema's `resource_type_id`, as baton's
-//! registry does), route an invocation to its provider, check its arguments against the schema,
-//! and check the provider's answer.
-//!
-//! Unlike baton's action manager, the SDK does not run handlers in the background and does not
-//! implement `inline_wait`: a provider answers when it answers, with a settled status or with
-//! an id that [`ActionProvider::action_status`] knows.
-
-mod args;
+//! `ActionService` (baton's `ActionManager`): collects and checks the schemas (the SDK sets
+//! each schema's `resource_type_id`, as baton's registry does), routes an invocation to its
+//! provider, checks its arguments against the schema, and checks the provider's answer.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-pub use args::{
-    bool_arg, check_action_args, resource_id_arg, resource_id_value, string_arg, string_list_arg,
+use prost_types::Struct;
+
+use crate::connector::{
+    ActionOutcome, ActionProvider, Connector, ResourceSyncer, check_action_args,
 };
-
-use async_trait::async_trait;
-use prost_types::value::Kind;
-use prost_types::{Struct, Value};
-
-use crate::connector::{Connector, ResourceSyncer};
 use crate::error::Error;
 use crate::model::{
-    ActionType, Annotations, BatonActionSchema, BatonActionStatus, GetActionSchemaRequest,
+    ActionType, BatonActionSchema, BatonActionStatus, GetActionSchemaRequest,
     GetActionSchemaResponse, GetActionStatusRequest, GetActionStatusResponse, InvokeActionRequest,
     InvokeActionResponse, ListActionSchemasRequest, ListActionSchemasResponse,
 };
-
-/// Offers actions and runs them.
-///
-/// ```
-/// use async_trait::async_trait;
-/// use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_arg};
-/// use c1_connector_sdk::model::{ActionType, BatonActionSchema, config::Field};
-/// use c1_connector_sdk::Error;
-///
-/// struct UserActions;
-///
-/// #[async_trait]
-/// impl ActionProvider for UserActions {
-///     fn action_schemas(&self) -> Vec<BatonActionSchema> {
-///         vec![BatonActionSchema::new("disable", "Disable user")
-///             .with_argument(Field::resource_id("resource_id", "User").required())
-///             .with_action_type(ActionType::AccountDisable)]
-///     }
-///     async fn invoke_action(&self, name: &str, args: &prost_types::Struct) -> Result<ActionOutcome, Error> {
-///         let user = resource_id_arg(args, "resource_id")
-///             .ok_or_else(|| Error::invalid_argument("resource_id is required"))?;
-///         // ... disable `user` through the API ...
-///         Ok(ActionOutcome::complete(format!("{name}-{}", user.resource), None))
-///     }
-/// }
-/// ```
-#[async_trait]
-pub trait ActionProvider: Send + Sync {
-    /// The actions offered. Names must be unique within the provider; for resource-scoped
-    /// actions, two schemas may not share an action type other than `UNSPECIFIED` / `DYNAMIC`.
-    fn action_schemas(&self) -> Vec<BatonActionSchema>;
-
-    /// Runs the action `name` (one of [`ActionProvider::action_schemas`]) with arguments already
-    /// checked against its schema.
-    ///
-    /// Answer [`BatonActionStatus::Complete`] only once the action took effect. An action that
-    /// continues in the background answers `Pending` or `Running` with an id that
-    /// [`ActionProvider::action_status`] knows.
-    async fn invoke_action(&self, name: &str, args: &Struct) -> Result<ActionOutcome, Error>;
-
-    /// The current outcome of the action `id`, or `None` if this provider does not know it
-    /// (the default: a provider whose actions always settle within `invoke_action`).
-    async fn action_status(&self, id: &str) -> Result<Option<ActionOutcome>, Error> {
-        let _ = id;
-        Ok(None)
-    }
-}
-
-/// What an action answered.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ActionOutcome {
-    /// The action's id (needed for status lookups while it is in flight).
-    pub id: String,
-    /// The action's name (the SDK fills it on invoke when empty).
-    pub name: String,
-    /// The status.
-    pub status: BatonActionStatus,
-    /// The response, shaped by the schema's `return_types`.
-    pub response: Option<Struct>,
-    /// Annotations.
-    pub annotations: Annotations,
-}
-
-impl ActionOutcome {
-    /// An outcome with this status.
-    pub fn new(id: impl Into<String>, status: BatonActionStatus) -> Self {
-        Self {
-            id: id.into(),
-            name: String::new(),
-            status,
-            response: None,
-            annotations: Annotations::new(),
-        }
-    }
-
-    /// The action finished successfully.
-    pub fn complete(id: impl Into<String>, response: Option<Struct>) -> Self {
-        Self {
-            response,
-            ..Self::new(id, BatonActionStatus::Complete)
-        }
-    }
-
-    /// The action finished with a failure; the response carries `{"error": message}`, as
-    /// baton's action manager reports failures.
-    pub fn failed(id: impl Into<String>, message: impl Into<String>) -> Self {
-        let mut response = Struct::default();
-        response.fields.insert(
-            "error".into(),
-            Value {
-                kind: Some(Kind::StringValue(message.into())),
-            },
-        );
-        Self {
-            response: Some(response),
-            ..Self::new(id, BatonActionStatus::Failed)
-        }
-    }
-
-    /// The action was accepted and runs in the background.
-    pub fn pending(id: impl Into<String>) -> Self {
-        Self::new(id, BatonActionStatus::Pending)
-    }
-
-    /// Sets the name.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// Sets the annotations.
-    #[must_use]
-    pub fn with_annotations(mut self, annotations: Annotations) -> Self {
-        self.annotations = annotations;
-        self
-    }
-}
 
 /// Where a provider lives.
 enum Scope {
@@ -265,7 +130,7 @@ pub fn action_provider_syncer(
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::actions::list_action_schemas;
+/// use c1_connector_sdk::ops::list_action_schemas;
 /// use c1_connector_sdk::model::ListActionSchemasRequest;
 /// let request = ListActionSchemasRequest { resource_type_id: "user".into(), ..Default::default() };
 /// for schema in list_action_schemas(connector, &request)?.schemas {
@@ -297,7 +162,7 @@ pub fn list_action_schemas(
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::actions::get_action_schema;
+/// use c1_connector_sdk::ops::get_action_schema;
 /// use c1_connector_sdk::model::GetActionSchemaRequest;
 /// let request = GetActionSchemaRequest { name: "disable".into(), ..Default::default() };
 /// let schema = get_action_schema(connector, &request)?.schema;
@@ -367,7 +232,7 @@ fn display_name(s: &BatonActionSchema) -> String {
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::actions::{invoke_action, resource_id_value};
+/// use c1_connector_sdk::{connector::resource_id_value, ops::invoke_action};
 /// use c1_connector_sdk::model::{InvokeActionRequest, ResourceId};
 /// let mut args = prost_types::Struct::default();
 /// args.fields.insert("resource_id".into(), resource_id_value(&ResourceId::new("user", "U1")));
@@ -461,7 +326,7 @@ fn check_outcome(name: &str, outcome: &ActionOutcome) -> Result<BatonActionStatu
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::actions::get_action_status;
+/// use c1_connector_sdk::ops::get_action_status;
 /// use c1_connector_sdk::model::GetActionStatusRequest;
 /// let request = GetActionStatusRequest { id: "a-1".into(), ..Default::default() };
 /// let status = get_action_status(connector, &request).await?.status;

@@ -1,176 +1,23 @@
-//! Account provisioning (baton's `AccountManager` and `CreateAccount`).
-//!
-//! A [`ResourceSyncer`] that can create accounts returns an [`AccountManager`] from
-//! [`ResourceSyncer::account_manager`]. [`create_account`] serves a
-//! [`CreateAccountRequest`] the way baton's builder does: it picks the account manager, turns the
-//! wire [`CredentialOptions`](crate::model::CredentialOptions) into [`LocalCredentialOptions`], calls the manager, encrypts the
-//! credentials it generated for the request's recipients, and answers a
-//! [`CreateAccountResponse`].
+//! `CreateAccount` (baton's `builder.CreateAccount`): picks the account manager, turns the wire
+//! [`CredentialOptions`](crate::model::CredentialOptions) into [`LocalCredentialOptions`], calls
+//! the manager, encrypts the credentials it generated for the request's recipients, and answers
+//! a [`CreateAccountResponse`].
 //!
 //! Encryption and decryption of credentials (baton's JWK and age providers, keyed by the
 //! ConductorOne client secret) are not implemented here: they are a [`CredentialCrypto`] the
 //! caller supplies. Without one, a request that needs it fails *before* any account is created.
 
-mod credentials;
-
 use std::sync::Arc;
 
-pub use credentials::{CredentialCrypto, CredentialOption, LocalCredentialOptions, Password};
-
-use async_trait::async_trait;
-
-use crate::connector::{Connector, ResourceSyncer};
+use crate::connector::{
+    AccountCreated, Connector, CreateAccountResult, CredentialCrypto, CredentialOption,
+    LocalCredentialOptions, ResourceSyncer,
+};
 use crate::error::Error;
 use crate::model::{
-    AccountInfo, Annotations, CapabilityDetailCredentialOption, CreateAccountRequest,
-    CreateAccountResponse, CredentialDetailsAccountProvisioning, EncryptionConfig, PlaintextData,
-    Resource, create_account_response,
+    CapabilityDetailCredentialOption, CreateAccountRequest, CreateAccountResponse,
+    EncryptionConfig, Resource, create_account_response,
 };
-
-/// Creates accounts (baton's `AccountManager`).
-///
-/// ```
-/// use async_trait::async_trait;
-/// use c1_connector_sdk::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
-/// use c1_connector_sdk::model::{
-///     AccountInfo, CapabilityDetailCredentialOption as Opt, CredentialDetailsAccountProvisioning, Resource, UserTrait,
-/// };
-/// use c1_connector_sdk::Error;
-///
-/// struct Users;
-///
-/// #[async_trait]
-/// impl AccountManager for Users {
-///     async fn create_account(&self, info: &AccountInfo, _: Option<&LocalCredentialOptions>) -> Result<AccountCreated, Error> {
-///         let email = info.primary_email().ok_or_else(|| Error::invalid_argument("an email is required"))?;
-///         // ... call the API, which answers the new id ...
-///         let user = Resource::new("user", "U123", email).with_user_trait(UserTrait::new().with_email(email, true));
-///         Ok(AccountCreated::created(user))
-///     }
-///     fn capability_details(&self) -> CredentialDetailsAccountProvisioning {
-///         CredentialDetailsAccountProvisioning::new([Opt::NoPassword], Opt::NoPassword)
-///     }
-/// }
-/// ```
-#[async_trait]
-pub trait AccountManager: Send + Sync {
-    /// Creates an account. `credentials` is `None` when the request carried no credential
-    /// options (the connector's default applies).
-    ///
-    /// Must not report [`AccountCreated::created`] unless the account exists. An account that
-    /// already exists is [`AccountCreated::already_exists`], not an error.
-    async fn create_account(
-        &self,
-        info: &AccountInfo,
-        credentials: Option<&LocalCredentialOptions>,
-    ) -> Result<AccountCreated, Error>;
-
-    /// The credential options this manager supports and the one it prefers (baton's
-    /// `CreateAccountCapabilityDetails`). The preferred option must be among the supported ones.
-    fn capability_details(&self) -> CredentialDetailsAccountProvisioning;
-}
-
-/// The result kinds of `CreateAccountResponse`.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum CreateAccountResult {
-    /// The account exists now.
-    Created {
-        /// The new account.
-        resource: Resource,
-        /// When an invitation-style account stops being usable.
-        invitation_expires_at: Option<prost_types::Timestamp>,
-    },
-    /// Someone has to act before the account is usable.
-    ActionRequired {
-        /// The account, if it exists already.
-        resource: Option<Resource>,
-        /// What has to be done.
-        message: String,
-    },
-    /// The account existed already; nothing was created.
-    AlreadyExists {
-        /// The existing account.
-        resource: Resource,
-    },
-    /// Creation continues asynchronously.
-    InProgress {
-        /// The account, if known yet.
-        resource: Option<Resource>,
-    },
-}
-
-/// What [`AccountManager::create_account`] answers.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct AccountCreated {
-    /// The result.
-    pub result: CreateAccountResult,
-    /// Credentials the connector generated (encrypted before they leave the SDK).
-    pub credentials: Vec<PlaintextData>,
-    /// Annotations.
-    pub annotations: Annotations,
-}
-
-impl AccountCreated {
-    fn of(result: CreateAccountResult) -> Self {
-        Self {
-            result,
-            credentials: Vec::new(),
-            annotations: Annotations::new(),
-        }
-    }
-
-    /// The account was created.
-    pub fn created(resource: Resource) -> Self {
-        Self::of(CreateAccountResult::Created {
-            resource,
-            invitation_expires_at: None,
-        })
-    }
-
-    /// The account existed already.
-    pub fn already_exists(resource: Resource) -> Self {
-        Self::of(CreateAccountResult::AlreadyExists { resource })
-    }
-
-    /// Someone has to act first.
-    pub fn action_required(message: impl Into<String>, resource: Option<Resource>) -> Self {
-        Self::of(CreateAccountResult::ActionRequired {
-            resource,
-            message: message.into(),
-        })
-    }
-
-    /// Creation continues asynchronously.
-    pub fn in_progress(resource: Option<Resource>) -> Self {
-        Self::of(CreateAccountResult::InProgress { resource })
-    }
-
-    /// Adds a generated credential.
-    #[must_use]
-    pub fn with_credential(mut self, credential: PlaintextData) -> Self {
-        self.credentials.push(credential);
-        self
-    }
-
-    /// Sets the annotations.
-    #[must_use]
-    pub fn with_annotations(mut self, annotations: Annotations) -> Self {
-        self.annotations = annotations;
-        self
-    }
-
-    /// The resource the result names, if any.
-    pub fn resource(&self) -> Option<&Resource> {
-        match &self.result {
-            CreateAccountResult::Created { resource, .. }
-            | CreateAccountResult::AlreadyExists { resource } => Some(resource),
-            CreateAccountResult::ActionRequired { resource, .. }
-            | CreateAccountResult::InProgress { resource } => resource.as_ref(),
-        }
-    }
-}
 
 fn type_list(
     syncers: &[Arc<dyn ResourceSyncer>],
@@ -248,7 +95,7 @@ pub fn account_manager_syncer(
 /// ```no_run
 /// # use c1_connector_sdk::{Connector, Error};
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
-/// use c1_connector_sdk::accounts::create_account;
+/// use c1_connector_sdk::ops::create_account;
 /// use c1_connector_sdk::model::{AccountInfo, CreateAccountRequest, CredentialOptions};
 /// let request = CreateAccountRequest {
 ///     account_info: Some(AccountInfo::new("ann").with_email("ann@example.com", true)),
@@ -394,8 +241,9 @@ fn response_from(
 
 #[cfg(test)]
 mod tests {
-    use super::credentials::tests::Reverse;
     use super::*;
+    use crate::connector::ReverseCrypto as Reverse;
+    use crate::model::PlaintextData;
 
     #[test]
     fn response_encrypts_or_refuses() {

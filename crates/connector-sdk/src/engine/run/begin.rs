@@ -1,0 +1,145 @@
+//! Starting a sync: what a resumed sync already holds, the connector's `begin_sync`, its
+//! metadata and its resource types.
+
+use std::sync::Arc;
+
+use super::super::checkpoint::Checkpoint;
+use super::super::resume::SourceMismatch;
+use super::super::stats::Phase;
+use super::{Run, TypeInfo};
+use crate::connector::ResourceSyncer;
+use crate::error::Error;
+use crate::model::{AnnotationsExt, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants};
+use crate::session::{SOURCE_KEY, SyncSession};
+use crate::store::{ResumePoint, SyncStore};
+
+impl Run<'_> {
+    /// Starts the sync with the connector: reads what a resumed sync already holds and its
+    /// checkpoint (`None` for a checkpoint this engine cannot read: the sync is redone), checks
+    /// the source, and asks the connector for this sync's syncers (`begin_sync`).
+    pub(super) async fn begin<S: SyncStore + ?Sized>(
+        &mut self,
+        store: &mut S,
+    ) -> Result<
+        (
+            Option<Checkpoint>,
+            Option<ResumePoint>,
+            Vec<Arc<dyn ResourceSyncer>>,
+        ),
+        Error,
+    > {
+        // What a resumed sync already holds, and its checkpoint.
+        let mut resume = None;
+        let mut point = None;
+        if let Some(p) = store.resume().await? {
+            let ck = Checkpoint::parse(&p.state);
+            if let Some(ck) = &ck {
+                self.check_same_selection(ck)?;
+            }
+            resume = ck;
+            point = Some(p);
+        }
+        let session = store.session().await?;
+        if point.is_some() && resume.is_none() {
+            // A checkpoint this engine cannot read (baton's, or none): the sync is redone from
+            // the start, and a fresh sync's session is empty.
+            session.clear().await?;
+        }
+        if let Some(source) = &self.options.source {
+            if point.is_some()
+                && let Some(stored) = session.get(SOURCE_KEY).await?
+                && stored != source.as_bytes()
+            {
+                let mismatch = SourceMismatch {
+                    stored: String::from_utf8_lossy(&stored).into_owned(),
+                    expected: source.clone(),
+                };
+                return Err(Error::failed_precondition(mismatch.to_string()).with_source(mismatch));
+            }
+            session.put(SOURCE_KEY, source.as_bytes().to_vec()).await?;
+        }
+        let session = SyncSession::new(self.stats.sync_id.clone(), session)
+            .with_resumed(resume.is_some())
+            .with_counters(self.counters.clone())
+            .with_resource_types(self.options.sync_resource_types.clone());
+        let syncers = {
+            let connector = self.connector.clone();
+            self.options
+                .retry
+                .run(&self.options.cancel, &self.retries, || {
+                    let c = connector.clone();
+                    let session = session.clone();
+                    async move { c.begin_sync(session).await }
+                })
+                .await
+                .map_err(|e| e.context("begin sync"))?
+        };
+        Ok((resume, point, syncers))
+    }
+
+    /// Stores the connector's metadata (a demo says it is one) and the resource types: always
+    /// (re)stored, as they are upserts. Registers each syncer by its type.
+    pub(super) async fn store_types<S: SyncStore + ?Sized>(
+        &mut self,
+        syncers: Vec<Arc<dyn ResourceSyncer>>,
+        store: &mut S,
+    ) -> Result<(), Error> {
+        let metadata = {
+            let connector = self.connector.clone();
+            self.options
+                .retry
+                .run(&self.options.cancel, &self.retries, || {
+                    let c = connector.clone();
+                    async move { c.metadata().await }
+                })
+                .await
+                .map_err(|e| e.context("connector metadata"))?
+        };
+        store.put_connector_metadata(metadata).await?;
+
+        self.phase = Phase::ResourceTypes;
+        let mut types = Vec::new();
+        for syncer in syncers {
+            let rt = syncer.resource_type();
+            if rt.id.is_empty() {
+                return Err(Error::invalid_argument(
+                    "a syncer returned an empty resource type id",
+                ));
+            }
+            if self.types.contains_key(&rt.id) {
+                return Err(Error::invalid_argument(format!(
+                    "two syncers for resource type {}",
+                    rt.id
+                )));
+            }
+            let skip_all = self.options.skip_entitlements_and_grants
+                || rt
+                    .annotations
+                    .contains_annotation::<SkipEntitlementsAndGrants>();
+            let selected =
+                self.selected_types.is_empty() || self.selected_types.binary_search(&rt.id).is_ok();
+            if selected {
+                self.type_order.push(rt.id.clone());
+            }
+            self.types.insert(
+                rt.id.clone(),
+                TypeInfo {
+                    syncer,
+                    resource_type: rt.clone(),
+                    selected,
+                    skip_entitlements: skip_all
+                        || rt.annotations.contains_annotation::<SkipEntitlements>(),
+                    skip_grants: skip_all || rt.annotations.contains_annotation::<SkipGrants>(),
+                },
+            );
+            if selected {
+                types.push(rt);
+            }
+        }
+        self.check_selection()?;
+        self.stats.resource_types = types.len() as u64;
+        store.put_resource_types(types).await?;
+        self.report();
+        Ok(())
+    }
+}
