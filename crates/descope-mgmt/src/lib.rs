@@ -74,12 +74,10 @@ pub use builder::{ClientBuilder, base_url_for_project};
 pub use client::{Client, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use config::{RateLimitConfig, RateWindow, RetryConfig};
 pub use credentials::Credentials;
-pub use error::{ApiError, DecodeIssue, Error};
+pub use error::{ApiError, DecodeIssue, Error, PagingError, PagingErrorKind};
 pub use groups::Groups;
 pub use models::*;
-pub use pager::{
-    PageBoundary, PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager,
-};
+pub use pager::{PageBoundary, PagerOptions, PagerStats, UserBatch, UserPager};
 pub use permissions::Permissions;
 pub use roles::Roles;
 pub use scim::ScimClient;

@@ -17,9 +17,7 @@ use tokio::sync::Mutex;
 use self::fetch::Pipeline;
 use self::plan::effective_overlap;
 use self::seen::Seen;
-pub use self::types::{
-    PageBoundary, PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch,
-};
+pub use self::types::{PageBoundary, PagerOptions, PagerStats, UserBatch};
 use crate::error::Error;
 use crate::models::{SearchUsersRequest, User};
 use crate::users::Users;
@@ -139,6 +137,10 @@ const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 /// }
 /// # Ok(()) }
 /// ```
+///
+/// [`PagingErrorKind::EmptyPageBeforeTotal`]: crate::PagingErrorKind::EmptyPageBeforeTotal
+/// [`PagingErrorKind::NoNewUsers`]: crate::PagingErrorKind::NoNewUsers
+/// [`PagingErrorKind::PastTotal`]: crate::PagingErrorKind::PastTotal
 #[derive(Debug)]
 pub struct UserPager {
     shared: Arc<Shared>,
@@ -225,7 +227,7 @@ struct Taken {
 }
 
 /// Shifts one page may meet (each closed by fetching the shifted range again) before the
-/// listing stops with [`PagingErrorKind::TooManyShifts`].
+/// listing stops with [`PagingErrorKind::TooManyShifts`](crate::PagingErrorKind::TooManyShifts).
 const MAX_SHIFTS_PER_PAGE: u32 = 16;
 
 /// Full pages in a row without a new user that an overlapping listing accepts (users created in

@@ -6,10 +6,9 @@ use std::sync::atomic::Ordering;
 use super::fetch::Pipeline;
 use super::plan::{Step, next_step, next_step_overlapping};
 use super::{
-    MAX_PAGES_WITHOUT_NEW, MAX_SHIFTS_PER_PAGE, PagingError, PagingErrorKind, Raw, State, Taken,
-    UserBatch, UserPager, verify,
+    MAX_PAGES_WITHOUT_NEW, MAX_SHIFTS_PER_PAGE, Raw, State, Taken, UserBatch, UserPager, verify,
 };
-use crate::error::Error;
+use crate::error::{Error, PagingError, PagingErrorKind};
 use crate::models::User;
 
 impl UserPager {
