@@ -94,6 +94,25 @@ impl Default for ClientBuilder {
     }
 }
 
+impl Client {
+    /// A builder with Descope's defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Builds a client from `DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY` and, optionally,
+    /// `DESCOPE_BASE_URL` or `DESCOPE_BASE_URI`. When `DESCOPE_PROJECT_ID` is unset,
+    /// `DESCOPE_MANAGEMENT_KEY` may hold the combined `ProjectID:ManagementKey` string.
+    ///
+    /// ```no_run
+    /// let client = descope_mgmt::Client::from_env()?;
+    /// # Ok::<(), descope_mgmt::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+}
+
 /// The default connect timeout. Short on purpose: with [`RetryConfig::connect_budget`] it bounds
 /// how long an unreachable base URL takes to fail.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
