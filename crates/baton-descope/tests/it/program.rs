@@ -500,3 +500,56 @@ async fn every_credential_form_the_library_reads_the_program_reads() -> TestResu
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_rank_before_the_sdk_variables_and_empty_values_are_unset() -> TestResult {
+    let emu = descope_emulator::Emulator::builder().start().await?;
+    let dir = tempfile::tempdir()?;
+    let nowhere = "http://127.0.0.1:9";
+    type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case<'_>> = vec![
+        // The flag's base URL wins over DESCOPE_BASE_URL; BATON_* wins over DESCOPE_*.
+        (
+            "flag before variable",
+            vec!["--descope-base-url", emu.base_url()],
+            vec![
+                ("DESCOPE_BASE_URL", nowhere),
+                ("BATON_DESCOPE_PROJECT_ID", emu.project_id()),
+                ("DESCOPE_PROJECT_ID", "P2NotThisOne"),
+                ("DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+            ],
+        ),
+        // DESCOPE_BASE_URI when DESCOPE_BASE_URL is not set.
+        (
+            "DESCOPE_BASE_URI",
+            vec![],
+            vec![
+                ("DESCOPE_BASE_URI", emu.base_url()),
+                ("DESCOPE_PROJECT_ID", emu.project_id()),
+                ("DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+            ],
+        ),
+        // An empty BATON_* value is unset: the SDK variable behind it is read.
+        (
+            "empty BATON_*",
+            vec![],
+            vec![
+                ("BATON_DESCOPE_PROJECT_ID", ""),
+                ("BATON_DESCOPE_BASE_URL", " "),
+                ("DESCOPE_BASE_URL", emu.base_url()),
+                ("DESCOPE_PROJECT_ID", emu.project_id()),
+                ("DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+            ],
+        ),
+    ];
+    for (i, (label, flags, env)) in cases.into_iter().enumerate() {
+        let out = command()?
+            .arg("-f")
+            .arg(dir.path().join(format!("case-{i}.c1z")))
+            .args(flags)
+            .envs(env)
+            .output()?;
+        assert!(out.status.success(), "{label}: {}", text(&out.stderr));
+    }
+    Ok(())
+}
