@@ -41,6 +41,8 @@
 //! - `rustls` (default): TLS with rustls and the Mozilla root certificates (`webpki-roots`).
 //! - `native-tls`: TLS with the platform's library (OpenSSL on Linux, Secure Transport on
 //!   macOS, SChannel on Windows) and its certificate store. With both, rustls is used.
+//! - `test-util`: the `testing` module, the response decoders callable without a server, for
+//!   property tests of hostile bodies.
 //! - `tracing` spans per attempt (`descope.request`: method, path, attempt, status, elapsed).
 //!   Keys and request bodies are never logged.
 
@@ -51,8 +53,6 @@ mod builder;
 mod client;
 mod config;
 mod credentials;
-#[cfg(test)]
-mod decode_props;
 mod error;
 mod excerpt;
 mod groups;
@@ -64,6 +64,8 @@ mod roles;
 mod scim;
 mod sso_apps;
 mod tenants;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod transport;
 mod users;
 mod users_lifecycle;

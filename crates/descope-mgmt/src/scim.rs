@@ -218,15 +218,9 @@ impl ScimClient {
 
     /// `GET /scim/v2/ResourceTypes` (a list response or a bare array).
     pub async fn resource_types(&self) -> Result<Vec<ScimResourceType>, Error> {
-        Ok(
-            match self
-                .call::<ResourceTypes>(Call::get("/scim/v2/ResourceTypes"))
-                .await?
-            {
-                ResourceTypes::List(l) => l.resources,
-                ResourceTypes::Bare(v) => v,
-            },
-        )
+        self.call::<ResourceTypes>(Call::get("/scim/v2/ResourceTypes"))
+            .await
+            .map(ResourceTypes::into_vec)
     }
 }
 

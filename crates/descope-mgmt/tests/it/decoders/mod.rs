@@ -1,8 +1,9 @@
 //! Property tests of every response decoder, on hostile input: arbitrary bytes, arbitrary JSON
 //! trees keyed with the real field names, valid documents with one field replaced by anything,
-//! and truncated documents. The rule under test: a correct value or a typed [`Error::Decode`]
+//! and truncated documents. The rule under test: a correct value or a typed `Error::Decode`
 //! (with a non-empty, bounded path), never a panic. Runs the crate's own `decode` (the function
-//! every endpoint uses) directly, so thousands of cases cost well under a second.
+//! every endpoint uses) and its envelope decoders directly (`descope_mgmt::testing`, feature
+//! `test-util`), so thousands of cases cost well under a second.
 
 use std::collections::BTreeMap;
 
@@ -11,16 +12,10 @@ use proptest::sample::select;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value, json};
 
-use crate::client::decode;
-use crate::error::{ApiError, Error};
-use crate::excerpt::{EXCERPT_BYTES, FIELD_BYTES};
-use crate::models::{
-    GroupList, IdEnvelope, MaybeWrappedUser, PermissionsEnvelope, ResourceTypes, RolesEnvelope,
-    TenantsEnvelope, UserEnvelope, UsersEnvelope,
-};
-use crate::{
-    Group, Permission, Role, ScimGroup, ScimListResponse, ScimUser, Tenant, User, UserPage,
-    UserStatus,
+use descope_mgmt::testing::{self, EXCERPT_BYTES, FIELD_BYTES, decode};
+use descope_mgmt::{
+    Error, Group, Permission, Role, ScimGroup, ScimListResponse, ScimServiceProviderConfig,
+    ScimUser, Tenant, User, UserPage, UserStatus,
 };
 
 /// Field names the decoders know (and some they almost know), so generated trees hit real
@@ -116,7 +111,12 @@ fn text() -> impl Strategy<Value = String> {
 
 /// Asserts the decode contract for one body and one target type.
 fn check<T: DeserializeOwned>(body: &[u8], is_json: bool) -> Result<(), TestCaseError> {
-    match decode::<T>(body) {
+    check_result(decode::<T>(body), is_json)
+}
+
+/// Asserts the decode contract for the result of one decoder.
+fn check_result<T>(result: Result<T, Error>, is_json: bool) -> Result<(), TestCaseError> {
+    match result {
         Ok(_) => Ok(()),
         Err(Error::Decode { path, message, .. }) => {
             prop_assert!(!message.is_empty());
@@ -136,31 +136,31 @@ fn check<T: DeserializeOwned>(body: &[u8], is_json: bool) -> Result<(), TestCase
 /// Every decoder a response can reach.
 fn check_all(body: &[u8], is_json: bool) -> Result<(), TestCaseError> {
     check::<User>(body, is_json)?;
-    check::<UserEnvelope>(body, is_json)?;
-    check::<UsersEnvelope>(body, is_json)?;
+    check_result(testing::user_envelope(body), is_json)?;
+    check_result(testing::users_envelope(body), is_json)?;
     check::<UserPage>(body, is_json)?;
     check::<Tenant>(body, is_json)?;
-    check::<TenantsEnvelope>(body, is_json)?;
-    check::<IdEnvelope>(body, is_json)?;
+    check_result(testing::tenants_envelope(body), is_json)?;
+    check_result(testing::id_envelope(body), is_json)?;
     check::<Role>(body, is_json)?;
-    check::<RolesEnvelope>(body, is_json)?;
+    check_result(testing::roles_envelope(body), is_json)?;
     check::<Permission>(body, is_json)?;
-    check::<PermissionsEnvelope>(body, is_json)?;
+    check_result(testing::permissions_envelope(body), is_json)?;
     check::<Group>(body, is_json)?;
-    check::<GroupList>(body, is_json)?;
-    check::<MaybeWrappedUser>(body, is_json)?;
+    check_result(testing::group_list(body), is_json)?;
+    check_result(testing::scim_user(body), is_json)?;
     check::<ScimUser>(body, is_json)?;
     check::<ScimGroup>(body, is_json)?;
     check::<ScimListResponse<ScimUser>>(body, is_json)?;
     check::<ScimListResponse<ScimGroup>>(body, is_json)?;
-    check::<ResourceTypes>(body, is_json)?;
-    check::<crate::ScimServiceProviderConfig>(body, is_json)?;
+    check_result(testing::scim_resource_types(body), is_json)?;
+    check::<ScimServiceProviderConfig>(body, is_json)?;
     check_error_body(body)
 }
 
 /// The error-body decoder never fails: it always yields an `ApiError`, bounded and scrubbed.
 fn check_error_body(body: &[u8]) -> Result<(), TestCaseError> {
-    let e = ApiError::from_body(503, body, None, &["K2secret"]);
+    let e = testing::error_body(503, body, &["K2secret"]);
     prop_assert_eq!(e.status, 503);
     prop_assert!(e.description.len() <= FIELD_BYTES);
     prop_assert!(e.message.len() <= FIELD_BYTES);
@@ -366,7 +366,7 @@ proptest! {
         user.assert_decoded(&u)?;
 
         let wrapped = serde_json::to_vec(&json!({"user": doc})).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let u = decode::<UserEnvelope>(&wrapped).map_err(|e| TestCaseError::fail(e.to_string()))?.user
+        let u = testing::user_envelope(&wrapped).map_err(|e| TestCaseError::fail(e.to_string()))?
             .ok_or_else(|| TestCaseError::fail("the envelope lost its user"))?;
         user.assert_decoded(&u)?;
 
@@ -459,5 +459,4 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 }
 
 /// The decoders of access keys, SSO apps, audit, auth history and groups.
-#[path = "decode_props_more.rs"]
 mod more;

@@ -1,6 +1,6 @@
 //! Property tests of the decoders of access keys, SSO applications, audit search, auth history
 //! and groups, under the same rule as the parent module: a correct value or a typed
-//! [`Error::Decode`] with a bounded path, never a panic. Valid generated documents decode to
+//! `Error::Decode` with a bounded path, never a panic. Valid generated documents decode to
 //! exactly what was generated, whatever tolerated encoding (numbers as strings, `null` lists,
 //! alternative key spellings, wrapped or bare lists) the server picks.
 
@@ -9,14 +9,13 @@ use proptest::sample::select;
 use secrecy::ExposeSecret;
 use serde_json::{Map, Value, json};
 
-use super::{check, leaf, text};
-use crate::client::decode;
-use crate::error::Error;
-use crate::models::{
-    AccessKey, AccessKeyEnvelope, AccessKeyStatus, AccessKeysEnvelope, Audit, AuditPage,
-    AuthHistoryList, CreatedAccessKeyEnvelope, GroupList, MaybeWrappedSsoApp, SsoAppType,
-    SsoApplication, SsoAppsEnvelope, UpdateAccessKeyRequest, UserAuthHistory,
+use descope_mgmt::testing::{self, decode};
+use descope_mgmt::{
+    AccessKey, AccessKeyStatus, Audit, AuditPage, Error, SsoAppType, SsoApplication,
+    UpdateAccessKeyRequest, UserAuthHistory,
 };
+
+use super::{check, check_result, leaf, text};
 
 /// Field names of the new decoders, so generated trees hit them with wrong types.
 const KEYS: &[&str] = &[
@@ -86,17 +85,17 @@ fn json_tree() -> impl Strategy<Value = Value> {
 
 fn check_new(body: &[u8], is_json: bool) -> Result<(), TestCaseError> {
     check::<AccessKey>(body, is_json)?;
-    check::<AccessKeyEnvelope>(body, is_json)?;
-    check::<AccessKeysEnvelope>(body, is_json)?;
-    check::<CreatedAccessKeyEnvelope>(body, is_json)?;
+    check_result(testing::access_key_envelope(body), is_json)?;
+    check_result(testing::access_keys_envelope(body), is_json)?;
+    check_result(testing::created_access_key(body), is_json)?;
     check::<SsoApplication>(body, is_json)?;
-    check::<SsoAppsEnvelope>(body, is_json)?;
-    check::<MaybeWrappedSsoApp>(body, is_json)?;
+    check_result(testing::sso_apps_envelope(body), is_json)?;
+    check_result(testing::sso_app(body), is_json)?;
     check::<Audit>(body, is_json)?;
     check::<AuditPage>(body, is_json)?;
     check::<UserAuthHistory>(body, is_json)?;
-    check::<AuthHistoryList>(body, is_json)?;
-    check::<GroupList>(body, is_json)
+    check_result(testing::auth_history(body), is_json)?;
+    check_result(testing::group_list(body), is_json)
 }
 
 fn to_body(v: &Value) -> Result<Vec<u8>, TestCaseError> {
@@ -357,18 +356,18 @@ proptest! {
     fn valid_access_key_round_trips(k in gen_key(), secret in "[A-Za-z0-9]{1,40}") {
         let doc = k.to_json();
         k.assert_decoded(&ok(decode::<AccessKey>(&to_body(&doc)?))?)?;
-        let env = ok(decode::<AccessKeyEnvelope>(&to_body(&json!({"key": doc}))?))?;
-        let key = env.key.ok_or_else(|| TestCaseError::fail("no key"))?;
+        let key = ok(testing::access_key_envelope(&to_body(&json!({"key": doc}))?))?;
+        let key = key.ok_or_else(|| TestCaseError::fail("no key"))?;
         k.assert_decoded(&key)?;
-        let all = ok(decode::<AccessKeysEnvelope>(&to_body(&json!({"keys": [doc.clone(), doc]}))?))?;
-        prop_assert_eq!(all.keys.len(), 2);
-        for key in &all.keys {
+        let all = ok(testing::access_keys_envelope(&to_body(&json!({"keys": [doc.clone(), doc]}))?))?;
+        prop_assert_eq!(all.len(), 2);
+        for key in &all {
             k.assert_decoded(key)?;
         }
-        let created = ok(decode::<CreatedAccessKeyEnvelope>(
+        let (_, cleartext) = ok(testing::created_access_key(
             &to_body(&json!({"key": k.to_json(), "cleartext": secret}))?,
         ))?;
-        let cleartext = created.cleartext.ok_or_else(|| TestCaseError::fail("no cleartext"))?;
+        let cleartext = cleartext.ok_or_else(|| TestCaseError::fail("no cleartext"))?;
         prop_assert_eq!(cleartext.expose_secret(), secret.as_str());
     }
 
@@ -403,7 +402,7 @@ proptest! {
     fn a_bad_cleartext_is_never_quoted(n in 100_000i64.., f in 1_000.5f64..1e12, b in any::<bool>()) {
         for v in [json!(n), json!(f), json!(b), json!([n]), json!({"s": n})] {
             let shown = v.to_string();
-            match decode::<CreatedAccessKeyEnvelope>(&to_body(&json!({"cleartext": v}))?) {
+            match testing::created_access_key(&to_body(&json!({"cleartext": v}))?) {
                 Err(Error::Decode { path, message, .. }) => {
                     prop_assert_eq!(path.as_str(), "cleartext");
                     prop_assert!(!message.contains(shown.trim_matches(|c| c == '[' || c == ']')), "{message}");
@@ -422,8 +421,8 @@ proptest! {
         if let Some(obj) = doc.as_object_mut() {
             obj.insert(field.clone(), value);
         }
-        match decode::<AccessKeysEnvelope>(&to_body(&json!({"keys": [doc]}))?) {
-            Ok(env) => prop_assert_eq!(env.keys.len(), 1),
+        match testing::access_keys_envelope(&to_body(&json!({"keys": [doc]}))?) {
+            Ok(keys) => prop_assert_eq!(keys.len(), 1),
             Err(Error::Decode { path, .. }) => {
                 prop_assert!(path.starts_with("keys[0]"), "path {path:?} for field {field:?}");
             }
@@ -461,7 +460,7 @@ proptest! {
                 "ip": ip, "selectedTenant": tenant, "city": null}))
             .collect();
         let body = if wrapped { json!({"usersAuthHistory": docs}) } else { json!(docs) };
-        let got = ok(decode::<AuthHistoryList>(&to_body(&body)?))?.into_vec();
+        let got = ok(testing::auth_history(&to_body(&body)?))?;
         prop_assert_eq!(got.len(), records.len());
         for (h, (user, t, _, ip, tenant)) in got.iter().zip(&records) {
             prop_assert_eq!(&h.user_id, user);
@@ -496,8 +495,7 @@ proptest! {
         let doc = json!({"id": id, "name": name, "appType": app_type, "samlSettings": saml,
             fed_key: {"realm": realm}, "oidcSettings": null});
         let body = if wrapped { json!({"app": doc}) } else { doc.clone() };
-        let app = ok(decode::<MaybeWrappedSsoApp>(&to_body(&body)?))?
-            .into_app()
+        let app = ok(testing::sso_app(&to_body(&body)?))?
             .ok_or_else(|| TestCaseError::fail("no app"))?;
         prop_assert_eq!(&app.id, &id);
         prop_assert_eq!(&app.name, &name);
@@ -507,14 +505,19 @@ proptest! {
         prop_assert_eq!(s.other.len(), extra.keys().filter(|k| !matches!(k.as_str(), "entityId" | "acsUrl")).count());
         prop_assert_eq!(&app.ws_fed_settings.ok_or_else(|| TestCaseError::fail("no ws-fed"))?.realm, &realm);
         prop_assert!(app.oidc_settings.is_none());
-        let all = ok(decode::<SsoAppsEnvelope>(&to_body(&json!({"apps": [doc]}))?))?;
-        prop_assert_eq!(all.apps.len(), 1);
+        let all = ok(testing::sso_apps_envelope(&to_body(&json!({"apps": [doc]}))?))?;
+        prop_assert_eq!(all.len(), 1);
     }
 }
 
 /// The path of the decode error `body` must produce as a `T`.
 fn error_path<T: serde::de::DeserializeOwned>(body: &[u8]) -> String {
-    match decode::<T>(body) {
+    path_of(decode::<T>(body), body)
+}
+
+/// The path of the decode error a decoder returned for `body`.
+fn path_of<T>(result: Result<T, Error>, body: &[u8]) -> String {
+    match result {
         Err(Error::Decode { path, .. }) => path,
         Err(other) => panic!("{other:?}"),
         Ok(_) => panic!("decoded: {}", String::from_utf8_lossy(body)),
@@ -523,7 +526,7 @@ fn error_path<T: serde::de::DeserializeOwned>(body: &[u8]) -> String {
 
 #[test]
 fn wrong_shapes_name_their_path() {
-    let keys = error_path::<AccessKeysEnvelope>;
+    let keys = |body: &[u8]| path_of(testing::access_keys_envelope(body), body);
     assert_eq!(
         keys(br#"{"keys": [{"expireTime": "soon"}]}"#),
         "keys[0].expireTime"
@@ -536,19 +539,21 @@ fn wrong_shapes_name_their_path() {
         error_path::<AuditPage>(br#"{"audits": [{}, {"occurred": "yesterday"}]}"#),
         "audits[1].occurred"
     );
-    let history = error_path::<AuthHistoryList>;
+    let history = |body: &[u8]| path_of(testing::auth_history(body), body);
     assert_eq!(history(br#"[{}, {"loginTime": 1.5}]"#), "[1].loginTime");
     assert_eq!(
         history(br#"{"usersAuthHistory": [{"userId": 7}]}"#),
         "usersAuthHistory[0].userId"
     );
+    let groups = br#"{"groups": [{"members": [{"loginId": 5}]}]}"#;
     assert_eq!(
-        error_path::<GroupList>(br#"{"groups": [{"members": [{"loginId": 5}]}]}"#),
+        path_of(testing::group_list(groups), groups),
         "groups[0].members[0].loginId"
     );
     assert_eq!(error_path::<AuditPage>(b"[]"), ".");
+    let created = br#"{"cleartext": 5}"#;
     assert_eq!(
-        error_path::<CreatedAccessKeyEnvelope>(br#"{"cleartext": 5}"#),
+        path_of(testing::created_access_key(created), created),
         "cleartext"
     );
 }

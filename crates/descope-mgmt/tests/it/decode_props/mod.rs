@@ -1,6 +1,6 @@
 //! Hostile response bodies through the public API: a wiremock server answers every request with
 //! the generated body, and every decoding endpoint must return a value or a typed error, never
-//! panic. The crate's unit tests run thousands of cases on the decoders directly; here a small
+//! panic. The `decoders` tests run thousands of cases on the decoders directly; here a small
 //! case count proves the same holds end to end (transport, envelopes, SCIM) and stays fast.
 
 use std::sync::{Arc, Mutex};
@@ -217,5 +217,4 @@ fn hostile_error_bodies_keep_status_and_stay_small() {
 }
 
 /// The endpoints of access keys, SSO apps, audit, account lifecycle and groups.
-#[path = "decode_props_more.rs"]
 mod more;
