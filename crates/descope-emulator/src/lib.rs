@@ -41,8 +41,6 @@ mod dataset;
 mod emulator;
 mod error;
 mod generate;
-mod generate_activity;
-mod generate_keys;
 mod http;
 mod key_records;
 mod knobs;
@@ -60,8 +58,7 @@ pub use changes::{AuditTotal, Churned, UserChurn};
 pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
 pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
-pub use generate::GenSpec;
-pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
+pub use generate::{DEMO_SCIM_ACCESS_KEY, GenSpec};
 pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
 pub use knobs::{
     ConcurrentKeyWriter, DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimit,

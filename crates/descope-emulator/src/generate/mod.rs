@@ -1,80 +1,25 @@
-//! The deterministic dataset generator behind [`Dataset::generate`] and [`Dataset::demo`].
-//!
-//! [`Dataset::generate`]: crate::Dataset::generate
-//! [`Dataset::demo`]: crate::Dataset::demo
+//! The deterministic dataset generator: [`Dataset::generate`] and [`Dataset::demo`], built on
+//! the data model (the records and the dataset) below it. Users, tenants, roles, permissions and
+//! groups are drawn here; access keys ([`keys`]) and SSO applications, sign-ins and the audit
+//! trail ([`activity`]) from RNG streams of their own.
+
+mod activity;
+mod keys;
+mod random;
+mod spec;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub use self::keys::DEMO_SCIM_ACCESS_KEY;
+pub(crate) use self::random::random_id;
+use self::random::{BASE_TIME, pick};
+pub use self::spec::GenSpec;
 use crate::dataset::Dataset;
 use crate::records::{
     GroupMemberRecord, GroupRecord, PermissionRecord, RoleRecord, TenantRecord, UserRecord,
     UserStatus, UserTenantRecord,
 };
-
-/// Sizes and seed of a generated [`Dataset`]. `Default` is small (50 users, 5 tenants).
-///
-/// Construct it with struct update syntax so new fields (which always have defaults) do not
-/// break callers: `GenSpec { users: 100_000, ..GenSpec::default() }`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GenSpec {
-    /// Number of users, test users included.
-    pub users: usize,
-    /// Number of tenants; every fourth one after the first is a sub-tenant of an earlier one.
-    pub tenants: usize,
-    /// Number of project-level roles.
-    pub project_roles: usize,
-    /// Number of tenant-scoped roles **per tenant**.
-    pub tenant_roles: usize,
-    /// Number of permissions.
-    pub permissions: usize,
-    /// How many of the users are test users (the last ones generated).
-    pub test_users: usize,
-    /// Groups per tenant whose `authType` is `saml` or `oidc`.
-    pub groups_per_sso_tenant: usize,
-    /// Extra tenant memberships per user, on top of the usual mix (mostly one tenant, some
-    /// none, a few two); each comes with the usual chance of a tenant role and of a project role
-    /// within the tenant. Raises the number of grants per user for scale benchmarks. Default 0,
-    /// which draws no extra random numbers, so datasets of earlier specs are unchanged.
-    pub extra_tenants_per_user: usize,
-    /// Access keys: a mix of project-role, tenant-role, inactive, expired, user-bound and
-    /// IP-restricted keys, drawn from their own RNG stream after everything else, so adding keys
-    /// changes nothing else. Default 0 (datasets of earlier specs are unchanged).
-    pub access_keys: usize,
-    /// SSO applications (alternately SAML and OIDC, every fourth disabled; SAML ones map
-    /// tenant groups to project roles). When there are any, about half the users list one to
-    /// three of them in `ssoAppIds` and the others none (which Descope reads as every app).
-    /// Drawn from their own RNG stream after everything else and changing only users'
-    /// `ssoAppIds`; default 0 (datasets of earlier specs are unchanged).
-    pub sso_apps: usize,
-    /// Most sign-ins per user: when above 0, about three in four users who are not invited get
-    /// 1 to this many sign-ins at times in the 29 days before
-    /// [`Dataset::activity_as_of`](crate::Dataset::activity_as_of), each with a `LoginSucceed`
-    /// audit record, and some users get `LoginFailed` records. Own RNG stream (shared with
-    /// `sso_apps`); default 0 (no sign-ins, no audit, datasets of earlier specs unchanged).
-    pub logins_per_user: usize,
-    /// RNG seed: the same spec gives the same dataset.
-    pub seed: u64,
-}
-
-impl Default for GenSpec {
-    fn default() -> Self {
-        Self {
-            users: 50,
-            tenants: 5,
-            project_roles: 5,
-            tenant_roles: 2,
-            permissions: 10,
-            test_users: 2,
-            groups_per_sso_tenant: 2,
-            extra_tenants_per_user: 0,
-            access_keys: 0,
-            sso_apps: 0,
-            logins_per_user: 0,
-            seed: 42,
-        }
-    }
-}
 
 const GIVEN: &[&str] = &[
     "Ada", "Alan", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Edsger",
@@ -143,25 +88,6 @@ const PERMISSION_AREAS: &[&str] = &[
     "users", "billing", "reports", "projects", "settings", "audit", "secrets", "tickets",
 ];
 const PERMISSION_VERBS: &[&str] = &["read", "write", "delete", "approve"];
-const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/// Epoch seconds of 2023-11-14: generated creation times count up from here.
-pub(crate) const BASE_TIME: i64 = 1_700_000_000;
-
-/// A Descope-looking id: `prefix` followed by random alphanumerics up to `len` characters.
-pub(crate) fn random_id(rng: &mut impl Rng, prefix: &str, len: usize) -> String {
-    let mut s = String::with_capacity(len);
-    s.push_str(prefix);
-    while s.len() < len {
-        s.push(char::from(ALNUM[rng.random_range(0..ALNUM.len())]));
-    }
-    s
-}
-
-pub(crate) fn pick<'a>(rng: &mut impl Rng, items: &'a [&'a str]) -> &'a str {
-    items[rng.random_range(0..items.len())]
-}
-
 /// `base` while `i < list.len()`, then `base N` so names stay unique.
 fn nth_name(list: &[&str], i: usize) -> String {
     let base = list[i % list.len()];
@@ -182,11 +108,42 @@ fn slug(name: &str) -> String {
         .collect()
 }
 
-pub(crate) fn generate(spec: &GenSpec) -> Dataset {
-    generate_with(spec, None)
+impl Dataset {
+    /// The small named demo dataset the examples use: 36 users across three tenants
+    /// (`Acme Corp`, `Globex`, and `Initech`, a sub-tenant of `Globex`), with project roles,
+    /// tenant roles, permissions, two test users, a disabled and an invited user, groups with
+    /// members, and five access keys: `CI pipeline` (project role `Viewer`, permitted IPs),
+    /// `Globex SCIM` (`Tenant Admin` of Globex; its cleartext is [`DEMO_SCIM_ACCESS_KEY`]),
+    /// `Legacy importer` (inactive), `Acme partner (expired)` and `Support bot` (bound to the
+    /// first user). Three SSO applications: `Wiki` (SAML, whose groups mapping maps a Globex
+    /// group to a project role), `Expenses` (OIDC) and `Legacy CRM` (SAML, disabled); some
+    /// users list applications, the others none (which means all). Most users have sign-ins
+    /// in the 30 days before [`activity_as_of`](Self::activity_as_of), with a matching audit
+    /// trail (`LoginSucceed`, some `LoginFailed`).
+    ///
+    /// [`DEMO_SCIM_ACCESS_KEY`]: crate::DEMO_SCIM_ACCESS_KEY
+    ///
+    /// It is the same on every call.
+    pub fn demo() -> Self {
+        demo()
+    }
+
+    /// Generates a dataset of the given sizes; the same spec always gives the same dataset.
+    ///
+    /// ```
+    /// use descope_emulator::{Dataset, GenSpec};
+    ///
+    /// let spec = GenSpec { users: 1_000, tenants: 20, ..GenSpec::default() };
+    /// let data = Dataset::generate(&spec);
+    /// assert_eq!(data.users.len(), 1_000);
+    /// assert_eq!(data.tenants.len(), 20);
+    /// ```
+    pub fn generate(spec: &GenSpec) -> Self {
+        generate_with(spec, None)
+    }
 }
 
-pub(crate) fn demo() -> Dataset {
+fn demo() -> Dataset {
     let spec = GenSpec {
         users: 36,
         tenants: 3,
@@ -209,8 +166,8 @@ pub(crate) fn demo() -> Dataset {
     if let Some(u) = data.users.get_mut(5) {
         u.status = UserStatus::Invited;
     }
-    crate::generate_keys::demo_keys(&mut data);
-    crate::generate_activity::demo_activity(&mut data);
+    keys::demo_keys(&mut data);
+    activity::demo_activity(&mut data);
     data
 }
 
@@ -383,8 +340,8 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
     }
 
     add_groups(&mut data, spec, &mut rng);
-    crate::generate_keys::add_access_keys(&mut data, spec);
-    crate::generate_activity::add_activity(&mut data, spec);
+    keys::add_access_keys(&mut data, spec);
+    activity::add_activity(&mut data, spec);
     data
 }
 
@@ -432,8 +389,8 @@ mod tests {
             tenants: 9,
             ..GenSpec::default()
         };
-        let a = generate(&spec);
-        assert_eq!(a, generate(&spec));
+        let a = Dataset::generate(&spec);
+        assert_eq!(a, Dataset::generate(&spec));
         a.validate().unwrap();
         assert_eq!(a.users.iter().filter(|u| u.test).count(), spec.test_users);
         assert_eq!(
@@ -441,7 +398,7 @@ mod tests {
             spec.project_roles + spec.tenants * spec.tenant_roles
         );
         assert!(a.tenants.iter().any(|t| !t.parent.is_empty()));
-        let other = generate(&GenSpec { seed: 1, ..spec });
+        let other = Dataset::generate(&GenSpec { seed: 1, ..spec });
         assert_ne!(a, other);
     }
 

@@ -10,12 +10,13 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 
+use super::random::{pick, random_id};
+use super::spec::GenSpec;
 use crate::activity_records::{AuditRecord, LoginRecord};
 use crate::app_records::{
     AttributeMappingRecord, GroupsMappingRecord, MappedRoleRecord, SsoAppRecord,
 };
 use crate::dataset::Dataset;
-use crate::generate::{GenSpec, pick, random_id};
 use crate::records::{RoleRecord, UserRecord, UserStatus};
 
 /// The `activityAsOf` of generated and demo activity: 2026-01-01T00:00:00Z. Sign-ins fall in
@@ -309,7 +310,6 @@ pub(crate) fn demo_activity(data: &mut Dataset) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::generate;
 
     #[test]
     fn counts_of_zero_change_nothing_and_counts_change_only_activity() {
@@ -318,10 +318,10 @@ mod tests {
             tenants: 6,
             ..GenSpec::default()
         };
-        let before = generate(&plain);
+        let before = Dataset::generate(&plain);
         assert!(before.sso_apps.is_empty() && before.audit.is_empty());
         assert_eq!(before.activity_as_of, None);
-        let with = generate(&GenSpec {
+        let with = Dataset::generate(&GenSpec {
             sso_apps: 5,
             logins_per_user: 3,
             ..plain
@@ -329,7 +329,7 @@ mod tests {
         with.validate().unwrap();
         assert_eq!(
             with,
-            generate(&GenSpec {
+            Dataset::generate(&GenSpec {
                 sso_apps: 5,
                 logins_per_user: 3,
                 ..plain

@@ -7,8 +7,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::random::{BASE_TIME, pick, random_id};
+use super::spec::GenSpec;
 use crate::dataset::Dataset;
-use crate::generate::{BASE_TIME, GenSpec, pick, random_id};
 use crate::key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
 
 /// The cleartext of the demo dataset's SCIM key (`Globex SCIM`, `Tenant Admin` of `Globex`):
@@ -265,7 +266,7 @@ mod tests {
 
     #[test]
     fn demo_keys_are_pinned() {
-        let d = crate::generate::demo();
+        let d = Dataset::demo();
         let names: Vec<&str> = d.access_keys.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(
             names,
