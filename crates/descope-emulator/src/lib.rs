@@ -35,6 +35,7 @@
 
 mod activity_records;
 mod app_records;
+mod builder;
 mod changes;
 mod counters;
 mod dataset;
@@ -54,10 +55,11 @@ pub use app_records::{
     AttributeMappingRecord, GroupsMappingRecord, MappedRoleRecord, OidcSettingsRecord,
     SamlSettingsRecord, SsoAppRecord,
 };
+pub use builder::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorBuilder};
 pub use changes::{AuditTotal, Churned, UserChurn};
 pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
-pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
+pub use emulator::Emulator;
 pub use generate::{DEMO_SCIM_ACCESS_KEY, GenSpec};
 pub use key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};
 pub use knobs::{
