@@ -14,7 +14,6 @@ mod search;
 mod sso_apps;
 mod users;
 pub(crate) mod wire;
-mod wire_keys;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};

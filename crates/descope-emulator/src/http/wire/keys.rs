@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::wire::Int64;
+use super::Int64;
 
 /// One `keyTenants[]` item of a request: only `tenantId` and `roleNames` (`tenantName` exists
 /// in responses only).
