@@ -5,8 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 
+use descope_c1::testing::TestResult;
+
 use crate::cli::command;
-use crate::common::TestResult;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -42,7 +43,7 @@ fn without_credentials_nothing_runs_unless_demo_is_asked_for() -> TestResult {
     // No grant or revoke is attempted either.
     let file = demo_sync(dir.path())?;
     let before = std::fs::read(&file)?;
-    let grant_id = crate::common::read(&file)?
+    let grant_id = descope_c1::testing::read(&file)?
         .grants
         .into_iter()
         .find(|g| g.starts_with("tenant:"))
@@ -322,7 +323,7 @@ fn phase_flags_select_what_is_synced() -> TestResult {
         .arg(&path)
         .output()?;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let contents = crate::common::read(&path)?;
+    let contents = descope_c1::testing::read(&path)?;
     assert_eq!(
         contents.resource_types.iter().collect::<Vec<_>>(),
         ["tenant", "user"]
@@ -354,7 +355,7 @@ fn phase_flags_select_what_is_synced() -> TestResult {
         .arg(&path)
         .output()?;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let contents = crate::common::read(&path)?;
+    let contents = descope_c1::testing::read(&path)?;
     assert!(contents.resources.len() > 10);
     assert!(contents.entitlements.is_empty() && contents.grants.is_empty());
     let syncs = c1_connector_sdk::store::C1zReader::open(&path)?.syncs()?;
@@ -373,7 +374,7 @@ async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
     let partial = dir.path().join("sync.c1z.partial");
 
     // An unfinished sync of another project in the partial file.
-    let connector = crate::common::connector_for(&emu)?;
+    let connector = descope_c1::testing::connector_for(&emu)?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let stop = cancel.clone();
     let options = SyncOptions::default()
@@ -411,7 +412,7 @@ async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
         files_in(dir.path())?,
         ["sync.c1z", "sync.c1z.partial.set-aside-1"]
     );
-    assert!(!crate::common::read(&file)?.grants.is_empty());
+    assert!(!descope_c1::testing::read(&file)?.grants.is_empty());
     Ok(())
 }
 

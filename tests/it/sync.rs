@@ -1,9 +1,8 @@
 //! A full sync of a generated dataset, read back from the `.c1z`, against expectations computed
 //! independently from the dataset.
 
+use descope_c1::testing::{TestResult, connector_for, expected, read, sync_to};
 use descope_emulator::{Dataset, Emulator, GenSpec};
-
-use crate::common::{TestResult, connector_for, expected, read, sync_to};
 
 fn spec() -> GenSpec {
     GenSpec {

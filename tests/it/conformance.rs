@@ -5,9 +5,8 @@
 
 use c1_connector_sdk::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
+use descope_c1::testing::{TestResult, connector_for, enc, read, runner, sync_to};
 use descope_emulator::{Dataset, DuplicateMode, Emulator, GenSpec};
-
-use crate::common::{TestResult, connector_for, enc, read, runner, sync_to};
 
 /// One grantable assignment that a given user does not hold yet.
 struct Case {

@@ -7,10 +7,9 @@ use std::collections::BTreeSet;
 use c1_connector_sdk::Connector;
 use c1_connector_sdk::events::{EventsRequest, event_feed};
 use c1_connector_sdk::model::event::Kind;
+use descope_c1::testing::{TestResult, connector_for, enc};
 use descope_emulator::{AuditRecord, Dataset, Emulator, GenSpec};
 use descope_mgmt::CreateUserRequest;
-
-use crate::common::{TestResult, connector_for, enc};
 
 fn data(users: usize) -> Dataset {
     Dataset::generate(&GenSpec {

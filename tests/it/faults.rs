@@ -4,10 +4,9 @@
 use std::path::Path;
 
 use c1_connector_sdk::store::C1zReader;
+use descope_c1::testing::{TestResult, connector_for, sync_to};
 use descope_emulator::{Dataset, Emulator, Faults, GenSpec};
 use prost::Message;
-
-use crate::common::{TestResult, connector_for, sync_to};
 
 /// Every object of a `.c1z`, encoded, in a canonical order.
 fn objects(path: &Path) -> TestResult<Vec<Vec<u8>>> {

@@ -1,6 +1,6 @@
 """The official Descope Python SDK against our emulator.
 
-Run by the end-to-end test `official_sdk` (crates/baton-descope/tests/it/official_sdk.rs), which
+Run by the end-to-end test `official_sdk` (tests/it/official_sdk.rs), which
 starts the emulator and passes it in DESCOPE_BASE_URL, DESCOPE_PROJECT_ID and
 DESCOPE_MANAGEMENT_KEY, plus the ids to use in DESCOPE_TEST_TENANT and DESCOPE_TEST_ROLE (a
 project role). Each operation prints one JSON line: {"op", "ok", "status", "error", "result"};

@@ -9,12 +9,13 @@
 //!
 //! ```sh
 //! python3 -m venv target/py-sdk-venv
-//! target/py-sdk-venv/bin/pip install -r crates/baton-descope/tests/python/requirements.txt
-//! DESCOPE_PY_SDK_PYTHON=target/py-sdk-venv/bin/python cargo test -p baton-descope --test it official_sdk
+//! target/py-sdk-venv/bin/pip install -r tests/python/requirements.txt
+//! DESCOPE_PY_SDK_PYTHON=target/py-sdk-venv/bin/python cargo test -p descope-c1 --test it official_sdk
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use descope_c1::testing::TestResult;
 use descope_emulator::{Dataset, Emulator, GenSpec};
 use descope_mgmt::{
     AssociatedTenant, CreateRoleRequest, CreateTenantRequest, CreateUserRequest, PatchUserRequest,
@@ -22,8 +23,6 @@ use descope_mgmt::{
     UpdateUserRequest, UserStatusUpdate,
 };
 use serde_json::Value;
-
-use crate::common::TestResult;
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/official_sdk.py");
 const LOGIN: &str = "py.sdk@acme.example";
@@ -60,7 +59,7 @@ fn interpreter() -> TestResult<Option<String>> {
         _ => {
             eprintln!(
                 "official_sdk: skipped (set DESCOPE_PY_SDK_PYTHON to a Python with `pip install -r \
-                 crates/baton-descope/tests/python/requirements.txt`; .ci/run does)"
+                 tests/python/requirements.txt`; .ci/run does)"
             );
             Ok(None)
         }

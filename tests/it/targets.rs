@@ -17,10 +17,9 @@ use c1_connector_runner::service::proto::FinalState;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
 use c1_connector_runner::service::{self};
 use c1_connector_sdk::model::{Entitlement, Grant, Resource};
+use descope_c1::testing::{TestResult, connector_for, enc};
 use descope_emulator::{Dataset, Emulator, RoleRecord, SsoAppRecord, TenantRecord, UserRecord};
 use tokio_util::sync::CancellationToken;
-
-use crate::common::{TestResult, connector_for, enc};
 
 const WAIT: Duration = Duration::from_secs(30);
 const NOT_FOUND: i32 = 5;

@@ -3,9 +3,8 @@
 //! cap on the search `limit`, and roles that no listing returns at all. Each run is compared
 //! with expectations computed from the dataset alone, and bounded in requests.
 
+use descope_c1::testing::{TestResult, connector_for, expected, read, sync_to};
 use descope_emulator::{Dataset, Emulator, EmulatorBuilder, GenSpec};
-
-use crate::common::{TestResult, connector_for, expected, read, sync_to};
 
 const SEARCH: &str = "POST /v2/mgmt/user/search";
 

@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use c1_connector_sdk::Connector;
 use c1_connector_sdk::provision::ProvisioningRunner;
+use descope_c1::testing::{TestResult, connector_for, enc, sync_to};
 use descope_emulator::{Dataset, Emulator, Faults, GenSpec};
-
-use crate::common::{TestResult, connector_for, enc, sync_to};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_are_truthful_under_faults() -> TestResult {

@@ -12,14 +12,13 @@ use c1_connector_sdk::Connector;
 use c1_connector_sdk::events::{EventFeed, EventsRequest, MAX_CURSOR_BYTES, event_feed};
 use c1_connector_sdk::model::Event;
 use c1_connector_sdk::model::event::Kind;
+use descope_c1::testing::{TestResult, enc};
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_emulator::{AuditRecord, AuditTotal, Dataset, Emulator, EmulatorBuilder, GenSpec};
 use descope_mgmt::{
     Client, CreateRoleRequest, CreateTenantRequest, CreateUserRequest, RateLimitConfig,
     RetryConfig, SecretString,
 };
-
-use crate::common::{TestResult, enc};
 
 fn connector(emu: &Emulator, lookback: Duration) -> TestResult<Arc<DescopeConnector>> {
     let key = SecretString::from(emu.management_key().to_owned());

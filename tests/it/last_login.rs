@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use c1_connector_sdk::model::{AnnotationsExt, UserTrait};
 use c1_connector_sdk::store::C1zReader;
+use descope_c1::testing::{TestResult, enc, sync_to};
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_emulator::{Dataset, Emulator, EmulatorBuilder, GenSpec, HistoryShape};
 use descope_mgmt::{RateLimitConfig, RetryConfig};
 use secrecy::SecretString;
-
-use crate::common::{TestResult, enc, sync_to};
 
 const HISTORY: &str = "POST /v1/mgmt/user/history";
 

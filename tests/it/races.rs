@@ -21,13 +21,12 @@ use c1_connector_runner::service::proto::FinalState;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
 use c1_connector_runner::service::{self, ServiceError};
 use c1_connector_sdk::model::{Entitlement, Grant, Resource};
+use descope_c1::testing::{TestResult, connector_for, enc};
 use descope_emulator::{
     AccessKeyRecord, ConcurrentKeyWriter, Dataset, Emulator, RoleRecord, SsoAppRecord, UserRecord,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-
-use crate::common::{TestResult, connector_for, enc};
 
 const RUNS: u32 = 20;
 /// gRPC's codes, as FinishTask carries them.

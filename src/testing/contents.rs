@@ -1,75 +1,32 @@
-//! Helpers shared by the end-to-end tests: run the connector against an emulator, read the
-//! result back, and compute what it should contain straight from the emulator's dataset.
+//! What a `.c1z` holds, read back through the SDK's reader, and what it must hold, computed
+//! from the emulator's dataset alone (the connector's id rules written again here, so the
+//! expectations do not borrow the code under test).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 
-use c1_connector_sdk::engine::{SyncOptions, SyncStats, Syncer};
-use c1_connector_sdk::store::{C1zReader, C1zWriter};
-use descope_connector::{DescopeConfig, DescopeConnector};
-use descope_emulator::{Dataset, Emulator};
-use descope_mgmt::{RateLimitConfig, RetryConfig};
-use secrecy::SecretString;
+use c1_connector_sdk::store::C1zReader;
+use descope_emulator::Dataset;
 
-pub(crate) type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
-
-/// A connector configured for an emulator: no client-side rate limit (the emulator's own
-/// limits are what a test exercises), fast retries.
-pub(crate) fn connector_for(emu: &Emulator) -> TestResult<Arc<DescopeConnector>> {
-    let config = DescopeConfig::new(
-        emu.project_id(),
-        SecretString::from(emu.management_key().to_owned()),
-    )?
-    .with_base_url(emu.base_url())
-    .with_rate_limit(RateLimitConfig::disabled());
-    let client = descope_mgmt::Client::builder()
-        .project_id(emu.project_id())
-        .management_key(SecretString::from(emu.management_key().to_owned()))
-        .base_url(emu.base_url())
-        .rate_limit(RateLimitConfig::disabled())
-        .retry(
-            RetryConfig::default()
-                .max_attempts(8)
-                .base_delay(std::time::Duration::from_millis(5)),
-        )
-        .build()?;
-    Ok(Arc::new(DescopeConnector::with_client(client, &config)))
-}
-
-/// A provisioning runner for `connector` that looks ids up in the `.c1z` at `path`.
-pub(crate) fn runner(
-    connector: &Arc<DescopeConnector>,
-    path: &Path,
-) -> c1_connector_sdk::provision::ProvisioningRunner {
-    let connector: Arc<dyn c1_connector_sdk::Connector> = connector.clone();
-    c1_connector_sdk::provision::ProvisioningRunner::new(connector, path)
-}
-
-/// Runs a full sync into `path`.
-pub(crate) async fn sync_to(
-    connector: Arc<DescopeConnector>,
-    path: &Path,
-) -> TestResult<SyncStats> {
-    let mut store = C1zWriter::create(path)?;
-    let stats = Syncer::new(connector, SyncOptions::default())
-        .run(&mut store)
-        .await?;
-    Ok(stats)
-}
+use super::TestResult;
 
 /// What a `.c1z` holds, as sets of ids (and counts, to catch duplicates).
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Contents {
-    pub(crate) resource_types: BTreeSet<String>,
-    pub(crate) resources: BTreeSet<String>,
-    pub(crate) entitlements: BTreeSet<String>,
-    pub(crate) grants: BTreeSet<String>,
-    pub(crate) rows: (usize, usize, usize),
+pub struct Contents {
+    /// Resource type ids.
+    pub resource_types: BTreeSet<String>,
+    /// Resources, as `type:id`.
+    pub resources: BTreeSet<String>,
+    /// Entitlement ids.
+    pub entitlements: BTreeSet<String>,
+    /// Grant ids.
+    pub grants: BTreeSet<String>,
+    /// Rows of resources, entitlements and grants (more than the sets hold: a duplicate).
+    pub rows: (usize, usize, usize),
 }
 
 /// Reads a `.c1z` back through the SDK's reader.
-pub(crate) fn read(path: &Path) -> TestResult<Contents> {
+pub fn read(path: &Path) -> TestResult<Contents> {
     let reader = C1zReader::open(path)?;
     let resources = reader.resources()?;
     let entitlements = reader.entitlements()?;
@@ -91,7 +48,7 @@ pub(crate) fn read(path: &Path) -> TestResult<Contents> {
 
 /// The escaping the connector documents for id components (`%`, `/`, `:`), written again here
 /// so the expectations do not borrow the code under test.
-pub(crate) fn enc(raw: &str) -> String {
+pub fn enc(raw: &str) -> String {
     let mut out = String::new();
     for c in raw.chars() {
         match c {
@@ -114,7 +71,7 @@ pub(crate) fn enc(raw: &str) -> String {
 type Holder<'a> = (String, &'a [String], Vec<(&'a str, &'a [String])>);
 
 /// What a sync of `data` must produce, computed from the dataset alone.
-pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
+pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
     let tenants: HashSet<&str> = data.tenants.iter().map(|t| t.id.as_str()).collect();
     let project_roles: Vec<&str> = data
         .roles
@@ -276,4 +233,68 @@ pub(crate) fn expected(data: &Dataset, include_test_users: bool) -> Contents {
     }
     c.rows = (c.resources.len(), c.entitlements.len(), c.grants.len());
     c
+}
+
+/// What a file synced while `deleted` users were deleted and `created` ones created must hold:
+/// every object of the project after the change that is not about a created user (those are
+/// the objects of users present throughout, and of the catalog); and nothing that neither the
+/// project before nor the project after explains (a deleted user may appear, with its grants,
+/// and so may a created one). No object is written twice.
+pub fn assert_exact_under_change(
+    got: &Contents,
+    data: &Dataset,
+    deleted: &[String],
+    created: &[String],
+    include_test_users: bool,
+) {
+    let gone: HashSet<&str> = deleted.iter().map(String::as_str).collect();
+    let mut after = data.clone();
+    after.users.retain(|u| !gone.contains(u.user_id.as_str()));
+    for g in &mut after.groups {
+        g.members.retain(|m| !gone.contains(m.user_id.as_str()));
+    }
+    let required = expected(&after, include_test_users);
+    let before = expected(data, include_test_users);
+    let new: Vec<String> = created.iter().map(|c| enc(c)).collect();
+    let about_created = |x: &str| new.iter().any(|c| x.contains(c.as_str()));
+    for (kind, req, allowed, have) in [
+        (
+            "resource",
+            &required.resources,
+            &before.resources,
+            &got.resources,
+        ),
+        (
+            "entitlement",
+            &required.entitlements,
+            &before.entitlements,
+            &got.entitlements,
+        ),
+        ("grant", &required.grants, &before.grants, &got.grants),
+    ] {
+        let missing: Vec<&String> = req.difference(have).collect();
+        assert!(
+            missing.is_empty(),
+            "{} {kind}s of the project present throughout are missing, e.g. {:?}",
+            missing.len(),
+            &missing[..missing.len().min(5)]
+        );
+        let unexplained: Vec<&String> = have
+            .iter()
+            .filter(|x| !req.contains(*x) && !allowed.contains(*x) && !about_created(x))
+            .collect();
+        assert!(
+            unexplained.is_empty(),
+            "{kind}s neither project explains: {unexplained:?}"
+        );
+    }
+    assert_eq!(
+        got.rows,
+        (
+            got.resources.len(),
+            got.entitlements.len(),
+            got.grants.len()
+        ),
+        "no object written twice"
+    );
 }

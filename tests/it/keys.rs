@@ -9,11 +9,10 @@ use std::sync::Arc;
 use c1_connector_sdk::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked, SecretTrait};
 use c1_connector_sdk::store::C1zReader;
+use descope_c1::testing::{TestResult, connector_for, enc, read, runner, sync_to};
 use descope_emulator::{
     AccessKeyRecord, AccessKeyStatus, Dataset, DuplicateMode, Emulator, ExpiredKeyStatus, GenSpec,
 };
-
-use crate::common::{TestResult, connector_for, enc, read, runner, sync_to};
 
 fn data() -> Dataset {
     Dataset::generate(&GenSpec {
