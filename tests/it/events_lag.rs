@@ -12,35 +12,13 @@ use c1_connector_sdk::Connector;
 use c1_connector_sdk::events::{EventFeed, EventsRequest, MAX_CURSOR_BYTES, event_feed};
 use c1_connector_sdk::model::Event;
 use c1_connector_sdk::model::event::Kind;
-use descope_c1::testing::{TestResult, enc};
-use descope_connector::{DescopeConfig, DescopeConnector};
+use descope_c1::testing::{TestResult, client_for, connector_with, enc};
+use descope_connector::DescopeConnector;
 use descope_emulator::{AuditRecord, AuditTotal, Dataset, Emulator, EmulatorBuilder, GenSpec};
-use descope_mgmt::{
-    Client, CreateRoleRequest, CreateTenantRequest, CreateUserRequest, RateLimitConfig,
-    RetryConfig, SecretString,
-};
+use descope_mgmt::{CreateRoleRequest, CreateTenantRequest, CreateUserRequest};
 
 fn connector(emu: &Emulator, lookback: Duration) -> TestResult<Arc<DescopeConnector>> {
-    let key = SecretString::from(emu.management_key().to_owned());
-    let config = DescopeConfig::new(emu.project_id(), key.clone())?
-        .with_base_url(emu.base_url())
-        .with_event_lookback(lookback);
-    let client = client(emu)?;
-    Ok(Arc::new(DescopeConnector::with_client(client, &config)))
-}
-
-fn client(emu: &Emulator) -> TestResult<Client> {
-    Ok(Client::builder()
-        .project_id(emu.project_id())
-        .management_key(SecretString::from(emu.management_key().to_owned()))
-        .base_url(emu.base_url())
-        .rate_limit(RateLimitConfig::disabled())
-        .retry(
-            RetryConfig::default()
-                .max_attempts(8)
-                .base_delay(Duration::from_millis(5)),
-        )
-        .build()?)
+    connector_with(emu, |config| config.with_event_lookback(lookback))
 }
 
 fn feed(c: &Arc<DescopeConnector>) -> TestResult<Arc<dyn EventFeed>> {
@@ -124,7 +102,7 @@ async fn five_changes_searchable_up_to_4s_late_and_read_every_second_come_once()
         .await?;
     let c = connector(&emu, descope_connector::DEFAULT_EVENT_LOOKBACK)?;
     let feed = feed(&c)?;
-    let api = client(&emu)?;
+    let api = client_for(&emu)?;
     let started = Instant::now();
     let mut request = EventsRequest::from_cursor(String::new(), 100);
     request.start_at = Some(now());
@@ -288,7 +266,7 @@ async fn records_without_ids_are_delivered_once_by_content() -> TestResult {
     let feed = feed(&c)?;
     let (first, cursor) = drain(&feed, EventsRequest::from_cursor(String::new(), 50)).await?;
     assert!(!first.is_empty());
-    client(&emu)?
+    client_for(&emu)?
         .users()
         .create(&CreateUserRequest::new("after@acme.io"))
         .await?;
@@ -310,7 +288,7 @@ async fn more_records_within_the_look_back_than_a_cursor_holds_wait_and_come_onc
     let feed = feed(&c)?;
     let mut request = EventsRequest::from_cursor(String::new(), 1_000);
     request.start_at = Some(now());
-    let api = client(&emu)?;
+    let api = client_for(&emu)?;
     for i in 0..400 {
         api.tenants()
             .create(&CreateTenantRequest::new(format!("Busy {i}")).id(format!("busy-{i}")))
@@ -348,7 +326,7 @@ async fn role_tenant_and_app_changes_are_grant_and_revoke_events() -> TestResult
     let emu = Emulator::builder().dataset(data.clone()).start().await?;
     let c = connector(&emu, descope_connector::DEFAULT_EVENT_LOOKBACK)?;
     let feed = feed(&c)?;
-    let api = client(&emu)?;
+    let api = client_for(&emu)?;
     let mut request = EventsRequest::from_cursor(String::new(), 100);
     request.start_at = Some(now());
 
