@@ -60,11 +60,11 @@ pub(crate) fn add_access_keys(data: &mut Dataset, spec: &GenSpec) {
         return;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x00ac_ce55_0000_6e75);
-    let project_roles: Vec<String> = data
+    let project_roles: Vec<&str> = data
         .roles
         .iter()
         .filter(|r| r.tenant_id.is_empty())
-        .map(|r| r.name.clone())
+        .map(|r| r.name.as_str())
         .collect();
     let users: Vec<&str> = data
         .users
@@ -72,97 +72,113 @@ pub(crate) fn add_access_keys(data: &mut Dataset, spec: &GenSpec) {
         .filter(|u| !u.test)
         .map(|u| u.user_id.as_str())
         .collect();
-    let mut keys = Vec::with_capacity(spec.access_keys);
-    for i in 0..spec.access_keys {
-        let base = KEY_NAMES[i % KEY_NAMES.len()];
-        let mut k =
-            AccessKeyRecord::new(random_id(&mut rng, "K2", 28), format!("{base} {}", i + 1));
-        k.client_id = random_id(&mut rng, "C2", 28);
-        k.created_time = BASE_TIME + i as i64 * 60;
-        k.set_cleartext(&random_id(&mut rng, "", 64));
-        if rng.random_bool(0.5) {
-            k.description = format!("{base} access for automation");
-        }
-        if !users.is_empty() && rng.random_bool(0.5) {
-            k.created_by = users[rng.random_range(0..users.len())].to_owned();
-        }
-        if rng.random_bool(0.2) {
-            k.expire_time = FAR_FUTURE;
-        }
-        let kind = i % 6;
-        let add_project_role = |k: &mut AccessKeyRecord, rng: &mut ChaCha8Rng| {
-            if !project_roles.is_empty() {
-                let names: Vec<&str> = project_roles.iter().map(String::as_str).collect();
-                k.role_names.push(pick(rng, &names).to_owned());
-            }
-        };
-        let add_tenant = |k: &mut AccessKeyRecord, rng: &mut ChaCha8Rng, data: &Dataset| {
-            if data.tenants.is_empty() {
-                return;
-            }
-            let t = &data.tenants[rng.random_range(0..data.tenants.len())];
-            if k.tenant(&t.id).is_some() {
-                return;
-            }
-            let own: Vec<&str> = data
-                .roles
-                .iter()
-                .filter(|r| r.tenant_id == t.id)
-                .map(|r| r.name.as_str())
-                .collect();
-            let mut roles = Vec::new();
-            if !own.is_empty() && rng.random_bool(0.7) {
-                roles.push(pick(rng, &own).to_owned());
-            }
-            // Tenant Admin keys are the ones that could drive the tenant's SCIM API.
-            if project_roles.iter().any(|r| r == "Tenant Admin") && rng.random_bool(0.3) {
-                roles.push("Tenant Admin".to_owned());
-            }
-            k.key_tenants
-                .push(KeyTenantRecord::new(t.id.clone(), t.name.clone(), roles));
-        };
-        match kind {
-            0 => add_project_role(&mut k, &mut rng),
-            1 => {
-                add_tenant(&mut k, &mut rng, data);
-                if rng.random_bool(0.3) {
-                    add_tenant(&mut k, &mut rng, data);
-                }
-            }
-            2 => {
-                k.status = AccessKeyStatus::Inactive;
-                add_project_role(&mut k, &mut rng);
-            }
-            3 => {
-                k.expire_time = BASE_TIME + 86_400 * (1 + i as i64 % 365);
-                add_tenant(&mut k, &mut rng, data);
-            }
-            4 => {
-                if !users.is_empty() {
-                    k.bound_user_id = users[rng.random_range(0..users.len())].to_owned();
-                }
-            }
-            _ => {
-                add_project_role(&mut k, &mut rng);
-                add_tenant(&mut k, &mut rng, data);
-                let n = rng.random_range(1..=2);
-                for _ in 0..n {
-                    let ip = pick(&mut rng, IP_RANGES).to_owned();
-                    if !k.permitted_ips.contains(&ip) {
-                        k.permitted_ips.push(ip);
-                    }
-                }
-            }
-        }
-        if rng.random_bool(0.1) {
-            k.custom_attributes.insert(
-                "team".into(),
-                ["platform", "data", "security"][i % 3].into(),
-            );
-        }
-        keys.push(k);
-    }
+    let keys = (0..spec.access_keys)
+        .map(|i| key(i, data, &users, &project_roles, &mut rng))
+        .collect();
     data.access_keys = keys;
+}
+
+/// The `i`-th key: its kind (`i % 6`) says what it holds (a project role, tenants, inactive,
+/// expiring, bound to a user, or a project role and a tenant with permitted IPs).
+fn key(
+    i: usize,
+    data: &Dataset,
+    users: &[&str],
+    project_roles: &[&str],
+    rng: &mut ChaCha8Rng,
+) -> AccessKeyRecord {
+    let base = KEY_NAMES[i % KEY_NAMES.len()];
+    let mut k = AccessKeyRecord::new(random_id(rng, "K2", 28), format!("{base} {}", i + 1));
+    k.client_id = random_id(rng, "C2", 28);
+    k.created_time = BASE_TIME + i as i64 * 60;
+    k.set_cleartext(&random_id(rng, "", 64));
+    if rng.random_bool(0.5) {
+        k.description = format!("{base} access for automation");
+    }
+    if !users.is_empty() && rng.random_bool(0.5) {
+        k.created_by = users[rng.random_range(0..users.len())].to_owned();
+    }
+    if rng.random_bool(0.2) {
+        k.expire_time = FAR_FUTURE;
+    }
+    match i % 6 {
+        0 => add_project_role(&mut k, project_roles, rng),
+        1 => {
+            add_tenant(&mut k, data, project_roles, rng);
+            if rng.random_bool(0.3) {
+                add_tenant(&mut k, data, project_roles, rng);
+            }
+        }
+        2 => {
+            k.status = AccessKeyStatus::Inactive;
+            add_project_role(&mut k, project_roles, rng);
+        }
+        3 => {
+            k.expire_time = BASE_TIME + 86_400 * (1 + i as i64 % 365);
+            add_tenant(&mut k, data, project_roles, rng);
+        }
+        4 => {
+            if !users.is_empty() {
+                k.bound_user_id = users[rng.random_range(0..users.len())].to_owned();
+            }
+        }
+        _ => {
+            add_project_role(&mut k, project_roles, rng);
+            add_tenant(&mut k, data, project_roles, rng);
+            let n = rng.random_range(1..=2);
+            for _ in 0..n {
+                let ip = pick(rng, IP_RANGES).to_owned();
+                if !k.permitted_ips.contains(&ip) {
+                    k.permitted_ips.push(ip);
+                }
+            }
+        }
+    }
+    if rng.random_bool(0.1) {
+        k.custom_attributes.insert(
+            "team".into(),
+            ["platform", "data", "security"][i % 3].into(),
+        );
+    }
+    k
+}
+
+fn add_project_role(k: &mut AccessKeyRecord, project_roles: &[&str], rng: &mut ChaCha8Rng) {
+    if !project_roles.is_empty() {
+        k.role_names.push(pick(rng, project_roles).to_owned());
+    }
+}
+
+/// A random tenant the key is not in yet, with (sometimes) one of its roles and `Tenant Admin`.
+fn add_tenant(
+    k: &mut AccessKeyRecord,
+    data: &Dataset,
+    project_roles: &[&str],
+    rng: &mut ChaCha8Rng,
+) {
+    if data.tenants.is_empty() {
+        return;
+    }
+    let t = &data.tenants[rng.random_range(0..data.tenants.len())];
+    if k.tenant(&t.id).is_some() {
+        return;
+    }
+    let own: Vec<&str> = data
+        .roles
+        .iter()
+        .filter(|r| r.tenant_id == t.id)
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut roles = Vec::new();
+    if !own.is_empty() && rng.random_bool(0.7) {
+        roles.push(pick(rng, &own).to_owned());
+    }
+    // Tenant Admin keys are the ones that could drive the tenant's SCIM API.
+    if project_roles.contains(&"Tenant Admin") && rng.random_bool(0.3) {
+        roles.push("Tenant Admin".to_owned());
+    }
+    k.key_tenants
+        .push(KeyTenantRecord::new(t.id.clone(), t.name.clone(), roles));
 }
 
 /// The demo's five keys: a CI key with a project role, Globex's SCIM key

@@ -174,7 +174,21 @@ fn demo() -> Dataset {
 fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let mut data = Dataset::new();
+    add_permissions(&mut data, spec);
+    let mut roles = RoleMaker::default();
+    for i in 0..spec.project_roles {
+        let r = roles.make(&mut rng, nth_name(PROJECT_ROLES, i), "", &data.permissions);
+        data.roles.push(r);
+    }
+    add_tenants(&mut data, spec, tenant_names, &mut roles, &mut rng);
+    add_users(&mut data, spec, &mut rng);
+    add_groups(&mut data, spec, &mut rng);
+    keys::add_access_keys(&mut data, spec);
+    activity::add_activity(&mut data, spec);
+    data
+}
 
+fn add_permissions(data: &mut Dataset, spec: &GenSpec) {
     for i in 0..spec.permissions {
         let verb = PERMISSION_VERBS[i % PERMISSION_VERBS.len()];
         let area = nth_name(PERMISSION_AREAS, i / PERMISSION_VERBS.len());
@@ -182,36 +196,55 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
         p.description = format!("Can {verb} {area}");
         data.permissions.push(p);
     }
+}
 
-    let mut role_seq = 0usize;
-    let mut make_role =
-        |rng: &mut ChaCha8Rng, name: String, tenant_id: &str, perms: &[PermissionRecord]| {
-            let mut r = RoleRecord::new(format!("ROL{role_seq:06}"), name, tenant_id);
-            r.created_time = BASE_TIME + role_seq as i64;
-            role_seq += 1;
-            if !perms.is_empty() {
-                let n = rng.random_range(1..=perms.len().min(3));
-                for _ in 0..n {
-                    let p = &perms[rng.random_range(0..perms.len())].name;
-                    if !r.permission_names.contains(p) {
-                        r.permission_names.push(p.clone());
-                    }
+/// Makes roles with ids and creation times in sequence, project and tenant roles alike.
+#[derive(Default)]
+struct RoleMaker {
+    seq: usize,
+}
+
+impl RoleMaker {
+    /// A role named `name` in `tenant_id`'s scope (empty: the project's) with one to three of
+    /// `perms`.
+    fn make(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        name: String,
+        tenant_id: &str,
+        perms: &[PermissionRecord],
+    ) -> RoleRecord {
+        let mut r = RoleRecord::new(format!("ROL{:06}", self.seq), name, tenant_id);
+        r.created_time = BASE_TIME + self.seq as i64;
+        self.seq += 1;
+        if !perms.is_empty() {
+            let n = rng.random_range(1..=perms.len().min(3));
+            for _ in 0..n {
+                let p = &perms[rng.random_range(0..perms.len())].name;
+                if !r.permission_names.contains(p) {
+                    r.permission_names.push(p.clone());
                 }
             }
-            r.description = format!("{} role", r.name);
-            r
-        };
-    for i in 0..spec.project_roles {
-        let r = make_role(&mut rng, nth_name(PROJECT_ROLES, i), "", &data.permissions);
-        data.roles.push(r);
+        }
+        r.description = format!("{} role", r.name);
+        r
     }
+}
 
+/// Tenants, each followed by its own roles.
+fn add_tenants(
+    data: &mut Dataset,
+    spec: &GenSpec,
+    tenant_names: Option<&[&str]>,
+    roles: &mut RoleMaker,
+    rng: &mut ChaCha8Rng,
+) {
     for i in 0..spec.tenants {
         let name = match tenant_names.and_then(|n| n.get(i)) {
             Some(n) => (*n).to_owned(),
             None => nth_name(TENANT_WORDS, i),
         };
-        let mut t = TenantRecord::new(random_id(&mut rng, "T2", 28), name);
+        let mut t = TenantRecord::new(random_id(rng, "T2", 28), name);
         let domain = format!("{}.example.com", slug(&t.name));
         t.created_time = BASE_TIME + i as i64 * 3_600;
         t.auth_type = ["none", "saml", "oidc"][i % 3].to_owned();
@@ -229,17 +262,14 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
         t.custom_attributes
             .insert("plan".into(), ["free", "pro", "enterprise"][i % 3].into());
         for j in 0..spec.tenant_roles {
-            let r = make_role(
-                &mut rng,
-                nth_name(TENANT_ROLES, j),
-                &t.id,
-                &data.permissions,
-            );
+            let r = roles.make(rng, nth_name(TENANT_ROLES, j), &t.id, &data.permissions);
             data.roles.push(r);
         }
         data.tenants.push(t);
     }
+}
 
+fn add_users(data: &mut Dataset, spec: &GenSpec, rng: &mut ChaCha8Rng) {
     let project_roles: Vec<&str> = data
         .roles
         .iter()
@@ -249,100 +279,119 @@ fn generate_with(spec: &GenSpec, tenant_names: Option<&[&str]>) -> Dataset {
     let test_from = spec.users.saturating_sub(spec.test_users);
     data.users.reserve(spec.users);
     for i in 0..spec.users {
-        let given = pick(&mut rng, GIVEN);
-        let family = pick(&mut rng, FAMILY);
-        let test = i >= test_from;
-        let mut u = UserRecord::new(random_id(&mut rng, "U2", 28), String::new());
-        let tenant_count = if data.tenants.is_empty() {
-            0
-        } else {
-            // Mostly one tenant, some none, a few two; plus the extra ones asked for.
-            let usual = match rng.random_range(0..10) {
-                0 => 0,
-                1 => 2,
-                _ => 1,
-            };
-            (usual + spec.extra_tenants_per_user).min(data.tenants.len())
-        };
-        let first_tenant = if data.tenants.is_empty() {
-            0
-        } else {
-            rng.random_range(0..data.tenants.len())
-        };
-        let domain = match tenant_count {
-            0 => "example.org".to_owned(),
-            _ => format!("{}.example.com", slug(&data.tenants[first_tenant].name)),
-        };
-        let email = if test {
-            format!("test.user{i}@test.example.org")
-        } else {
-            format!(
-                "{}.{}{i}@{domain}",
-                given.to_ascii_lowercase(),
-                family.to_ascii_lowercase()
-            )
-        };
-        u.login_ids[0].clone_from(&email);
-        u.email = email;
-        u.given_name = given.to_owned();
-        u.family_name = family.to_owned();
-        u.name = format!("{given} {family}");
-        u.verified_email = rng.random_bool(0.9);
-        if rng.random_bool(0.3) {
-            u.phone = format!("+1555{:07}", i % 10_000_000);
-            u.verified_phone = rng.random_bool(0.5);
-        }
-        u.status = match rng.random_range(0..100) {
-            0..=5 => UserStatus::Disabled,
-            6..=9 => UserStatus::Invited,
-            10 => UserStatus::Expired,
-            _ => UserStatus::Enabled,
-        };
-        u.created_time = BASE_TIME + i as i64 * 37;
-        u.test = test;
-        u.password = rng.random_bool(0.5);
-        u.totp = rng.random_bool(0.1);
-        u.webauthn = rng.random_bool(0.1);
-        if rng.random_bool(0.2) {
-            u.oauth.insert("google".into(), true);
-        }
-        if !project_roles.is_empty() && rng.random_bool(0.4) {
-            u.role_names.push(pick(&mut rng, &project_roles).to_owned());
-        }
-        for k in 0..tenant_count {
-            let t = &data.tenants[(first_tenant + k) % data.tenants.len()];
-            let mut m = UserTenantRecord::new(t.id.clone(), t.name.clone(), Vec::new());
-            // Roles within the tenant: its own roles and, sometimes, a project role.
-            if spec.tenant_roles > 0 && rng.random_bool(0.6) {
-                m.role_names.push(nth_name(
-                    TENANT_ROLES,
-                    rng.random_range(0..spec.tenant_roles),
-                ));
-            }
-            if !project_roles.is_empty() && rng.random_bool(0.25) {
-                let r = pick(&mut rng, &project_roles).to_owned();
-                if !m.role_names.contains(&r) {
-                    m.role_names.push(r);
-                }
-            }
-            if t.auth_type == "saml" {
-                u.saml = true;
-                u.external_ids.push(format!("{}@idp", u.login_ids[0]));
-            }
-            u.user_tenants.push(m);
-        }
-        if rng.random_bool(0.05) {
-            u.scim = true;
-        }
-        u.custom_attributes
-            .insert("department".into(), ["eng", "sales", "ops"][i % 3].into());
+        let u = user(i, i >= test_from, spec, &data.tenants, &project_roles, rng);
         data.users.push(u);
     }
+}
 
-    add_groups(&mut data, spec, &mut rng);
-    keys::add_access_keys(&mut data, spec);
-    activity::add_activity(&mut data, spec);
-    data
+/// The `i`-th user: a name, an email at its first tenant's domain, a status, sign-in methods,
+/// project roles and tenant memberships.
+fn user(
+    i: usize,
+    test: bool,
+    spec: &GenSpec,
+    tenants: &[TenantRecord],
+    project_roles: &[&str],
+    rng: &mut ChaCha8Rng,
+) -> UserRecord {
+    let given = pick(rng, GIVEN);
+    let family = pick(rng, FAMILY);
+    let mut u = UserRecord::new(random_id(rng, "U2", 28), String::new());
+    let tenant_count = if tenants.is_empty() {
+        0
+    } else {
+        // Mostly one tenant, some none, a few two; plus the extra ones asked for.
+        let usual = match rng.random_range(0..10) {
+            0 => 0,
+            1 => 2,
+            _ => 1,
+        };
+        (usual + spec.extra_tenants_per_user).min(tenants.len())
+    };
+    let first_tenant = if tenants.is_empty() {
+        0
+    } else {
+        rng.random_range(0..tenants.len())
+    };
+    let domain = match tenant_count {
+        0 => "example.org".to_owned(),
+        _ => format!("{}.example.com", slug(&tenants[first_tenant].name)),
+    };
+    let email = if test {
+        format!("test.user{i}@test.example.org")
+    } else {
+        format!(
+            "{}.{}{i}@{domain}",
+            given.to_ascii_lowercase(),
+            family.to_ascii_lowercase()
+        )
+    };
+    u.login_ids[0].clone_from(&email);
+    u.email = email;
+    u.given_name = given.to_owned();
+    u.family_name = family.to_owned();
+    u.name = format!("{given} {family}");
+    u.verified_email = rng.random_bool(0.9);
+    if rng.random_bool(0.3) {
+        u.phone = format!("+1555{:07}", i % 10_000_000);
+        u.verified_phone = rng.random_bool(0.5);
+    }
+    u.status = match rng.random_range(0..100) {
+        0..=5 => UserStatus::Disabled,
+        6..=9 => UserStatus::Invited,
+        10 => UserStatus::Expired,
+        _ => UserStatus::Enabled,
+    };
+    u.created_time = BASE_TIME + i as i64 * 37;
+    u.test = test;
+    u.password = rng.random_bool(0.5);
+    u.totp = rng.random_bool(0.1);
+    u.webauthn = rng.random_bool(0.1);
+    if rng.random_bool(0.2) {
+        u.oauth.insert("google".into(), true);
+    }
+    if !project_roles.is_empty() && rng.random_bool(0.4) {
+        u.role_names.push(pick(rng, project_roles).to_owned());
+    }
+    for k in 0..tenant_count {
+        let t = &tenants[(first_tenant + k) % tenants.len()];
+        add_membership(&mut u, t, spec, project_roles, rng);
+    }
+    if rng.random_bool(0.05) {
+        u.scim = true;
+    }
+    u.custom_attributes
+        .insert("department".into(), ["eng", "sales", "ops"][i % 3].into());
+    u
+}
+
+/// A membership of `t`, with (sometimes) one of its own roles and a project role within it.
+fn add_membership(
+    u: &mut UserRecord,
+    t: &TenantRecord,
+    spec: &GenSpec,
+    project_roles: &[&str],
+    rng: &mut ChaCha8Rng,
+) {
+    let mut m = UserTenantRecord::new(t.id.clone(), t.name.clone(), Vec::new());
+    // Roles within the tenant: its own roles and, sometimes, a project role.
+    if spec.tenant_roles > 0 && rng.random_bool(0.6) {
+        m.role_names.push(nth_name(
+            TENANT_ROLES,
+            rng.random_range(0..spec.tenant_roles),
+        ));
+    }
+    if !project_roles.is_empty() && rng.random_bool(0.25) {
+        let r = pick(rng, project_roles).to_owned();
+        if !m.role_names.contains(&r) {
+            m.role_names.push(r);
+        }
+    }
+    if t.auth_type == "saml" {
+        u.saml = true;
+        u.external_ids.push(format!("{}@idp", u.login_ids[0]));
+    }
+    u.user_tenants.push(m);
 }
 
 fn add_groups(data: &mut Dataset, spec: &GenSpec, rng: &mut ChaCha8Rng) {
