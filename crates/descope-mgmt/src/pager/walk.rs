@@ -188,6 +188,25 @@ impl UserPager {
             u64::try_from(admitted.users.len()).unwrap_or(u64::MAX)
         };
 
+        let next = self.advance(st, offset, got, limit, total);
+        Ok(Taken {
+            offset,
+            users: admitted.users,
+            next,
+            total,
+        })
+    }
+
+    /// Where the listing goes after the page at `offset` (`got` users of `limit` asked, `total`
+    /// announced): its next offset and page size, or the end (`None`).
+    fn advance(
+        &self,
+        st: &mut State,
+        offset: u64,
+        got: u64,
+        limit: u64,
+        total: u64,
+    ) -> Option<u64> {
         let overlapping = self.shared.overlap > 0 && !self.shared.page_only.load(Ordering::Relaxed);
         let step = if overlapping {
             next_step_overlapping(
@@ -203,7 +222,7 @@ impl UserPager {
             next_step(offset, got, limit, total, st.first, st.probe_end)
         };
         st.first = false;
-        let next = match step {
+        match step {
             Step::End => {
                 st.pipeline = None;
                 st.done = true;
@@ -233,12 +252,6 @@ impl UserPager {
                 st.expected = next;
                 Some(next)
             }
-        };
-        Ok(Taken {
-            offset,
-            users: admitted.users,
-            next,
-            total,
-        })
+        }
     }
 }
