@@ -17,6 +17,7 @@ mod tenant;
 mod user;
 mod user_lifecycle;
 mod user_requests;
+mod user_search;
 
 pub use access_key::*;
 pub use audit::*;
@@ -29,6 +30,7 @@ pub use tenant::*;
 pub use user::*;
 pub use user_lifecycle::*;
 pub use user_requests::*;
+pub use user_search::*;
 
 /// Generates consuming setters for request structs.
 ///
