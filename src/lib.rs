@@ -1,4 +1,9 @@
-//! Examples of the Descope ConductorOne connector workspace.
+//! The workspace's own package: the examples (`examples/`), the library-level end-to-end tests
+//! (`tests/`) and, behind the feature `test-util`, the helpers those tests and the program's tests
+//! (`crates/baton-descope/tests/`) share (`testing`).
 //!
-//! This package is never published; see the `examples/` folder. The installable program is
-//! `baton-descope` (`crates/baton-descope`), whose tests are the end-to-end tests.
+//! This package is never published. The installable program is `baton-descope`
+//! (`crates/baton-descope`).
+
+#[cfg(feature = "test-util")]
+pub mod testing;

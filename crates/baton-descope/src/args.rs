@@ -1,6 +1,8 @@
-//! The Descope connector's own flags, flattened next to baton's. Each is also `BATON_<FLAG>` in
-//! the environment; the credentials and base URL are also read from the official Descope SDKs'
-//! variables (`DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY`, `DESCOPE_BASE_URL`).
+//! The Descope connector's own flags, flattened next to baton's: the program's one reader of its
+//! configuration. Each flag is also `BATON_<FLAG>` in the environment; the credentials and base
+//! URL are also read from the official Descope SDKs' variables (`DESCOPE_PROJECT_ID`,
+//! `DESCOPE_MANAGEMENT_KEY`, `DESCOPE_BASE_URL`, `DESCOPE_BASE_URI`), by hidden arguments of their
+//! own (clap reads one variable per argument), which rank after the flag and its `BATON_*` form.
 
 use c1_connector_runner::parse_go_bool;
 use secrecy::SecretString;
@@ -30,6 +32,28 @@ pub(crate) struct DescopeArgs {
     /// the project id: `https://api.descope.com`, or the project's regional host].
     #[arg(long, env = "BATON_DESCOPE_BASE_URL")]
     pub(crate) descope_base_url: Option<String>,
+
+    /// DESCOPE_PROJECT_ID, the official SDKs' variable (after --descope-project-id).
+    #[arg(
+        long = "descope-sdk-project-id",
+        env = "DESCOPE_PROJECT_ID",
+        hide = true
+    )]
+    pub(crate) sdk_project_id: Option<String>,
+
+    /// DESCOPE_MANAGEMENT_KEY, the official SDKs' variable (after --descope-management-key and
+    /// --descope-credentials); it may hold the combined `ProjectID:ManagementKey`.
+    #[arg(long = "descope-sdk-management-key", env = "DESCOPE_MANAGEMENT_KEY", hide = true,
+          hide_env_values = true, value_parser = secret)]
+    pub(crate) sdk_management_key: Option<SecretString>,
+
+    /// DESCOPE_BASE_URL, the official SDKs' variable (after --descope-base-url).
+    #[arg(long = "descope-sdk-base-url", env = "DESCOPE_BASE_URL", hide = true)]
+    pub(crate) sdk_base_url: Option<String>,
+
+    /// DESCOPE_BASE_URI, the older spelling some SDKs read (after DESCOPE_BASE_URL).
+    #[arg(long = "descope-sdk-base-uri", env = "DESCOPE_BASE_URI", hide = true)]
+    pub(crate) sdk_base_uri: Option<String>,
 
     /// Users per search page (1 to 1000).
     #[arg(long, env = "BATON_USER_PAGE_SIZE", default_value_t = descope_connector::DEFAULT_USER_PAGE_SIZE)]

@@ -48,40 +48,50 @@ impl ConnectorProgram for DescopeProgram {
 }
 
 /// The credentials from the flags (`--descope-*`, also `BATON_DESCOPE_*`) and the official SDKs'
-/// variables (`DESCOPE_*`), read by the client's own rules ([`Credentials::from_lookup`]): the
-/// flags are mapped onto the variables they stand for, so everything the library accepts the
-/// program accepts, validated in one place.
+/// variables (`DESCOPE_*`), all read by clap ([`DescopeArgs`]), in that order of precedence, and
+/// checked by the client's own rules ([`Credentials::from_values`]): everything the library
+/// accepts the program accepts, validated in one place. Empty values count as unset.
 fn credentials(args: &DescopeArgs) -> Result<DescopeConfig, Failure> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let project = args
-        .descope_project_id
-        .clone()
-        .or_else(|| env("DESCOPE_PROJECT_ID"));
-    let key = args
-        .descope_credentials
-        .as_ref()
-        .or(args.descope_management_key.as_ref())
-        .map(|k| k.expose_secret().to_owned())
-        .or_else(|| env("DESCOPE_MANAGEMENT_KEY"));
+    let project = [&args.descope_project_id, &args.sdk_project_id]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.trim().is_empty())
+        .cloned();
+    let key = [
+        &args.descope_credentials,
+        &args.descope_management_key,
+        &args.sdk_management_key,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|k| !k.expose_secret().trim().is_empty())
+    .cloned();
     if project.is_none() && key.is_none() {
         return Err(Failure::usage(no_credentials_message()));
     }
-    let lookup = |name: &str| match name {
-        "DESCOPE_PROJECT_ID" => project.clone(),
-        "DESCOPE_MANAGEMENT_KEY" => key.clone(),
-        "DESCOPE_BASE_URL" => env("DESCOPE_BASE_URL"),
-        "DESCOPE_BASE_URI" => env("DESCOPE_BASE_URI"),
-        _ => None,
-    };
-    let mut credentials = Credentials::from_lookup(lookup).map_err(|e| {
+    let credentials = Credentials::from_values(project, key).map_err(|e| {
         Failure::usage(format!(
             "{e} (flags: --descope-project-id and --descope-management-key, or --descope-credentials ProjectID:ManagementKey; also BATON_DESCOPE_* and DESCOPE_*)"
         ))
     })?;
-    if let Some(url) = &args.descope_base_url {
-        credentials = credentials.with_base_url(url, "--descope-base-url (BATON_DESCOPE_BASE_URL)");
-    }
-    Ok(DescopeConfig::with_credentials(credentials))
+    let base_url = [
+        (
+            &args.descope_base_url,
+            "--descope-base-url (BATON_DESCOPE_BASE_URL)",
+        ),
+        (&args.sdk_base_url, "DESCOPE_BASE_URL"),
+        (&args.sdk_base_uri, "DESCOPE_BASE_URI"),
+    ]
+    .into_iter()
+    .find_map(|(url, source)| {
+        url.as_ref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| (u, source))
+    });
+    Ok(DescopeConfig::with_credentials(match base_url {
+        Some((url, source)) => credentials.with_base_url(url.trim(), source),
+        None => credentials,
+    }))
 }
 
 fn no_credentials_message() -> String {

@@ -1,13 +1,12 @@
 //! Knobs for a project that changes while a client reads it: users deleted or created after the
 //! N-th user search, audit records that become searchable some time after they occur, audit
 //! search answers without `total` or with a capped one, and audit records without ids. All off
-//! by default.
+//! by default; set with the builder's `user_churn`, `audit_ingestion_delay`, `audit_total` and
+//! `audit_records_without_ids`.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-
-use crate::emulator::EmulatorBuilder;
 
 /// One change to the project's users, made right after the `after_search`-th user search (v1,
 /// v2 or test, counted from 1) is answered: `delete` users from a position of the search order
@@ -139,73 +138,6 @@ impl ChangeKnobs {
         }
         let span = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
         occurred.saturating_add(i64::try_from(h % span).unwrap_or(0))
-    }
-}
-
-impl EmulatorBuilder {
-    /// Changes to the users made while a client lists them (default none): see
-    /// [`UserChurn`]. What they did is readable with
-    /// [`Emulator::churned`](crate::Emulator::churned).
-    ///
-    /// ```no_run
-    /// # async fn run() -> std::io::Result<()> {
-    /// use descope_emulator::{Emulator, UserChurn};
-    ///
-    /// let emu = Emulator::builder()
-    ///     .user_churn([UserChurn::after(1).delete(0, 3), UserChurn::after(4).create(0, 10)])
-    ///     .start()
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn user_churn(mut self, changes: impl IntoIterator<Item = UserChurn>) -> Self {
-        self.changes.churn = changes.into_iter().collect();
-        self
-    }
-
-    /// Audit records become searchable up to `max` after they occur (default zero: at once), a
-    /// delay of its own for each record, the same on every search. Descope's ingestion lag is
-    /// undocumented; an event feed must deliver such records all the same.
-    ///
-    /// ```no_run
-    /// # async fn run() -> std::io::Result<()> {
-    /// use std::time::Duration;
-    /// use descope_emulator::Emulator;
-    ///
-    /// let emu = Emulator::builder().audit_ingestion_delay(Duration::from_secs(4)).start().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn audit_ingestion_delay(mut self, max: Duration) -> Self {
-        self.changes.audit_delay = max;
-        self
-    }
-
-    /// What audit search answers as `total` (default [`AuditTotal::Exact`]).
-    ///
-    /// ```no_run
-    /// # async fn run() -> std::io::Result<()> {
-    /// use descope_emulator::{AuditTotal, Emulator};
-    ///
-    /// let emu = Emulator::builder().audit_total(AuditTotal::Capped(1_000)).start().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn audit_total(mut self, total: AuditTotal) -> Self {
-        self.changes.audit_total = total;
-        self
-    }
-
-    /// Audit search answers records without their `ID` (default `false`; the id is documented
-    /// only by Descope's docs and API spec, no SDK reads it).
-    ///
-    /// ```no_run
-    /// # async fn run() -> std::io::Result<()> {
-    /// use descope_emulator::Emulator;
-    ///
-    /// let emu = Emulator::builder().audit_records_without_ids(true).start().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn audit_records_without_ids(mut self, on: bool) -> Self {
-        self.changes.audit_without_ids = on;
-        self
     }
 }
 

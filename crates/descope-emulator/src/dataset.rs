@@ -1,13 +1,13 @@
 //! The emulator's data: a [`Dataset`] of users, tenants, roles, permissions, groups, access
 //! keys, SSO applications, sign-ins and the audit trail.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::activity_records::{AuditRecord, LoginRecord};
 use crate::app_records::SsoAppRecord;
-use crate::generate::{self, GenSpec};
 use crate::grant_records::{
     ConsentRecord, OutboundAppRecord, OutboundTokenRecord, ThirdPartyAppRecord,
 };
@@ -103,42 +103,6 @@ impl Dataset {
         Self::default()
     }
 
-    /// The small named demo dataset the examples use: 36 users across three tenants
-    /// (`Acme Corp`, `Globex`, and `Initech`, a sub-tenant of `Globex`), with project roles,
-    /// tenant roles, permissions, two test users, a disabled and an invited user, groups with
-    /// members, and five access keys: `CI pipeline` (project role `Viewer`, permitted IPs),
-    /// `Globex SCIM` (`Tenant Admin` of Globex; its cleartext is [`DEMO_SCIM_ACCESS_KEY`]),
-    /// `Legacy importer` (inactive), `Acme partner (expired)` and `Support bot` (bound to the
-    /// first user). Three SSO applications: `Wiki` (SAML, whose groups mapping maps a Globex
-    /// group to a project role), `Expenses` (OIDC) and `Legacy CRM` (SAML, disabled); some
-    /// users list applications, the others none (which means all). Most users have sign-ins
-    /// in the 30 days before [`activity_as_of`](Self::activity_as_of), with a matching audit
-    /// trail (`LoginSucceed`, some `LoginFailed`). Two third-party applications (`Partner Portal`,
-    /// `Analytics Bot`) with consents of a few users (one tenant-level consent, one expired), and
-    /// two outbound applications (`Google Drive`, `Slack`) with a few users' tokens (one tied to a
-    /// tenant, one expired without a refresh token).
-    ///
-    /// [`DEMO_SCIM_ACCESS_KEY`]: crate::DEMO_SCIM_ACCESS_KEY
-    ///
-    /// It is the same on every call.
-    pub fn demo() -> Self {
-        generate::demo()
-    }
-
-    /// Generates a dataset of the given sizes; the same spec always gives the same dataset.
-    ///
-    /// ```
-    /// use descope_emulator::{Dataset, GenSpec};
-    ///
-    /// let spec = GenSpec { users: 1_000, tenants: 20, ..GenSpec::default() };
-    /// let data = Dataset::generate(&spec);
-    /// assert_eq!(data.users.len(), 1_000);
-    /// assert_eq!(data.tenants.len(), 20);
-    /// ```
-    pub fn generate(spec: &GenSpec) -> Self {
-        generate::generate(spec)
-    }
-
     /// Pretty-printed JSON.
     pub fn to_json(&self) -> String {
         // Serializing plain records (string keys, no non-finite floats) cannot fail.
@@ -173,7 +137,6 @@ impl Dataset {
     /// `ssoAppIds` may name an application that no longer exists, and sign-ins, audit records,
     /// consents and tokens may name deleted users.
     pub fn validate(&self) -> Result<(), DatasetError> {
-        use std::collections::HashSet;
         let mut ids = HashSet::new();
         let mut logins = HashSet::new();
         let tenants: HashSet<&str> = self.tenants.iter().map(|t| t.id.as_str()).collect();
@@ -210,8 +173,7 @@ impl Dataset {
                 )));
             }
         }
-        crate::state::validate_access_keys(&self.access_keys, &tenants)
-            .map_err(DatasetError::Invalid)?;
+        validate_access_keys(&self.access_keys, &tenants).map_err(DatasetError::Invalid)?;
         let mut apps = HashSet::new();
         for a in &self.sso_apps {
             if a.id.is_empty() || !apps.insert(a.id.as_str()) {
@@ -242,4 +204,23 @@ impl Dataset {
         }
         Ok(())
     }
+}
+
+/// Checks the keys of a dataset: unique ids, and `keyTenants` of existing tenants.
+fn validate_access_keys(keys: &[AccessKeyRecord], tenants: &HashSet<&str>) -> Result<(), String> {
+    let mut ids = HashSet::new();
+    for k in keys {
+        if k.id.is_empty() || !ids.insert(k.id.as_str()) {
+            return Err(format!("empty or duplicate access key id {:?}", k.id));
+        }
+        for t in &k.key_tenants {
+            if !tenants.contains(t.tenant_id.as_str()) {
+                return Err(format!(
+                    "access key {} is associated with unknown tenant {}",
+                    k.id, t.tenant_id
+                ));
+            }
+        }
+    }
+    Ok(())
 }

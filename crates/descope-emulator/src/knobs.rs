@@ -43,7 +43,8 @@ impl RateLimit {
     }
 }
 
-/// Rate limits per endpoint class (see the crate README for which path falls in which class).
+/// Rate limits per endpoint class (`docs/descope-emulator.md`, "Rate limits", says which path
+/// falls in which class).
 ///
 /// ```
 /// use std::time::Duration;

@@ -39,15 +39,13 @@
 
 mod activity_records;
 mod app_records;
+mod builder;
 mod changes;
 mod counters;
 mod dataset;
 mod emulator;
 mod error;
 mod generate;
-mod generate_activity;
-mod generate_grants;
-mod generate_keys;
 mod grant_knobs;
 mod grant_records;
 mod http;
@@ -63,12 +61,12 @@ pub use app_records::{
     AttributeMappingRecord, GroupsMappingRecord, MappedRoleRecord, OidcSettingsRecord,
     SamlSettingsRecord, SsoAppRecord,
 };
+pub use builder::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, EmulatorBuilder};
 pub use changes::{AuditTotal, Churned, UserChurn};
 pub use counters::Counters;
 pub use dataset::{Dataset, DatasetError};
-pub use emulator::{DEFAULT_MANAGEMENT_KEY, DEFAULT_PROJECT_ID, Emulator, EmulatorBuilder};
-pub use generate::GenSpec;
-pub use generate_keys::DEMO_SCIM_ACCESS_KEY;
+pub use emulator::Emulator;
+pub use generate::{DEMO_SCIM_ACCESS_KEY, GenSpec};
 pub use grant_records::{
     ConsentRecord, LogoutRecord, OutboundAppRecord, OutboundTokenRecord, ScopeRecord,
     ThirdPartyAppRecord,

@@ -53,6 +53,19 @@ fn require_ids(ids: &[String], what: &str) -> Result<(), Error> {
     Ok(())
 }
 
+impl Client {
+    /// Access key endpoints.
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let key = client.access_keys().load("K2abc").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn access_keys(&self) -> AccessKeys {
+        AccessKeys::new(self.clone())
+    }
+}
+
 impl AccessKeys {
     pub(crate) fn new(client: Client) -> Self {
         AccessKeys { client }

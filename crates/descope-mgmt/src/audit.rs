@@ -48,6 +48,19 @@ fn record_key(a: &Audit) -> String {
     }
 }
 
+impl Client {
+    /// Audit search (its own rate-limit window: Descope allows 10 searches per minute).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let page = client.audit().search(&descope_mgmt::SearchAuditRequest::new()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn audit(&self) -> Audits {
+        Audits::new(self.clone())
+    }
+}
+
 impl Audits {
     pub(crate) fn new(client: Client) -> Self {
         Audits { client }

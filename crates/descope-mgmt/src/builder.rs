@@ -39,8 +39,7 @@ use crate::transport::{self, HttpConfig, Metrics, StackConfig};
 /// # Ok::<(), descope_mgmt::Error>(())
 /// ```
 pub struct ClientBuilder {
-    project_id: Option<String>,
-    management_key: Option<SecretString>,
+    identity: Identity,
     base_url: Option<String>,
     env_base_url: Option<String>,
     rate_limit: RateLimitConfig,
@@ -56,10 +55,9 @@ pub struct ClientBuilder {
 
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The key is a `SecretString`, whose `Debug` is redacted.
+        // The key is a `SecretString` (or inside `Credentials`), whose `Debug` is redacted.
         f.debug_struct("ClientBuilder")
-            .field("project_id", &self.project_id)
-            .field("management_key", &self.management_key)
+            .field("identity", &self.identity)
             .field("base_url", &self.base_url)
             .field("env_base_url", &self.env_base_url)
             .field("rate_limit", &self.rate_limit)
@@ -77,8 +75,10 @@ impl std::fmt::Debug for ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            project_id: None,
-            management_key: None,
+            identity: Identity::Parts {
+                project_id: None,
+                management_key: None,
+            },
             base_url: None,
             env_base_url: None,
             rate_limit: RateLimitConfig::descope(),
@@ -91,6 +91,70 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             layers: Vec::new(),
         }
+    }
+}
+
+impl Client {
+    /// A builder with Descope's defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Builds a client from `DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY` and, optionally,
+    /// `DESCOPE_BASE_URL` or `DESCOPE_BASE_URI`. When `DESCOPE_PROJECT_ID` is unset,
+    /// `DESCOPE_MANAGEMENT_KEY` may hold the combined `ProjectID:ManagementKey` string.
+    ///
+    /// ```no_run
+    /// let client = descope_mgmt::Client::from_env()?;
+    /// # Ok::<(), descope_mgmt::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+}
+
+/// Who the client acts as: credentials already checked, or a project id and a key set one by one
+/// and checked once, by [`Credentials::new`], in [`ClientBuilder::build`].
+#[derive(Debug)]
+enum Identity {
+    Checked(Credentials),
+    Parts {
+        project_id: Option<String>,
+        management_key: Option<SecretString>,
+    },
+}
+
+impl Identity {
+    /// The project id and key as set so far, for a setter that replaces one of them.
+    fn into_parts(self) -> (Option<String>, Option<SecretString>) {
+        match self {
+            Identity::Checked(c) => (
+                Some(c.project_id().to_owned()),
+                Some(c.management_key().clone()),
+            ),
+            Identity::Parts {
+                project_id,
+                management_key,
+            } => (project_id, management_key),
+        }
+    }
+
+    /// The checked credentials: the setters' values go through [`Credentials::new`], the one
+    /// check of a project id and a key.
+    fn check(self) -> Result<Credentials, Error> {
+        let (project_id, management_key) = match self {
+            Identity::Checked(c) => return Ok(c),
+            Identity::Parts {
+                project_id,
+                management_key,
+            } => (project_id, management_key),
+        };
+        let project_id = project_id
+            .filter(|p| !p.trim().is_empty())
+            .ok_or_else(|| Error::config("the project id is not set"))?;
+        let management_key =
+            management_key.ok_or_else(|| Error::config("the management key is not set"))?;
+        Credentials::new(project_id, management_key)
     }
 }
 
@@ -112,10 +176,9 @@ impl ClientBuilder {
     /// (the rules are [`Credentials::from_lookup`]'s).
     pub(crate) fn with_lookup(self, get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let credentials = Credentials::from_lookup(get)?;
-        let mut builder = self
-            .project_id(credentials.project_id())
-            .management_key(credentials.management_key().clone());
+        let mut builder = self;
         builder.env_base_url = credentials.base_url().map(str::to_owned);
+        builder.identity = Identity::Checked(credentials);
         Ok(builder)
     }
 
@@ -128,27 +191,35 @@ impl ClientBuilder {
     /// # Ok::<(), descope_mgmt::Error>(())
     /// ```
     #[must_use]
-    pub fn with_credentials(self, credentials: &Credentials) -> Self {
-        let mut builder = self
-            .project_id(credentials.project_id())
-            .management_key(credentials.management_key().clone());
+    pub fn with_credentials(mut self, credentials: &Credentials) -> Self {
         if let Some(url) = credentials.base_url() {
-            builder = builder.base_url(url);
+            self = self.base_url(url);
         }
-        builder
-    }
-
-    /// The project id.
-    #[must_use]
-    pub fn project_id(mut self, id: impl Into<String>) -> Self {
-        self.project_id = Some(id.into());
+        self.identity = Identity::Checked(credentials.clone());
         self
     }
 
-    /// The management key.
+    /// The project id (checked with the key in [`ClientBuilder::build`], by
+    /// [`Credentials::new`]'s rules).
+    #[must_use]
+    pub fn project_id(mut self, id: impl Into<String>) -> Self {
+        let (_, management_key) = self.identity.into_parts();
+        self.identity = Identity::Parts {
+            project_id: Some(id.into()),
+            management_key,
+        };
+        self
+    }
+
+    /// The management key (checked with the project id in [`ClientBuilder::build`], by
+    /// [`Credentials::new`]'s rules).
     #[must_use]
     pub fn management_key(mut self, key: SecretString) -> Self {
-        self.management_key = Some(key);
+        let (project_id, _) = self.identity.into_parts();
+        self.identity = Identity::Parts {
+            project_id,
+            management_key: Some(key),
+        };
         self
     }
 
@@ -272,33 +343,8 @@ impl ClientBuilder {
 
     /// Validates the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let project_id = self
-            .project_id
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| Error::config("the project id is not set"))?;
-        if !is_token(&project_id) || project_id.contains(':') {
-            return Err(Error::config(
-                "the project id contains characters that are not allowed",
-            ));
-        }
-        let management_key = self
-            .management_key
-            .ok_or_else(|| Error::config("the management key is not set"))?;
-        {
-            use secrecy::ExposeSecret;
-            let k = management_key.expose_secret();
-            if k.is_empty() || !is_token(k) {
-                return Err(Error::config(
-                    "the management key is empty or contains characters that are not allowed",
-                ));
-            }
-            if k.contains(':') {
-                return Err(Error::config(
-                    "the management key contains `:`; pass a combined `ProjectID:ManagementKey` to `credentials()` instead",
-                ));
-            }
-        }
+        let credentials = self.identity.check()?;
+        let project_id = credentials.project_id().to_owned();
         let base_url = match self.base_url.or(self.env_base_url) {
             Some(u) => validate_base_url(&u)?,
             None => validate_base_url(&base_url_for_project(&project_id))?,
@@ -326,7 +372,7 @@ impl ClientBuilder {
                     client: http,
                     base_url: base_url.clone(),
                     project_id: project_id.clone(),
-                    management_key,
+                    management_key: credentials.management_key().clone(),
                     max_response_bytes: self.max_response_bytes,
                 },
                 rate_limit: self.rate_limit,
@@ -351,11 +397,6 @@ impl ClientBuilder {
             handshake_timeout,
         ))
     }
-}
-
-/// Visible ASCII without spaces: safe in a header, and rules out pasted whitespace or newlines.
-fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The regional rule of the official SDKs: ids of 32+ characters carry a region in characters
@@ -539,6 +580,49 @@ mod tests {
         assert!(err.to_string().contains("credentials()"), "{err}");
         let err = ClientBuilder::default().with_lookup(env(&[])).unwrap_err();
         assert!(err.to_string().contains("DESCOPE_PROJECT_ID"));
+    }
+
+    #[test]
+    fn the_setters_are_checked_by_the_credentials_rules_only() {
+        // One check: whatever `Credentials::new` refuses, `build` refuses with the same words,
+        // and what it accepts builds.
+        for (project, key) in [
+            ("P2abc", "K2 b"),
+            ("P2abc", "P2abc:K2key"),
+            ("P2abc", ""),
+            ("abc", "K2key"),
+            ("P2-abc", "K2key"),
+            (" P2abc ", "K2key"),
+        ] {
+            let direct = Credentials::new(project, SecretString::from(key));
+            let built = ClientBuilder::default()
+                .project_id(project)
+                .management_key(SecretString::from(key))
+                .build();
+            match (direct, built) {
+                (Ok(c), Ok(client)) => assert_eq!(c.project_id(), client.project_id()),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{project} {key}: {a:?} but the builder {b:?}"),
+            }
+        }
+        // A setter after checked credentials replaces that part only, and is checked again.
+        let err = ClientBuilder::default()
+            .credentials("P2abc:K2key")
+            .unwrap()
+            .project_id("not a project")
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not a Descope project id"),
+            "{err}"
+        );
+        let c = ClientBuilder::default()
+            .credentials("P2abc:K2key")
+            .unwrap()
+            .project_id("P2other")
+            .build()
+            .unwrap();
+        assert_eq!(c.project_id(), "P2other");
     }
 
     #[test]

@@ -5,18 +5,14 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bytes::Bytes;
-use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
 use url::Url;
 
-use crate::builder::ClientBuilder;
 use crate::error::Error;
 use crate::transport::{Auth, EndpointClass, HttpRequest, Method, Metrics, Transport};
-use crate::{AccessKeys, Audits, OutboundApps, SsoApps, ThirdPartyApps};
-use crate::{Groups, Permissions, Roles, ScimClient, Tenants, Users};
 
 /// The default base URL for project ids without a region.
 pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
@@ -113,23 +109,6 @@ impl Client {
         }
     }
 
-    /// A builder with Descope's defaults.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// Builds a client from `DESCOPE_PROJECT_ID`, `DESCOPE_MANAGEMENT_KEY` and, optionally,
-    /// `DESCOPE_BASE_URL` or `DESCOPE_BASE_URI`. When `DESCOPE_PROJECT_ID` is unset,
-    /// `DESCOPE_MANAGEMENT_KEY` may hold the combined `ProjectID:ManagementKey` string.
-    ///
-    /// ```no_run
-    /// let client = descope_mgmt::Client::from_env()?;
-    /// # Ok::<(), descope_mgmt::Error>(())
-    /// ```
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::from_env()?.build()
-    }
-
     /// The project id.
     pub fn project_id(&self) -> &str {
         &self.inner.project_id
@@ -138,92 +117,6 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
-    }
-
-    /// User endpoints.
-    pub fn users(&self) -> Users {
-        Users::new(self.clone())
-    }
-
-    /// Tenant endpoints.
-    pub fn tenants(&self) -> Tenants {
-        Tenants::new(self.clone())
-    }
-
-    /// Role endpoints.
-    pub fn roles(&self) -> Roles {
-        Roles::new(self.clone())
-    }
-
-    /// Permission endpoints.
-    pub fn permissions(&self) -> Permissions {
-        Permissions::new(self.clone())
-    }
-
-    /// SSO/SCIM group endpoints (read-only).
-    pub fn groups(&self) -> Groups {
-        Groups::new(self.clone())
-    }
-
-    /// Access key endpoints.
-    ///
-    /// ```no_run
-    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
-    /// let key = client.access_keys().load("K2abc").await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn access_keys(&self) -> AccessKeys {
-        AccessKeys::new(self.clone())
-    }
-
-    /// SSO application endpoints (read-only).
-    ///
-    /// ```no_run
-    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
-    /// let apps = client.sso_apps().all().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn sso_apps(&self) -> SsoApps {
-        SsoApps::new(self.clone())
-    }
-
-    /// Third-party (inbound) applications and the consents users gave them.
-    ///
-    /// ```no_run
-    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
-    /// let apps = client.third_party_apps().all().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn third_party_apps(&self) -> ThirdPartyApps {
-        ThirdPartyApps::new(self.clone())
-    }
-
-    /// Outbound applications and which users hold tokens for them (never the tokens).
-    ///
-    /// ```no_run
-    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
-    /// let connected = client.outbound_apps().apps_with_user_token("U2abc", None).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn outbound_apps(&self) -> OutboundApps {
-        OutboundApps::new(self.clone())
-    }
-
-    /// Audit search (its own rate-limit window: Descope allows 10 searches per minute).
-    ///
-    /// ```no_run
-    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
-    /// let page = client.audit().search(&descope_mgmt::SearchAuditRequest::new()).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn audit(&self) -> Audits {
-        Audits::new(self.clone())
-    }
-
-    /// The SCIM 2.0 API of one tenant, authenticated with that tenant's access key
-    /// (`Bearer <ProjectID>:<AccessKey>`). Shares this client's transport and limits.
-    pub fn scim(&self, access_key: SecretString) -> ScimClient {
-        ScimClient::new(self.clone(), access_key)
     }
 
     /// A snapshot of the counters.

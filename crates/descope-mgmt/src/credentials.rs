@@ -52,7 +52,9 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// A project id and its management key, checked.
+    /// A project id and its management key, checked: the one place a project id and a key are
+    /// validated (the builder's [`project_id`](crate::ClientBuilder::project_id) and
+    /// [`management_key`](crate::ClientBuilder::management_key) come here too).
     pub fn new(project_id: impl Into<String>, management_key: SecretString) -> Result<Self, Error> {
         let project_id = project_id.into().trim().to_owned();
         check_project_id(&project_id)?;
@@ -86,43 +88,74 @@ impl Credentials {
     /// From variables read through `get`: `DESCOPE_PROJECT_ID` and `DESCOPE_MANAGEMENT_KEY`
     /// (which may hold the combined `ProjectID:ManagementKey`, then `DESCOPE_PROJECT_ID` may be
     /// left out but must agree if set), and `DESCOPE_BASE_URL` or else `DESCOPE_BASE_URI`.
-    /// Empty values count as unset.
+    /// Empty values count as unset. The key is a [`SecretString`] from the moment `get`
+    /// returns it.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let non_empty = |name: &str| {
             get(name)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let project = non_empty("DESCOPE_PROJECT_ID");
-        let key = non_empty("DESCOPE_MANAGEMENT_KEY");
-        let mut credentials = match (project, key) {
-            (project, Some(k)) if k.contains(':') => {
-                let c = Self::parse(&k)?;
-                if project.is_some_and(|p| p != c.project_id) {
-                    return Err(Error::config(
-                        "DESCOPE_PROJECT_ID differs from the project id in the combined DESCOPE_MANAGEMENT_KEY",
-                    ));
-                }
-                c
-            }
-            (Some(p), Some(k)) => Self::new(p, SecretString::from(k))?,
-            (None, _) => {
-                return Err(Error::config(
-                    "DESCOPE_PROJECT_ID is not set (Descope console → Project → Settings)",
-                ));
-            }
-            (Some(_), None) => {
-                return Err(Error::config(
-                    "DESCOPE_MANAGEMENT_KEY is not set (Descope console → Company → Management Keys)",
-                ));
-            }
-        };
+        let key = get("DESCOPE_MANAGEMENT_KEY").map(SecretString::from);
+        let mut credentials = Self::from_values(non_empty("DESCOPE_PROJECT_ID"), key)?;
         if let Some(url) = non_empty("DESCOPE_BASE_URL") {
             credentials = credentials.with_base_url(url, "DESCOPE_BASE_URL");
         } else if let Some(url) = non_empty("DESCOPE_BASE_URI") {
             credentials = credentials.with_base_url(url, "DESCOPE_BASE_URI");
         }
         Ok(credentials)
+    }
+
+    /// [`Credentials::from_lookup`]'s rules for values already read (by a command line, say):
+    /// `management_key` may hold the combined `ProjectID:ManagementKey`, then `project_id` may
+    /// be `None` but must agree if given. Empty or blank values count as unset; errors name the
+    /// variables `DESCOPE_PROJECT_ID` and `DESCOPE_MANAGEMENT_KEY`.
+    ///
+    /// ```
+    /// use descope_mgmt::{Credentials, SecretString};
+    ///
+    /// let key = SecretString::from("P2abc:K2secret");
+    /// let c = Credentials::from_values(None, Some(key))?;
+    /// assert_eq!(c.project_id(), "P2abc");
+    /// let c = Credentials::from_values(Some("P2abc".into()), Some(SecretString::from("K2secret")))?;
+    /// assert_eq!(c.project_id(), "P2abc");
+    /// assert!(Credentials::from_values(Some("P2abc".into()), None).is_err());
+    /// # Ok::<(), descope_mgmt::Error>(())
+    /// ```
+    pub fn from_values(
+        project_id: Option<String>,
+        management_key: Option<SecretString>,
+    ) -> Result<Self, Error> {
+        let project = project_id
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty());
+        let key = management_key.filter(|k| !k.expose_secret().trim().is_empty());
+        match (project, key) {
+            (project, Some(k)) if k.expose_secret().contains(':') => {
+                let c = Self::parse(k.expose_secret())?;
+                if project.is_some_and(|p| p != c.project_id) {
+                    return Err(Error::config(
+                        "DESCOPE_PROJECT_ID differs from the project id in the combined DESCOPE_MANAGEMENT_KEY",
+                    ));
+                }
+                Ok(c)
+            }
+            (Some(p), Some(k)) => {
+                let trimmed = k.expose_secret().trim();
+                let k = if trimmed.len() == k.expose_secret().len() {
+                    k
+                } else {
+                    SecretString::from(trimmed.to_owned())
+                };
+                Self::new(p, k)
+            }
+            (None, _) => Err(Error::config(
+                "DESCOPE_PROJECT_ID is not set (Descope console → Project → Settings)",
+            )),
+            (Some(_), None) => Err(Error::config(
+                "DESCOPE_MANAGEMENT_KEY is not set (Descope console → Company → Management Keys)",
+            )),
+        }
     }
 
     /// Sets the base URL, saying where it was set (a variable or flag name) so errors can name
@@ -185,7 +218,9 @@ fn check_key(key: &str) -> Result<(), Error> {
     }
     if key.contains(':') {
         return Err(Error::config(
-            "the management key contains `:`; give the combined `ProjectID:ManagementKey` as such, not as the key",
+            "the management key contains `:`; give the combined `ProjectID:ManagementKey` as such \
+             (`Credentials::parse`, `ClientBuilder::credentials()`, or alone in \
+             DESCOPE_MANAGEMENT_KEY), not as the key",
         ));
     }
     Ok(())

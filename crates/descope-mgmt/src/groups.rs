@@ -18,6 +18,13 @@ pub struct Groups {
     client: Client,
 }
 
+impl Client {
+    /// SSO/SCIM group endpoints (read-only).
+    pub fn groups(&self) -> Groups {
+        Groups::new(self.clone())
+    }
+}
+
 impl Groups {
     pub(crate) fn new(client: Client) -> Self {
         Groups { client }

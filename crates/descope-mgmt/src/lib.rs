@@ -46,6 +46,8 @@
 //! - `rustls` (default): TLS with rustls and the Mozilla root certificates (`webpki-roots`).
 //! - `native-tls`: TLS with the platform's library (OpenSSL on Linux, Secure Transport on
 //!   macOS, SChannel on Windows) and its certificate store. With both, rustls is used.
+//! - `test-util`: the `testing` module, the response decoders callable without a server, for
+//!   property tests of hostile bodies.
 //! - `tracing` spans per attempt (`descope.request`: method, path, attempt, status, elapsed).
 //!   Keys and request bodies are never logged.
 
@@ -56,8 +58,6 @@ mod builder;
 mod client;
 mod config;
 mod credentials;
-#[cfg(test)]
-mod decode_props;
 mod error;
 mod excerpt;
 mod groups;
@@ -70,6 +70,8 @@ mod roles;
 mod scim;
 mod sso_apps;
 mod tenants;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod third_party;
 mod transport;
 mod users;
@@ -82,13 +84,11 @@ pub use builder::{ClientBuilder, base_url_for_project};
 pub use client::{Client, ClientMetrics, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use config::{RateLimitConfig, RateWindow, RetryConfig};
 pub use credentials::Credentials;
-pub use error::{ApiError, DecodeIssue, Error};
+pub use error::{ApiError, DecodeIssue, Error, PagingError, PagingErrorKind};
 pub use groups::Groups;
 pub use models::*;
 pub use outbound::OutboundApps;
-pub use pager::{
-    PageBoundary, PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch, UserPager,
-};
+pub use pager::{PageBoundary, PagerOptions, PagerStats, UserBatch, UserPager};
 pub use permissions::Permissions;
 pub use roles::Roles;
 pub use scim::ScimClient;

@@ -70,6 +70,19 @@ fn require_plain_id(id: &str, what: &str) -> Result<(), Error> {
     Ok(())
 }
 
+impl Client {
+    /// Outbound applications and which users hold tokens for them (never the tokens).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let connected = client.outbound_apps().apps_with_user_token("U2abc", None).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn outbound_apps(&self) -> OutboundApps {
+        OutboundApps::new(self.clone())
+    }
+}
+
 impl OutboundApps {
     pub(crate) fn new(client: Client) -> Self {
         OutboundApps { client }

@@ -21,6 +21,13 @@ fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
+impl Client {
+    /// Permission endpoints.
+    pub fn permissions(&self) -> Permissions {
+        Permissions::new(self.clone())
+    }
+}
+
 impl Permissions {
     pub(crate) fn new(client: Client) -> Self {
         Permissions { client }

@@ -20,6 +20,13 @@ pub struct Roles {
     client: Client,
 }
 
+impl Client {
+    /// Role endpoints.
+    pub fn roles(&self) -> Roles {
+        Roles::new(self.clone())
+    }
+}
+
 impl Roles {
     pub(crate) fn new(client: Client) -> Self {
         Roles { client }

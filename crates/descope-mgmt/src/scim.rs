@@ -61,6 +61,14 @@ fn segment(id: &str) -> Result<String, Error> {
     Ok(out)
 }
 
+impl Client {
+    /// The SCIM 2.0 API of one tenant, authenticated with that tenant's access key
+    /// (`Bearer <ProjectID>:<AccessKey>`). Shares this client's transport and limits.
+    pub fn scim(&self, access_key: SecretString) -> ScimClient {
+        ScimClient::new(self.clone(), access_key)
+    }
+}
+
 impl ScimClient {
     pub(crate) fn new(client: Client, key: SecretString) -> Self {
         ScimClient {
@@ -210,15 +218,9 @@ impl ScimClient {
 
     /// `GET /scim/v2/ResourceTypes` (a list response or a bare array).
     pub async fn resource_types(&self) -> Result<Vec<ScimResourceType>, Error> {
-        Ok(
-            match self
-                .call::<ResourceTypes>(Call::get("/scim/v2/ResourceTypes"))
-                .await?
-            {
-                ResourceTypes::List(l) => l.resources,
-                ResourceTypes::Bare(v) => v,
-            },
-        )
+        self.call::<ResourceTypes>(Call::get("/scim/v2/ResourceTypes"))
+            .await
+            .map(ResourceTypes::into_vec)
     }
 }
 

@@ -19,6 +19,19 @@ pub struct SsoApps {
     client: Client,
 }
 
+impl Client {
+    /// SSO application endpoints (read-only).
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let apps = client.sso_apps().all().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sso_apps(&self) -> SsoApps {
+        SsoApps::new(self.clone())
+    }
+}
+
 impl SsoApps {
     pub(crate) fn new(client: Client) -> Self {
         SsoApps { client }

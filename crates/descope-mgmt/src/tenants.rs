@@ -22,6 +22,13 @@ pub struct Tenants {
     client: Client,
 }
 
+impl Client {
+    /// Tenant endpoints.
+    pub fn tenants(&self) -> Tenants {
+        Tenants::new(self.clone())
+    }
+}
+
 impl Tenants {
     pub(crate) fn new(client: Client) -> Self {
         Tenants { client }

@@ -81,6 +81,19 @@ pub struct ThirdPartyApps {
     client: Client,
 }
 
+impl Client {
+    /// Third-party (inbound) applications and the consents users gave them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// let apps = client.third_party_apps().all().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn third_party_apps(&self) -> ThirdPartyApps {
+        ThirdPartyApps::new(self.clone())
+    }
+}
+
 impl ThirdPartyApps {
     pub(crate) fn new(client: Client) -> Self {
         ThirdPartyApps { client }

@@ -1,7 +1,5 @@
 //! User endpoints: `client.users()`.
 
-use futures::Stream;
-
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::models::{
@@ -9,7 +7,6 @@ use crate::models::{
     TenantBody, UpdateUserRequest, User, UserEnvelope, UserIdsBody, UserPage, UserStatusUpdate,
     UsersEnvelope,
 };
-use crate::pager::{DEFAULT_PAGE_SIZE, PagerOptions, UserPager};
 use crate::transport::EndpointClass;
 
 /// User endpoints. Every method that names a user takes a login id or a user id: Descope
@@ -24,6 +21,13 @@ use crate::transport::EndpointClass;
 #[derive(Debug, Clone)]
 pub struct Users {
     client: Client,
+}
+
+impl Client {
+    /// User endpoints.
+    pub fn users(&self) -> Users {
+        Users::new(self.clone())
+    }
 }
 
 impl Users {
@@ -74,36 +78,6 @@ impl Users {
             .idempotent(true)
             .class(EndpointClass::UserSearchUpdate);
         self.client.call(call).await
-    }
-
-    /// Every user matching `req`, as a stream, through a [`crate::UserPager`]: pages fetched
-    /// concurrently (16 requests at most), handed over in order, robust against a `total` that
-    /// lies, a capped page size, servers that honour only `page` or only `offset`, and users
-    /// shifting between pages (see the pager for exactly what it guarantees).
-    ///
-    /// The page size is `req.limit` (100 when unset); the listing starts at `req.offset`, or at
-    /// `req.page × limit`, or at the first page. Use a stable `sort` (e.g. `createdTime`) if
-    /// users change during the walk. For the statistics of the listing (a shortfall against the
-    /// total), use [`Users::pager`] instead.
-    ///
-    /// ```no_run
-    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
-    /// use futures::TryStreamExt;
-    /// use descope_mgmt::{SearchUsersRequest, SortField};
-    /// let req = SearchUsersRequest::new().limit(200).sort(vec![SortField::asc("createdTime")]);
-    /// let users: Vec<_> = client.users().search_all(req).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn search_all(
-        &self,
-        req: SearchUsersRequest,
-    ) -> impl Stream<Item = Result<User, Error>> + Send + Unpin + use<> {
-        let page_size = req.limit.filter(|l| *l > 0).unwrap_or(DEFAULT_PAGE_SIZE);
-        let start = req.offset.unwrap_or_else(|| {
-            u64::from(req.page.unwrap_or(0)).saturating_mul(u64::from(page_size))
-        });
-        let options = PagerOptions::default().page_size(page_size);
-        UserPager::new(self.clone(), req, options, start).into_stream()
     }
 
     /// `GET /v1/mgmt/user?loginId=`: loads one user by login id (a user id works too).

@@ -1,246 +1,23 @@
-//! Syncs of a project that changes while it is read (issue 20): users deleted and created in
-//! front of the user pages during the listing, with one page in flight or sixteen; changes made
-//! while a sync is stopped (SIGTERM) and then resumed; a role created and another deleted
-//! between the two runs; an option changed between them; a finished partial file of another
-//! project. Every user present throughout is in the file with all its grants, and nothing is
-//! in it that neither the project before nor the project after explains.
+//! The program stopped (SIGTERM) while the project changes, and run again (issue 20): users
+//! deleted and created while it is stopped; a role created and another deleted between the two
+//! runs; an option changed between them; a finished partial file of another project. Every user
+//! present throughout is in the file with all its grants, and nothing is in it that neither the
+//! project before nor the project after explains. (Changes during one listing are the
+//! library-level tests' `tests/it/changes.rs`.)
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
 use c1_connector_sdk::store::{C1zReader, C1zWriter};
-use descope_connector::{DescopeConfig, DescopeConnector};
-use descope_emulator::{Dataset, Emulator, GenSpec, UserChurn};
-use descope_mgmt::{Client, RateLimitConfig, RetryConfig, SecretString};
+use descope_c1::testing::{
+    TestResult, assert_exact_under_change, changing_project, client_for, connector_with, enc,
+    expected, read,
+};
+use descope_emulator::{Dataset, Emulator};
 use prost::Message;
-
-use crate::common::{Contents, TestResult, enc, expected, read};
-
-const SEARCH: &str = "POST /v2/mgmt/user/search";
-
-fn spec(users: usize) -> GenSpec {
-    GenSpec {
-        users,
-        tenants: 12,
-        project_roles: 6,
-        tenant_roles: 10,
-        permissions: 8,
-        test_users: 6,
-        access_keys: 10,
-        sso_apps: 3,
-        seed: 20,
-        ..GenSpec::default()
-    }
-}
-
-fn client(emu: &Emulator) -> TestResult<Client> {
-    Ok(Client::builder()
-        .project_id(emu.project_id())
-        .management_key(SecretString::from(emu.management_key().to_owned()))
-        .base_url(emu.base_url())
-        .rate_limit(RateLimitConfig::disabled())
-        .retry(
-            RetryConfig::default()
-                .max_attempts(8)
-                .base_delay(Duration::from_millis(5)),
-        )
-        .build()?)
-}
-
-/// A connector that fetches `parallel` user pages at once.
-fn connector(emu: &Emulator, parallel: usize) -> TestResult<Arc<DescopeConnector>> {
-    let config = DescopeConfig::new(
-        emu.project_id(),
-        SecretString::from(emu.management_key().to_owned()),
-    )?
-    .with_base_url(emu.base_url())
-    .with_max_parallel_fetches(parallel);
-    Ok(Arc::new(DescopeConnector::with_client(
-        client(emu)?,
-        &config,
-    )))
-}
-
-/// What a file synced while `deleted` users were deleted and `created` ones created must hold:
-/// every object of the project after the change that is not about a created user (those are
-/// the objects of users present throughout, and of the catalog); and nothing that neither the
-/// project before nor the project after explains (a deleted user may appear, with its grants,
-/// and so may a created one). No object is written twice.
-fn assert_exact_under_change(
-    got: &Contents,
-    data: &Dataset,
-    deleted: &[String],
-    created: &[String],
-    include_test_users: bool,
-) {
-    let gone: HashSet<&str> = deleted.iter().map(String::as_str).collect();
-    let mut after = data.clone();
-    after.users.retain(|u| !gone.contains(u.user_id.as_str()));
-    for g in &mut after.groups {
-        g.members.retain(|m| !gone.contains(m.user_id.as_str()));
-    }
-    let required = expected(&after, include_test_users);
-    let before = expected(data, include_test_users);
-    let new: Vec<String> = created.iter().map(|c| enc(c)).collect();
-    let about_created = |x: &str| new.iter().any(|c| x.contains(c.as_str()));
-    for (kind, req, allowed, have) in [
-        (
-            "resource",
-            &required.resources,
-            &before.resources,
-            &got.resources,
-        ),
-        (
-            "entitlement",
-            &required.entitlements,
-            &before.entitlements,
-            &got.entitlements,
-        ),
-        ("grant", &required.grants, &before.grants, &got.grants),
-    ] {
-        let missing: Vec<&String> = req.difference(have).collect();
-        assert!(
-            missing.is_empty(),
-            "{} {kind}s of the project present throughout are missing, e.g. {:?}",
-            missing.len(),
-            &missing[..missing.len().min(5)]
-        );
-        let unexplained: Vec<&String> = have
-            .iter()
-            .filter(|x| !req.contains(*x) && !allowed.contains(*x) && !about_created(x))
-            .collect();
-        assert!(
-            unexplained.is_empty(),
-            "{kind}s neither project explains: {unexplained:?}"
-        );
-    }
-    assert_eq!(
-        got.rows,
-        (
-            got.resources.len(),
-            got.entitlements.len(),
-            got.grants.len()
-        ),
-        "no object written twice"
-    );
-}
-
-async fn sync_while_churning(churn: Vec<UserChurn>, parallel: usize) -> TestResult {
-    let data = Dataset::generate(&spec(3_000));
-    let emu = Emulator::builder()
-        .dataset(data.clone())
-        .latency(Duration::from_millis(1), Duration::from_millis(2))
-        .user_churn(churn.clone())
-        .start()
-        .await?;
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("sync.c1z");
-    let mut store = C1zWriter::create(&path)?;
-    Syncer::new(connector(&emu, parallel)?, SyncOptions::default())
-        .run(&mut store)
-        .await?;
-    drop(store);
-    let churned = emu.churned();
-    let wanted_deletions: usize = churn.iter().filter_map(|c| c.delete).map(|d| d.1).sum();
-    let wanted_creations: usize = churn.iter().filter_map(|c| c.create).map(|c| c.1).sum();
-    assert_eq!(
-        (churned.deleted.len(), churned.created.len()),
-        (wanted_deletions, wanted_creations),
-        "every change happened during the listing ({parallel} in flight)"
-    );
-    assert_exact_under_change(
-        &read(&path)?,
-        &data,
-        &churned.deleted,
-        &churned.created,
-        false,
-    );
-    Ok(())
-}
-
-// The first user search is the credentials check (one user); the second is the first page.
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn users_deleted_after_the_first_page_lose_no_other_user() -> TestResult {
-    for parallel in [1, 16] {
-        let churn = vec![
-            // The issue's case: three users at the front, right after the first page.
-            UserChurn::after(2).delete(0, 3),
-            // More than the pages overlap, a few pages on.
-            UserChurn::after(6).delete(100, 40),
-            UserChurn::after(12).delete(0, 250),
-        ];
-        sync_while_churning(churn, parallel).await?;
-    }
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn users_created_in_front_of_the_pages_lose_no_other_user() -> TestResult {
-    for parallel in [1, 16] {
-        let churn = vec![
-            UserChurn::after(2).create(0, 5),
-            UserChurn::after(7).create(300, 150),
-        ];
-        sync_while_churning(churn, parallel).await?;
-    }
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn users_deleted_and_created_during_the_listing_lose_no_other_user() -> TestResult {
-    for parallel in [1, 16] {
-        let churn = vec![
-            UserChurn::after(2).delete(0, 7).create(50, 3),
-            UserChurn::after(5).create(0, 60),
-            UserChurn::after(9).delete(200, 120).create(900, 20),
-            UserChurn::after(15).delete(0, 30),
-        ];
-        sync_while_churning(churn, parallel).await?;
-    }
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlapping_pages_cost_no_request_when_honoured_and_at_most_five_percent_capped()
--> TestResult {
-    let data = Dataset::generate(&spec(9_000));
-    let listed = data.users.iter().filter(|u| !u.test).count() as u64;
-    // Side by side, pages of 100: every page, plus an empty one after an exact multiple.
-    let side_by_side = listed / 100 + 1;
-    for cap in [None, Some(100)] {
-        let emu = Emulator::builder()
-            .dataset(data.clone())
-            .user_search_max_limit(cap)
-            .start()
-            .await?;
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("sync.c1z");
-        let options = SyncOptions::default().with_validate(false);
-        Syncer::new(connector(&emu, 16)?, options)
-            .run(&mut C1zWriter::create(&path)?)
-            .await?;
-        let searches = emu.counters().endpoint(SEARCH);
-        if cap.is_none() {
-            // Pages of 104 every 100: no extra request.
-            assert!(searches <= side_by_side, "{searches} vs {side_by_side}");
-        } else {
-            // Pages capped at 100 move on by 96: 4.2% more, and a page of rounding.
-            assert!(
-                searches * 100 <= side_by_side * 105,
-                "{searches} vs {side_by_side}"
-            );
-        }
-        assert_eq!(read(&path)?, expected(&data, false), "{cap:?}");
-    }
-    Ok(())
-}
-
-// ---- The real binary: stopped with SIGTERM, changed, resumed. ----
 
 /// Runs a sync into `path`; with `term`, sends SIGTERM once the file holds a checkpoint whose
 /// user listing is under way. Returns the exit status and standard error.
@@ -328,7 +105,7 @@ async fn emulator(data: &Dataset) -> TestResult<Emulator> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resumed_sync_after_users_were_deleted_in_front_loses_no_other_user() -> TestResult {
-    let data = Dataset::generate(&spec(3_000));
+    let data = Dataset::generate(&changing_project(3_000));
     let emu = emulator(&data).await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sync.c1z");
@@ -338,7 +115,7 @@ async fn a_resumed_sync_after_users_were_deleted_in_front_loses_no_other_user() 
 
     // While the sync is stopped: 45 users at the front of the order are deleted (every later
     // user shifts back past the saved page token), and 10 are created.
-    let c = client(&emu)?;
+    let c = client_for(&emu)?;
     let deleted: Vec<String> = data
         .users
         .iter()
@@ -374,7 +151,7 @@ async fn a_resumed_sync_after_users_were_deleted_in_front_loses_no_other_user() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_after_roles_changed_equals_a_fresh_sync_at_that_point() -> TestResult {
-    let data = Dataset::generate(&spec(2_000));
+    let data = Dataset::generate(&changing_project(2_000));
     let emu = emulator(&data).await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sync.c1z");
@@ -382,7 +159,7 @@ async fn a_resume_after_roles_changed_equals_a_fresh_sync_at_that_point() -> Tes
     assert_eq!(status.code(), Some(130), "{stderr}");
 
     // While the sync is stopped: a role created, another deleted.
-    let c = client(&emu)?;
+    let c = client_for(&emu)?;
     c.roles()
         .create(&descope_mgmt::CreateRoleRequest::new(
             "Created while stopped",
@@ -422,7 +199,7 @@ async fn a_resume_after_roles_changed_equals_a_fresh_sync_at_that_point() -> Tes
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_option_changed_between_runs_sets_the_partial_file_aside() -> TestResult {
-    let data = Dataset::generate(&spec(2_000));
+    let data = Dataset::generate(&changing_project(2_000));
     let emu = emulator(&data).await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sync.c1z");
@@ -451,7 +228,7 @@ async fn an_option_changed_between_runs_sets_the_partial_file_aside() -> TestRes
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_finished_partial_file_of_another_project_never_replaces_the_file() -> TestResult {
-    let data = Dataset::generate(&spec(300));
+    let data = Dataset::generate(&changing_project(300));
     let emu = emulator(&data).await?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("sync.c1z");
@@ -459,7 +236,7 @@ async fn a_finished_partial_file_of_another_project_never_replaces_the_file() ->
     // finishing and renaming), and an older file in place.
     let mut store = C1zWriter::open_or_resume(partial(&path))?;
     Syncer::new(
-        connector(&emu, 4)?,
+        connector_with(&emu, |config| config.with_max_parallel_fetches(4))?,
         SyncOptions::default().with_source("descope project P2SomeOtherProject"),
     )
     .run(&mut store)

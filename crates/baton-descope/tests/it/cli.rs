@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::common::{TestResult, read};
+use descope_c1::testing::{TestResult, read};
 
 pub(crate) fn command() -> TestResult<Command> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton-descope"));

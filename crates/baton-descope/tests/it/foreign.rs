@@ -4,11 +4,11 @@
 
 use std::time::{Duration, Instant};
 
+use descope_c1::testing::TestResult;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::cli::command;
-use crate::common::TestResult;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -45,7 +45,7 @@ async fn changes_against_a_server_that_is_not_descope_fail_and_name_the_url() ->
     let file = dir.path().join("sync.c1z");
     let out = command()?.args(["--demo", "-f"]).arg(&file).output()?;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let contents = crate::common::read(&file)?;
+    let contents = descope_c1::testing::read(&file)?;
     let grant = contents
         .grants
         .iter()

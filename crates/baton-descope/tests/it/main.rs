@@ -1,26 +1,14 @@
-//! End-to-end tests: the Descope connector, the SDK's engine and `.c1z` store, and the Descope
-//! client, run together against the emulator on 127.0.0.1.
+//! The program's tests: the real `baton-descope` binary (`CARGO_BIN_EXE_baton-descope`) as a
+//! user and as ConductorOne run it, against the emulator on 127.0.0.1: flags and variables,
+//! streams and files, exit codes, signals and resume, service mode, and no secret in any output.
+//! The library-level end-to-end tests are the workspace's `tests/`; the helpers both share are
+//! `descope_c1::testing` (feature `test-util` of the root package).
 
-mod apps;
 mod changes;
 mod cli;
-mod common;
-mod conformance;
-mod events;
-mod events_lag;
-mod faults;
 mod foreign;
-mod keys;
-mod knobs;
-mod last_login;
 mod lifecycle;
-mod official_sdk;
 mod program;
-mod provisioning_faults;
-mod races;
 mod resume;
 mod secrets;
 mod service;
-mod sync;
-mod targets;
-mod tenants;

@@ -5,8 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 
+use descope_c1::testing::TestResult;
+
 use crate::cli::command;
-use crate::common::TestResult;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -42,7 +43,7 @@ fn without_credentials_nothing_runs_unless_demo_is_asked_for() -> TestResult {
     // No grant or revoke is attempted either.
     let file = demo_sync(dir.path())?;
     let before = std::fs::read(&file)?;
-    let grant_id = crate::common::read(&file)?
+    let grant_id = descope_c1::testing::read(&file)?
         .grants
         .into_iter()
         .find(|g| g.starts_with("tenant:"))
@@ -322,7 +323,7 @@ fn phase_flags_select_what_is_synced() -> TestResult {
         .arg(&path)
         .output()?;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let contents = crate::common::read(&path)?;
+    let contents = descope_c1::testing::read(&path)?;
     assert_eq!(
         contents.resource_types.iter().collect::<Vec<_>>(),
         ["tenant", "user"]
@@ -354,7 +355,7 @@ fn phase_flags_select_what_is_synced() -> TestResult {
         .arg(&path)
         .output()?;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let contents = crate::common::read(&path)?;
+    let contents = descope_c1::testing::read(&path)?;
     assert!(contents.resources.len() > 10);
     assert!(contents.entitlements.is_empty() && contents.grants.is_empty());
     let syncs = c1_connector_sdk::store::C1zReader::open(&path)?.syncs()?;
@@ -373,7 +374,7 @@ async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
     let partial = dir.path().join("sync.c1z.partial");
 
     // An unfinished sync of another project in the partial file.
-    let connector = crate::common::connector_for(&emu)?;
+    let connector = descope_c1::testing::connector_for(&emu)?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let stop = cancel.clone();
     let options = SyncOptions::default()
@@ -411,7 +412,7 @@ async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
         files_in(dir.path())?,
         ["sync.c1z", "sync.c1z.partial.set-aside-1"]
     );
-    assert!(!crate::common::read(&file)?.grants.is_empty());
+    assert!(!descope_c1::testing::read(&file)?.grants.is_empty());
     Ok(())
 }
 
@@ -497,6 +498,59 @@ async fn every_credential_form_the_library_reads_the_program_reads() -> TestResu
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{env:?}: {stderr}");
         assert!(!stderr.contains(emu.management_key()), "{stderr}");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_rank_before_the_sdk_variables_and_empty_values_are_unset() -> TestResult {
+    let emu = descope_emulator::Emulator::builder().start().await?;
+    let dir = tempfile::tempdir()?;
+    let nowhere = "http://127.0.0.1:9";
+    type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case<'_>> = vec![
+        // The flag's base URL wins over DESCOPE_BASE_URL; BATON_* wins over DESCOPE_*.
+        (
+            "flag before variable",
+            vec!["--descope-base-url", emu.base_url()],
+            vec![
+                ("DESCOPE_BASE_URL", nowhere),
+                ("BATON_DESCOPE_PROJECT_ID", emu.project_id()),
+                ("DESCOPE_PROJECT_ID", "P2NotThisOne"),
+                ("DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+            ],
+        ),
+        // DESCOPE_BASE_URI when DESCOPE_BASE_URL is not set.
+        (
+            "DESCOPE_BASE_URI",
+            vec![],
+            vec![
+                ("DESCOPE_BASE_URI", emu.base_url()),
+                ("DESCOPE_PROJECT_ID", emu.project_id()),
+                ("DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+            ],
+        ),
+        // An empty BATON_* value is unset: the SDK variable behind it is read.
+        (
+            "empty BATON_*",
+            vec![],
+            vec![
+                ("BATON_DESCOPE_PROJECT_ID", ""),
+                ("BATON_DESCOPE_BASE_URL", " "),
+                ("DESCOPE_BASE_URL", emu.base_url()),
+                ("DESCOPE_PROJECT_ID", emu.project_id()),
+                ("DESCOPE_MANAGEMENT_KEY", emu.management_key()),
+            ],
+        ),
+    ];
+    for (i, (label, flags, env)) in cases.into_iter().enumerate() {
+        let out = command()?
+            .arg("-f")
+            .arg(dir.path().join(format!("case-{i}.c1z")))
+            .args(flags)
+            .envs(env)
+            .output()?;
+        assert!(out.status.success(), "{label}: {}", text(&out.stderr));
     }
     Ok(())
 }

@@ -6,10 +6,9 @@ use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use c1_connector_sdk::store::C1zReader;
+use descope_c1::testing::TestResult;
 use descope_emulator::{Dataset, Emulator, GenSpec};
 use prost::Message;
-
-use crate::common::TestResult;
 
 /// How a run ends.
 #[derive(Debug, Clone, Copy)]

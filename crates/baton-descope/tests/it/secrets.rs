@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use descope_c1::testing::{TestResult, enc};
 use descope_emulator::{Dataset, Emulator, GenSpec};
 
 use crate::cli::command;
-use crate::common::{TestResult, enc};
 
 const KEY: &str = "K2CanaryKey-7f3a9c1e5b2d4f60";
 const WRONG_KEY: &str = "K2WrongCanary-88e1d0c4a7b5";

@@ -13,10 +13,9 @@ use c1_connector_runner::service::proto::FinalState;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
 use c1_connector_sdk::model::Grant;
 use c1_connector_sdk::store::C1zReader;
+use descope_c1::testing::{TestResult, enc};
 use descope_emulator::{Dataset, Emulator};
 use secrecy::ExposeSecret;
-
-use crate::common::{TestResult, enc};
 
 const WAIT: Duration = Duration::from_secs(60);
 

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::wire::keys::{self as wire, KeyTenant};
 use super::wire::parse;
-use super::wire_keys::{self as wire, KeyTenant};
 use super::{Shared, empty, json};
 use crate::error::ApiError;
 use crate::key_records::{AccessKeyRecord, AccessKeyStatus, KeyTenantRecord};

@@ -17,7 +17,6 @@ mod sso_apps;
 mod user_mfa;
 mod users;
 pub(crate) mod wire;
-mod wire_keys;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};

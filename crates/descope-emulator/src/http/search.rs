@@ -80,87 +80,20 @@ impl<'r> Filter<'r> {
         } else {
             TestMode::Exclude
         };
-        let statuses = match &req.statuses {
-            Some(s) if !s.is_empty() => Some(
-                s.iter()
-                    .map(|x| {
-                        UserStatus::parse(x).ok_or_else(|| {
-                            ApiError::invalid_argument(format!("Invalid status {x:?}"))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-            _ => None,
-        };
         let mut login_ids = set(&req.login_ids);
         if let Some(l) = req.login_id.as_deref().filter(|l| !l.is_empty()) {
             login_ids.get_or_insert_with(HashSet::new).insert(l);
         }
-        let tenants = match &req.tenant_ids {
-            Some(t) if !t.is_empty() => {
-                let mut all: HashSet<String> = t.iter().cloned().collect();
-                if req.include_sub_tenants == Some(true) {
-                    for id in t {
-                        all.extend(state.descendants(id));
-                    }
-                }
-                Some(all)
-            }
-            _ => None,
-        };
-        let mut tenant_roles = Vec::new();
-        let role_names_by_id: HashMap<&str, &str> = state
-            .roles
-            .iter()
-            .map(|r| (r.id.as_str(), r.name.as_str()))
-            .collect();
-        let mut add_tenant_roles =
-            |m: &Option<std::collections::BTreeMap<String, Option<RoleFilter>>>, by_id: bool| {
-                // A `null` entry is unset, like any other `null`.
-                let entries = m.iter().flatten();
-                for (tenant, f) in entries.filter_map(|(t, f)| f.as_ref().map(|f| (t, f))) {
-                    let names = f
-                        .values
-                        .iter()
-                        .map(|v| {
-                            if by_id {
-                                role_names_by_id
-                                    .get(v.as_str())
-                                    .copied()
-                                    .unwrap_or(v)
-                                    .to_owned()
-                            } else {
-                                v.clone()
-                            }
-                        })
-                        .collect();
-                    tenant_roles.push((tenant.clone(), names, f.and));
-                }
-            };
-        add_tenant_roles(&req.tenant_role_names, false);
-        add_tenant_roles(&req.tenant_role_ids, true);
-        let mut flags: Vec<FlagFilter> = Vec::new();
-        let mut flag = |v: Option<bool>, f: fn(&UserRecord) -> bool| {
-            if let Some(b) = v {
-                flags.push((f, b));
-            }
-        };
-        flag(req.verified_email, |u| u.verified_email);
-        flag(req.verified_phone, |u| u.verified_phone);
-        flag(req.password, |u| u.password);
-        flag(req.totp, |u| u.totp);
-        flag(req.webauthn, |u| u.webauthn);
-        flag(req.scim, |u| u.scim);
         Ok(Self {
             test,
             login_ids,
             user_ids: set(&req.user_ids),
             emails: set(&req.emails),
             phones: set(&req.phones),
-            statuses,
-            tenants,
+            statuses: statuses(req)?,
+            tenants: tenants(req, state),
             role_names: set(&req.role_names),
-            tenant_roles,
+            tenant_roles: tenant_roles(req, state),
             custom: req
                 .custom_attributes
                 .iter()
@@ -187,11 +120,19 @@ impl<'r> Filter<'r> {
                 .filter(|t| t.0 != 0)
                 .map(|t| t.0 / 1000),
             created_to: req.to_created_time.filter(|t| t.0 != 0).map(|t| t.0 / 1000),
-            flags,
+            flags: flags(req),
         })
     }
 
     fn matches(&self, u: &UserRecord) -> bool {
+        self.matches_identity(u)
+            && self.matches_access(u)
+            && self.matches_properties(u)
+            && self.matches_text(u)
+    }
+
+    /// Test mode, statuses, user ids, login ids, emails and phones.
+    fn matches_identity(&self, u: &UserRecord) -> bool {
         match self.test {
             TestMode::Exclude if u.test => return false,
             TestMode::Only if !u.test => return false,
@@ -232,6 +173,11 @@ impl<'r> Filter<'r> {
         {
             return false;
         }
+        true
+    }
+
+    /// Tenants, roles at any level, roles within tenants, SSO applications and families.
+    fn matches_access(&self, u: &UserRecord) -> bool {
         if self
             .tenants
             .as_ref()
@@ -262,18 +208,6 @@ impl<'r> Filter<'r> {
                 return false;
             }
         }
-        for (k, want) in &self.custom {
-            let Some(have) = u.custom_attributes.get(*k) else {
-                return false;
-            };
-            let ok = match want {
-                Value::Array(any) => any.contains(have),
-                v => *v == have,
-            };
-            if !ok {
-                return false;
-            }
-        }
         if self
             .sso_apps
             .as_ref()
@@ -287,6 +221,24 @@ impl<'r> Filter<'r> {
                 .any(|m| f.contains(m.family_id.as_str()))
         }) {
             return false;
+        }
+        true
+    }
+
+    /// Custom attributes, dependents, lock reasons, SSO and SCIM users, creation time and the
+    /// boolean filters.
+    fn matches_properties(&self, u: &UserRecord) -> bool {
+        for (k, want) in &self.custom {
+            let Some(have) = u.custom_attributes.get(*k) else {
+                return false;
+            };
+            let ok = match want {
+                Value::Array(any) => any.contains(have),
+                v => *v == have,
+            };
+            if !ok {
+                return false;
+            }
         }
         if self.dependent.is_some_and(|d| d != u.dependent) || self.locked_only {
             return false;
@@ -305,6 +257,11 @@ impl<'r> Filter<'r> {
         if self.flags.iter().any(|(f, want)| f(u) != *want) {
             return false;
         }
+        true
+    }
+
+    /// `text`: a case-insensitive substring of the user id, a login id, the name, email or phone.
+    fn matches_text(&self, u: &UserRecord) -> bool {
         if let Some(text) = &self.text {
             let hit = |s: &str| s.to_lowercase().contains(text.as_str());
             if !(hit(&u.user_id)
@@ -318,6 +275,91 @@ impl<'r> Filter<'r> {
         }
         true
     }
+}
+
+/// The `statuses` filter, each a known status.
+fn statuses(req: &SearchUsers) -> Result<Option<Vec<UserStatus>>, ApiError> {
+    Ok(match &req.statuses {
+        Some(s) if !s.is_empty() => Some(
+            s.iter()
+                .map(|x| {
+                    UserStatus::parse(x)
+                        .ok_or_else(|| ApiError::invalid_argument(format!("Invalid status {x:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        _ => None,
+    })
+}
+
+/// The `tenantIds` filter, with the sub-tenants of each when `includeSubTenants` is set.
+fn tenants(req: &SearchUsers, state: &State) -> Option<HashSet<String>> {
+    match &req.tenant_ids {
+        Some(t) if !t.is_empty() => {
+            let mut all: HashSet<String> = t.iter().cloned().collect();
+            if req.include_sub_tenants == Some(true) {
+                for id in t {
+                    all.extend(state.descendants(id));
+                }
+            }
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
+/// `tenantRoleNames` and `tenantRoleIds` (ids read as the names of the roles they name):
+/// tenant id → (role names, all must match).
+fn tenant_roles(req: &SearchUsers, state: &State) -> Vec<(String, Vec<String>, bool)> {
+    let mut tenant_roles = Vec::new();
+    let role_names_by_id: HashMap<&str, &str> = state
+        .roles
+        .iter()
+        .map(|r| (r.id.as_str(), r.name.as_str()))
+        .collect();
+    let mut add_tenant_roles =
+        |m: &Option<std::collections::BTreeMap<String, Option<RoleFilter>>>, by_id: bool| {
+            // A `null` entry is unset, like any other `null`.
+            let entries = m.iter().flatten();
+            for (tenant, f) in entries.filter_map(|(t, f)| f.as_ref().map(|f| (t, f))) {
+                let names = f
+                    .values
+                    .iter()
+                    .map(|v| {
+                        if by_id {
+                            role_names_by_id
+                                .get(v.as_str())
+                                .copied()
+                                .unwrap_or(v)
+                                .to_owned()
+                        } else {
+                            v.clone()
+                        }
+                    })
+                    .collect();
+                tenant_roles.push((tenant.clone(), names, f.and));
+            }
+        };
+    add_tenant_roles(&req.tenant_role_names, false);
+    add_tenant_roles(&req.tenant_role_ids, true);
+    tenant_roles
+}
+
+/// The boolean filters (`verifiedEmail`, `verifiedPhone`, `password`, `totp`, `webauthn`, `scim`).
+fn flags(req: &SearchUsers) -> Vec<FlagFilter> {
+    let mut flags: Vec<FlagFilter> = Vec::new();
+    let mut flag = |v: Option<bool>, f: fn(&UserRecord) -> bool| {
+        if let Some(b) = v {
+            flags.push((f, b));
+        }
+    };
+    flag(req.verified_email, |u| u.verified_email);
+    flag(req.verified_phone, |u| u.verified_phone);
+    flag(req.password, |u| u.password);
+    flag(req.totp, |u| u.totp);
+    flag(req.webauthn, |u| u.webauthn);
+    flag(req.scim, |u| u.scim);
+    flags
 }
 
 /// The matches of recent searches, reused while the state is unchanged.

@@ -1,6 +1,5 @@
 //! Access key mutations, and the access-key check behind SCIM authentication.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
 
 use axum::http::StatusCode;
@@ -52,28 +51,6 @@ pub(crate) fn key_not_found(id: &str) -> ApiError {
         "Access key not found",
         &format!("access key {id:?}"),
     )
-}
-
-/// Checks the keys of a dataset: unique ids, and `keyTenants` of existing tenants.
-pub(crate) fn validate_access_keys(
-    keys: &[AccessKeyRecord],
-    tenants: &HashSet<&str>,
-) -> Result<(), String> {
-    let mut ids = HashSet::new();
-    for k in keys {
-        if k.id.is_empty() || !ids.insert(k.id.as_str()) {
-            return Err(format!("empty or duplicate access key id {:?}", k.id));
-        }
-        for t in &k.key_tenants {
-            if !tenants.contains(t.tenant_id.as_str()) {
-                return Err(format!(
-                    "access key {} is associated with unknown tenant {}",
-                    k.id, t.tenant_id
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// An IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`).

@@ -14,7 +14,7 @@ mod scim;
 mod sso_apps;
 mod users;
 
-pub(crate) use access_keys::{KeyChanges, NewKey, validate_access_keys};
+pub(crate) use access_keys::{KeyChanges, NewKey};
 pub(crate) use audit::{API_ACTOR, Event, obj, user_deleted, with_changes};
 pub(crate) use grants::{
     ConsentFilter, outbound_app_not_found, third_party_app_not_found, validate_grants,

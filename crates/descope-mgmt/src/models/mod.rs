@@ -20,6 +20,7 @@ mod user;
 mod user_lifecycle;
 pub(crate) mod user_mfa;
 mod user_requests;
+mod user_search;
 
 pub use access_key::*;
 pub use audit::*;
@@ -37,6 +38,7 @@ pub use user::*;
 pub use user_lifecycle::*;
 pub use user_mfa::Passkey;
 pub use user_requests::*;
+pub use user_search::*;
 
 /// Generates consuming setters for request structs.
 ///

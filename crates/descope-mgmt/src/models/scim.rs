@@ -585,6 +585,15 @@ pub(crate) enum ResourceTypes {
     Bare(Vec<ScimResourceType>),
 }
 
+impl ResourceTypes {
+    pub(crate) fn into_vec(self) -> Vec<ScimResourceType> {
+        match self {
+            ResourceTypes::List(l) => l.resources,
+            ResourceTypes::Bare(v) => v,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::plan::{scheduled_end, scheduled_end_stride};
-use super::{PagingError, PagingErrorKind, Raw, Shared};
-use crate::error::Error;
+use super::{Raw, Shared};
+use crate::error::{Error, PagingError, PagingErrorKind};
 use crate::models::SearchUsersRequest;
 
 impl Shared {

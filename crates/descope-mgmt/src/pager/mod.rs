@@ -17,15 +17,13 @@ use tokio::sync::Mutex;
 use self::fetch::Pipeline;
 use self::plan::effective_overlap;
 use self::seen::Seen;
-pub use self::types::{
-    PageBoundary, PagerOptions, PagerStats, PagingError, PagingErrorKind, UserBatch,
-};
+pub use self::types::{PageBoundary, PagerOptions, PagerStats, UserBatch};
 use crate::error::Error;
 use crate::models::{SearchUsersRequest, User};
 use crate::users::Users;
 
 /// Default page size (Descope's default `limit`).
-pub(crate) const DEFAULT_PAGE_SIZE: u32 = 100;
+const DEFAULT_PAGE_SIZE: u32 = 100;
 /// Default number of page requests outstanding at once.
 const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 
@@ -139,6 +137,10 @@ const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 /// }
 /// # Ok(()) }
 /// ```
+///
+/// [`PagingErrorKind::EmptyPageBeforeTotal`]: crate::PagingErrorKind::EmptyPageBeforeTotal
+/// [`PagingErrorKind::NoNewUsers`]: crate::PagingErrorKind::NoNewUsers
+/// [`PagingErrorKind::PastTotal`]: crate::PagingErrorKind::PastTotal
 #[derive(Debug)]
 pub struct UserPager {
     shared: Arc<Shared>,
@@ -225,7 +227,7 @@ struct Taken {
 }
 
 /// Shifts one page may meet (each closed by fetching the shifted range again) before the
-/// listing stops with [`PagingErrorKind::TooManyShifts`].
+/// listing stops with [`PagingErrorKind::TooManyShifts`](crate::PagingErrorKind::TooManyShifts).
 const MAX_SHIFTS_PER_PAGE: u32 = 16;
 
 /// Full pages in a row without a new user that an overlapping listing accepts (users created in
@@ -246,6 +248,36 @@ impl Users {
     /// ```
     pub fn pager(&self, search: SearchUsersRequest, options: PagerOptions) -> UserPager {
         UserPager::new(self.clone(), search, options, 0)
+    }
+
+    /// Every user matching `req`, as a stream, through a [`crate::UserPager`]: pages fetched
+    /// concurrently (16 requests at most), handed over in order, robust against a `total` that
+    /// lies, a capped page size, servers that honour only `page` or only `offset`, and users
+    /// shifting between pages (see the pager for exactly what it guarantees).
+    ///
+    /// The page size is `req.limit` (100 when unset); the listing starts at `req.offset`, or at
+    /// `req.page × limit`, or at the first page. Use a stable `sort` (e.g. `createdTime`) if
+    /// users change during the walk. For the statistics of the listing (a shortfall against the
+    /// total), use [`Users::pager`] instead.
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// use futures::TryStreamExt;
+    /// use descope_mgmt::{SearchUsersRequest, SortField};
+    /// let req = SearchUsersRequest::new().limit(200).sort(vec![SortField::asc("createdTime")]);
+    /// let users: Vec<_> = client.users().search_all(req).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn search_all(
+        &self,
+        req: SearchUsersRequest,
+    ) -> impl Stream<Item = Result<User, Error>> + Send + Unpin + use<> {
+        let page_size = req.limit.filter(|l| *l > 0).unwrap_or(DEFAULT_PAGE_SIZE);
+        let start = req.offset.unwrap_or_else(|| {
+            u64::from(req.page.unwrap_or(0)).saturating_mul(u64::from(page_size))
+        });
+        let options = PagerOptions::default().page_size(page_size);
+        UserPager::new(self.clone(), req, options, start).into_stream()
     }
 }
 

@@ -6,10 +6,9 @@ use std::sync::atomic::Ordering;
 use super::fetch::Pipeline;
 use super::plan::{Step, next_step, next_step_overlapping};
 use super::{
-    MAX_PAGES_WITHOUT_NEW, MAX_SHIFTS_PER_PAGE, PagingError, PagingErrorKind, Raw, State, Taken,
-    UserBatch, UserPager, verify,
+    MAX_PAGES_WITHOUT_NEW, MAX_SHIFTS_PER_PAGE, Raw, State, Taken, UserBatch, UserPager, verify,
 };
-use crate::error::Error;
+use crate::error::{Error, PagingError, PagingErrorKind};
 use crate::models::User;
 
 impl UserPager {
@@ -189,6 +188,25 @@ impl UserPager {
             u64::try_from(admitted.users.len()).unwrap_or(u64::MAX)
         };
 
+        let next = self.advance(st, offset, got, limit, total);
+        Ok(Taken {
+            offset,
+            users: admitted.users,
+            next,
+            total,
+        })
+    }
+
+    /// Where the listing goes after the page at `offset` (`got` users of `limit` asked, `total`
+    /// announced): its next offset and page size, or the end (`None`).
+    fn advance(
+        &self,
+        st: &mut State,
+        offset: u64,
+        got: u64,
+        limit: u64,
+        total: u64,
+    ) -> Option<u64> {
         let overlapping = self.shared.overlap > 0 && !self.shared.page_only.load(Ordering::Relaxed);
         let step = if overlapping {
             next_step_overlapping(
@@ -204,7 +222,7 @@ impl UserPager {
             next_step(offset, got, limit, total, st.first, st.probe_end)
         };
         st.first = false;
-        let next = match step {
+        match step {
             Step::End => {
                 st.pipeline = None;
                 st.done = true;
@@ -234,12 +252,6 @@ impl UserPager {
                 st.expected = next;
                 Some(next)
             }
-        };
-        Ok(Taken {
-            offset,
-            users: admitted.users,
-            next,
-            total,
-        })
+        }
     }
 }

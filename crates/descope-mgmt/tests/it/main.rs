@@ -4,6 +4,7 @@ mod access_keys;
 mod answers;
 mod audit;
 mod decode_props;
+mod decoders;
 mod errors;
 mod foreign;
 mod groups;
