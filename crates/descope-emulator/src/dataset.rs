@@ -192,7 +192,7 @@ impl Dataset {
                 )));
             }
         }
-        crate::state::validate_grants(self).map_err(DatasetError::Invalid)?;
+        validate_grants(self).map_err(DatasetError::Invalid)?;
         let mut perms = HashSet::new();
         for p in &self.permissions {
             if !perms.insert(p.name.as_str()) {
@@ -221,6 +221,53 @@ fn validate_access_keys(keys: &[AccessKeyRecord], tenants: &HashSet<&str>) -> Re
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// Checks the ids of applications, consents and tokens, and that consents and tokens name
+/// applications of the dataset.
+pub(crate) fn validate_grants(d: &Dataset) -> Result<(), String> {
+    fn unique<'a>(
+        what: &str,
+        ids: impl Iterator<Item = &'a str>,
+    ) -> Result<HashSet<&'a str>, String> {
+        let mut seen = HashSet::new();
+        for id in ids {
+            if id.is_empty() || !seen.insert(id) {
+                return Err(format!("empty or duplicate {what} id {id:?}"));
+            }
+        }
+        Ok(seen)
+    }
+    let tp = unique(
+        "third-party application",
+        d.third_party_apps.iter().map(|a| a.id.as_str()),
+    )?;
+    let ob = unique(
+        "outbound application",
+        d.outbound_apps.iter().map(|a| a.id.as_str()),
+    )?;
+    unique("consent", d.consents.iter().map(|c| c.id.as_str()))?;
+    unique(
+        "outbound token",
+        d.outbound_tokens.iter().map(|t| t.id.as_str()),
+    )?;
+    if let Some(c) = d.consents.iter().find(|c| !tp.contains(c.app_id.as_str())) {
+        return Err(format!(
+            "consent {} names unknown third-party application {}",
+            c.id, c.app_id
+        ));
+    }
+    if let Some(t) = d
+        .outbound_tokens
+        .iter()
+        .find(|t| !ob.contains(t.app_id.as_str()))
+    {
+        return Err(format!(
+            "outbound token {} names unknown outbound application {}",
+            t.id, t.app_id
+        ));
     }
     Ok(())
 }

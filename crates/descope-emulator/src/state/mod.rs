@@ -16,9 +16,7 @@ mod users;
 
 pub(crate) use access_keys::{KeyChanges, NewKey};
 pub(crate) use audit::{API_ACTOR, Event, obj, user_deleted, with_changes};
-pub(crate) use grants::{
-    ConsentFilter, outbound_app_not_found, third_party_app_not_found, validate_grants,
-};
+pub(crate) use grants::{ConsentFilter, outbound_app_not_found, third_party_app_not_found};
 pub(crate) use scim::{ScimGroupChanges, ScimUserFields};
 pub(crate) use sso_apps::{AppOp, app_not_found};
 pub(crate) use users::{RoleOp, UserChanges};
