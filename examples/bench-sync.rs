@@ -13,7 +13,7 @@
 //! peak RSS and CPU time reported are the sync program's alone (sampled from `/proc` while it
 //! runs). Then a fresh emulator with the same data and knobs serves the official Python SDK
 //! (`examples/python/official_sdk_dump.py`, with the SDK pinned in
-//! crates/baton-descope/tests/python/requirements.txt installed in target/py-sdk-venv), and the
+//! tests/python/requirements.txt installed in target/py-sdk-venv), and the
 //! row carries both wall times and their ratio. Each run prints one Markdown table row; see
 //! docs/BENCHMARKS.md for the columns.
 
@@ -484,7 +484,7 @@ fn python(args: &Args) -> Result<Option<PathBuf>> {
     if !path.exists() {
         bail!(
             "{} is missing: create it with `python3 -m venv target/py-sdk-venv && \
-             target/py-sdk-venv/bin/pip install -r crates/baton-descope/tests/python/requirements.txt`, \
+             target/py-sdk-venv/bin/pip install -r tests/python/requirements.txt`, \
              or pass --python, or --no-python to skip the baseline",
             path.display()
         );

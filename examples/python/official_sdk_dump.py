@@ -8,7 +8,7 @@ another, each object written to a JSON Lines file. A 429 waits its `Retry-After`
 again, as the SDK's docs suggest. It prints one JSON line: the counts and the wall time.
 
 Run by `cargo run --release --example bench-sync` with the pinned SDK of
-crates/baton-descope/tests/python/requirements.txt (`descope==2.16.1`) in
+tests/python/requirements.txt (`descope==2.16.1`) in
 target/py-sdk-venv, against the benchmark's emulator (DESCOPE_BASE_URL, DESCOPE_PROJECT_ID,
 DESCOPE_MANAGEMENT_KEY). Nothing here talks to anything but the URL it is given.
 """
