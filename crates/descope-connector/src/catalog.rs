@@ -34,7 +34,7 @@ impl Catalog {
     /// ([`crate::tenant_search`]: 1,000 tenants a request, fewer if Descope refuses as many) and
     /// merged by (tenant id, name). Either way every tenant role is read, at no cost when
     /// `role/all` lists them; and a role a user holds that no listing returned is still synced
-    /// from the assignment ([`crate::index::AssignmentIndex::record`]).
+    /// from the assignment (`AssignmentIndex::record`, in the index above this module).
     pub(crate) async fn load(client: &Client) -> Result<Catalog, Error> {
         let tenants = async {
             client

@@ -37,7 +37,7 @@ use tokio::sync::Mutex as AsyncMutex;
 
 use crate::error::from_descope;
 use crate::ids::RoleRef;
-use crate::provision::Target;
+use crate::target::Target;
 
 /// How long a lookup's answer is used for deciding that a target exists.
 pub(crate) const KNOWN_TTL: Duration = Duration::from_secs(30);

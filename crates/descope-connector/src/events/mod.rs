@@ -19,7 +19,7 @@
 //! that occurred before `h` has been delivered. Each call reads the records from `h` to now
 //! again, delivers those not delivered yet, and moves `h` up to `now - look-back` at most (and
 //! never past a record it has not delivered). The look-back (default
-//! [`DEFAULT_EVENT_LOOKBACK`](crate::DEFAULT_EVENT_LOOKBACK), 5 minutes) must exceed the time
+//! [`DEFAULT_EVENT_LOOKBACK`](crate::config::DEFAULT_EVENT_LOOKBACK), 5 minutes) must exceed the time
 //! a record takes to become searchable: Descope does not document it; we assume it is well under
 //! a minute and keep a five-fold margin. A record that becomes searchable later than the
 //! look-back after it occurred is missed; raise the look-back if Descope is seen lagging more.
@@ -53,14 +53,11 @@ mod cursor;
 mod mapping;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use c1_connector_sdk::Error;
-use c1_connector_sdk::events::{
-    EventFeed, EventPage, EventProvider, EventsRequest, LEGACY_FEED_ID,
-};
+use c1_connector_sdk::events::{EventFeed, EventPage, EventsRequest, LEGACY_FEED_ID};
 use c1_connector_sdk::model::{EventFeedMetadata, EventType};
 use descope_mgmt::{Audit, Client, MAX_AUDIT_PAGE_SIZE, SearchAuditRequest, SearchRolesRequest};
 
@@ -360,15 +357,6 @@ impl EventFeed for AuditFeed {
         let stopped_by_page_size = plan.delivered.len() == want && fresh.len() > want;
         let has_more = stopped_by_page_size || !read_all;
         Ok(EventPage::new(events, plan.cursor.encode(), has_more))
-    }
-}
-
-impl EventProvider for crate::DescopeConnector {
-    fn event_feeds(&self) -> Vec<Arc<dyn EventFeed>> {
-        vec![Arc::new(AuditFeed::new(
-            self.client().clone(),
-            self.event_lookback,
-        ))]
     }
 }
 

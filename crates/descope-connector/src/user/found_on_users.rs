@@ -14,7 +14,8 @@ use descope_mgmt::{Role, Tenant};
 use crate::catalog::Catalog;
 use crate::ids::RoleRef;
 use crate::index::AssignmentIndex;
-use crate::resources::{role_resource, tenant_resource};
+use crate::role::role_resource;
+use crate::tenant::tenant_resource;
 
 /// What a role or tenant found only on user records says about itself.
 pub(crate) const FOUND_ON_USERS: &str = "Found only on assignments of users or access keys: no Descope listing returned it when this sync read them";

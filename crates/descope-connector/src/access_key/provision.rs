@@ -29,10 +29,11 @@ use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use c1_connector_sdk::{Annotations, Error};
 use descope_mgmt::{AccessKey, AssociatedTenant, Client, UpdateAccessKeyRequest};
 
-use crate::access_keys::tenant_entitlement_id;
+use crate::access_key::syncer::load_key;
 use crate::error::from_descope;
-use crate::key_syncer::load_key;
-use crate::provision::{Target, changed_concurrently};
+use crate::ids::tenant_entitlement_id;
+use crate::provisioner::changed_concurrently;
+use crate::target::Target;
 
 impl Target {
     /// Whether an access key holds this target.

@@ -20,13 +20,14 @@ use descope_mgmt::{
 };
 use prost_types::value::Kind;
 
-use crate::USER_TYPE;
+use crate::actions::{Change, action_response};
 use crate::error::from_descope;
-use crate::key_syncer::{Change, action_response};
+use crate::ids::component_of;
+use crate::kinds::USER_TYPE;
 use crate::principal_lock::PrincipalKey;
-use crate::provision::{component_of, load_user};
-use crate::resources::user_resource;
-use crate::syncers::UserSyncer;
+use crate::provisioner::load_user;
+use crate::user::resource::user_resource;
+use crate::user::syncer::UserSyncer;
 
 /// Name of the action that enables a user.
 pub(crate) const ENABLE_ACTION: &str = "enable_user";
