@@ -8,7 +8,7 @@ pub type PageToken<'a> = Option<&'a str>;
 /// One page of results and the opaque token of the next page.
 ///
 /// ```
-/// use c1_connector_sdk::Page;
+/// use c1_connector_sdk::page::Page;
 /// let first: Page<u32> = Page::next(vec![1, 2], "offset=2");
 /// assert_eq!(first.next_token.as_deref(), Some("offset=2"));
 /// let last = Page::last(vec![3]);
@@ -80,7 +80,8 @@ impl Page<Grant> {
     /// [`Page::next`]; `None` for the last page.
     ///
     /// ```
-    /// use c1_connector_sdk::{Entitlement, Grant, Page, Resource, ResourceId};
+    /// use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId};
+    /// use c1_connector_sdk::page::Page;
     ///
     /// let role = Resource::new("role", "admin", "Admin");
     /// let assigned = Entitlement::assignment(&role, "assigned");

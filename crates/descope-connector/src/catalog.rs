@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashSet};
 
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
 use descope_mgmt::{Client, Permission, Role, SearchRolesRequest, Tenant};
 
 use crate::error::from_descope;

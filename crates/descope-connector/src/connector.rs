@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::events::{EventFeed, EventProvider};
-use c1_connector_sdk::{
-    Annotations, Connector, ConnectorMetadata, Error, ResourceSyncer, SessionStore, SyncCounters,
-    SyncSession,
-};
+use c1_connector_sdk::connector::{Connector, ResourceSyncer};
+use c1_connector_sdk::connector::{EventFeed, EventProvider};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{Annotations, ConnectorMetadata};
+use c1_connector_sdk::session::{SessionStore, SyncCounters, SyncSession};
 use descope_mgmt::{Client, SearchUsersRequest};
 
 use crate::access_key::syncer::AccessKeySyncer;
@@ -70,21 +70,22 @@ impl DescopeConnector {
         let cause = err.to_string();
         let mapped = error::from_descope("validating the credentials", err);
         let message = match mapped.code() {
-            c1_connector_sdk::Code::Unauthenticated if from_descope => {
+            c1_connector_sdk::error::Code::Unauthenticated if from_descope => {
                 return Error::unauthenticated(format!(
                     "Descope rejected the management key for project '{project}': the key is wrong, revoked, \
                      or belongs to another project. Check DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY"
                 ))
                 .with_retryable(false);
             }
-            c1_connector_sdk::Code::PermissionDenied if from_descope => {
+            c1_connector_sdk::error::Code::PermissionDenied if from_descope => {
                 return Error::permission_denied(format!(
                     "the management key cannot search users of project '{project}': give it read access to users, \
                      tenants, roles and permissions (a project-scoped key with the project admin role covers these)"
                 ))
                 .with_retryable(false);
             }
-            c1_connector_sdk::Code::NotFound | c1_connector_sdk::Code::InvalidArgument
+            c1_connector_sdk::error::Code::NotFound
+            | c1_connector_sdk::error::Code::InvalidArgument
                 if from_descope =>
             {
                 return Error::invalid_argument(format!(
@@ -93,14 +94,14 @@ impl DescopeConnector {
                 ))
                 .with_retryable(false);
             }
-            c1_connector_sdk::Code::Unavailable
-            | c1_connector_sdk::Code::DeadlineExceeded
-            | c1_connector_sdk::Code::Unknown
-            | c1_connector_sdk::Code::Internal
-            | c1_connector_sdk::Code::Unauthenticated
-            | c1_connector_sdk::Code::PermissionDenied
-            | c1_connector_sdk::Code::NotFound
-            | c1_connector_sdk::Code::InvalidArgument => {
+            c1_connector_sdk::error::Code::Unavailable
+            | c1_connector_sdk::error::Code::DeadlineExceeded
+            | c1_connector_sdk::error::Code::Unknown
+            | c1_connector_sdk::error::Code::Internal
+            | c1_connector_sdk::error::Code::Unauthenticated
+            | c1_connector_sdk::error::Code::PermissionDenied
+            | c1_connector_sdk::error::Code::NotFound
+            | c1_connector_sdk::error::Code::InvalidArgument => {
                 format!(
                     "could not check the credentials with Descope: {cause} (the base URL {url} was {source}); \
                      the credentials were not checked"
@@ -109,7 +110,7 @@ impl DescopeConnector {
             _ => return mapped,
         };
         let retryable = mapped.is_retryable();
-        Error::new(c1_connector_sdk::Code::Unavailable, message).with_retryable(retryable)
+        Error::new(c1_connector_sdk::error::Code::Unavailable, message).with_retryable(retryable)
     }
 
     /// A connector for the project a configuration describes.
@@ -196,7 +197,7 @@ impl Connector for DescopeConnector {
     }
 
     /// One feed: Descope's audit log as usage and resource-change events (see the crate README).
-    fn event_provider(&self) -> Option<&dyn c1_connector_sdk::events::EventProvider> {
+    fn event_provider(&self) -> Option<&dyn c1_connector_sdk::connector::EventProvider> {
         Some(self)
     }
 

@@ -5,7 +5,8 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use std::collections::HashMap;
 
-use c1_connector_sdk::{Error, SessionStore, SyncCounters};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::session::{SessionStore, SyncCounters};
 use descope_mgmt::{
     AccessKey, Client, PageBoundary, PagerOptions, SearchUsersRequest, UserBatch, UserPager,
 };

@@ -17,11 +17,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use c1_connector_sdk::connector::{Provisioner, ResourceSyncer};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 use c1_connector_sdk::model::{EntitlementImmutable, GrantImmutable};
-use c1_connector_sdk::{
-    Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId, ResourceSyncer,
-    ResourceType,
-};
+use c1_connector_sdk::page::Page;
 use descope_mgmt::{Group, Tenant};
 use futures::StreamExt;
 use serde_json::{Map, json};
@@ -287,7 +287,7 @@ fn groups_key(tenant_id: &str) -> String {
 /// `POST /v1/mgmt/group/all` for one tenant.
 async fn fetch(
     client: &descope_mgmt::Client,
-    counters: &c1_connector_sdk::SyncCounters,
+    counters: &c1_connector_sdk::session::SyncCounters,
     tenant_id: &str,
 ) -> Result<Vec<Group>, Error> {
     counters.add("group requests", 1);

@@ -15,7 +15,8 @@
 
 use std::fmt;
 
-use c1_connector_sdk::{Error, ResourceId};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::ResourceId;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 /// The characters escaped in an id component: the separators of our ids (`/`) and of baton's

@@ -22,7 +22,8 @@
 
 use std::collections::BTreeSet;
 
-use c1_connector_sdk::{Error, SessionStore};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::session::SessionStore;
 use descope_mgmt::{AccessKey, Client, SearchAccessKeysRequest};
 
 use crate::catalog::Catalog;
@@ -71,7 +72,7 @@ pub(crate) async fn sync_keys(
     client: &Client,
     catalog: &Catalog,
     session: &SessionStore,
-    counters: &c1_connector_sdk::SyncCounters,
+    counters: &c1_connector_sdk::session::SyncCounters,
 ) -> Result<Vec<AccessKey>, Error> {
     if session.is_durable()
         && let Some(bytes) = session.get(KEYS_SESSION_KEY).await?
@@ -106,7 +107,7 @@ pub(crate) async fn sync_keys(
 pub(crate) async fn load_all(
     client: &Client,
     catalog: &Catalog,
-    counters: &c1_connector_sdk::SyncCounters,
+    counters: &c1_connector_sdk::session::SyncCounters,
 ) -> Result<Vec<AccessKey>, Error> {
     let keys = client.access_keys();
     let search_all = || async {
@@ -194,7 +195,7 @@ fn dedup(keys: Vec<AccessKey>) -> Result<Vec<AccessKey>, Error> {
     for key in keys {
         if key.id.is_empty() {
             return Err(Error::new(
-                c1_connector_sdk::Code::Unknown,
+                c1_connector_sdk::error::Code::Unknown,
                 format!(
                     "Descope's access key search returned a key without an id (named '{}'); \
                  the connector cannot sync it",

@@ -3,7 +3,7 @@
 //! share in entitlements and grants.
 
 use c1_connector_sdk::model::SkipEntitlementsAndGrants;
-use c1_connector_sdk::{Entitlement, Resource, ResourceType, Trait};
+use c1_connector_sdk::model::{Entitlement, Resource, ResourceType, Trait};
 use serde_json::{Map, Value};
 
 /// Resource type id of users.

@@ -1,7 +1,9 @@
 //! Page tokens, and the pages of grants the tenant, role and app syncers read from the
 //! assignment index.
 
-use c1_connector_sdk::{Entitlement, Error, Grant, Page, Resource};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{Entitlement, Grant, Resource};
+use c1_connector_sdk::page::Page;
 
 use crate::context::SyncContext;
 use crate::index::AssignmentIndex;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use c1_connector_sdk::{Code, Error};
+use c1_connector_sdk::error::{Code, Error};
 use descope_mgmt::{Client, User};
 
 use crate::known_targets::KnownTargets;

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use c1_connector_sdk::connector::{Provisioner, ResourceSyncer};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::RoleTrait;
-use c1_connector_sdk::{
-    Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId, ResourceSyncer,
-    ResourceType,
-};
+use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
+use c1_connector_sdk::page::Page;
 use descope_mgmt::Role;
 use serde_json::{Map, json};
 

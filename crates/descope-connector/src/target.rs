@@ -1,7 +1,8 @@
 //! What a grant or revoke is about: its target (a role, a tenant membership, an SSO application)
 //! and its principal (a user or an access key).
 
-use c1_connector_sdk::{Entitlement, Error, ResourceId};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{Entitlement, ResourceId};
 use descope_mgmt::User;
 
 use crate::ids::{RoleRef, decode_component};

@@ -9,7 +9,7 @@
 
 use std::future::Future;
 
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
 use futures::{StreamExt, TryStreamExt};
 
 /// Tenant ids per search to start with.

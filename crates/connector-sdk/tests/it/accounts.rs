@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use c1_connector_sdk::connector::Password;
+use c1_connector_sdk::connector::{Connector, CredentialCrypto};
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::error::{Code, Error};
 use c1_connector_sdk::model::credential_options::{EncryptedPassword, Options};
 use c1_connector_sdk::model::{
     AccountInfo, CreateAccountRequest, CreateAccountResponse, CredentialOptions, EncryptedData,
@@ -12,7 +14,6 @@ use c1_connector_sdk::model::{
 use c1_connector_sdk::ops::{account_manager_syncer, create_account};
 use c1_connector_sdk::store::JsonlWriter;
 use c1_connector_sdk::testing::{FakeOp, Fault};
-use c1_connector_sdk::{Code, Connector, CredentialCrypto, Error};
 use prost::Message;
 
 use super::org;

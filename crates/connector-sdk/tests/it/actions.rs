@@ -1,6 +1,8 @@
 //! Actions through the dispatch helpers and the fake connector's enable/disable.
 
 use c1_connector_sdk::connector::resource_id_value;
+use c1_connector_sdk::error::Code;
+use c1_connector_sdk::model::AnnotationsExt;
 use c1_connector_sdk::model::resource::StatusValue;
 use c1_connector_sdk::model::{
     ActionType, BatonActionStatus, GetActionSchemaRequest, GetActionStatusRequest,
@@ -10,7 +12,6 @@ use c1_connector_sdk::ops::{
     get_action_schema, get_action_status, invoke_action, list_action_schemas,
 };
 use c1_connector_sdk::testing::FakeConnector;
-use c1_connector_sdk::{AnnotationsExt, Code};
 use prost_types::value::Kind;
 
 use super::org;

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use c1_connector_sdk::capabilities_json;
 use c1_connector_sdk::model::config::{
     self, BoolField, Constraint, ConstraintKind, IntField, ResourceIdField, StringField,
     StringFieldOption, StringFieldType, StringSliceField, field,
@@ -25,6 +24,7 @@ use c1_connector_sdk::model::{
     account_creation_schema as acs, create_account_response as car, credential_options as co,
     encryption_config as ecfg, event, json_object_to_struct,
 };
+use c1_connector_sdk::ops::capabilities_json;
 use prost::Message;
 use prost_types::{Any, Timestamp};
 use serde_json::json;

@@ -25,8 +25,9 @@
 //! clears the list or keeps it when given `[]` is unverified; the reload shows which, and a
 //! revoke that did not take effect is an error saying so, never a success.
 
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::Annotations;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
-use c1_connector_sdk::{Annotations, Error};
 use descope_mgmt::{AccessKey, AssociatedTenant, Client, UpdateAccessKeyRequest};
 
 use crate::access_key::syncer::load_key;

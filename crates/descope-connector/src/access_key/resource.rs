@@ -2,10 +2,10 @@
 
 use std::time::SystemTime;
 
+use c1_connector_sdk::model::{Resource, ResourceId};
 use c1_connector_sdk::model::{
     SecretTrait, resource::Status, resource::StatusValue, secret_trait::CredentialType,
 };
-use c1_connector_sdk::{Resource, ResourceId};
 use descope_mgmt::AccessKey;
 use serde_json::{Map, Value, json};
 

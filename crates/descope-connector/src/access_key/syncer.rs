@@ -10,14 +10,16 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_arg};
-use c1_connector_sdk::deletion::ResourceDeleter;
+use c1_connector_sdk::connector::ResourceDeleter;
+use c1_connector_sdk::connector::ResourceSyncer;
+use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_arg};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::config::Field;
 use c1_connector_sdk::model::{ActionType, BatonActionSchema, ResourceDoesNotExist};
-use c1_connector_sdk::{
-    Annotations, Entitlement, Error, Grant, Page, Resource, ResourceId, ResourceSyncer,
-    ResourceType,
+use c1_connector_sdk::model::{
+    Annotations, Entitlement, Grant, Resource, ResourceId, ResourceType,
 };
+use c1_connector_sdk::page::Page;
 use descope_mgmt::{AccessKey, Client};
 
 use crate::access_key::resource::access_key_resource;

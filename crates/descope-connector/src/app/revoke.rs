@@ -15,7 +15,7 @@
 //! back at once (the user holds `[app]` again, the least access either change allows) and the
 //! revoke fails saying so.
 
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
 use descope_mgmt::{Client, User};
 
 use crate::error::from_descope;

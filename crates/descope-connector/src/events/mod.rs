@@ -56,8 +56,8 @@ use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use c1_connector_sdk::Error;
-use c1_connector_sdk::events::{EventFeed, EventPage, EventsRequest, LEGACY_FEED_ID};
+use c1_connector_sdk::connector::{EventFeed, EventPage, EventsRequest, LEGACY_FEED_ID};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{EventFeedMetadata, EventType};
 use descope_mgmt::{Audit, Client, MAX_AUDIT_PAGE_SIZE, SearchAuditRequest, SearchRolesRequest};
 
@@ -401,7 +401,7 @@ mod tests {
         let p = plan(&records, &keys, &fresh, &Cursor::at(0), 0, true, n);
         assert_eq!(p.delivered.len(), MAX_KEYS);
         assert_eq!(p.cursor.keys.len(), MAX_KEYS);
-        assert!(p.cursor.encode().len() <= c1_connector_sdk::events::MAX_CURSOR_BYTES);
+        assert!(p.cursor.encode().len() <= c1_connector_sdk::connector::MAX_CURSOR_BYTES);
         // Once settled, they need none.
         let p = plan(&records, &keys, &fresh, &Cursor::at(0), i64::MAX, true, n);
         assert_eq!(p.delivered.len(), n);

@@ -8,7 +8,7 @@
 //! makes a resource for each, from what the user records say, marked in its description as
 //! found only on assignments, with one warning each.
 
-use c1_connector_sdk::Resource;
+use c1_connector_sdk::model::Resource;
 use descope_mgmt::{Role, Tenant};
 
 use crate::catalog::Catalog;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
 use descope_mgmt::User;
 use futures::StreamExt;
 use tokio::sync::mpsc;

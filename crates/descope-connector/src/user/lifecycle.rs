@@ -6,15 +6,16 @@
 //! `ResourceDoesNotExist`, enabling an enabled user changes nothing.
 
 use async_trait::async_trait;
-use c1_connector_sdk::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
-use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_arg};
-use c1_connector_sdk::deletion::ResourceDeleter;
+use c1_connector_sdk::connector::ResourceDeleter;
+use c1_connector_sdk::connector::{AccountCreated, AccountManager, LocalCredentialOptions};
+use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_arg};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::config::Field;
 use c1_connector_sdk::model::{
     AccountInfo, ActionType, BatonActionSchema, CapabilityDetailCredentialOption,
     ConnectorAccountCreationSchema, CredentialDetailsAccountProvisioning, ResourceDoesNotExist,
 };
-use c1_connector_sdk::{Annotations, Error, ResourceId};
+use c1_connector_sdk::model::{Annotations, ResourceId};
 use descope_mgmt::{
     AssociatedTenant, Client, CreateUserRequest, InviteOptions, User, UserStatus, UserStatusUpdate,
 };
@@ -176,7 +177,7 @@ impl AccountManager for UserSyncer {
         match result {
             Ok(user) if !user.user_id.is_empty() => Ok(AccountCreated::created(user_resource(&user, None))),
             Ok(_) => Err(Error::new(
-                c1_connector_sdk::Code::Unknown,
+                c1_connector_sdk::error::Code::Unknown,
                 format!(
                     "Descope answered creating user '{login}' without a user id: check that the base URL points at Descope; \
                      the user may have been created (load '{login}' before retrying)"
@@ -393,7 +394,7 @@ mod tests {
         let nothing = AccountInfo::new("");
         assert_eq!(
             create_request(&nothing).unwrap_err().code(),
-            c1_connector_sdk::Code::InvalidArgument
+            c1_connector_sdk::error::Code::InvalidArgument
         );
         let bad = AccountInfo::new("x").with_profile(obj(json!({"invite": 3})));
         assert!(create_request(&bad).is_err());

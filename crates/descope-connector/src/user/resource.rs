@@ -1,6 +1,6 @@
 //! How a Descope user becomes a baton resource.
 
-use c1_connector_sdk::Resource;
+use c1_connector_sdk::model::Resource;
 use c1_connector_sdk::model::{UserTrait, json_to_value, resource::StatusValue, user_trait};
 use descope_mgmt::{User, UserStatus};
 use serde_json::Value;

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::{
-    Entitlement, Error, Grant, Page, Resource, ResourceId, ResourceSyncer, ResourceType,
-};
+use c1_connector_sdk::connector::ResourceSyncer;
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
+use c1_connector_sdk::page::Page;
 
 use crate::context::SyncContext;
 use crate::kinds::user_type;
@@ -122,15 +123,15 @@ impl ResourceSyncer for UserSyncer {
         Ok(Page::last(Vec::new()))
     }
 
-    fn account_manager(&self) -> Option<&dyn c1_connector_sdk::accounts::AccountManager> {
+    fn account_manager(&self) -> Option<&dyn c1_connector_sdk::connector::AccountManager> {
         Some(self)
     }
 
-    fn resource_deleter(&self) -> Option<&dyn c1_connector_sdk::deletion::ResourceDeleter> {
+    fn resource_deleter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceDeleter> {
         Some(self)
     }
 
-    fn action_provider(&self) -> Option<&dyn c1_connector_sdk::actions::ActionProvider> {
+    fn action_provider(&self) -> Option<&dyn c1_connector_sdk::connector::ActionProvider> {
         Some(self)
     }
 }

@@ -9,6 +9,8 @@ use async_trait::async_trait;
 use c1_connector_sdk::connector::{
     AccountCreated, AccountManager, ActionOutcome, ActionProvider, LocalCredentialOptions,
 };
+use c1_connector_sdk::connector::{Connector, ResourceSyncer};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{
     AccountInfo, Annotations, BatonActionSchema, BatonActionStatus,
     CapabilityDetailCredentialOption as Opt, ConnectorMetadata,
@@ -16,7 +18,6 @@ use c1_connector_sdk::model::{
     Trait,
 };
 use c1_connector_sdk::page::Page;
-use c1_connector_sdk::{Connector, Error, ResourceSyncer};
 
 /// What the scripted account manager answers.
 #[derive(Clone)]
