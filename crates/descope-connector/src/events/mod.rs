@@ -59,7 +59,7 @@ use async_trait::async_trait;
 use c1_connector_sdk::connector::{EventFeed, EventPage, EventsRequest, LEGACY_FEED_ID};
 use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{EventFeedMetadata, EventType};
-use descope_mgmt::{Audit, Client, MAX_AUDIT_PAGE_SIZE, SearchAuditRequest, SearchRolesRequest};
+use descope_mgmt::{Audit, Client, MAX_AUDIT_PAGE_SIZE, SearchAuditRequest};
 
 use self::cursor::{Cursor, Key, MAX_KEYS, event_id, keys_of};
 use self::mapping::{ACTIONS, OwnRoles, events_of, tenant_roles_named};
@@ -214,19 +214,10 @@ impl AuditFeed {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let client = self.client.clone();
-        let answers = crate::tenant_search::search_by_tenants(
+        let answers = crate::tenant_search::roles_of_tenants(
+            &self.client,
             &tenants,
             "searching the roles of tenants named in the audit log",
-            move |chunk| {
-                let client = client.clone();
-                async move {
-                    client
-                        .roles()
-                        .search(&SearchRolesRequest::new().tenant_ids(chunk))
-                        .await
-                }
-            },
         )
         .await?;
         let mut own = OwnRoles::new();
