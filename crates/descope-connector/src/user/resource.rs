@@ -57,6 +57,31 @@ pub(crate) fn user_resource(user: &User, last_login: Option<i64>) -> Resource {
         });
     }
 
+    let mut resource = Resource::new(
+        USER_TYPE,
+        user_resource_id(&user.user_id),
+        display_name(user),
+    );
+    resource.status = Some(c1_connector_sdk::model::resource::Status {
+        status: status as i32,
+        details: details.to_owned(),
+    });
+    if user.test {
+        // Test users are Descope's own kind of user for automated tests (created with
+        // `user/create/test`, excluded from billing); reviewers filter them out by this.
+        resource = resource.with_description("Descope test user");
+    }
+    if user.created_time > 0 {
+        resource = resource.with_created_at(user.created_time);
+    }
+    trait_.profile = Some(prost_types::Struct {
+        fields: user_profile(user),
+    });
+    resource.with_user_trait(trait_)
+}
+
+/// A user's profile: its Descope fields, for reviewers.
+fn user_profile(user: &User) -> ProfileFields {
     // Built as a protobuf `Struct` directly (what `json_object_to_struct` would make of the
     // same JSON object), not as JSON first and converted, once per user.
     let mut profile = ProfileFields::new();
@@ -79,26 +104,7 @@ pub(crate) fn user_resource(user: &User, last_login: Option<i64>) -> Resource {
     if !user.external_ids.is_empty() {
         profile.insert("externalIds".into(), pb_list(&user.external_ids));
     }
-
-    let mut resource = Resource::new(
-        USER_TYPE,
-        user_resource_id(&user.user_id),
-        display_name(user),
-    );
-    resource.status = Some(c1_connector_sdk::model::resource::Status {
-        status: status as i32,
-        details: details.to_owned(),
-    });
-    if user.test {
-        // Test users are Descope's own kind of user for automated tests (created with
-        // `user/create/test`, excluded from billing); reviewers filter them out by this.
-        resource = resource.with_description("Descope test user");
-    }
-    if user.created_time > 0 {
-        resource = resource.with_created_at(user.created_time);
-    }
-    trait_.profile = Some(prost_types::Struct { fields: profile });
-    resource.with_user_trait(trait_)
+    profile
 }
 
 type ProfileFields = std::collections::BTreeMap<String, prost_types::Value>;

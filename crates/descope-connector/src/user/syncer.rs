@@ -8,6 +8,7 @@ use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 use c1_connector_sdk::page::Page;
 
+use crate::catalog::Catalog;
 use crate::context::SyncContext;
 use crate::kinds::user_type;
 use crate::pages::parse_offset;
@@ -64,50 +65,7 @@ impl ResourceSyncer for UserSyncer {
         }
         Ok(match batch.next_offset {
             Some(next) => Page::next(resources, next.to_string()),
-            None => {
-                // The index covers access keys before the grants phase reads it, and before
-                // roles found only on assignments are made (the keys were fetched above, so
-                // this cannot fail now).
-                self.ctx.record_access_keys(&catalog).await?;
-                self.ctx.end_user_listing();
-                // A resumed sync listed only part of the users in this process: the counts, the
-                // warning below and the roles found only on users are about all of them, so the
-                // index is completed from the sync's session first.
-                self.ctx.ensure_index().await?;
-                let stats = self.ctx.pager_stats().await;
-                let (users, found) = {
-                    let index = self.ctx.index();
-                    let found = crate::user::found_on_users::resources(&index, &catalog);
-                    let counters = &self.ctx.counters;
-                    counters.set("users synced", index.user_count() as u64);
-                    counters.set(
-                        "roles found only on users",
-                        index.roles_found_on_users().len() as u64,
-                    );
-                    counters.set(
-                        "tenants found only on users",
-                        index.tenants_found_on_users().len() as u64,
-                    );
-                    (index.user_count() as u64, found)
-                };
-                let counters = &self.ctx.counters;
-                counters.max("users announced by Descope", stats.announced);
-                counters.add("user search requests", stats.requests);
-                counters.add("user page shifts fetched again", stats.shifts);
-                if stats.unverified > 0 {
-                    counters.add("user page boundaries not checked", stats.unverified);
-                }
-                if stats.announced > users {
-                    tracing::warn!(
-                        announced = stats.announced,
-                        synced = users,
-                        "Descope announced more users than the listing returned (users created while the sync ran, or a search that does not return every match)"
-                    );
-                }
-                tracing::debug!(users, "user listing complete");
-                resources.extend(found);
-                Page::last(resources)
-            }
+            None => self.last_page(&catalog, resources).await?,
         })
     }
 
@@ -133,5 +91,58 @@ impl ResourceSyncer for UserSyncer {
 
     fn action_provider(&self) -> Option<&dyn c1_connector_sdk::connector::ActionProvider> {
         Some(self)
+    }
+}
+
+impl UserSyncer {
+    /// The listing's last page: the index completed (access keys, a resumed sync's records), the
+    /// sync's counts, and the roles and tenants found only on users, added to `resources`.
+    async fn last_page(
+        &self,
+        catalog: &Catalog,
+        mut resources: Vec<Resource>,
+    ) -> Result<Page<Resource>, Error> {
+        // The index covers access keys before the grants phase reads it, and before
+        // roles found only on assignments are made (the keys were fetched above, so
+        // this cannot fail now).
+        self.ctx.record_access_keys(catalog).await?;
+        self.ctx.end_user_listing();
+        // A resumed sync listed only part of the users in this process: the counts, the
+        // warning below and the roles found only on users are about all of them, so the
+        // index is completed from the sync's session first.
+        self.ctx.ensure_index().await?;
+        let stats = self.ctx.pager_stats().await;
+        let (users, found) = {
+            let index = self.ctx.index();
+            let found = crate::user::found_on_users::resources(&index, catalog);
+            let counters = &self.ctx.counters;
+            counters.set("users synced", index.user_count() as u64);
+            counters.set(
+                "roles found only on users",
+                index.roles_found_on_users().len() as u64,
+            );
+            counters.set(
+                "tenants found only on users",
+                index.tenants_found_on_users().len() as u64,
+            );
+            (index.user_count() as u64, found)
+        };
+        let counters = &self.ctx.counters;
+        counters.max("users announced by Descope", stats.announced);
+        counters.add("user search requests", stats.requests);
+        counters.add("user page shifts fetched again", stats.shifts);
+        if stats.unverified > 0 {
+            counters.add("user page boundaries not checked", stats.unverified);
+        }
+        if stats.announced > users {
+            tracing::warn!(
+                announced = stats.announced,
+                synced = users,
+                "Descope announced more users than the listing returned (users created while the sync ran, or a search that does not return every match)"
+            );
+        }
+        tracing::debug!(users, "user listing complete");
+        resources.extend(found);
+        Ok(Page::last(resources))
     }
 }
