@@ -4,8 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use c1_connector_sdk::connector::Connector;
-use c1_connector_sdk::connector::EventsRequest;
+use c1_connector_sdk::connector::{Connector, EventsRequest};
 use c1_connector_sdk::model::event::Kind;
 use c1_connector_sdk::ops::event_feed;
 use descope_c1::testing::{TestResult, connector_for, enc};

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::connector::{Connector, ResourceSyncer};
-use c1_connector_sdk::connector::{EventFeed, EventProvider};
+use c1_connector_sdk::connector::{Connector, EventFeed, EventProvider, ResourceSyncer};
 use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{Annotations, ConnectorMetadata};
 use c1_connector_sdk::session::{SessionStore, SyncCounters, SyncSession};

@@ -2,8 +2,9 @@
 //! resource types (which other kinds name as grantable-to), and the shapes every kind's resources
 //! share in entitlements and grants.
 
-use c1_connector_sdk::model::SkipEntitlementsAndGrants;
-use c1_connector_sdk::model::{Entitlement, Resource, ResourceType, Trait};
+use c1_connector_sdk::model::{
+    Entitlement, Resource, ResourceType, SkipEntitlementsAndGrants, Trait,
+};
 use serde_json::{Map, Value};
 
 /// Resource type id of users.

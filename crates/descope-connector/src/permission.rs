@@ -6,8 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use c1_connector_sdk::connector::{Provisioner, ResourceSyncer};
 use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
-use c1_connector_sdk::model::{EntitlementImmutable, GrantImmutable};
+use c1_connector_sdk::model::{
+    Entitlement, EntitlementImmutable, Grant, GrantImmutable, Resource, ResourceId, ResourceType,
+};
 use c1_connector_sdk::page::Page;
 use descope_mgmt::Permission;
 use serde_json::{Map, json};

@@ -17,8 +17,9 @@
 use async_trait::async_trait;
 use c1_connector_sdk::connector::Provisioner;
 use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::{Annotations, Entitlement, Grant, Resource};
-use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
+use c1_connector_sdk::model::{
+    Annotations, Entitlement, Grant, GrantAlreadyExists, GrantAlreadyRevoked, Resource,
+};
 use descope_mgmt::User;
 
 use crate::error::from_descope;

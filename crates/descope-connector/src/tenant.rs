@@ -6,8 +6,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use c1_connector_sdk::connector::{Provisioner, ResourceSyncer};
 use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::{ChildResourceType, GroupTrait, resource::StatusValue};
-use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
+use c1_connector_sdk::model::{
+    ChildResourceType, Entitlement, Grant, GroupTrait, Resource, ResourceId, ResourceType,
+    resource::StatusValue,
+};
 use c1_connector_sdk::page::Page;
 use descope_mgmt::Tenant;
 use serde_json::{Map, Value, json};

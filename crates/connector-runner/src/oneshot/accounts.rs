@@ -9,8 +9,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use c1_connector_sdk::connector::Connector;
-use c1_connector_sdk::connector::{CredentialCrypto, Password};
+use c1_connector_sdk::connector::{Connector, CredentialCrypto, Password};
 use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{
     AccountInfo, AnnotationsExt, CapabilityDetailCredentialOption as Opt, CreateAccountRequest,

@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
-use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_value};
-use c1_connector_sdk::connector::{Connector, ResourceSyncer};
+use c1_connector_sdk::connector::{
+    ActionOutcome, ActionProvider, Connector, ResourceSyncer, resource_id_value,
+};
 use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::resource::StatusValue;
 use c1_connector_sdk::model::{
     Annotations, BatonActionSchema, BatonActionStatus, Capability, ConnectorMetadata,
     GetActionSchemaResponse, GetActionStatusResponse, InvokeActionResponse,
-    ListActionSchemasResponse, ResourceId,
+    ListActionSchemasResponse, ResourceId, resource::StatusValue,
 };
 use c1_connector_sdk::testing::FakeConnector;
 

@@ -10,8 +10,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use c1_connector_sdk::connector::CredentialCrypto;
 use c1_connector_sdk::crypto::{BatonCrypto, PROVIDER_AGE, PROVIDER_JWK};
 use c1_connector_sdk::error::Code;
-use c1_connector_sdk::model::encryption_config::{AgeRecipientConfig, Config, JwkPublicKeyConfig};
-use c1_connector_sdk::model::{EncryptedData, EncryptionConfig, PlaintextData};
+use c1_connector_sdk::model::{
+    EncryptedData, EncryptionConfig, PlaintextData, encryption_config::AgeRecipientConfig,
+    encryption_config::Config, encryption_config::JwkPublicKeyConfig,
+};
 use sha2::{Digest, Sha256};
 
 /// A secret distinctive enough to search for.

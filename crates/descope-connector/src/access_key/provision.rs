@@ -26,8 +26,7 @@
 //! revoke that did not take effect is an error saying so, never a success.
 
 use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::Annotations;
-use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
+use c1_connector_sdk::model::{Annotations, GrantAlreadyExists, GrantAlreadyRevoked};
 use descope_mgmt::{AccessKey, AssociatedTenant, Client, UpdateAccessKeyRequest};
 
 use crate::access_key::syncer::load_key;

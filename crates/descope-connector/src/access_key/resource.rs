@@ -2,9 +2,9 @@
 
 use std::time::SystemTime;
 
-use c1_connector_sdk::model::{Resource, ResourceId};
 use c1_connector_sdk::model::{
-    SecretTrait, resource::Status, resource::StatusValue, secret_trait::CredentialType,
+    Resource, ResourceId, SecretTrait, resource::Status, resource::StatusValue,
+    secret_trait::CredentialType,
 };
 use descope_mgmt::AccessKey;
 use serde_json::{Map, Value, json};

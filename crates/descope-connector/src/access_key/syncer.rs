@@ -10,14 +10,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use c1_connector_sdk::connector::ResourceDeleter;
-use c1_connector_sdk::connector::ResourceSyncer;
-use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_arg};
+use c1_connector_sdk::connector::{
+    ActionOutcome, ActionProvider, ResourceDeleter, ResourceSyncer, resource_id_arg,
+};
 use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::config::Field;
-use c1_connector_sdk::model::{ActionType, BatonActionSchema, ResourceDoesNotExist};
 use c1_connector_sdk::model::{
-    Annotations, Entitlement, Grant, Resource, ResourceId, ResourceType,
+    ActionType, Annotations, BatonActionSchema, Entitlement, Grant, Resource, ResourceDoesNotExist,
+    ResourceId, ResourceType, config::Field,
 };
 use c1_connector_sdk::page::Page;
 use descope_mgmt::{AccessKey, Client};

@@ -20,8 +20,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use c1_connector_sdk::connector::{Provisioner, ResourceSyncer};
 use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::{AppTrait, GrantMetadata, app_trait::AppFlag, resource::StatusValue};
-use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
+use c1_connector_sdk::model::{
+    AppTrait, Entitlement, Grant, GrantMetadata, Resource, ResourceId, ResourceType,
+    app_trait::AppFlag, resource::StatusValue,
+};
 use c1_connector_sdk::page::Page;
 use descope_mgmt::{SsoAppType, SsoApplication};
 use serde_json::{Map, Value, json};

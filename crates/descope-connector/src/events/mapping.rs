@@ -2,8 +2,7 @@
 
 use std::collections::HashSet;
 
-use c1_connector_sdk::model::Event;
-use c1_connector_sdk::model::{Entitlement, Resource, ResourceId};
+use c1_connector_sdk::model::{Entitlement, Event, Resource, ResourceId};
 use descope_mgmt::Audit;
 use serde_json::Value;
 

@@ -6,16 +6,16 @@
 //! `ResourceDoesNotExist`, enabling an enabled user changes nothing.
 
 use async_trait::async_trait;
-use c1_connector_sdk::connector::ResourceDeleter;
-use c1_connector_sdk::connector::{AccountCreated, AccountManager, LocalCredentialOptions};
-use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_arg};
-use c1_connector_sdk::error::Error;
-use c1_connector_sdk::model::config::Field;
-use c1_connector_sdk::model::{
-    AccountInfo, ActionType, BatonActionSchema, CapabilityDetailCredentialOption,
-    ConnectorAccountCreationSchema, CredentialDetailsAccountProvisioning, ResourceDoesNotExist,
+use c1_connector_sdk::connector::{
+    AccountCreated, AccountManager, ActionOutcome, ActionProvider, LocalCredentialOptions,
+    ResourceDeleter, resource_id_arg,
 };
-use c1_connector_sdk::model::{Annotations, ResourceId};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{
+    AccountInfo, ActionType, Annotations, BatonActionSchema, CapabilityDetailCredentialOption,
+    ConnectorAccountCreationSchema, CredentialDetailsAccountProvisioning, ResourceDoesNotExist,
+    ResourceId, config::Field,
+};
 use descope_mgmt::{
     AssociatedTenant, Client, CreateUserRequest, InviteOptions, User, UserStatus, UserStatusUpdate,
 };

@@ -1,7 +1,8 @@
 //! How a Descope user becomes a baton resource.
 
-use c1_connector_sdk::model::Resource;
-use c1_connector_sdk::model::{UserTrait, json_to_value, resource::StatusValue, user_trait};
+use c1_connector_sdk::model::{
+    Resource, UserTrait, json_to_value, resource::StatusValue, user_trait,
+};
 use descope_mgmt::{User, UserStatus};
 use serde_json::Value;
 

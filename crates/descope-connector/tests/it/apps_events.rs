@@ -2,8 +2,7 @@
 //! answers 200 without applying the change, and an audit search that answers every page with
 //! the same records. Neither may report a change that did not happen, or loop.
 
-use c1_connector_sdk::connector::Connector;
-use c1_connector_sdk::connector::EventsRequest;
+use c1_connector_sdk::connector::{Connector, EventsRequest};
 use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{Entitlement, Resource};
 use c1_connector_sdk::ops::event_feed;

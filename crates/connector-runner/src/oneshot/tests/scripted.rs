@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use c1_connector_sdk::connector::{
-    AccountCreated, AccountManager, ActionOutcome, ActionProvider, LocalCredentialOptions,
+    AccountCreated, AccountManager, ActionOutcome, ActionProvider, Connector,
+    LocalCredentialOptions, ResourceSyncer,
 };
-use c1_connector_sdk::connector::{Connector, ResourceSyncer};
 use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{
     AccountInfo, Annotations, BatonActionSchema, BatonActionStatus,
