@@ -75,7 +75,7 @@ impl Page<Grant> {
     /// copy costs a dozen allocations a grant, and comparing the copies costs more. The grants
     /// of this page leave [`Grant::entitlement`](crate::model::Grant) `None` (any value there is
     /// dropped): the engine checks and stores them with `entitlement`
-    /// ([`SyncStore::put_grants_of`](crate::store::SyncStore::put_grants_of)), and what is
+    /// (`SyncStore::put_grants_of`, in the `store` module above this one), and what is
     /// written is the same as for grants that each hold a copy. `next_token` as in
     /// [`Page::next`]; `None` for the last page.
     ///

@@ -1,6 +1,6 @@
 //! Per-sync state a connector keeps across an interrupted sync: baton's `SessionStore`.
 //!
-//! At the start of every sync the engine calls [`Connector::begin_sync`] with a [`SyncSession`]:
+//! At the start of every sync the engine calls `Connector::begin_sync` (in the `connector` module, above this one) with a [`SyncSession`]:
 //! the sync's id, whether it resumes an unfinished sync, and a [`SessionStore`], a key/value
 //! store scoped to that sync (baton's `v1_connector_sessions` table: one value per
 //! `(sync_id, key)`). A connector keeps there what a resumed sync would otherwise have to fetch
@@ -29,8 +29,6 @@
 //!   another: `C1zReader::sync_source`.)
 //!
 //! Keys are compared as bytes (UTF-8 order), which is the order of [`SessionStore::scan`].
-//!
-//! [`Connector::begin_sync`]: crate::connector::Connector::begin_sync
 
 use std::collections::BTreeMap;
 use std::fmt;
