@@ -23,7 +23,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use c1_connector_sdk::engine::{SyncOptions, SyncStats, Syncer};
-use c1_connector_sdk::provision::ProvisioningRunner;
+use c1_connector_sdk::ops::ProvisioningRunner;
 use c1_connector_sdk::store::C1zWriter;
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_emulator::{Dataset, Emulator, GenSpec};
@@ -75,7 +75,7 @@ pub fn connector_with(
 
 /// A provisioning runner for `connector` that looks ids up in the `.c1z` at `path`.
 pub fn runner(connector: &Arc<DescopeConnector>, path: &Path) -> ProvisioningRunner {
-    let connector: Arc<dyn c1_connector_sdk::Connector> = connector.clone();
+    let connector: Arc<dyn c1_connector_sdk::connector::Connector> = connector.clone();
     ProvisioningRunner::new(connector, path)
 }
 

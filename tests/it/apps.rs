@@ -2,7 +2,7 @@
 //! access never widened by a revoke (the last explicit app refused; "every app" narrowed to
 //! the other apps), and group memberships read-only.
 
-use c1_connector_sdk::Code;
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use descope_c1::testing::{TestResult, connector_for, enc, read, runner, sync_to};
 use descope_emulator::{Dataset, DuplicateMode, Emulator, GenSpec};

@@ -3,7 +3,7 @@
 //! grant again (succeeds: already exists), revoke, revoke again (succeeds: already revoked),
 //! re-sync and find it gone.
 
-use c1_connector_sdk::Code;
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
 use descope_c1::testing::{TestResult, connector_for, enc, read, runner, sync_to};
 use descope_emulator::{Dataset, DuplicateMode, Emulator, GenSpec};

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::events::{EventsRequest, event_feed};
+use c1_connector_sdk::connector::{Connector, EventsRequest};
 use c1_connector_sdk::model::event::Kind;
+use c1_connector_sdk::ops::event_feed;
 use descope_c1::testing::{TestResult, connector_for, enc};
 use descope_emulator::{AuditRecord, Dataset, Emulator, GenSpec};
 use descope_mgmt::CreateUserRequest;
@@ -160,6 +160,6 @@ async fn feed_is_exact(users: usize) -> TestResult {
         .list_events(&EventsRequest::from_cursor("not a cursor", 10))
         .await
         .expect_err("a foreign cursor");
-    assert_eq!(err.code(), c1_connector_sdk::Code::InvalidArgument);
+    assert_eq!(err.code(), c1_connector_sdk::error::Code::InvalidArgument);
     Ok(())
 }

@@ -8,10 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::events::{EventFeed, EventsRequest, MAX_CURSOR_BYTES, event_feed};
-use c1_connector_sdk::model::Event;
-use c1_connector_sdk::model::event::Kind;
+use c1_connector_sdk::connector::{Connector, EventFeed, EventsRequest, MAX_CURSOR_BYTES};
+use c1_connector_sdk::model::{Event, event::Kind};
+use c1_connector_sdk::ops::event_feed;
 use descope_c1::testing::{TestResult, client_for, connector_with, enc};
 use descope_connector::DescopeConnector;
 use descope_emulator::{AuditRecord, AuditTotal, Dataset, Emulator, EmulatorBuilder, GenSpec};

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use c1_connector_sdk::Code;
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked, SecretTrait};
 use c1_connector_sdk::store::C1zReader;
 use descope_c1::testing::{TestResult, connector_for, enc, read, runner, sync_to};

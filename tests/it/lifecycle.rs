@@ -5,14 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::accounts::create_account;
-use c1_connector_sdk::actions::{invoke_action, resource_id_value};
-use c1_connector_sdk::deletion::delete_resource;
+use c1_connector_sdk::connector::{Connector, resource_id_value};
 use c1_connector_sdk::model::{
     AccountInfo, AnnotationsExt, BatonActionStatus, CreateAccountRequest, DeleteResourceRequest,
     InvokeActionRequest, ResourceDoesNotExist, ResourceId, create_account_response,
 };
+use c1_connector_sdk::ops::{create_account, delete_resource, invoke_action};
 use c1_connector_sdk::store::C1zReader;
 use descope_c1::testing::{TestResult, connector_for, enc, lifecycle_project, sync_to};
 use descope_emulator::{AccessKeyStatus, Emulator};

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::provision::ProvisioningRunner;
+use c1_connector_sdk::connector::Connector;
+use c1_connector_sdk::ops::ProvisioningRunner;
 use descope_c1::testing::{TestResult, connector_for, enc, sync_to};
 use descope_emulator::{Dataset, Emulator, Faults, GenSpec};
 

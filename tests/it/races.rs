@@ -343,7 +343,7 @@ async fn another_writer_between_load_and_confirmation_is_never_a_success() -> Te
     // The connector alone: the first attempt fails, retryable, saying what Descope holds.
     let emu = emulator(Some(ConcurrentKeyWriter::new(KEY, "role-7"))).await?;
     let connector = connector_for(&emu)?;
-    let roles = c1_connector_sdk::Connector::syncers(&*connector)
+    let roles = c1_connector_sdk::connector::Connector::syncers(&*connector)
         .into_iter()
         .find(|s| s.resource_type().id == "role")
         .ok_or("a role syncer")?;
@@ -353,7 +353,7 @@ async fn another_writer_between_load_and_confirmation_is_never_a_success() -> Te
         .grant(&key_principal(), &role("role-1"))
         .await
         .expect_err("the other writer's update replaced ours");
-    assert_eq!(err.code(), c1_connector_sdk::Code::Aborted, "{err}");
+    assert_eq!(err.code(), c1_connector_sdk::error::Code::Aborted, "{err}");
     assert!(err.is_retryable(), "{err:?}");
     assert!(
         err.message()

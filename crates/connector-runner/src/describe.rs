@@ -1,7 +1,8 @@
 //! The `capabilities` subcommand's document.
 
+use c1_connector_sdk::connector::Connector;
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::ops::{capabilities_json, connector_capabilities};
-use c1_connector_sdk::{Connector, Error};
 
 /// The connector's capabilities as baton's `capabilities` subcommand prints them: protojson of
 /// `Any(c1.connector.v2.ConnectorCapabilities)`.

@@ -16,7 +16,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use c1_connector_sdk::{Code, Error};
+use c1_connector_sdk::error::{Code, Error};
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,8 +143,8 @@ impl From<Failure> for Outcome {
     }
 }
 
-impl From<c1_connector_sdk::Error> for Outcome {
-    fn from(err: c1_connector_sdk::Error) -> Self {
+impl From<c1_connector_sdk::error::Error> for Outcome {
+    fn from(err: c1_connector_sdk::error::Error) -> Self {
         if is_broken_pipe(&err) {
             Outcome::BrokenPipe
         } else {

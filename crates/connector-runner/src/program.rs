@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::Connector;
+use c1_connector_sdk::connector::Connector;
 
 use crate::exit::Failure;
 

@@ -298,7 +298,7 @@ async fn sync_c1z(
                     set_aside_once = true;
                     continue;
                 }
-                if partial.exists() && e.code() == c1_connector_sdk::Code::Cancelled {
+                if partial.exists() && e.code() == c1_connector_sdk::error::Code::Cancelled {
                     eprintln!(
                         "interrupted: the unfinished sync is saved in {}; run the same command again to resume it (or delete that file to start over)",
                         partial.display()

@@ -86,7 +86,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 ///
 /// ```
 /// use std::time::Duration;
-/// use c1_connector_sdk::{Code, Error};
+/// use c1_connector_sdk::error::{Code, Error};
 ///
 /// let err = Error::unavailable("rate limited").with_retry_after(Duration::from_secs(2));
 /// assert_eq!(err.code(), Code::Unavailable);
@@ -187,7 +187,7 @@ impl Error {
     /// another code retryable.
     ///
     /// ```
-    /// use c1_connector_sdk::Error;
+    /// use c1_connector_sdk::error::Error;
     ///
     /// let exhausted = Error::unavailable("503 after 4 attempts").with_retryable(false);
     /// assert!(!exhausted.is_retryable());
@@ -212,7 +212,7 @@ impl Error {
     /// is read as "this resource is gone".
     ///
     /// ```
-    /// use c1_connector_sdk::Error;
+    /// use c1_connector_sdk::error::Error;
     ///
     /// // Re-listing users to rebuild an index hit a 404: not "this group is gone".
     /// let err = Error::not_found("listing users: 404").in_shared_state();

@@ -17,7 +17,8 @@ pub fn resource_type_id(name: &str) -> String {
 /// An entitlement id: `<resource type>:<resource id>:<name>`.
 ///
 /// ```
-/// use c1_connector_sdk::{ids, ResourceId};
+/// use c1_connector_sdk::ids;
+/// use c1_connector_sdk::model::ResourceId;
 /// let role = ResourceId::new("role", "admin");
 /// assert_eq!(ids::entitlement_id(&role, "assigned"), "role:admin:assigned");
 /// ```
@@ -28,7 +29,8 @@ pub fn entitlement_id(resource: &ResourceId, name: &str) -> String {
 /// A grant id: `<entitlement id>:<principal type>:<principal id>`.
 ///
 /// ```
-/// use c1_connector_sdk::{ids, ResourceId};
+/// use c1_connector_sdk::ids;
+/// use c1_connector_sdk::model::ResourceId;
 /// let user = ResourceId::new("user", "123");
 /// assert_eq!(ids::grant_id("role:admin:assigned", &user), "role:admin:assigned:user:123");
 /// ```
@@ -54,7 +56,8 @@ pub const GRANT_ID_SHAPE: &str = "<entitlement-id>:<principal-type>:<principal-i
 /// resource id in between may itself contain `:`, so this is a shape check, not a parse.
 ///
 /// ```
-/// use c1_connector_sdk::{Code, ids};
+/// use c1_connector_sdk::ids;
+/// use c1_connector_sdk::error::Code;
 /// assert!(ids::check_entitlement_id("role:admin:assigned").is_ok());
 /// let err = ids::check_entitlement_id("admin").unwrap_err();
 /// assert_eq!(err.code(), Code::InvalidArgument);
@@ -80,7 +83,8 @@ pub fn check_entitlement_id(id: &str) -> Result<(), Error> {
 /// non-empty first and last parts.
 ///
 /// ```
-/// use c1_connector_sdk::{Code, ids};
+/// use c1_connector_sdk::ids;
+/// use c1_connector_sdk::error::Code;
 /// assert!(ids::check_grant_id("role:admin:assigned:user:123").is_ok());
 /// let err = ids::check_grant_id("role:admin:assigned").unwrap_err();
 /// assert_eq!(err.code(), Code::InvalidArgument);

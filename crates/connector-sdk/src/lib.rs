@@ -3,7 +3,7 @@
 //! connector.
 //!
 //! The crate knows nothing of any particular API and has no HTTP client. A connector implements
-//! [`Connector`] and one [`ResourceSyncer`] per resource type; [`engine::Syncer`] runs a full
+//! [`connector::Connector`] and one [`connector::ResourceSyncer`] per resource type; [`engine::Syncer`] runs a full
 //! sync into a [`store::SyncStore`] such as `store::C1zWriter` (default feature `c1z`), whose
 //! files ConductorOne's `baton` tools read.
 //!
@@ -16,6 +16,11 @@
 //! | where a sync goes | [`store`] |
 //! | the traits a connector implements, and its per-sync session | [`connector`], [`session`] |
 //! | baton's model, its ids, errors, pages, protojson | [`model`], [`ids`], [`error`], [`page`], [`protojson`] |
+//!
+//! Each public type has one path, the module that defines it: `c1_connector_sdk::model::Resource`,
+//! `connector::ResourceSyncer`, `ops::Operations`, `engine::Syncer`, `store::C1zWriter`,
+//! `error::{Error, Code}`, `page::Page`, `session::SessionStore`. The [`prelude`] gathers the
+//! names a connector usually needs for one glob import.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -88,19 +93,13 @@ pub mod store;
 #[cfg(feature = "test-util")]
 pub mod testing;
 
-pub use connector::{
-    AccountCreated, AccountInfo, AccountManager, ActionOutcome, ActionProvider, Capability,
-    Connector, CredentialCrypto, EventFeed, EventPage, EventProvider, EventsRequest,
-    LocalCredentialOptions, Provisioner, ResourceCapabilities, ResourceDeleter, ResourceGetter,
-    ResourceSyncer, capabilities,
-};
-pub use error::{Code, Error};
-pub use model::*;
-pub use ops::{capabilities_json, connector_capabilities, metadata_with_capabilities};
-pub use page::{Page, PageToken};
-pub use session::{SessionStore, SyncCounters, SyncSession};
-
-/// The names a connector usually needs, in one import.
+/// The names a connector usually needs, in one glob import (`use c1_connector_sdk::prelude::*;`).
+///
+/// The prelude is the crate's one convenience path: every name in it also has its one real path,
+/// the module that defines it (or, for a private submodule, its parent's re-export), which is
+/// where it is documented and how the rest of the workspace names it: [`model::Resource`],
+/// [`connector::ResourceSyncer`], [`error::Error`], [`page::Page`], [`session::SessionStore`],
+/// [`engine::Syncer`], `store::C1zWriter`. Nothing else is re-exported at the crate root.
 pub mod prelude {
     pub use crate::connector::{
         AccountCreated, AccountManager, ActionOutcome, ActionProvider, Connector, EventFeed,
@@ -119,56 +118,4 @@ pub mod prelude {
     #[cfg(feature = "c1z")]
     pub use crate::store::{C1zReader, C1zWriter};
     pub use crate::store::{JsonlWriter, SyncStore};
-}
-
-// Old paths, kept so that code written against them still builds until the public-path pass
-// of issue 22 removes them: the traits moved to `connector`, the functions serving requests to
-// `ops`. New code uses those.
-
-/// Old path of account creation: [`connector::AccountManager`] and its types, and
-/// [`ops::create_account`].
-pub mod accounts {
-    pub use crate::connector::{
-        AccountCreated, AccountManager, CreateAccountResult, CredentialCrypto, CredentialOption,
-        LocalCredentialOptions, Password,
-    };
-    pub use crate::ops::{account_manager_syncer, create_account};
-}
-
-/// Old path of actions: [`connector::ActionProvider`] and its helpers, and the `ops` functions.
-pub mod actions {
-    pub use crate::connector::{
-        ActionOutcome, ActionProvider, bool_arg, check_action_args, resource_id_arg,
-        resource_id_value, string_arg, string_list_arg,
-    };
-    pub use crate::ops::{
-        action_provider_syncer, action_schemas, get_action_schema, get_action_status,
-        invoke_action, list_action_schemas,
-    };
-}
-
-/// Old path of capabilities: [`connector::capabilities`] and the `ops` functions.
-pub mod capabilities {
-    pub use crate::connector::{ResourceCapabilities, capabilities};
-    pub use crate::ops::{capabilities_json, connector_capabilities, metadata_with_capabilities};
-}
-
-/// Old path of deletion: [`connector::ResourceDeleter`] and the `ops` functions.
-pub mod deletion {
-    pub use crate::connector::ResourceDeleter;
-    pub use crate::ops::{delete_resource, delete_resource_v2, deleter_syncer};
-}
-
-/// Old path of event feeds: [`connector::EventProvider`] and its types, and the `ops` functions.
-pub mod events {
-    pub use crate::connector::{
-        EventFeed, EventPage, EventProvider, EventsRequest, LEGACY_FEED_ID, MAX_CURSOR_BYTES,
-        MAX_PAGE_SIZE,
-    };
-    pub use crate::ops::{RegisteredFeed, event_feed, event_feeds, list_event_feeds, list_events};
-}
-
-/// Old path of [`ops::ProvisioningRunner`].
-pub mod provision {
-    pub use crate::ops::ProvisioningRunner;
 }

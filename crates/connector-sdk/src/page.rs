@@ -8,7 +8,7 @@ pub type PageToken<'a> = Option<&'a str>;
 /// One page of results and the opaque token of the next page.
 ///
 /// ```
-/// use c1_connector_sdk::Page;
+/// use c1_connector_sdk::page::Page;
 /// let first: Page<u32> = Page::next(vec![1, 2], "offset=2");
 /// assert_eq!(first.next_token.as_deref(), Some("offset=2"));
 /// let last = Page::last(vec![3]);
@@ -75,12 +75,13 @@ impl Page<Grant> {
     /// copy costs a dozen allocations a grant, and comparing the copies costs more. The grants
     /// of this page leave [`Grant::entitlement`](crate::model::Grant) `None` (any value there is
     /// dropped): the engine checks and stores them with `entitlement`
-    /// ([`SyncStore::put_grants_of`](crate::store::SyncStore::put_grants_of)), and what is
+    /// (`SyncStore::put_grants_of`, in the `store` module above this one), and what is
     /// written is the same as for grants that each hold a copy. `next_token` as in
     /// [`Page::next`]; `None` for the last page.
     ///
     /// ```
-    /// use c1_connector_sdk::{Entitlement, Grant, Page, Resource, ResourceId};
+    /// use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId};
+    /// use c1_connector_sdk::page::Page;
     ///
     /// let role = Resource::new("role", "admin", "Admin");
     /// let assigned = Entitlement::assignment(&role, "assigned");

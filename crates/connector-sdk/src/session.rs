@@ -1,6 +1,6 @@
 //! Per-sync state a connector keeps across an interrupted sync: baton's `SessionStore`.
 //!
-//! At the start of every sync the engine calls [`Connector::begin_sync`] with a [`SyncSession`]:
+//! At the start of every sync the engine calls `Connector::begin_sync` (in the `connector` module, above this one) with a [`SyncSession`]:
 //! the sync's id, whether it resumes an unfinished sync, and a [`SessionStore`], a key/value
 //! store scoped to that sync (baton's `v1_connector_sessions` table: one value per
 //! `(sync_id, key)`). A connector keeps there what a resumed sync would otherwise have to fetch
@@ -29,8 +29,6 @@
 //!   another: `C1zReader::sync_source`.)
 //!
 //! Keys are compared as bytes (UTF-8 order), which is the order of [`SessionStore::scan`].
-//!
-//! [`Connector::begin_sync`]: crate::Connector::begin_sync
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -117,7 +115,7 @@ pub trait SessionBackend: Send + Sync + fmt::Debug {
 /// use c1_connector_sdk::session::SessionStore;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), c1_connector_sdk::Error> {
+/// # async fn main() -> Result<(), c1_connector_sdk::error::Error> {
 /// let session = SessionStore::memory();
 /// session.put("users/00000100", b"page two".to_vec()).await?;
 /// session.put("users/00000000", b"page one".to_vec()).await?;
@@ -345,7 +343,7 @@ pub struct SyncSession {
 /// summary. Cheap to clone; clones share the figures.
 ///
 /// ```
-/// use c1_connector_sdk::SyncCounters;
+/// use c1_connector_sdk::session::SyncCounters;
 /// let counters = SyncCounters::default();
 /// counters.add("users synced", 100);
 /// counters.add("users synced", 20);
@@ -516,14 +514,14 @@ mod tests {
     async fn bad_keys_and_values_are_typed_errors() {
         let s = SessionStore::memory();
         let e = s.put("", vec![]).await.unwrap_err();
-        assert_eq!(e.code(), crate::Code::InvalidArgument);
+        assert_eq!(e.code(), crate::error::Code::InvalidArgument);
         let e = s
             .put("k".repeat(MAX_KEY_BYTES + 1), vec![])
             .await
             .unwrap_err();
-        assert_eq!(e.code(), crate::Code::InvalidArgument);
+        assert_eq!(e.code(), crate::error::Code::InvalidArgument);
         let e = s.put("k", vec![0; MAX_VALUE_BYTES + 1]).await.unwrap_err();
-        assert_eq!(e.code(), crate::Code::InvalidArgument);
+        assert_eq!(e.code(), crate::error::Code::InvalidArgument);
         assert!(e.message().contains("split it"), "{e}");
         s.put("k", vec![1]).await.unwrap();
         s.delete("k").await.unwrap();

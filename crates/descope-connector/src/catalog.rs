@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashSet};
 
-use c1_connector_sdk::Error;
-use descope_mgmt::{Client, Permission, Role, SearchRolesRequest, Tenant};
+use c1_connector_sdk::error::Error;
+use descope_mgmt::{Client, Permission, Role, Tenant};
 
 use crate::error::from_descope;
 use crate::ids::RoleRef;
-use crate::tenant_search::search_by_tenants;
+use crate::tenant_search::roles_of_tenants;
 
 /// The project's tenants, roles and permissions at the start of a sync.
 #[derive(Debug, Default)]
@@ -34,7 +34,7 @@ impl Catalog {
     /// ([`crate::tenant_search`]: 1,000 tenants a request, fewer if Descope refuses as many) and
     /// merged by (tenant id, name). Either way every tenant role is read, at no cost when
     /// `role/all` lists them; and a role a user holds that no listing returned is still synced
-    /// from the assignment ([`crate::index::AssignmentIndex::record`]).
+    /// from the assignment (`AssignmentIndex::record`, in the index above this module).
     pub(crate) async fn load(client: &Client) -> Result<Catalog, Error> {
         let tenants = async {
             client
@@ -64,16 +64,7 @@ impl Catalog {
                 .filter(|t| !t.id.is_empty())
                 .map(|t| t.id.clone())
                 .collect();
-            let found = search_by_tenants(&ids, "searching the tenants' roles", |chunk| {
-                let client = client.clone();
-                async move {
-                    client
-                        .roles()
-                        .search(&SearchRolesRequest::new().tenant_ids(chunk))
-                        .await
-                }
-            })
-            .await?;
+            let found = roles_of_tenants(client, &ids, "searching the tenants' roles").await?;
             // A search by tenant without `includeProjectRoles` returns tenant roles; a role
             // without a tenant id in its answer is a project role all the same.
             roles.extend(found.into_iter().flat_map(|(_, found)| found));

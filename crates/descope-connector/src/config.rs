@@ -30,7 +30,7 @@ pub const DEFAULT_USER_PAGE_OVERLAP: u32 = 4;
 pub const DEFAULT_EVENT_LOOKBACK: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Requests the client lets in flight besides the user-search pages: the groups of tenants
-/// (fetched [`GROUP_FETCHES_IN_FLIGHT`](crate::groups::GROUP_FETCHES_IN_FLIGHT) at a time), the
+/// (fetched `group::GROUP_FETCHES_IN_FLIGHT` at a time), the
 /// catalog, the access key searches and the last-login histories, while the pages are in
 /// flight. Before this, the client's default (10) capped the pages themselves at 10, whatever
 /// `max_parallel_fetches` said.

@@ -3,11 +3,15 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use c1_connector_sdk::{Error, SessionStore, SyncCounters};
+use std::collections::HashMap;
+
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::session::{SessionStore, SyncCounters};
 use descope_mgmt::{
     AccessKey, Client, PageBoundary, PagerOptions, SearchUsersRequest, UserBatch, UserPager,
 };
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::{Mutex, OnceCell, mpsc};
+use tokio::task::JoinHandle;
 
 use crate::catalog::Catalog;
 use crate::error::from_descope;
@@ -22,7 +26,7 @@ pub(crate) struct PagerConfig {
     pub(crate) page_size: u32,
     pub(crate) max_parallel: usize,
     /// Users each page repeats of the page before (see
-    /// [`DescopeConfig::with_user_page_overlap`](crate::DescopeConfig::with_user_page_overlap)):
+    /// [`DescopeConfig::with_user_page_overlap`](crate::config::DescopeConfig::with_user_page_overlap)):
     /// up to `overlap - 1` users deleted in front of a page between two requests cost nothing,
     /// more cost a request per shift. With Descope's page of 100 and the default 4, pages ask
     /// for 104 (no extra request when Descope honours it, 4.2% more when it caps pages at 100).
@@ -66,8 +70,8 @@ pub(crate) struct SyncContext {
     /// User ids per `user/history` request (halved when Descope refuses as many).
     pub(crate) history_chunk: std::sync::atomic::AtomicUsize,
     /// With `--sync-last-login`: the pages ahead, with their users' last sign-ins being fetched
-    /// (see [`crate::last_login`]).
-    pub(crate) prefetch: Mutex<Option<crate::last_login::Prefetch>>,
+    /// (see `user::last_login`).
+    pub(crate) prefetch: Mutex<Option<Prefetch>>,
     /// The user listing of this process started at the first page.
     listed_from_start: AtomicBool,
     /// The index holds every user: the listing ran from the first page to the last in this
@@ -133,7 +137,7 @@ impl SyncContext {
             .map_err(Error::in_shared_state)
     }
 
-    /// The project's access keys, fetched once per sync (see [`crate::access_keys`]); none when
+    /// The project's access keys, fetched once per sync (see [`crate::key_list`]); none when
     /// the sync does not cover the `access_key` type.
     pub(crate) async fn access_keys(&self) -> Result<Arc<Vec<AccessKey>>, Error> {
         if !self.include_keys {
@@ -142,7 +146,7 @@ impl SyncContext {
         self.keys
             .get_or_try_init(|| async {
                 let catalog = self.catalog().await?;
-                crate::access_keys::sync_keys(&self.client, &catalog, &self.session, &self.counters)
+                crate::key_list::sync_keys(&self.client, &catalog, &self.session, &self.counters)
                     .await
                     .map(Arc::new)
             })
@@ -343,5 +347,23 @@ impl SyncContext {
         *self.index_mut() = index;
         self.index_complete.store(true, Ordering::SeqCst);
         Ok(())
+    }
+}
+
+/// A user page with its users' last sign-ins (epoch seconds, by user id).
+pub(crate) type PageWithLogins = (UserBatch, HashMap<String, i64>);
+
+/// The background walk over the user pages (stopped when dropped).
+#[derive(Debug)]
+pub(crate) struct Prefetch {
+    /// The offset of the page the walk hands over next.
+    pub(crate) next: u64,
+    pub(crate) pages: mpsc::Receiver<Result<PageWithLogins, Error>>,
+    pub(crate) task: JoinHandle<()>,
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

@@ -1,6 +1,6 @@
 //! Errors of the connector, and how Descope client errors map onto the SDK's gRPC-like codes.
 
-use c1_connector_sdk::{Code, Error};
+use c1_connector_sdk::error::{Code, Error};
 
 /// A configuration the connector cannot run with. The message says what to fix.
 #[derive(Debug, Clone, thiserror::Error)]

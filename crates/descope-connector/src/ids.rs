@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::ResourceId;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 /// The characters escaped in an id component: the separators of our ids (`/`) and of baton's
@@ -197,6 +199,22 @@ impl IdError {
     pub fn id(&self) -> &str {
         &self.id
     }
+}
+
+/// The Descope id in a resource id of type `resource_type` (an error for any other type).
+pub(crate) fn component_of(id: &ResourceId, resource_type: &str) -> Result<String, Error> {
+    if id.resource_type != resource_type {
+        return Err(Error::invalid_argument(format!(
+            "expected a {resource_type} resource, got a '{}' resource",
+            id.resource_type
+        )));
+    }
+    decode_component(&id.resource).map_err(|e| Error::invalid_argument(e.to_string()))
+}
+
+/// The tenant resource id of a key's tenant (for messages).
+pub(crate) fn tenant_entitlement_id(tenant_id: &str) -> String {
+    format!("tenant:{}:member", tenant_resource_id(tenant_id))
 }
 
 #[cfg(test)]

@@ -39,8 +39,8 @@ impl PrincipalKind {
     /// The resource type of principals of this kind.
     pub(crate) fn resource_type(self) -> &'static str {
         match self {
-            PrincipalKind::User => crate::USER_TYPE,
-            PrincipalKind::AccessKey => crate::ACCESS_KEY_TYPE,
+            PrincipalKind::User => crate::kinds::USER_TYPE,
+            PrincipalKind::AccessKey => crate::kinds::ACCESS_KEY_TYPE,
         }
     }
 }
@@ -55,7 +55,7 @@ pub(crate) struct UserEntry<'a> {
 }
 
 /// What the index needs of a user: its id, display name and assignments. A user from Descope
-/// and a user record reloaded from the sync's session ([`crate::session::StoredUser`]) both
+/// and a user record reloaded from the sync's session (`session::StoredUser`, a module above this one) both
 /// provide it, so a resumed sync rebuilds the same index without asking Descope again.
 pub(crate) trait Assignments {
     fn user_id(&self) -> &str;

@@ -31,13 +31,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
 use descope_mgmt::{Client, SearchRolesRequest};
 use tokio::sync::Mutex as AsyncMutex;
 
 use crate::error::from_descope;
 use crate::ids::RoleRef;
-use crate::provision::Target;
+use crate::target::Target;
 
 /// How long a lookup's answer is used for deciding that a target exists.
 pub(crate) const KNOWN_TTL: Duration = Duration::from_secs(30);

@@ -26,319 +26,49 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-mod access_keys;
-mod app_revoke;
-mod apps;
-mod catalog;
+// The crate is built in floors; a module imports only from its own floor or those below it
+// (see ARCHITECTURE.md, "descope-connector").
+//
+// Floor 0, foundations: names, ids, errors, configuration, the building blocks of requests.
+mod actions;
 mod config;
-mod context;
 mod error;
-mod events;
-mod found_on_users;
-mod groups;
 pub mod ids;
-mod index;
-mod key_provision;
-mod key_syncer;
-mod known_targets;
-mod last_login;
-mod lifecycle;
+mod kinds;
 mod principal_lock;
-mod provision;
-mod resources;
 mod resume;
-mod session;
-mod syncers;
 mod tenant_search;
-
-use std::sync::Arc;
-
-use async_trait::async_trait;
-use c1_connector_sdk::{
-    Annotations, Connector, ConnectorMetadata, Error, ResourceSyncer, SessionStore, SyncCounters,
-    SyncSession,
-};
-use descope_mgmt::{Client, SearchUsersRequest};
+// Floor 1, what the kinds share: the sync's state (catalog, index, session, context, access key
+// listing), grant pages, what a change is about and what every change shares, the event feed.
+mod catalog;
+mod context;
+mod events;
+mod index;
+mod key_list;
+mod known_targets;
+mod pages;
+mod provisioner;
+mod session;
+mod target;
+// Floor 2, one module per resource kind: its resource, syncer and provisioning.
+mod access_key;
+mod app;
+mod group;
+mod permission;
+mod role;
+mod tenant;
+mod user;
+// Floor 3: grants and revokes dispatched, and the connector.
+mod connector;
+mod provision;
 
 pub use config::{
     DEFAULT_EVENT_LOOKBACK, DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_OVERLAP,
     DEFAULT_USER_PAGE_SIZE, DescopeConfig,
 };
+pub use connector::DescopeConnector;
 pub use error::ConfigError;
-
-use crate::apps::AppSyncer;
-use crate::context::{PagerConfig, SyncContext};
-use crate::groups::GroupSyncer;
-use crate::key_syncer::AccessKeySyncer;
-use crate::provision::DescopeProvisioner;
-use crate::syncers::{PermissionSyncer, RoleSyncer, TenantSyncer, UserSyncer};
-
-/// Resource type id of users.
-pub const USER_TYPE: &str = "user";
-/// Resource type id of access keys (Descope's non-human identities).
-pub const ACCESS_KEY_TYPE: &str = "access_key";
-/// Resource type id of tenants.
-pub const TENANT_TYPE: &str = "tenant";
-/// Resource type id of roles (every kind of role assignment target).
-pub const ROLE_TYPE: &str = "role";
-/// Resource type id of permissions.
-pub const PERMISSION_TYPE: &str = "permission";
-/// Resource type id of SSO applications.
-pub const APP_TYPE: &str = "app";
-/// Resource type id of groups (a tenant's SCIM or SSO groups).
-pub const GROUP_TYPE: &str = "group";
-/// Slug of an SSO application's access entitlement.
-pub const ACCESS: &str = "access";
-/// Slug of a tenant's membership entitlement (and a group's).
-pub const MEMBER: &str = "member";
-/// Slug of a role's assignment entitlement.
-pub const ASSIGNED: &str = "assigned";
-/// Slug of a permission's entitlement (held by roles).
-pub const GRANTED: &str = "granted";
-
-/// The Descope connector.
-///
-/// Each sync gets fresh per-sync state (the catalog and the assignment index) from
-/// [`Connector::begin_sync`], so one connector can run many syncs. The assignment index's records
-/// are kept in the sync's session, so a resumed sync rebuilds the index without listing users
-/// again (see the crate README, "Resume"). [`Connector::syncers`] serves uses outside a sync
-/// (capabilities, provisioning): it builds the same syncers with state that fetches nothing until
-/// used and a session in memory.
-///
-/// Every change the connector makes (grants, revokes, account creation, enable, disable,
-/// delete) goes through one per-principal lock shared by the connector and its clones: changes
-/// to one user or access key run one at a time in this process, from the load they are decided
-/// on to the read that confirms them; changes to different principals run in parallel (see the
-/// crate README, "Concurrent changes").
-#[derive(Debug, Clone)]
-pub struct DescopeConnector {
-    client: Client,
-    /// Shared by every syncer this connector hands out: the per-principal locks and the cache
-    /// of listed roles, tenants and applications.
-    provisioner: DescopeProvisioner,
-    pager: PagerConfig,
-    /// How far back the event feed reads the audit log again (see [`DEFAULT_EVENT_LOOKBACK`]).
-    event_lookback: std::time::Duration,
-    /// Ask every tenant for its groups, not only those with SSO ([`DescopeConfig::with_groups_of_every_tenant`]).
-    groups_of_every_tenant: bool,
-    demo: bool,
-    /// Where the base URL was set (a variable or flag), for messages.
-    base_url_source: Option<String>,
-}
-
-impl DescopeConnector {
-    /// Says what a failed credential check means, blaming the credentials only when Descope
-    /// itself refused them, and naming the base URL (and where it was set) otherwise.
-    fn validation_error(&self, err: descope_mgmt::Error) -> Error {
-        let project = self.client.project_id().to_owned();
-        let url = self.client.base_url().to_string();
-        let source = match &self.base_url_source {
-            Some(source) => format!("set by {source}"),
-            None => "derived from the project id".to_owned(),
-        };
-        let from_descope = err.is_from_descope();
-        let cause = err.to_string();
-        let mapped = error::from_descope("validating the credentials", err);
-        let message = match mapped.code() {
-            c1_connector_sdk::Code::Unauthenticated if from_descope => {
-                return Error::unauthenticated(format!(
-                    "Descope rejected the management key for project '{project}': the key is wrong, revoked, \
-                     or belongs to another project. Check DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY"
-                ))
-                .with_retryable(false);
-            }
-            c1_connector_sdk::Code::PermissionDenied if from_descope => {
-                return Error::permission_denied(format!(
-                    "the management key cannot search users of project '{project}': give it read access to users, \
-                     tenants, roles and permissions (a project-scoped key with the project admin role covers these)"
-                ))
-                .with_retryable(false);
-            }
-            c1_connector_sdk::Code::NotFound | c1_connector_sdk::Code::InvalidArgument
-                if from_descope =>
-            {
-                return Error::invalid_argument(format!(
-                    "Descope did not accept requests for project '{project}': check the project id and the \
-                     base URL {url} ({source})"
-                ))
-                .with_retryable(false);
-            }
-            c1_connector_sdk::Code::Unavailable
-            | c1_connector_sdk::Code::DeadlineExceeded
-            | c1_connector_sdk::Code::Unknown
-            | c1_connector_sdk::Code::Internal
-            | c1_connector_sdk::Code::Unauthenticated
-            | c1_connector_sdk::Code::PermissionDenied
-            | c1_connector_sdk::Code::NotFound
-            | c1_connector_sdk::Code::InvalidArgument => {
-                format!(
-                    "could not check the credentials with Descope: {cause} (the base URL {url} was {source}); \
-                     the credentials were not checked"
-                )
-            }
-            _ => return mapped,
-        };
-        let retryable = mapped.is_retryable();
-        Error::new(c1_connector_sdk::Code::Unavailable, message).with_retryable(retryable)
-    }
-
-    /// A connector for the project a configuration describes.
-    ///
-    /// ```
-    /// use descope_connector::{DescopeConfig, DescopeConnector};
-    ///
-    /// let config = DescopeConfig::from_credentials("P2abc:K2secret")?
-    ///     .with_base_url("http://127.0.0.1:8080");
-    /// let connector = DescopeConnector::new(config)?;
-    /// assert_eq!(connector.client().project_id(), "P2abc");
-    /// # Ok::<(), descope_connector::ConfigError>(())
-    /// ```
-    pub fn new(config: DescopeConfig) -> Result<Self, ConfigError> {
-        let client = config.build_client()?;
-        Ok(Self::with_client(client, &config))
-    }
-
-    /// A connector that uses an existing client (its base URL, limits and credentials), with the
-    /// paging settings of `config`.
-    pub fn with_client(client: Client, config: &DescopeConfig) -> Self {
-        DescopeConnector {
-            provisioner: DescopeProvisioner::new(client.clone()),
-            client,
-            pager: PagerConfig {
-                page_size: config.user_page_size(),
-                max_parallel: config.max_parallel_fetches(),
-                overlap: config.user_page_overlap(),
-                include_test_users: config.include_test_users(),
-                last_login: config.sync_last_login(),
-            },
-            event_lookback: config.event_lookback(),
-            groups_of_every_tenant: config.groups_of_every_tenant(),
-            demo: config.demo(),
-            base_url_source: config.base_url_source().map(str::to_owned),
-        }
-    }
-
-    /// The Descope client the connector uses (for its metrics, for example).
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-}
-
-#[async_trait]
-impl Connector for DescopeConnector {
-    /// The connector's name and description; a demo (see [`DescopeConfig::with_demo`]) says
-    /// so in both, and in its profile (`"demo": true`), so a demo `.c1z` cannot pass for a real
-    /// project's.
-    async fn metadata(&self) -> Result<ConnectorMetadata, Error> {
-        let description = "Users, access keys, tenants, groups, roles, permissions and SSO applications of a Descope \
-             project; grants and revokes role assignments, tenant memberships and SSO application access; creates, enables, \
-             disables and deletes users; enables, disables and deletes access keys; the audit log as an event feed";
-        if !self.demo {
-            let mut metadata = ConnectorMetadata::new("Descope", description);
-            metadata.account_creation_schema = Some(lifecycle::account_creation_schema());
-            return Ok(metadata);
-        }
-        let mut profile = serde_json::Map::new();
-        profile.insert("demo".into(), serde_json::Value::Bool(true));
-        profile.insert(
-            "projectId".into(),
-            serde_json::Value::String(self.client.project_id().to_owned()),
-        );
-        let mut metadata = ConnectorMetadata::new(
-            "Descope (demo)",
-            format!(
-                "DEMO DATA from an embedded Descope emulator, not a real Descope project. {description}"
-            ),
-        );
-        metadata.profile = Some(c1_connector_sdk::model::json_object_to_struct(profile));
-        metadata.account_creation_schema = Some(lifecycle::account_creation_schema());
-        Ok(metadata)
-    }
-
-    /// Checks the credentials with one cheap call (a one-user search) and says what is wrong.
-    async fn validate(&self) -> Result<Annotations, Error> {
-        let mut probe = SearchUsersRequest::default();
-        probe.limit = Some(1);
-        match self.client.users().search(&probe).await {
-            Ok(_) => Ok(Annotations::default()),
-            Err(err) => Err(self.validation_error(err)),
-        }
-    }
-
-    /// One feed: Descope's audit log as usage and resource-change events (see the crate README).
-    fn event_provider(&self) -> Option<&dyn c1_connector_sdk::events::EventProvider> {
-        Some(self)
-    }
-
-    fn syncers(&self) -> Vec<Arc<dyn ResourceSyncer>> {
-        self.syncers_with(SessionStore::memory(), SyncCounters::default(), true)
-    }
-
-    /// The syncers of one sync. A fresh sync records the session format and the options that
-    /// change its contents; a resumed one must match them, or the resume is refused (with
-    /// [`NotResumable`](c1_connector_sdk::engine::NotResumable): the runner sets the file aside
-    /// and starts over).
-    async fn begin_sync(
-        &self,
-        session: SyncSession,
-    ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
-        let identity = resume::Identity {
-            format: resume::SESSION_FORMAT,
-            include_test_users: self.pager.include_test_users,
-            sync_last_login: self.pager.last_login,
-        };
-        resume::check_identity(session.store(), &identity, session.is_resumed()).await?;
-        Ok(self.syncers_with(
-            session.store().clone(),
-            session.counters().clone(),
-            session.includes(ACCESS_KEY_TYPE),
-        ))
-    }
-}
-
-impl DescopeConnector {
-    /// The syncers of one sync, sharing one context that keeps its records in `session`.
-    fn syncers_with(
-        &self,
-        session: SessionStore,
-        counters: SyncCounters,
-        include_keys: bool,
-    ) -> Vec<Arc<dyn ResourceSyncer>> {
-        let ctx = Arc::new(SyncContext::new(
-            self.client.clone(),
-            self.pager.clone(),
-            session,
-            counters,
-            include_keys,
-        ));
-        let provisioner = self.provisioner.clone();
-        vec![
-            Arc::new(UserSyncer {
-                ctx: ctx.clone(),
-                provisioner: provisioner.clone(),
-            }),
-            Arc::new(AccessKeySyncer {
-                ctx: ctx.clone(),
-                provisioner: provisioner.clone(),
-            }),
-            Arc::new(TenantSyncer {
-                ctx: ctx.clone(),
-                provisioner: provisioner.clone(),
-            }),
-            Arc::new(RoleSyncer {
-                ctx: ctx.clone(),
-                provisioner: provisioner.clone(),
-            }),
-            Arc::new(GroupSyncer::new(
-                ctx.clone(),
-                provisioner.clone(),
-                self.groups_of_every_tenant,
-            )),
-            Arc::new(PermissionSyncer {
-                ctx: ctx.clone(),
-                provisioner: provisioner.clone(),
-            }),
-            Arc::new(AppSyncer { ctx, provisioner }),
-        ]
-    }
-}
+pub use kinds::{
+    ACCESS, ACCESS_KEY_TYPE, APP_TYPE, ASSIGNED, GRANTED, GROUP_TYPE, MEMBER, PERMISSION_TYPE,
+    ROLE_TYPE, TENANT_TYPE, USER_TYPE,
+};

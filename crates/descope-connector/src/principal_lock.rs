@@ -9,7 +9,7 @@
 //! revokes each leaving "one app" and together none, which Descope reads as every app). The
 //! locks are keyed by principal, so changes to different principals still run in parallel.
 //!
-//! One [`PrincipalLocks`] belongs to a [`crate::DescopeConnector`] and is shared by its clones
+//! One [`PrincipalLocks`] belongs to a `DescopeConnector` and is shared by its clones
 //! and by every provisioner, account manager, deleter and action it hands out, so all service
 //! mode tasks and one-shot calls of the process go through it. Entries live only while someone
 //! holds or waits for them: the map never grows beyond the principals being changed right now.

@@ -9,174 +9,25 @@
 //! not show the change, the user is read again and the result is reported from what Descope holds
 //! then: "done" only when the change is really there. Changes decided from a whole list (an access
 //! key's roles, a user's SSO applications) are always confirmed by a fresh read.
+//!
+//! This is the one place grants and revokes are dispatched: by principal (a user's change here,
+//! an access key's in [`crate::access_key::provision`]) and, for the syncers whose entitlements
+//! change (tenant, role, app; group and permission refuse), as their `Provisioner`.
 
-use std::sync::Arc;
-
-use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
-use c1_connector_sdk::{Annotations, Code, Entitlement, Error, Grant, Resource, ResourceId};
-use descope_mgmt::{Client, User};
+use async_trait::async_trait;
+use c1_connector_sdk::connector::Provisioner;
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{
+    Annotations, Entitlement, Grant, GrantAlreadyExists, GrantAlreadyRevoked, Resource,
+};
+use descope_mgmt::User;
 
 use crate::error::from_descope;
-use crate::ids::{RoleRef, decode_component};
-use crate::known_targets::KnownTargets;
-use crate::principal_lock::{PrincipalGuard, PrincipalKey, PrincipalLocks};
-use crate::{ACCESS_KEY_TYPE, ASSIGNED, MEMBER, USER_TYPE};
-
-/// What a grant or revoke request is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Target {
-    Role(RoleRef),
-    TenantMember(String),
-    /// Access to an SSO application (by app id).
-    App(String),
-}
-
-impl Target {
-    /// Reads the target from an entitlement of a `role` or `tenant` resource.
-    pub(crate) fn from_entitlement(entitlement: &Entitlement) -> Result<Target, Error> {
-        let resource_id = entitlement
-            .resource
-            .as_ref()
-            .and_then(|r| r.id.as_ref())
-            .ok_or_else(|| Error::invalid_argument("the entitlement has no resource"))?;
-        match (
-            resource_id.resource_type.as_str(),
-            entitlement.slug.as_str(),
-        ) {
-            ("role", ASSIGNED) => {
-                let role = RoleRef::parse(&resource_id.resource)
-                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
-                Ok(Target::Role(role))
-            }
-            ("tenant", MEMBER) => {
-                let tenant = decode_component(&resource_id.resource)
-                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
-                Ok(Target::TenantMember(tenant))
-            }
-            (crate::APP_TYPE, crate::ACCESS) => {
-                let app = decode_component(&resource_id.resource)
-                    .map_err(|e| Error::invalid_argument(e.to_string()))?;
-                Ok(Target::App(app))
-            }
-            (crate::GROUP_TYPE, _) => Err(Error::failed_precondition(format!(
-                "group memberships are read-only: Descope groups come from the tenant's identity provider (SCIM or SSO); \
-                 change '{}' there",
-                resource_id.resource
-            ))),
-            ("permission", _) => Err(Error::failed_precondition(format!(
-                "permission grants are read-only: to change which roles confer '{}', edit the roles in the Descope console",
-                resource_id.resource
-            ))),
-            (ty, slug) => Err(Error::invalid_argument(format!(
-                "entitlement '{}' ({ty}/{slug}) is not provisionable by the Descope connector: only role 'assigned' and tenant 'member' entitlements are",
-                entitlement.id
-            ))),
-        }
-    }
-
-    pub(crate) fn held_by(&self, user: &User) -> bool {
-        match self {
-            Target::Role(role) => match role.tenant_id() {
-                None => user.role_names.iter().any(|r| r == role.name()),
-                Some(tenant) => user.user_tenants.iter().any(|t| {
-                    t.tenant_id == tenant && t.role_names.iter().any(|r| r == role.name())
-                }),
-            },
-            Target::TenantMember(tenant) => {
-                user.user_tenants.iter().any(|t| &t.tenant_id == tenant)
-            }
-            // An empty list is every app.
-            Target::App(app) => {
-                user.sso_app_ids.is_empty() || user.sso_app_ids.iter().any(|a| a == app)
-            }
-        }
-    }
-
-    /// What `user` holds of the kind this target is, for messages.
-    pub(crate) fn holdings(&self, user: &User) -> String {
-        match self {
-            Target::Role(role) => match role.tenant_id() {
-                None => format!("roleNames {:?}", user.role_names),
-                Some(tenant) => match user.user_tenants.iter().find(|t| t.tenant_id == tenant) {
-                    Some(t) => format!("roleNames {:?} in tenant '{tenant}'", t.role_names),
-                    None => format!("no membership of tenant '{tenant}'"),
-                },
-            },
-            Target::TenantMember(_) => format!(
-                "userTenants {:?}",
-                user.user_tenants
-                    .iter()
-                    .map(|t| t.tenant_id.as_str())
-                    .collect::<Vec<_>>()
-            ),
-            Target::App(_) => format!("ssoAppIds {:?}", user.sso_app_ids),
-        }
-    }
-
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            Target::Role(role) => role.to_string(),
-            Target::TenantMember(tenant) => format!("membership of tenant '{tenant}'"),
-            Target::App(app) => format!("access to SSO application '{app}'"),
-        }
-    }
-}
-
-/// A principal of a grant: a Descope user or an access key, by its Descope id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Principal {
-    User(String),
-    AccessKey(String),
-}
-
-impl Principal {
-    /// Reads a principal from a `user` or `access_key` resource id.
-    pub(crate) fn from_id(principal: &ResourceId) -> Result<Principal, Error> {
-        let id = || {
-            decode_component(&principal.resource)
-                .map_err(|e| Error::invalid_argument(e.to_string()))
-        };
-        match principal.resource_type.as_str() {
-            USER_TYPE => Ok(Principal::User(id()?)),
-            ACCESS_KEY_TYPE => Ok(Principal::AccessKey(id()?)),
-            other => Err(Error::invalid_argument(format!(
-                "only users and access keys can be granted Descope roles and tenant memberships, not '{other}' resources"
-            ))),
-        }
-    }
-}
-
-/// Applies grants and revokes through the Descope client, one change per principal at a time.
-///
-/// One value is made per connector and cloned into every syncer, so all of them share the
-/// per-principal locks and the cache of listed roles, tenants and applications.
-#[derive(Debug, Clone)]
-pub(crate) struct DescopeProvisioner {
-    client: Client,
-    locks: PrincipalLocks,
-    known: Arc<KnownTargets>,
-}
+use crate::principal_lock::PrincipalKey;
+use crate::provisioner::{DescopeProvisioner, load_user};
+use crate::target::{Principal, Target};
 
 impl DescopeProvisioner {
-    pub(crate) fn new(client: Client) -> Self {
-        DescopeProvisioner {
-            client,
-            locks: PrincipalLocks::default(),
-            known: Arc::default(),
-        }
-    }
-
-    /// The Descope client.
-    pub(crate) fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// Holds `principal` against every other change made by this process (see
-    /// [`crate::principal_lock`]).
-    pub(crate) async fn lock(&self, principal: PrincipalKey) -> PrincipalGuard {
-        self.locks.lock(principal).await
-    }
-
     /// Grants `entitlement` to `principal`.
     pub(crate) async fn grant(
         &self,
@@ -192,7 +43,7 @@ impl DescopeProvisioner {
         if let (Principal::AccessKey(key_id), Target::App(_)) = (&principal, &target) {
             // Refused for what a key is, before any lookup.
             return Err(
-                Error::failed_precondition(crate::key_provision::no_apps(key_id))
+                Error::failed_precondition(crate::access_key::provision::no_apps(key_id))
                     .with_retryable(false),
             );
         }
@@ -201,7 +52,7 @@ impl DescopeProvisioner {
             Principal::User(id) => id,
             Principal::AccessKey(key_id) => {
                 let _held = self.lock(PrincipalKey::AccessKey(key_id.clone())).await;
-                return crate::key_provision::grant(&self.client, &key_id, &target).await;
+                return crate::access_key::provision::grant(&self.client, &key_id, &target).await;
             }
         };
         let _held = self.lock(PrincipalKey::User(user_id.clone())).await;
@@ -222,7 +73,7 @@ impl DescopeProvisioner {
             return Err(Error::failed_precondition(format!(
                 "user '{user_id}' is not a member of tenant '{tenant}': grant the entitlement \
                  '{}' first, then the {role}",
-                crate::access_keys::tenant_entitlement_id(tenant)
+                crate::ids::tenant_entitlement_id(tenant)
             )));
         }
         let users = self.client.users();
@@ -262,7 +113,7 @@ impl DescopeProvisioner {
             Principal::User(id) => id,
             Principal::AccessKey(key_id) => {
                 let _held = self.lock(PrincipalKey::AccessKey(key_id.clone())).await;
-                return crate::key_provision::revoke(&self.client, &key_id, &target).await;
+                return crate::access_key::provision::revoke(&self.client, &key_id, &target).await;
             }
         };
         let revoked = || {
@@ -303,7 +154,7 @@ impl DescopeProvisioner {
             }
             Target::TenantMember(tenant) => users.remove_tenant(&user_id, tenant).await,
             Target::App(app) => {
-                return crate::app_revoke::revoke_app(&self.client, &user, app)
+                return crate::app::revoke::revoke_app(&self.client, &user, app)
                     .await
                     .map(|()| Annotations::default());
             }
@@ -372,38 +223,26 @@ impl DescopeProvisioner {
     }
 }
 
-/// The error of a read-modify-write whose confirming read shows neither the state it was
-/// decided from nor the state it wrote: another writer changed `what` in between (Descope has
-/// no compare-and-set). Never a success; `Aborted` and retryable, since the next attempt decides
-/// again from what Descope holds then. `holds` says what that is.
-pub(crate) fn changed_concurrently(what: &str, holds: &str) -> Error {
-    Error::new(
-        Code::Aborted,
-        format!(
-            "{what}: another writer (another connector process, the Descope console, an API \
-             client) changed it between this change's load and its confirming read, and Descope \
-             has no compare-and-set, so this change is not reported as done. Descope now holds \
-             {holds}. Retry: the change is decided again from what Descope holds"
-        ),
-    )
-    .with_retryable(true)
+macro_rules! provisioner_via {
+    ($($ty:ty),*) => {$(
+        #[async_trait]
+        impl Provisioner for $ty {
+            async fn grant(&self, principal: &Resource, entitlement: &Entitlement) -> Result<Annotations, Error> {
+                self.provisioner.grant(principal, entitlement).await
+            }
+
+            async fn revoke(&self, grant: &Grant) -> Result<Annotations, Error> {
+                self.provisioner.revoke(grant).await
+            }
+        }
+    )*};
 }
 
-/// Loads a user by user id; `None` only when Descope says it does not exist.
-pub(crate) async fn load_user(client: &Client, user_id: &str) -> Result<Option<User>, Error> {
-    crate::error::found(
-        client.users().load_by_user_id(user_id).await,
-        &format!("loading user '{user_id}'"),
-    )
-}
-
-/// The Descope id in a resource id of type `resource_type` (an error for any other type).
-pub(crate) fn component_of(id: &ResourceId, resource_type: &str) -> Result<String, Error> {
-    if id.resource_type != resource_type {
-        return Err(Error::invalid_argument(format!(
-            "expected a {resource_type} resource, got a '{}' resource",
-            id.resource_type
-        )));
-    }
-    decode_component(&id.resource).map_err(|e| Error::invalid_argument(e.to_string()))
-}
+// Groups are read-only: their provisioner refuses with a message saying where they change.
+provisioner_via!(
+    crate::tenant::TenantSyncer,
+    crate::role::RoleSyncer,
+    crate::permission::PermissionSyncer,
+    crate::app::AppSyncer,
+    crate::group::GroupSyncer
+);

@@ -19,7 +19,8 @@
 //!   per tenant, listed and granted from the same answer.
 
 use c1_connector_sdk::engine::NotResumable;
-use c1_connector_sdk::{Error, SessionStore};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::session::SessionStore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 

@@ -23,7 +23,8 @@
 //! so a listing resumed there checks its first page against it: a shift in between (users
 //! deleted in front while the sync was stopped) is seen, and the range fetched again.
 
-use c1_connector_sdk::{Error, SessionStore};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::session::SessionStore;
 use descope_mgmt::{PageBoundary, User, UserTenant};
 use futures::TryStreamExt;
 use serde::ser::{SerializeTuple, Serializer};

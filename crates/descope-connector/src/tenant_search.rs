@@ -9,7 +9,8 @@
 
 use std::future::Future;
 
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
+use descope_mgmt::{Client, Role, SearchRolesRequest};
 use futures::{StreamExt, TryStreamExt};
 
 /// Tenant ids per search to start with.
@@ -57,6 +58,25 @@ where
         .await?;
     answers.extend(rest.into_iter().flatten());
     Ok(answers)
+}
+
+/// The roles of tenants `ids` (`role/search` by tenant, in chunks as [`search_by_tenants`]
+/// sends them); `what` names the search in errors.
+pub(crate) async fn roles_of_tenants(
+    client: &Client,
+    ids: &[String],
+    what: &str,
+) -> Result<Answers<Role>, Error> {
+    search_by_tenants(ids, what, |chunk| {
+        let client = client.clone();
+        async move {
+            client
+                .roles()
+                .search(&SearchRolesRequest::new().tenant_ids(chunk))
+                .await
+        }
+    })
+    .await
 }
 
 /// Searches `chunk`, in one search if Descope accepts it; refused with 400, in searches of

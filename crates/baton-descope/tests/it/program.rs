@@ -390,7 +390,7 @@ async fn a_partial_file_of_another_project_is_set_aside() -> TestResult {
         .run(&mut store)
         .await
         .unwrap_err();
-    assert_eq!(err.code(), c1_connector_sdk::Code::Cancelled);
+    assert_eq!(err.code(), c1_connector_sdk::error::Code::Cancelled);
     drop(store);
     assert!(partial.exists());
 

@@ -9,7 +9,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use c1_connector_sdk::connector::{CredentialCrypto, Password};
+use c1_connector_sdk::connector::{Connector, CredentialCrypto, Password};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{
     AccountInfo, AnnotationsExt, CapabilityDetailCredentialOption as Opt, CreateAccountRequest,
     CreateAccountResponse, CredentialOptions, DeleteResourceRequest, EncryptedData,
@@ -17,7 +18,6 @@ use c1_connector_sdk::model::{
     json_object_to_struct,
 };
 use c1_connector_sdk::ops::{Operations, account_manager_syncer};
-use c1_connector_sdk::{Connector, Error};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 

@@ -1,7 +1,7 @@
 //! Ctrl-C and SIGTERM during a one-shot command, and what an interrupted call reports (exit 130).
 
+use c1_connector_sdk::error::{Code, Error};
 use c1_connector_sdk::ops::Operations;
-use c1_connector_sdk::{Code, Error};
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::Cli;

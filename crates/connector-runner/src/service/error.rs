@@ -102,7 +102,7 @@ pub enum ServiceError {
 
     /// The connector's metadata could not be read for Hello.
     #[error("the connector could not describe itself for Hello: {0}")]
-    Metadata(c1_connector_sdk::Error),
+    Metadata(c1_connector_sdk::error::Error),
 }
 
 impl ServiceError {

@@ -12,12 +12,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use c1_connector_sdk::connector::{Connector, ResourceSyncer};
+use c1_connector_sdk::error::Error as SdkError;
 use c1_connector_sdk::model::{
     Annotations, ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType,
     RoleTrait, Trait,
 };
+use c1_connector_sdk::page::Page;
 use c1_connector_sdk::testing::FakeConnector;
-use c1_connector_sdk::{Connector, Error as SdkError, Page, ResourceSyncer};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::{Code, Status};

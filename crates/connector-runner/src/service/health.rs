@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use c1_connector_sdk::Connector;
+use c1_connector_sdk::connector::Connector;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -218,7 +218,7 @@ impl HealthServer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use c1_connector_sdk::Code as SdkCode;
+    use c1_connector_sdk::error::Code as SdkCode;
     use c1_connector_sdk::testing::{FakeConnector, FakeOp, Fault};
 
     async fn get(address: SocketAddr, path: &str) -> (u16, String, String) {

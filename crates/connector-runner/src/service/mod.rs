@@ -46,7 +46,7 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use c1_connector_runner::service::{self, ServiceConfig};
-//! use c1_connector_sdk::Connector;
+//! use c1_connector_sdk::connector::Connector;
 //! use secrecy::SecretString;
 //! use tokio_util::sync::CancellationToken;
 //!
@@ -94,7 +94,7 @@ mod token;
 
 use std::sync::Arc;
 
-use c1_connector_sdk::Connector;
+use c1_connector_sdk::connector::Connector;
 use tokio_util::sync::CancellationToken;
 
 pub use config::{

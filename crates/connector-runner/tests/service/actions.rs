@@ -4,15 +4,16 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
-use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_value};
-use c1_connector_sdk::model::resource::StatusValue;
+use c1_connector_sdk::connector::{
+    ActionOutcome, ActionProvider, Connector, ResourceSyncer, resource_id_value,
+};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{
     Annotations, BatonActionSchema, BatonActionStatus, Capability, ConnectorMetadata,
     GetActionSchemaResponse, GetActionStatusResponse, InvokeActionResponse,
-    ListActionSchemasResponse, ResourceId,
+    ListActionSchemasResponse, ResourceId, resource::StatusValue,
 };
 use c1_connector_sdk::testing::FakeConnector;
-use c1_connector_sdk::{Connector, Error, ResourceSyncer};
 
 use crate::answers::{Failed, failure, response, success};
 use c1_connector_runner::service::testing::fixtures::{

@@ -2,7 +2,7 @@
 //! tasks, and its errors.
 
 use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
-use c1_connector_sdk::Code as SdkCode;
+use c1_connector_sdk::error::Code as SdkCode;
 use c1_connector_sdk::model::{
     Capability, Event, EventType, ListEventFeedsResponse, ListEventsResponse, ResourceId,
 };

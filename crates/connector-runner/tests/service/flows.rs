@@ -6,7 +6,7 @@ use c1_connector_runner::service::proto::{
     FinalState, GRANT_RESPONSE_TYPE_URL, GrantResponse, REVOKE_RESPONSE_TYPE_URL, RevokeResponse,
 };
 use c1_connector_runner::service::testing::{CLIENT_HOST, FakeConductorOne, HOST_ID, tasks};
-use c1_connector_sdk::Code as SdkCode;
+use c1_connector_sdk::error::Code as SdkCode;
 use c1_connector_sdk::model::{AnnotationsExt, Grant, GrantAlreadyExists, GrantAlreadyRevoked};
 use c1_connector_sdk::store::C1zReader;
 use c1_connector_sdk::testing::{FakeOp, Fault};

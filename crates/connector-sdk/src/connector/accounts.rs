@@ -20,7 +20,7 @@ use crate::model::{
 /// use c1_connector_sdk::model::{
 ///     AccountInfo, CapabilityDetailCredentialOption as Opt, CredentialDetailsAccountProvisioning, Resource, UserTrait,
 /// };
-/// use c1_connector_sdk::Error;
+/// use c1_connector_sdk::error::Error;
 ///
 /// struct Users;
 ///
@@ -245,7 +245,7 @@ impl LocalCredentialOptions {
     /// use c1_connector_sdk::model::CredentialOptions;
     /// let local = LocalCredentialOptions::from_wire(&CredentialOptions::sso("okta"), &[], None)?;
     /// assert_eq!(local.option, CredentialOption::Sso { provider: "okta".into() });
-    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
     /// ```
     pub fn from_wire(
         options: &CredentialOptions,
@@ -379,13 +379,13 @@ pub(crate) mod tests {
 
         let (opts, some) = encrypted(1);
         let e = LocalCredentialOptions::from_wire(&opts, &some, Some(&Reverse)).unwrap_err();
-        assert_eq!(e.code(), crate::Code::InvalidArgument);
+        assert_eq!(e.code(), crate::error::Code::InvalidArgument);
         let e = LocalCredentialOptions::from_wire(&opts, &[], None).unwrap_err();
-        assert_eq!(e.code(), crate::Code::Unimplemented);
+        assert_eq!(e.code(), crate::error::Code::Unimplemented);
 
         let e = LocalCredentialOptions::from_wire(&CredentialOptions::default(), &[], None)
             .unwrap_err();
-        assert_eq!(e.code(), crate::Code::InvalidArgument);
+        assert_eq!(e.code(), crate::error::Code::InvalidArgument);
         let e =
             LocalCredentialOptions::from_wire(&CredentialOptions::random_password(7), &[], None)
                 .unwrap_err();

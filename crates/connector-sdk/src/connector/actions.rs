@@ -18,7 +18,7 @@ use crate::model::{Annotations, BatonActionSchema, BatonActionStatus};
 /// use async_trait::async_trait;
 /// use c1_connector_sdk::connector::{ActionOutcome, ActionProvider, resource_id_arg};
 /// use c1_connector_sdk::model::{ActionType, BatonActionSchema, config::Field};
-/// use c1_connector_sdk::Error;
+/// use c1_connector_sdk::error::Error;
 ///
 /// struct UserActions;
 ///

@@ -14,7 +14,7 @@ use crate::model::{Annotations, ResourceId};
 /// use async_trait::async_trait;
 /// use c1_connector_sdk::connector::ResourceDeleter;
 /// use c1_connector_sdk::model::{Annotations, ResourceDoesNotExist, ResourceId};
-/// use c1_connector_sdk::Error;
+/// use c1_connector_sdk::error::Error;
 ///
 /// struct Keys;
 ///

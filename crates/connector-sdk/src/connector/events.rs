@@ -83,7 +83,7 @@ impl EventPage {
 /// use async_trait::async_trait;
 /// use c1_connector_sdk::connector::{EventFeed, EventPage, EventsRequest};
 /// use c1_connector_sdk::model::{EventFeedMetadata, EventType};
-/// use c1_connector_sdk::Error;
+/// use c1_connector_sdk::error::Error;
 ///
 /// struct Audit;
 ///

@@ -45,9 +45,9 @@ pub use events::{
 };
 
 use crate::error::Error;
-pub use crate::model::{AccountInfo, Capability};
 use crate::model::{
-    Annotations, ConnectorMetadata, Entitlement, Grant, Resource, ResourceId, ResourceType,
+    Annotations, Capability, ConnectorMetadata, Entitlement, Grant, Resource, ResourceId,
+    ResourceType,
 };
 use crate::page::Page;
 use crate::session::SyncSession;
@@ -144,7 +144,7 @@ pub trait ResourceSyncer: Send + Sync {
 
     /// Lists the entitlements of one resource.
     ///
-    /// A [`Code::NotFound`](crate::Code::NotFound) error here (and from [`grants`](Self::grants))
+    /// A [`Code::NotFound`](crate::error::Code::NotFound) error here (and from [`grants`](Self::grants))
     /// means "this resource vanished since it was listed": the engine logs a warning and goes on.
     /// An error from state shared by every resource (an index, a catalog) must be marked
     /// [`Error::in_shared_state`], whatever its code, so that it fails the sync instead.
@@ -224,7 +224,8 @@ pub struct ResourceCapabilities {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use c1_connector_sdk::connector::{Capability, ResourceSyncer, capabilities};
+/// use c1_connector_sdk::connector::{ResourceSyncer, capabilities};
+/// use c1_connector_sdk::model::Capability;
 /// # fn syncers() -> Vec<Arc<dyn ResourceSyncer>> { Vec::new() }
 /// for rc in capabilities(&syncers()) {
 ///     assert_eq!(rc.capabilities[0], Capability::Sync);

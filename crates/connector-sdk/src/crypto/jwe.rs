@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn a_point_off_the_curve_is_refused() {
         let e = encrypt_ecdh_es(Curve::P256, &[1; 32], &[2; 32], b"x").unwrap_err();
-        assert_eq!(e.code(), crate::Code::InvalidArgument);
+        assert_eq!(e.code(), crate::error::Code::InvalidArgument);
         assert!(e.message().contains("not a point on P-256"), "{e}");
     }
 }

@@ -222,7 +222,7 @@ mod tests {
             ("not json", "not a JWK"),
         ] {
             let e = PublicJwk::parse(jwk.as_bytes()).unwrap_err();
-            assert_eq!(e.code(), crate::Code::InvalidArgument);
+            assert_eq!(e.code(), crate::error::Code::InvalidArgument);
             assert!(e.message().contains(says), "{jwk}: {e}");
         }
     }

@@ -28,7 +28,7 @@
 //! ```
 //! use c1_connector_sdk::crypto::BatonCrypto;
 //! use c1_connector_sdk::model::{EncryptionConfig, PlaintextData, encryption_config};
-//! use c1_connector_sdk::CredentialCrypto;
+//! use c1_connector_sdk::connector::CredentialCrypto;
 //!
 //! let recipient = EncryptionConfig {
 //!     provider: "baton/age/v1".into(),
@@ -45,10 +45,10 @@
 //! let sealed = crypto.encrypt(&secret, &[recipient])?;
 //! assert_eq!(sealed[0].provider, "baton/age/v1");
 //! assert!(!sealed[0].encrypted_bytes.windows(13).any(|w| w == b"K2-new-secret"));
-//! # Ok::<(), c1_connector_sdk::Error>(())
+//! # Ok::<(), c1_connector_sdk::error::Error>(())
 //! ```
 //!
-//! [`Code::FailedPrecondition`]: crate::Code::FailedPrecondition
+//! [`Code::FailedPrecondition`]: crate::error::Code::FailedPrecondition
 //! [`BatonCrypto::validate`]: CredentialCrypto::validate
 
 mod age;
@@ -209,9 +209,9 @@ impl BatonCrypto {
     /// Encryption only: chosen passwords cannot be decrypted (`Unimplemented`).
     ///
     /// ```
-    /// use c1_connector_sdk::CredentialCrypto;
+    /// use c1_connector_sdk::connector::CredentialCrypto;
     /// let e = c1_connector_sdk::crypto::BatonCrypto::new().decrypt_password(&[]).unwrap_err();
-    /// assert_eq!(e.code(), c1_connector_sdk::Code::Unimplemented);
+    /// assert_eq!(e.code(), c1_connector_sdk::error::Code::Unimplemented);
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -294,10 +294,10 @@ impl CredentialCrypto for BatonCrypto {
     /// An empty list is refused (`FailedPrecondition`): the secret could not be delivered.
     ///
     /// ```
-    /// use c1_connector_sdk::CredentialCrypto;
+    /// use c1_connector_sdk::connector::CredentialCrypto;
     /// use c1_connector_sdk::crypto::BatonCrypto;
     /// let e = BatonCrypto::new().validate(&[]).unwrap_err();
-    /// assert_eq!(e.code(), c1_connector_sdk::Code::FailedPrecondition);
+    /// assert_eq!(e.code(), c1_connector_sdk::error::Code::FailedPrecondition);
     /// ```
     fn validate(&self, recipients: &[EncryptionConfig]) -> Result<(), Error> {
         resolve(recipients).map(|_| ())

@@ -56,9 +56,9 @@ impl NotResumable {
     /// The error a connector returns (from [`Connector::begin_sync`] or a syncer) to refuse the
     /// resume: `FailedPrecondition`, with this as its source.
     ///
-    /// [`Connector::begin_sync`]: crate::Connector::begin_sync
-    pub fn into_error(self) -> crate::Error {
-        crate::Error::failed_precondition(format!(
+    /// [`Connector::begin_sync`]: crate::connector::Connector::begin_sync
+    pub fn into_error(self) -> crate::error::Error {
+        crate::error::Error::failed_precondition(format!(
             "the unfinished sync cannot be resumed: {}",
             self.reason
         ))
@@ -77,7 +77,7 @@ impl std::error::Error for NotResumable {}
 
 /// Why a run refused to resume an unfinished sync ([`SourceMismatch`] or [`NotResumable`]), if
 /// that is what `err` is: the caller then sets the unfinished sync aside and starts over.
-pub fn resume_refusal(err: &crate::Error) -> Option<String> {
+pub fn resume_refusal(err: &crate::error::Error) -> Option<String> {
     let source = std::error::Error::source(err)?;
     if let Some(m) = source.downcast_ref::<SourceMismatch>() {
         return Some(m.to_string());

@@ -30,7 +30,7 @@ use crate::model::RateLimitDescription;
 /// once. Retries are counted in [`SyncStats::retries`] and in [`Progress::retries`]. The
 /// provisioning runner uses the same rules with 2 retries (baton's 3 attempts).
 ///
-/// [`Connector::validate`]: crate::Connector::validate
+/// [`Connector::validate`]: crate::connector::Connector::validate
 /// [`SyncOptions::concurrency`]: crate::engine::SyncOptions::concurrency
 /// [`SyncStats::retries`]: crate::engine::SyncStats::retries
 /// [`Progress::retries`]: crate::engine::Progress::retries
@@ -38,7 +38,7 @@ use crate::model::RateLimitDescription;
 /// ```
 /// use std::time::Duration;
 /// use c1_connector_sdk::engine::RetryPolicy;
-/// use c1_connector_sdk::Error;
+/// use c1_connector_sdk::error::Error;
 ///
 /// let policy = RetryPolicy::new(3);
 /// assert_eq!(policy.delay(2, &Error::unavailable("busy")), Duration::from_secs(2));

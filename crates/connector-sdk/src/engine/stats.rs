@@ -26,7 +26,7 @@ pub struct SyncStats {
     /// Calls skipped because the connector answered `NotFound` for one resource's entitlements
     /// or grants (baton treats these as warnings).
     pub warnings: u64,
-    /// Figures the connector reported about the sync ([`SyncCounters`](crate::SyncCounters)).
+    /// Figures the connector reported about the sync ([`SyncCounters`](crate::session::SyncCounters)).
     pub connector_counters: BTreeMap<String, u64>,
 }
 

@@ -93,7 +93,8 @@ pub fn account_manager_syncer(
 /// that names no resource where one is required is an `Internal` error, never a success.
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::create_account;
 /// use c1_connector_sdk::model::{AccountInfo, CreateAccountRequest, CredentialOptions};
@@ -258,11 +259,11 @@ mod tests {
         assert_eq!(resp.encrypted_data.len(), 1);
         assert_eq!(resp.encrypted_data[0].encrypted_bytes, b"cba");
         let e = response_from("user", made, &[], Some(&Reverse)).unwrap_err();
-        assert_eq!(e.code(), crate::Code::FailedPrecondition);
+        assert_eq!(e.code(), crate::error::Code::FailedPrecondition);
         assert!(!e.to_string().contains("abc"));
 
         let no_id = AccountCreated::created(Resource::default());
         let e = response_from("user", no_id, &[], None).unwrap_err();
-        assert_eq!(e.code(), crate::Code::Internal);
+        assert_eq!(e.code(), crate::error::Code::Internal);
     }
 }

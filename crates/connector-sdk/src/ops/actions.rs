@@ -128,7 +128,8 @@ pub fn action_provider_syncer(
 /// type's actions (an empty list for a type without actions, as baton answers).
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::list_action_schemas;
 /// use c1_connector_sdk::model::ListActionSchemasRequest;
@@ -160,7 +161,8 @@ pub fn list_action_schemas(
 /// types have an action of that name (list by type instead).
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::get_action_schema;
 /// use c1_connector_sdk::model::GetActionSchemaRequest;
@@ -230,7 +232,8 @@ fn display_name(s: &BatonActionSchema) -> String {
 /// id (it could never be followed up).
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::{connector::resource_id_value, ops::invoke_action};
 /// use c1_connector_sdk::model::{InvokeActionRequest, ResourceId};
@@ -324,7 +327,8 @@ fn check_outcome(name: &str, outcome: &ActionOutcome) -> Result<BatonActionStatu
 /// Errors: `InvalidArgument` for an empty id; `NotFound` when no provider knows it.
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::get_action_status;
 /// use c1_connector_sdk::model::GetActionStatusRequest;

@@ -72,7 +72,7 @@ fn credential_details(syncers: &[Arc<dyn ResourceSyncer>]) -> Result<CredentialD
 /// let fake = FakeConnector::builder().resource_type(ResourceType::new("user", "User")).build();
 /// let caps = connector_capabilities(&fake)?;
 /// assert!(caps.has(Capability::Sync));
-/// # Ok::<(), c1_connector_sdk::Error>(())
+/// # Ok::<(), c1_connector_sdk::error::Error>(())
 /// ```
 pub fn connector_capabilities(connector: &dyn Connector) -> Result<ConnectorCapabilities, Error> {
     let syncers = connector.syncers();
@@ -131,7 +131,7 @@ pub fn connector_capabilities(connector: &dyn Connector) -> Result<ConnectorCapa
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), c1_connector_sdk::Error> {
+/// # async fn main() -> Result<(), c1_connector_sdk::error::Error> {
 /// use c1_connector_sdk::ops::metadata_with_capabilities;
 /// use c1_connector_sdk::model::ResourceType;
 /// use c1_connector_sdk::testing::FakeConnector;

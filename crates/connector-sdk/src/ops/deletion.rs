@@ -65,7 +65,8 @@ async fn delete(
 /// Serves `DeleteResource` (also what a service-mode `DeleteResourceTask` asks).
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::delete_resource;
 /// use c1_connector_sdk::model::{DeleteResourceRequest, ResourceDoesNotExist, ResourceId, AnnotationsExt};
@@ -92,7 +93,8 @@ pub async fn delete_resource(
 /// Serves `DeleteResourceV2` (same behaviour as [`delete_resource`]).
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::delete_resource_v2;
 /// use c1_connector_sdk::model::{DeleteResourceV2Request, ResourceId};

@@ -90,7 +90,8 @@ pub fn event_feed(connector: &dyn Connector, feed_id: &str) -> Result<Arc<dyn Ev
 /// Serves `ListEventFeeds`.
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::list_event_feeds;
 /// use c1_connector_sdk::model::ListEventFeedsRequest;
@@ -120,7 +121,8 @@ pub fn list_event_feeds(
 /// token. So is a cursor longer than 4096 bytes.
 ///
 /// ```no_run
-/// # use c1_connector_sdk::{Connector, Error};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
 /// # async fn f(connector: &dyn Connector) -> Result<(), Error> {
 /// use c1_connector_sdk::ops::list_events;
 /// use c1_connector_sdk::model::ListEventsRequest;

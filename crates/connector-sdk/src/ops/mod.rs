@@ -17,7 +17,7 @@
 //!
 //! [`Operations`] holds the one retry policy and the cancellation token. Grant and revoke are
 //! retried under the policy (by default 2 retries, baton's 3 provisioning attempts) when the
-//! error is retryable ([`Error::is_retryable`](crate::Error::is_retryable): `Unavailable`, `DeadlineExceeded`, unless the
+//! error is retryable ([`Error::is_retryable`](crate::error::Error::is_retryable): `Unavailable`, `DeadlineExceeded`, unless the
 //! connector marked it final); provisioners must be idempotent, so a repeat is safe. The other
 //! operations are not retried in the process, as in baton: creating an account or deleting one
 //! is left to the caller to repeat, an action need not be idempotent at all, and reads are cheap

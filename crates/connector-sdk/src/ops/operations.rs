@@ -28,7 +28,9 @@ use crate::model::{
 ///
 /// ```no_run
 /// # use std::sync::Arc;
-/// # use c1_connector_sdk::{Connector, Entitlement, Error, Resource};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
+/// # use c1_connector_sdk::model::{Entitlement, Resource};
 /// # async fn f(connector: Arc<dyn Connector>, user: Resource, admin: Entitlement) -> Result<(), Error> {
 /// use c1_connector_sdk::model::GrantAlreadyExists;
 /// use c1_connector_sdk::ops::Operations;

@@ -26,7 +26,9 @@ use crate::model::{Annotations, Entitlement, Grant, Resource};
 ///
 /// ```no_run
 /// # use std::sync::Arc;
-/// # use c1_connector_sdk::{Connector, Error, ops::ProvisioningRunner};
+/// # use c1_connector_sdk::connector::Connector;
+/// # use c1_connector_sdk::error::Error;
+/// # use c1_connector_sdk::ops::ProvisioningRunner;
 /// # async fn f(connector: Arc<dyn Connector>) -> Result<(), Error> {
 /// let runner = ProvisioningRunner::new(connector, "sync.c1z");
 /// let annos = runner.grant("role:admin:member", "user", "u1").await?;
@@ -64,7 +66,10 @@ impl ProvisioningRunner {
     ///
     /// ```no_run
     /// # use std::sync::Arc;
-    /// # use c1_connector_sdk::{Connector, Error, Grant, ops::ProvisioningRunner};
+    /// # use c1_connector_sdk::connector::Connector;
+    /// # use c1_connector_sdk::error::Error;
+    /// # use c1_connector_sdk::model::Grant;
+    /// # use c1_connector_sdk::ops::ProvisioningRunner;
     /// # async fn f(connector: Arc<dyn Connector>, grant: Grant) -> Result<(), Error> {
     /// let runner = ProvisioningRunner::without_file(connector);
     /// runner.revoke_grant(&grant).await?;
@@ -174,7 +179,10 @@ impl ProvisioningRunner {
     ///
     /// ```no_run
     /// # use std::sync::Arc;
-    /// # use c1_connector_sdk::{Connector, Entitlement, Error, Resource, ops::ProvisioningRunner};
+    /// # use c1_connector_sdk::connector::Connector;
+    /// # use c1_connector_sdk::error::Error;
+    /// # use c1_connector_sdk::model::{Entitlement, Resource};
+    /// # use c1_connector_sdk::ops::ProvisioningRunner;
     /// # async fn f(connector: Arc<dyn Connector>, user: Resource, role_assigned: Entitlement) -> Result<(), Error> {
     /// let runner = ProvisioningRunner::without_file(connector);
     /// runner.grant_to(&user, &role_assigned).await?;
@@ -193,7 +201,10 @@ impl ProvisioningRunner {
     ///
     /// ```no_run
     /// # use std::sync::Arc;
-    /// # use c1_connector_sdk::{Connector, Error, Grant, ops::ProvisioningRunner};
+    /// # use c1_connector_sdk::connector::Connector;
+    /// # use c1_connector_sdk::error::Error;
+    /// # use c1_connector_sdk::model::Grant;
+    /// # use c1_connector_sdk::ops::ProvisioningRunner;
     /// # async fn f(connector: Arc<dyn Connector>, grant: Grant) -> Result<(), Error> {
     /// ProvisioningRunner::without_file(connector).revoke_grant(&grant).await?;
     /// # Ok(()) }

@@ -19,7 +19,7 @@ use crate::protojson;
 /// use c1_connector_sdk::store::{JsonlWriter, SyncStore};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), c1_connector_sdk::Error> {
+/// # async fn main() -> Result<(), c1_connector_sdk::error::Error> {
 /// let mut out = JsonlWriter::new(Vec::new());
 /// out.start_sync().await?;
 /// out.put_resource_types(vec![ResourceType::new("user", "User")]).await?;

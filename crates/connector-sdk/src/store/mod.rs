@@ -12,9 +12,6 @@ use crate::session::SessionStore;
 mod c1z;
 mod jsonl;
 
-/// Old path of [`crate::protojson`] (kept until the public-path pass of issue 22).
-pub use crate::protojson;
-
 #[cfg(feature = "c1z")]
 #[cfg_attr(docsrs, doc(cfg(feature = "c1z")))]
 pub use c1z::{C1zReader, C1zWriter, SyncRun};
@@ -90,7 +87,7 @@ pub trait SyncStore: Send {
     async fn put_grants(&mut self, items: Vec<Grant>) -> Result<(), Error>;
 
     /// Stores grants that all hold `entitlement` (their own `entitlement` is `None`): a page
-    /// from [`Page::of_entitlement`](crate::Page::of_entitlement). The default gives each
+    /// from [`Page::of_entitlement`](crate::page::Page::of_entitlement). The default gives each
     /// grant a copy and calls [`put_grants`](SyncStore::put_grants); the `.c1z` writer encodes
     /// the entitlement once for the page. What is stored is the same either way.
     async fn put_grants_of(
@@ -104,7 +101,7 @@ pub trait SyncStore: Send {
         self.put_grants(items).await
     }
 
-    /// Records what the connector says about itself ([`Connector::metadata`](crate::Connector::metadata))
+    /// Records what the connector says about itself ([`Connector::metadata`](crate::connector::Connector::metadata))
     /// for this sync, so a reader of the output can tell which connector (and, for a demo, that
     /// it was a demo) wrote it. A `.c1z` keeps it as an asset row
     /// ([`CONNECTOR_METADATA_ASSET`]); the default ignores it.

@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
-use c1_connector_sdk::connector::Password;
+use c1_connector_sdk::connector::{Connector, CredentialCrypto, Password};
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
-use c1_connector_sdk::model::credential_options::{EncryptedPassword, Options};
+use c1_connector_sdk::error::{Code, Error};
 use c1_connector_sdk::model::{
     AccountInfo, CreateAccountRequest, CreateAccountResponse, CredentialOptions, EncryptedData,
-    EncryptionConfig, PlaintextData, UserTrait, create_account_response::Result as Outcome, pack,
+    EncryptionConfig, PlaintextData, UserTrait, create_account_response::Result as Outcome,
+    credential_options::EncryptedPassword, credential_options::Options, pack,
 };
 use c1_connector_sdk::ops::{account_manager_syncer, create_account};
 use c1_connector_sdk::store::JsonlWriter;
 use c1_connector_sdk::testing::{FakeOp, Fault};
-use c1_connector_sdk::{Code, Connector, CredentialCrypto, Error};
 use prost::Message;
 
 use super::org;

@@ -1,16 +1,15 @@
 //! Actions through the dispatch helpers and the fake connector's enable/disable.
 
 use c1_connector_sdk::connector::resource_id_value;
-use c1_connector_sdk::model::resource::StatusValue;
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{
-    ActionType, BatonActionStatus, GetActionSchemaRequest, GetActionStatusRequest,
-    InvokeActionRequest, ListActionSchemasRequest, ResourceId, UserTrait,
+    ActionType, AnnotationsExt, BatonActionStatus, GetActionSchemaRequest, GetActionStatusRequest,
+    InvokeActionRequest, ListActionSchemasRequest, ResourceId, UserTrait, resource::StatusValue,
 };
 use c1_connector_sdk::ops::{
     get_action_schema, get_action_status, invoke_action, list_action_schemas,
 };
 use c1_connector_sdk::testing::FakeConnector;
-use c1_connector_sdk::{AnnotationsExt, Code};
 use prost_types::value::Kind;
 
 use super::org;

@@ -3,18 +3,21 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::connector::{AccountCreated, AccountManager, LocalCredentialOptions};
+use c1_connector_sdk::connector::{
+    AccountCreated, AccountManager, Connector, LocalCredentialOptions, ResourceSyncer,
+};
+use c1_connector_sdk::error::{Code, Error};
 use c1_connector_sdk::model::{
     AccountInfo, Annotations, Capability, CapabilityDetailCredentialOption as Opt,
     CapabilityPermission, CapabilityPermissions, ConnectorMetadata,
     CredentialDetailsAccountProvisioning, Entitlement, Grant, OptInRequired, Resource, ResourceId,
     ResourceType, Trait,
 };
-use c1_connector_sdk::testing::FakeConnector;
-use c1_connector_sdk::{
-    Code, Connector, Error, Page, ResourceSyncer, capabilities_json, connector_capabilities,
-    metadata_with_capabilities,
+use c1_connector_sdk::ops::{
+    capabilities_json, connector_capabilities, metadata_with_capabilities,
 };
+use c1_connector_sdk::page::Page;
+use c1_connector_sdk::testing::FakeConnector;
 use prost::Message;
 
 use super::org;

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use c1_connector_sdk::SessionStore;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::error::{Code, Error};
+use c1_connector_sdk::ids;
 use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceType, UserTrait};
+use c1_connector_sdk::session::SessionStore;
 use c1_connector_sdk::store::{C1zReader, C1zWriter, ResumePoint, SyncStore, SyncType};
-use c1_connector_sdk::{Code, Error, ids};
 
 use super::fixture::fixture;
 use super::org;

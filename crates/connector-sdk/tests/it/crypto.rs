@@ -7,10 +7,13 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use c1_connector_sdk::connector::CredentialCrypto;
 use c1_connector_sdk::crypto::{BatonCrypto, PROVIDER_AGE, PROVIDER_JWK};
-use c1_connector_sdk::model::encryption_config::{AgeRecipientConfig, Config, JwkPublicKeyConfig};
-use c1_connector_sdk::model::{EncryptedData, EncryptionConfig, PlaintextData};
-use c1_connector_sdk::{Code, CredentialCrypto};
+use c1_connector_sdk::error::Code;
+use c1_connector_sdk::model::{
+    EncryptedData, EncryptionConfig, PlaintextData, encryption_config::AgeRecipientConfig,
+    encryption_config::Config, encryption_config::JwkPublicKeyConfig,
+};
 use sha2::{Digest, Sha256};
 
 /// A secret distinctive enough to search for.
@@ -362,8 +365,8 @@ fn chosen_passwords_decrypt_with_the_client_secret_only() {
 
 #[tokio::test]
 async fn account_creation_delivers_the_random_password_encrypted_or_creates_nothing() {
-    use c1_connector_sdk::accounts::create_account;
     use c1_connector_sdk::model::{AccountInfo, CreateAccountRequest, CredentialOptions};
+    use c1_connector_sdk::ops::create_account;
 
     let fake = super::org().accounts("user").build();
     let before = fake.current_resources().len();

@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
+use c1_connector_sdk::connector::Connector;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{
-    AnnotationsExt, DeleteResourceRequest, DeleteResourceV2Request, ResourceDoesNotExist,
-    ResourceId,
+    AnnotationsExt, Capability, DeleteResourceRequest, DeleteResourceV2Request,
+    ResourceDoesNotExist, ResourceId,
 };
 use c1_connector_sdk::ops::{delete_resource, delete_resource_v2};
 use c1_connector_sdk::store::JsonlWriter;
-use c1_connector_sdk::{Capability, Code, Connector};
 
 use super::org;
 

@@ -1,14 +1,15 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use c1_connector_sdk::connector::Connector;
 use c1_connector_sdk::engine::{Phase, SyncOptions, Syncer};
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{
     Entitlement, Grant, Resource, ResourceId, ResourceType, SkipEntitlementsAndGrants, SkipGrants,
     Trait, UserTrait,
 };
 use c1_connector_sdk::store::JsonlWriter;
 use c1_connector_sdk::testing::{FakeConnector, FakeOp, Fault};
-use c1_connector_sdk::{Code, Connector};
 use tokio_util::sync::CancellationToken;
 
 use super::org;
@@ -370,12 +371,12 @@ async fn capabilities_are_derived() {
     assert_eq!(caps.len(), 3);
     assert!(
         caps.iter()
-            .all(|c| c.capabilities == vec![c1_connector_sdk::Capability::Sync])
+            .all(|c| c.capabilities == vec![c1_connector_sdk::model::Capability::Sync])
     );
     let prov = org().provisioning(true).build();
     assert!(prov.capabilities().iter().all(|c| {
         c.capabilities
-            .contains(&c1_connector_sdk::Capability::Provision)
+            .contains(&c1_connector_sdk::model::Capability::Provision)
     }));
 }
 
@@ -387,32 +388,35 @@ struct Recording {
 
 #[async_trait::async_trait]
 impl c1_connector_sdk::store::SyncStore for Recording {
-    async fn start_sync(&mut self) -> Result<String, c1_connector_sdk::Error> {
+    async fn start_sync(&mut self) -> Result<String, c1_connector_sdk::error::Error> {
         Ok("s".into())
     }
     async fn put_resource_types(
         &mut self,
         _: Vec<ResourceType>,
-    ) -> Result<(), c1_connector_sdk::Error> {
+    ) -> Result<(), c1_connector_sdk::error::Error> {
         Ok(())
     }
-    async fn put_resources(&mut self, _: Vec<Resource>) -> Result<(), c1_connector_sdk::Error> {
+    async fn put_resources(
+        &mut self,
+        _: Vec<Resource>,
+    ) -> Result<(), c1_connector_sdk::error::Error> {
         Ok(())
     }
     async fn put_entitlements(
         &mut self,
         _: Vec<Entitlement>,
-    ) -> Result<(), c1_connector_sdk::Error> {
+    ) -> Result<(), c1_connector_sdk::error::Error> {
         Ok(())
     }
-    async fn put_grants(&mut self, _: Vec<Grant>) -> Result<(), c1_connector_sdk::Error> {
+    async fn put_grants(&mut self, _: Vec<Grant>) -> Result<(), c1_connector_sdk::error::Error> {
         Ok(())
     }
-    async fn checkpoint(&mut self, state: String) -> Result<(), c1_connector_sdk::Error> {
+    async fn checkpoint(&mut self, state: String) -> Result<(), c1_connector_sdk::error::Error> {
         self.checkpoints.push(state);
         Ok(())
     }
-    async fn finish(&mut self) -> Result<(), c1_connector_sdk::Error> {
+    async fn finish(&mut self) -> Result<(), c1_connector_sdk::error::Error> {
         Ok(())
     }
 }
@@ -544,23 +548,28 @@ struct PerSync {
 impl Connector for PerSync {
     async fn metadata(
         &self,
-    ) -> Result<c1_connector_sdk::ConnectorMetadata, c1_connector_sdk::Error> {
+    ) -> Result<c1_connector_sdk::model::ConnectorMetadata, c1_connector_sdk::error::Error> {
         self.fake.metadata().await
     }
-    async fn validate(&self) -> Result<c1_connector_sdk::Annotations, c1_connector_sdk::Error> {
+    async fn validate(
+        &self,
+    ) -> Result<c1_connector_sdk::model::Annotations, c1_connector_sdk::error::Error> {
         self.fake.validate().await
     }
-    fn syncers(&self) -> Vec<Arc<dyn c1_connector_sdk::ResourceSyncer>> {
+    fn syncers(&self) -> Vec<Arc<dyn c1_connector_sdk::connector::ResourceSyncer>> {
         Vec::new()
     }
     async fn begin_sync(
         &self,
-        session: c1_connector_sdk::SyncSession,
-    ) -> Result<Vec<Arc<dyn c1_connector_sdk::ResourceSyncer>>, c1_connector_sdk::Error> {
+        session: c1_connector_sdk::session::SyncSession,
+    ) -> Result<
+        Vec<Arc<dyn c1_connector_sdk::connector::ResourceSyncer>>,
+        c1_connector_sdk::error::Error,
+    > {
         self.begins
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if self.fail {
-            return Err(c1_connector_sdk::Error::permission_denied(
+            return Err(c1_connector_sdk::error::Error::permission_denied(
                 "no access to the directory",
             ));
         }

@@ -3,16 +3,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use c1_connector_sdk::connector::{
+    Connector, EventFeed, EventPage, EventProvider, EventsRequest, ResourceSyncer,
+};
+use c1_connector_sdk::error::{Code, Error};
 use c1_connector_sdk::model::{
-    Annotations, ConnectorMetadata, Entitlement, Event, EventFeedMetadata, EventType,
+    Annotations, Capability, ConnectorMetadata, Entitlement, Event, EventFeedMetadata, EventType,
     ListEventFeedsRequest, ListEventsRequest, Resource, ResourceId,
 };
-use c1_connector_sdk::ops::{list_event_feeds, list_events};
+use c1_connector_sdk::ops::{connector_capabilities, list_event_feeds, list_events};
 use c1_connector_sdk::testing::{FAKE_FEED_ID, FakeConnector};
-use c1_connector_sdk::{
-    Capability, Code, Connector, Error, EventFeed, EventPage, EventProvider, EventsRequest,
-    ResourceSyncer, connector_capabilities,
-};
 
 use super::org;
 

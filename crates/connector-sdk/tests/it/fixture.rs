@@ -83,11 +83,17 @@ fn reencoding_is_byte_identical() {
     for (table, decode) in [
         (
             "v1_resource_types",
-            reencode::<c1_connector_sdk::ResourceType> as fn(&[u8]) -> Vec<u8>,
+            reencode::<c1_connector_sdk::model::ResourceType> as fn(&[u8]) -> Vec<u8>,
         ),
-        ("v1_resources", reencode::<c1_connector_sdk::Resource>),
-        ("v1_entitlements", reencode::<c1_connector_sdk::Entitlement>),
-        ("v1_grants", reencode::<c1_connector_sdk::Grant>),
+        (
+            "v1_resources",
+            reencode::<c1_connector_sdk::model::Resource>,
+        ),
+        (
+            "v1_entitlements",
+            reencode::<c1_connector_sdk::model::Entitlement>,
+        ),
+        ("v1_grants", reencode::<c1_connector_sdk::model::Grant>),
     ] {
         let mut st = conn.prepare(&format!("SELECT data FROM {table}")).unwrap();
         let blobs: Vec<Vec<u8>> = st
@@ -113,17 +119,17 @@ fn rejects_non_c1z() {
     std::fs::write(&p, b"hello world").unwrap();
     assert_eq!(
         C1zReader::open(&p).unwrap_err().code(),
-        c1_connector_sdk::Code::InvalidArgument
+        c1_connector_sdk::error::Code::InvalidArgument
     );
     std::fs::write(&p, b"C1Z3\0rest").unwrap();
     assert_eq!(
         C1zReader::open(&p).unwrap_err().code(),
-        c1_connector_sdk::Code::Unimplemented
+        c1_connector_sdk::error::Code::Unimplemented
     );
     assert_eq!(
         C1zReader::open(dir.path().join("missing.c1z"))
             .unwrap_err()
             .code(),
-        c1_connector_sdk::Code::NotFound
+        c1_connector_sdk::error::Code::NotFound
     );
 }

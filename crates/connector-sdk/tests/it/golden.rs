@@ -4,11 +4,6 @@
 
 use std::collections::HashMap;
 
-use c1_connector_sdk::capabilities_json;
-use c1_connector_sdk::model::config::{
-    self, BoolField, Constraint, ConstraintKind, IntField, ResourceIdField, StringField,
-    StringFieldOption, StringFieldType, StringSliceField, field,
-};
 use c1_connector_sdk::model::{
     AccountInfo, ActionType, Annotations, BatonActionSchema, BatonActionStatus, Capability,
     CapabilityDetailCredentialOption as Opt, CapabilityPermission, CapabilityPermissions,
@@ -22,9 +17,13 @@ use c1_connector_sdk::model::{
     ListEventFeedsResponse, ListEventsRequest, ListEventsResponse, PasswordConstraint,
     PlaintextData, Resource, ResourceChangeEvent, ResourceDoesNotExist, ResourceId, ResourceType,
     ResourceTypeCapability, RevokeEvent, SkipEntitlementsAndGrants, Trait, UsageEvent,
-    account_creation_schema as acs, create_account_response as car, credential_options as co,
-    encryption_config as ecfg, event, json_object_to_struct,
+    account_creation_schema as acs, config, config::BoolField, config::Constraint,
+    config::ConstraintKind, config::IntField, config::ResourceIdField, config::StringField,
+    config::StringFieldOption, config::StringFieldType, config::StringSliceField, config::field,
+    create_account_response as car, credential_options as co, encryption_config as ecfg, event,
+    json_object_to_struct,
 };
+use c1_connector_sdk::ops::capabilities_json;
 use prost::Message;
 use prost_types::{Any, Timestamp};
 use serde_json::json;

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use c1_connector_sdk::Code;
 use c1_connector_sdk::connector::resource_id_value;
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{
     AccountInfo, CreateAccountRequest, DeleteResourceRequest, Entitlement, Event,
     GetActionStatusRequest, Grant, GrantAlreadyExists, InvokeActionRequest, ListEventsRequest,

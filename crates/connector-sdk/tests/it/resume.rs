@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use c1_connector_sdk::Code;
 use c1_connector_sdk::engine::{Phase, SyncOptions, Syncer};
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::store::{C1zReader, C1zWriter};
 use c1_connector_sdk::testing::{FakeConnector, FakeOp, Fault};
 use prost::Message;

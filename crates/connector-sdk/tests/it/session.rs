@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use c1_connector_sdk::engine::{Phase, SyncOptions, Syncer};
-use c1_connector_sdk::session::{MAX_VALUE_BYTES, SCAN_PAGE_BYTES};
+use c1_connector_sdk::error::Code;
+use c1_connector_sdk::session::{MAX_VALUE_BYTES, SCAN_PAGE_BYTES, SessionStore};
 use c1_connector_sdk::store::{C1zReader, C1zWriter, JsonlWriter, SyncStore};
-use c1_connector_sdk::{Code, SessionStore};
 use futures::TryStreamExt;
 use tokio_util::sync::CancellationToken;
 

@@ -5,14 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
 use descope_mgmt::Audit;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The most record keys a cursor holds: 360 keys of 8 bytes are 3,840 base64 characters, and
 /// the rest of the cursor stays under 60 bytes, so the cursor stays under baton's 4,096-byte
-/// limit ([`c1_connector_sdk::events::MAX_CURSOR_BYTES`]).
+/// limit ([`c1_connector_sdk::connector::MAX_CURSOR_BYTES`]).
 pub(crate) const MAX_KEYS: usize = 360;
 
 /// A record's key: 8 bytes of the SHA-256 of its id (or of its content, for a record without
@@ -199,7 +199,7 @@ mod tests {
         }
         let s = c.encode();
         assert!(
-            s.len() <= c1_connector_sdk::events::MAX_CURSOR_BYTES,
+            s.len() <= c1_connector_sdk::connector::MAX_CURSOR_BYTES,
             "{} bytes",
             s.len()
         );

@@ -2,13 +2,12 @@
 
 use std::collections::HashSet;
 
-use c1_connector_sdk::model::Event;
-use c1_connector_sdk::{Entitlement, Resource, ResourceId};
+use c1_connector_sdk::model::{Entitlement, Event, Resource, ResourceId};
 use descope_mgmt::Audit;
 use serde_json::Value;
 
 use crate::ids::{RoleRef, permission_resource_id, tenant_resource_id, user_resource_id};
-use crate::{
+use crate::kinds::{
     ACCESS, ACCESS_KEY_TYPE, APP_TYPE, ASSIGNED, MEMBER, PERMISSION_TYPE, ROLE_TYPE, TENANT_TYPE,
     USER_TYPE,
 };

@@ -19,7 +19,7 @@
 //! that occurred before `h` has been delivered. Each call reads the records from `h` to now
 //! again, delivers those not delivered yet, and moves `h` up to `now - look-back` at most (and
 //! never past a record it has not delivered). The look-back (default
-//! [`DEFAULT_EVENT_LOOKBACK`](crate::DEFAULT_EVENT_LOOKBACK), 5 minutes) must exceed the time
+//! [`DEFAULT_EVENT_LOOKBACK`](crate::config::DEFAULT_EVENT_LOOKBACK), 5 minutes) must exceed the time
 //! a record takes to become searchable: Descope does not document it; we assume it is well under
 //! a minute and keep a five-fold margin. A record that becomes searchable later than the
 //! look-back after it occurred is missed; raise the look-back if Descope is seen lagging more.
@@ -53,16 +53,13 @@ mod cursor;
 mod mapping;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use c1_connector_sdk::Error;
-use c1_connector_sdk::events::{
-    EventFeed, EventPage, EventProvider, EventsRequest, LEGACY_FEED_ID,
-};
+use c1_connector_sdk::connector::{EventFeed, EventPage, EventsRequest, LEGACY_FEED_ID};
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{EventFeedMetadata, EventType};
-use descope_mgmt::{Audit, Client, MAX_AUDIT_PAGE_SIZE, SearchAuditRequest, SearchRolesRequest};
+use descope_mgmt::{Audit, Client, MAX_AUDIT_PAGE_SIZE, SearchAuditRequest};
 
 use self::cursor::{Cursor, Key, MAX_KEYS, event_id, keys_of};
 use self::mapping::{ACTIONS, OwnRoles, events_of, tenant_roles_named};
@@ -217,19 +214,10 @@ impl AuditFeed {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let client = self.client.clone();
-        let answers = crate::tenant_search::search_by_tenants(
+        let answers = crate::tenant_search::roles_of_tenants(
+            &self.client,
             &tenants,
             "searching the roles of tenants named in the audit log",
-            move |chunk| {
-                let client = client.clone();
-                async move {
-                    client
-                        .roles()
-                        .search(&SearchRolesRequest::new().tenant_ids(chunk))
-                        .await
-                }
-            },
         )
         .await?;
         let mut own = OwnRoles::new();
@@ -363,15 +351,6 @@ impl EventFeed for AuditFeed {
     }
 }
 
-impl EventProvider for crate::DescopeConnector {
-    fn event_feeds(&self) -> Vec<Arc<dyn EventFeed>> {
-        vec![Arc::new(AuditFeed::new(
-            self.client().clone(),
-            self.event_lookback,
-        ))]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,7 +392,7 @@ mod tests {
         let p = plan(&records, &keys, &fresh, &Cursor::at(0), 0, true, n);
         assert_eq!(p.delivered.len(), MAX_KEYS);
         assert_eq!(p.cursor.keys.len(), MAX_KEYS);
-        assert!(p.cursor.encode().len() <= c1_connector_sdk::events::MAX_CURSOR_BYTES);
+        assert!(p.cursor.encode().len() <= c1_connector_sdk::connector::MAX_CURSOR_BYTES);
         // Once settled, they need none.
         let p = plan(&records, &keys, &fresh, &Cursor::at(0), i64::MAX, true, n);
         assert_eq!(p.delivered.len(), n);

@@ -2,9 +2,10 @@
 //! answers 200 without applying the change, and an audit search that answers every page with
 //! the same records. Neither may report a change that did not happen, or loop.
 
-use c1_connector_sdk::Connector;
-use c1_connector_sdk::events::{EventsRequest, event_feed};
-use c1_connector_sdk::{Code, Entitlement, Resource};
+use c1_connector_sdk::connector::{Connector, EventsRequest};
+use c1_connector_sdk::error::Code;
+use c1_connector_sdk::model::{Entitlement, Resource};
+use c1_connector_sdk::ops::event_feed;
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;

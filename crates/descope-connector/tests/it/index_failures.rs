@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use c1_connector_sdk::Code;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::store::C1zWriter;
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};

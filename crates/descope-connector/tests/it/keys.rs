@@ -2,7 +2,8 @@
 //! that answers every path with an HTML 404, and an update that answers 200 without applying
 //! the change. Neither may ever be reported as granted or revoked.
 
-use c1_connector_sdk::{Code, Entitlement, Grant, Resource};
+use c1_connector_sdk::error::Code;
+use c1_connector_sdk::model::{Entitlement, Grant, Resource};
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;
@@ -39,8 +40,8 @@ fn key_principal() -> Resource {
 async fn grant(
     c: &DescopeConnector,
     role: &str,
-) -> Result<c1_connector_sdk::Annotations, c1_connector_sdk::Error> {
-    let syncers = c1_connector_sdk::Connector::syncers(c);
+) -> Result<c1_connector_sdk::model::Annotations, c1_connector_sdk::error::Error> {
+    let syncers = c1_connector_sdk::connector::Connector::syncers(c);
     let roles = syncers
         .iter()
         .find(|s| s.resource_type().id == "role")
@@ -55,8 +56,8 @@ async fn grant(
 async fn revoke(
     c: &DescopeConnector,
     role: &str,
-) -> Result<c1_connector_sdk::Annotations, c1_connector_sdk::Error> {
-    let syncers = c1_connector_sdk::Connector::syncers(c);
+) -> Result<c1_connector_sdk::model::Annotations, c1_connector_sdk::error::Error> {
+    let syncers = c1_connector_sdk::connector::Connector::syncers(c);
     let roles = syncers
         .iter()
         .find(|s| s.resource_type().id == "role")
@@ -207,7 +208,7 @@ async fn a_failure_at_the_end_of_the_user_listing_loses_no_user() -> TestResult 
         .with_user_page_size(2)
         .with_max_parallel_fetches(1);
     let c = DescopeConnector::with_client(client, &config);
-    let syncers = c1_connector_sdk::Connector::syncers(&c);
+    let syncers = c1_connector_sdk::connector::Connector::syncers(&c);
     let users = syncers
         .iter()
         .find(|s| s.resource_type().id == "user")

@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use c1_connector_sdk::{Code, Connector};
+use c1_connector_sdk::connector::Connector;
+use c1_connector_sdk::error::Code;
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig, SecretString};
 use serde_json::{Value, json};
@@ -119,7 +120,9 @@ fn connector(server: &MockServer, page_size: u32) -> TestResult<DescopeConnector
 }
 
 /// Lists every user through the connector's user syncer, as the engine does.
-async fn list_all(connector: &DescopeConnector) -> Result<Vec<String>, c1_connector_sdk::Error> {
+async fn list_all(
+    connector: &DescopeConnector,
+) -> Result<Vec<String>, c1_connector_sdk::error::Error> {
     let syncers = connector.syncers();
     let user_syncer = syncers
         .iter()

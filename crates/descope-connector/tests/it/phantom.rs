@@ -2,7 +2,9 @@
 //! given (whether Descope refuses an unknown role on a user or an access key is unverified):
 //! `NotFound` before any write, for users and access keys alike, and one role listing for both.
 
-use c1_connector_sdk::{Code, Connector, Entitlement, Resource};
+use c1_connector_sdk::connector::Connector;
+use c1_connector_sdk::error::Code;
+use c1_connector_sdk::model::{Entitlement, Resource};
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;

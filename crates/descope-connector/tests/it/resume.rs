@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use c1_connector_sdk::engine::{Phase, SyncOptions, Syncer};
+use c1_connector_sdk::error::{Code, Error};
+use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceType};
 use c1_connector_sdk::store::{C1zReader, C1zWriter, ResumePoint, SyncStore, SyncType};
-use c1_connector_sdk::{Code, Entitlement, Error, Grant, Resource, ResourceType};
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_emulator::{Dataset, Emulator, GenSpec};
 use descope_mgmt::{Client, RateLimitConfig, SecretString};

@@ -4,8 +4,9 @@
 //! the write (or the read that confirms it), each is an error naming the base URL: never a
 //! success, never "already revoked", never a write decided from such a load.
 
-use c1_connector_sdk::actions::resource_id_value;
-use c1_connector_sdk::{Connector, Entitlement, Error, Grant, Resource, ResourceId};
+use c1_connector_sdk::connector::{Connector, resource_id_value};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId};
 use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use c1_connector_sdk::AccountCreated;
-use c1_connector_sdk::model::resource::StatusValue;
-use c1_connector_sdk::model::{Resource, ResourceId, ResourceType, Trait, UserTrait};
+use c1_connector_sdk::connector::AccountCreated;
+use c1_connector_sdk::model::{
+    Resource, ResourceId, ResourceType, Trait, UserTrait, resource::StatusValue,
+};
 use c1_connector_sdk::testing::FakeConnector;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use c1_connector_sdk::Code;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::{
     Entitlement, Grant, Resource, ResourceType, RoleTrait, Trait, UserTrait,
 };

@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use c1_connector_sdk::connector::{
-    AccountCreated, AccountManager, ActionOutcome, ActionProvider, LocalCredentialOptions,
+    AccountCreated, AccountManager, ActionOutcome, ActionProvider, Connector,
+    LocalCredentialOptions, ResourceSyncer,
 };
+use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{
     AccountInfo, Annotations, BatonActionSchema, BatonActionStatus,
     CapabilityDetailCredentialOption as Opt, ConnectorMetadata,
@@ -16,7 +18,6 @@ use c1_connector_sdk::model::{
     Trait,
 };
 use c1_connector_sdk::page::Page;
-use c1_connector_sdk::{Connector, Error, ResourceSyncer};
 
 /// What the scripted account manager answers.
 #[derive(Clone)]

@@ -14,9 +14,9 @@
 //!   reports action errors retryable whatever they are, and does not finish event tasks whose
 //!   connector call failed at all (the task is left to time out on ConductorOne's side).
 
+use c1_connector_sdk::error::{Code as SdkCode, Error as SdkError};
 use c1_connector_sdk::model::{AnnotationMessage, pack};
 use c1_connector_sdk::ops::Operations;
-use c1_connector_sdk::{Code as SdkCode, Error as SdkError};
 use prost_types::Any;
 use tokio_util::sync::CancellationToken;
 use tonic::Code;

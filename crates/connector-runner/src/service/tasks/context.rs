@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use c1_connector_sdk::{Code as SdkCode, Connector, Error as SdkError};
+use c1_connector_sdk::connector::Connector;
+use c1_connector_sdk::error::{Code as SdkCode, Error as SdkError};
 use prost_types::Any;
 use tonic::Code;
 

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use c1_connector_sdk::Error as SdkError;
 use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::error::Error as SdkError;
 use c1_connector_sdk::store::{C1zWriter, SyncStore};
 use tokio_util::sync::CancellationToken;
 use tonic::Code;

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use c1_connector_sdk::Connector;
+use c1_connector_sdk::connector::Connector;
 use c1_connector_sdk::model::{
     Entitlement, Grant, Resource, ResourceType, RoleTrait, Trait, UserTrait,
 };

@@ -133,8 +133,8 @@ pub(super) struct Run<'a> {
     /// The selected resource type ids, sorted (empty: every type).
     selected_types: Vec<String>,
     retries: Arc<AtomicU64>,
-    /// What the connector reports about the sync (see [`crate::SyncCounters`]).
-    counters: crate::SyncCounters,
+    /// What the connector reports about the sync (see [`crate::session::SyncCounters`]).
+    counters: crate::session::SyncCounters,
     calls: Arc<AtomicU64>,
 }
 
@@ -170,7 +170,7 @@ impl<'a> Run<'a> {
                 t
             },
             retries: Arc::new(AtomicU64::new(0)),
-            counters: crate::SyncCounters::default(),
+            counters: crate::session::SyncCounters::default(),
             calls: Arc::new(AtomicU64::new(0)),
         }
     }

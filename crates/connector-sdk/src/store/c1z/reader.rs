@@ -47,7 +47,7 @@ impl SyncRun {
 /// for grant in reader.grants()? {
 ///     println!("{}", grant.id);
 /// }
-/// # Ok::<(), c1_connector_sdk::Error>(())
+/// # Ok::<(), c1_connector_sdk::error::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct C1zReader {
@@ -135,7 +135,7 @@ impl C1zReader {
     /// if reader.sync_source()?.as_deref() != Some("descope project P2abc") {
     ///     eprintln!("another project's file");
     /// }
-    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
     /// ```
     pub fn sync_source(&self) -> Result<Option<String>, Error> {
         let Some(sync) = &self.sync else {
@@ -325,7 +325,7 @@ fn sync_select(conn: &Connection) -> Result<String, Error> {
     let cols: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     if cols.is_empty() {
         return Err(Error::new(
-            crate::Code::DataLoss,
+            crate::error::Code::DataLoss,
             "not a v1 c1z database (no v1_sync_runs table)",
         ));
     }

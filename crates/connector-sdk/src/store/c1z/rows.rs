@@ -241,7 +241,7 @@ mod tests {
             .collect();
         let mut copies = grants.clone();
         let with_copies = Rows::grants(&mut copies);
-        let page = crate::Page::of_entitlement(a.clone(), grants, None);
+        let page = crate::page::Page::of_entitlement(a.clone(), grants, None);
         let shared = Rows::grants_of(&a, &page.items);
         assert_eq!(shared.len(), 3);
         for (row, copy) in copies.iter().enumerate() {

@@ -51,7 +51,7 @@ const DEFAULT_SAVE_SPACING: u32 = 4;
 /// use c1_connector_sdk::store::{C1zReader, C1zWriter, SyncStore};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), c1_connector_sdk::Error> {
+/// # async fn main() -> Result<(), c1_connector_sdk::error::Error> {
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("sync.c1z");
 /// let mut w = C1zWriter::create(&path)?;
@@ -104,7 +104,7 @@ impl C1zWriter {
     /// ```no_run
     /// use c1_connector_sdk::store::C1zWriter;
     /// let writer = C1zWriter::create_in("sync.c1z", "/var/tmp/baton")?;
-    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
     /// ```
     pub fn create_in(path: impl AsRef<Path>, scratch_dir: impl AsRef<Path>) -> Result<Self, Error> {
         let target = path.as_ref().to_path_buf();
@@ -262,7 +262,7 @@ impl C1zWriter {
     /// use c1_connector_sdk::store::C1zWriter;
     /// let writer = C1zWriter::open_or_resume("sync.c1z.partial")?
     ///     .with_min_save_interval(Duration::from_secs(10));
-    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
     /// ```
     #[must_use]
     pub fn with_min_save_interval(mut self, interval: std::time::Duration) -> Self {

@@ -17,11 +17,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use c1_connector_sdk::model::{EntitlementImmutable, GrantImmutable};
-use c1_connector_sdk::{
-    Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId, ResourceSyncer,
-    ResourceType, Trait,
+use c1_connector_sdk::connector::{Provisioner, ResourceSyncer};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{
+    Entitlement, EntitlementImmutable, Grant, GrantImmutable, Resource, ResourceId, ResourceType,
 };
+use c1_connector_sdk::page::Page;
 use descope_mgmt::{Group, Tenant};
 use futures::StreamExt;
 use serde_json::{Map, json};
@@ -30,18 +31,10 @@ use crate::catalog::Catalog;
 use crate::context::SyncContext;
 use crate::error::from_descope;
 use crate::ids::{decode_component, encode_component, tenant_resource_id};
-use crate::provision::DescopeProvisioner;
-use crate::resources::{reference, user_type};
-use crate::{GROUP_TYPE, MEMBER, TENANT_TYPE, USER_TYPE};
-
-/// The `group` resource type.
-pub(crate) fn group_type() -> ResourceType {
-    ResourceType::new(GROUP_TYPE, "Group")
-        .with_trait(Trait::Group)
-        .with_description(
-            "A tenant's SCIM or SSO group in Descope (read-only: its members come from the identity provider)",
-        )
-}
+use crate::kinds::{
+    GROUP_TYPE, MEMBER, TENANT_TYPE, USER_TYPE, for_grants, group_type, reference, user_type,
+};
+use crate::provisioner::DescopeProvisioner;
 
 /// The resource id of group `group_id` of tenant `tenant_id`: `<tenant>/<group>`.
 pub(crate) fn group_resource_id(tenant_id: &str, group_id: &str) -> String {
@@ -113,7 +106,7 @@ const NOT_ASKED: &str = "tenants not asked for groups (authType none)";
 
 /// Whether a tenant is asked for its groups by default: unless the tenant listing says its
 /// `authType` is `none` (no SSO configured). A missing, empty or unknown `authType` cannot tell,
-/// so such a tenant is asked. See [`crate::DescopeConfig::with_groups_of_every_tenant`].
+/// so such a tenant is asked. See [`crate::config::DescopeConfig::with_groups_of_every_tenant`].
 pub(crate) fn may_hold_groups(tenant: &Tenant) -> bool {
     tenant.auth_type != "none"
 }
@@ -295,7 +288,7 @@ fn groups_key(tenant_id: &str) -> String {
 /// `POST /v1/mgmt/group/all` for one tenant.
 async fn fetch(
     client: &descope_mgmt::Client,
-    counters: &c1_connector_sdk::SyncCounters,
+    counters: &c1_connector_sdk::session::SyncCounters,
     tenant_id: &str,
 ) -> Result<Vec<Group>, Error> {
     counters.add("group requests", 1);
@@ -383,7 +376,7 @@ impl ResourceSyncer for GroupSyncer {
             }
         };
         self.ctx.ensure_index().await?;
-        let entitlement = crate::resources::for_grants(&group_member_entitlement(resource));
+        let entitlement = for_grants(&group_member_entitlement(resource));
         let index = self.ctx.index();
         let mut grants = Vec::with_capacity(member_ids.len());
         let mut unknown = 0u64;

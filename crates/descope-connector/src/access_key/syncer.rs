@@ -10,29 +10,31 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_arg};
-use c1_connector_sdk::deletion::ResourceDeleter;
-use c1_connector_sdk::model::config::Field;
-use c1_connector_sdk::model::{ActionType, BatonActionSchema, ResourceDoesNotExist};
-use c1_connector_sdk::{
-    Annotations, Entitlement, Error, Grant, Page, Resource, ResourceId, ResourceSyncer,
-    ResourceType,
+use c1_connector_sdk::connector::{
+    ActionOutcome, ActionProvider, ResourceDeleter, ResourceSyncer, resource_id_arg,
 };
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{
+    ActionType, Annotations, BatonActionSchema, Entitlement, Grant, Resource, ResourceDoesNotExist,
+    ResourceId, ResourceType, config::Field,
+};
+use c1_connector_sdk::page::Page;
 use descope_mgmt::{AccessKey, Client};
 
-use crate::ACCESS_KEY_TYPE;
-use crate::access_keys::{access_key_resource, access_key_type};
+use crate::access_key::resource::access_key_resource;
+use crate::actions::{Change, action_response};
 use crate::context::SyncContext;
 use crate::error::from_descope;
+use crate::kinds::{ACCESS_KEY_TYPE, access_key_type};
 use crate::principal_lock::PrincipalKey;
-use crate::provision::DescopeProvisioner;
+use crate::provisioner::DescopeProvisioner;
 
 /// Name of the action that activates a key.
 pub(crate) const ENABLE_ACTION: &str = "enable_access_key";
 /// Name of the action that deactivates a key.
 pub(crate) const DISABLE_ACTION: &str = "disable_access_key";
 
-/// Access keys, from `POST /v1/mgmt/accesskey/search` (see [`crate::access_keys`]).
+/// Access keys, from `POST /v1/mgmt/accesskey/search` (see [`crate::key_list`]).
 #[derive(Debug)]
 pub(crate) struct AccessKeySyncer {
     pub(crate) ctx: Arc<SyncContext>,
@@ -87,7 +89,7 @@ impl ResourceSyncer for AccessKeySyncer {
 
 /// The Descope key id of an `access_key` resource id.
 pub(crate) fn key_id(id: &ResourceId) -> Result<String, Error> {
-    crate::provision::component_of(id, ACCESS_KEY_TYPE)
+    crate::ids::component_of(id, ACCESS_KEY_TYPE)
 }
 
 /// Loads a key; `None` only when Descope itself says it does not exist.
@@ -191,25 +193,6 @@ impl ActionProvider for AccessKeySyncer {
             Some(action_response(&key_id, outcome)),
         ))
     }
-}
-
-/// What an enable or disable did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Change {
-    /// The status was changed (and confirmed).
-    Changed,
-    /// The status was already the one wanted: nothing was sent.
-    Unchanged,
-}
-
-pub(crate) fn action_response(id: &str, change: Change) -> prost_types::Struct {
-    let mut map = serde_json::Map::new();
-    map.insert("id".into(), id.into());
-    map.insert(
-        "changed".into(),
-        serde_json::Value::Bool(change == Change::Changed),
-    );
-    c1_connector_sdk::model::json_object_to_struct(map)
 }
 
 /// Activates or deactivates a key, idempotently, and confirms the new status by loading it.

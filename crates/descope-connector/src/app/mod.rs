@@ -7,7 +7,7 @@
 //! (`{"via": "all_apps", ...}`). The index keeps those users in one list rather than one entry
 //! per app.
 //!
-//! Provisioning (through [`crate::provision::DescopeProvisioner`]) never widens access:
+//! Provisioning (dispatched in the crate's `provision` module, above the kinds) never widens access:
 //! - granting an app to a user with an empty list changes nothing (already held);
 //! - revoking a user's only explicit app would leave the list empty, i.e. every app, so it is
 //!   refused, naming the administrator's choices;
@@ -18,28 +18,20 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use c1_connector_sdk::model::{AppTrait, GrantMetadata, app_trait::AppFlag, resource::StatusValue};
-use c1_connector_sdk::{
-    Entitlement, Error, Grant, Page, Provisioner, Resource, ResourceId, ResourceSyncer,
-    ResourceType, Trait,
+use c1_connector_sdk::connector::{Provisioner, ResourceSyncer};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{
+    AppTrait, Entitlement, Grant, GrantMetadata, Resource, ResourceId, ResourceType,
+    app_trait::AppFlag, resource::StatusValue,
 };
+use c1_connector_sdk::page::Page;
 use descope_mgmt::{SsoAppType, SsoApplication};
 use serde_json::{Map, Value, json};
 
 use crate::context::SyncContext;
 use crate::ids::{decode_component, user_resource_id};
-use crate::provision::DescopeProvisioner;
-use crate::resources::{reference, user_type};
-use crate::{ACCESS, APP_TYPE};
-
-/// The `app` resource type.
-pub(crate) fn app_type() -> ResourceType {
-    ResourceType::new(APP_TYPE, "SSO application")
-        .with_trait(Trait::App)
-        .with_description(
-            "A SAML or OIDC application that Descope signs users in to; its 'access' entitlement is held by the users whose ssoAppIds name it, or whose ssoAppIds is empty (every app)",
-        )
-}
+use crate::kinds::{ACCESS, APP_TYPE, app_type, reference, user_type};
+use crate::provisioner::DescopeProvisioner;
 
 /// An `app` resource.
 pub(crate) fn app_resource(app: &SsoApplication) -> Resource {
@@ -169,7 +161,7 @@ impl ResourceSyncer for AppSyncer {
     async fn grants(&self, resource: &Resource, token: Option<&str>) -> Result<Page<Grant>, Error> {
         let app_id = decode_component(&resource.resource_id().resource)
             .map_err(|e| Error::invalid_argument(e.to_string()))?;
-        crate::syncers::two_list_grants(
+        crate::pages::two_list_grants(
             &self.ctx,
             &access_entitlement(resource),
             |index| index.app_holders(&app_id),
@@ -183,3 +175,5 @@ impl ResourceSyncer for AppSyncer {
         Some(self)
     }
 }
+
+pub(crate) mod revoke;

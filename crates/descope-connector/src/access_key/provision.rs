@@ -25,14 +25,15 @@
 //! clears the list or keeps it when given `[]` is unverified; the reload shows which, and a
 //! revoke that did not take effect is an error saying so, never a success.
 
-use c1_connector_sdk::model::{GrantAlreadyExists, GrantAlreadyRevoked};
-use c1_connector_sdk::{Annotations, Error};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{Annotations, GrantAlreadyExists, GrantAlreadyRevoked};
 use descope_mgmt::{AccessKey, AssociatedTenant, Client, UpdateAccessKeyRequest};
 
-use crate::access_keys::tenant_entitlement_id;
+use crate::access_key::syncer::load_key;
 use crate::error::from_descope;
-use crate::key_syncer::load_key;
-use crate::provision::{Target, changed_concurrently};
+use crate::ids::tenant_entitlement_id;
+use crate::provisioner::changed_concurrently;
+use crate::target::Target;
 
 impl Target {
     /// Whether an access key holds this target.

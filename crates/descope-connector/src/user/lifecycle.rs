@@ -6,27 +6,29 @@
 //! `ResourceDoesNotExist`, enabling an enabled user changes nothing.
 
 use async_trait::async_trait;
-use c1_connector_sdk::accounts::{AccountCreated, AccountManager, LocalCredentialOptions};
-use c1_connector_sdk::actions::{ActionOutcome, ActionProvider, resource_id_arg};
-use c1_connector_sdk::deletion::ResourceDeleter;
-use c1_connector_sdk::model::config::Field;
-use c1_connector_sdk::model::{
-    AccountInfo, ActionType, BatonActionSchema, CapabilityDetailCredentialOption,
-    ConnectorAccountCreationSchema, CredentialDetailsAccountProvisioning, ResourceDoesNotExist,
+use c1_connector_sdk::connector::{
+    AccountCreated, AccountManager, ActionOutcome, ActionProvider, LocalCredentialOptions,
+    ResourceDeleter, resource_id_arg,
 };
-use c1_connector_sdk::{Annotations, Error, ResourceId};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::model::{
+    AccountInfo, ActionType, Annotations, BatonActionSchema, CapabilityDetailCredentialOption,
+    ConnectorAccountCreationSchema, CredentialDetailsAccountProvisioning, ResourceDoesNotExist,
+    ResourceId, config::Field,
+};
 use descope_mgmt::{
     AssociatedTenant, Client, CreateUserRequest, InviteOptions, User, UserStatus, UserStatusUpdate,
 };
 use prost_types::value::Kind;
 
-use crate::USER_TYPE;
+use crate::actions::{Change, action_response};
 use crate::error::from_descope;
-use crate::key_syncer::{Change, action_response};
+use crate::ids::component_of;
+use crate::kinds::USER_TYPE;
 use crate::principal_lock::PrincipalKey;
-use crate::provision::{component_of, load_user};
-use crate::resources::user_resource;
-use crate::syncers::UserSyncer;
+use crate::provisioner::load_user;
+use crate::user::resource::user_resource;
+use crate::user::syncer::UserSyncer;
 
 /// Name of the action that enables a user.
 pub(crate) const ENABLE_ACTION: &str = "enable_user";
@@ -175,7 +177,7 @@ impl AccountManager for UserSyncer {
         match result {
             Ok(user) if !user.user_id.is_empty() => Ok(AccountCreated::created(user_resource(&user, None))),
             Ok(_) => Err(Error::new(
-                c1_connector_sdk::Code::Unknown,
+                c1_connector_sdk::error::Code::Unknown,
                 format!(
                     "Descope answered creating user '{login}' without a user id: check that the base URL points at Descope; \
                      the user may have been created (load '{login}' before retrying)"
@@ -392,7 +394,7 @@ mod tests {
         let nothing = AccountInfo::new("");
         assert_eq!(
             create_request(&nothing).unwrap_err().code(),
-            c1_connector_sdk::Code::InvalidArgument
+            c1_connector_sdk::error::Code::InvalidArgument
         );
         let bad = AccountInfo::new("x").with_profile(obj(json!({"invite": 3})));
         assert!(create_request(&bad).is_err());

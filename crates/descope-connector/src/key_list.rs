@@ -1,4 +1,5 @@
-//! Access keys: Descope's non-human identities, with project roles and tenant roles of their own.
+//! The project's access keys, listed once per sync (they hold roles and tenants, so the
+//! assignment index needs them), and what the index reads of a key.
 //!
 //! # Listing every key
 //!
@@ -20,28 +21,18 @@
 //! so a resumed sync grants from the same keys it listed before it was interrupted.
 
 use std::collections::BTreeSet;
-use std::time::SystemTime;
 
-use c1_connector_sdk::model::{
-    SecretTrait, SkipEntitlementsAndGrants, resource::Status, resource::StatusValue,
-    secret_trait::CredentialType,
-};
-use c1_connector_sdk::{Error, Resource, ResourceId, ResourceType, SessionStore, Trait};
+use c1_connector_sdk::error::Error;
+use c1_connector_sdk::session::SessionStore;
 use descope_mgmt::{AccessKey, Client, SearchAccessKeysRequest};
-use serde_json::{Map, Value, json};
 
 use crate::catalog::Catalog;
 use crate::error::from_descope;
-use crate::ids::{tenant_resource_id, user_resource_id};
 use crate::index::Assignments;
 use crate::tenant_search::{halving, search_by_tenants};
-use crate::{ACCESS_KEY_TYPE, USER_TYPE};
 
 /// The session key of the sync's access keys.
 pub(crate) const KEYS_SESSION_KEY: &str = "descope/access-keys";
-
-/// The `credential_detail` of a key's secret trait.
-pub(crate) const CREDENTIAL_DETAIL: &str = "descope_access_key";
 
 impl Assignments for AccessKey {
     fn user_id(&self) -> &str {
@@ -75,126 +66,13 @@ pub(crate) fn key_display_name(key: &AccessKey) -> &str {
     }
 }
 
-/// The `access_key` resource type. Keys have no entitlements of their own: they hold roles and
-/// tenant memberships, which are grants on the role and tenant entitlements.
-pub(crate) fn access_key_type() -> ResourceType {
-    ResourceType::new(ACCESS_KEY_TYPE, "Access key")
-        .with_trait(Trait::Secret)
-        .with_description(
-            "A Descope access key: a non-human identity with project roles and tenant roles of its own",
-        )
-        .with_annotation(&SkipEntitlementsAndGrants {})
-}
-
-/// What a key's status means for baton: `(status, details)`.
-pub(crate) fn key_status(key: &AccessKey, now: SystemTime) -> (StatusValue, &'static str) {
-    match key.status.as_str() {
-        // Whether Descope reports an expired key as `expired` or by its stored status is
-        // unverified: both read the same here.
-        "inactive" => (StatusValue::Disabled, "inactive"),
-        "expired" => (StatusValue::Disabled, "expired"),
-        _ if key.is_expired(now) => (StatusValue::Disabled, "expired"),
-        "active" => (StatusValue::Enabled, ""),
-        _ => (StatusValue::Unspecified, "unknown"),
-    }
-}
-
-/// An `access_key` resource. The creator (`createdBy`) stays in the profile only: its format is
-/// undocumented (a user id, a login id or a key), so it is not linked as a resource.
-pub(crate) fn access_key_resource(key: &AccessKey, now: SystemTime) -> Resource {
-    let (status, details) = key_status(key, now);
-    let mut profile = Map::new();
-    profile.insert("keyId".into(), json!(key.id));
-    profile.insert("name".into(), json!(key.name));
-    put_str(&mut profile, "description", &key.description);
-    profile.insert("status".into(), json!(key.status.as_str()));
-    profile.insert("expired".into(), json!(key.is_expired(now)));
-    if key.created_time > 0 {
-        profile.insert("createdTime".into(), json!(key.created_time));
-    }
-    profile.insert("expireTime".into(), json!(key.expire_time));
-    put_str(&mut profile, "createdBy", &key.created_by);
-    put_str(&mut profile, "clientId", &key.client_id);
-    put_str(&mut profile, "boundUserId", &key.bound_user_id);
-    profile.insert("roleNames".into(), json!(key.role_names));
-    profile.insert(
-        "keyTenants".into(),
-        Value::Array(
-            key.key_tenants
-                .iter()
-                .map(|t| {
-                    json!({
-                        "tenantId": t.tenant_id,
-                        "tenantName": t.tenant_name,
-                        "roleNames": t.role_names,
-                    })
-                })
-                .collect(),
-        ),
-    );
-    profile.insert("permittedIps".into(), json!(key.permitted_ips));
-    if !key.custom_attributes.is_empty() {
-        profile.insert(
-            "customAttributes".into(),
-            Value::Object(key.custom_attributes.clone()),
-        );
-    }
-
-    let mut description = key.description.clone();
-    if !key.bound_user_id.is_empty() {
-        let note = format!(
-            "Bound to user {}: it acts with that user's authorization, and Descope ignores roles of its own.",
-            key.bound_user_id
-        );
-        description = if description.is_empty() {
-            note
-        } else {
-            format!("{description} ({note})")
-        };
-    }
-
-    let mut secret =
-        SecretTrait::new().with_credential_type(CredentialType::StaticSecret, CREDENTIAL_DETAIL);
-    if key.expire_time > 0 {
-        secret = secret.with_expires_at(key.expire_time);
-    }
-    if !key.bound_user_id.is_empty() {
-        secret = secret.with_identity(ResourceId::new(
-            USER_TYPE,
-            user_resource_id(&key.bound_user_id),
-        ));
-    }
-
-    let mut resource = Resource::new(
-        ACCESS_KEY_TYPE,
-        user_resource_id(&key.id),
-        key_display_name(key),
-    )
-    .with_description(description)
-    .with_profile(profile);
-    resource.status = Some(Status {
-        status: status as i32,
-        details: details.to_owned(),
-    });
-    if key.created_time > 0 {
-        resource = resource.with_created_at(key.created_time);
-    }
-    resource.with_secret_trait(secret)
-}
-
-fn put_str(map: &mut Map<String, Value>, key: &str, value: &str) {
-    if !value.is_empty() {
-        map.insert(key.to_owned(), Value::String(value.to_owned()));
-    }
-}
-
 /// The keys of this sync: from the session when an interrupted run kept them, otherwise from
 /// Descope (then kept in the session when it is durable).
 pub(crate) async fn sync_keys(
     client: &Client,
     catalog: &Catalog,
     session: &SessionStore,
-    counters: &c1_connector_sdk::SyncCounters,
+    counters: &c1_connector_sdk::session::SyncCounters,
 ) -> Result<Vec<AccessKey>, Error> {
     if session.is_durable()
         && let Some(bytes) = session.get(KEYS_SESSION_KEY).await?
@@ -229,7 +107,7 @@ pub(crate) async fn sync_keys(
 pub(crate) async fn load_all(
     client: &Client,
     catalog: &Catalog,
-    counters: &c1_connector_sdk::SyncCounters,
+    counters: &c1_connector_sdk::session::SyncCounters,
 ) -> Result<Vec<AccessKey>, Error> {
     let keys = client.access_keys();
     let search_all = || async {
@@ -317,7 +195,7 @@ fn dedup(keys: Vec<AccessKey>) -> Result<Vec<AccessKey>, Error> {
     for key in keys {
         if key.id.is_empty() {
             return Err(Error::new(
-                c1_connector_sdk::Code::Unknown,
+                c1_connector_sdk::error::Code::Unknown,
                 format!(
                     "Descope's access key search returned a key without an id (named '{}'); \
                  the connector cannot sync it",
@@ -331,9 +209,4 @@ fn dedup(keys: Vec<AccessKey>) -> Result<Vec<AccessKey>, Error> {
         }
     }
     Ok(out)
-}
-
-/// The tenant resource id of a key's tenant (for messages).
-pub(crate) fn tenant_entitlement_id(tenant_id: &str) -> String {
-    format!("tenant:{}:member", tenant_resource_id(tenant_id))
 }

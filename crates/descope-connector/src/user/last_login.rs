@@ -11,35 +11,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use c1_connector_sdk::Error;
-use descope_mgmt::{User, UserBatch};
+use c1_connector_sdk::error::Error;
+use descope_mgmt::User;
 use futures::StreamExt;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
-use crate::context::SyncContext;
+use crate::context::{PageWithLogins, Prefetch, SyncContext};
 use crate::error::from_descope;
 
 /// User pages whose histories are fetched ahead of the engine.
 pub(crate) const PAGES_AHEAD: usize = 8;
-
-/// A user page with its users' last sign-ins (epoch seconds, by user id).
-pub(crate) type PageWithLogins = (UserBatch, HashMap<String, i64>);
-
-/// The background walk over the user pages (stopped when dropped).
-#[derive(Debug)]
-pub(crate) struct Prefetch {
-    /// The offset of the page the walk hands over next.
-    next: u64,
-    pages: mpsc::Receiver<Result<PageWithLogins, Error>>,
-    task: JoinHandle<()>,
-}
-
-impl Drop for Prefetch {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
 
 impl SyncContext {
     /// The page of users at `offset` with their last sign-ins (none when the sync does not ask

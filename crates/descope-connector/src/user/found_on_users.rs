@@ -8,13 +8,14 @@
 //! makes a resource for each, from what the user records say, marked in its description as
 //! found only on assignments, with one warning each.
 
-use c1_connector_sdk::Resource;
+use c1_connector_sdk::model::Resource;
 use descope_mgmt::{Role, Tenant};
 
 use crate::catalog::Catalog;
 use crate::ids::RoleRef;
 use crate::index::AssignmentIndex;
-use crate::resources::{role_resource, tenant_resource};
+use crate::role::role_resource;
+use crate::tenant::tenant_resource;
 
 /// What a role or tenant found only on user records says about itself.
 pub(crate) const FOUND_ON_USERS: &str = "Found only on assignments of users or access keys: no Descope listing returned it when this sync read them";

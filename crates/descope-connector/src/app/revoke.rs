@@ -1,7 +1,7 @@
 //! Revoking a user's access to one SSO application without ever widening it.
 //!
 //! Descope reads an empty `ssoAppIds` as access to **every** application, so a revoke that
-//! leaves the list empty grants everything. The rules (see [`crate::apps`]):
+//! leaves the list empty grants everything. The rules (see [`crate::app`]):
 //! - the user's only explicit application is never removed: refused, naming the choices;
 //! - a user with an empty list (every app) gets every *other* application listed explicitly
 //!   (`ssoapp/set`), confirmed by a fresh read since the answer could echo the list sent;
@@ -15,11 +15,11 @@
 //! back at once (the user holds `[app]` again, the least access either change allows) and the
 //! revoke fails saying so.
 
-use c1_connector_sdk::Error;
+use c1_connector_sdk::error::Error;
 use descope_mgmt::{Client, User};
 
 use crate::error::from_descope;
-use crate::provision::{changed_concurrently, load_user};
+use crate::provisioner::{changed_concurrently, load_user};
 
 /// Removes access to `app` from `user` (loaded just before, holding it), never widening access.
 pub(crate) async fn revoke_app(client: &Client, user: &User, app: &str) -> Result<(), Error> {
