@@ -85,6 +85,7 @@ pub mod page;
 pub mod protojson;
 pub mod session;
 pub mod store;
+mod targeted;
 #[cfg(feature = "test-util")]
 pub mod testing;
 

@@ -337,6 +337,7 @@ pub struct SyncSession {
     store: SessionStore,
     counters: SyncCounters,
     resource_types: Vec<String>,
+    targeted: Vec<crate::targeted::TargetedResource>,
 }
 
 /// Figures a connector reports about one sync (users announced by the API and users synced,
@@ -409,7 +410,32 @@ impl SyncSession {
             store,
             counters: SyncCounters::default(),
             resource_types: Vec::new(),
+            targeted: Vec::new(),
         }
+    }
+
+    /// Marks the sync as targeted at these resources (the engine passes its
+    /// `SyncOptions::targeted_resources`); empty for a sync of every resource.
+    #[must_use]
+    pub fn with_targeted(mut self, targets: Vec<crate::targeted::TargetedResource>) -> Self {
+        self.targeted = targets;
+        self
+    }
+
+    /// The resources a targeted sync fetches (empty for a sync of every resource): a connector
+    /// can then fetch only what the grants of these resources need instead of building state
+    /// over every resource.
+    ///
+    /// ```
+    /// use c1_connector_sdk::engine::TargetedResource;
+    /// use c1_connector_sdk::session::{SessionStore, SyncSession};
+    /// let session = SyncSession::new("s", SessionStore::memory())
+    ///     .with_targeted(vec!["tenant:T1".parse::<TargetedResource>()?]);
+    /// assert_eq!(session.targeted()[0].id.resource, "T1");
+    /// # Ok::<(), c1_connector_sdk::Error>(())
+    /// ```
+    pub fn targeted(&self) -> &[crate::targeted::TargetedResource] {
+        &self.targeted
     }
 
     /// Limits the sync to these resource types (the engine passes its

@@ -49,6 +49,8 @@ pub enum FakeOp {
     Action,
     /// `list_events`.
     Events,
+    /// `get` (a targeted sync's [`ResourceGetter`](crate::connector::ResourceGetter)).
+    Get,
 }
 
 /// An injected failure: the next `times` matching calls fail with `code`.
@@ -126,6 +128,7 @@ struct State {
     stuck_token: Vec<String>,
     provisioning: bool,
     session_pages: bool,
+    targeted_get: bool,
     session: Mutex<Option<SessionStore>>,
     begins: Mutex<Vec<SessionSeen>>,
     account_types: Vec<String>,
@@ -297,6 +300,15 @@ impl FakeConnectorBuilder {
     #[must_use]
     pub fn provisioning(mut self, on: bool) -> Self {
         self.state.provisioning = on;
+        self
+    }
+
+    /// Gives every syncer a [`ResourceGetter`](crate::connector::ResourceGetter) that answers
+    /// the resource it holds with that id (and parent, when one is asked for), `NotFound`
+    /// otherwise: targeted syncs.
+    #[must_use]
+    pub fn targeted_get(mut self, on: bool) -> Self {
+        self.state.targeted_get = on;
         self
     }
 
@@ -623,6 +635,12 @@ impl ResourceSyncer for FakeSyncer {
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         self.state.provisioning.then_some(self as &dyn Provisioner)
+    }
+
+    fn resource_getter(&self) -> Option<&dyn crate::connector::ResourceGetter> {
+        self.state
+            .targeted_get
+            .then_some(self as &dyn crate::connector::ResourceGetter)
     }
 
     fn account_manager(&self) -> Option<&dyn AccountManager> {

@@ -33,6 +33,7 @@ impl Run<'_> {
         let mut point = None;
         if let Some(p) = store.resume().await? {
             let ck = Checkpoint::parse(&p.state);
+            self.check_targeted_resume(ck.as_ref(), Some(&p))?;
             if let Some(ck) = &ck {
                 self.check_same_selection(ck)?;
             }
@@ -61,7 +62,8 @@ impl Run<'_> {
         let session = SyncSession::new(self.stats.sync_id.clone(), session)
             .with_resumed(resume.is_some())
             .with_counters(self.counters.clone())
-            .with_resource_types(self.options.sync_resource_types.clone());
+            .with_resource_types(self.options.sync_resource_types.clone())
+            .with_targeted(self.options.targeted_resources.clone());
         let syncers = {
             let connector = self.connector.clone();
             self.options
