@@ -119,7 +119,7 @@ impl FromStr for TargetedResource {
             let Some(path) = rest.strip_prefix("r:") else {
                 return Err(bad("a baton id for a targeted sync starts with bid:r:"));
             };
-            let parts = split_bid_path(path).map_err(|why| bad(why))?;
+            let parts = split_bid_path(path).map_err(&bad)?;
             let nonempty = parts.iter().all(|p| !p.is_empty());
             return match (parts.as_slice(), nonempty) {
                 ([t, id], true) => Ok(Self::new(ResourceId::new(t, id))),

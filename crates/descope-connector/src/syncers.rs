@@ -198,6 +198,10 @@ impl ResourceSyncer for UserSyncer {
         Ok(Page::last(Vec::new()))
     }
 
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::ResourceGetter> {
+        Some(self)
+    }
+
     fn account_manager(&self) -> Option<&dyn c1_connector_sdk::accounts::AccountManager> {
         Some(self)
     }
@@ -261,6 +265,10 @@ impl ResourceSyncer for TenantSyncer {
             token,
         )
         .await
+    }
+
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::ResourceGetter> {
+        Some(self)
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
@@ -335,6 +343,10 @@ impl ResourceSyncer for RoleSyncer {
             token,
         )
         .await
+    }
+
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::ResourceGetter> {
+        Some(self)
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
@@ -417,6 +429,10 @@ impl ResourceSyncer for PermissionSyncer {
             })
             .collect();
         Ok(Page::last(grants))
+    }
+
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::ResourceGetter> {
+        Some(self)
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
