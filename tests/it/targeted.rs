@@ -341,3 +341,130 @@ async fn a_target_descope_does_not_hold_is_a_warning_not_a_failure() -> TestResu
     assert_eq!(sync_type(&path)?, "partial");
     Ok(())
 }
+
+/// Service mode: ConductorOne's sync tasks that name targeted resources, or resource types,
+/// are honoured (not a full sync in disguise), through the runner's `FakeConductorOne`.
+mod service_mode {
+    use std::time::Duration;
+
+    use c1_connector_runner::service::proto::{FinalState, SyncFullTask};
+    use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
+    use c1_connector_runner::service::{self, ServiceError};
+    use c1_connector_sdk::model::{Resource, ResourceId};
+    use c1_connector_sdk::store::C1zReader;
+    use descope_c1::testing::{TestResult, connector_for};
+    use descope_emulator::Emulator;
+    use tokio::task::JoinHandle;
+    use tokio_util::sync::CancellationToken;
+
+    use super::{about, data, named, same, sync_type};
+
+    const WAIT: Duration = Duration::from_secs(60);
+
+    /// Runs one task, waits for its FinishTask, and writes its upload to `path`.
+    async fn run(
+        c1: &FakeConductorOne,
+        task: c1_connector_runner::service::proto::Task,
+        path: &std::path::Path,
+    ) -> TestResult {
+        let id = task.id.clone();
+        c1.push_task(task);
+        let records = c1
+            .wait_until(WAIT, |r| !r.finished_for(&id).is_empty())
+            .await?;
+        let finish = &records.finished_for(&id)[0];
+        assert!(
+            matches!(finish.final_state, Some(FinalState::Success(_))),
+            "{finish:?}"
+        );
+        let upload = records
+            .uploads()
+            .into_iter()
+            .find(|u| u.task_id == id && u.complete)
+            .ok_or("no upload")?;
+        std::fs::write(path, &upload.data)?;
+        Ok(())
+    }
+
+    fn target(key: &str) -> Resource {
+        let (t, id) = key.split_once(':').unwrap_or_default();
+        let mut r = Resource::default();
+        r.id = Some(ResourceId::new(t, id));
+        r
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn targeted_and_type_selected_tasks_are_honoured() -> TestResult {
+        let data = data();
+        let emu = Emulator::builder().dataset(data.clone()).start().await?;
+        let dir = tempfile::tempdir()?;
+        let full = dir.path().join("full.c1z");
+        super::sync_to(connector_for(&emu)?, &full).await?;
+        let n = named(&data);
+
+        let c1 = FakeConductorOne::start().await?;
+        let config = c1.service_config().with_temp_dir(dir.path());
+        let shutdown = CancellationToken::new();
+        let run_service: JoinHandle<Result<(), ServiceError>> =
+            tokio::spawn(service::run(connector_for(&emu)?, config, shutdown.clone()));
+
+        // A user, twice: the second costs the credential check and one user/load (the first
+        // also paid the client's one-time license handshake).
+        let path = dir.path().join("user.c1z");
+        run(
+            &c1,
+            tasks::sync_targeted(&tasks::task_id(1), vec![target(&n.user)]),
+            &path,
+        )
+        .await?;
+        emu.reset_counters();
+        run(
+            &c1,
+            tasks::sync_targeted(&tasks::task_id(2), vec![target(&n.user)]),
+            &path,
+        )
+        .await?;
+        let c = emu.counters();
+        assert_eq!(c.requests, 2, "{:?}", c.requests_by_endpoint);
+        assert_eq!(sync_type(&path)?, "partial");
+        assert_eq!(C1zReader::open(&path)?.resources()?.len(), 1);
+        same(&about(&path, &n.user)?, &about(&full, &n.user)?, &n.user);
+
+        // A tenant and a key, the tenant's grants skipped.
+        let path = dir.path().join("tenant.c1z");
+        let spec = SyncFullTask {
+            targeted_sync_resources: vec![target(&n.tenant), target(&n.key)],
+            skip_grants: true,
+            ..SyncFullTask::default()
+        };
+        run(&c1, tasks::sync_with(&tasks::task_id(3), spec), &path).await?;
+        let got = about(&path, &n.tenant)?;
+        let want = about(&full, &n.tenant)?;
+        assert_eq!(got.resource, want.resource);
+        assert_eq!(got.entitlements, want.entitlements);
+        assert!(got.grants.is_empty() && !want.grants.is_empty());
+        same(&about(&path, &n.key)?, &about(&full, &n.key)?, &n.key);
+
+        // Resource types only: a full sync of the tenants, no user listed.
+        emu.reset_counters();
+        let path = dir.path().join("types.c1z");
+        let spec = SyncFullTask {
+            sync_resource_type_ids: vec!["tenant".into()],
+            ..SyncFullTask::default()
+        };
+        run(&c1, tasks::sync_with(&tasks::task_id(4), spec), &path).await?;
+        assert_eq!(sync_type(&path)?, "full");
+        let reader = C1zReader::open(&path)?;
+        assert!(
+            reader
+                .resources()?
+                .iter()
+                .all(|r| r.resource_id().resource_type == "tenant")
+        );
+        assert_eq!(reader.resource_types()?.len(), 1);
+
+        shutdown.cancel();
+        tokio::time::timeout(WAIT, run_service).await???;
+        Ok(())
+    }
+}

@@ -252,7 +252,9 @@ async fn sync_c1z(
     // costs.
     let partial = files::partial_path(file);
     files::promote_finished(&partial, file, &connected.source)?;
-    let sync_type = if syncer.options().skip_entitlements_and_grants {
+    let sync_type = if !syncer.options().targeted_resources.is_empty() {
+        SyncType::Partial
+    } else if syncer.options().skip_entitlements_and_grants {
         SyncType::ResourcesOnly
     } else {
         SyncType::Full
