@@ -183,6 +183,9 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
     if let Some(dir) = &args.c1z_temp_dir {
         files::check_temp_dir(dir)?;
     }
+    if args.output == OutputFormat::C1z && !args.sync_resources.is_empty() {
+        files::check_targeted_target(&file)?;
+    }
 
     let connected = program.connect(&cli.connector, Purpose::Sync).await?;
     let started = Instant::now();

@@ -62,6 +62,31 @@ fn sync_resources_writes_a_partial_sync_of_the_targets() -> TestResult {
     assert_eq!(tenant_grants, full_grants);
     assert!(full_grants > 0);
 
+    // A targeted sync never replaces a full sync's file; it does replace its own.
+    let out = command()?
+        .args(["--demo", "--sync-resources"])
+        .arg(format!("user:{user}"))
+        .arg("-f")
+        .arg(&full)
+        .output()?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another file"), "{stderr}");
+    assert_eq!(
+        C1zReader::open(&full)?
+            .selected_sync()
+            .map(|s| s.sync_type.clone()),
+        Some("full".into())
+    );
+    let out = command()?
+        .args(["--demo", "--sync-resources"])
+        .arg(format!("user:{user}"))
+        .arg("-f")
+        .arg(&path)
+        .output()?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(C1zReader::open(&path)?.resources()?.len(), 1);
+
     // --skip-grants: the same targets, no grant.
     let path = dir.path().join("no-grants.c1z");
     let out = command()?
