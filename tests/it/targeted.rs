@@ -325,6 +325,51 @@ async fn targeted_roles_groups_apps_and_permissions_equal_the_full_sync() -> Tes
     Ok(())
 }
 
+/// Every target of the dataset compared with a full sync, under the readings the reference
+/// leaves open and the paging a server may impose: `roleNames` matching project-level
+/// assignments only, `role/all` without tenant roles, a capped page size, `offset` ignored.
+#[tokio::test]
+async fn targeted_syncs_equal_the_full_sync_under_each_knob() -> TestResult {
+    use descope_emulator::EmulatorBuilder;
+    let knobs: Vec<(&str, fn(EmulatorBuilder) -> EmulatorBuilder)> = vec![
+        ("roleNames at project level only", |b| {
+            b.role_names_filter_project_only(true)
+        }),
+        ("tenant roles only in role/search", |b| {
+            b.tenant_roles_only_in_search(true)
+        }),
+        ("pages capped at 30", |b| b.user_search_max_limit(Some(30))),
+        ("offset ignored", |b| b.ignore_search_offset(true)),
+    ];
+    let data = data();
+    let n = named(&data);
+    for (name, knob) in knobs {
+        let emu = knob(Emulator::builder().dataset(data.clone()))
+            .start()
+            .await?;
+        let dir = tempfile::tempdir()?;
+        let full = dir.path().join("full.c1z");
+        sync_to(connector_for(&emu)?, &full).await?;
+        let targets = [
+            n.user.clone(),
+            n.key.clone(),
+            n.tenant.clone(),
+            n.project_role.clone(),
+            n.tenant_role.clone(),
+        ];
+        let path = dir.path().join("t.c1z");
+        targeted(connector_for(&emu)?, &path, &targets.join(",")).await?;
+        for t in &targets {
+            same(
+                &about(&path, t)?,
+                &about(&full, t)?,
+                &format!("{name}: {t}"),
+            );
+        }
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_target_descope_does_not_hold_is_a_warning_not_a_failure() -> TestResult {
     let emu = Emulator::builder().dataset(data()).start().await?;
