@@ -25,8 +25,9 @@
 //!   session for this process only; such a sync is never resumed, so nothing is lost.
 //! - **After the sync.** A finished `.c1z` keeps no session rows of the connector: only an
 //!   unfinished sync needs them, and they would only make the file larger. (It keeps the
-//!   engine's record of the sync's source, so a finished file can be checked before it replaces
-//!   another: `C1zReader::sync_source`.)
+//!   engine's records, under `c1-connector-sdk/`: the sync's source, so a finished file can be
+//!   checked before it replaces another, `C1zReader::sync_source`; and when the sync first
+//!   started, `C1zReader::sync_started_at_ms`.)
 //!
 //! Keys are compared as bytes (UTF-8 order), which is the order of [`SessionStore::scan`].
 //!
@@ -46,6 +47,12 @@ use crate::error::Error;
 /// session row a finished `.c1z` keeps, so a finished file can be checked before it replaces
 /// another.
 pub(crate) const SOURCE_KEY: &str = "c1-connector-sdk/source";
+
+/// The session key of the moment the sync first started (milliseconds since the Unix epoch,
+/// UTC, as decimal text): kept by a resumed sync and in a finished `.c1z`, so a later sync can
+/// ask the source only for what changed since (baton's `started_at` column is local wall-clock
+/// time without a zone, and a resumed sync's row keeps no trace of its first start).
+pub(crate) const STARTED_KEY: &str = "c1-connector-sdk/started-at-ms";
 
 /// The longest key, in bytes.
 pub const MAX_KEY_BYTES: usize = 4096;

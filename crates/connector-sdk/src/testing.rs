@@ -454,7 +454,14 @@ impl Connector for FakeConnector {
         session: SyncSession,
     ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
         if self.state.session_pages {
-            let entries: Vec<(String, Vec<u8>)> = session.store().scan("").try_collect().await?;
+            // The connector's own entries: the engine keeps its records (the source, the first
+            // start) under `c1-connector-sdk/`.
+            let entries: Vec<(String, Vec<u8>)> = session
+                .store()
+                .scan("")
+                .try_filter(|(k, _)| std::future::ready(!k.starts_with("c1-connector-sdk/")))
+                .try_collect()
+                .await?;
             lock(&self.state.begins).push(SessionSeen {
                 sync_id: session.sync_id().to_owned(),
                 resumed: session.is_resumed(),
@@ -499,7 +506,8 @@ pub struct SessionSeen {
     pub resumed: bool,
     /// Whether the session was durable.
     pub durable: bool,
-    /// Every session entry at the start, in key order.
+    /// Every entry of the connector's at the start, in key order (the engine's records under
+    /// `c1-connector-sdk/` left out).
     pub entries: Vec<(String, Vec<u8>)>,
 }
 

@@ -10,7 +10,7 @@ use super::{Run, TypeInfo};
 use crate::connector::ResourceSyncer;
 use crate::error::Error;
 use crate::model::{AnnotationsExt, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants};
-use crate::session::{SOURCE_KEY, SyncSession};
+use crate::session::{SOURCE_KEY, STARTED_KEY, SyncSession};
 use crate::store::{ResumePoint, SyncStore};
 
 impl Run<'_> {
@@ -58,6 +58,14 @@ impl Run<'_> {
                 return Err(Error::failed_precondition(mismatch.to_string()).with_source(mismatch));
             }
             session.put(SOURCE_KEY, source.as_bytes().to_vec()).await?;
+        }
+        if session.get(STARTED_KEY).await?.is_none() {
+            // A fresh sync (or one redone from the start): when it began. A resumed sync keeps
+            // the first start, since it may hold what it listed before that.
+            let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+            session
+                .put(STARTED_KEY, now.to_string().into_bytes())
+                .await?;
         }
         let session = SyncSession::new(self.stats.sync_id.clone(), session)
             .with_resumed(resume.is_some())
