@@ -331,7 +331,8 @@ async fn targeted_roles_groups_apps_and_permissions_equal_the_full_sync() -> Tes
 #[tokio::test]
 async fn targeted_syncs_equal_the_full_sync_under_each_knob() -> TestResult {
     use descope_emulator::EmulatorBuilder;
-    let knobs: Vec<(&str, fn(EmulatorBuilder) -> EmulatorBuilder)> = vec![
+    type Knob = fn(EmulatorBuilder) -> EmulatorBuilder;
+    let knobs: Vec<(&str, Knob)> = vec![
         ("roleNames at project level only", |b| {
             b.role_names_filter_project_only(true)
         }),
@@ -433,9 +434,10 @@ mod service_mode {
 
     fn target(key: &str) -> Resource {
         let (t, id) = key.split_once(':').unwrap_or_default();
-        let mut r = Resource::default();
-        r.id = Some(ResourceId::new(t, id));
-        r
+        Resource {
+            id: Some(ResourceId::new(t, id)),
+            ..Resource::default()
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

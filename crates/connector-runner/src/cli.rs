@@ -285,10 +285,10 @@ pub struct BatonArgs {
     #[arg(long, env = "BATON_SYNC_RESOURCE_TYPES", value_delimiter = ',')]
     pub sync_resource_types: Vec<String>,
 
-    /// Targeted sync: sync only these resources (comma-separated), each as <type>:<id> or as
-    /// baton's resource id bid:r:<type>/<id> (bid:r:<parent-type>/<parent-id>/<type>/<id> under
-    /// a parent): the resource, the child resources under it, its entitlements and the grants
-    /// on them. The file's sync is a partial one.
+    /// Targeted sync: sync only these resources (comma-separated), each as `<type>:<id>` or as
+    /// baton's resource id `bid:r:<type>/<id>` (`bid:r:<parent-type>/<parent-id>/<type>/<id>`
+    /// under a parent): the resource, the child resources under it, its entitlements and the
+    /// grants on them. The file's sync is a partial one.
     #[arg(long, env = "BATON_SYNC_RESOURCES", value_delimiter = ',')]
     pub sync_resources: Vec<String>,
 
