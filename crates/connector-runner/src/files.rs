@@ -193,10 +193,20 @@ pub fn set_aside(partial: &Path, why: &str) -> Result<PathBuf, Failure> {
 }
 
 /// A targeted sync (`--sync-resources`) replaces its target with a file that holds only the
-/// partial sync: an existing target that holds a full (or resources-only) sync is refused, so
-/// a targeted run never replaces the result of a full one by mistake. Reading the target costs
-/// its decompression, once.
+/// partial sync: an existing target (or partial file) that holds a full (or resources-only)
+/// sync, finished or not, is refused, so a targeted run never replaces the result of a full
+/// one, nor the progress of an interrupted one, by mistake. Reading them costs their
+/// decompression, once.
 pub(crate) fn check_targeted_target(file: &Path) -> Result<(), Failure> {
+    // The unfinished sync a rerun would resume lives in the partial file: a targeted sync
+    // written there would drop it.
+    for path in [file.to_path_buf(), partial_path(file)] {
+        check_holds_no_full_sync(&path)?;
+    }
+    Ok(())
+}
+
+fn check_holds_no_full_sync(file: &Path) -> Result<(), Failure> {
     if !file.exists() {
         return Ok(());
     }

@@ -87,6 +87,22 @@ fn sync_resources_writes_a_partial_sync_of_the_targets() -> TestResult {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(C1zReader::open(&path)?.resources()?.len(), 1);
 
+    // Nor the progress of a full sync waiting in the partial file.
+    let fresh = dir.path().join("fresh.c1z");
+    let mut partial = fresh.clone().into_os_string();
+    partial.push(".partial");
+    std::fs::copy(&full, &partial)?;
+    let out = command()?
+        .args(["--demo", "--sync-resources"])
+        .arg(format!("user:{user}"))
+        .arg("-f")
+        .arg(&fresh)
+        .output()?;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(".partial"), "{stderr}");
+    assert!(!fresh.exists() && std::path::Path::new(&partial).exists());
+
     // --skip-grants: the same targets, no grant.
     let path = dir.path().join("no-grants.c1z");
     let out = command()?
