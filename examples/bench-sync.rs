@@ -115,6 +115,11 @@ struct Args {
     /// dump does the same).
     #[arg(long)]
     groups_of_every_tenant: bool,
+    /// A targeted sync (the program's `--sync-resources`) instead of a full one, of the
+    /// dataset's first resource of each of these types (`user`, `access_key`, `tenant`,
+    /// comma-separated): the user and the key, and the tenant the user belongs to.
+    #[arg(long, value_delimiter = ',')]
+    targeted: Vec<String>,
     /// Keep the last run's .c1z at this path (for inspection).
     #[arg(long)]
     keep: Option<PathBuf>,
@@ -221,6 +226,8 @@ struct EmulatorProcess {
     base_url: String,
     project_id: String,
     key: String,
+    /// `<type>:<id>` of the resources `--targeted` may pick.
+    targets: Vec<String>,
 }
 
 impl Drop for EmulatorProcess {
@@ -272,22 +279,33 @@ fn spawn_emulator(args: &Args) -> Result<EmulatorProcess> {
         .context("starting the emulator process")?;
     let stdout = child.stdout.take().context("emulator stdout")?;
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line)?;
+    let mut reader = BufReader::new(stdout);
+    reader.read_line(&mut line)?;
     // "READY <url> <project> <key>"
     let parts: Vec<&str> = line.split_whitespace().collect();
     let ["READY", url, project, key] = parts.as_slice() else {
         bail!("the emulator process did not start: {line:?}");
     };
+    let mut targets = String::new();
+    reader.read_line(&mut targets)?;
+    let targets = targets
+        .strip_prefix("TARGETS")
+        .context("the emulator process named no targets")?
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     Ok(EmulatorProcess {
         base_url: (*url).to_owned(),
         project_id: (*project).to_owned(),
         key: (*key).to_owned(),
+        targets,
         child,
     })
 }
 
 async fn serve(args: &Args) -> Result<()> {
     let data = Dataset::generate(&args.spec());
+    let targets = targets_of(&data);
     let mut builder = Emulator::builder()
         .dataset(data)
         .latency(Duration::from_millis(args.latency_ms), Duration::ZERO)
@@ -303,9 +321,29 @@ async fn serve(args: &Args) -> Result<()> {
         emu.project_id(),
         emu.management_key()
     );
+    println!("TARGETS {}", targets.join(" "));
     // Serve until the parent kills this process.
     std::future::pending::<()>().await;
     Ok(())
+}
+
+/// What `--targeted` picks, as `<type>:<resource id>`: the first user that belongs to a
+/// tenant, that tenant, and the first access key.
+fn targets_of(data: &Dataset) -> Vec<String> {
+    use descope_connector::ids::encode_component as enc;
+    let mut out = Vec::new();
+    if let Some(u) = data
+        .users
+        .iter()
+        .find(|u| !u.test && !u.user_tenants.is_empty())
+    {
+        out.push(format!("user:{}", enc(&u.user_id)));
+        out.push(format!("tenant:{}", enc(&u.user_tenants[0].tenant_id)));
+    }
+    if let Some(k) = data.access_keys.first() {
+        out.push(format!("access_key:{}", enc(&k.id)));
+    }
+    out
 }
 
 struct Run {
@@ -372,6 +410,27 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     }
     if let Some(types) = &args.sync_resource_types {
         cmd.arg("--sync-resource-types").arg(types);
+    }
+    if !args.targeted.is_empty() {
+        let picked: Vec<&str> = emu
+            .targets
+            .iter()
+            .filter(|t| {
+                args.targeted.iter().any(|ty| {
+                    t.strip_prefix(ty.as_str())
+                        .is_some_and(|r| r.starts_with(':'))
+                })
+            })
+            .map(String::as_str)
+            .collect();
+        if picked.len() != args.targeted.len() {
+            bail!(
+                "--targeted {}: the dataset offers {:?}",
+                args.targeted.join(","),
+                emu.targets
+            );
+        }
+        cmd.arg("--sync-resources").arg(picked.join(","));
     }
     if let Some(overlap) = args.user_page_overlap {
         cmd.arg("--user-page-overlap").arg(overlap.to_string());

@@ -18,5 +18,6 @@ mod official_sdk;
 mod provisioning_faults;
 mod races;
 mod sync;
+mod targeted;
 mod targets;
 mod tenants;

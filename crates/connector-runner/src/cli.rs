@@ -285,6 +285,26 @@ pub struct BatonArgs {
     #[arg(long, env = "BATON_SYNC_RESOURCE_TYPES", value_delimiter = ',')]
     pub sync_resource_types: Vec<String>,
 
+    /// Targeted sync: sync only these resources (comma-separated), each as `<type>:<id>` or as
+    /// baton's resource id `bid:r:<type>/<id>` (`bid:r:<parent-type>/<parent-id>/<type>/<id>`
+    /// under a parent): the resource, the child resources under it, its entitlements and the
+    /// grants on them. The file's sync is a partial one.
+    #[arg(long, env = "BATON_SYNC_RESOURCES", value_delimiter = ',')]
+    pub sync_resources: Vec<String>,
+
+    /// Targeted sync: list the entitlements of the --sync-resources but not their grants
+    /// (allowed only with --sync-resources, as in baton).
+    #[arg(
+        long,
+        env = "BATON_SKIP_GRANTS",
+        value_parser = parse_go_bool,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value = "false",
+    )]
+    pub skip_grants: bool,
+
     /// Sync resources only: no entitlements and no grants.
     #[arg(
         long,

@@ -192,6 +192,43 @@ pub fn set_aside(partial: &Path, why: &str) -> Result<PathBuf, Failure> {
     Ok(aside)
 }
 
+/// A targeted sync (`--sync-resources`) replaces its target with a file that holds only the
+/// partial sync: an existing target (or partial file) that holds a full (or resources-only)
+/// sync, finished or not, is refused, so a targeted run never replaces the result of a full
+/// one, nor the progress of an interrupted one, by mistake. Reading them costs their
+/// decompression, once.
+pub(crate) fn check_targeted_target(file: &Path) -> Result<(), Failure> {
+    // The unfinished sync a rerun would resume lives in the partial file: a targeted sync
+    // written there would drop it.
+    for path in [file.to_path_buf(), partial_path(file)] {
+        check_holds_no_full_sync(&path)?;
+    }
+    Ok(())
+}
+
+fn check_holds_no_full_sync(file: &Path) -> Result<(), Failure> {
+    if !file.exists() {
+        return Ok(());
+    }
+    let syncs = C1zReader::open(file).and_then(|r| r.syncs()).map_err(|e| {
+        Failure::usage(format!(
+            "{} exists and could not be read as a .c1z ({e}): a targeted sync (--sync-resources) \
+                 would replace it; write the targeted sync to another file (-f)",
+            file.display()
+        ))
+    })?;
+    if let Some(full) = syncs.iter().find(|s| s.sync_type != "partial") {
+        return Err(Failure::usage(format!(
+            "{} holds a {} sync ({}); a targeted sync (--sync-resources) writes a file holding only \
+             its partial sync and would replace it: write the targeted sync to another file (-f)",
+            file.display(),
+            full.sync_type,
+            full.id
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,14 @@
 //! baton's phase flags mapped onto the engine's options.
 
-use c1_connector_sdk::engine::SyncOptions;
+use c1_connector_sdk::engine::{SyncOptions, TargetedResource};
 
 use crate::cli::BatonArgs;
 use crate::exit::Failure;
 
-/// Applies `--sync-resource-types` and `--skip-entitlements-and-grants`. The engine checks the
-/// type ids against the connector's (an unknown id is a usage error naming the known ones).
+/// Applies `--sync-resource-types`, `--sync-resources`, `--skip-grants` and
+/// `--skip-entitlements-and-grants`. The engine checks the type ids against the connector's (an
+/// unknown id is a usage error naming the known ones); a target that does not parse, and
+/// `--skip-grants` without `--sync-resources` (baton refuses it too), are usage errors here.
 pub(crate) fn apply_phase_flags(
     options: SyncOptions,
     args: &BatonArgs,
@@ -21,5 +23,25 @@ pub(crate) fn apply_phase_flags(
     if !types.is_empty() {
         options = options.with_sync_resource_types(types);
     }
-    Ok(options.with_skip_entitlements_and_grants(args.skip_entitlements_and_grants))
+    let mut targets = Vec::new();
+    for t in args
+        .sync_resources
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+    {
+        let target: TargetedResource = t.parse().map_err(|e: c1_connector_sdk::error::Error| {
+            Failure::usage(format!("--sync-resources: {}", e.message()))
+        })?;
+        targets.push(target);
+    }
+    if args.skip_grants && targets.is_empty() {
+        return Err(Failure::usage(
+            "--skip-grants can only be set within a targeted sync: add --sync-resources (as in baton)",
+        ));
+    }
+    Ok(options
+        .with_targeted_resources(targets)
+        .with_skip_grants(args.skip_grants)
+        .with_skip_entitlements_and_grants(args.skip_entitlements_and_grants))
 }

@@ -183,6 +183,9 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
     if let Some(dir) = &args.c1z_temp_dir {
         files::check_temp_dir(dir)?;
     }
+    if args.output == OutputFormat::C1z && !args.sync_resources.is_empty() {
+        files::check_targeted_target(&file)?;
+    }
 
     let connected = program.connect(&cli.connector, Purpose::Sync).await?;
     let started = Instant::now();
@@ -252,7 +255,9 @@ async fn sync_c1z(
     // costs.
     let partial = files::partial_path(file);
     files::promote_finished(&partial, file, &connected.source)?;
-    let sync_type = if syncer.options().skip_entitlements_and_grants {
+    let sync_type = if !syncer.options().targeted_resources.is_empty() {
+        SyncType::Partial
+    } else if syncer.options().skip_entitlements_and_grants {
         SyncType::ResourcesOnly
     } else {
         SyncType::Full

@@ -36,6 +36,12 @@ fn config<P: ConnectorProgram>(
     baton: &BatonArgs,
     version: &'static str,
 ) -> Result<ServiceConfig, Failure> {
+    if !baton.sync_resources.is_empty() || baton.skip_grants {
+        return Err(Failure::usage(
+            "--sync-resources and --skip-grants apply to a one-shot sync: in service mode each sync task \
+             from ConductorOne names its own targets",
+        ));
+    }
     let id = baton.client_id.clone().unwrap_or_default();
     let secret = baton
         .client_secret

@@ -90,6 +90,7 @@ pub mod page;
 pub mod protojson;
 pub mod session;
 pub mod store;
+mod targeted;
 #[cfg(feature = "test-util")]
 pub mod testing;
 

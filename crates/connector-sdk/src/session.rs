@@ -25,8 +25,9 @@
 //!   session for this process only; such a sync is never resumed, so nothing is lost.
 //! - **After the sync.** A finished `.c1z` keeps no session rows of the connector: only an
 //!   unfinished sync needs them, and they would only make the file larger. (It keeps the
-//!   engine's record of the sync's source, so a finished file can be checked before it replaces
-//!   another: `C1zReader::sync_source`.)
+//!   engine's records, under `c1-connector-sdk/`: the sync's source, so a finished file can be
+//!   checked before it replaces another, `C1zReader::sync_source`; and when the sync first
+//!   started, `C1zReader::sync_started_at_ms`.)
 //!
 //! Keys are compared as bytes (UTF-8 order), which is the order of [`SessionStore::scan`].
 
@@ -44,6 +45,12 @@ use crate::error::Error;
 /// session row a finished `.c1z` keeps, so a finished file can be checked before it replaces
 /// another.
 pub(crate) const SOURCE_KEY: &str = "c1-connector-sdk/source";
+
+/// The session key of the moment the sync first started (milliseconds since the Unix epoch,
+/// UTC, as decimal text): kept by a resumed sync and in a finished `.c1z`, so a later sync can
+/// ask the source only for what changed since (baton's `started_at` column is local wall-clock
+/// time without a zone, and a resumed sync's row keeps no trace of its first start).
+pub(crate) const STARTED_KEY: &str = "c1-connector-sdk/started-at-ms";
 
 /// The longest key, in bytes.
 pub const MAX_KEY_BYTES: usize = 4096;
@@ -335,6 +342,7 @@ pub struct SyncSession {
     store: SessionStore,
     counters: SyncCounters,
     resource_types: Vec<String>,
+    targeted: Vec<crate::targeted::TargetedResource>,
 }
 
 /// Figures a connector reports about one sync (users announced by the API and users synced,
@@ -407,7 +415,32 @@ impl SyncSession {
             store,
             counters: SyncCounters::default(),
             resource_types: Vec::new(),
+            targeted: Vec::new(),
         }
+    }
+
+    /// Marks the sync as targeted at these resources (the engine passes its
+    /// `SyncOptions::targeted_resources`); empty for a sync of every resource.
+    #[must_use]
+    pub fn with_targeted(mut self, targets: Vec<crate::targeted::TargetedResource>) -> Self {
+        self.targeted = targets;
+        self
+    }
+
+    /// The resources a targeted sync fetches (empty for a sync of every resource): a connector
+    /// can then fetch only what the grants of these resources need instead of building state
+    /// over every resource.
+    ///
+    /// ```
+    /// use c1_connector_sdk::engine::TargetedResource;
+    /// use c1_connector_sdk::session::{SessionStore, SyncSession};
+    /// let session = SyncSession::new("s", SessionStore::memory())
+    ///     .with_targeted(vec!["tenant:T1".parse::<TargetedResource>()?]);
+    /// assert_eq!(session.targeted()[0].id.resource, "T1");
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
+    /// ```
+    pub fn targeted(&self) -> &[crate::targeted::TargetedResource] {
+        &self.targeted
     }
 
     /// Limits the sync to these resource types (the engine passes its

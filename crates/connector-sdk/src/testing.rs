@@ -49,6 +49,8 @@ pub enum FakeOp {
     Action,
     /// `list_events`.
     Events,
+    /// `get` (a targeted sync's [`ResourceGetter`](crate::connector::ResourceGetter)).
+    Get,
 }
 
 /// An injected failure: the next `times` matching calls fail with `code`.
@@ -126,6 +128,7 @@ struct State {
     stuck_token: Vec<String>,
     provisioning: bool,
     session_pages: bool,
+    targeted_get: bool,
     session: Mutex<Option<SessionStore>>,
     begins: Mutex<Vec<SessionSeen>>,
     account_types: Vec<String>,
@@ -300,6 +303,15 @@ impl FakeConnectorBuilder {
         self
     }
 
+    /// Gives every syncer a [`ResourceGetter`](crate::connector::ResourceGetter) that answers
+    /// the resource it holds with that id (and parent, when one is asked for), `NotFound`
+    /// otherwise: targeted syncs.
+    #[must_use]
+    pub fn targeted_get(mut self, on: bool) -> Self {
+        self.state.targeted_get = on;
+        self
+    }
+
     /// Makes every listing call write one session record for its page before returning it
     /// (key `page/<op>/<what>/<token>`, value the page's ids, one per line: resource keys,
     /// entitlement ids, grant ids), and every `begin_sync` record what its session held (see
@@ -442,7 +454,14 @@ impl Connector for FakeConnector {
         session: SyncSession,
     ) -> Result<Vec<Arc<dyn ResourceSyncer>>, Error> {
         if self.state.session_pages {
-            let entries: Vec<(String, Vec<u8>)> = session.store().scan("").try_collect().await?;
+            // The connector's own entries: the engine keeps its records (the source, the first
+            // start) under `c1-connector-sdk/`.
+            let entries: Vec<(String, Vec<u8>)> = session
+                .store()
+                .scan("")
+                .try_filter(|(k, _)| std::future::ready(!k.starts_with("c1-connector-sdk/")))
+                .try_collect()
+                .await?;
             lock(&self.state.begins).push(SessionSeen {
                 sync_id: session.sync_id().to_owned(),
                 resumed: session.is_resumed(),
@@ -487,7 +506,8 @@ pub struct SessionSeen {
     pub resumed: bool,
     /// Whether the session was durable.
     pub durable: bool,
-    /// Every session entry at the start, in key order.
+    /// Every entry of the connector's at the start, in key order (the engine's records under
+    /// `c1-connector-sdk/` left out).
     pub entries: Vec<(String, Vec<u8>)>,
 }
 
@@ -623,6 +643,12 @@ impl ResourceSyncer for FakeSyncer {
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         self.state.provisioning.then_some(self as &dyn Provisioner)
+    }
+
+    fn resource_getter(&self) -> Option<&dyn crate::connector::ResourceGetter> {
+        self.state
+            .targeted_get
+            .then_some(self as &dyn crate::connector::ResourceGetter)
     }
 
     fn account_manager(&self) -> Option<&dyn AccountManager> {

@@ -21,6 +21,7 @@ use crate::kinds::ACCESS_KEY_TYPE;
 use crate::permission::PermissionSyncer;
 use crate::provisioner::DescopeProvisioner;
 use crate::role::RoleSyncer;
+use crate::targeted;
 use crate::tenant::TenantSyncer;
 use crate::user::syncer::UserSyncer;
 use crate::{resume, user};
@@ -218,6 +219,20 @@ impl Connector for DescopeConnector {
             sync_last_login: self.pager.last_login,
         };
         resume::check_identity(session.store(), &identity, session.is_resumed()).await?;
+        if !session.targeted().is_empty() {
+            // A targeted sync (--sync-resources): see `targeted`.
+            let ctx = self.sync_context(
+                session.store().clone(),
+                session.counters().clone(),
+                session.includes(ACCESS_KEY_TYPE),
+            );
+            return Ok(targeted::wrap(
+                self.syncers_of(ctx.clone()),
+                ctx,
+                session.targeted(),
+                self.groups_of_every_tenant,
+            ));
+        }
         Ok(self.syncers_with(
             session.store().clone(),
             session.counters().clone(),
@@ -234,13 +249,27 @@ impl DescopeConnector {
         counters: SyncCounters,
         include_keys: bool,
     ) -> Vec<Arc<dyn ResourceSyncer>> {
-        let ctx = Arc::new(SyncContext::new(
+        self.syncers_of(self.sync_context(session, counters, include_keys))
+    }
+
+    /// The state the syncers of one sync share.
+    fn sync_context(
+        &self,
+        session: SessionStore,
+        counters: SyncCounters,
+        include_keys: bool,
+    ) -> Arc<SyncContext> {
+        Arc::new(SyncContext::new(
             self.client.clone(),
             self.pager.clone(),
             session,
             counters,
             include_keys,
-        ));
+        ))
+    }
+
+    /// The syncers over one shared context.
+    fn syncers_of(&self, ctx: Arc<SyncContext>) -> Vec<Arc<dyn ResourceSyncer>> {
         let provisioner = self.provisioner.clone();
         vec![
             Arc::new(UserSyncer {

@@ -45,7 +45,7 @@ pub(crate) fn group_resource_id(tenant_id: &str, group_id: &str) -> String {
     )
 }
 
-fn parse_group_id(id: &str) -> Result<(String, String), Error> {
+pub(crate) fn parse_group_id(id: &str) -> Result<(String, String), Error> {
     let bad = || {
         Error::invalid_argument(format!(
             "'{id}' is not a Descope group id (<tenant>/<group>)"
@@ -409,6 +409,10 @@ impl ResourceSyncer for GroupSyncer {
             );
         }
         Ok(Page::of_entitlement(entitlement, grants, None))
+    }
+
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceGetter> {
+        Some(self)
     }
 
     fn provisioner(&self) -> Option<&dyn Provisioner> {

@@ -58,9 +58,10 @@ mod permission;
 mod role;
 mod tenant;
 mod user;
-// Floor 3: grants and revokes dispatched, and the connector.
+// Floor 3: grants and revokes dispatched, targeted syncs, and the connector.
 mod connector;
 mod provision;
+mod targeted;
 
 pub use config::{
     DEFAULT_EVENT_LOOKBACK, DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_OVERLAP,

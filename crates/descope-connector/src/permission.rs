@@ -125,6 +125,10 @@ impl ResourceSyncer for PermissionSyncer {
         Ok(Page::last(grants))
     }
 
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceGetter> {
+        Some(self)
+    }
+
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         Some(self)
     }

@@ -156,6 +156,10 @@ impl ResourceSyncer for RoleSyncer {
         .await
     }
 
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceGetter> {
+        Some(self)
+    }
+
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         Some(self)
     }

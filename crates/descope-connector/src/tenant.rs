@@ -137,6 +137,10 @@ impl ResourceSyncer for TenantSyncer {
         .await
     }
 
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceGetter> {
+        Some(self)
+    }
+
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         Some(self)
     }

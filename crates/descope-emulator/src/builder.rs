@@ -95,6 +95,10 @@ impl fmt::Debug for EmulatorBuilder {
             .field("user_search_max_limit", &self.paging.max_limit)
             .field("ignore_search_offset", &self.paging.ignore_offset)
             .field(
+                "role_names_filter_project_only",
+                &self.paging.role_names_project_only,
+            )
+            .field(
                 "tenant_roles_only_in_search",
                 &self.tenant_roles_only_in_search,
             )
@@ -228,6 +232,14 @@ impl EmulatorBuilder {
     /// would (default `false`: a positive `offset` wins over `page`, as Descope documents).
     pub fn ignore_search_offset(mut self, on: bool) -> Self {
         self.paging.ignore_offset = on;
+        self
+    }
+
+    /// User search's `roleNames` matches users holding the role at project level only, not in a
+    /// tenant (default `false`: either level, as "users must have one of the specified roles"
+    /// reads). Descope does not say which.
+    pub fn role_names_filter_project_only(mut self, on: bool) -> Self {
+        self.paging.role_names_project_only = on;
         self
     }
 

@@ -12,3 +12,4 @@ mod program;
 mod resume;
 mod secrets;
 mod service;
+mod targeted;

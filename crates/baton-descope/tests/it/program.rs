@@ -134,6 +134,13 @@ fn subcommands_describe_the_connector_without_credentials() -> TestResult {
         ("access_key", "CAPABILITY_RESOURCE_DELETE"),
         ("role", "CAPABILITY_PROVISION"),
         ("tenant", "CAPABILITY_PROVISION"),
+        ("user", "CAPABILITY_TARGETED_SYNC"),
+        ("access_key", "CAPABILITY_TARGETED_SYNC"),
+        ("tenant", "CAPABILITY_TARGETED_SYNC"),
+        ("role", "CAPABILITY_TARGETED_SYNC"),
+        ("app", "CAPABILITY_TARGETED_SYNC"),
+        ("group", "CAPABILITY_TARGETED_SYNC"),
+        ("permission", "CAPABILITY_TARGETED_SYNC"),
     ] {
         assert!(
             of(id).iter().any(|c| c == cap),
@@ -144,6 +151,11 @@ fn subcommands_describe_the_connector_without_credentials() -> TestResult {
     let connector_caps = caps["connectorCapabilities"].to_string();
     assert!(
         connector_caps.contains("CAPABILITY_ACTIONS"),
+        "{connector_caps}"
+    );
+    assert!(
+        connector_caps.contains("CAPABILITY_TARGETED_SYNC")
+            && connector_caps.contains("CAPABILITY_SERVICE_MODE_TARGETED_SYNC"),
         "{connector_caps}"
     );
     assert_eq!(

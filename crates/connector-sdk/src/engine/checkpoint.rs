@@ -46,6 +46,9 @@ pub(super) struct Checkpoint {
     /// empty for every type. A resume must select the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) selected_types: Vec<String>,
+    /// Set by a targeted sync (which is never resumed), so no run resumes its sync.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) targeted: bool,
 }
 
 pub(super) const ENGINE: &str = "c1-connector-sdk";
@@ -62,6 +65,7 @@ impl Checkpoint {
             done_beyond: Vec::new(),
             in_progress: Vec::new(),
             selected_types: Vec::new(),
+            targeted: false,
         }
     }
 

@@ -21,6 +21,7 @@ mod retry;
 mod run;
 mod stats;
 
+pub use crate::targeted::TargetedResource;
 pub use options::{ProgressFn, SyncOptions};
 pub use resume::{NotResumable, SourceMismatch, resume_refusal};
 pub use retry::RetryPolicy;

@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::retry::RetryPolicy;
 use super::stats::Progress;
+use crate::targeted::TargetedResource;
 
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -40,6 +41,13 @@ pub struct SyncOptions {
     /// What the sync reads (a project and a base URL, say; never a secret). See
     /// [`SyncOptions::with_source`].
     pub source: Option<String>,
+    /// Sync only these resources (baton's `--sync-resources`, a task's
+    /// `targeted_sync_resources`); empty for a sync of every resource. See
+    /// [`SyncOptions::with_targeted_resources`].
+    pub targeted_resources: Vec<TargetedResource>,
+    /// In a targeted sync, list no grants (baton's `--skip-grants`). See
+    /// [`SyncOptions::with_skip_grants`].
+    pub skip_grants: bool,
 }
 
 impl Default for SyncOptions {
@@ -55,6 +63,8 @@ impl Default for SyncOptions {
             sync_resource_types: Vec::new(),
             skip_entitlements_and_grants: false,
             source: None,
+            targeted_resources: Vec::new(),
+            skip_grants: false,
         }
     }
 }
@@ -73,6 +83,8 @@ impl fmt::Debug for SyncOptions {
                 "skip_entitlements_and_grants",
                 &self.skip_entitlements_and_grants,
             )
+            .field("targeted_resources", &self.targeted_resources)
+            .field("skip_grants", &self.skip_grants)
             .finish_non_exhaustive()
     }
 }
@@ -187,6 +199,55 @@ impl SyncOptions {
     #[must_use]
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
         self.source = Some(source.into());
+        self
+    }
+
+    /// Syncs only these resources, as baton's targeted sync does (`--sync-resources`): each is
+    /// fetched with its type's [`ResourceGetter`](crate::connector::ResourceGetter), the child
+    /// resources under it are listed (resources only), and its own entitlements and grants are
+    /// listed (grants unless [`with_skip_grants`](Self::with_skip_grants)). Nothing else is
+    /// listed. Targets of a type outside [`sync_resource_types`](Self::sync_resource_types)
+    /// are left out, and repeated targets are synced once.
+    ///
+    /// The store is told the sync is [`SyncType::Partial`](crate::store::SyncType::Partial):
+    /// baton's `partial`, which ConductorOne merges into the last full sync. A grant's principal
+    /// need not be in a partial sync. A target that the connector does not find is a warning (the
+    /// sync goes on, like baton); a type whose syncer has no getter fails the sync with
+    /// `InvalidArgument` before anything is fetched. A targeted sync is never resumed: an
+    /// unfinished one is refused with [`NotResumable`](crate::engine::NotResumable), and a
+    /// targeted run refuses to resume an unfinished sync of another kind the same way.
+    ///
+    /// ```
+    /// use c1_connector_sdk::engine::{SyncOptions, TargetedResource};
+    /// let options = SyncOptions::default()
+    ///     .with_targeted_resources(TargetedResource::parse_list("user:U1,tenant:T1")?);
+    /// assert_eq!(options.targeted_resources.len(), 2);
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_targeted_resources(
+        mut self,
+        targets: impl IntoIterator<Item = TargetedResource>,
+    ) -> Self {
+        self.targeted_resources = targets.into_iter().collect();
+        self
+    }
+
+    /// In a targeted sync, lists the targets' entitlements but not their grants (baton's
+    /// `--skip-grants`, which baton allows only within a targeted sync: a sync of every resource
+    /// with this set fails with `InvalidArgument`).
+    ///
+    /// ```
+    /// use c1_connector_sdk::engine::{SyncOptions, TargetedResource};
+    /// let options = SyncOptions::default()
+    ///     .with_targeted_resources(["user:U1".parse::<TargetedResource>()?])
+    ///     .with_skip_grants(true);
+    /// assert!(options.skip_grants);
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_skip_grants(mut self, skip: bool) -> Self {
+        self.skip_grants = skip;
         self
     }
 }

@@ -34,10 +34,13 @@ pub enum SyncType {
     Full,
     /// Resource types and resources only (`--skip-entitlements-and-grants`).
     ResourcesOnly,
+    /// Some resources only (a targeted sync, `--sync-resources`), which ConductorOne merges into
+    /// the last full sync.
+    Partial,
 }
 
 impl SyncType {
-    /// baton's name, as stored in `v1_sync_runs.sync_type`: `full`, `resources_only`.
+    /// baton's name, as stored in `v1_sync_runs.sync_type`: `full`, `resources_only`, `partial`.
     ///
     /// ```
     /// use c1_connector_sdk::store::SyncType;
@@ -47,6 +50,7 @@ impl SyncType {
         match self {
             SyncType::Full => "full",
             SyncType::ResourcesOnly => "resources_only",
+            SyncType::Partial => "partial",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The fake connector's account creation, deletion, actions and event feed.
+//! The fake connector's targeted get, account creation, deletion, actions and event feed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,6 +33,29 @@ pub(super) struct Actions {
     next: u64,
     outcomes: HashMap<String, ActionOutcome>,
     pending: HashMap<String, (ResourceId, bool)>,
+}
+
+#[async_trait]
+impl crate::connector::ResourceGetter for FakeSyncer {
+    async fn get(&self, id: &ResourceId, parent: Option<&ResourceId>) -> Result<Resource, Error> {
+        let t = &self.resource_type.id;
+        let _g = self
+            .state
+            .enter(
+                FakeOp::Get,
+                t,
+                format!("get {} {}", key(Some(id)), key(parent)),
+            )
+            .await?;
+        lock(&self.state.resources)
+            .iter()
+            .find(|r| {
+                r.id.as_ref() == Some(id)
+                    && parent.is_none_or(|p| r.parent_resource_id.as_ref() == Some(p))
+            })
+            .cloned()
+            .ok_or_else(|| Error::not_found(format!("no resource {}", key(Some(id)))))
+    }
 }
 
 #[async_trait]

@@ -172,14 +172,17 @@ fn stored_ids(path: &Path) -> Vec<String> {
     ids
 }
 
-/// Rows of `v1_connector_sessions`, every sync.
+/// Rows of `v1_connector_sessions` of the connector (the engine's own records, under
+/// `c1-connector-sdk/`, left out), every sync.
 pub(crate) fn session_rows(path: &Path) -> i64 {
     C1zReader::open(path)
         .unwrap()
         .connection()
-        .query_row("SELECT count(*) FROM v1_connector_sessions", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM v1_connector_sessions WHERE key NOT LIKE 'c1-connector-sdk/%'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 

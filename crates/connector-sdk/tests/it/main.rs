@@ -18,6 +18,7 @@ mod props;
 mod provision;
 mod resume;
 mod session;
+mod targeted;
 
 use c1_connector_sdk::model::{
     ChildResourceType, Entitlement, Grant, GroupTrait, Resource, ResourceId, ResourceType, Trait,

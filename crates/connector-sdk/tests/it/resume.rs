@@ -362,8 +362,9 @@ async fn a_finished_file_names_its_source() {
             r.get(0)
         })
         .unwrap();
-    assert_eq!(rows, 1);
-    // Without a source, nothing is kept (and nothing is claimed).
+    // The source and the sync's first start.
+    assert_eq!(rows, 2);
+    // Without a source, none is kept (and none is claimed).
     let plain = dir.path().join("plain.c1z");
     let mut w = C1zWriter::open_or_resume(&plain).unwrap();
     Syncer::new(Arc::new(org().build()), SyncOptions::default())
@@ -407,4 +408,67 @@ async fn another_resource_type_selection_is_not_resumable() {
         why.contains("every resource type") && why.contains("resource types user"),
         "{why}"
     );
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// A finished file keeps when its sync first started (UTC milliseconds), and a resumed sync
+/// keeps the first run's start: what the source changed after it is in no earlier file.
+#[tokio::test]
+async fn a_finished_file_keeps_the_first_start_of_its_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.c1z");
+    let before = now_ms();
+    let failing = org()
+        .fault(Fault::new(FakeOp::Grants, Code::Unavailable).times(1000))
+        .build();
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    Syncer::new(
+        Arc::new(failing),
+        SyncOptions::default().with_max_retries(0),
+    )
+    .run(&mut w)
+    .await
+    .unwrap_err();
+    drop(w);
+    let first_run_ended = now_ms();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    assert!(w.resumed_sync_id().is_some());
+    Syncer::new(Arc::new(org().build()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    let started = C1zReader::open(&path)
+        .unwrap()
+        .sync_started_at_ms()
+        .unwrap()
+        .expect("recorded");
+    assert!(
+        (before..=first_run_ended).contains(&started),
+        "{before} <= {started} <= {first_run_ended}"
+    );
+
+    // A fresh sync records its own start.
+    let fresh = dir.path().join("fresh.c1z");
+    let before = now_ms();
+    let mut w = C1zWriter::create(&fresh).unwrap();
+    Syncer::new(Arc::new(org().build()), SyncOptions::default())
+        .run(&mut w)
+        .await
+        .unwrap();
+    let started = C1zReader::open(&fresh)
+        .unwrap()
+        .sync_started_at_ms()
+        .unwrap()
+        .expect("recorded");
+    assert!((before..=now_ms()).contains(&started));
 }

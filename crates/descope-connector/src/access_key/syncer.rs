@@ -78,6 +78,10 @@ impl ResourceSyncer for AccessKeySyncer {
         Ok(Page::last(Vec::new()))
     }
 
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceGetter> {
+        Some(self)
+    }
+
     fn resource_deleter(&self) -> Option<&dyn ResourceDeleter> {
         Some(self)
     }

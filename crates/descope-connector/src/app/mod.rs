@@ -171,6 +171,10 @@ impl ResourceSyncer for AppSyncer {
         .await
     }
 
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceGetter> {
+        Some(self)
+    }
+
     fn provisioner(&self) -> Option<&dyn Provisioner> {
         Some(self)
     }

@@ -81,6 +81,10 @@ impl ResourceSyncer for UserSyncer {
         Ok(Page::last(Vec::new()))
     }
 
+    fn resource_getter(&self) -> Option<&dyn c1_connector_sdk::connector::ResourceGetter> {
+        Some(self)
+    }
+
     fn account_manager(&self) -> Option<&dyn c1_connector_sdk::connector::AccountManager> {
         Some(self)
     }

@@ -34,6 +34,8 @@ struct Filter<'r> {
     statuses: Option<Vec<UserStatus>>,
     tenants: Option<HashSet<String>>,
     role_names: Option<HashSet<&'r str>>,
+    /// `roleNames` matches project-level assignments only ([`Paging::role_names_project_only`]).
+    role_names_project_only: bool,
     /// tenant id → (role names, all must match)
     tenant_roles: Vec<(String, Vec<String>, bool)>,
     custom: Vec<(&'r str, &'r Value)>,
@@ -93,6 +95,7 @@ impl<'r> Filter<'r> {
             statuses: statuses(req)?,
             tenants: tenants(req, state),
             role_names: set(&req.role_names),
+            role_names_project_only: false,
             tenant_roles: tenant_roles(req, state),
             custom: req
                 .custom_attributes
@@ -186,11 +189,13 @@ impl<'r> Filter<'r> {
             return false;
         }
         if let Some(r) = &self.role_names {
-            // Any level: a project role, or a role held in any tenant.
+            // Any level: a project role, or a role held in any tenant (unless the knob reads
+            // `roleNames` as project-level assignments only).
             let has = u.role_names.iter().any(|n| r.contains(n.as_str()))
-                || u.user_tenants
-                    .iter()
-                    .any(|m| m.role_names.iter().any(|n| r.contains(n.as_str())));
+                || (!self.role_names_project_only
+                    && u.user_tenants
+                        .iter()
+                        .any(|m| m.role_names.iter().any(|n| r.contains(n.as_str()))));
             if !has {
                 return false;
             }
@@ -427,6 +432,8 @@ pub(crate) struct Paging {
     pub(crate) max_limit: Option<usize>,
     /// Ignore `offset` and page by `page * limit` only, as an older backend would.
     pub(crate) ignore_offset: bool,
+    /// `roleNames` matches project-level role assignments only, not roles held in a tenant.
+    pub(crate) role_names_project_only: bool,
 }
 
 /// Runs a search: `total` counts every match, the page is `offset` (when positive) or
@@ -459,7 +466,8 @@ pub(crate) fn search<'s>(
     let hits = match cache.get(generation, &key) {
         Some(hits) => hits,
         None => {
-            let filter = Filter::compile(req, state)?;
+            let mut filter = Filter::compile(req, state)?;
+            filter.role_names_project_only = paging.role_names_project_only;
             let hits: Arc<[usize]> = state
                 .users
                 .iter()

@@ -255,3 +255,30 @@ async fn offset_can_be_ignored_while_page_is_honoured() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn role_names_can_match_project_level_assignments_only() -> TestResult {
+    let mut d = roles();
+    let mut at_project = UserRecord::new("U1", "one@x.io");
+    at_project.role_names = vec!["Viewer".into()];
+    let mut in_tenant = UserRecord::new("U2", "two@x.io");
+    in_tenant.user_tenants = vec![descope_emulator::UserTenantRecord::new(
+        "T1",
+        "One",
+        vec!["Viewer".into()],
+    )];
+    d.users = vec![at_project, in_tenant];
+    let body = json!({"roleNames": ["Viewer"]});
+    let either = Api::start(Emulator::builder().dataset(d.clone())).await;
+    assert_eq!(ids(&either.search(body.clone()).await), ["U1", "U2"]);
+    let project_only = Api::start(
+        Emulator::builder()
+            .dataset(d)
+            .role_names_filter_project_only(true),
+    )
+    .await;
+    let v = project_only.search(body).await;
+    assert_eq!(ids(&v), ["U1"]);
+    assert_eq!(v["total"], 1);
+    Ok(())
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use c1_connector_sdk::engine::{SyncOptions, Syncer};
+use c1_connector_sdk::engine::{SyncOptions, Syncer, TargetedResource};
 use c1_connector_sdk::error::Error as SdkError;
 use c1_connector_sdk::store::{C1zWriter, SyncStore};
 use tokio_util::sync::CancellationToken;
@@ -174,10 +174,12 @@ async fn sync_and_upload(
 /// Maps a sync task's options and the local settings onto the engine's options. This is the
 /// one place to wire the task fields when the engine gains them:
 ///
-/// - `sync_resource_type_ids` (the task's, else `--sync-resource-types`),
-///   `skip_entitlements_and_grants`, `skip_grants`, `targeted_sync_resources`: the engine has
-///   no such options yet, so the sync is a full one: a superset of what was asked, so nothing
-///   ConductorOne expects is missing. Logged at warn level.
+/// - `sync_resource_type_ids` (the task's, else `--sync-resource-types`) and
+///   `skip_entitlements_and_grants`: the engine's options of the same names.
+/// - `targeted_sync_resources`: a targeted sync of those resources (a `partial` sync, as
+///   baton's); a resource without a type or an id fails the task with `InvalidArgument`.
+/// - `skip_grants`: honoured in a targeted sync; without targets (baton's runner refuses the
+///   flag there) the grants are synced too, a superset of what was asked, logged at warn level.
 /// - `skip_expand_grants`: satisfied already (the engine never expands grants).
 /// - `storage_engine`: only v1 (SQLite) files are written, which every baton reads.
 fn engine_options(
@@ -185,7 +187,7 @@ fn engine_options(
     local_types: &[String],
     workers: Option<usize>,
     cancel: CancellationToken,
-) -> SyncOptions {
+) -> Result<SyncOptions, SdkError> {
     let mut options = SyncOptions::default().with_cancel(cancel);
     if let Some(n) = workers {
         options = options.with_concurrency(n);
@@ -198,23 +200,31 @@ fn engine_options(
     if !types.is_empty() {
         options = options.with_sync_resource_types(types.iter().cloned());
     }
+    let targets = spec
+        .targeted_sync_resources
+        .iter()
+        .map(TargetedResource::from_resource)
+        .collect::<Result<Vec<_>, _>>()?;
     if spec.skip_entitlements_and_grants {
         options = options.with_skip_entitlements_and_grants(true);
+    } else if spec.skip_grants && !targets.is_empty() {
+        options = options.with_skip_grants(true);
     } else if spec.skip_grants {
-        // The engine skips entitlements and grants together only: a sync with its grants is a
-        // superset of what was asked, never less.
-        tracing::warn!("skip_grants alone is not supported by this engine: syncing grants too");
+        // Outside a targeted sync a sync with its grants is a superset of what was asked,
+        // never less (baton's runner allows skip-grants only in a targeted sync).
+        tracing::warn!("skip_grants without targeted resources: syncing grants too");
     }
-    if !spec.targeted_sync_resources.is_empty() {
-        tracing::warn!(
-            resources = spec.targeted_sync_resources.len(),
-            "the sync engine cannot sync single resources yet: running a full sync"
+    if !targets.is_empty() {
+        tracing::info!(
+            resources = targets.len(),
+            "targeted sync of the task's resources"
         );
+        options = options.with_targeted_resources(targets);
     }
     if !spec.storage_engine.is_empty() && spec.storage_engine != "sqlite" {
         tracing::info!(storage_engine = %spec.storage_engine, "writing a v1 (SQLite) .c1z, the only format this SDK writes");
     }
-    options
+    Ok(options)
 }
 
 async fn write_sync(
@@ -240,7 +250,7 @@ async fn write_sync(
         &ctx.settings.sync_resource_type_ids,
         ctx.settings.sync_workers,
         cancel.clone(),
-    );
+    )?;
     let stats = Syncer::new(ctx.connector.clone(), options)
         .run(&mut writer)
         .await?;

@@ -50,6 +50,23 @@ pub fn sync_full(id: &str) -> Task {
     task(id, TaskType::SyncFull(SyncFullTask::default()))
 }
 
+/// A sync with these options (`targeted_sync_resources`, `sync_resource_type_ids`,
+/// `skip_grants`...).
+pub fn sync_with(id: &str, spec: SyncFullTask) -> Task {
+    task(id, TaskType::SyncFull(spec))
+}
+
+/// A targeted sync of `resources` (each a resource with an id, maybe a parent id).
+pub fn sync_targeted(id: &str, resources: Vec<Resource>) -> Task {
+    sync_with(
+        id,
+        SyncFullTask {
+            targeted_sync_resources: resources,
+            ..SyncFullTask::default()
+        },
+    )
+}
+
 /// A grant of `entitlement` to `principal`.
 pub fn grant(id: &str, entitlement: &Entitlement, principal: &Resource) -> Task {
     task(

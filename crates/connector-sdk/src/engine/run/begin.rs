@@ -10,7 +10,7 @@ use super::{Run, TypeInfo};
 use crate::connector::ResourceSyncer;
 use crate::error::Error;
 use crate::model::{AnnotationsExt, SkipEntitlements, SkipEntitlementsAndGrants, SkipGrants};
-use crate::session::{SOURCE_KEY, SyncSession};
+use crate::session::{SOURCE_KEY, STARTED_KEY, SyncSession};
 use crate::store::{ResumePoint, SyncStore};
 
 impl Run<'_> {
@@ -33,6 +33,7 @@ impl Run<'_> {
         let mut point = None;
         if let Some(p) = store.resume().await? {
             let ck = Checkpoint::parse(&p.state);
+            self.check_targeted_resume(ck.as_ref(), Some(&p))?;
             if let Some(ck) = &ck {
                 self.check_same_selection(ck)?;
             }
@@ -58,10 +59,19 @@ impl Run<'_> {
             }
             session.put(SOURCE_KEY, source.as_bytes().to_vec()).await?;
         }
+        if session.get(STARTED_KEY).await?.is_none() {
+            // A fresh sync (or one redone from the start): when it began. A resumed sync keeps
+            // the first start, since it may hold what it listed before that.
+            let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+            session
+                .put(STARTED_KEY, now.to_string().into_bytes())
+                .await?;
+        }
         let session = SyncSession::new(self.stats.sync_id.clone(), session)
             .with_resumed(resume.is_some())
             .with_counters(self.counters.clone())
-            .with_resource_types(self.options.sync_resource_types.clone());
+            .with_resource_types(self.options.sync_resource_types.clone())
+            .with_targeted(self.options.targeted_resources.clone());
         let syncers = {
             let connector = self.connector.clone();
             self.options

@@ -87,6 +87,7 @@ mod begin;
 mod keys;
 mod pages;
 mod progress;
+mod targeted;
 
 type JobFuture = BoxFuture<'static, (Job, Result<Output, Error>)>;
 
@@ -193,7 +194,14 @@ impl<'a> Run<'a> {
                 .await
                 .map_err(|e| e.context("validate"))?;
         }
-        store.set_sync_type(if self.options.skip_entitlements_and_grants {
+        if self.options.skip_grants && !self.is_targeted() {
+            return Err(Error::invalid_argument(
+                "skipping grants (--skip-grants) is allowed only in a targeted sync (--sync-resources), as in baton",
+            ));
+        }
+        store.set_sync_type(if self.is_targeted() {
+            SyncType::Partial
+        } else if self.options.skip_entitlements_and_grants {
             SyncType::ResourcesOnly
         } else {
             SyncType::Full
@@ -205,7 +213,10 @@ impl<'a> Run<'a> {
                 // Save progress so a resumable store can continue later, unless the sync is
                 // known to be inconsistent (a resumed run would not see the problems again) or
                 // never got to a phase.
-                if self.in_phases && e.code() != Code::FailedPrecondition && self.problem_count == 0
+                if self.in_phases
+                    && e.code() != Code::FailedPrecondition
+                    && self.problem_count == 0
+                    && !self.is_targeted()
                 {
                     let state = self.checkpoint().to_json();
                     if store.checkpoint(state).await.is_ok()
@@ -227,6 +238,10 @@ impl<'a> Run<'a> {
     async fn phases<S: SyncStore + ?Sized>(&mut self, store: &mut S) -> Result<(), Error> {
         let (resume, point, syncers) = self.begin(store).await?;
         self.store_types(syncers, store).await?;
+        if self.is_targeted() {
+            // `begin` refused any resume already.
+            return self.targeted_phases(store).await;
+        }
 
         if let (Some(point), Some(_)) = (point, &resume) {
             // Rebuild what the integrity checks and later phases need from the store.

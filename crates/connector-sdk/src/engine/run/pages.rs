@@ -184,13 +184,17 @@ impl Run<'_> {
                         ));
                         continue;
                     }
-                    // A principal of a type this sync does not list cannot be checked.
+                    // A principal of a type this sync does not list cannot be checked, nor
+                    // can one in a targeted sync (baton's partial syncs hold the grants of
+                    // the targets, not every principal).
+                    let targeted = self.is_targeted();
                     let known = g
                         .principal
                         .as_ref()
                         .and_then(|p| p.id.as_ref())
                         .is_some_and(|p| {
-                            self.resource_keys.contains(p)
+                            targeted
+                                || self.resource_keys.contains(p)
                                 || self
                                     .types
                                     .get(&p.resource_type)

@@ -75,6 +75,7 @@ impl Run<'_> {
                     CkPhase::Entitlements
                 });
                 ck.selected_types = self.selected_types.clone();
+                ck.targeted = self.is_targeted();
                 ck.watermark = self.watermark;
                 ck.done_beyond = self.done_beyond.iter().copied().collect();
                 ck.in_progress = jobs
@@ -86,6 +87,7 @@ impl Run<'_> {
             _ => {
                 let mut ck = Checkpoint::new(CkPhase::Resources);
                 ck.selected_types = self.selected_types.clone();
+                ck.targeted = self.is_targeted();
                 let mut jobs: Vec<&Job> = jobs.collect();
                 jobs.sort_by_key(|j| j.id);
                 ck.resource_jobs = jobs

@@ -138,6 +138,35 @@ impl C1zReader {
     /// # Ok::<(), c1_connector_sdk::error::Error>(())
     /// ```
     pub fn sync_source(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .session_value(crate::session::SOURCE_KEY)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// When the selected sync first started, in milliseconds since the Unix epoch (UTC): kept
+    /// across resumes, so everything the source changed after it is in a later sync; `None` for
+    /// a file from baton or an older version of this SDK.
+    ///
+    /// ```no_run
+    /// use c1_connector_sdk::store::C1zReader;
+    /// let reader = C1zReader::open("sync.c1z")?;
+    /// if let Some(ms) = reader.sync_started_at_ms()? {
+    ///     println!("changes since {ms} ms after the epoch are not in this file");
+    /// }
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
+    /// ```
+    pub fn sync_started_at_ms(&self) -> Result<Option<i64>, Error> {
+        let Some(v) = self.session_value(crate::session::STARTED_KEY)? else {
+            return Ok(None);
+        };
+        String::from_utf8_lossy(&v)
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::internal("the sync's recorded start time in the file is not a number: the file was written by something else"))
+    }
+
+    /// One value of the selected sync's connector session.
+    fn session_value(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
         let Some(sync) = &self.sync else {
             return Ok(None);
         };
@@ -153,11 +182,11 @@ impl C1zReader {
             .conn
             .query_row(
                 "SELECT value FROM v1_connector_sessions WHERE sync_id = ?1 AND key = ?2",
-                rusqlite::params![sync.id, crate::session::SOURCE_KEY],
+                rusqlite::params![sync.id, key],
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(value.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(value)
     }
 
     fn sync_id(&self) -> Result<&str, Error> {

@@ -255,13 +255,17 @@ impl Worker {
         // Dropped syncs (or replaced rows) left free pages: compact the file before saving.
         let vacuum = free_pages(&conn)? > 0;
         // Only an unfinished sync needs its connector session: a finished file keeps none but
-        // the engine's record of the sync's source (so a finished file can be checked before it
-        // replaces another). Its pages are zeroed as they are freed (`secure_delete`, set when
+        // the engine's records of the sync's source (so a finished file can be checked before it
+        // replaces another) and of its first start (what a later sync may ask changes since). Its pages are zeroed as they are freed (`secure_delete`, set when
         // the database was opened), so they cost next to nothing compressed, and the index build
         // below reuses them: no VACUUM, which would rewrite the whole database, just for them.
         conn.execute(
-            "DELETE FROM v1_connector_sessions WHERE sync_id = ?1 AND key <> ?2",
-            params![self.sync_id, crate::session::SOURCE_KEY],
+            "DELETE FROM v1_connector_sessions WHERE sync_id = ?1 AND key NOT IN (?2, ?3)",
+            params![
+                self.sync_id,
+                crate::session::SOURCE_KEY,
+                crate::session::STARTED_KEY
+            ],
         )?;
         let t = Instant::now();
         // Sorting a million grant rows for each index in memory would cost more memory than
