@@ -30,6 +30,8 @@ pub(crate) struct PagerConfig {
     pub(crate) include_test_users: bool,
     /// Fetch each user's last sign-in (`user/history`) as the pages arrive.
     pub(crate) last_login: bool,
+    /// Look up each user's outbound connections (`apps-with-user-token`) as the pages arrive.
+    pub(crate) outbound_connections: bool,
 }
 
 impl PagerConfig {
@@ -68,6 +70,8 @@ pub(crate) struct SyncContext {
     /// With `--sync-last-login`: the pages ahead, with their users' last sign-ins being fetched
     /// (see [`crate::last_login`]).
     pub(crate) prefetch: Mutex<Option<crate::last_login::Prefetch>>,
+    /// With `--sync-outbound-connections`: who is connected to which outbound application.
+    pub(crate) outbound: crate::outbound::Connections,
     /// The user listing of this process started at the first page.
     listed_from_start: AtomicBool,
     /// The index holds every user: the listing ran from the first page to the last in this
@@ -97,6 +101,7 @@ impl SyncContext {
             index: RwLock::new(AssignmentIndex::default()),
             history_chunk: std::sync::atomic::AtomicUsize::new(descope_mgmt::DEFAULT_HISTORY_CHUNK),
             prefetch: Mutex::new(None),
+            outbound: crate::outbound::Connections::default(),
             listed_from_start: AtomicBool::new(false),
             index_complete: AtomicBool::new(false),
             rebuild: Mutex::new(()),

@@ -31,6 +31,7 @@ mod app_revoke;
 mod apps;
 mod catalog;
 mod config;
+mod consents;
 mod context;
 mod error;
 mod events;
@@ -43,6 +44,7 @@ mod key_syncer;
 mod known_targets;
 mod last_login;
 mod lifecycle;
+mod outbound;
 mod principal_lock;
 mod provision;
 mod resources;
@@ -64,7 +66,9 @@ pub use config::{
     DEFAULT_EVENT_LOOKBACK, DEFAULT_MAX_PARALLEL_FETCHES, DEFAULT_USER_PAGE_OVERLAP,
     DEFAULT_USER_PAGE_SIZE, DescopeConfig,
 };
+pub use consents::{CONSENT, SCOPE_PREFIX};
 pub use error::ConfigError;
+pub use outbound::CONNECTED;
 
 use crate::apps::AppSyncer;
 use crate::context::{PagerConfig, SyncContext};
@@ -85,6 +89,10 @@ pub const ROLE_TYPE: &str = "role";
 pub const PERMISSION_TYPE: &str = "permission";
 /// Resource type id of SSO applications.
 pub const APP_TYPE: &str = "app";
+/// Resource type id of third-party (inbound OAuth) applications.
+pub const THIRD_PARTY_APP_TYPE: &str = "third_party_app";
+/// Resource type id of outbound applications (apps Descope holds users' tokens for).
+pub const OUTBOUND_APP_TYPE: &str = "outbound_app";
 /// Resource type id of groups (a tenant's SCIM or SSO groups).
 pub const GROUP_TYPE: &str = "group";
 /// Slug of an SSO application's access entitlement.
@@ -210,6 +218,7 @@ impl DescopeConnector {
                 overlap: config.user_page_overlap(),
                 include_test_users: config.include_test_users(),
                 last_login: config.sync_last_login(),
+                outbound_connections: config.sync_outbound_connections(),
             },
             event_lookback: config.event_lookback(),
             groups_of_every_tenant: config.groups_of_every_tenant(),
@@ -286,6 +295,7 @@ impl Connector for DescopeConnector {
             format: resume::SESSION_FORMAT,
             include_test_users: self.pager.include_test_users,
             sync_last_login: self.pager.last_login,
+            sync_outbound_connections: self.pager.outbound_connections,
         };
         resume::check_identity(session.store(), &identity, session.is_resumed()).await?;
         Ok(self.syncers_with(
@@ -338,7 +348,15 @@ impl DescopeConnector {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),
             }),
-            Arc::new(AppSyncer { ctx, provisioner }),
+            Arc::new(AppSyncer {
+                ctx: ctx.clone(),
+                provisioner: provisioner.clone(),
+            }),
+            Arc::new(consents::ThirdPartyAppSyncer::new(
+                ctx.clone(),
+                provisioner.clone(),
+            )),
+            Arc::new(outbound::OutboundAppSyncer::new(ctx, provisioner)),
         ]
     }
 }
