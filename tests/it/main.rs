@@ -7,6 +7,7 @@
 mod apps;
 mod changes;
 mod conformance;
+mod consents;
 mod events;
 mod events_lag;
 mod faults;

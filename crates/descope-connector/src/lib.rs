@@ -38,6 +38,7 @@ mod events;
 mod found_on_users;
 mod groups;
 pub mod ids;
+mod incident;
 mod index;
 mod key_provision;
 mod key_syncer;
@@ -68,6 +69,7 @@ pub use config::{
 };
 pub use consents::{CONSENT, SCOPE_PREFIX};
 pub use error::ConfigError;
+pub use incident::{RESET_MFA_ACTION, SIGN_OUT_ACTION, UPDATE_PROFILE_ACTION};
 pub use outbound::CONNECTED;
 
 use crate::apps::AppSyncer;
