@@ -11,6 +11,7 @@ mod consents;
 mod events;
 mod events_lag;
 mod faults;
+mod incident;
 mod keys;
 mod knobs;
 mod last_login;
