@@ -134,6 +134,8 @@ fn subcommands_describe_the_connector_without_credentials() -> TestResult {
         ("access_key", "CAPABILITY_RESOURCE_DELETE"),
         ("role", "CAPABILITY_PROVISION"),
         ("tenant", "CAPABILITY_PROVISION"),
+        ("third_party_app", "CAPABILITY_PROVISION"),
+        ("outbound_app", "CAPABILITY_PROVISION"),
     ] {
         assert!(
             of(id).iter().any(|c| c == cap),
