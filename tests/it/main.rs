@@ -12,6 +12,7 @@ mod events;
 mod events_lag;
 mod faults;
 mod incident;
+mod key_rotation;
 mod keys;
 mod knobs;
 mod last_login;

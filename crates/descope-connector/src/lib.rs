@@ -40,6 +40,7 @@ mod groups;
 pub mod ids;
 mod incident;
 mod index;
+mod key_credentials;
 mod key_provision;
 mod key_syncer;
 mod known_targets;

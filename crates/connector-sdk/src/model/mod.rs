@@ -11,6 +11,7 @@ mod annotations;
 mod builders;
 mod capabilities;
 pub mod config;
+mod credentials;
 mod deletion;
 mod events;
 mod messages;
@@ -43,6 +44,7 @@ pub use capabilities::{
     CredentialDetailsCredentialRotation, Deprecated, OptInRequired, ResourceTypeCapability,
     SkipSyncAnomalyDetection,
 };
+pub use credentials::{RotateCredentialRequest, RotateCredentialResponse};
 pub use deletion::{
     DeleteResourceRequest, DeleteResourceResponse, DeleteResourceV2Request,
     DeleteResourceV2Response, ResourceDeleted, ResourceDoesNotExist,

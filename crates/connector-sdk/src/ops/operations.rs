@@ -146,6 +146,21 @@ impl Operations {
             .await
     }
 
+    /// Serves `RotateCredential` ([`rotate_credentials`]; not retried: each call issues a new
+    /// secret).
+    pub async fn rotate_credentials(
+        &self,
+        request: &crate::model::RotateCredentialRequest,
+        crypto: Option<&dyn CredentialCrypto>,
+    ) -> Result<crate::model::RotateCredentialResponse, Error> {
+        self.until_cancelled(super::rotate_credentials(
+            self.connector.as_ref(),
+            request,
+            crypto,
+        ))
+        .await
+    }
+
     /// Serves `DeleteResource` ([`delete_resource`]).
     pub async fn delete_resource(
         &self,

@@ -28,7 +28,7 @@ use prost_types::{Struct, Timestamp};
 use crate::service::proto::{
     ActionGetSchemaTask, ActionInvokeTask, ActionListSchemasTask, ActionStatusTask,
     CreateAccountTask, DeleteResourceTask, EventFeedTask, GrantTask, HelloTask, ListEventFeedsTask,
-    ListEventsTask, RevokeTask, SyncFullTask, Task, TaskType,
+    ListEventsTask, RevokeTask, RotateCredentialsTask, SyncFullTask, Task, TaskType,
 };
 
 /// A valid 27-character task id made from `n`.
@@ -121,6 +121,22 @@ pub fn delete_resource(id: &str, resource: Option<ResourceId>) -> Task {
         TaskType::DeleteResource(DeleteResourceTask {
             resource_id: resource,
             parent_resource_id: None,
+        }),
+    )
+}
+
+/// A credential rotation of `resource`, the new secret encrypted to `encryption_configs`.
+pub fn rotate_credentials(
+    id: &str,
+    resource: Option<ResourceId>,
+    encryption_configs: Vec<c1_connector_sdk::model::EncryptionConfig>,
+) -> Task {
+    task(
+        id,
+        TaskType::RotateCredentials(RotateCredentialsTask {
+            resource_id: resource,
+            credential_options: None,
+            encryption_configs,
         }),
     )
 }
