@@ -120,3 +120,54 @@ async fn the_program_lists_and_runs_the_incident_actions() -> TestResult {
     );
     Ok(())
 }
+
+/// `--rotate-credentials` rotates an access key's secret under the same id and discards the
+/// new secret unread (baton's one-shot behaviour); never printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_program_rotates_an_access_key_and_discards_the_secret() -> TestResult {
+    let mut data = Dataset::demo();
+    data.access_keys.clear();
+    let emu = Emulator::builder().dataset(data).start().await?;
+    let client = descope_c1::testing::client_for(&emu)?;
+    let created = client
+        .access_keys()
+        .create(&descope_mgmt::CreateAccessKeyRequest::new("ci"))
+        .await?;
+    let id = created.key.id.clone();
+    let hash = |emu: &Emulator| {
+        emu.dataset()
+            .access_keys
+            .iter()
+            .find(|k| k.id == id)
+            .map(|k| k.secret_hash.clone())
+    };
+    let before = hash(&emu).ok_or("the key")?;
+    let dir = tempfile::tempdir()?;
+    let out = command()?
+        .arg("-f")
+        .arg(dir.path().join("sync.c1z"))
+        .env("DESCOPE_BASE_URL", emu.base_url())
+        .env("DESCOPE_PROJECT_ID", emu.project_id())
+        .env("DESCOPE_MANAGEMENT_KEY", emu.management_key())
+        .args([
+            "--provisioning",
+            "--rotate-credentials",
+            &id,
+            "--rotate-credentials-type",
+            "access_key",
+            "--log-level",
+            "debug",
+        ])
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("discarded unread"), "{stderr}");
+    let after = hash(&emu).ok_or("the same key id")?;
+    assert_ne!(after, before, "a new secret");
+    assert_eq!(
+        emu.dataset().access_keys.len(),
+        1,
+        "rotated, not re-created"
+    );
+    Ok(())
+}
