@@ -1,9 +1,11 @@
 //! A ConductorOne connector for Descope.
 //!
-//! It syncs a Descope project's users, access keys, tenants, groups, roles, permissions and SSO
-//! applications into baton's data model (and so into a `.c1z` file); grants and revokes role
-//! assignments, tenant memberships and SSO application access; creates users; enables, disables
-//! and deletes users and access keys; and serves Descope's audit log as an event feed. See the
+//! It syncs a Descope project's users, access keys, tenants, groups, roles, permissions, SSO
+//! applications, third-party application consents and outbound application connections into
+//! baton's data model (and so into a `.c1z` file); grants and revokes role assignments, tenant
+//! memberships and SSO application access; revokes consents and connections; creates users;
+//! enables, disables and deletes users and access keys; signs users out, resets their MFA and
+//! updates their profiles; rotates access keys; and serves Descope's audit log as an event feed. See the
 //! crate README for the model, the id formats and the API call behind each change.
 //!
 //! ```no_run
@@ -242,9 +244,11 @@ impl Connector for DescopeConnector {
     /// so in both, and in its profile (`"demo": true`), so a demo `.c1z` cannot pass for a real
     /// project's.
     async fn metadata(&self) -> Result<ConnectorMetadata, Error> {
-        let description = "Users, access keys, tenants, groups, roles, permissions and SSO applications of a Descope \
-             project; grants and revokes role assignments, tenant memberships and SSO application access; creates, enables, \
-             disables and deletes users; enables, disables and deletes access keys; the audit log as an event feed";
+        let description = "Users, access keys, tenants, groups, roles, permissions, SSO applications, third-party \
+             application consents and outbound application connections of a Descope project; grants and revokes role \
+             assignments, tenant memberships and SSO application access; revokes consents and connections; creates, enables, \
+             disables and deletes users, signs them out, resets their MFA and updates their profiles; enables, disables, \
+             rotates and deletes access keys; the audit log as an event feed";
         if !self.demo {
             let mut metadata = ConnectorMetadata::new("Descope", description);
             metadata.account_creation_schema = Some(lifecycle::account_creation_schema());
