@@ -44,6 +44,9 @@ pub const CONNECTED: &str = "connected";
 /// limit and rate limiter bound the total).
 const LOOKUPS_IN_FLIGHT: usize = 16;
 
+/// The holders of each application (by application id): resource ids and display names.
+type Holders = BTreeMap<String, Vec<(String, String)>>;
+
 /// Which outbound applications each user is connected to, as the sync found them.
 #[derive(Debug, Default)]
 pub(crate) struct Connections {
@@ -51,7 +54,7 @@ pub(crate) struct Connections {
     by_user: Mutex<HashMap<String, Vec<String>>>,
     /// Holders by application id (resource id and display name), built once from a complete
     /// index.
-    holders: OnceCell<Arc<BTreeMap<String, Vec<(String, String)>>>>,
+    holders: OnceCell<Arc<Holders>>,
 }
 
 impl Connections {
@@ -127,9 +130,7 @@ impl SyncContext {
 
     /// The holders of each outbound application: every user of the (complete) index, with the
     /// users the walk did not cover looked up now.
-    async fn connection_holders(
-        &self,
-    ) -> Result<Arc<BTreeMap<String, Vec<(String, String)>>>, Error> {
+    async fn connection_holders(&self) -> Result<Arc<Holders>, Error> {
         self.outbound
             .holders
             .get_or_try_init(|| async {
@@ -163,7 +164,7 @@ impl SyncContext {
                     .by_user
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let mut holders: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+                let mut holders = Holders::new();
                 for (id, resource_id, name) in users {
                     for app in by_user.get(&id).into_iter().flatten() {
                         holders
@@ -334,7 +335,7 @@ impl ResourceSyncer for OutboundAppSyncer {
             .map(|(id, name)| {
                 Grant::new(
                     &entitlement,
-                    &Resource::new(USER_TYPE, id.clone(), name.clone()),
+                    Resource::new(USER_TYPE, id.clone(), name.clone()),
                 )
             })
             .collect();
