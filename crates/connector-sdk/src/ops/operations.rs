@@ -146,7 +146,7 @@ impl Operations {
             .await
     }
 
-    /// Serves `RotateCredential` ([`rotate_credentials`]; not retried: each call issues a new
+    /// Serves `RotateCredential` ([`rotate_credentials`](super::rotate_credentials); not retried: each call issues a new
     /// secret).
     pub async fn rotate_credentials(
         &self,
