@@ -102,12 +102,6 @@ impl ThirdPartyAppSyncer {
                     .map_err(|e| {
                         from_descope(&format!("searching third-party consents {hint}"), e)
                     })?;
-                counters.add(
-                    "consent search requests",
-                    (consents.len() as u64)
-                        .div_ceil(u64::from(descope_mgmt::DEFAULT_CONSENT_PAGE))
-                        .max(1),
-                );
                 let mut seen = BTreeSet::new();
                 let apps: Vec<ThirdPartyApp> = apps
                     .into_iter()
