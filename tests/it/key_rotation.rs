@@ -266,3 +266,96 @@ async fn service_mode_rotates_keys_for_the_task_recipients_only() -> TestResult 
     tokio::time::timeout(Duration::from_secs(30), svc).await???;
     Ok(())
 }
+
+/// `issue_credential` for a user mints an access key bound to it: the secret arrives only
+/// encrypted (age here) and authenticates; a task without encryption configs is refused with no
+/// key created; so is an issuance through the SDK of another kind than an API key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issuing_a_key_for_a_user_returns_it_only_encrypted() -> TestResult {
+    let mut data = Dataset::demo();
+    data.access_keys.clear();
+    let user = data
+        .users
+        .iter()
+        .find(|u| !u.test)
+        .ok_or("a user")?
+        .user_id
+        .clone();
+    let emu = Emulator::builder().dataset(data).start().await?;
+    let connector = connector_for(&emu)?;
+
+    // Through the SDK: a token is not an API key, refused before anything is minted.
+    let (_, recipient, decrypt) = recipients()?.remove(0);
+    let token = c1_connector_sdk::model::IssueCredentialRequest {
+        identity_id: Some(ResourceId::new("user", &user)),
+        credential_options: Some(c1_connector_sdk::model::CredentialIssueOptions {
+            options: Some(
+                c1_connector_sdk::model::credential_issue_options::Options::Token(
+                    Default::default(),
+                ),
+            ),
+        }),
+        encryption_configs: vec![recipient.clone()],
+        request_id: "r1".into(),
+        expires_at: None,
+    };
+    let c: &dyn Connector = connector.as_ref();
+    let err = c1_connector_sdk::ops::issue_credential(c, &token, Some(&BatonCrypto::new()))
+        .await
+        .expect_err("only API keys");
+    assert_eq!(err.code(), Code::InvalidArgument, "{err}");
+    assert!(emu.dataset().access_keys.is_empty());
+
+    let c1 = FakeConductorOne::start().await?;
+    let dir = tempfile::tempdir()?;
+    let config = c1
+        .service_config()
+        .with_provisioning(true)
+        .with_temp_dir(dir.path());
+    let shutdown = CancellationToken::new();
+    let svc = tokio::spawn(service::run(connector, config, shutdown.clone()));
+    let identity = Some(ResourceId::new("user", &user));
+    let mut finishes = Vec::new();
+    for (task, configs) in [
+        (tasks::task_id(1), Vec::new()),
+        (tasks::task_id(2), vec![recipient]),
+    ] {
+        c1.push_task(tasks::issue_api_key(&task, identity.clone(), configs));
+        let records = c1
+            .wait_until(Duration::from_secs(30), |r| {
+                !r.finished_for(&task).is_empty()
+            })
+            .await?;
+        finishes.push(records.finished_for(&task)[0].clone());
+    }
+    assert!(!matches!(
+        finishes[0].final_state,
+        Some(FinalState::Success(_))
+    ));
+    let Some(FinalState::Success(success)) = &finishes[1].final_state else {
+        return Err(format!("issuance failed: {:?}", finishes[1].status).into());
+    };
+    let any = success.response.as_ref().ok_or("a response")?;
+    let response: c1_connector_sdk::model::IssueCredentialResponse =
+        prost::Message::decode(any.value.as_slice())?;
+    assert_eq!(response.request_id, tasks::task_id(2));
+    let keys = emu.dataset().access_keys;
+    assert_eq!(keys.len(), 1, "one key, from the task with a recipient");
+    assert_eq!(keys[0].bound_user_id, user);
+    let secret_id = response
+        .secret
+        .and_then(|r| r.id)
+        .ok_or("the key resource")?;
+    assert_eq!(
+        (
+            secret_id.resource_type.as_str(),
+            secret_id.resource.as_str()
+        ),
+        ("access_key", keys[0].id.as_str())
+    );
+    let secret = String::from_utf8(decrypt(&response.encrypted_data[0])?)?;
+    assert_eq!(exchange(&emu, &secret).await?, 200);
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(30), svc).await???;
+    Ok(())
+}

@@ -89,3 +89,76 @@ impl CredentialRotator for crate::key_syncer::AccessKeySyncer {
         }
     }
 }
+
+/// Issuing an access key for a user (baton's `IssueCredential` on the `user` type): a new key
+/// bound to the user (`POST /v1/mgmt/accesskey/create` with `userId`), named
+/// `ConductorOne <request id>`, expiring when the request asks; it holds no role or tenant (grant
+/// those like any access key's). The secret goes to the SDK to encrypt; the key is an
+/// `access_key` resource the next sync lists.
+#[async_trait]
+impl c1_connector_sdk::connector::CredentialIssuer for crate::syncers::UserSyncer {
+    async fn issue(
+        &self,
+        identity: &ResourceId,
+        request_id: &str,
+        expires_at: Option<i64>,
+    ) -> Result<c1_connector_sdk::connector::IssuedCredential, Error> {
+        let user_id = crate::provision::component_of(identity, crate::USER_TYPE)?;
+        let client = self.provisioner.client();
+        let _held = self
+            .provisioner
+            .lock(PrincipalKey::User(user_id.clone()))
+            .await;
+        crate::provision::load_user(client, &user_id)
+            .await?
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "user '{user_id}' does not exist in Descope; no key was created"
+                ))
+            })?;
+        let now = std::time::SystemTime::now();
+        let now_secs = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        if let Some(at) = expires_at
+            && at <= now_secs
+        {
+            return Err(Error::invalid_argument(format!(
+                "the requested expiry ({at}) is in the past; no key was created"
+            )));
+        }
+        let name = if request_id.is_empty() {
+            "ConductorOne".to_owned()
+        } else {
+            format!("ConductorOne {request_id}")
+        };
+        let request = descope_mgmt::CreateAccessKeyRequest::new(name)
+            .user_id(&user_id)
+            .expire_time(expires_at.unwrap_or(0))
+            .description(format!(
+                "issued by ConductorOne for user '{user_id}' (request '{request_id}')"
+            ));
+        let created = client.access_keys().create(&request).await.map_err(|e| {
+            from_descope(&format!("creating an access key for user '{user_id}'"), e)
+        })?;
+        if created.key.id.is_empty() {
+            return Err(Error::internal(format!(
+                "Descope created an access key for user '{user_id}' but named no key id; check \
+                 the user's keys in the Descope console"
+            )));
+        }
+        tracing::info!(user = %user_id, key = %created.key.id, request = %request_id, "issued an access key for the user");
+        let resource = crate::access_keys::access_key_resource(&created.key, now);
+        let secret = created.cleartext.expose_secret().as_bytes().to_vec();
+        let mut plaintext = PlaintextData::new("access key secret", secret);
+        plaintext.description = format!(
+            "the secret of the new Descope access key '{}' of user '{user_id}' (authenticate as \
+             '<project id>:<secret>')",
+            created.key.id
+        );
+        Ok(c1_connector_sdk::connector::IssuedCredential::new(
+            resource,
+            vec![plaintext],
+        ))
+    }
+}

@@ -209,6 +209,10 @@ impl ResourceSyncer for UserSyncer {
     fn action_provider(&self) -> Option<&dyn c1_connector_sdk::actions::ActionProvider> {
         Some(self)
     }
+
+    fn credential_issuer(&self) -> Option<&dyn c1_connector_sdk::connector::CredentialIssuer> {
+        Some(self)
+    }
 }
 
 /// Tenants, from `GET /v1/mgmt/tenant/all`; entitlement `member`.

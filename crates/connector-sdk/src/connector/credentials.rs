@@ -69,3 +69,49 @@ impl fmt::Debug for RotatedCredential {
             .finish_non_exhaustive()
     }
 }
+
+/// Mints a new credential for an existing identity (baton's `IssueCredential`): for example a
+/// new API key for a user. The secret is handed back as [`PlaintextData`] for the operations
+/// layer to encrypt (`ops::issue_credential`); never logged or stored.
+#[async_trait]
+pub trait CredentialIssuer: Send + Sync {
+    /// Mints a credential for `identity`; `request_id` is the caller's correlation id,
+    /// `expires_at` (epoch seconds) the expiry asked for. Not idempotent.
+    async fn issue(
+        &self,
+        identity: &ResourceId,
+        request_id: &str,
+        expires_at: Option<i64>,
+    ) -> Result<IssuedCredential, Error>;
+}
+
+/// What an issuance minted: the credential as a resource and its secret, never shown by `Debug`.
+#[non_exhaustive]
+pub struct IssuedCredential {
+    /// The new credential as a resource (it shows in later syncs).
+    pub secret: crate::model::Resource,
+    /// The secret(s), in clear, for the operations layer to encrypt.
+    pub plaintexts: Vec<PlaintextData>,
+    /// Annotations of the response.
+    pub annotations: Annotations,
+}
+
+impl IssuedCredential {
+    /// An issuance of `secret` with these secrets.
+    pub fn new(secret: crate::model::Resource, plaintexts: Vec<PlaintextData>) -> Self {
+        IssuedCredential {
+            secret,
+            plaintexts,
+            annotations: Annotations::default(),
+        }
+    }
+}
+
+impl fmt::Debug for IssuedCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedCredential")
+            .field("secret", &self.secret.id)
+            .field("plaintexts", &self.plaintexts.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -40,7 +40,7 @@ pub use action_args::{
     bool_arg, check_action_args, resource_id_arg, resource_id_value, string_arg, string_list_arg,
 };
 pub use actions::{ActionOutcome, ActionProvider};
-pub use credentials::{CredentialRotator, RotatedCredential};
+pub use credentials::{CredentialIssuer, CredentialRotator, IssuedCredential, RotatedCredential};
 pub use deletion::ResourceDeleter;
 pub use events::{
     EventFeed, EventPage, EventProvider, EventsRequest, LEGACY_FEED_ID, MAX_CURSOR_BYTES,
@@ -190,6 +190,11 @@ pub trait ResourceSyncer: Send + Sync {
     fn credential_rotator(&self) -> Option<&dyn CredentialRotator> {
         None
     }
+
+    /// Credential issuance for this type's resources (the identities credentials are minted for).
+    fn credential_issuer(&self) -> Option<&dyn CredentialIssuer> {
+        None
+    }
 }
 
 /// Grants and revokes entitlements.
@@ -257,6 +262,9 @@ pub fn capabilities(syncers: &[Arc<dyn ResourceSyncer>]) -> Vec<ResourceCapabili
             }
             if s.resource_deleter().is_some() {
                 caps.push(Capability::ResourceDelete);
+            }
+            if s.credential_issuer().is_some() {
+                caps.push(Capability::CredentialIssue);
             }
             ResourceCapabilities {
                 resource_type: s.resource_type(),

@@ -44,7 +44,10 @@ pub use capabilities::{
     CredentialDetailsCredentialRotation, Deprecated, OptInRequired, ResourceTypeCapability,
     SkipSyncAnomalyDetection,
 };
-pub use credentials::{RotateCredentialRequest, RotateCredentialResponse};
+pub use credentials::{
+    CredentialIssueOptions, IssueCredentialRequest, IssueCredentialResponse,
+    RotateCredentialRequest, RotateCredentialResponse, credential_issue_options,
+};
 pub use deletion::{
     DeleteResourceRequest, DeleteResourceResponse, DeleteResourceV2Request,
     DeleteResourceV2Response, ResourceDeleted, ResourceDoesNotExist,

@@ -4,7 +4,10 @@
 
 use crate::connector::{Connector, CredentialCrypto};
 use crate::error::Error;
-use crate::model::{RotateCredentialRequest, RotateCredentialResponse};
+use crate::model::{
+    IssueCredentialRequest, IssueCredentialResponse, RotateCredentialRequest,
+    RotateCredentialResponse, credential_issue_options,
+};
 
 /// Serves a `RotateCredential` request.
 ///
@@ -94,5 +97,110 @@ pub async fn rotate_credentials(
         encrypted_data,
         resource_id: Some(id.clone()),
         annotations: rotated.annotations.0,
+    })
+}
+
+/// Serves an `IssueCredential` request: the issuer of the identity's type mints a credential,
+/// whose secret leaves only encrypted to the request's recipients.
+///
+/// Refused *before* anything is minted: an option other than `api_key` (`InvalidArgument`),
+/// no encryption configs or no `crypto` (`FailedPrecondition`), recipients `crypto` rejects.
+/// The response's `resource_mode` is DISCOVERABLE (1): the credential shows in later syncs.
+/// An encryption failure after the minting is an `Internal` error naming the credential, so it
+/// can be deleted.
+///
+/// ```no_run
+/// # use c1_connector_sdk::{Connector, Error};
+/// # async fn f(connector: &dyn Connector, recipient: c1_connector_sdk::model::EncryptionConfig) -> Result<(), Error> {
+/// use c1_connector_sdk::crypto::BatonCrypto;
+/// use c1_connector_sdk::model::{
+///     CredentialIssueOptions, IssueCredentialRequest, ResourceId, credential_issue_options,
+/// };
+/// use c1_connector_sdk::ops::issue_credential;
+/// let request = IssueCredentialRequest {
+///     identity_id: Some(ResourceId::new("user", "U2abc")),
+///     credential_options: Some(CredentialIssueOptions {
+///         options: Some(credential_issue_options::Options::ApiKey(Default::default())),
+///     }),
+///     encryption_configs: vec![recipient],
+///     request_id: "task1".into(),
+///     expires_at: None,
+/// };
+/// let response = issue_credential(connector, &request, Some(&BatonCrypto::new())).await?;
+/// # Ok(()) }
+/// ```
+pub async fn issue_credential(
+    connector: &dyn Connector,
+    request: &IssueCredentialRequest,
+    crypto: Option<&dyn CredentialCrypto>,
+) -> Result<IssueCredentialResponse, Error> {
+    let id = request
+        .identity_id
+        .as_ref()
+        .filter(|id| !id.resource_type.is_empty() && !id.resource.is_empty())
+        .ok_or_else(|| {
+            Error::invalid_argument("issue credential request has no complete identity_id")
+        })?;
+    let syncers = connector.syncers();
+    let syncer = syncers
+        .iter()
+        .find(|s| s.resource_type().id == id.resource_type && s.credential_issuer().is_some())
+        .ok_or_else(|| {
+            Error::unimplemented(format!(
+                "resource type {:?} has no credential issuer",
+                id.resource_type
+            ))
+        })?;
+    let options = request
+        .credential_options
+        .as_ref()
+        .and_then(|o| o.options.as_ref());
+    if !matches!(options, Some(credential_issue_options::Options::ApiKey(_))) {
+        return Err(Error::invalid_argument(
+            "only API keys (credential_options.api_key) can be issued; nothing was minted",
+        )
+        .with_retryable(false));
+    }
+    let Some(crypto) = crypto.filter(|_| !request.encryption_configs.is_empty()) else {
+        return Err(Error::failed_precondition(
+            "issuing a credential needs encryption configs (and the means to encrypt to them): \
+             the secret is only ever returned encrypted. Nothing was minted",
+        )
+        .with_retryable(false));
+    };
+    crypto.validate(&request.encryption_configs)?;
+    let issuer = syncer
+        .credential_issuer()
+        .ok_or_else(|| Error::internal("the syncer stopped offering a credential issuer"))?;
+    let expires_at = request.expires_at.as_ref().map(|t| t.seconds);
+    let issued = issuer.issue(id, &request.request_id, expires_at).await?;
+    let mut encrypted_data = Vec::new();
+    for plaintext in &issued.plaintexts {
+        let sealed = crypto
+            .encrypt(plaintext, &request.encryption_configs)
+            .map_err(|e| {
+                let made = issued
+                    .secret
+                    .id
+                    .as_ref()
+                    .map(|r| format!("{}:{}", r.resource_type, r.resource))
+                    .unwrap_or_default();
+                Error::internal(format!(
+                    "credential {made} WAS minted for {}:{}, but its secret could not be \
+                     encrypted and is lost; delete it and issue again: {}",
+                    id.resource_type,
+                    id.resource,
+                    e.message()
+                ))
+                .with_retryable(false)
+            })?;
+        encrypted_data.extend(sealed);
+    }
+    Ok(IssueCredentialResponse {
+        secret: Some(issued.secret),
+        encrypted_data,
+        annotations: issued.annotations.0,
+        resource_mode: 1,
+        request_id: request.request_id.clone(),
     })
 }

@@ -161,6 +161,21 @@ impl Operations {
         .await
     }
 
+    /// Serves `IssueCredential` ([`issue_credential`](super::issue_credential); not retried:
+    /// each call mints a new credential).
+    pub async fn issue_credential(
+        &self,
+        request: &crate::model::IssueCredentialRequest,
+        crypto: Option<&dyn CredentialCrypto>,
+    ) -> Result<crate::model::IssueCredentialResponse, Error> {
+        self.until_cancelled(super::issue_credential(
+            self.connector.as_ref(),
+            request,
+            crypto,
+        ))
+        .await
+    }
+
     /// Serves `DeleteResource` ([`delete_resource`]).
     pub async fn delete_resource(
         &self,

@@ -16,7 +16,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::calls::{self, Kind, malformed, operations, require_provisioning};
 use super::context::{TaskContext, TaskFailure, TaskSuccess};
-use crate::service::proto::{CreateAccountTask, DeleteResourceTask, RotateCredentialsTask};
+use crate::service::proto::{
+    CreateAccountTask, DeleteResourceTask, IssueCredentialTask, RotateCredentialsTask,
+};
 
 /// Account creation: the response is `Any(c1.connector.v2.CreateAccountResponse)`, and its
 /// annotations are the success annotations.
@@ -94,6 +96,39 @@ pub(super) async fn rotate(
     let crypto = BatonCrypto::new();
     let result = operations(ctx, cancel)
         .rotate_credentials(&request, Some(&crypto))
+        .await;
+    let response = Kind::Change { idempotent: false }.report(result, cancel)?;
+    let annotations = response.annotations.clone();
+    Ok(calls::success(&response, annotations))
+}
+
+/// Credential issuance (baton-sdk's `pkg/tasks/c1api/issue_credential.go`): a task without an
+/// identity, options or encryption configs is malformed (non-retryable, as baton); the request
+/// id is the task id; the response is `Any(c1.connector.v2.IssueCredentialResponse)` with the
+/// secret encrypted by `BatonCrypto`. Never retried (issuance is not idempotent).
+pub(super) async fn issue(
+    ctx: &TaskContext,
+    task_id: &str,
+    spec: &IssueCredentialTask,
+    cancel: &CancellationToken,
+) -> Result<TaskSuccess, TaskFailure> {
+    if spec.identity_id.is_none()
+        || spec.credential_options.is_none()
+        || spec.encryption_configs.is_empty()
+    {
+        return Err(malformed("malformed issue credential task"));
+    }
+    require_provisioning(ctx)?;
+    let request = c1_connector_sdk::model::IssueCredentialRequest {
+        identity_id: spec.identity_id.clone(),
+        credential_options: spec.credential_options.clone(),
+        encryption_configs: spec.encryption_configs.clone(),
+        request_id: task_id.to_owned(),
+        expires_at: spec.expires_at,
+    };
+    let crypto = BatonCrypto::new();
+    let result = operations(ctx, cancel)
+        .issue_credential(&request, Some(&crypto))
         .await;
     let response = Kind::Change { idempotent: false }.report(result, cancel)?;
     let annotations = response.annotations.clone();
