@@ -33,6 +33,7 @@ mod app_revoke;
 mod apps;
 mod catalog;
 mod config;
+mod consent_revoke;
 mod consents;
 mod context;
 mod error;
