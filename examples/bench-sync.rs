@@ -100,6 +100,17 @@ struct Args {
     /// get up to three sign-ins each.
     #[arg(long)]
     sync_last_login: bool,
+    /// Third-party (OAuth) applications in the project; about one user in six consents to one
+    /// or two of them.
+    #[arg(long, default_value_t = 0)]
+    third_party_apps: usize,
+    /// Outbound applications in the project; about one user in six holds a token for one or two.
+    #[arg(long, default_value_t = 0)]
+    outbound_apps: usize,
+    /// Sync who is connected to the outbound applications (the program's
+    /// `--sync-outbound-connections`: one request per user).
+    #[arg(long)]
+    sync_outbound_connections: bool,
     /// Sync only these resource types (the program's `--sync-resource-types`), e.g.
     /// `user,tenant,role,permission` to measure without access keys, groups and apps.
     #[arg(long)]
@@ -193,6 +204,8 @@ impl Args {
             extra_tenants_per_user: self.extra_tenants_per_user,
             access_keys: self.access_keys.unwrap_or(0),
             sso_apps: self.sso_apps,
+            third_party_apps: self.third_party_apps,
+            outbound_apps: self.outbound_apps,
             logins_per_user: if self.sync_last_login { 3 } else { 0 },
             seed: self.seed,
             ..GenSpec::default()
@@ -256,6 +269,8 @@ fn spawn_emulator(args: &Args) -> Result<EmulatorProcess> {
         .args(["--permissions", &args.permissions.to_string()])
         .args(["--access-keys", &args.access_keys.unwrap_or(0).to_string()])
         .args(["--sso-apps", &args.sso_apps.to_string()])
+        .args(["--third-party-apps", &args.third_party_apps.to_string()])
+        .args(["--outbound-apps", &args.outbound_apps.to_string()])
         .args(args.sync_last_login.then_some("--sync-last-login"))
         .args(["--latency-ms", &args.latency_ms.to_string()])
         .args(
@@ -407,6 +422,9 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
         .stderr(Stdio::piped());
     if args.sync_last_login {
         cmd.arg("--sync-last-login");
+    }
+    if args.sync_outbound_connections {
+        cmd.arg("--sync-outbound-connections");
     }
     if let Some(types) = &args.sync_resource_types {
         cmd.arg("--sync-resource-types").arg(types);

@@ -70,8 +70,20 @@ pub fn enc(raw: &str) -> String {
 /// A principal id, its project roles and its `(tenant, tenant roles)`.
 type Holder<'a> = (String, &'a [String], Vec<(&'a str, &'a [String])>);
 
-/// What a sync of `data` must produce, computed from the dataset alone.
+/// What a sync of `data` must produce, computed from the dataset alone (without
+/// `--sync-outbound-connections`).
 pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
+    expected_with(data, include_test_users, false)
+}
+
+/// What a sync of `data` must produce; `outbound_connections` for a sync with
+/// `--sync-outbound-connections` (the emulator's default reading: a user is connected to an
+/// application while it holds an unexpired or renewable token for it).
+pub fn expected_with(
+    data: &Dataset,
+    include_test_users: bool,
+    outbound_connections: bool,
+) -> Contents {
     let tenants: HashSet<&str> = data.tenants.iter().map(|t| t.id.as_str()).collect();
     let project_roles: Vec<&str> = data
         .roles
@@ -97,6 +109,8 @@ pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
             "role",
             "permission",
             "app",
+            "third_party_app",
+            "outbound_app",
         ]
         .map(String::from)
         .into(),
@@ -228,6 +242,73 @@ pub fn expected(data: &Dataset, include_test_users: bool) -> Contents {
             if synced.contains(m.user_id.as_str()) {
                 c.grants
                     .insert(format!("group:{id}:member:user:{}", enc(&m.user_id)));
+            }
+        }
+    }
+    // Third-party applications: a `consent` entitlement and one per scope (declared, or named
+    // by a consent); a consent's user (or tenant, for a tenant-level one) holds `consent` and
+    // each of its scopes.
+    let mut apps: BTreeSet<&str> = data
+        .third_party_apps
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    apps.extend(data.consents.iter().map(|c| c.app_id.as_str()));
+    for app in apps {
+        let a = enc(app);
+        c.resources.insert(format!("third_party_app:{a}"));
+        c.entitlements
+            .insert(format!("third_party_app:{a}:consent"));
+        if let Some(rec) = data.third_party_apps.iter().find(|x| x.id == app) {
+            for s in rec.permissions_scopes.iter().chain(&rec.attributes_scopes) {
+                c.entitlements
+                    .insert(format!("third_party_app:{a}:scope/{}", enc(&s.name)));
+            }
+        }
+        for consent in data.consents.iter().filter(|x| x.app_id == app) {
+            let principal = if !consent.user_id.is_empty() {
+                if !synced.contains(consent.user_id.as_str()) {
+                    None
+                } else {
+                    Some(format!("user:{}", enc(&consent.user_id)))
+                }
+            } else if tenants.contains(consent.tenant_id.as_str()) {
+                Some(format!("tenant:{}", enc(&consent.tenant_id)))
+            } else {
+                None
+            };
+            for s in &consent.scopes {
+                c.entitlements
+                    .insert(format!("third_party_app:{a}:scope/{}", enc(s)));
+            }
+            if let Some(p) = principal {
+                c.grants.insert(format!("third_party_app:{a}:consent:{p}"));
+                for s in &consent.scopes {
+                    c.grants
+                        .insert(format!("third_party_app:{a}:scope/{}:{p}", enc(s)));
+                }
+            }
+        }
+    }
+    // Outbound applications: `connected`, held with --sync-outbound-connections.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    for app in &data.outbound_apps {
+        let a = enc(&app.id);
+        c.resources.insert(format!("outbound_app:{a}"));
+        c.entitlements.insert(format!("outbound_app:{a}:connected"));
+        if !outbound_connections {
+            continue;
+        }
+        for t in data.outbound_tokens.iter().filter(|t| t.app_id == app.id) {
+            let valid =
+                t.has_refresh_token || t.access_token_expiry == 0 || t.access_token_expiry > now;
+            if valid && synced.contains(t.user_id.as_str()) {
+                c.grants.insert(format!(
+                    "outbound_app:{a}:connected:user:{}",
+                    enc(&t.user_id)
+                ));
             }
         }
     }

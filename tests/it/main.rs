@@ -7,9 +7,12 @@
 mod apps;
 mod changes;
 mod conformance;
+mod consents;
 mod events;
 mod events_lag;
 mod faults;
+mod incident;
+mod key_rotation;
 mod keys;
 mod knobs;
 mod last_login;

@@ -103,8 +103,9 @@ const KEY_SEARCH: &str = "POST /v1/mgmt/accesskey/search";
 const USER_SEARCH: &str = "POST /v2/mgmt/user/search";
 
 /// Every request but the user searches and the per-tenant calls: the licence handshake,
-/// tenant/role/permission listings, the full key search, the SSO apps.
-const CONSTANT: u64 = 6;
+/// tenant/role/permission listings, the full key search, the SSO apps, the third-party apps
+/// and the (one page of) consent search, the outbound apps.
+const CONSTANT: u64 = 9;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_are_asked_only_of_tenants_with_sso() -> TestResult {

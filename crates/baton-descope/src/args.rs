@@ -73,6 +73,12 @@ pub(crate) struct DescopeArgs {
           require_equals = true, default_missing_value = "true", default_value = "false")]
     pub(crate) sync_last_login: bool,
 
+    /// Also sync which outbound applications each user has connected (one
+    /// `outbound/apps-with-user-token` request per user).
+    #[arg(long, env = "BATON_SYNC_OUTBOUND_CONNECTIONS", value_parser = parse_go_bool, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub(crate) sync_outbound_connections: bool,
+
     /// How far back (seconds) the event feed reads Descope's audit log again on every call, so
     /// records that become searchable late are still delivered, once [default: 300].
     #[arg(long, env = "BATON_EVENT_LOOKBACK_SECONDS", value_parser = clap::value_parser!(u64).range(0..=86_400))]

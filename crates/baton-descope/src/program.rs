@@ -124,6 +124,7 @@ fn settings(args: &DescopeArgs, config: DescopeConfig) -> Result<DescopeConfig, 
         .with_user_page_overlap(args.user_page_overlap)
         .with_test_users(args.include_test_users)
         .with_sync_last_login(args.sync_last_login)
+        .with_sync_outbound_connections(args.sync_outbound_connections)
         .with_groups_of_every_tenant(args.groups_of_every_tenant);
     if let Some(secs) = args.event_lookback_seconds {
         config = config.with_event_lookback(std::time::Duration::from_secs(secs));

@@ -203,6 +203,24 @@ pub struct BatonArgs {
     #[arg(long, env = "BATON_DELETE_RESOURCE_TYPE", requires = "delete_resource")]
     pub delete_resource_type: Option<String>,
 
+    /// Rotate the credential of the resource with this id (needs --rotate-credentials-type and
+    /// --provisioning). As in baton, the new secret is discarded unread: the old one stops
+    /// working and nobody learns the new one (ConductorOne's tasks deliver it encrypted).
+    #[arg(
+        long,
+        env = "BATON_ROTATE_CREDENTIALS",
+        requires = "rotate_credentials_type"
+    )]
+    pub rotate_credentials: Option<String>,
+
+    /// The resource type of --rotate-credentials.
+    #[arg(
+        long,
+        env = "BATON_ROTATE_CREDENTIALS_TYPE",
+        requires = "rotate_credentials"
+    )]
+    pub rotate_credentials_type: Option<String>,
+
     /// Print the connector's action schemas as JSON.
     #[arg(
         long,

@@ -58,6 +58,7 @@ pub struct DescopeConfig {
     user_page_overlap: u32,
     include_test_users: bool,
     sync_last_login: bool,
+    sync_outbound_connections: bool,
     event_lookback: std::time::Duration,
     groups_of_every_tenant: bool,
     rate_limit: Option<RateLimitConfig>,
@@ -73,6 +74,7 @@ impl fmt::Debug for DescopeConfig {
             .field("user_page_overlap", &self.user_page_overlap)
             .field("include_test_users", &self.include_test_users)
             .field("sync_last_login", &self.sync_last_login)
+            .field("sync_outbound_connections", &self.sync_outbound_connections)
             .field("event_lookback", &self.event_lookback)
             .field("groups_of_every_tenant", &self.groups_of_every_tenant)
             .field("rate_limit", &self.rate_limit)
@@ -125,6 +127,7 @@ impl DescopeConfig {
             max_parallel_fetches: DEFAULT_MAX_PARALLEL_FETCHES,
             include_test_users: false,
             sync_last_login: false,
+            sync_outbound_connections: false,
             user_page_overlap: DEFAULT_USER_PAGE_OVERLAP,
             event_lookback: DEFAULT_EVENT_LOOKBACK,
             groups_of_every_tenant: false,
@@ -174,6 +177,26 @@ impl DescopeConfig {
     /// Whether users' last sign-in is synced.
     pub fn sync_last_login(&self) -> bool {
         self.sync_last_login
+    }
+
+    /// Whether each user's connections to outbound applications are synced (default: no). It
+    /// costs one `GET /v1/mgmt/outbound/apps-with-user-token` request **per user**, made as the
+    /// user pages arrive (the outbound applications themselves are always synced, one request).
+    ///
+    /// ```
+    /// let config = descope_connector::DescopeConfig::from_credentials("P2abc:K2secret")?
+    ///     .with_sync_outbound_connections(true);
+    /// assert!(config.sync_outbound_connections());
+    /// # Ok::<(), descope_connector::ConfigError>(())
+    /// ```
+    pub fn with_sync_outbound_connections(mut self, sync: bool) -> Self {
+        self.sync_outbound_connections = sync;
+        self
+    }
+
+    /// Whether users' outbound application connections are synced.
+    pub fn sync_outbound_connections(&self) -> bool {
+        self.sync_outbound_connections
     }
 
     /// How far back the event feed reads the audit log again, for records that become

@@ -18,11 +18,13 @@ use crate::error::{self, ConfigError};
 use crate::events::AuditFeed;
 use crate::group::GroupSyncer;
 use crate::kinds::ACCESS_KEY_TYPE;
+use crate::outbound_app::OutboundAppSyncer;
 use crate::permission::PermissionSyncer;
 use crate::provisioner::DescopeProvisioner;
 use crate::role::RoleSyncer;
 use crate::targeted;
 use crate::tenant::TenantSyncer;
+use crate::third_party_app::ThirdPartyAppSyncer;
 use crate::user::syncer::UserSyncer;
 use crate::{resume, user};
 
@@ -141,6 +143,7 @@ impl DescopeConnector {
                 overlap: config.user_page_overlap(),
                 include_test_users: config.include_test_users(),
                 last_login: config.sync_last_login(),
+                outbound_connections: config.sync_outbound_connections(),
             },
             event_lookback: config.event_lookback(),
             groups_of_every_tenant: config.groups_of_every_tenant(),
@@ -161,9 +164,11 @@ impl Connector for DescopeConnector {
     /// so in both, and in its profile (`"demo": true`), so a demo `.c1z` cannot pass for a real
     /// project's.
     async fn metadata(&self) -> Result<ConnectorMetadata, Error> {
-        let description = "Users, access keys, tenants, groups, roles, permissions and SSO applications of a Descope \
-             project; grants and revokes role assignments, tenant memberships and SSO application access; creates, enables, \
-             disables and deletes users; enables, disables and deletes access keys; the audit log as an event feed";
+        let description = "Users, access keys, tenants, groups, roles, permissions, SSO applications, third-party \
+             application consents and outbound application connections of a Descope project; grants and revokes role \
+             assignments, tenant memberships and SSO application access; revokes consents and connections; creates, enables, \
+             disables and deletes users, signs them out, resets their MFA and updates their profiles; enables, disables, \
+             rotates and deletes access keys; the audit log as an event feed";
         if !self.demo {
             let mut metadata = ConnectorMetadata::new("Descope", description);
             metadata.account_creation_schema = Some(user::lifecycle::account_creation_schema());
@@ -217,6 +222,7 @@ impl Connector for DescopeConnector {
             format: resume::SESSION_FORMAT,
             include_test_users: self.pager.include_test_users,
             sync_last_login: self.pager.last_login,
+            sync_outbound_connections: self.pager.outbound_connections,
         };
         resume::check_identity(session.store(), &identity, session.is_resumed()).await?;
         if !session.targeted().is_empty() {
@@ -297,7 +303,12 @@ impl DescopeConnector {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),
             }),
-            Arc::new(AppSyncer { ctx, provisioner }),
+            Arc::new(AppSyncer {
+                ctx: ctx.clone(),
+                provisioner: provisioner.clone(),
+            }),
+            Arc::new(ThirdPartyAppSyncer::new(ctx.clone(), provisioner.clone())),
+            Arc::new(OutboundAppSyncer::new(ctx, provisioner)),
         ]
     }
 }

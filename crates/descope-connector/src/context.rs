@@ -34,6 +34,8 @@ pub(crate) struct PagerConfig {
     pub(crate) include_test_users: bool,
     /// Fetch each user's last sign-in (`user/history`) as the pages arrive.
     pub(crate) last_login: bool,
+    /// Look up each user's outbound connections (`apps-with-user-token`) as the pages arrive.
+    pub(crate) outbound_connections: bool,
 }
 
 impl PagerConfig {
@@ -72,6 +74,8 @@ pub(crate) struct SyncContext {
     /// With `--sync-last-login`: the pages ahead, with their users' last sign-ins being fetched
     /// (see `user::last_login`).
     pub(crate) prefetch: Mutex<Option<Prefetch>>,
+    /// With `--sync-outbound-connections`: who is connected to which outbound application.
+    pub(crate) outbound: Connections,
     /// The user listing of this process started at the first page.
     listed_from_start: AtomicBool,
     /// The index holds every user: the listing ran from the first page to the last in this
@@ -101,6 +105,7 @@ impl SyncContext {
             index: RwLock::new(AssignmentIndex::default()),
             history_chunk: std::sync::atomic::AtomicUsize::new(descope_mgmt::DEFAULT_HISTORY_CHUNK),
             prefetch: Mutex::new(None),
+            outbound: Connections::default(),
             listed_from_start: AtomicBool::new(false),
             index_complete: AtomicBool::new(false),
             rebuild: Mutex::new(()),
@@ -366,4 +371,17 @@ impl Drop for Prefetch {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// The holders of each application (by application id): resource ids and display names.
+pub(crate) type Holders = std::collections::BTreeMap<String, Vec<(String, String)>>;
+
+/// Which outbound applications each user is connected to, as the sync found them.
+#[derive(Debug, Default)]
+pub(crate) struct Connections {
+    /// Application ids by user id; a user is present once looked up.
+    pub(crate) by_user: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    /// Holders by application id (resource id and display name), built once from a complete
+    /// index.
+    pub(crate) holders: tokio::sync::OnceCell<Arc<Holders>>,
 }

@@ -21,6 +21,10 @@ pub const PERMISSION_TYPE: &str = "permission";
 pub const APP_TYPE: &str = "app";
 /// Resource type id of groups (a tenant's SCIM or SSO groups).
 pub const GROUP_TYPE: &str = "group";
+/// Resource type id of third-party (inbound OAuth) applications.
+pub const THIRD_PARTY_APP_TYPE: &str = "third_party_app";
+/// Resource type id of outbound applications (apps Descope holds users' tokens for).
+pub const OUTBOUND_APP_TYPE: &str = "outbound_app";
 /// Slug of an SSO application's access entitlement.
 pub const ACCESS: &str = "access";
 /// Slug of a tenant's membership entitlement (and a group's).

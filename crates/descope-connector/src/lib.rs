@@ -1,9 +1,11 @@
 //! A ConductorOne connector for Descope.
 //!
-//! It syncs a Descope project's users, access keys, tenants, groups, roles, permissions and SSO
-//! applications into baton's data model (and so into a `.c1z` file); grants and revokes role
-//! assignments, tenant memberships and SSO application access; creates users; enables, disables
-//! and deletes users and access keys; and serves Descope's audit log as an event feed. See the
+//! It syncs a Descope project's users, access keys, tenants, groups, roles, permissions, SSO
+//! applications, third-party application consents and outbound application connections into
+//! baton's data model (and so into a `.c1z` file); grants and revokes role assignments, tenant
+//! memberships and SSO application access; revokes consents and connections; creates users;
+//! enables, disables and deletes users and access keys; signs users out, resets their MFA and
+//! updates their profiles; rotates access keys; and serves Descope's audit log as an event feed. See the
 //! crate README for the model, the id formats and the API call behind each change.
 //!
 //! ```no_run
@@ -41,6 +43,7 @@ mod tenant_search;
 // Floor 1, what the kinds share: the sync's state (catalog, index, session, context, access key
 // listing), grant pages, what a change is about and what every change shares, the event feed.
 mod catalog;
+mod connections;
 mod context;
 mod events;
 mod index;
@@ -54,9 +57,11 @@ mod target;
 mod access_key;
 mod app;
 mod group;
+mod outbound_app;
 mod permission;
 mod role;
 mod tenant;
+mod third_party_app;
 mod user;
 // Floor 3: grants and revokes dispatched, targeted syncs, and the connector.
 mod connector;
@@ -70,6 +75,9 @@ pub use config::{
 pub use connector::DescopeConnector;
 pub use error::ConfigError;
 pub use kinds::{
-    ACCESS, ACCESS_KEY_TYPE, APP_TYPE, ASSIGNED, GRANTED, GROUP_TYPE, MEMBER, PERMISSION_TYPE,
-    ROLE_TYPE, TENANT_TYPE, USER_TYPE,
+    ACCESS, ACCESS_KEY_TYPE, APP_TYPE, ASSIGNED, GRANTED, GROUP_TYPE, MEMBER, OUTBOUND_APP_TYPE,
+    PERMISSION_TYPE, ROLE_TYPE, TENANT_TYPE, THIRD_PARTY_APP_TYPE, USER_TYPE,
 };
+pub use outbound_app::CONNECTED;
+pub use third_party_app::{CONSENT, SCOPE_PREFIX};
+pub use user::incident::{RESET_MFA_ACTION, SIGN_OUT_ACTION, UPDATE_PROFILE_ACTION};

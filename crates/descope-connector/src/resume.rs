@@ -43,6 +43,9 @@ pub(crate) struct Identity {
     pub(crate) format: u32,
     pub(crate) include_test_users: bool,
     pub(crate) sync_last_login: bool,
+    /// Absent from sessions of versions before `--sync-outbound-connections`: off.
+    #[serde(default)]
+    pub(crate) sync_outbound_connections: bool,
 }
 
 impl Identity {
@@ -66,6 +69,19 @@ impl Identity {
                 "it was started {}, and this run is {}",
                 flag(stored.include_test_users, "--include-test-users"),
                 flag(self.include_test_users, "--include-test-users")
+            ));
+        }
+        if stored.sync_outbound_connections != self.sync_outbound_connections {
+            return Some(format!(
+                "it was started {}, and this run is {}",
+                flag(
+                    stored.sync_outbound_connections,
+                    "--sync-outbound-connections"
+                ),
+                flag(
+                    self.sync_outbound_connections,
+                    "--sync-outbound-connections"
+                )
             ));
         }
         if stored.sync_last_login != self.sync_last_login {
@@ -162,6 +178,7 @@ mod tests {
             format: SESSION_FORMAT,
             include_test_users: test_users,
             sync_last_login: last_login,
+            sync_outbound_connections: false,
         }
     }
 

@@ -358,4 +358,35 @@ impl ThirdPartyApps {
         .idempotent(true);
         self.client.call_unit(call).await
     }
+
+    /// `POST /v1/mgmt/thirdparty/consents/delete/tenant` with `{"consentIds": [...]}`: deletes
+    /// these **tenant-level** consents (those with no user), which
+    /// [`delete_consents`](Self::delete_consents) is documented not to delete (go-sdk
+    /// `sdk/mgmt.go:1274-1276`; the request `{consentIds, appId, tenantId}` as java-sdk's
+    /// `InboundAppTenantConsentDeleteOptions` and the emulator read it). Only ids are sent, for
+    /// the same reason as there.
+    ///
+    /// **A 2xx does not prove the deletion**: confirm with
+    /// [`search_consents`](Self::search_consents) by consent id. Retried after a server error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
+    /// client.third_party_apps().delete_tenant_consents(&["C2tenant".into()]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_tenant_consents(&self, consent_ids: &[String]) -> Result<(), Error> {
+        if consent_ids.is_empty() || consent_ids.iter().any(String::is_empty) {
+            return Err(Error::InvalidArgument(
+                "tenant consent delete: give one or more non-empty consent ids (deleting by \
+                 application or tenant is not offered)"
+                    .into(),
+            ));
+        }
+        let call = Call::post(
+            "/v1/mgmt/thirdparty/consents/delete/tenant",
+            &ConsentIdsBody { consent_ids },
+        )?
+        .idempotent(true);
+        self.client.call_unit(call).await
+    }
 }

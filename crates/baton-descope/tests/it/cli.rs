@@ -48,7 +48,7 @@ fn demo_run_writes_a_readable_c1z() -> TestResult {
         "{metadata:?}"
     );
     let contents = read(&path)?;
-    assert_eq!(contents.resource_types.len(), 7);
+    assert_eq!(contents.resource_types.len(), 9);
     assert!(
         contents
             .resources

@@ -7,6 +7,7 @@
 mod changes;
 mod cli;
 mod foreign;
+mod incident;
 mod lifecycle;
 mod program;
 mod resume;

@@ -141,6 +141,8 @@ fn subcommands_describe_the_connector_without_credentials() -> TestResult {
         ("app", "CAPABILITY_TARGETED_SYNC"),
         ("group", "CAPABILITY_TARGETED_SYNC"),
         ("permission", "CAPABILITY_TARGETED_SYNC"),
+        ("third_party_app", "CAPABILITY_PROVISION"),
+        ("outbound_app", "CAPABILITY_PROVISION"),
     ] {
         assert!(
             of(id).iter().any(|c| c == cap),

@@ -312,3 +312,38 @@ pub(super) async fn delete(
     }
     Ok(())
 }
+
+/// Rotates a resource's credential; the new secret is discarded unread, as baton's one-shot
+/// rotation does (it encrypts to a key it throws away): the old secret stops working and nobody
+/// learns the new one.
+pub(super) async fn rotate(
+    ops: &Operations,
+    resource_type: &str,
+    id: &str,
+    io: &mut Io<'_>,
+    cancel: &CancellationToken,
+) -> Result<(), Outcome> {
+    let discard = Discard::default();
+    let request = c1_connector_sdk::model::RotateCredentialRequest {
+        resource_id: Some(ResourceId::new(resource_type, id)),
+        credential_options: None,
+        encryption_configs: vec![EncryptionConfig {
+            provider: DISCARD_PROVIDER.to_owned(),
+            ..EncryptionConfig::default()
+        }],
+    };
+    unless_interrupted(
+        cancel,
+        || {
+            format!(
+                "interrupted: the credential of {resource_type} '{id}' may or may not have been rotated; check before running this again"
+            )
+        },
+        ops.rotate_credentials(&request, Some(&discard)).await,
+    )?;
+    io.note(&format!(
+        "rotated the credential of {resource_type} '{id}': the previous secret no longer works, and the new one ({} secret(s)) was discarded unread, as baton does; rotate through ConductorOne to receive it encrypted",
+        discard.discarded.load(Ordering::Relaxed)
+    ));
+    Ok(())
+}

@@ -65,6 +65,10 @@ pub(super) fn check_combination(args: &BatonArgs) -> Result<(), Failure> {
         (args.revoke_grant.is_some(), "--revoke-grant"),
         (create, "--create-account-*"),
         (given(&args.delete_resource).is_some(), "--delete-resource"),
+        (
+            given(&args.rotate_credentials).is_some(),
+            "--rotate-credentials",
+        ),
         (list, "--list-action-schemas"),
         (invoke, "--invoke-action"),
         (given(&args.action_status).is_some(), "--action-status"),

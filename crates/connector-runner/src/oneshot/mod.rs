@@ -44,6 +44,7 @@ pub(crate) enum OneShot {
     Revoke { grant: String },
     CreateAccount(accounts::CreateAccount),
     DeleteResource { id: String, resource_type: String },
+    RotateCredentials { id: String, resource_type: String },
     ListActionSchemas { resource_type: String },
     InvokeAction(actions::Invoke),
     ActionStatus { id: String },
@@ -76,6 +77,18 @@ impl OneShot {
                 id: id.to_owned(),
                 resource_type: resource_type.to_owned(),
             }
+        } else if let (Some(id), Some(resource_type)) = (
+            given(&args.rotate_credentials),
+            given(&args.rotate_credentials_type),
+        ) {
+            OneShot::RotateCredentials {
+                id: id.to_owned(),
+                resource_type: resource_type.to_owned(),
+            }
+        } else if given(&args.rotate_credentials).is_some() {
+            return Err(Failure::usage(
+                "--rotate-credentials needs --rotate-credentials-type (the resource type of the id)",
+            ));
         } else if given(&args.delete_resource).is_some() {
             return Err(Failure::usage(
                 "--delete-resource needs --delete-resource-type (the resource type of the id)",
@@ -104,6 +117,7 @@ impl OneShot {
             OneShot::Grant(_) | OneShot::Revoke { .. } => Some("change access"),
             OneShot::CreateAccount(_) => Some("create accounts"),
             OneShot::DeleteResource { .. } => Some("delete resources"),
+            OneShot::RotateCredentials { .. } => Some("rotate credentials"),
             OneShot::InvokeAction(_) => Some("invoke actions"),
             _ => None,
         }
@@ -160,6 +174,10 @@ pub(crate) async fn run<P: ConnectorProgram>(
         OneShot::DeleteResource { id, resource_type } => {
             let ops = interrupt.connect(program, cli, Purpose::Provision).await?;
             accounts::delete(&ops, &resource_type, &id, io, cancel).await
+        }
+        OneShot::RotateCredentials { id, resource_type } => {
+            let ops = interrupt.connect(program, cli, Purpose::Provision).await?;
+            accounts::rotate(&ops, &resource_type, &id, io, cancel).await
         }
         OneShot::ListActionSchemas { resource_type } => {
             // Listing schemas reads only what the connector declares: no call is made.

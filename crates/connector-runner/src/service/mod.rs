@@ -12,8 +12,10 @@
 //! | `create_account` / `delete_resource` | the SDK's operations `create_account` / `delete_resource`; `FinishTask` with `CreateAccountResponse` / `DeleteResourceResponse` and their annotations |
 //! | `action_list_schemas` / `action_get_schema` / `action_invoke` / `action_status` | the SDK's action operations; `FinishTask` with the connector's response; an invocation that `FAILED` finishes with its error |
 //! | `list_event_feeds` / `list_events` | the SDK's event operations; `FinishTask` with `ListEventFeedsResponse` / `ListEventsResponse` (one page) |
+//! | `rotate_credentials` | the SDK's `Operations::rotate_credentials`; `FinishTask` with `RotateCredentialResponse` (the new secret encrypted to the task's encryption configs with `BatonCrypto`; refused without any); not retried |
 //! | `hello` | answered with a Hello carrying the task id |
-//! | anything else (`event_feed`, tickets, credentials, `create_resource`, ...) | `FinishTask` with `UNKNOWN: unsupported task type` (retryable) |
+//! | `issue_credential` | the SDK's `Operations::issue_credential` (request id: the task id); `FinishTask` with `IssueCredentialResponse` (the secret encrypted with `BatonCrypto`); malformed without identity, options or encryption configs; not retried |
+//! | anything else (`event_feed`, tickets, `create_resource`, ...) | `FinishTask` with `UNKNOWN: unsupported task type` (retryable) |
 //!
 //! Every task but a sync is served by the SDK's operations (`c1_connector_sdk::ops`), the same
 //! ones the one-shot commands call. Grant, revoke, account creation, deletion and action

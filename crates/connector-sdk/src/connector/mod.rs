@@ -12,6 +12,7 @@
 //! | targeted get | [`ResourceGetter`] | [`ResourceSyncer::resource_getter`] |
 //! | account creation | [`AccountManager`] (answers [`AccountCreated`], receives [`LocalCredentialOptions`]) | [`ResourceSyncer::account_manager`] |
 //! | deletion | [`ResourceDeleter`] | [`ResourceSyncer::resource_deleter`] |
+//! | credential rotation | [`CredentialRotator`] (answers [`RotatedCredential`]) | [`ResourceSyncer::credential_rotator`] |
 //! | actions | [`ActionProvider`] (answers [`ActionOutcome`]; argument helpers such as [`resource_id_arg`]) | [`ResourceSyncer::action_provider`], [`Connector::action_provider`] |
 //! | event feeds | [`EventProvider`], [`EventFeed`] | [`Connector::event_provider`] |
 //!
@@ -21,6 +22,7 @@
 mod accounts;
 mod action_args;
 mod actions;
+mod credentials;
 mod deletion;
 mod events;
 
@@ -38,6 +40,7 @@ pub use action_args::{
     bool_arg, check_action_args, resource_id_arg, resource_id_value, string_arg, string_list_arg,
 };
 pub use actions::{ActionOutcome, ActionProvider};
+pub use credentials::{CredentialIssuer, CredentialRotator, IssuedCredential, RotatedCredential};
 pub use deletion::ResourceDeleter;
 pub use events::{
     EventFeed, EventPage, EventProvider, EventsRequest, LEGACY_FEED_ID, MAX_CURSOR_BYTES,
@@ -182,6 +185,16 @@ pub trait ResourceSyncer: Send + Sync {
     fn action_provider(&self) -> Option<&dyn ActionProvider> {
         None
     }
+
+    /// Credential rotation of this type's resources.
+    fn credential_rotator(&self) -> Option<&dyn CredentialRotator> {
+        None
+    }
+
+    /// Credential issuance for this type's resources (the identities credentials are minted for).
+    fn credential_issuer(&self) -> Option<&dyn CredentialIssuer> {
+        None
+    }
 }
 
 /// Grants and revokes entitlements.
@@ -245,8 +258,14 @@ pub fn capabilities(syncers: &[Arc<dyn ResourceSyncer>]) -> Vec<ResourceCapabili
             if s.account_manager().is_some() {
                 caps.push(Capability::AccountProvisioning);
             }
+            if s.credential_rotator().is_some() {
+                caps.push(Capability::CredentialRotation);
+            }
             if s.resource_deleter().is_some() {
                 caps.push(Capability::ResourceDelete);
+            }
+            if s.credential_issuer().is_some() {
+                caps.push(Capability::CredentialIssue);
             }
             ResourceCapabilities {
                 resource_type: s.resource_type(),

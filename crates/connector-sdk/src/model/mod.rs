@@ -11,6 +11,7 @@ mod annotations;
 mod builders;
 mod capabilities;
 pub mod config;
+mod credentials;
 mod deletion;
 mod events;
 mod messages;
@@ -42,6 +43,10 @@ pub use capabilities::{
     ConnectorCapabilities, CredentialDetails, CredentialDetailsAccountProvisioning,
     CredentialDetailsCredentialRotation, Deprecated, OptInRequired, ResourceTypeCapability,
     SkipSyncAnomalyDetection,
+};
+pub use credentials::{
+    CredentialIssueOptions, IssueCredentialRequest, IssueCredentialResponse,
+    RotateCredentialRequest, RotateCredentialResponse, credential_issue_options,
 };
 pub use deletion::{
     DeleteResourceRequest, DeleteResourceResponse, DeleteResourceV2Request,

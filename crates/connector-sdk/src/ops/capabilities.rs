@@ -29,13 +29,19 @@ use crate::model::{
 };
 
 fn credential_details(syncers: &[Arc<dyn ResourceSyncer>]) -> Result<CredentialDetails, Error> {
-    // baton reports the details of one account manager; with several, this SDK takes the first
-    // syncer's (baton's pick is a Go map's iteration order).
+    // baton reports the details of one account manager (and one rotator); with several, this
+    // SDK takes the first syncer's (baton's pick is a Go map's iteration order).
+    let rotation = syncers
+        .iter()
+        .find_map(|s| s.credential_rotator().map(|r| r.rotation_details()));
     let Some((id, details)) = syncers.iter().find_map(|s| {
         s.account_manager()
             .map(|m| (s.resource_type().id, m.capability_details()))
     }) else {
-        return Ok(CredentialDetails::default());
+        return Ok(CredentialDetails {
+            capability_account_provisioning: None,
+            capability_credential_rotation: rotation,
+        });
     };
     let preferred = CapabilityDetailCredentialOption::try_from(details.preferred_credential_option)
         .unwrap_or(CapabilityDetailCredentialOption::Unspecified);
@@ -52,7 +58,7 @@ fn credential_details(syncers: &[Arc<dyn ResourceSyncer>]) -> Result<CredentialD
     }
     Ok(CredentialDetails {
         capability_account_provisioning: Some(details),
-        capability_credential_rotation: None,
+        capability_credential_rotation: rotation,
     })
 }
 

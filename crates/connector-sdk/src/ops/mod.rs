@@ -7,6 +7,8 @@
 //! | --- | --- | --- |
 //! | grant / revoke | (dispatch to the entitlement type's [`Provisioner`](crate::connector::Provisioner)) | [`grant`](Operations::grant), [`revoke`](Operations::revoke); by id in a `.c1z`: [`ProvisioningRunner`] |
 //! | `CreateAccount` | [`create_account`] | [`create_account`](Operations::create_account) |
+//! | `IssueCredential` | [`issue_credential`] | [`issue_credential`](Operations::issue_credential) |
+//! | `RotateCredential` | [`rotate_credentials`] | [`rotate_credentials`](Operations::rotate_credentials) |
 //! | `DeleteResource`, `DeleteResourceV2` | [`delete_resource`], [`delete_resource_v2`] | [`delete_resource`](Operations::delete_resource) |
 //! | `ListActionSchemas`, `GetActionSchema` | [`list_action_schemas`], [`get_action_schema`] | [`list_action_schemas`](Operations::list_action_schemas), [`get_action_schema`](Operations::get_action_schema) |
 //! | `InvokeAction`, `GetActionStatus` | [`invoke_action`], [`get_action_status`] | [`invoke_action`](Operations::invoke_action), [`get_action_status`](Operations::get_action_status) |
@@ -28,6 +30,7 @@
 mod accounts;
 mod actions;
 mod capabilities;
+mod credentials;
 mod deletion;
 mod events;
 mod operations;
@@ -39,6 +42,7 @@ pub use actions::{
     list_action_schemas,
 };
 pub use capabilities::{capabilities_json, connector_capabilities, metadata_with_capabilities};
+pub use credentials::{issue_credential, rotate_credentials};
 pub use deletion::{delete_resource, delete_resource_v2, deleter_syncer};
 pub use events::{RegisteredFeed, event_feed, event_feeds, list_event_feeds, list_events};
 pub use operations::Operations;

@@ -148,6 +148,36 @@ impl Operations {
             .await
     }
 
+    /// Serves `RotateCredential` ([`rotate_credentials`](super::rotate_credentials); not retried: each call issues a new
+    /// secret).
+    pub async fn rotate_credentials(
+        &self,
+        request: &crate::model::RotateCredentialRequest,
+        crypto: Option<&dyn CredentialCrypto>,
+    ) -> Result<crate::model::RotateCredentialResponse, Error> {
+        self.until_cancelled(super::rotate_credentials(
+            self.connector.as_ref(),
+            request,
+            crypto,
+        ))
+        .await
+    }
+
+    /// Serves `IssueCredential` ([`issue_credential`](super::issue_credential); not retried:
+    /// each call mints a new credential).
+    pub async fn issue_credential(
+        &self,
+        request: &crate::model::IssueCredentialRequest,
+        crypto: Option<&dyn CredentialCrypto>,
+    ) -> Result<crate::model::IssueCredentialResponse, Error> {
+        self.until_cancelled(super::issue_credential(
+            self.connector.as_ref(),
+            request,
+            crypto,
+        ))
+        .await
+    }
+
     /// Serves `DeleteResource` ([`delete_resource`]).
     pub async fn delete_resource(
         &self,

@@ -4,6 +4,7 @@
 //! resource, its syncer (delete, enable, disable) and the grants and revokes of its roles and
 //! tenant memberships.
 
+pub(crate) mod credentials;
 pub(crate) mod provision;
 pub(crate) mod resource;
 pub(crate) mod syncer;

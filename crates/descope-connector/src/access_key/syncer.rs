@@ -89,6 +89,10 @@ impl ResourceSyncer for AccessKeySyncer {
     fn action_provider(&self) -> Option<&dyn ActionProvider> {
         Some(self)
     }
+
+    fn credential_rotator(&self) -> Option<&dyn c1_connector_sdk::connector::CredentialRotator> {
+        Some(self)
+    }
 }
 
 /// The Descope key id of an `access_key` resource id.

@@ -29,7 +29,7 @@ impl SyncContext {
         self: &Arc<Self>,
         offset: u64,
     ) -> Result<PageWithLogins, Error> {
-        if !self.pager_config.last_login {
+        if !self.pager_config.last_login && !self.pager_config.outbound_connections {
             return Ok((self.user_page(offset).await?, HashMap::new()));
         }
         let mut prefetch = self.prefetch.lock().await;
@@ -86,7 +86,18 @@ impl SyncContext {
                     async move {
                         let batch = page?;
                         let ctx = weak.upgrade().ok_or_else(gone)?;
-                        let logins = ctx.last_logins(&batch.users).await?;
+                        // With --sync-outbound-connections, the page's connection lookups
+                        // run beside its history (see `crate::outbound`).
+                        let (logins, ()) = futures::try_join!(
+                            async {
+                                if ctx.pager_config.last_login {
+                                    ctx.last_logins(&batch.users).await
+                                } else {
+                                    Ok(HashMap::new())
+                                }
+                            },
+                            ctx.fetch_connections(&batch.users)
+                        )?;
                         Ok((batch, logins))
                     }
                 })

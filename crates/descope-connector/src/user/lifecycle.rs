@@ -307,7 +307,7 @@ pub(crate) async fn set_user_enabled(
 #[async_trait]
 impl ActionProvider for UserSyncer {
     fn action_schemas(&self) -> Vec<BatonActionSchema> {
-        vec![
+        let mut schemas = vec![
             BatonActionSchema::new(ENABLE_ACTION, "Enable user")
                 .with_description(
                     "Lets a disabled Descope user sign in again (POST /v1/mgmt/user/update/status, status enabled)",
@@ -320,7 +320,9 @@ impl ActionProvider for UserSyncer {
                 )
                 .with_argument(Field::resource_id("resource_id", "User").required())
                 .with_action_type(ActionType::AccountDisable),
-        ]
+        ];
+        schemas.extend(super::incident::schemas());
+        schemas
     }
 
     async fn invoke_action(
@@ -331,6 +333,9 @@ impl ActionProvider for UserSyncer {
         let enabled = match name {
             ENABLE_ACTION => true,
             DISABLE_ACTION => false,
+            other if super::incident::handles(other) => {
+                return super::incident::invoke(&self.provisioner, other, args).await;
+            }
             other => {
                 return Err(Error::invalid_argument(format!(
                     "unknown user action '{other}': use {ENABLE_ACTION} or {DISABLE_ACTION}"

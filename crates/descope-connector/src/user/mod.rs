@@ -3,6 +3,7 @@
 //! delete, enable, disable). Their grants and revokes are dispatched in the crate's `provision` module.
 
 pub(crate) mod found_on_users;
+pub(crate) mod incident;
 pub(crate) mod last_login;
 pub(crate) mod lifecycle;
 pub(crate) mod resource;

@@ -96,6 +96,10 @@ impl ResourceSyncer for UserSyncer {
     fn action_provider(&self) -> Option<&dyn c1_connector_sdk::connector::ActionProvider> {
         Some(self)
     }
+
+    fn credential_issuer(&self) -> Option<&dyn c1_connector_sdk::connector::CredentialIssuer> {
+        Some(self)
+    }
 }
 
 impl UserSyncer {

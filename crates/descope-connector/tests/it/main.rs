@@ -2,6 +2,7 @@
 //! 127.0.0.1.
 
 mod apps_events;
+mod consent_revoke;
 mod index_failures;
 mod keys;
 mod paging;

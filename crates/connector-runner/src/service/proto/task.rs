@@ -280,13 +280,18 @@ pub struct DeleteResourceTask {
     pub parent_resource_id: Option<ResourceId>,
 }
 
-/// `Task.RotateCredentialsTask`. Fields 2-3 (`credential_options`, `encryption_configs`) are
-/// not decoded yet.
+/// `Task.RotateCredentialsTask`.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct RotateCredentialsTask {
     /// Whose credentials.
     #[prost(message, optional, tag = "1")]
     pub resource_id: Option<ResourceId>,
+    /// What kind of credential.
+    #[prost(message, optional, tag = "2")]
+    pub credential_options: Option<CredentialOptions>,
+    /// Who the new secret is encrypted for.
+    #[prost(message, repeated, tag = "3")]
+    pub encryption_configs: Vec<EncryptionConfig>,
 }
 
 /// `Task.EventFeedTask`.
@@ -460,13 +465,18 @@ pub struct CompactableSync {
     pub sync_id: String,
 }
 
-/// `Task.IssueCredentialTask`. Fields 2-3 (`credential_options`, `encryption_configs`) are not
-/// decoded yet.
+/// `Task.IssueCredentialTask`.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct IssueCredentialTask {
     /// The identity.
     #[prost(message, optional, tag = "1")]
     pub identity_id: Option<ResourceId>,
+    /// What kind of credential.
+    #[prost(message, optional, tag = "2")]
+    pub credential_options: Option<c1_connector_sdk::model::CredentialIssueOptions>,
+    /// Who the secret is encrypted for.
+    #[prost(message, repeated, tag = "3")]
+    pub encryption_configs: Vec<EncryptionConfig>,
     /// When the credential expires.
     #[prost(message, optional, tag = "4")]
     pub expires_at: Option<Timestamp>,

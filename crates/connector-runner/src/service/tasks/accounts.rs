@@ -9,12 +9,16 @@
 //! non-retryable with their code and message.
 
 use c1_connector_sdk::crypto::BatonCrypto;
-use c1_connector_sdk::model::{CreateAccountRequest, DeleteResourceRequest};
+use c1_connector_sdk::model::{
+    CreateAccountRequest, DeleteResourceRequest, RotateCredentialRequest,
+};
 use tokio_util::sync::CancellationToken;
 
 use super::calls::{self, Kind, malformed, operations, require_provisioning};
 use super::context::{TaskContext, TaskFailure, TaskSuccess};
-use crate::service::proto::{CreateAccountTask, DeleteResourceTask};
+use crate::service::proto::{
+    CreateAccountTask, DeleteResourceTask, IssueCredentialTask, RotateCredentialsTask,
+};
 
 /// Account creation: the response is `Any(c1.connector.v2.CreateAccountResponse)`, and its
 /// annotations are the success annotations.
@@ -63,6 +67,70 @@ pub(super) async fn delete(
     };
     let result = operations(ctx, cancel).delete_resource(&request).await;
     let response = Kind::Change { idempotent: true }.report(result, cancel)?;
+    let annotations = response.annotations.clone();
+    Ok(calls::success(&response, annotations))
+}
+
+/// Credential rotation (baton-sdk's `pkg/tasks/c1api/rotate_credentials.go`): the response is
+/// `Any(c1.connector.v2.RotateCredentialResponse)` carrying the new secret encrypted to the
+/// task's encryption configs with the SDK's `BatonCrypto`; a task without any is refused before
+/// anything is rotated. Not retried: each rotation issues a new secret.
+pub(super) async fn rotate(
+    ctx: &TaskContext,
+    spec: &RotateCredentialsTask,
+    cancel: &CancellationToken,
+) -> Result<TaskSuccess, TaskFailure> {
+    let complete = spec
+        .resource_id
+        .as_ref()
+        .is_some_and(|id| !id.resource_type.is_empty() && !id.resource.is_empty());
+    if !complete {
+        return Err(malformed("malformed rotate credentials task"));
+    }
+    require_provisioning(ctx)?;
+    let request = RotateCredentialRequest {
+        resource_id: spec.resource_id.clone(),
+        credential_options: spec.credential_options.clone(),
+        encryption_configs: spec.encryption_configs.clone(),
+    };
+    let crypto = BatonCrypto::new();
+    let result = operations(ctx, cancel)
+        .rotate_credentials(&request, Some(&crypto))
+        .await;
+    let response = Kind::Change { idempotent: false }.report(result, cancel)?;
+    let annotations = response.annotations.clone();
+    Ok(calls::success(&response, annotations))
+}
+
+/// Credential issuance (baton-sdk's `pkg/tasks/c1api/issue_credential.go`): a task without an
+/// identity, options or encryption configs is malformed (non-retryable, as baton); the request
+/// id is the task id; the response is `Any(c1.connector.v2.IssueCredentialResponse)` with the
+/// secret encrypted by `BatonCrypto`. Never retried (issuance is not idempotent).
+pub(super) async fn issue(
+    ctx: &TaskContext,
+    task_id: &str,
+    spec: &IssueCredentialTask,
+    cancel: &CancellationToken,
+) -> Result<TaskSuccess, TaskFailure> {
+    if spec.identity_id.is_none()
+        || spec.credential_options.is_none()
+        || spec.encryption_configs.is_empty()
+    {
+        return Err(malformed("malformed issue credential task"));
+    }
+    require_provisioning(ctx)?;
+    let request = c1_connector_sdk::model::IssueCredentialRequest {
+        identity_id: spec.identity_id.clone(),
+        credential_options: spec.credential_options.clone(),
+        encryption_configs: spec.encryption_configs.clone(),
+        request_id: task_id.to_owned(),
+        expires_at: spec.expires_at,
+    };
+    let crypto = BatonCrypto::new();
+    let result = operations(ctx, cancel)
+        .issue_credential(&request, Some(&crypto))
+        .await;
+    let response = Kind::Change { idempotent: false }.report(result, cancel)?;
     let annotations = response.annotations.clone();
     Ok(calls::success(&response, annotations))
 }

@@ -59,6 +59,10 @@ impl TaskContext {
             Some(TaskType::Revoke(spec)) => provision::revoke(self, spec, cancel).await,
             Some(TaskType::CreateAccount(spec)) => accounts::create(self, spec, cancel).await,
             Some(TaskType::DeleteResource(spec)) => accounts::delete(self, spec, cancel).await,
+            Some(TaskType::RotateCredentials(spec)) => accounts::rotate(self, spec, cancel).await,
+            Some(TaskType::IssueCredential(spec)) => {
+                accounts::issue(self, &task.id, spec, cancel).await
+            }
             Some(TaskType::ActionListSchemas(spec)) => actions::list_schemas(self, spec),
             Some(TaskType::ActionGetSchema(spec)) => actions::get_schema(self, spec),
             Some(TaskType::ActionInvoke(spec)) => actions::invoke(self, spec, cancel).await,

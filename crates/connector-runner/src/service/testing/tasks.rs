@@ -27,8 +27,9 @@ use prost_types::{Struct, Timestamp};
 
 use crate::service::proto::{
     ActionGetSchemaTask, ActionInvokeTask, ActionListSchemasTask, ActionStatusTask,
-    CreateAccountTask, DeleteResourceTask, EventFeedTask, GrantTask, HelloTask, ListEventFeedsTask,
-    ListEventsTask, RevokeTask, SyncFullTask, Task, TaskType,
+    CreateAccountTask, DeleteResourceTask, EventFeedTask, GrantTask, HelloTask,
+    IssueCredentialTask, ListEventFeedsTask, ListEventsTask, RevokeTask, RotateCredentialsTask,
+    SyncFullTask, Task, TaskType,
 };
 
 /// A valid 27-character task id made from `n`.
@@ -138,6 +139,45 @@ pub fn delete_resource(id: &str, resource: Option<ResourceId>) -> Task {
         TaskType::DeleteResource(DeleteResourceTask {
             resource_id: resource,
             parent_resource_id: None,
+        }),
+    )
+}
+
+/// A credential rotation of `resource`, the new secret encrypted to `encryption_configs`.
+pub fn rotate_credentials(
+    id: &str,
+    resource: Option<ResourceId>,
+    encryption_configs: Vec<c1_connector_sdk::model::EncryptionConfig>,
+) -> Task {
+    task(
+        id,
+        TaskType::RotateCredentials(RotateCredentialsTask {
+            resource_id: resource,
+            credential_options: None,
+            encryption_configs,
+        }),
+    )
+}
+
+/// A credential issuance (an API key) for `identity`, encrypted to `encryption_configs`.
+pub fn issue_api_key(
+    id: &str,
+    identity: Option<ResourceId>,
+    encryption_configs: Vec<c1_connector_sdk::model::EncryptionConfig>,
+) -> Task {
+    task(
+        id,
+        TaskType::IssueCredential(IssueCredentialTask {
+            identity_id: identity,
+            credential_options: Some(c1_connector_sdk::model::CredentialIssueOptions {
+                options: Some(
+                    c1_connector_sdk::model::credential_issue_options::Options::ApiKey(
+                        Default::default(),
+                    ),
+                ),
+            }),
+            encryption_configs,
+            expires_at: None,
         }),
     )
 }
