@@ -112,7 +112,7 @@ async fn every_kind_of_write_moves_it() -> TestResult {
         ("/v1/mgmt/user/totp/delete", json!({"loginId": login})),
     ];
     for (path, body) in writes {
-        let from = crate_now_ms();
+        let from = now_ms();
         let (status, v) = api.post(path, body).await;
         assert_eq!(status, 200, "{path}: {v}");
         assert_eq!(
@@ -125,7 +125,7 @@ async fn every_kind_of_write_moves_it() -> TestResult {
     Ok(())
 }
 
-fn crate_now_ms() -> i64 {
+fn now_ms() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -160,7 +160,7 @@ async fn role_add_found(b: EmulatorBuilder) -> (bool, usize) {
         .unwrap()
         .name
         .clone();
-    let from = crate_now_ms();
+    let from = now_ms();
     let body = json!({"loginId": user.login_ids[0], "roleNames": [role]});
     let (status, v) = api.post("/v2/mgmt/user/update/role/add", body).await;
     assert_eq!(status, 200, "{v}");
@@ -185,7 +185,7 @@ async fn assignment_changes_bump_or_not_by_knob() -> TestResult {
 #[tokio::test]
 async fn test_user_search_honours_the_filters() -> TestResult {
     let api = Api::demo().await;
-    let from = crate_now_ms();
+    let from = now_ms();
     let u = create(&api, "/v1/mgmt/user/create/test", "tester@x.io").await;
     let id = u["userId"].as_str().unwrap().to_owned();
     let search = |body: Value| api.post("/v2/mgmt/user/search/test", body);
@@ -226,7 +226,7 @@ async fn a_recreated_login_is_a_new_user_with_a_fresh_time() -> TestResult {
 async fn scim_writes_move_it() -> TestResult {
     let s = crate::scim::Scim::demo().await;
     let id = s.members()[0].clone();
-    let from = crate_now_ms();
+    let from = now_ms();
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "replace", "path": "name.familyName", "value": "Scimmed"}]});
     let r = s
