@@ -98,6 +98,14 @@ struct Args {
     /// User search ignores `offset` and pages by `page * limit` only, like an older backend.
     #[arg(long)]
     ignore_search_offset: bool,
+    /// User search's `fromModifiedTime` matches users modified strictly after it (by default at
+    /// or after it).
+    #[arg(long)]
+    from_modified_time_exclusive: bool,
+    /// A change to a user's roles, tenants or SSO applications alone leaves its modified time
+    /// where it was (by default it moves it).
+    #[arg(long)]
+    assignment_changes_keep_modified: bool,
     /// `POST /v1/mgmt/user/history` answers `{"usersAuthHistory":[...]}` instead of a bare array.
     #[arg(long)]
     history_wrapped: bool,
@@ -300,6 +308,8 @@ async fn main() -> anyhow::Result<()> {
         .tenant_roles_only_in_search(args.tenant_roles_only_in_search)
         .user_search_max_limit(args.user_search_max_limit)
         .ignore_search_offset(args.ignore_search_offset)
+        .from_modified_time_exclusive(args.from_modified_time_exclusive)
+        .assignment_changes_bump_modified(!args.assignment_changes_keep_modified)
         .history_max_ids(args.history_max_ids)
         .search_max_tenant_ids(args.search_max_tenant_ids);
     if args.history_wrapped {
@@ -372,6 +382,10 @@ mod tests {
             &["--rate-limit-scale", "60000"],
             &["--tenants", "0"],
             &["--user-search-max-limit", "100", "--ignore-search-offset"],
+            &[
+                "--from-modified-time-exclusive",
+                "--assignment-changes-keep-modified",
+            ],
             &["--tenant-roles-only-in-search", "--duplicate-error"],
             &["--sso-apps", "4", "--logins-per-user", "3"],
             &["--demo", "--history-wrapped", "--history-max-ids", "100"],

@@ -13,6 +13,7 @@ use crate::http::{Config, Paging, Shared};
 use crate::knobs::{
     ConcurrentKeyWriter, DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimits,
 };
+use crate::modified_knobs::ModifiedKnobs;
 use crate::state::State;
 
 /// The default project id: 28 characters, so clients derive no regional host from it.
@@ -76,6 +77,8 @@ pub struct EmulatorBuilder {
     pub(crate) changes: ChangeKnobs,
     /// Readings of the third-party and outbound endpoints (`grant_knobs.rs`).
     pub(crate) grants: GrantKnobs,
+    /// Readings of users' modified time (`modified_knobs.rs`).
+    pub(crate) modified: ModifiedKnobs,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -115,6 +118,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("concurrent_key_writer", &self.concurrent_key_writer)
             .field("changes", &self.changes)
             .field("grants", &self.grants)
+            .field("modified", &self.modified)
             .finish()
     }
 }
@@ -145,6 +149,7 @@ impl Default for EmulatorBuilder {
             concurrent_key_writer: None,
             changes: ChangeKnobs::default(),
             grants: GrantKnobs::default(),
+            modified: ModifiedKnobs::default(),
         }
     }
 }
@@ -391,7 +396,10 @@ impl EmulatorBuilder {
             ));
         }
         let data = self.dataset.unwrap_or_else(Dataset::demo);
-        let state = State::new(data, self.seed, self.duplicates);
+        let mut state = State::new(data, self.seed, self.duplicates);
+        state.assignment_changes_bump = self.modified.assignment_bumps;
+        let mut paging = self.paging;
+        paging.from_modified_exclusive = self.modified.from_exclusive;
         let shared = Arc::new(Shared::new(
             state,
             Config {
@@ -403,7 +411,7 @@ impl EmulatorBuilder {
                 faults: self.faults,
                 seed: self.seed,
                 license_tier: self.license_tier,
-                paging: self.paging,
+                paging,
                 tenant_roles_only_in_search: self.tenant_roles_only_in_search,
                 record_requests: self.record_requests,
                 expired_key_status: self.expired_key_status,

@@ -51,6 +51,7 @@ mod grant_records;
 mod http;
 mod key_records;
 mod knobs;
+mod modified_knobs;
 mod ratelimit;
 mod records;
 mod requests;

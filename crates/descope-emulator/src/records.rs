@@ -84,6 +84,14 @@ pub struct UserRecord {
     pub status: UserStatus,
     /// Creation time in epoch **seconds**.
     pub created_time: i64,
+    /// Last modification time in epoch **seconds** (`modifiedTime`, the unit of `createdTime`:
+    /// the Go SDK reads it as an `int32`; Descope's docs and API spec do not list it). The
+    /// running emulator sets it at creation and on every change made through the API, and keeps
+    /// the millisecond it happened (the `occurred` of the change's audit record) to answer the
+    /// search filters `fromModifiedTime` and `toModifiedTime`, which take milliseconds. A value
+    /// below `createdTime` (0 in data written before this field existed) is read as
+    /// `createdTime`.
+    pub modified_time: i64,
     /// Custom attributes (arbitrary JSON values).
     pub custom_attributes: Map<String, Value>,
     /// Whether this is a test user (excluded from search unless `withTestUser`).

@@ -307,6 +307,19 @@ fn add_users(data: &mut Dataset, spec: &GenSpec, rng: &mut ChaCha8Rng) {
     }
 }
 
+/// How long after its creation the `i`-th user was last modified, in seconds: never for every
+/// fourth user, else a spread up to 30 days. A function of `i` alone, drawing no random
+/// number, so the datasets of earlier specs gain the `modifiedTime` field and nothing else
+/// changes.
+fn modified_after(i: usize) -> i64 {
+    const THIRTY_DAYS: u64 = 30 * 86_400;
+    if i.is_multiple_of(4) {
+        return 0;
+    }
+    let spread = (i as u64).wrapping_mul(7_919) % THIRTY_DAYS + 1;
+    i64::try_from(spread).unwrap_or(0)
+}
+
 /// The `i`-th user: a name, an email at its first tenant's domain, a status, sign-in methods,
 /// project roles and tenant memberships.
 fn user(
@@ -366,6 +379,7 @@ fn user(
         _ => UserStatus::Enabled,
     };
     u.created_time = BASE_TIME + i as i64 * 37;
+    u.modified_time = u.created_time + modified_after(i);
     u.test = test;
     u.password = rng.random_bool(0.5);
     u.totp = rng.random_bool(0.1);

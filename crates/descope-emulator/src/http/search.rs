@@ -49,6 +49,12 @@ struct Filter<'r> {
     scim_only: bool,
     created_from: Option<i64>,
     created_to: Option<i64>,
+    /// `fromModifiedTime` and `toModifiedTime`, epoch milliseconds.
+    modified_from: Option<i64>,
+    modified_to: Option<i64>,
+    /// `fromModifiedTime` excludes a user modified at exactly that millisecond
+    /// ([`Paging::from_modified_exclusive`]).
+    modified_from_exclusive: bool,
     flags: Vec<FlagFilter>,
 }
 
@@ -123,6 +129,10 @@ impl<'r> Filter<'r> {
                 .filter(|t| t.0 != 0)
                 .map(|t| t.0 / 1000),
             created_to: req.to_created_time.filter(|t| t.0 != 0).map(|t| t.0 / 1000),
+            // Milliseconds against the millisecond of the last change; 0 is unset, as above.
+            modified_from: req.from_modified_time.filter(|t| t.0 != 0).map(|t| t.0),
+            modified_to: req.to_modified_time.filter(|t| t.0 != 0).map(|t| t.0),
+            modified_from_exclusive: false,
             flags: flags(req),
         })
     }
@@ -263,6 +273,17 @@ impl<'r> Filter<'r> {
             return false;
         }
         true
+    }
+
+    /// `fromModifiedTime` (inclusive unless the knob says otherwise) and `toModifiedTime`
+    /// (inclusive), against `modified`, when the user was last modified in epoch milliseconds.
+    fn matches_modified(&self, modified: i64) -> bool {
+        let after_from = match self.modified_from {
+            None => true,
+            Some(from) if self.modified_from_exclusive => modified > from,
+            Some(from) => modified >= from,
+        };
+        after_from && self.modified_to.is_none_or(|to| modified <= to)
     }
 
     /// `text`: a case-insensitive substring of the user id, a login id, the name, email or phone.
@@ -434,6 +455,8 @@ pub(crate) struct Paging {
     pub(crate) ignore_offset: bool,
     /// `roleNames` matches project-level role assignments only, not roles held in a tenant.
     pub(crate) role_names_project_only: bool,
+    /// `fromModifiedTime` matches users modified strictly after it, not at it.
+    pub(crate) from_modified_exclusive: bool,
 }
 
 /// Runs a search: `total` counts every match, the page is `offset` (when positive) or
@@ -468,11 +491,16 @@ pub(crate) fn search<'s>(
         None => {
             let mut filter = Filter::compile(req, state)?;
             filter.role_names_project_only = paging.role_names_project_only;
+            filter.modified_from_exclusive = paging.from_modified_exclusive;
+            let by_time = filter.modified_from.is_some() || filter.modified_to.is_some();
             let hits: Arc<[usize]> = state
                 .users
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| filter.matches(u))
+                .filter(|(_, u)| {
+                    filter.matches(u)
+                        && (!by_time || filter.matches_modified(state.modified_millis(u)))
+                })
                 .map(|(i, _)| i)
                 .collect();
             cache.put(generation, key, hits.clone());
@@ -486,4 +514,55 @@ pub(crate) fn search<'s>(
         users,
         total: hits.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::Dataset;
+    use crate::knobs::DuplicateMode;
+
+    /// The ids `body` finds among users modified at seconds 10, 20 and 30 (in `modifiedTime`).
+    fn found(body: &str, exclusive: bool) -> Vec<String> {
+        let mut d = Dataset::new();
+        for (i, t) in [10, 20, 30].into_iter().enumerate() {
+            let mut u = UserRecord::new(format!("U{i}"), format!("u{i}@x.io"));
+            u.created_time = 1;
+            u.modified_time = t;
+            d.users.push(u);
+        }
+        let state = State::new(d, 0, DuplicateMode::Silent);
+        let req: SearchUsers = serde_json::from_str(body).unwrap();
+        let paging = Paging {
+            from_modified_exclusive: exclusive,
+            ..Paging::default()
+        };
+        let page = search(
+            &state,
+            &req,
+            paging,
+            &MatchCache::default(),
+            (0, body.into()),
+        );
+        page.unwrap()
+            .users
+            .iter()
+            .map(|u| u.user_id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn modified_time_filters_take_milliseconds() {
+        assert_eq!(found(r#"{"fromModifiedTime": 20000}"#, false), ["U1", "U2"]);
+        assert_eq!(found(r#"{"fromModifiedTime": 20000}"#, true), ["U2"]);
+        assert_eq!(found(r#"{"fromModifiedTime": 19999}"#, true), ["U1", "U2"]);
+        assert_eq!(found(r#"{"toModifiedTime": "20000"}"#, true), ["U0", "U1"]);
+        let window = r#"{"fromModifiedTime": 10001, "toModifiedTime": 29999}"#;
+        assert_eq!(found(window, false), ["U1"]);
+        // 0 is no filter, as Go sends it.
+        assert_eq!(
+            found(r#"{"fromModifiedTime": 0, "toModifiedTime": 0}"#, true).len(),
+            3
+        );
+    }
 }

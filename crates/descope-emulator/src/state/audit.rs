@@ -113,10 +113,14 @@ pub(crate) fn with_changes<T: Serialize>(
 }
 
 impl State {
-    /// Appends `e` to the trail, stamped now, as an `info` record.
+    /// Appends `e` to the trail, stamped now, as an `info` record. A `UserCreated` or
+    /// `UserModified` also sets the user's modified time to the record's `occurred` (unless
+    /// [`State::bumped_user`] says the change does not bump it), so the two always agree.
     pub(crate) fn audit(&mut self, e: Event) {
         let id = self.new_id("A2", 28);
-        let mut rec = AuditRecord::new(id, e.action, now_millis());
+        let occurred = now_millis();
+        let bumped = self.bumped_user(&e);
+        let mut rec = AuditRecord::new(id, e.action, occurred);
         rec.user_id = e.user_id;
         rec.external_ids = e.external_ids;
         rec.tenants = e.tenants;
@@ -127,6 +131,24 @@ impl State {
             e.actor_id
         };
         self.audit.push(rec);
+        if let Some(idx) = bumped {
+            self.touch_user(idx, occurred);
+        }
+    }
+
+    /// The position of the user whose modified time `e` moves: the user a `UserCreated` or
+    /// `UserModified` is about, unless the knob `assignment_changes_bump_modified` is off and
+    /// the change is to assignments only ([`assignment_only`]).
+    fn bumped_user(&self, e: &Event) -> Option<usize> {
+        let modified = match e.action {
+            "UserCreated" => false,
+            "UserModified" => true,
+            _ => return None,
+        };
+        if modified && !self.assignment_changes_bump && assignment_only(&e.data) {
+            return None;
+        }
+        self.find_user_by_id(&e.user_id)
     }
 
     /// `UserCreated` for the user at `idx`, with `data` plus the roles, tenants and SSO
@@ -187,6 +209,34 @@ impl State {
         let mut e = Event::new("UsersDeleted", data).tenants(users.iter().flat_map(tenant_ids));
         e.external_ids = users.iter().flat_map(|u| u.login_ids.clone()).collect();
         self.audit(e);
+    }
+}
+
+/// The user object's fields that hold role, tenant and SSO application assignments.
+const ASSIGNMENT_FIELDS: &[&str] = &["roleNames", "userTenants", "ssoAppIds"];
+
+/// Operations (`data.operation`) of the role, tenant and SSO application endpoints.
+const ASSIGNMENT_OPERATIONS: &[&str] = &["roles.", "tenant.", "ssoApps."];
+
+/// Whether a `UserModified`'s `data` is a change to assignments only: every changed field is
+/// an assignment field (whatever the endpoint: an update or patch that changes only roles
+/// counts), or nothing changed and the call was to a role, tenant or SSO application endpoint
+/// (a repeated add in [`DuplicateMode::Silent`](crate::DuplicateMode::Silent)). A call that
+/// changes nothing through another endpoint (update, patch, recovery codes) is a write all the
+/// same.
+fn assignment_only(data: &Map<String, Value>) -> bool {
+    let changed = data
+        .get("changedFields")
+        .and_then(Value::as_array)
+        .filter(|f| !f.is_empty());
+    match changed {
+        Some(fields) => fields
+            .iter()
+            .all(|f| f.as_str().is_some_and(|f| ASSIGNMENT_FIELDS.contains(&f))),
+        None => data
+            .get("operation")
+            .and_then(Value::as_str)
+            .is_some_and(|op| ASSIGNMENT_OPERATIONS.iter().any(|p| op.starts_with(p))),
     }
 }
 

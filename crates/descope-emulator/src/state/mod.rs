@@ -10,6 +10,7 @@ mod audit;
 mod catalog;
 mod churn;
 mod grants;
+mod modified;
 mod scim;
 mod sso_apps;
 mod users;
@@ -64,6 +65,13 @@ pub(crate) struct State {
     /// Source of ids for created objects, seeded so runs are reproducible.
     rng: ChaCha8Rng,
     duplicates: DuplicateMode,
+    /// The millisecond each user created or changed through the API since start was last
+    /// modified (the `occurred` of its audit record), by user id. Users not in it were last
+    /// modified at their `modifiedTime` second ([`State::modified_millis`]).
+    modified_ms: HashMap<String, i64>,
+    /// Whether a change to a user's role, tenant or SSO application assignments alone bumps
+    /// its modified time (the knob `assignment_changes_bump_modified`, default `true`).
+    pub(crate) assignment_changes_bump: bool,
 }
 
 impl State {
@@ -106,7 +114,13 @@ impl State {
             // Distinct stream from the fault RNG, which uses the same seed.
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x05ee_d1d5),
             duplicates,
+            modified_ms: HashMap::new(),
+            assignment_changes_bump: true,
         };
+        for u in &mut s.users {
+            // A user is modified no earlier than it was created (0 = never modified).
+            u.modified_time = u.modified_time.max(u.created_time);
+        }
         s.index_from(0);
         s.move_activity_to(activity_as_of, now_secs());
         s.index_logins();

@@ -152,6 +152,8 @@ impl State {
             }
         };
         user.created_time = now_secs();
+        // Set again, to the millisecond, when the creation is audited.
+        user.modified_time = user.created_time;
         let idx = self.users.len();
         self.users.push(user);
         self.index_from(idx);
@@ -169,6 +171,7 @@ impl State {
             g.members.retain(|m| m.user_id != u.user_id);
         }
         self.forget_logins(&u.user_id);
+        self.forget_modified(&u.user_id);
         self.index_from(idx);
         u
     }
