@@ -28,6 +28,48 @@ fn demo_sync(dir: &Path) -> TestResult<std::path::PathBuf> {
     Ok(path)
 }
 
+/// Every one-shot command against the demo keeps the embedded emulator running until it ends
+/// (the runner once dropped the program's guard right after connecting, so each command's
+/// first request found nothing listening).
+#[test]
+fn one_shot_commands_reach_the_demo_project() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = demo_sync(dir.path())?;
+    let user = "U20E7bsXxWVELus44RKLpeK8c8X5";
+    let run = |args: &[&str]| -> TestResult<Output> {
+        Ok(command()?
+            .args(["--demo", "--provisioning", "-f"])
+            .arg(&path)
+            .args(args)
+            .output()?)
+    };
+    let out = run(&[
+        "--grant-entitlement",
+        "role:project/Viewer:assigned",
+        "--grant-principal-type",
+        "user",
+        "--grant-principal",
+        user,
+    ])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("granted"),
+        "{}",
+        text(&out.stderr)
+    );
+    let grant = format!("third_party_app:TPA2DemoPartnerPortal0000000:consent:user:{user}");
+    let out = run(&["--revoke-grant", &grant])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("revoked"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["--delete-resource", user, "--delete-resource-type", "user"])?;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    Ok(())
+}
+
 #[test]
 fn without_credentials_nothing_runs_unless_demo_is_asked_for() -> TestResult {
     let dir = tempfile::tempdir()?;

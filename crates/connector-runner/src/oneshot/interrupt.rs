@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::Cli;
 use crate::exit::{Exit, Failure, Outcome};
-use crate::program::{ConnectorProgram, Purpose};
+use crate::program::{Connected, ConnectorProgram, Purpose};
 
 /// Ctrl-C and SIGTERM during a one-shot command: the token they cancel (the operations stop
 /// waiting for the connector and answer `Cancelled`), and whether this run installs the signal
@@ -53,10 +53,30 @@ impl Interrupt {
         program: &P,
         cli: &Cli<P::Args>,
         purpose: Purpose,
-    ) -> Result<Operations, Outcome> {
+    ) -> Result<Connection, Outcome> {
         self.listen();
         let connected = program.connect(&cli.connector, purpose).await?;
-        Ok(Operations::new(connected.connector).with_cancel(self.cancel.clone()))
+        let ops = Operations::new(connected.connector.clone()).with_cancel(self.cancel.clone());
+        Ok(Connection {
+            ops,
+            _connected: connected,
+        })
+    }
+}
+
+/// A connector's operations, with what the program keeps alive while they run
+/// ([`Connected::guard`], for example the embedded demo server): dropping the connection before
+/// the command ends would leave the connector talking to nothing.
+pub(super) struct Connection {
+    ops: Operations,
+    _connected: Connected,
+}
+
+impl std::ops::Deref for Connection {
+    type Target = Operations;
+
+    fn deref(&self) -> &Operations {
+        &self.ops
     }
 }
 

@@ -13,7 +13,7 @@ use super::io::Io;
 use crate::cli::{Cli, OutputFormat};
 use crate::exit::{Failure, Outcome};
 use crate::files;
-use crate::program::{ConnectorProgram, Purpose};
+use crate::program::{Connected, ConnectorProgram, Purpose};
 
 /// A grant, from the flags.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,18 +24,21 @@ pub(crate) struct Grant {
 }
 
 /// The provisioning runner over the `.c1z` of `--file`, once the file is known to be readable
-/// and the connector is built.
+/// and the connector is built, with what the program keeps alive while it runs
+/// ([`Connected::guard`], for example the embedded demo server): the caller holds both until
+/// the command ends.
 async fn runner<P: ConnectorProgram>(
     program: &P,
     cli: &Cli<P::Args>,
     interrupt: &Interrupt,
-) -> Result<ProvisioningRunner, Outcome> {
+) -> Result<(ProvisioningRunner, Connected), Outcome> {
     let file = files::target(cli.baton.file.as_deref(), OutputFormat::C1z);
     files::check_input(&file)?;
     let connected = program.connect(&cli.connector, Purpose::Provision).await?;
     interrupt.listen();
-    Ok(ProvisioningRunner::new(connected.connector.clone(), &file)
-        .with_cancel(interrupt.token().clone()))
+    let runner = ProvisioningRunner::new(connected.connector.clone(), &file)
+        .with_cancel(interrupt.token().clone());
+    Ok((runner, connected))
 }
 
 /// Grants the entitlement to the principal and says whether anything changed.
@@ -46,7 +49,7 @@ pub(super) async fn grant<P: ConnectorProgram>(
     io: &mut Io<'_>,
     interrupt: &Interrupt,
 ) -> Result<(), Outcome> {
-    let runner = runner(program, cli, interrupt).await?;
+    let (runner, _connected) = runner(program, cli, interrupt).await?;
     let entitlement = &grant.entitlement;
     let (Some(principal), Some(principal_type)) = (&grant.principal, &grant.principal_type) else {
         return Err(Failure::usage(
@@ -71,7 +74,7 @@ pub(super) async fn revoke<P: ConnectorProgram>(
     io: &mut Io<'_>,
     interrupt: &Interrupt,
 ) -> Result<(), Outcome> {
-    let runner = runner(program, cli, interrupt).await?;
+    let (runner, _connected) = runner(program, cli, interrupt).await?;
     let annotations = runner.revoke(grant).await?;
     io.note(&if annotations.contains::<GrantAlreadyRevoked>() {
         format!("grant '{grant}' was already revoked: nothing changed")
