@@ -10,7 +10,7 @@
 
 use c1_connector_sdk::crypto::BatonCrypto;
 use c1_connector_sdk::model::{
-    CreateAccountRequest, DeleteResourceRequest, RotateCredentialRequest,
+    CreateAccountRequest, DeleteResourceRequest, ResourceId, RotateCredentialRequest,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -53,13 +53,7 @@ pub(super) async fn delete(
     spec: &DeleteResourceTask,
     cancel: &CancellationToken,
 ) -> Result<TaskSuccess, TaskFailure> {
-    let complete = spec
-        .resource_id
-        .as_ref()
-        .is_some_and(|id| !id.resource_type.is_empty() && !id.resource.is_empty());
-    if !complete {
-        return Err(malformed("malformed delete resource task"));
-    }
+    require_whole_id(spec.resource_id.as_ref(), "delete resource")?;
     require_provisioning(ctx)?;
     let request = DeleteResourceRequest {
         resource_id: spec.resource_id.clone(),
@@ -80,13 +74,7 @@ pub(super) async fn rotate(
     spec: &RotateCredentialsTask,
     cancel: &CancellationToken,
 ) -> Result<TaskSuccess, TaskFailure> {
-    let complete = spec
-        .resource_id
-        .as_ref()
-        .is_some_and(|id| !id.resource_type.is_empty() && !id.resource.is_empty());
-    if !complete {
-        return Err(malformed("malformed rotate credentials task"));
-    }
+    require_whole_id(spec.resource_id.as_ref(), "rotate credentials")?;
     require_provisioning(ctx)?;
     let request = RotateCredentialRequest {
         resource_id: spec.resource_id.clone(),
@@ -133,4 +121,14 @@ pub(super) async fn issue(
     let response = Kind::Change { idempotent: false }.report(result, cancel)?;
     let annotations = response.annotations.clone();
     Ok(calls::success(&response, annotations))
+}
+
+/// A task that names a resource must name it whole (its type and its id); else it is malformed
+/// (non-retryable, as baton answers).
+fn require_whole_id(id: Option<&ResourceId>, task: &str) -> Result<(), TaskFailure> {
+    if id.is_some_and(|id| !id.resource_type.is_empty() && !id.resource.is_empty()) {
+        Ok(())
+    } else {
+        Err(malformed(&format!("malformed {task} task")))
+    }
 }
