@@ -379,3 +379,78 @@ pub fn assert_exact_under_change(
         "no object written twice"
     );
 }
+
+/// Everything a `.c1z`'s sync holds, byte for byte: each resource, entitlement and grant
+/// (protobuf-encoded), by id.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Resources by `type:id`.
+    pub resources: BTreeMap<String, Vec<u8>>,
+    /// Entitlements by id.
+    pub entitlements: BTreeMap<String, Vec<u8>>,
+    /// Grants by id.
+    pub grants: BTreeMap<String, Vec<u8>>,
+}
+
+impl Snapshot {
+    /// Reads the newest finished sync of the `.c1z` at `path`.
+    pub fn read(path: &Path) -> TestResult<Snapshot> {
+        use prost::Message;
+        let reader = C1zReader::open(path)?;
+        let mut snapshot = Snapshot::default();
+        for r in reader.resources()? {
+            let id = r.resource_id();
+            snapshot.resources.insert(
+                format!("{}:{}", id.resource_type, id.resource),
+                r.encode_to_vec(),
+            );
+        }
+        for e in reader.entitlements()? {
+            snapshot
+                .entitlements
+                .insert(e.id.clone(), e.encode_to_vec());
+        }
+        reader.for_each_grant(|g| {
+            snapshot.grants.insert(g.id.clone(), g.encode_to_vec());
+            Ok(())
+        })?;
+        Ok(snapshot)
+    }
+
+    /// Panics, naming up to ten differences of each kind, unless `self` equals `other`.
+    pub fn assert_same(&self, other: &Snapshot, what: &str) {
+        fn diff(
+            kind: &str,
+            a: &BTreeMap<String, Vec<u8>>,
+            b: &BTreeMap<String, Vec<u8>>,
+        ) -> Vec<String> {
+            let mut out = Vec::new();
+            for (id, bytes) in a {
+                match b.get(id) {
+                    None => out.push(format!("{kind} {id} only in the first")),
+                    Some(other) if other != bytes => out.push(format!("{kind} {id} differs")),
+                    Some(_) => {}
+                }
+            }
+            for id in b.keys().filter(|id| !a.contains_key(*id)) {
+                out.push(format!("{kind} {id} only in the second"));
+            }
+            out.truncate(10);
+            out
+        }
+        let mut problems = diff("resource", &self.resources, &other.resources);
+        problems.extend(diff("entitlement", &self.entitlements, &other.entitlements));
+        problems.extend(diff("grant", &self.grants, &other.grants));
+        assert!(
+            problems.is_empty(),
+            "{what}: the files differ ({} resources, {} entitlements, {} grants vs {}, {}, {}):\n{}",
+            self.resources.len(),
+            self.entitlements.len(),
+            self.grants.len(),
+            other.resources.len(),
+            other.entitlements.len(),
+            other.grants.len(),
+            problems.join("\n")
+        );
+    }
+}

@@ -30,7 +30,9 @@ use descope_emulator::{Dataset, Emulator, GenSpec};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;
 
-pub use self::contents::{Contents, assert_exact_under_change, enc, expected, expected_with, read};
+pub use self::contents::{
+    Contents, Snapshot, assert_exact_under_change, enc, expected, expected_with, read,
+};
 
 /// What the tests return: any error, with its message, fails the test.
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;

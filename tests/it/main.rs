@@ -12,6 +12,7 @@ mod events;
 mod events_lag;
 mod faults;
 mod incident;
+mod incremental;
 mod key_rotation;
 mod keys;
 mod knobs;

@@ -310,6 +310,13 @@ pub struct BatonArgs {
     #[arg(long, env = "BATON_SYNC_RESOURCES", value_delimiter = ',')]
     pub sync_resources: Vec<String>,
 
+    /// Incremental sync: start from this earlier `.c1z` of the same connector and source (it may
+    /// be the --file itself) and ask the source only for what changed since it; the result
+    /// equals a full sync. The connector falls back to a full sync when it cannot (the reason
+    /// is in the log and the summary's `sync` line). Not with --sync-resources.
+    #[arg(long, env = "BATON_INCREMENTAL_FROM")]
+    pub incremental_from: Option<std::path::PathBuf>,
+
     /// Targeted sync: list the entitlements of the --sync-resources but not their grants
     /// (allowed only with --sync-resources, as in baton).
     #[arg(

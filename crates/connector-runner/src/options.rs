@@ -45,3 +45,33 @@ pub(crate) fn apply_phase_flags(
         .with_skip_grants(args.skip_grants)
         .with_skip_entitlements_and_grants(args.skip_entitlements_and_grants))
 }
+
+/// Opens `--incremental-from`: a usage error with a targeted sync or another output than
+/// `.c1z`, and a clear error when the file is not a finished sync this SDK wrote.
+pub(crate) async fn open_previous(
+    path: &std::path::Path,
+    args: &BatonArgs,
+) -> Result<std::sync::Arc<dyn c1_connector_sdk::previous::PreviousSync>, Failure> {
+    if !args.sync_resources.is_empty() {
+        return Err(Failure::usage(
+            "--incremental-from applies to a sync of every resource, not to a targeted sync (--sync-resources)",
+        ));
+    }
+    if !path.is_file() {
+        return Err(Failure::usage(format!(
+            "--incremental-from {}: no such file (give the .c1z of an earlier sync, or leave the flag out for a full sync)",
+            path.display()
+        )));
+    }
+    let owned = path.to_owned();
+    let previous =
+        tokio::task::spawn_blocking(move || c1_connector_sdk::store::PreviousC1z::open(owned))
+            .await
+            .map_err(|e| {
+                Failure::from(c1_connector_sdk::error::Error::internal(format!(
+                    "reading --incremental-from failed: {e}"
+                )))
+            })?
+            .map_err(|e| Failure::usage(format!("--incremental-from: {}", e.message())))?;
+    Ok(std::sync::Arc::new(previous))
+}

@@ -98,10 +98,16 @@ pub(crate) fn summary(
     target: &str,
 ) {
     let mut rows: Vec<(String, String)> = stats
-        .resources_by_type
+        .connector_notes
         .iter()
-        .map(|(ty, n)| (format!("resources: {ty}"), n.to_string()))
+        .map(|(name, text)| (name.clone(), text.clone()))
         .collect();
+    rows.extend(
+        stats
+            .resources_by_type
+            .iter()
+            .map(|(ty, n)| (format!("resources: {ty}"), n.to_string())),
+    );
     rows.push(("entitlements".into(), stats.entitlements.to_string()));
     rows.push(("grants".into(), stats.grants.to_string()));
     if stats.warnings > 0 {

@@ -187,6 +187,10 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
         files::check_targeted_target(&file)?;
     }
 
+    let previous = match &args.incremental_from {
+        Some(path) => Some(crate::options::open_previous(path, args).await?),
+        None => None,
+    };
     let connected = program.connect(&cli.connector, Purpose::Sync).await?;
     let started = Instant::now();
     let cancel = CancellationToken::new();
@@ -200,6 +204,9 @@ async fn sync<P: ConnectorProgram>(program: &P, cli: &Cli<P::Args>) -> Result<()
         .with_checkpoint_interval(Duration::from_millis(args.checkpoint_interval_ms.max(1)));
     options =
         crate::options::apply_phase_flags(options, args)?.with_source(connected.source.clone());
+    if let Some(previous) = previous {
+        options = options.with_previous(previous);
+    }
     let syncer = Syncer::new(connected.connector.clone(), options);
 
     let result = match args.output {

@@ -87,6 +87,7 @@ pub mod ids;
 pub mod model;
 pub mod ops;
 pub mod page;
+pub mod previous;
 pub mod protojson;
 pub mod session;
 pub mod store;

@@ -112,6 +112,12 @@ pub trait SessionBackend: Send + Sync + fmt::Debug {
 
     /// Whether writes survive this process and are offered to a resumed sync.
     fn is_durable(&self) -> bool;
+
+    /// Whether keys under [`KEPT_PREFIX`](crate::previous::KEPT_PREFIX) outlive the sync (a
+    /// finished `.c1z` keeps them); by default, when the store is durable.
+    fn keeps_kept_keys(&self) -> bool {
+        self.is_durable()
+    }
 }
 
 /// A connector's key/value store for one sync (baton's `SessionStore`). Cheap to clone; clones
@@ -161,6 +167,18 @@ impl SessionStore {
     /// skip writes that only serve a resume when the session is not durable.
     pub fn is_durable(&self) -> bool {
         self.backend.is_durable()
+    }
+
+    /// Whether keys under [`KEPT_PREFIX`](crate::previous::KEPT_PREFIX) outlive the sync, for a
+    /// later incremental sync (a `.c1z` keeps them; a session in memory does not). A connector
+    /// can skip writing them otherwise.
+    ///
+    /// ```
+    /// use c1_connector_sdk::session::SessionStore;
+    /// assert!(!SessionStore::memory().keeps_kept_keys());
+    /// ```
+    pub fn keeps_kept_keys(&self) -> bool {
+        self.backend.keeps_kept_keys()
     }
 
     /// Sets `key` to `value`. `InvalidArgument` for an empty key, a key over
@@ -343,6 +361,7 @@ pub struct SyncSession {
     counters: SyncCounters,
     resource_types: Vec<String>,
     targeted: Vec<crate::targeted::TargetedResource>,
+    previous: Option<std::sync::Arc<dyn crate::previous::PreviousSync>>,
 }
 
 /// Figures a connector reports about one sync (users announced by the API and users synced,
@@ -363,6 +382,7 @@ pub struct SyncSession {
 #[derive(Debug, Clone, Default)]
 pub struct SyncCounters {
     inner: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>,
+    notes: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, String>>>,
 }
 
 impl SyncCounters {
@@ -387,6 +407,25 @@ impl SyncCounters {
             let v = m.entry(name.into()).or_insert(0);
             *v = (*v).max(value);
         });
+    }
+
+    /// Sets the note `name` to `text`: a line of the sync's summary that is not a number
+    /// ("sync: incremental, ..." or "sync: full, <reason>").
+    ///
+    /// ```
+    /// use c1_connector_sdk::session::SyncCounters;
+    /// let counters = SyncCounters::default();
+    /// counters.note("sync", "full: no previous sync");
+    /// assert_eq!(counters.notes()["sync"], "full: no previous sync");
+    /// ```
+    pub fn note(&self, name: impl Into<String>, text: impl Into<String>) {
+        let mut notes = self.notes.lock().unwrap_or_else(|p| p.into_inner());
+        notes.insert(name.into(), text.into());
+    }
+
+    /// Every note, by name.
+    pub fn notes(&self) -> std::collections::BTreeMap<String, String> {
+        self.notes.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Every figure, by name.
@@ -416,6 +455,7 @@ impl SyncSession {
             counters: SyncCounters::default(),
             resource_types: Vec::new(),
             targeted: Vec::new(),
+            previous: None,
         }
     }
 
@@ -465,6 +505,36 @@ impl SyncSession {
     /// ```
     pub fn includes(&self, resource_type: &str) -> bool {
         self.resource_types.is_empty() || self.resource_types.iter().any(|t| t == resource_type)
+    }
+
+    /// Makes the sync incremental from `previous` (the engine passes its
+    /// `SyncOptions::previous`; `None` for a full sync).
+    #[must_use]
+    pub fn with_previous(
+        mut self,
+        previous: Option<std::sync::Arc<dyn crate::previous::PreviousSync>>,
+    ) -> Self {
+        self.previous = previous;
+        self
+    }
+
+    /// The earlier sync an incremental sync starts from (see
+    /// [`crate::previous`]); `None` for a full sync and for a targeted one.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use c1_connector_sdk::previous::{MemoryPrevious, PreviousSync};
+    /// use c1_connector_sdk::session::{SessionStore, SyncSession};
+    /// let session = SyncSession::new("s", SessionStore::memory())
+    ///     .with_previous(Some(Arc::new(MemoryPrevious::new(42))));
+    /// assert_eq!(session.previous().map(|p| p.started_at_ms()), Some(42));
+    /// ```
+    pub fn previous(&self) -> Option<&std::sync::Arc<dyn crate::previous::PreviousSync>> {
+        if self.targeted.is_empty() {
+            self.previous.as_ref()
+        } else {
+            None
+        }
     }
 
     /// Marks the sync as resumed (or not).

@@ -17,7 +17,7 @@ use crate::context::{PagerConfig, SyncContext};
 use crate::error::{self, ConfigError};
 use crate::events::AuditFeed;
 use crate::group::GroupSyncer;
-use crate::kinds::ACCESS_KEY_TYPE;
+use crate::kinds::{ACCESS_KEY_TYPE, APP_TYPE};
 use crate::outbound_app::OutboundAppSyncer;
 use crate::permission::PermissionSyncer;
 use crate::provisioner::DescopeProvisioner;
@@ -223,6 +223,7 @@ impl Connector for DescopeConnector {
             include_test_users: self.pager.include_test_users,
             sync_last_login: self.pager.last_login,
             sync_outbound_connections: self.pager.outbound_connections,
+            incremental: session.previous().is_some(),
         };
         resume::check_identity(session.store(), &identity, session.is_resumed()).await?;
         if !session.targeted().is_empty() {
@@ -239,11 +240,15 @@ impl Connector for DescopeConnector {
                 self.groups_of_every_tenant,
             ));
         }
-        Ok(self.syncers_with(
+        let ctx = SyncContext::new(
+            self.client.clone(),
+            self.pager.clone(),
             session.store().clone(),
             session.counters().clone(),
             session.includes(ACCESS_KEY_TYPE),
-        ))
+        )
+        .with_previous(session.previous().cloned(), session.includes(APP_TYPE));
+        Ok(self.syncers_of(Arc::new(ctx)))
     }
 }
 

@@ -13,8 +13,11 @@ use descope_mgmt::{
 use tokio::sync::{Mutex, OnceCell, mpsc};
 use tokio::task::JoinHandle;
 
+use c1_connector_sdk::previous::PreviousSync;
+
 use crate::catalog::Catalog;
 use crate::error::from_descope;
+use crate::incremental::{self, Increment, Plan};
 use crate::index::AssignmentIndex;
 use crate::{resume, session};
 
@@ -40,10 +43,20 @@ pub(crate) struct PagerConfig {
 
 impl PagerConfig {
     fn pager(&self, client: &Client) -> UserPager {
+        self.pager_of(client, self.search())
+    }
+
+    /// The search every listing of this sync starts from: the same users a full listing sees.
+    pub(crate) fn search(&self) -> SearchUsersRequest {
         let mut search = SearchUsersRequest::default();
         if self.include_test_users {
             search.with_test_user = Some(true);
         }
+        search
+    }
+
+    /// A pager over `search` (a filtered [`PagerConfig::search`]), with the listing's guarantees.
+    pub(crate) fn pager_of(&self, client: &Client, search: SearchUsersRequest) -> UserPager {
         let options = PagerOptions::default()
             .page_size(self.page_size)
             .max_in_flight(self.max_parallel)
@@ -82,6 +95,12 @@ pub(crate) struct SyncContext {
     /// process, or the index was rebuilt.
     index_complete: AtomicBool,
     rebuild: Mutex<()>,
+    /// The sync an incremental sync starts from (`None` for a full sync).
+    previous: Option<Arc<dyn PreviousSync>>,
+    /// Whether the sync covers SSO applications (a user naming a deleted one is read again).
+    include_apps: bool,
+    /// How the user listing goes, decided at its first page.
+    plan: OnceCell<Option<Arc<Increment>>>,
 }
 
 impl SyncContext {
@@ -109,7 +128,75 @@ impl SyncContext {
             listed_from_start: AtomicBool::new(false),
             index_complete: AtomicBool::new(false),
             rebuild: Mutex::new(()),
+            previous: None,
+            include_apps: false,
+            plan: OnceCell::new(),
         }
+    }
+
+    /// Makes the sync incremental from `previous` (see [`crate::incremental`]); `include_apps`
+    /// says whether it covers SSO applications.
+    pub(crate) fn with_previous(
+        mut self,
+        previous: Option<Arc<dyn PreviousSync>>,
+        include_apps: bool,
+    ) -> Self {
+        self.previous = previous;
+        self.include_apps = include_apps;
+        self
+    }
+
+    /// The sync an incremental sync starts from.
+    pub(crate) fn previous(&self) -> Option<&Arc<dyn PreviousSync>> {
+        self.previous.as_ref()
+    }
+
+    /// Whether the sync covers access keys.
+    pub(crate) fn include_keys(&self) -> bool {
+        self.include_keys
+    }
+
+    /// Whether this sync was offered a previous sync to start from.
+    pub(crate) fn is_incremental(&self) -> bool {
+        self.previous.is_some()
+    }
+
+    /// The increment of an incremental sync, decided once (at the user listing's first page):
+    /// `None` when the sync lists every user (always without a previous sync; otherwise with
+    /// the reason in the log and the summary).
+    pub(crate) async fn increment(
+        &self,
+        catalog: &Catalog,
+    ) -> Result<Option<Arc<Increment>>, Error> {
+        let Some(previous) = &self.previous else {
+            return Ok(None);
+        };
+        self.plan
+            .get_or_try_init(|| async {
+                let apps = if self.include_apps {
+                    Some(self.sso_apps().await?.iter().map(|a| a.id.clone()).collect())
+                } else {
+                    None
+                };
+                match incremental::plan(self, previous.as_ref(), catalog, apps.as_ref()).await? {
+                    Plan::Incremental(increment) => Ok(Some(Arc::new(increment))),
+                    Plan::Full(why) => {
+                        let why = why.unwrap_or_default();
+                        tracing::warn!(reason = %why, "incremental sync not possible: listing every user");
+                        self.counters.note("sync", format!("full: {why}"));
+                        Ok(None)
+                    }
+                }
+            })
+            .await
+            .cloned()
+            .map_err(Error::in_shared_state)
+    }
+
+    /// Installs the complete index an incremental sync built.
+    pub(crate) fn install_index(&self, index: AssignmentIndex) {
+        *self.index_mut() = index;
+        self.index_complete.store(true, Ordering::SeqCst);
     }
 
     /// The catalog, fetched on first use (one call each for tenants, roles and permissions),

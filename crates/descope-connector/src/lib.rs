@@ -46,6 +46,7 @@ mod catalog;
 mod connections;
 mod context;
 mod events;
+mod incremental;
 mod index;
 mod key_list;
 mod known_targets;

@@ -29,7 +29,9 @@ use sha2::{Digest, Sha256};
 ///
 /// 2: user page records always carry SSO app ids, and each page's boundary is kept
 /// (`descope/users-after/<offset>`) so a resumed listing can check for shifts.
-pub(crate) const SESSION_FORMAT: u32 = 2;
+/// 3: user page records are kept keys (`kept/descope/users/<offset>`), which a finished file
+/// keeps for a later incremental sync.
+pub(crate) const SESSION_FORMAT: u32 = 3;
 
 /// The session key of the sync's identity.
 const IDENTITY_KEY: &str = "descope/identity";
@@ -46,6 +48,9 @@ pub(crate) struct Identity {
     /// Absent from sessions of versions before `--sync-outbound-connections`: off.
     #[serde(default)]
     pub(crate) sync_outbound_connections: bool,
+    /// Started from a previous sync (`--incremental-from`): never resumed.
+    #[serde(default)]
+    pub(crate) incremental: bool,
 }
 
 impl Identity {
@@ -84,6 +89,11 @@ impl Identity {
                 )
             ));
         }
+        if stored.incremental {
+            return Some(
+                "it was an incremental sync, which is never resumed: it starts again".to_owned(),
+            );
+        }
         if stored.sync_last_login != self.sync_last_login {
             return Some(format!(
                 "it was started {}, and this run is {}",
@@ -104,6 +114,12 @@ pub(crate) async fn check_identity(
     // A session that does not outlive the process holds nothing of an interrupted run to
     // misread (the connector then lists everything again).
     if resumed && session.is_durable() {
+        if identity.incremental {
+            return Err(NotResumable::new(
+                "an incremental sync is not resumed: it starts again from the previous file, which costs only what changed",
+            )
+            .into_error());
+        }
         let stored = session.get(IDENTITY_KEY).await?;
         let why = match stored.as_deref().map(serde_json::from_slice::<Identity>) {
             None => Some(
@@ -179,6 +195,7 @@ mod tests {
             include_test_users: test_users,
             sync_last_login: last_login,
             sync_outbound_connections: false,
+            incremental: false,
         }
     }
 
@@ -214,6 +231,28 @@ mod tests {
             }
         }
         SessionStore::from_backend(std::sync::Arc::new(Durable::default()))
+    }
+
+    #[tokio::test]
+    async fn an_incremental_sync_is_never_resumed_nor_resumes_another() {
+        let incremental = Identity {
+            incremental: true,
+            ..id(false, false)
+        };
+        // Resuming an incremental sync, as an incremental sync again: refused.
+        let s = durable();
+        check_identity(&s, &incremental, false).await.unwrap();
+        let err = check_identity(&s, &incremental, true).await.unwrap_err();
+        assert!(resume_refusal(&err).is_some(), "{err}");
+        assert!(err.message().contains("incremental"), "{err}");
+        // Resuming it as a full sync: refused too (its records are not a listing's).
+        let err = check_identity(&s, &id(false, false), true).await.unwrap_err();
+        assert!(resume_refusal(&err).is_some(), "{err}");
+        // A full sync resumed by an incremental run: refused (the run starts over incrementally).
+        let s = durable();
+        check_identity(&s, &id(false, false), false).await.unwrap();
+        let err = check_identity(&s, &incremental, true).await.unwrap_err();
+        assert!(resume_refusal(&err).is_some(), "{err}");
     }
 
     #[tokio::test]

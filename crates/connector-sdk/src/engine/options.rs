@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::retry::RetryPolicy;
 use super::stats::Progress;
+use crate::previous::PreviousSync;
 use crate::targeted::TargetedResource;
 
 /// A progress callback.
@@ -48,6 +49,8 @@ pub struct SyncOptions {
     /// In a targeted sync, list no grants (baton's `--skip-grants`). See
     /// [`SyncOptions::with_skip_grants`].
     pub skip_grants: bool,
+    /// The earlier sync an incremental sync starts from. See [`SyncOptions::with_previous`].
+    pub previous: Option<Arc<dyn PreviousSync>>,
 }
 
 impl Default for SyncOptions {
@@ -65,6 +68,7 @@ impl Default for SyncOptions {
             source: None,
             targeted_resources: Vec::new(),
             skip_grants: false,
+            previous: None,
         }
     }
 }
@@ -85,6 +89,10 @@ impl fmt::Debug for SyncOptions {
             )
             .field("targeted_resources", &self.targeted_resources)
             .field("skip_grants", &self.skip_grants)
+            .field(
+                "previous",
+                &self.previous.as_ref().map(|p| p.started_at_ms()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -248,6 +256,27 @@ impl SyncOptions {
     #[must_use]
     pub fn with_skip_grants(mut self, skip: bool) -> Self {
         self.skip_grants = skip;
+        self
+    }
+
+    /// Makes the sync incremental from `previous`: the connector sees it in
+    /// [`SyncSession::previous`](crate::session::SyncSession::previous) and may ask its source
+    /// only for what changed since, taking the rest from the previous sync. The result must be
+    /// what a full sync would give; a connector that cannot guarantee it lists everything
+    /// (and says why). Ignored by a targeted sync. An incremental sync is never resumed: an
+    /// unfinished one is refused with [`NotResumable`](crate::engine::NotResumable) by the
+    /// connector, and started again.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use c1_connector_sdk::engine::SyncOptions;
+    /// use c1_connector_sdk::previous::MemoryPrevious;
+    /// let options = SyncOptions::default().with_previous(Arc::new(MemoryPrevious::new(0)));
+    /// assert!(options.previous.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_previous(mut self, previous: Arc<dyn PreviousSync>) -> Self {
+        self.previous = Some(previous);
         self
     }
 }

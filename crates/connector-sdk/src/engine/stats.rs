@@ -28,6 +28,9 @@ pub struct SyncStats {
     pub warnings: u64,
     /// Figures the connector reported about the sync ([`SyncCounters`](crate::session::SyncCounters)).
     pub connector_counters: BTreeMap<String, u64>,
+    /// Notes the connector made about the sync
+    /// ([`SyncCounters::note`](crate::session::SyncCounters::note)), by name.
+    pub connector_notes: BTreeMap<String, String>,
 }
 
 impl SyncStats {

@@ -14,7 +14,7 @@ mod jsonl;
 
 #[cfg(feature = "c1z")]
 #[cfg_attr(docsrs, doc(cfg(feature = "c1z")))]
-pub use c1z::{C1zReader, C1zWriter, SyncRun};
+pub use c1z::{C1zReader, C1zWriter, PreviousC1z, SyncRun};
 pub use jsonl::JsonlWriter;
 
 /// How old an unfinished sync may be and still be resumed (baton's `unfinishedSyncMaxAge`).

@@ -112,6 +112,21 @@ fn user_of(record: &Audit) -> Option<&str> {
         .or_else(|| str_field(record, "userId"))
 }
 
+/// The users a user action's record names: its user for a single-user action, the listed ids
+/// for a batch action (`UsersCreated`, `UsersModified`, `UsersDeleted`); none for other actions
+/// or records that name no user.
+pub(crate) fn users_named(record: &Audit) -> Vec<String> {
+    match record.action.as_str() {
+        "UserCreated" | "UserModified" | "UserDeleted" => user_of(record)
+            .map(|u| vec![u.to_owned()])
+            .unwrap_or_default(),
+        "UsersCreated" | "UsersModified" | "UsersDeleted" => {
+            first_list(record, &["userIds", "users", "ids"])
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The events of one audit record, `id` naming them (none for actions the feed does not map,
 /// or records that do not name their object).
 pub(crate) fn events_of(record: &Audit, id: &str, own_roles: &OwnRoles) -> Vec<Event> {
@@ -158,13 +173,11 @@ pub(crate) fn events_of(record: &Audit, id: &str, own_roles: &OwnRoles) -> Vec<E
             events.extend(assignment_events(record, &id, u, own_roles));
             events
         }
-        "UsersCreated" | "UsersModified" | "UsersDeleted" => {
-            first_list(record, &["userIds", "users", "ids"])
-                .iter()
-                .enumerate()
-                .map(|(i, u)| user_change(nth(&id, i), u))
-                .collect()
-        }
+        "UsersCreated" | "UsersModified" | "UsersDeleted" => users_named(record)
+            .iter()
+            .enumerate()
+            .map(|(i, u)| user_change(nth(&id, i), u))
+            .collect(),
         "TenantCreated" | "TenantModified" | "TenantDeleted" => {
             let tenants: Vec<String> = match first_field(record, &["tenantId", "tenant_id"]) {
                 Some(t) => vec![t.to_owned()],

@@ -52,6 +52,8 @@
 mod cursor;
 mod mapping;
 
+pub(crate) use self::mapping::users_named;
+
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

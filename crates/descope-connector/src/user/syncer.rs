@@ -10,10 +10,17 @@ use c1_connector_sdk::page::Page;
 
 use crate::catalog::Catalog;
 use crate::context::SyncContext;
+use crate::incremental::Increment;
 use crate::kinds::user_type;
 use crate::pages::parse_offset;
 use crate::provisioner::DescopeProvisioner;
 use crate::user::resource::user_resource;
+
+/// Changed users per page of an incremental sync's listing.
+const CHANGED_PER_PAGE: usize = 500;
+
+/// The previous sync's users per page of an incremental sync's listing.
+const PREVIOUS_PER_PAGE: usize = 1000;
 
 /// Users, from `POST /v2/mgmt/user/search`. Feeds the assignment index as pages go by.
 #[derive(Debug)]
@@ -39,6 +46,11 @@ impl ResourceSyncer for UserSyncer {
             return Ok(Page::last(Vec::new()));
         }
         let catalog = self.ctx.catalog().await?;
+        if self.ctx.is_incremental()
+            && let Some(increment) = self.ctx.increment(&catalog).await?
+        {
+            return self.list_incremental(&catalog, &increment, token).await;
+        }
         let offset = parse_offset(token)?;
         if offset == 0 {
             self.ctx.begin_user_listing();
@@ -103,6 +115,71 @@ impl ResourceSyncer for UserSyncer {
 }
 
 impl UserSyncer {
+    /// A page of an incremental sync's user listing (see [`crate::incremental`]): the changed
+    /// users first, [`CHANGED_PER_PAGE`] a page (`i:c:<n>`), then the previous sync's users
+    /// less those changed or deleted, a page of the previous file at a time (`i:p:<token>`).
+    async fn list_incremental(
+        &self,
+        catalog: &Catalog,
+        increment: &Increment,
+        token: Option<&str>,
+    ) -> Result<Page<Resource>, Error> {
+        let token = token.unwrap_or("i:c:0");
+        let bad = || {
+            Error::invalid_argument(format!(
+                "page token '{token}' is not a Descope connector token of an incremental sync"
+            ))
+        };
+        if let Some(n) = token.strip_prefix("i:c:") {
+            let n: usize = n.parse().map_err(|_| bad())?;
+            let start = n.saturating_mul(CHANGED_PER_PAGE);
+            let end = increment
+                .changed
+                .len()
+                .min(start.saturating_add(CHANGED_PER_PAGE));
+            let resources = increment.changed[start.min(end)..end]
+                .iter()
+                .map(|user| user_resource(user, None))
+                .collect();
+            let next = if end < increment.changed.len() {
+                format!("i:c:{}", n + 1)
+            } else {
+                "i:p:".to_owned()
+            };
+            return Ok(Page::next(resources, next));
+        }
+        let previous_token = token.strip_prefix("i:p:").ok_or_else(bad)?;
+        let previous = self
+            .ctx
+            .previous()
+            .ok_or_else(|| Error::internal("an incremental page token in a full sync"))?;
+        let page = previous
+            .resources_page(
+                crate::kinds::USER_TYPE,
+                Some(previous_token).filter(|t| !t.is_empty()),
+                PREVIOUS_PER_PAGE,
+            )
+            .await
+            .map_err(|e| e.context("reading the previous sync's users"))?;
+        let resources: Vec<Resource> = page
+            .items
+            .into_iter()
+            .filter(|r| {
+                r.id.as_ref()
+                    .is_some_and(|id| !increment.skip.contains(&id.resource))
+            })
+            .collect();
+        match page.next_token {
+            Some(next) => Ok(Page::next(resources, format!("i:p:{next}"))),
+            None => {
+                if self.ctx.include_keys() {
+                    self.ctx.access_keys().await?;
+                }
+                self.last_page(catalog, resources).await
+            }
+        }
+    }
+
     /// The listing's last page: the index completed (access keys, a resumed sync's records), the
     /// sync's counts, and the roles and tenants found only on users, added to `resources`.
     async fn last_page(
@@ -119,6 +196,9 @@ impl UserSyncer {
         // warning below and the roles found only on users are about all of them, so the
         // index is completed from the sync's session first.
         self.ctx.ensure_index().await?;
+        let recorded = self.ctx.index().user_count() as u64;
+        // The records now cover every user: a later incremental sync may start from this one.
+        crate::incremental::store_marker(&self.ctx, recorded).await?;
         let stats = self.ctx.pager_stats().await;
         let (users, found) = {
             let index = self.ctx.index();

@@ -71,7 +71,8 @@ impl Run<'_> {
             .with_resumed(resume.is_some())
             .with_counters(self.counters.clone())
             .with_resource_types(self.options.sync_resource_types.clone())
-            .with_targeted(self.options.targeted_resources.clone());
+            .with_targeted(self.options.targeted_resources.clone())
+            .with_previous(self.previous());
         let syncers = {
             let connector = self.connector.clone();
             self.options
@@ -151,5 +152,22 @@ impl Run<'_> {
         store.put_resource_types(types).await?;
         self.report();
         Ok(())
+    }
+}
+
+impl Run<'_> {
+    /// The previous sync handed to the connector: none when it was taken from another source
+    /// than this sync's (another project, another base URL), which is noted in the summary.
+    fn previous(&self) -> Option<Arc<dyn crate::previous::PreviousSync>> {
+        let previous = self.options.previous.clone()?;
+        if let (Some(theirs), Some(ours)) = (previous.source(), &self.options.source)
+            && theirs != ours
+        {
+            let why = format!("the previous sync was taken from {theirs}, not {ours}");
+            tracing::warn!(reason = %why, "incremental sync not possible");
+            self.counters.note("sync", format!("full: {why}"));
+            return None;
+        }
+        Some(previous)
     }
 }

@@ -232,6 +232,7 @@ impl<'a> Run<'a> {
         self.stats.retries = self.retries.load(Ordering::Relaxed);
         self.stats.connector_calls = self.calls.load(Ordering::Relaxed);
         self.stats.connector_counters = self.counters.snapshot();
+        self.stats.connector_notes = self.counters.notes();
         Ok(self.stats)
     }
 

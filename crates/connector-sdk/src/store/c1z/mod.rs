@@ -15,6 +15,7 @@
 mod cmd;
 mod db;
 mod file;
+mod previous;
 mod reader;
 mod rows;
 mod schema;
@@ -24,5 +25,6 @@ mod timefmt;
 mod worker;
 mod writer;
 
+pub use previous::PreviousC1z;
 pub use reader::{C1zReader, SyncRun};
 pub use writer::C1zWriter;

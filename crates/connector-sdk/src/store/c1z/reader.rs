@@ -170,12 +170,7 @@ impl C1zReader {
         let Some(sync) = &self.sync else {
             return Ok(None);
         };
-        let has_table: bool = self.conn.query_row(
-            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'v1_connector_sessions'",
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_table {
+        if !self.has_sessions()? {
             return Ok(None);
         }
         let value: Option<Vec<u8>> = self
@@ -226,6 +221,117 @@ impl C1zReader {
             .optional()?;
         data.map(|d| M::decode(d.as_slice()).map_err(Error::from))
             .transpose()
+    }
+
+    /// Up to `limit` resources of `resource_type` of the selected sync whose row comes after
+    /// `after_row` (0 for the first page), in insertion order, with the row of the last one
+    /// (`None` when no resource follows): for reading a large file a page at a time.
+    ///
+    /// ```no_run
+    /// use c1_connector_sdk::store::C1zReader;
+    /// let reader = C1zReader::open("sync.c1z")?;
+    /// let mut after = 0;
+    /// loop {
+    ///     let (users, next) = reader.resources_page("user", after, 1000)?;
+    ///     println!("{} users", users.len());
+    ///     match next {
+    ///         Some(row) => after = row,
+    ///         None => break,
+    ///     }
+    /// }
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
+    /// ```
+    pub fn resources_page(
+        &self,
+        resource_type: &str,
+        after_row: i64,
+        limit: usize,
+    ) -> Result<(Vec<Resource>, Option<i64>), Error> {
+        let sync_id = self.sync_id()?;
+        let limit = limit.max(1);
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, data FROM v1_resources WHERE sync_id = ?1 AND resource_type_id = ?2 \
+             AND id > ?3 ORDER BY id LIMIT ?4",
+        )?;
+        let mut rows = st.query(params![
+            sync_id,
+            resource_type,
+            after_row,
+            i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)
+        ])?;
+        let mut out = Vec::with_capacity(limit.min(4096));
+        let mut last = after_row;
+        let mut more = false;
+        while let Some(row) = rows.next()? {
+            if out.len() == limit {
+                more = true;
+                break;
+            }
+            last = row.get(0)?;
+            let data: Vec<u8> = row.get(1)?;
+            out.push(Resource::decode(data.as_slice())?);
+        }
+        Ok((out, more.then_some(last)))
+    }
+
+    /// Up to `limit` entries of the selected sync's connector session whose key starts with
+    /// `prefix`, in key order, after the key `after`; and whether more follow. A finished file
+    /// keeps only the engine's records and the keys under
+    /// [`KEPT_PREFIX`](crate::previous::KEPT_PREFIX).
+    ///
+    /// ```no_run
+    /// use c1_connector_sdk::store::C1zReader;
+    /// let reader = C1zReader::open("sync.c1z")?;
+    /// let (entries, more) = reader.session_page("kept/", None, 100)?;
+    /// println!("{} kept entries{}", entries.len(), if more { " and more" } else { "" });
+    /// # Ok::<(), c1_connector_sdk::error::Error>(())
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub fn session_page(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, Vec<u8>)>, bool), Error> {
+        let Some(sync) = &self.sync else {
+            return Ok((Vec::new(), false));
+        };
+        if !self.has_sessions()? {
+            return Ok((Vec::new(), false));
+        }
+        let limit = limit.max(1);
+        // Keys compare as text (SQLite's BINARY collation, byte order): the prefix's range
+        // is [prefix, prefix + U+10FFFF).
+        let upper = format!("{prefix}\u{10FFFF}");
+        let mut st = self.conn.prepare_cached(
+            "SELECT key, value FROM v1_connector_sessions WHERE sync_id = ?1 AND key >= ?2 \
+             AND key < ?3 AND key > ?4 ORDER BY key LIMIT ?5",
+        )?;
+        let mut rows = st.query(params![
+            sync.id,
+            prefix,
+            upper,
+            after.unwrap_or(""),
+            i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)
+        ])?;
+        let mut out = Vec::new();
+        let mut more = false;
+        while let Some(row) = rows.next()? {
+            if out.len() == limit {
+                more = true;
+                break;
+            }
+            out.push((row.get(0)?, row.get(1)?));
+        }
+        Ok((out, more))
+    }
+
+    fn has_sessions(&self) -> Result<bool, Error> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'v1_connector_sessions'",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The connector's metadata recorded with the selected sync

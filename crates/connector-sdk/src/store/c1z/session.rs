@@ -83,4 +83,9 @@ impl SessionBackend for C1zSession {
     fn is_durable(&self) -> bool {
         self.durable
     }
+
+    fn keeps_kept_keys(&self) -> bool {
+        // Every finished file keeps them, resumable or not.
+        true
+    }
 }

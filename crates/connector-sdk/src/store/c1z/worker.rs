@@ -256,15 +256,18 @@ impl Worker {
         let vacuum = free_pages(&conn)? > 0;
         // Only an unfinished sync needs its connector session: a finished file keeps none but
         // the engine's records of the sync's source (so a finished file can be checked before it
-        // replaces another) and of its first start (what a later sync may ask changes since). Its pages are zeroed as they are freed (`secure_delete`, set when
+        // replaces another) and of its first start (what a later sync may ask changes since),
+        // and the connector's kept keys (`previous::KEPT_PREFIX`, for a later incremental sync). Its pages are zeroed as they are freed (`secure_delete`, set when
         // the database was opened), so they cost next to nothing compressed, and the index build
         // below reuses them: no VACUUM, which would rewrite the whole database, just for them.
         conn.execute(
-            "DELETE FROM v1_connector_sessions WHERE sync_id = ?1 AND key NOT IN (?2, ?3)",
+            "DELETE FROM v1_connector_sessions WHERE sync_id = ?1 AND key NOT IN (?2, ?3) \
+             AND substr(key, 1, length(?4)) != ?4",
             params![
                 self.sync_id,
                 crate::session::SOURCE_KEY,
-                crate::session::STARTED_KEY
+                crate::session::STARTED_KEY,
+                crate::previous::KEPT_PREFIX
             ],
         )?;
         let t = Instant::now();
