@@ -268,3 +268,169 @@ async fn random_changes_give_the_full_sync_when_assignments_keep_the_modified_ti
     }
     Ok(())
 }
+
+/// A project, a full sync of it into `previous.c1z`, and its connector.
+async fn synced(
+    knobs: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder,
+) -> TestResult<(Emulator, Arc<DescopeConnector>, tempfile::TempDir)> {
+    let emu = knobs(Emulator::builder().dataset(Dataset::generate(&changing_project(300))))
+        .start()
+        .await?;
+    let connector = connector_for(&emu)?;
+    let dir = tempfile::tempdir()?;
+    sync(&connector, &dir.path().join("previous.c1z"), None).await?;
+    Ok((emu, connector, dir))
+}
+
+/// An incremental sync from `previous.c1z` into `incremental.c1z` and a full one: equal; the
+/// incremental one's note.
+async fn compare(
+    connector: &Arc<DescopeConnector>,
+    dir: &Path,
+    previous: &str,
+) -> TestResult<String> {
+    let stats = sync(
+        connector,
+        &dir.join("incremental.c1z"),
+        Some(&dir.join(previous)),
+    )
+    .await?;
+    sync(connector, &dir.join("full.c1z"), None).await?;
+    Snapshot::read(&dir.join("incremental.c1z"))?.assert_same(
+        &Snapshot::read(&dir.join("full.c1z"))?,
+        "after the fallback",
+    );
+    Ok(note(&stats).to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_record_that_names_no_user_means_a_full_sync() -> TestResult {
+    // A deletion Descope logged without saying whose (a shape the reference does not rule out).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let mut data = Dataset::generate(&changing_project(300));
+    data.audit.push(descope_emulator::AuditRecord::new(
+        "A-anon",
+        "UserDeleted",
+        now,
+    ));
+    let emu = Emulator::builder().dataset(data).start().await?;
+    let connector = connector_for(&emu)?;
+    let dir = tempfile::tempdir()?;
+    sync(&connector, &dir.path().join("previous.c1z"), None).await?;
+    let note = compare(&connector, dir.path(), "previous.c1z").await?;
+    assert!(
+        note.starts_with("full: the audit record 'A-anon'"),
+        "{note}"
+    );
+    assert!(note.contains("names no user"), "{note}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deletion_the_lagging_audit_log_does_not_show_yet_means_a_full_sync() -> TestResult {
+    let (emu, connector, dir) =
+        synced(|b| b.audit_ingestion_delay(Duration::from_secs(30))).await?;
+    let victim = emu.dataset().users[5].user_id.clone();
+    client_for(&emu)?.users().delete_by_user_id(&victim).await?;
+    let note = compare(&connector, dir.path(), "previous.c1z").await?;
+    assert!(note.starts_with("full: Descope counts"), "{note}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_lagging_audit_log_an_assignment_that_keeps_the_modified_time_shows_in_the_next_increment()
+-> TestResult {
+    let lag = Duration::from_secs(2);
+    let (emu, connector, dir) = synced(|b| {
+        b.audit_ingestion_delay(lag)
+            .assignment_changes_bump_modified(false)
+    })
+    .await?;
+    let data = emu.dataset();
+    let user = data.users.iter().find(|u| !u.test).expect("a user");
+    let role = data
+        .roles
+        .iter()
+        .find(|r| r.tenant_id.is_empty() && !user.role_names.contains(&r.name))
+        .expect("a role the user lacks");
+    client_for(&emu)?
+        .users()
+        .add_roles(&user.user_id, std::slice::from_ref(&role.name), None)
+        .await?;
+    // Right away, the change is in neither the modified times nor the audit log yet: the
+    // increment (correctly incremental by the count) may miss it...
+    let first = sync(
+        &connector,
+        &dir.path().join("first.c1z"),
+        Some(&dir.path().join("previous.c1z")),
+    )
+    .await?;
+    assert!(note(&first).starts_with("incremental:"), "{}", note(&first));
+    // ...and the next increment, from that file, reads the audit log from before that sync
+    // started, where the record now is.
+    tokio::time::sleep(lag + Duration::from_millis(500)).await;
+    let note = compare(&connector, dir.path(), "first.c1z").await?;
+    assert!(note.starts_with("incremental: 1 users changed"), "{note}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn options_whose_data_change_without_the_user_mean_a_full_sync() -> TestResult {
+    let (emu, _, dir) = synced(|b| b).await?;
+    let connector = descope_c1::testing::connector_with(&emu, |c| c.with_sync_last_login(true))?;
+    let note = compare(&connector, dir.path(), "previous.c1z").await?;
+    assert!(note.starts_with("full: --sync-last-login"), "{note}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_projects_or_too_old_a_previous_sync_means_a_full_sync() -> TestResult {
+    use c1_connector_sdk::previous::MemoryPrevious;
+    let emu = Emulator::builder()
+        .dataset(Dataset::generate(&changing_project(50)))
+        .start()
+        .await?;
+    let connector = connector_for(&emu)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let marker = |project: &str| {
+        format!(r#"{{"format":3,"project":"{project}","test_users":false,"users":50}}"#)
+            .into_bytes()
+    };
+    let cases = [
+        (
+            MemoryPrevious::new(now - 60_000).with_kept("kept/descope/sync", marker("Pother")),
+            "full: the previous file is a sync of project 'Pother'",
+        ),
+        (
+            MemoryPrevious::new(now - 31 * 24 * 3_600_000)
+                .with_kept("kept/descope/sync", marker(emu.project_id())),
+            "full: the previous sync started 31 days ago",
+        ),
+        (
+            MemoryPrevious::new(now - 60_000),
+            "full: the previous file keeps no record of its users",
+        ),
+    ];
+    let dir = tempfile::tempdir()?;
+    for (previous, wanted) in cases {
+        let mut store = C1zWriter::create(dir.path().join("out.c1z"))?;
+        let stats = Syncer::new(
+            connector.clone(),
+            SyncOptions::default().with_previous(Arc::new(previous)),
+        )
+        .run(&mut store)
+        .await?;
+        assert!(
+            note(&stats).starts_with(wanted),
+            "{} vs {wanted}",
+            note(&stats)
+        );
+        let listed = emu.dataset().users.iter().filter(|u| !u.test).count() as u64;
+        assert_eq!(stats.connector_counters["users synced"], listed);
+    }
+    Ok(())
+}

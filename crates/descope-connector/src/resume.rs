@@ -246,7 +246,9 @@ mod tests {
         assert!(resume_refusal(&err).is_some(), "{err}");
         assert!(err.message().contains("incremental"), "{err}");
         // Resuming it as a full sync: refused too (its records are not a listing's).
-        let err = check_identity(&s, &id(false, false), true).await.unwrap_err();
+        let err = check_identity(&s, &id(false, false), true)
+            .await
+            .unwrap_err();
         assert!(resume_refusal(&err).is_some(), "{err}");
         // A full sync resumed by an incremental run: refused (the run starts over incrementally).
         let s = durable();
