@@ -434,3 +434,120 @@ async fn another_projects_or_too_old_a_previous_sync_means_a_full_sync() -> Test
     }
     Ok(())
 }
+
+/// Service mode with `--state-dir`: the first sync task is full and kept; the next is
+/// incremental from the kept file, and its upload equals a full sync.
+mod service_mode {
+    use std::time::Duration;
+
+    use c1_connector_runner::service::proto::{FinalState, SyncFullTask, Task};
+    use c1_connector_runner::service::testing::{FakeConductorOne, tasks};
+    use c1_connector_runner::service::{self, ServiceError};
+    use tokio::task::JoinHandle;
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+
+    const WAIT: Duration = Duration::from_secs(60);
+
+    async fn run(c1: &FakeConductorOne, task: Task, path: &Path) -> TestResult {
+        let id = task.id.clone();
+        c1.push_task(task);
+        let records = c1
+            .wait_until(WAIT, |r| !r.finished_for(&id).is_empty())
+            .await?;
+        let finish = &records.finished_for(&id)[0];
+        assert!(
+            matches!(finish.final_state, Some(FinalState::Success(_))),
+            "{finish:?}"
+        );
+        let upload = records
+            .uploads()
+            .into_iter()
+            .find(|u| u.task_id == id && u.complete)
+            .ok_or("no upload")?;
+        std::fs::write(path, &upload.data)?;
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_next_sync_task_starts_from_the_last_upload() -> TestResult {
+        let data = Dataset::generate(&changing_project(2_500));
+        let emu = Emulator::builder().dataset(data.clone()).start().await?;
+        let dir = tempfile::tempdir()?;
+        let state = dir.path().join("state");
+        let c1 = FakeConductorOne::start().await?;
+        let config = c1
+            .service_config()
+            .with_temp_dir(dir.path())
+            .with_state_dir(&state);
+        let shutdown = CancellationToken::new();
+        let run_service: JoinHandle<Result<(), ServiceError>> =
+            tokio::spawn(service::run(connector_for(&emu)?, config, shutdown.clone()));
+
+        emu.reset_counters();
+        let first = dir.path().join("first.c1z");
+        run(
+            &c1,
+            tasks::sync_with(&tasks::task_id(1), SyncFullTask::default()),
+            &first,
+        )
+        .await?;
+        let full_searches = searches(&emu);
+        let kept = state.join("last-sync.c1z");
+        assert_eq!(
+            std::fs::read(&kept)?,
+            std::fs::read(&first)?,
+            "the upload is kept"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&kept)?.permissions().mode() & 0o777,
+                0o600
+            );
+        }
+
+        random_changes(&client_for(&emu)?, &data, 99, 30).await?;
+        emu.reset_counters();
+        let second = dir.path().join("second.c1z");
+        run(
+            &c1,
+            tasks::sync_with(&tasks::task_id(2), SyncFullTask::default()),
+            &second,
+        )
+        .await?;
+        let incremental_searches = searches(&emu);
+        assert!(
+            incremental_searches * 2 < full_searches,
+            "the second task searched users {incremental_searches} times, the first {full_searches}"
+        );
+        assert_eq!(std::fs::read(&kept)?, std::fs::read(&second)?);
+
+        let full = dir.path().join("full.c1z");
+        sync(&connector_for(&emu)?, &full, None).await?;
+        Snapshot::read(&second)?.assert_same(&Snapshot::read(&full)?, "service mode's increment");
+
+        // A targeted task neither starts from the kept file nor replaces it.
+        let user = data.users.iter().find(|u| !u.test).expect("a user");
+        let target = c1_connector_sdk::model::Resource {
+            id: Some(c1_connector_sdk::model::ResourceId::new(
+                "user",
+                user.user_id.clone(),
+            )),
+            ..Default::default()
+        };
+        run(
+            &c1,
+            tasks::sync_targeted(&tasks::task_id(3), vec![target]),
+            &dir.path().join("t.c1z"),
+        )
+        .await?;
+        assert_eq!(std::fs::read(&kept)?, std::fs::read(&second)?);
+
+        shutdown.cancel();
+        tokio::time::timeout(WAIT, run_service).await???;
+        Ok(())
+    }
+}

@@ -346,6 +346,12 @@ pub struct BatonArgs {
     #[arg(long, env = "BATON_C1Z_TEMP_DIR")]
     pub c1z_temp_dir: Option<PathBuf>,
 
+    /// Service mode: keep the last full sync uploaded in this directory (`last-sync.c1z`,
+    /// mode 0600) and make each sync task incremental from it. Without it, every sync task
+    /// is a full sync.
+    #[arg(long, env = "BATON_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+
     /// Connector calls in flight at once during a sync.
     #[arg(long, env = "BATON_WORKERS", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: u16,

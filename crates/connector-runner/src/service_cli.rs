@@ -65,6 +65,9 @@ fn config<P: ConnectorProgram>(
         crate::files::check_temp_dir(dir)?;
         config = config.with_temp_dir(dir);
     }
+    if let Some(dir) = &baton.state_dir {
+        config = config.with_state_dir(dir);
+    }
     config.validate().map_err(failure)?;
     Ok(config)
 }

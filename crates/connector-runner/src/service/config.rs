@@ -50,6 +50,11 @@ pub struct ServiceConfig {
     pub task_concurrency: usize,
     /// `--c1z-temp-dir`: where sync files are written before upload (default: the OS temp dir).
     pub temp_dir: Option<PathBuf>,
+    /// `--state-dir`: where the service keeps the last full sync it uploaded
+    /// (`last-sync.c1z`, mode 0600), so the next sync task is incremental from it (see
+    /// [`SyncOptions::with_previous`](c1_connector_sdk::engine::SyncOptions::with_previous)).
+    /// `None` (the default): every sync task is a full sync and nothing is kept.
+    pub state_dir: Option<PathBuf>,
     /// `--provisioning`: run grant and revoke tasks. When off they fail with
     /// `FailedPrecondition: provisioning is not enabled`, as baton's no-op provisioner does.
     pub provisioning: bool,
@@ -89,6 +94,7 @@ impl fmt::Debug for ServiceConfig {
             .field("client_secret", &"[redacted]")
             .field("task_concurrency", &self.task_concurrency)
             .field("temp_dir", &self.temp_dir)
+            .field("state_dir", &self.state_dir)
             .field("provisioning", &self.provisioning)
             .field("skip_full_sync", &self.skip_full_sync)
             .field("sync_resource_type_ids", &self.sync_resource_type_ids)
@@ -113,6 +119,7 @@ impl ServiceConfig {
             client_secret,
             task_concurrency: DEFAULT_TASK_CONCURRENCY,
             temp_dir: None,
+            state_dir: None,
             provisioning: false,
             skip_full_sync: false,
             sync_resource_type_ids: Vec::new(),
@@ -158,6 +165,22 @@ impl ServiceConfig {
     #[must_use]
     pub fn with_temp_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.temp_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets `state_dir`: the service keeps its last uploaded full sync there, and starts each
+    /// sync task from it (an incremental sync).
+    ///
+    /// ```
+    /// use c1_connector_runner::service::ServiceConfig;
+    /// use secrecy::SecretString;
+    /// let config = ServiceConfig::new("id", SecretString::from("secret"))
+    ///     .with_state_dir("/var/lib/baton-descope");
+    /// assert!(config.state_dir.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
         self
     }
 

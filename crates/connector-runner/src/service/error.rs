@@ -75,6 +75,17 @@ pub enum ServiceError {
         reason: String,
     },
 
+    /// `--state-dir` is not a directory the service can create and write.
+    #[error(
+        "the state directory {path} is not usable: {reason}; set --state-dir to a writable directory (or leave it out: every sync task is then a full sync)"
+    )]
+    StateDir {
+        /// The directory.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+
     /// The health-check server could not listen.
     #[error(
         "failed to start the health check server on {address}: {reason}; choose another --health-check-port or --health-check-bind-address"

@@ -118,6 +118,7 @@ fn service(api: Arc<Api>, connector: Arc<dyn Connector>, concurrency: usize) -> 
             connector,
             settings: TaskSettings {
                 temp_dir: std::env::temp_dir(),
+                state_dir: None,
                 provisioning: true,
                 skip_full_sync: false,
                 sync_resource_type_ids: Vec::new(),

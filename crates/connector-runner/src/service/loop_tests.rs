@@ -69,6 +69,7 @@ fn service(api: Arc<Mock>) -> Service {
             connector: Arc::new(FakeConnector::builder().build()),
             settings: TaskSettings {
                 temp_dir: std::env::temp_dir(),
+                state_dir: None,
                 provisioning: false,
                 skip_full_sync: false,
                 sync_resource_type_ids: Vec::new(),

@@ -125,6 +125,9 @@ pub async fn run(
 ) -> Result<(), ServiceError> {
     let resolved = config.resolve()?;
     check_temp_dir(&resolved.temp_dir)?;
+    if let Some(dir) = &config.state_dir {
+        tasks::last_sync::check_state_dir(dir)?;
+    }
     let roots = Arc::new(tls::root_store(config.extra_ca_file.as_deref())?);
     let tls = tls::client_config(roots)?;
     let tokens = Arc::new(token::TokenSource::new(&resolved, tls.clone())?);
@@ -149,6 +152,7 @@ pub async fn run(
             connector,
             settings: tasks::TaskSettings {
                 temp_dir: resolved.temp_dir.clone(),
+                state_dir: config.state_dir.clone(),
                 provisioning: config.provisioning,
                 skip_full_sync: config.skip_full_sync,
                 sync_resource_type_ids: config.sync_resource_type_ids.clone(),

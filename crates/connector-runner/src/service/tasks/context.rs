@@ -35,6 +35,8 @@ impl std::fmt::Debug for TaskContext {
 #[derive(Debug, Clone)]
 pub(crate) struct TaskSettings {
     pub(crate) temp_dir: PathBuf,
+    /// Where the last uploaded full sync is kept (see `last_sync`).
+    pub(crate) state_dir: Option<PathBuf>,
     pub(crate) provisioning: bool,
     pub(crate) skip_full_sync: bool,
     pub(crate) sync_resource_type_ids: Vec<String>,

@@ -9,6 +9,7 @@ mod calls;
 mod context;
 mod events;
 mod finish;
+pub(crate) mod last_sync;
 mod provision;
 mod sync;
 mod upload;

@@ -158,7 +158,7 @@ async fn sync_and_upload(
     path: &Path,
     cancel: &CancellationToken,
 ) -> Result<(), TaskFailure> {
-    write_sync(ctx, spec, path, cancel).await.map_err(|e| {
+    let kept = write_sync(ctx, spec, path, cancel).await.map_err(|e| {
         TaskFailure::new(grpc_code(e.code()), format!("sync failed: {}", e.message()))
     })?;
     super::upload::upload(
@@ -168,7 +168,19 @@ async fn sync_and_upload(
         &ctx.settings.timings,
         cancel,
     )
-    .await
+    .await?;
+    if let (Some(dir), true) = (&ctx.settings.state_dir, kept) {
+        // Only once uploaded: the next increment starts from what ConductorOne has.
+        match super::last_sync::keep(dir, path).await {
+            Ok(kept) => {
+                tracing::info!(path = %kept.display(), "kept the uploaded sync for the next incremental sync")
+            }
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "could not keep the uploaded sync: the next sync task starts from the one kept before (or is a full sync)")
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Maps a sync task's options and the local settings onto the engine's options. This is the
@@ -227,12 +239,14 @@ fn engine_options(
     Ok(options)
 }
 
+/// Writes the task's sync into `path`; `true` when it is a full sync worth keeping for the next
+/// incremental one (every resource, entitlement and grant, not targeted).
 async fn write_sync(
     ctx: &TaskContext,
     spec: &SyncFullTask,
     path: &Path,
     cancel: &CancellationToken,
-) -> Result<(), SdkError> {
+) -> Result<bool, SdkError> {
     // The working database goes in the same temporary directory as the file itself.
     let mut writer = C1zWriter::create_in(path, &ctx.settings.temp_dir)?;
     if ctx.settings.skip_full_sync {
@@ -243,14 +257,20 @@ async fn write_sync(
             r = ctx.connector.validate() => { r?; }
         }
         writer.start_sync().await?;
-        return writer.finish().await;
+        return writer.finish().await.map(|()| false);
     }
-    let options = engine_options(
+    let mut options = engine_options(
         spec,
         &ctx.settings.sync_resource_type_ids,
         ctx.settings.sync_workers,
         cancel.clone(),
     )?;
+    let keep = options.targeted_resources.is_empty() && !options.skip_entitlements_and_grants;
+    if keep && let Some(dir) = &ctx.settings.state_dir {
+        if let Some(previous) = super::last_sync::previous(dir).await {
+            options = options.with_previous(previous);
+        }
+    }
     let stats = Syncer::new(ctx.connector.clone(), options)
         .run(&mut writer)
         .await?;
@@ -258,9 +278,13 @@ async fn write_sync(
         resources = stats.resources(),
         grants = stats.grants,
         elapsed_ms = u64::try_from(stats.elapsed.as_millis()).unwrap_or(u64::MAX),
+        sync = stats
+            .connector_notes
+            .get("sync")
+            .map_or("full", String::as_str),
         "sync written"
     );
-    Ok(())
+    Ok(keep)
 }
 
 async fn heartbeat_loop(
