@@ -266,10 +266,11 @@ async fn write_sync(
         cancel.clone(),
     )?;
     let keep = options.targeted_resources.is_empty() && !options.skip_entitlements_and_grants;
-    if keep && let Some(dir) = &ctx.settings.state_dir {
-        if let Some(previous) = super::last_sync::previous(dir).await {
-            options = options.with_previous(previous);
-        }
+    if keep
+        && let Some(dir) = &ctx.settings.state_dir
+        && let Some(previous) = super::last_sync::previous(dir).await
+    {
+        options = options.with_previous(previous);
     }
     let stats = Syncer::new(ctx.connector.clone(), options)
         .run(&mut writer)
