@@ -8,6 +8,7 @@ mod changes;
 mod cli;
 mod foreign;
 mod incident;
+mod incremental;
 mod lifecycle;
 mod program;
 mod resume;
