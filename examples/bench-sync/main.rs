@@ -26,6 +26,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, ValueEnum};
 use descope_emulator::{Dataset, Emulator, GenSpec, RateLimits};
 
+mod incremental;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Workload {
     /// Latency-bound: 20,000 users, 200 tenants, 20 ms latency, no rate limit.
@@ -36,6 +38,10 @@ enum Workload {
     W3,
     /// Large: 1,000,000 users, about 6 million grants (W3's shape), no latency.
     W4,
+    /// Incremental: W4's project, a full sync, then 1,000 users changed and 100 deleted
+    /// through the API, then an incremental sync from the full one and a fresh full sync,
+    /// compared (see `incremental.rs`).
+    W5,
     /// Many tenants: 100,000 users, 10,000 tenants of which 2% have SSO (and groups), 10
     /// project roles, 20 ms latency.
     W6,
@@ -149,6 +155,11 @@ struct Args {
     /// Do not run the Python SDK baseline.
     #[arg(long)]
     no_python: bool,
+    /// Measure an incremental sync: a full sync, then `<changed>,<deleted>` users changed and
+    /// deleted through the API, then an incremental sync from the full one and a fresh full
+    /// sync, compared (W5 sets 1000,100).
+    #[arg(long, value_delimiter = ',')]
+    incremental: Option<Vec<usize>>,
     /// Internal: serve the emulator in this process (the benchmark's child).
     #[arg(long, hide = true)]
     serve_emulator: bool,
@@ -165,7 +176,7 @@ impl Args {
                 Workload::W1 => (20_000, 200, 60, 1, 80, 20, 0.0),
                 Workload::W2 => (50_000, 200, 60, 1, 80, 10, 10.0),
                 Workload::W3 => (200_000, 200, 60, 1, 80, 0, 0.0),
-                Workload::W4 => (1_000_000, 200, 60, 1, 80, 0, 0.0),
+                Workload::W4 | Workload::W5 => (1_000_000, 200, 60, 1, 80, 0, 0.0),
                 // Every project role is assignable within every tenant (a `role` resource per
                 // tenant and project role): 10 project roles keep that at 110,000 roles.
                 Workload::W6 => (100_000, 10_000, 10, 1, 80, 20, 0.0),
@@ -183,10 +194,13 @@ impl Args {
         self.access_keys.get_or_insert(2_000);
         match workload {
             // About a million grants: two more tenant memberships per user (with their roles).
-            Workload::W3 | Workload::W4 => self.extra_tenants_per_user = 2,
+            Workload::W3 | Workload::W4 | Workload::W5 => self.extra_tenants_per_user = 2,
             // 2% of the tenants with SSO.
             Workload::W6 => self.sso_tenants = Some(200),
             Workload::W1 | Workload::W2 => {}
+        }
+        if workload == Workload::W5 && self.incremental.is_none() {
+            self.incremental = Some(vec![1_000, 100]);
         }
         self
     }
@@ -362,6 +376,8 @@ fn targets_of(data: &Dataset) -> Vec<String> {
 }
 
 struct Run {
+    /// The summary's `sync` line (incremental or full, and why), when it has one.
+    note: String,
     wall: Duration,
     grants: u64,
     users: u64,
@@ -411,9 +427,25 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     let emu = spawn_emulator(args)?;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("bench.c1z");
+    let run = run_with(args, parallel, &emu, &file, &[]).await?;
+    if let Some(keep) = &args.keep {
+        std::fs::copy(&file, keep)?;
+    }
+    Ok(run)
+}
+
+/// Runs the program against `emu` into `file`, with `extra` arguments.
+async fn run_with(
+    args: &Args,
+    parallel: usize,
+    emu: &EmulatorProcess,
+    file: &std::path::Path,
+    extra: &[std::ffi::OsString],
+) -> Result<Run> {
     let mut cmd = Command::new(program(args)?);
+    cmd.args(extra);
     cmd.arg("-f")
-        .arg(&file)
+        .arg(file)
         .args(["--max-parallel-fetches", &parallel.to_string()])
         .env("DESCOPE_PROJECT_ID", &emu.project_id)
         .env("DESCOPE_MANAGEMENT_KEY", &emu.key)
@@ -519,9 +551,6 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     if !status.success() {
         bail!("baton-descope failed ({status}):\n{output}");
     }
-    if let Some(keep) = &args.keep {
-        std::fs::copy(&file, keep)?;
-    }
     let summary = |label: &str| -> Option<f64> {
         output
             .lines()
@@ -531,7 +560,13 @@ async fn run_once(args: &Args, parallel: usize) -> Result<Run> {
     };
     let count = |label: &str| summary(label).unwrap_or(0.0) as u64;
     let users = count("resources: user");
+    let note = output
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("sync ").map(|v| v.trim().to_owned()))
+        .unwrap_or_default();
     Ok(Run {
+        note,
         wall,
         grants: count("grants"),
         users,
@@ -707,6 +742,9 @@ fn main() -> Result<()> {
         .build()?;
     if args.serve_emulator {
         return runtime.block_on(serve(&args));
+    }
+    if args.incremental.is_some() {
+        return runtime.block_on(incremental::bench(&args));
     }
     runtime.block_on(async {
         let python = python(&args)?;
