@@ -3,7 +3,7 @@
 //! An incremental sync asks the source system only for what changed since an earlier sync and
 //! takes everything else from that sync's file. The engine knows nothing of what "changed"
 //! means for a given system; it hands the connector a [`PreviousSync`] through
-//! [`SyncSession::previous`](crate::session::SyncSession::previous), and the connector decides
+//! `SyncSession::previous` (in `session`), and the connector decides
 //! what it can carry over, and falls back to a full listing when it cannot (saying why).
 //!
 //! What a previous sync offers:
@@ -16,7 +16,7 @@
 //!   ([`PreviousSync::kept_page`]): session keys under [`KEPT_PREFIX`], which a finished
 //!   `.c1z` keeps while it drops every other session key.
 //!
-//! [`store::PreviousC1z`](crate::store::PreviousC1z) reads them from a `.c1z` file;
+//! `store::PreviousC1z` reads them from a `.c1z` file;
 //! [`MemoryPrevious`] holds them in memory, for tests.
 
 use std::collections::BTreeMap;
@@ -27,7 +27,6 @@ use async_trait::async_trait;
 use crate::error::Error;
 use crate::model::Resource;
 use crate::page::Page;
-use crate::session::SessionPage;
 
 /// Session keys under this prefix outlive their sync: a finished `.c1z` keeps them (and drops
 /// every other connector session key), so a later incremental sync can read them through
@@ -61,8 +60,8 @@ pub trait PreviousSync: Send + Sync + Debug {
     /// resumed sync keeps its first start, so every change after it may be missing.
     fn started_at_ms(&self) -> i64;
 
-    /// What the sync was taken from (the engine's record of the connector's source, see
-    /// [`Connector::sync_source`](crate::connector::Connector::sync_source)), when recorded.
+    /// What the sync was taken from (the engine's record of the source, the engine option
+    /// `SyncOptions::source`), when recorded.
     fn source(&self) -> Option<&str>;
 
     /// Up to `limit` resources of `resource_type`, after the position `token` (from the page
@@ -81,7 +80,29 @@ pub trait PreviousSync: Send + Sync + Debug {
         prefix: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<SessionPage, Error>;
+    ) -> Result<KeptPage, Error>;
+}
+
+/// One page of [`PreviousSync::kept_page`], in key order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeptPage {
+    /// `(key, value)` pairs in key order.
+    pub entries: Vec<(String, Vec<u8>)>,
+    /// More entries follow: ask again with the last key as `after`.
+    pub more: bool,
+}
+
+impl KeptPage {
+    /// A page of `entries`; `more` says whether more follow.
+    ///
+    /// ```
+    /// let page = c1_connector_sdk::previous::KeptPage::new(vec![("kept/a".into(), vec![1])], false);
+    /// assert_eq!(page.entries.len(), 1);
+    /// ```
+    pub fn new(entries: Vec<(String, Vec<u8>)>, more: bool) -> Self {
+        Self { entries, more }
+    }
 }
 
 /// Checks that `prefix` names kept entries.
@@ -177,7 +198,7 @@ impl PreviousSync for MemoryPrevious {
         prefix: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<SessionPage, Error> {
+    ) -> Result<KeptPage, Error> {
         check_kept_prefix(prefix)?;
         let range = self
             .kept
@@ -192,7 +213,7 @@ impl PreviousSync for MemoryPrevious {
             .collect();
         let more = entries.len() > limit.max(1);
         entries.truncate(limit.max(1));
-        Ok(SessionPage::new(entries, more))
+        Ok(KeptPage::new(entries, more))
     }
 }
 

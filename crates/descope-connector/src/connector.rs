@@ -286,6 +286,7 @@ impl DescopeConnector {
             Arc::new(UserSyncer {
                 ctx: ctx.clone(),
                 provisioner: provisioner.clone(),
+                increment: tokio::sync::OnceCell::new(),
             }),
             Arc::new(AccessKeySyncer {
                 ctx: ctx.clone(),

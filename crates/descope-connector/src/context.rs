@@ -17,7 +17,6 @@ use c1_connector_sdk::previous::PreviousSync;
 
 use crate::catalog::Catalog;
 use crate::error::from_descope;
-use crate::incremental::{self, Increment, Plan};
 use crate::index::AssignmentIndex;
 use crate::{resume, session};
 
@@ -99,8 +98,6 @@ pub(crate) struct SyncContext {
     previous: Option<Arc<dyn PreviousSync>>,
     /// Whether the sync covers SSO applications (a user naming a deleted one is read again).
     include_apps: bool,
-    /// How the user listing goes, decided at its first page.
-    plan: OnceCell<Option<Arc<Increment>>>,
 }
 
 impl SyncContext {
@@ -130,11 +127,10 @@ impl SyncContext {
             rebuild: Mutex::new(()),
             previous: None,
             include_apps: false,
-            plan: OnceCell::new(),
         }
     }
 
-    /// Makes the sync incremental from `previous` (see [`crate::incremental`]); `include_apps`
+    /// Makes the sync incremental from `previous` (see the `incremental` module); `include_apps`
     /// says whether it covers SSO applications.
     pub(crate) fn with_previous(
         mut self,
@@ -156,41 +152,9 @@ impl SyncContext {
         self.include_keys
     }
 
-    /// Whether this sync was offered a previous sync to start from.
-    pub(crate) fn is_incremental(&self) -> bool {
-        self.previous.is_some()
-    }
-
-    /// The increment of an incremental sync, decided once (at the user listing's first page):
-    /// `None` when the sync lists every user (always without a previous sync; otherwise with
-    /// the reason in the log and the summary).
-    pub(crate) async fn increment(
-        &self,
-        catalog: &Catalog,
-    ) -> Result<Option<Arc<Increment>>, Error> {
-        let Some(previous) = &self.previous else {
-            return Ok(None);
-        };
-        self.plan
-            .get_or_try_init(|| async {
-                let apps = if self.include_apps {
-                    Some(self.sso_apps().await?.iter().map(|a| a.id.clone()).collect())
-                } else {
-                    None
-                };
-                match incremental::plan(self, previous.as_ref(), catalog, apps.as_ref()).await? {
-                    Plan::Incremental(increment) => Ok(Some(Arc::new(increment))),
-                    Plan::Full(why) => {
-                        let why = why.unwrap_or_default();
-                        tracing::warn!(reason = %why, "incremental sync not possible: listing every user");
-                        self.counters.note("sync", format!("full: {why}"));
-                        Ok(None)
-                    }
-                }
-            })
-            .await
-            .cloned()
-            .map_err(Error::in_shared_state)
+    /// Whether the sync covers SSO applications.
+    pub(crate) fn include_apps(&self) -> bool {
+        self.include_apps
     }
 
     /// Installs the complete index an incremental sync built.

@@ -13,7 +13,7 @@
 //!
 //! The records are kept keys (`c1_connector_sdk::previous::KEPT_PREFIX`): a finished file keeps
 //! them, with the marker [`KEPT_MARKER`] once the chain covers every user, so that a later
-//! incremental sync (see [`crate::incremental`]) rebuilds its index from them and asks Descope
+//! incremental sync (see the `incremental` module) rebuilds its index from them and asks Descope
 //! only for the users that changed. They cost about 70 bytes a user before compression.
 //!
 //! A record is JSON: `{"o": offset, "n": next offset or null, "u": [[user id, display name,

@@ -13,7 +13,7 @@ use crate::http::{Config, Paging, Shared};
 use crate::knobs::{
     ConcurrentKeyWriter, DuplicateMode, ExpiredKeyStatus, Faults, HistoryShape, RateLimits,
 };
-use crate::modified_knobs::ModifiedKnobs;
+use crate::state::ModifiedKnobs;
 use crate::state::State;
 
 /// The default project id: 28 characters, so clients derive no regional host from it.
@@ -77,7 +77,7 @@ pub struct EmulatorBuilder {
     pub(crate) changes: ChangeKnobs,
     /// Readings of the third-party and outbound endpoints (`grant_knobs.rs`).
     pub(crate) grants: GrantKnobs,
-    /// Readings of users' modified time (`modified_knobs.rs`).
+    /// Readings of users' modified time (setters in `modified_knobs.rs`).
     pub(crate) modified: ModifiedKnobs,
 }
 

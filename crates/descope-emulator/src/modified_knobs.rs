@@ -6,24 +6,6 @@
 
 use crate::builder::EmulatorBuilder;
 
-/// The readings of users' modified time the builder chose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ModifiedKnobs {
-    /// `fromModifiedTime` matches users modified strictly after it.
-    pub(crate) from_exclusive: bool,
-    /// An assignment-only change bumps the user's modified time.
-    pub(crate) assignment_bumps: bool,
-}
-
-impl Default for ModifiedKnobs {
-    fn default() -> Self {
-        Self {
-            from_exclusive: false,
-            assignment_bumps: true,
-        }
-    }
-}
-
 impl EmulatorBuilder {
     /// User search's `fromModifiedTime` matches users modified strictly after it (default
     /// `false`: at or after it, as the Descope SDKs' "from" reads and as the emulator's

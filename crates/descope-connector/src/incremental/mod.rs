@@ -195,9 +195,36 @@ fn still_resolves(user: &StoredUser, catalog: &Catalog, apps: Option<&HashSet<St
         }
 }
 
+/// Decides once, at the user listing's first page, how this sync lists users: `None` when it
+/// lists every user (always without a previous sync; otherwise with the reason in the log and
+/// the summary), else the increment, with the index installed and the session's user records
+/// written.
+pub(crate) async fn increment(
+    ctx: &SyncContext,
+    catalog: &Catalog,
+) -> Result<Option<Increment>, Error> {
+    let Some(previous) = ctx.previous().cloned() else {
+        return Ok(None);
+    };
+    let apps: Option<HashSet<String>> = if ctx.include_apps() {
+        Some(ctx.sso_apps().await?.iter().map(|a| a.id.clone()).collect())
+    } else {
+        None
+    };
+    match plan(ctx, previous.as_ref(), catalog, apps.as_ref()).await? {
+        Plan::Incremental(increment) => Ok(Some(increment)),
+        Plan::Full(why) => {
+            let why = why.unwrap_or_default();
+            tracing::warn!(reason = %why, "incremental sync not possible: listing every user");
+            ctx.counters.note("sync", format!("full: {why}"));
+            Ok(None)
+        }
+    }
+}
+
 /// Decides how this sync lists users and, for an incremental sync, fills the index and the
 /// session's user records. `apps` are the SSO applications' ids when the sync covers them.
-pub(crate) async fn plan(
+async fn plan(
     ctx: &SyncContext,
     previous: &dyn PreviousSync,
     catalog: &Catalog,

@@ -29,6 +29,9 @@ pub(crate) struct UserSyncer {
     /// The connector's provisioner: its per-principal locks serialise account changes with
     /// grants and revokes.
     pub(crate) provisioner: DescopeProvisioner,
+    /// An incremental sync's increment, decided at the listing's first page (`None`: every
+    /// user is listed).
+    pub(crate) increment: tokio::sync::OnceCell<Option<Arc<Increment>>>,
 }
 
 #[async_trait]
@@ -46,10 +49,18 @@ impl ResourceSyncer for UserSyncer {
             return Ok(Page::last(Vec::new()));
         }
         let catalog = self.ctx.catalog().await?;
-        if self.ctx.is_incremental()
-            && let Some(increment) = self.ctx.increment(&catalog).await?
+        if self.ctx.previous().is_some()
+            && let Some(increment) = self
+                .increment
+                .get_or_try_init(|| async {
+                    crate::incremental::increment(&self.ctx, &catalog)
+                        .await
+                        .map(|i| i.map(Arc::new))
+                })
+                .await
+                .map_err(Error::in_shared_state)?
         {
-            return self.list_incremental(&catalog, &increment, token).await;
+            return self.list_incremental(&catalog, increment, token).await;
         }
         let offset = parse_offset(token)?;
         if offset == 0 {

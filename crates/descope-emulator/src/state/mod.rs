@@ -18,6 +18,7 @@ mod users;
 pub(crate) use access_keys::{KeyChanges, NewKey};
 pub(crate) use audit::{API_ACTOR, Event, obj, user_deleted, with_changes};
 pub(crate) use grants::{ConsentFilter, outbound_app_not_found, third_party_app_not_found};
+pub(crate) use modified::ModifiedKnobs;
 pub(crate) use scim::{ScimGroupChanges, ScimUserFields};
 pub(crate) use sso_apps::{AppOp, app_not_found};
 pub(crate) use users::{RoleOp, UserChanges};

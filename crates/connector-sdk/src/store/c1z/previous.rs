@@ -9,8 +9,7 @@ use super::reader::C1zReader;
 use crate::error::{Code, Error};
 use crate::model::Resource;
 use crate::page::Page;
-use crate::previous::{PreviousSync, check_kept_prefix};
-use crate::session::SessionPage;
+use crate::previous::{KeptPage, PreviousSync, check_kept_prefix};
 
 /// The newest finished sync of a `.c1z` file, read a page at a time on tokio's blocking pool
 /// (the file is decompressed once, into a temporary file, by [`PreviousC1z::open`]).
@@ -126,13 +125,13 @@ impl PreviousSync for PreviousC1z {
         prefix: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<SessionPage, Error> {
+    ) -> Result<KeptPage, Error> {
         check_kept_prefix(prefix)?;
         let prefix = prefix.to_owned();
         let after = after.map(str::to_owned);
         let (entries, more) = self
             .with_reader(move |r| r.session_page(&prefix, after.as_deref(), limit))
             .await?;
-        Ok(SessionPage::new(entries, more))
+        Ok(KeptPage::new(entries, more))
     }
 }
