@@ -114,7 +114,7 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     outbound_apps: usize,
     /// Sync who is connected to the outbound applications (the program's
-    /// `--sync-outbound-connections`: one request per user).
+    /// `--sync-outbound-connections`: 1 + (the user's tenants) requests per user).
     #[arg(long)]
     sync_outbound_connections: bool,
     /// Sync only these resource types (the program's `--sync-resource-types`), e.g.

@@ -96,12 +96,13 @@ async fn the_sync_holds_every_consent_and_connection_exactly() -> TestResult {
         enc(&expired.app_id),
         enc(&expired.user_id)
     )));
-    // One lookup per synced user, no more, and none without the option.
-    let users = data.users.iter().filter(|u| !u.test).count() as u64;
-    assert_eq!(emu.counters().endpoint(LOOKUP), users);
+    // One lookup per synced user and one per tenant of it (tokens tied to a tenant), no
+    // more, and none without the option.
+    let lookups = crate::outbound_tenants::lookups_of(&data);
+    assert_eq!(emu.counters().endpoint(LOOKUP), lookups);
     assert_eq!(
         stats.connector_counters.get("outbound connection requests"),
-        Some(&users)
+        Some(&lookups)
     );
     Ok(())
 }

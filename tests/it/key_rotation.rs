@@ -1,9 +1,9 @@
 //! `rotate_credentials` of access keys against the emulator: the new secret comes back only
-//! encrypted, for each of baton's providers exercised here (age X25519, JWK Ed25519 and JWK RSA:
-//! decrypted in the test), authenticates at `POST /v1/auth/accesskey/exchange` while the old one
-//! no longer does, and the key keeps its id and roles; a request without encryption configs is
-//! refused with nothing rotated. The same through service mode. (The JWK EC / JWE provider's
-//! ciphertext is checked by the SDK's own crypto tests.)
+//! encrypted, for each of baton's providers exercised here (age X25519, JWK Ed25519, JWK RSA and
+//! JWK EC P-256: decrypted in the test), authenticates at `POST /v1/auth/accesskey/exchange`
+//! while the old one no longer does, and the key keeps its id and roles; a request without
+//! encryption configs is refused with nothing rotated. The same through service mode. (P-384 and
+//! P-521 JWEs are checked by the SDK's own crypto tests.)
 
 use std::time::Duration;
 
@@ -90,12 +90,79 @@ fn age_config(recipient: &str) -> EncryptionConfig {
     }
 }
 
+/// How a test decrypts what was encrypted to one recipient.
+type Decrypt = Box<dyn Fn(&EncryptedData) -> TestResult<Vec<u8>>>;
+
+/// RFC 7518 §4.6.2 Concat KDF for `A256GCM` with empty `apu`/`apv`: one SHA-256 round.
+fn concat_kdf_a256gcm(z: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(1u32.to_be_bytes());
+    h.update(z);
+    h.update(7u32.to_be_bytes());
+    h.update(b"A256GCM");
+    h.update(0u32.to_be_bytes());
+    h.update(0u32.to_be_bytes());
+    h.update(256u32.to_be_bytes());
+    h.finalize().into()
+}
+
+/// A JWK EC P-256 recipient (baton's `baton/jwk/v1` with an EC key: a JWE, `ECDH-ES` and
+/// `A256GCM`, base64 of its compact serialization) and its decryption with the private key.
+fn ec_p256_recipient() -> TestResult<(EncryptionConfig, Decrypt)> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
+    let secret = p256::SecretKey::random(&mut p256::elliptic_curve::rand_core::OsRng);
+    let point = secret.public_key().to_encoded_point(false);
+    let jwk = format!(
+        r#"{{"kty":"EC","crv":"P-256","x":"{}","y":"{}"}}"#,
+        URL_SAFE_NO_PAD.encode(point.x().ok_or("x")?),
+        URL_SAFE_NO_PAD.encode(point.y().ok_or("y")?)
+    );
+    let decrypt = move |d: &EncryptedData| -> TestResult<Vec<u8>> {
+        let compact = String::from_utf8(STANDARD.decode(&d.encrypted_bytes)?)?;
+        let parts: Vec<&str> = compact.split('.').collect();
+        if parts.len() != 5 || !parts[1].is_empty() {
+            return Err(format!("not a direct-agreement JWE: {} parts", parts.len()).into());
+        }
+        let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0])?)?;
+        if header["alg"] != "ECDH-ES"
+            || header["enc"] != "A256GCM"
+            || header["epk"]["crv"] != "P-256"
+        {
+            return Err(format!("unexpected JWE header {header}").into());
+        }
+        let coordinate = |k: &str| -> TestResult<Vec<u8>> {
+            Ok(URL_SAFE_NO_PAD.decode(header["epk"][k].as_str().ok_or("a coordinate")?)?)
+        };
+        let (x, y) = (coordinate("x")?, coordinate("y")?);
+        let epk = p256::EncodedPoint::from_affine_coordinates(
+            x.as_slice().into(),
+            y.as_slice().into(),
+            false,
+        );
+        let epk = Option::<p256::PublicKey>::from(p256::PublicKey::from_encoded_point(&epk))
+            .ok_or("the ephemeral key is not on P-256")?;
+        let z = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), epk.as_affine());
+        let key = concat_kdf_a256gcm(z.raw_secret_bytes());
+        let iv = URL_SAFE_NO_PAD.decode(parts[2])?;
+        let mut sealed = URL_SAFE_NO_PAD.decode(parts[3])?;
+        sealed.extend(URL_SAFE_NO_PAD.decode(parts[4])?);
+        aes_gcm::Aes256Gcm::new_from_slice(&key)?
+            .decrypt(
+                iv.as_slice().into(),
+                Payload {
+                    msg: &sealed,
+                    aad: parts[0].as_bytes(),
+                },
+            )
+            .map_err(|_| "the JWE does not decrypt".into())
+    };
+    Ok((jwk_config(&jwk), Box::new(decrypt)))
+}
+
 /// A recipient and how to decrypt what was encrypted to it.
-type Recipient = (
-    &'static str,
-    EncryptionConfig,
-    Box<dyn Fn(&EncryptedData) -> TestResult<Vec<u8>>>,
-);
+type Recipient = (&'static str, EncryptionConfig, Decrypt);
 
 fn recipients() -> TestResult<Vec<Recipient>> {
     let age_id = age::x25519::Identity::generate();
@@ -130,6 +197,10 @@ fn recipients() -> TestResult<Vec<Recipient>> {
         ),
         ("JWK Ed25519", jwk_config(&ed_jwk), ssh(ed_private)),
         ("JWK RSA", jwk_config(&rsa_jwk), ssh(rsa_private)),
+        {
+            let (config, decrypt) = ec_p256_recipient()?;
+            ("JWK EC P-256", config, decrypt)
+        },
     ])
 }
 
@@ -269,7 +340,7 @@ async fn service_mode_rotates_keys_for_the_task_recipients_only() -> TestResult 
 }
 
 /// `issue_credential` for a user mints an access key bound to it: the secret arrives only
-/// encrypted (age here) and authenticates; a task without encryption configs is refused with no
+/// encrypted (JWK EC P-256 here, a JWE) and authenticates; a task without encryption configs is refused with no
 /// key created; so is an issuance through the SDK of another kind than an API key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuing_a_key_for_a_user_returns_it_only_encrypted() -> TestResult {
@@ -286,7 +357,8 @@ async fn issuing_a_key_for_a_user_returns_it_only_encrypted() -> TestResult {
     let connector = connector_for(&emu)?;
 
     // Through the SDK: a token is not an API key, refused before anything is minted.
-    let (_, recipient, decrypt) = recipients()?.remove(0);
+    let (config, decrypt) = ec_p256_recipient()?;
+    let recipient = config;
     let token = c1_connector_sdk::model::IssueCredentialRequest {
         identity_id: Some(ResourceId::new("user", &user)),
         credential_options: Some(c1_connector_sdk::model::CredentialIssueOptions {

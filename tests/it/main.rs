@@ -19,6 +19,7 @@ mod knobs;
 mod last_login;
 mod lifecycle;
 mod official_sdk;
+mod outbound_tenants;
 mod provisioning_faults;
 mod races;
 mod sync;

@@ -74,7 +74,7 @@ pub(crate) struct DescopeArgs {
     pub(crate) sync_last_login: bool,
 
     /// Also sync which outbound applications each user has connected (one
-    /// `outbound/apps-with-user-token` request per user).
+    /// `outbound/apps-with-user-token` request per user, and one more per tenant of the user).
     #[arg(long, env = "BATON_SYNC_OUTBOUND_CONNECTIONS", value_parser = parse_go_bool, num_args = 0..=1,
           require_equals = true, default_missing_value = "true", default_value = "false")]
     pub(crate) sync_outbound_connections: bool,

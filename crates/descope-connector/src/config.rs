@@ -180,8 +180,10 @@ impl DescopeConfig {
     }
 
     /// Whether each user's connections to outbound applications are synced (default: no). It
-    /// costs one `GET /v1/mgmt/outbound/apps-with-user-token` request **per user**, made as the
-    /// user pages arrive (the outbound applications themselves are always synced, one request).
+    /// costs `GET /v1/mgmt/outbound/apps-with-user-token` requests: **1 + (the user's tenants)
+    /// per user** (one without a tenant and one within each tenant of the user, so tokens tied to
+    /// a tenant are found under either reading of the lookup), made as the user pages arrive (the
+    /// outbound applications themselves are always synced, one request).
     ///
     /// ```
     /// let config = descope_connector::DescopeConfig::from_credentials("P2abc:K2secret")?

@@ -242,6 +242,21 @@ impl AssignmentIndex {
             .unwrap_or(&[])
     }
 
+    /// The tenants each principal is a member of, by principal number (the tenant → members
+    /// lists turned around, each principal's tenants sorted; built on demand).
+    pub(crate) fn memberships(&self) -> HashMap<u32, Vec<&str>> {
+        let mut by_principal: HashMap<u32, Vec<&str>> = HashMap::default();
+        for (tenant_id, members) in &self.by_tenant {
+            for &n in members {
+                by_principal.entry(n).or_default().push(tenant_id);
+            }
+        }
+        for tenants in by_principal.values_mut() {
+            tenants.sort_unstable();
+        }
+        by_principal
+    }
+
     /// The principal (user or access key) recorded under a number.
     pub(crate) fn user(&self, n: u32) -> Option<UserEntry<'_>> {
         if n as usize >= self.principals.len() {
@@ -329,5 +344,42 @@ pub(crate) fn display_name(user: &User) -> &str {
 fn push_unique(list: &mut Vec<u32>, n: u32) {
     if list.last() != Some(&n) {
         list.push(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use descope_mgmt::UserTenant;
+
+    fn user(id: &str, tenants: &[&str]) -> User {
+        let mut u = User::default();
+        u.user_id = id.to_owned();
+        u.user_tenants = tenants
+            .iter()
+            .map(|t| {
+                let mut m = UserTenant::default();
+                m.tenant_id = (*t).to_owned();
+                m
+            })
+            .collect();
+        u
+    }
+
+    #[test]
+    fn memberships_turn_the_tenant_lists_around() {
+        let catalog = Catalog::new(Vec::new(), Vec::new(), Vec::new());
+        let mut index = AssignmentIndex::default();
+        for u in [
+            user("U0", &["T2", "T1"]),
+            user("U1", &[]),
+            user("U2", &["T1"]),
+        ] {
+            assert!(index.record(&u, &catalog));
+        }
+        let m = index.memberships();
+        assert_eq!(m.get(&0).map(Vec::as_slice), Some(&["T1", "T2"][..]));
+        assert_eq!(m.get(&1), None);
+        assert_eq!(m.get(&2).map(Vec::as_slice), Some(&["T1"][..]));
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Each outbound application is an `outbound_app` resource (`GET /v1/mgmt/outbound/apps`, one
 //! request a sync) with one entitlement, `connected`: the user holds a token for the app. Which
-//! apps a user is connected to costs one `GET /v1/mgmt/outbound/apps-with-user-token` per user,
+//! apps a user is connected to costs one `GET /v1/mgmt/outbound/apps-with-user-token` per user
+//! and one more per tenant of the user (tokens tied to a tenant: see `crate::connections`),
 //! so the grants are opt-in ([`DescopeConfig::with_sync_outbound_connections`](crate::DescopeConfig::with_sync_outbound_connections),
 //! `--sync-outbound-connections`). The lookups are made for each user page as it is fetched, by
 //! the same background walk as `--sync-last-login` (`user::last_login`), so the user listing
@@ -12,7 +13,8 @@
 //!
 //! A grant cannot be made (a connection is the user authorising the app at the provider); a
 //! revoke deletes the user's tokens for the app (`DELETE /v1/mgmt/outbound/user/tokens` with
-//! both `appId` and `userId`) and is reported done only when a fresh lookup no longer lists it.
+//! both `appId` and `userId`) and is reported done only when fresh lookups without a tenant
+//! and within each of the user's tenants no longer list it.
 
 use std::sync::Arc;
 
@@ -28,13 +30,13 @@ use descope_mgmt::{Client, OutboundApp};
 use serde_json::{Map, json};
 use tokio::sync::OnceCell;
 
-use crate::connections::lookup;
+use crate::connections::{Scope, listed_in};
 use crate::context::SyncContext;
 use crate::error::from_descope;
 use crate::ids::{decode_component, user_resource_id};
 use crate::kinds::{OUTBOUND_APP_TYPE, USER_TYPE, for_grants, reference, user_type};
 use crate::principal_lock::PrincipalKey;
-use crate::provisioner::DescopeProvisioner;
+use crate::provisioner::{DescopeProvisioner, load_user};
 
 /// Slug of an outbound application's entitlement: the user holds a token for it.
 pub const CONNECTED: &str = "connected";
@@ -260,24 +262,39 @@ fn revoke_target(grant: &Grant) -> Result<(String, String), Error> {
     Ok((decode(&app.resource)?, decode(&principal.resource)?))
 }
 
-/// Deletes `user_id`'s tokens for `app_id`, reported only once a fresh lookup no longer lists
-/// the application.
+/// Deletes `user_id`'s tokens for `app_id`, reported only once fresh lookups in every scope
+/// (without a tenant, and within each of the user's tenants) no longer list the application.
+///
+/// `DELETE /v1/mgmt/outbound/user/tokens` takes no tenant in any official SDK, and whether it
+/// deletes the tokens tied to a tenant is unverified; the one delete that could reach such a
+/// token alone (`DELETE /v1/mgmt/outbound/token?id=`) needs the token's id, which only the
+/// endpoints returning the token itself reveal. So a token a lookup still lists within a tenant
+/// after the delete is an error saying the connection was NOT revoked, never a success.
 async fn revoke(client: &Client, app_id: &str, user_id: &str) -> Result<Annotations, Error> {
     let what = format!("user '{user_id}''s connection to outbound application '{app_id}'");
-    let before = lookup(client, user_id)
-        .await
-        .map_err(|e| from_descope(&format!("looking up {what}"), e))?;
-    if !before.iter().any(|a| a == app_id) {
+    let already = || {
         let mut annotations = Annotations::default();
         annotations.push(&GrantAlreadyRevoked {});
-        return Ok(annotations);
+        annotations
+    };
+    // The user's tenants, for the lookups within each. Descope no longer knowing the user:
+    // it holds no token a lookup could list.
+    let Some(user) = load_user(client, user_id).await? else {
+        return Ok(already());
+    };
+    let scopes = Scope::all_of(user.user_tenants.iter().map(|t| t.tenant_id.as_str()));
+    let before = listed_in(client, user_id, app_id, &scopes)
+        .await
+        .map_err(|e| from_descope(&format!("looking up {what}"), e))?;
+    if before.is_none() {
+        return Ok(already());
     }
     tracing::info!(app = %app_id, user = %user_id, "deleting the user's outbound application tokens");
     let written = client
         .outbound_apps()
         .delete_user_tokens(app_id, user_id)
         .await;
-    let after = match lookup(client, user_id).await {
+    let after = match listed_in(client, user_id, app_id, &scopes).await {
         Ok(after) => after,
         Err(err) => {
             return Err(match written {
@@ -292,16 +309,28 @@ async fn revoke(client: &Client, app_id: &str, user_id: &str) -> Result<Annotati
             });
         }
     };
-    if !after.iter().any(|a| a == app_id) {
-        tracing::info!(app = %app_id, user = %user_id, "outbound tokens deleted (confirmed by a fresh lookup)");
+    let Some(kept) = after else {
+        tracing::info!(
+            app = %app_id,
+            user = %user_id,
+            lookups = scopes.len(),
+            "outbound tokens deleted (confirmed by fresh lookups without a tenant and within each of the user's tenants)"
+        );
         return Ok(Annotations::default());
-    }
-    Err(match written {
-        Err(write) => from_descope(&format!("revoking {what}"), write),
-        Ok(()) => Error::unavailable(format!(
+    };
+    Err(match (written, kept) {
+        (Err(write), _) => from_descope(&format!("revoking {what}"), write),
+        (Ok(()), Scope::Untenanted) => Error::unavailable(format!(
             "Descope accepted deleting {what}, but a fresh lookup still lists the application: \
              the connection was NOT revoked. Retry; if it persists, remove the token in the \
              Descope console"
+        )),
+        (Ok(()), Scope::Tenant(tenant)) => Error::unavailable(format!(
+            "Descope accepted deleting {what}, but a fresh lookup within tenant '{tenant}' \
+             still lists the application: the connection was NOT revoked. The delete \
+             (DELETE /v1/mgmt/outbound/user/tokens) takes no tenant and may keep the tokens the \
+             user holds within a tenant; retry, and if it persists, remove the user's token for \
+             the application in tenant '{tenant}' in the Descope console"
         )),
     })
 }

@@ -593,4 +593,24 @@ impl EmulatorBuilder {
         self.grants.outbound_token_delete_ignored = on;
         self
     }
+
+    /// `DELETE /v1/mgmt/outbound/user/tokens` deletes only the tokens tied to no tenant, and
+    /// keeps those the user holds for the app within a tenant (default `false`: every token of
+    /// the user for the app). The endpoint takes no `tenantId` in any official SDK, and whether
+    /// it reaches tokens tied to a tenant is unverified; a client must confirm a revoke with a
+    /// lookup in every tenant of the user.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let emu = descope_emulator::Emulator::builder()
+    ///     .outbound_lookup_untenanted_only(true)
+    ///     .outbound_token_delete_untenanted_only(true)
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn outbound_token_delete_untenanted_only(mut self, on: bool) -> Self {
+        self.grants.outbound_token_delete_untenanted_only = on;
+        self
+    }
 }

@@ -15,4 +15,5 @@ pub(crate) struct GrantKnobs {
     pub(crate) outbound_lists_expired_tokens: bool,
     pub(crate) outbound_lookup_untenanted_only: bool,
     pub(crate) outbound_token_delete_ignored: bool,
+    pub(crate) outbound_token_delete_untenanted_only: bool,
 }

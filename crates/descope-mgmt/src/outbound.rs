@@ -32,13 +32,16 @@ use crate::models::outbound::{AppIdsEnvelope, OutboundAppEnvelope, OutboundAppsE
 ///
 /// - **Which tokens make an app "connected"**: "currently holds a valid token" does not say
 ///   whether an expired access token with a refresh token counts, nor whether a lookup without
-///   `tenantId` includes tokens tied to a tenant. The listing is reported as Descope answers it.
+///   `tenantId` includes tokens tied to a tenant. The listing is reported as Descope answers it;
+///   a caller that must see every token asks once without a tenant and once with each of the
+///   user's tenants (`tenant_id: Some(..)`), and merges the answers.
 /// - **What a token delete with only one of `appId` / `userId` removes**: all of the user's
 ///   tokens, or every user's tokens for the app. [`OutboundApps::delete_user_tokens`] therefore
 ///   requires **both**, so it can only remove the one user's tokens for the one application.
-///   Whether it also removes tokens the user holds for that app within tenants, and whether a
-///   2xx always means they are gone, is unverified: confirm with
-///   [`apps_with_user_token`](OutboundApps::apps_with_user_token).
+///   The endpoint takes no `tenantId` in any of the three SDKs; whether it also removes tokens
+///   the user holds for that app within tenants, and whether a 2xx always means they are gone,
+///   is unverified: confirm with [`apps_with_user_token`](OutboundApps::apps_with_user_token),
+///   without a tenant and within each of the user's tenants.
 ///
 /// ```no_run
 /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
@@ -124,12 +127,25 @@ impl OutboundApps {
     }
 
     /// `GET /v1/mgmt/outbound/apps-with-user-token?userId=[&tenantId=]`: the ids of the
-    /// applications the user holds a valid token for (one call per user; `tenant_id` limits
-    /// the lookup to tokens tied to that tenant). The tokens themselves are never fetched.
+    /// applications the user holds a valid token for (one call per user and scope; `tenant_id`,
+    /// sent as the `tenantId` query parameter as every official SDK does, limits the lookup to
+    /// tokens tied to that tenant). Whether a lookup without it lists the tokens tied to a
+    /// tenant is unverified; to see them all, ask within each of the user's tenants too. The
+    /// tokens themselves are never fetched.
     ///
     /// ```no_run
     /// # async fn run(client: descope_mgmt::Client) -> Result<(), descope_mgmt::Error> {
-    /// let connected = client.outbound_apps().apps_with_user_token("U2abc", Some("T1")).await?;
+    /// let outbound = client.outbound_apps();
+    /// let user = client.users().load_by_user_id("U2abc").await?;
+    /// let mut connected = outbound.apps_with_user_token(&user.user_id, None).await?;
+    /// for tenant in &user.user_tenants {
+    ///     let within = outbound
+    ///         .apps_with_user_token(&user.user_id, Some(&tenant.tenant_id))
+    ///         .await?;
+    ///     connected.extend(within);
+    /// }
+    /// connected.sort();
+    /// connected.dedup();
     /// # Ok(()) }
     /// ```
     pub async fn apps_with_user_token(

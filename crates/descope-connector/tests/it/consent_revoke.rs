@@ -1,6 +1,7 @@
 //! Consent and outbound connection revokes against servers that answer 200 without deleting:
 //! never reported as revoked. And a scope shared with others in one consent is refused without
-//! any delete being sent.
+//! any delete being sent. A connection is looked up without a tenant and within each of the
+//! user's tenants, before and after the delete: one left within a tenant is not a revoke.
 
 use c1_connector_sdk::error::Code;
 use c1_connector_sdk::model::GrantAlreadyRevoked;
@@ -9,7 +10,7 @@ use descope_connector::{DescopeConfig, DescopeConnector};
 use descope_mgmt::{Client, RateLimitConfig, RetryConfig};
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{body_partial_json, method, path, query_param};
+use wiremock::matchers::{body_partial_json, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
@@ -128,16 +129,43 @@ async fn a_scope_shared_with_others_is_refused_and_nothing_is_deleted() -> TestR
     Ok(())
 }
 
+/// `GET /v1/mgmt/user?userId=U1` answers U1, a member of `tenants`.
+async fn mount_user(server: &MockServer, tenants: &[&str]) {
+    let user_tenants: Vec<_> = tenants.iter().map(|t| json!({"tenantId": t})).collect();
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/user"))
+        .and(query_param("userId", "U1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "user": {"userId": "U1", "loginIds": ["ann@example.com"], "userTenants": user_tenants}
+        })))
+        .mount(server)
+        .await;
+}
+
+/// A lookup without a tenant (no `tenantId` at all), answering `apps`.
+fn untenanted_lookup(apps: &[&str]) -> Mock {
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/outbound/apps-with-user-token"))
+        .and(query_param("userId", "U1"))
+        .and(query_param_is_missing("tenantId"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"appIds": apps})))
+}
+
+/// A lookup within `tenant`, answering `apps`.
+fn lookup_within(tenant: &str, apps: &[&str]) -> Mock {
+    Mock::given(method("GET"))
+        .and(path("/v1/mgmt/outbound/apps-with-user-token"))
+        .and(query_param("userId", "U1"))
+        .and(query_param("tenantId", tenant))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"appIds": apps})))
+}
+
 #[tokio::test]
 async fn a_token_delete_answering_200_while_the_app_stays_connected_is_not_a_revoke() -> TestResult
 {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/mgmt/outbound/apps-with-user-token"))
-        .and(query_param("userId", "U1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"appIds": ["OA1"]})))
-        .mount(&server)
-        .await;
+    mount_user(&server, &[]).await;
+    untenanted_lookup(&["OA1"]).expect(2).mount(&server).await;
     Mock::given(method("DELETE"))
         .and(path("/v1/mgmt/outbound/user/tokens"))
         .and(query_param("appId", "OA1"))
@@ -154,5 +182,82 @@ async fn a_token_delete_answering_200_while_the_app_stays_connected_is_not_a_rev
         .expect_err("still connected");
     assert_eq!(err.code(), Code::Unavailable, "{err}");
     assert!(err.to_string().contains("NOT revoked"), "{err}");
+    Ok(())
+}
+
+/// Descope lists the app only within tenant T2 (a lookup without `tenantId` that counts only
+/// tokens tied to no tenant); the delete, which takes no tenant, answers 200 and the lookup
+/// within T2 still lists it: NOT revoked, naming the tenant. Before the delete the connector
+/// asked within each of the user's tenants (it would otherwise have said "already revoked").
+#[tokio::test]
+async fn a_token_left_within_a_tenant_after_the_delete_is_not_a_revoke() -> TestResult {
+    let server = MockServer::start().await;
+    mount_user(&server, &["T1", "T2"]).await;
+    untenanted_lookup(&[]).expect(2).mount(&server).await;
+    lookup_within("T1", &["OA9"]).expect(2).mount(&server).await;
+    lookup_within("T2", &["OA1"]).expect(2).mount(&server).await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/mgmt/outbound/user/tokens"))
+        .and(query_param("appId", "OA1"))
+        .and(query_param("userId", "U1"))
+        .and(|r: &wiremock::Request| r.url.query_pairs().count() == 2)
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server)?;
+    let entitlement =
+        Entitlement::assignment(&Resource::new("outbound_app", "OA1", "Drive"), "connected");
+    let err = revoke(&c, "outbound_app", entitlement)
+        .await
+        .expect_err("still connected within T2");
+    assert_eq!(err.code(), Code::Unavailable, "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("NOT revoked") && text.contains("'T2'"),
+        "{text}"
+    );
+    Ok(())
+}
+
+/// The app listed only within a tenant, and gone from every scope after the delete: revoked.
+/// Listed in no scope at all: already revoked, and nothing is deleted.
+#[tokio::test]
+async fn a_connection_within_a_tenant_is_revoked_once_no_scope_lists_it() -> TestResult {
+    let server = MockServer::start().await;
+    mount_user(&server, &["T1"]).await;
+    untenanted_lookup(&[]).expect(2).mount(&server).await;
+    // Listed within T1 until the delete, then not.
+    lookup_within("T1", &["OA1"])
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    lookup_within("T1", &[]).expect(1).mount(&server).await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/mgmt/outbound/user/tokens"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = connector(&server)?;
+    let entitlement =
+        Entitlement::assignment(&Resource::new("outbound_app", "OA1", "Drive"), "connected");
+    let done = revoke(&c, "outbound_app", entitlement.clone()).await?;
+    assert!(!done.contains::<GrantAlreadyRevoked>(), "a real change");
+    server.verify().await;
+
+    server.reset().await;
+    mount_user(&server, &["T1"]).await;
+    untenanted_lookup(&[]).expect(1).mount(&server).await;
+    lookup_within("T1", &[]).expect(1).mount(&server).await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/mgmt/outbound/user/tokens"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let again = revoke(&c, "outbound_app", entitlement).await?;
+    assert!(again.contains::<GrantAlreadyRevoked>());
     Ok(())
 }

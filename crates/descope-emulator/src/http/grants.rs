@@ -312,7 +312,8 @@ async fn apps_with_user_token(
 
 /// `DELETE /v1/mgmt/outbound/user/tokens?appId=&userId=`: at least one; with one only, every
 /// token of the app (all users) or of the user (all apps). With
-/// `outbound_token_delete_ignored`, answers the same and deletes nothing.
+/// `outbound_token_delete_ignored`, answers the same and deletes nothing; with
+/// `outbound_token_delete_untenanted_only`, keeps the tokens tied to a tenant.
 async fn user_tokens_delete(
     AxState(app): App,
     Query(query): Query<HashMap<String, String>>,
@@ -325,7 +326,11 @@ async fn user_tokens_delete(
         ));
     }
     if !app.grants.outbound_token_delete_ignored {
-        app.write().delete_user_tokens(app_id, user_id);
+        app.write().delete_user_tokens(
+            app_id,
+            user_id,
+            app.grants.outbound_token_delete_untenanted_only,
+        );
     }
     empty()
 }

@@ -118,12 +118,19 @@ impl State {
     }
 
     /// Deletes the user tokens matching `app_id` and `user_id` (either may be empty, not
-    /// both: the handler checks), audits them, and returns how many went.
-    pub(crate) fn delete_user_tokens(&mut self, app_id: &str, user_id: &str) -> usize {
+    /// both: the handler checks), only those tied to no tenant with `untenanted_only`, audits
+    /// them, and returns how many went.
+    pub(crate) fn delete_user_tokens(
+        &mut self,
+        app_id: &str,
+        user_id: &str,
+        untenanted_only: bool,
+    ) -> usize {
         let hit = |t: &OutboundTokenRecord| {
             !t.user_id.is_empty()
                 && (app_id.is_empty() || t.app_id == app_id)
                 && (user_id.is_empty() || t.user_id == user_id)
+                && (!untenanted_only || t.tenant_id.is_empty())
         };
         self.delete_tokens(
             hit,
@@ -231,7 +238,8 @@ mod tests {
         );
         assert!(s.apps_with_user_token("U1", "", false, true).is_empty());
         assert_eq!(s.apps_with_user_token("U1", "T1", false, false), ["OA1"]);
-        assert_eq!(s.delete_user_tokens("OA1", "U1"), 1);
+        assert_eq!(s.delete_user_tokens("OA1", "U1", true), 0, "tied to T1");
+        assert_eq!(s.delete_user_tokens("OA1", "U1", false), 1);
         assert!(s.apps_with_user_token("U1", "", false, false).is_empty());
         assert!(s.delete_token("OT1"));
         assert!(!s.delete_token("OT1"));

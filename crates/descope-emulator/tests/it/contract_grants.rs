@@ -228,7 +228,22 @@ async fn outbound_connections_follow_tokens_tenants_and_deletes() -> TestResult 
     );
     assert!(ob.apps_with_user_token(&u1, None).await?.is_empty());
     ob.delete_user_tokens(&drive, &u0).await?;
-    assert_eq!(ob.apps_with_user_token(&u0, None).await?, [drive, slack]);
+    assert_eq!(
+        ob.apps_with_user_token(&u0, None).await?,
+        [drive.clone(), slack.clone()]
+    );
+    emu.shutdown().await;
+
+    // A delete that keeps the tokens tied to a tenant: u1's stays, u0's untenanted one goes.
+    let (emu, c) = start(Emulator::builder().outbound_token_delete_untenanted_only(true)).await?;
+    let ob = c.outbound_apps();
+    ob.delete_user_tokens(&slack, &u1).await?;
+    assert_eq!(
+        ob.apps_with_user_token(&u1, Some(&u1_tenant)).await?,
+        std::slice::from_ref(&slack)
+    );
+    ob.delete_user_tokens(&slack, &u0).await?;
+    assert_eq!(ob.apps_with_user_token(&u0, None).await?, [drive]);
     emu.shutdown().await;
     Ok(())
 }
