@@ -128,10 +128,10 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
             )?;
             for i in 0..rows.len() {
                 st.execute(params![
-                    rows.text(i, 0)?,
-                    rows.text(i, 1)?,
-                    rows.text(i, 2)?,
-                    rows.text(i, 3)?,
+                    rows.text(i, 0),
+                    rows.text(i, 1),
+                    rows.text(i, 2),
+                    rows.text(i, 3),
                     rows.blob(i, 4),
                     sync_id,
                     now
@@ -146,9 +146,9 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
             )?;
             for i in 0..rows.len() {
                 st.execute(params![
-                    rows.text(i, 0)?,
-                    rows.text(i, 1)?,
-                    rows.text(i, 2)?,
+                    rows.text(i, 0),
+                    rows.text(i, 1),
+                    rows.text(i, 2),
                     rows.blob(i, 3),
                     sync_id,
                     now
@@ -165,12 +165,12 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
             )?;
             for i in 0..rows.len() {
                 st.execute(params![
-                    rows.text(i, 0)?,
-                    rows.text(i, 1)?,
-                    rows.text(i, 2)?,
-                    rows.text(i, 3)?,
-                    rows.text(i, 4)?,
-                    rows.text(i, 5)?,
+                    rows.text(i, 0),
+                    rows.text(i, 1),
+                    rows.text(i, 2),
+                    rows.text(i, 3),
+                    rows.text(i, 4),
+                    rows.text(i, 5),
                     rows.blob(i, 6),
                     sync_id,
                     now

@@ -14,6 +14,9 @@ const ZSTD_LEVEL: i32 = 1;
 /// baton's decoder limit on the zstd window (128 MiB, `BATON_DECODER_MAX_MEMORY_MB`).
 const MAX_WINDOW_LOG: u32 = 27;
 
+/// Bytes read from the database at a time while compressing it.
+const READ_CHUNK: usize = 1 << 20;
+
 /// zstd worker threads: one per core, at most 4 (compression runs when nothing else does).
 fn compression_workers() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
@@ -27,8 +30,12 @@ pub(crate) fn compress_into_place(db: &Path, target: &Path) -> Result<(), Error>
         .prefix(&temp_prefix(target))
         .tempfile_in(&dir)?;
     {
-        let mut input = std::fs::File::open(db)?;
-        let size = input.metadata()?.len();
+        let file = std::fs::File::open(db)?;
+        let size = file.metadata()?.len();
+        // Read and feed zstd in large chunks: `io::copy` from a bare file moves 8 KiB at a time,
+        // a system call per SQLite page, and zstd's multi-threaded encoder then spent about a
+        // third more instructions per byte (measured with callgrind on W1; see the CHANGELOG).
+        let mut input = std::io::BufReader::with_capacity(READ_CHUNK, file);
         let out = std::io::BufWriter::new(tmp.as_file_mut());
         let mut out = out;
         out.write_all(C1Z_V1_MAGIC)?;

@@ -277,7 +277,9 @@ impl Worker {
             conn.pragma_update(None, "temp_store", "FILE")?;
         }
         for stmt in self.deferred_indexes.drain(..) {
+            let started = Instant::now();
             conn.execute_batch(stmt)?;
+            tracing::debug!(took = ?started.elapsed(), stmt, "c1z index built");
         }
         prepare_for_save(&conn, vacuum)?;
         conn.close().map_err(|(_, e)| Error::from(e))?;
