@@ -16,11 +16,12 @@ use crate::pages::parse_offset;
 use crate::provisioner::DescopeProvisioner;
 use crate::user::resource::user_resource;
 
-/// Changed users per page of an incremental sync's listing.
-const CHANGED_PER_PAGE: usize = 500;
+/// Changed users per page of an incremental sync's listing (a Descope page's worth).
+const CHANGED_PER_PAGE: usize = 100;
 
-/// The previous sync's users per page of an incremental sync's listing.
-const PREVIOUS_PER_PAGE: usize = 1000;
+/// The previous sync's users per page of an incremental sync's listing: as many as a Descope
+/// page, so the writer's queue (64 pages) holds what a full sync's does, not ten times more.
+const PREVIOUS_PER_PAGE: usize = 100;
 
 /// Users, from `POST /v2/mgmt/user/search`. Feeds the assignment index as pages go by.
 #[derive(Debug)]
