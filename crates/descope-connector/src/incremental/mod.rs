@@ -27,7 +27,9 @@
 //! full as in any sync (they are small), and every grant is built from the index, as in a full
 //! sync: so the file equals a full sync's whenever the users are the same. What makes a full
 //! sync instead is said in the log and in the summary (`sync: full: <reason>`); an incremental
-//! one says `sync: incremental: N users changed, M deleted, K requests`.
+//! one says `sync: incremental: N users changed, M deleted, K requests to find them` (the
+//! requests of steps 1 to 5; the rest of the sync costs what a full sync costs besides the user
+//! listing).
 
 pub(crate) mod changes;
 
@@ -368,7 +370,7 @@ async fn plan(
     counters.note(
         "sync",
         format!(
-            "incremental: {} users changed, {deleted} deleted, {requests} requests",
+            "incremental: {} users changed, {deleted} deleted, {requests} requests to find them",
             changed.len()
         ),
     );
