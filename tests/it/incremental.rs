@@ -550,4 +550,75 @@ mod service_mode {
         tokio::time::timeout(WAIT, run_service).await???;
         Ok(())
     }
+
+    /// Two sync tasks at once, with changes in between, ten times: the kept file is always one
+    /// of the two uploads, whole, and the next task's increment from it equals a full sync.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sync_tasks_at_once_keep_a_whole_file_and_the_next_increment_is_exact() -> TestResult {
+        let data = Dataset::generate(&changing_project(800));
+        let emu = Emulator::builder()
+            .dataset(data.clone())
+            .latency(Duration::from_millis(1), Duration::from_millis(3))
+            .start()
+            .await?;
+        let dir = tempfile::tempdir()?;
+        let state = dir.path().join("state");
+        let c1 = FakeConductorOne::start().await?;
+        let config = c1
+            .service_config()
+            .with_temp_dir(dir.path())
+            .with_state_dir(&state)
+            .with_task_concurrency(3);
+        let shutdown = CancellationToken::new();
+        let run_service: JoinHandle<Result<(), ServiceError>> =
+            tokio::spawn(service::run(connector_for(&emu)?, config, shutdown.clone()));
+        let kept = state.join("last-sync.c1z");
+        let client = client_for(&emu)?;
+        let mut next_id = 1;
+        for round in 0..10u64 {
+            random_changes(&client, &emu.dataset(), 1_000 + round, 6).await?;
+            let (a, b) = (tasks::task_id(next_id), tasks::task_id(next_id + 1));
+            next_id += 2;
+            c1.push_task(tasks::sync_with(&a, SyncFullTask::default()));
+            c1.push_task(tasks::sync_with(&b, SyncFullTask::default()));
+            let records = c1
+                .wait_until(WAIT, |r| {
+                    !r.finished_for(&a).is_empty() && !r.finished_for(&b).is_empty()
+                })
+                .await?;
+            let uploads: Vec<Vec<u8>> = records
+                .uploads()
+                .into_iter()
+                .filter(|u| (u.task_id == a || u.task_id == b) && u.complete)
+                .map(|u| u.data.clone())
+                .collect();
+            assert_eq!(uploads.len(), 2, "round {round}: both tasks uploaded");
+            let kept_bytes = std::fs::read(&kept)?;
+            assert!(
+                uploads.contains(&kept_bytes),
+                "round {round}: the kept file is one of the two uploads"
+            );
+            // The next task starts from it; its upload equals a full sync.
+            let id = tasks::task_id(next_id);
+            next_id += 1;
+            let path = dir.path().join("next.c1z");
+            emu.reset_counters();
+            run(&c1, tasks::sync_with(&id, SyncFullTask::default()), &path).await?;
+            let incremental_searches = searches(&emu);
+            let full = dir.path().join("full.c1z");
+            emu.reset_counters();
+            sync(&connector_for(&emu)?, &full, None).await?;
+            assert!(
+                incremental_searches < searches(&emu),
+                "round {round}: the next task was not incremental ({incremental_searches} user searches)"
+            );
+            Snapshot::read(&path)?.assert_same(
+                &Snapshot::read(&full)?,
+                &format!("round {round}: the increment after two tasks at once"),
+            );
+        }
+        shutdown.cancel();
+        tokio::time::timeout(WAIT, run_service).await???;
+        Ok(())
+    }
 }
