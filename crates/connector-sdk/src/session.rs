@@ -410,7 +410,7 @@ impl SyncCounters {
     }
 
     /// Sets the note `name` to `text`: a line of the sync's summary that is not a number
-    /// ("sync: incremental, ..." or "sync: full, <reason>").
+    /// (`sync: incremental, ...` or `sync: full: <reason>`).
     ///
     /// ```
     /// use c1_connector_sdk::session::SyncCounters;
