@@ -23,8 +23,9 @@
 //!   record).
 //! - **Not durable** stores (JSON Lines, `C1zWriter::create`, [`SessionStore::memory`]) keep the
 //!   session for this process only; such a sync is never resumed, so nothing is lost.
-//! - **After the sync.** A finished `.c1z` keeps no session rows of the connector: only an
-//!   unfinished sync needs them, and they would only make the file larger. (It keeps the
+//! - **After the sync.** A finished `.c1z` keeps no session rows of the connector but those
+//!   under `previous::KEPT_PREFIX` (`kept/`), which a later incremental sync reads: only an
+//!   unfinished sync needs the others, and they would only make the file larger. (It keeps the
 //!   engine's records, under `c1-connector-sdk/`: the sync's source, so a finished file can be
 //!   checked before it replaces another, `C1zReader::sync_source`; and when the sync first
 //!   started, `C1zReader::sync_started_at_ms`.)
