@@ -13,6 +13,7 @@ mod events_lag;
 mod faults;
 mod incident;
 mod incremental;
+mod incremental_service;
 mod key_rotation;
 mod keys;
 mod knobs;
