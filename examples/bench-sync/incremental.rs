@@ -99,14 +99,8 @@ async fn change(
     }
     let ids: Vec<String> = users
         .iter()
-        .map(|u| {
-            u.resource_id()
-                .resource
-                .replace("%3A", ":")
-                .replace("%2F", "/")
-                .replace("%25", "%")
-        })
-        .collect();
+        .map(|u| descope_connector::ids::decode_component(&u.resource_id().resource))
+        .collect::<Result<_, _>>()?;
     let (renamed, gone) = ids.split_at(changed);
     let results: Vec<_> = futures::stream::iter(renamed.iter().enumerate().map(|(i, id)| {
         let client = client.clone();

@@ -147,14 +147,29 @@ impl SyncContext {
         self.previous.as_ref()
     }
 
-    /// Whether the sync covers access keys.
-    pub(crate) fn include_keys(&self) -> bool {
-        self.include_keys
-    }
-
     /// Whether the sync covers SSO applications.
     pub(crate) fn include_apps(&self) -> bool {
         self.include_apps
+    }
+
+    /// Every user the search `search` (a filtered [`PagerConfig::search`]) returns, paged with
+    /// the full listing's guarantees, and the requests it took; `what` names the search in errors.
+    pub(crate) async fn users_matching(
+        &self,
+        search: SearchUsersRequest,
+        what: &str,
+    ) -> Result<(Vec<descope_mgmt::User>, u64), Error> {
+        let pager = self.pager_config.pager_of(&self.client, search);
+        let mut users = Vec::new();
+        let mut batch = pager.page(0).await.map_err(|e| from_descope(what, e))?;
+        loop {
+            users.append(&mut batch.users);
+            let Some(next) = batch.next_offset else {
+                break;
+            };
+            batch = pager.page(next).await.map_err(|e| from_descope(what, e))?;
+        }
+        Ok((users, pager.stats().await.requests))
     }
 
     /// Installs the complete index an incremental sync built.

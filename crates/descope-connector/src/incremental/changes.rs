@@ -6,7 +6,6 @@ use c1_connector_sdk::error::{Code, Error};
 use descope_mgmt::{Client, SearchAuditRequest, SearchUsersRequest, User};
 use futures::TryStreamExt;
 
-use crate::context::PagerConfig;
 use crate::error::from_descope;
 
 /// Users asked for by id per user search: one page.
@@ -23,27 +22,6 @@ const USER_ACTIONS: &[&str] = &[
     "UserDeleted",
     "UsersDeleted",
 ];
-
-/// Every user the search `search` (with its listing's guarantees) returns, and the requests
-/// it took.
-pub(crate) async fn users_matching(
-    client: &Client,
-    pager: &PagerConfig,
-    search: SearchUsersRequest,
-    what: &str,
-) -> Result<(Vec<User>, u64), Error> {
-    let pager = pager.pager_of(client, search);
-    let mut users = Vec::new();
-    let mut batch = pager.page(0).await.map_err(|e| from_descope(what, e))?;
-    loop {
-        users.append(&mut batch.users);
-        let Some(next) = batch.next_offset else {
-            break;
-        };
-        batch = pager.page(next).await.map_err(|e| from_descope(what, e))?;
-    }
-    Ok((users, pager.stats().await.requests))
-}
 
 /// The users with these ids that a full listing would return (`search` is the listing's),
 /// [`BY_ID_BATCH`] a request; ids Descope does not return are not users any more.

@@ -86,8 +86,8 @@ pub(crate) struct Increment {
 /// How this sync lists users.
 #[derive(Debug)]
 pub(crate) enum Plan {
-    /// Every user, from Descope; with the reason when a previous sync was offered.
-    Full(Option<String>),
+    /// Every user, from Descope, and why.
+    Full(String),
     /// The previous file's users and the changes since (the index is already complete).
     Incremental(Increment),
 }
@@ -216,7 +216,6 @@ pub(crate) async fn increment(
     match plan(ctx, previous.as_ref(), catalog, apps.as_ref()).await? {
         Plan::Incremental(increment) => Ok(Some(increment)),
         Plan::Full(why) => {
-            let why = why.unwrap_or_default();
             tracing::warn!(reason = %why, "incremental sync not possible: listing every user");
             ctx.counters.note("sync", format!("full: {why}"));
             Ok(None)
@@ -236,7 +235,7 @@ async fn plan(
     let started = previous.started_at_ms();
     let marker = marker(previous).await?;
     if let Some(why) = refusal(ctx, marker.as_ref(), started, now) {
-        return Ok(Plan::Full(Some(why)));
+        return Ok(Plan::Full(why));
     }
     let previous_users = marker.map_or(0, |m| m.users);
     let since = started - MARGIN_MS;
@@ -247,19 +246,15 @@ async fn plan(
     // 1. Users modified since.
     let mut search = listing.clone();
     search.from_modified_time = Some(since);
-    let (modified, mut searches) = changes::users_matching(
-        client,
-        config,
-        search,
-        "searching users modified since the previous sync",
-    )
-    .await?;
+    let (modified, mut searches) = ctx
+        .users_matching(search, "searching users modified since the previous sync")
+        .await?;
     let most = previous_users / 4 + 1000;
     if modified.len() as u64 > most {
-        return Ok(Plan::Full(Some(format!(
+        return Ok(Plan::Full(format!(
             "{} users changed since the previous sync: listing every user costs about as much",
             modified.len()
-        ))));
+        )));
     }
     let mut changed: HashMap<String, User> = HashMap::with_capacity(modified.len());
     for user in modified {
@@ -271,7 +266,7 @@ async fn plan(
     // 2. The audit log's user actions over the same window.
     let audit = match changes::audit_changes(client, since, now).await? {
         Ok(audit) => audit,
-        Err(why) => return Ok(Plan::Full(Some(why))),
+        Err(why) => return Ok(Plan::Full(why)),
     };
     let audit_pages = audit.records / u64::from(descope_mgmt::MAX_AUDIT_PAGE_SIZE) + 1;
 
@@ -318,9 +313,9 @@ async fn plan(
         }
     }
     if !chain.complete() {
-        return Ok(Plan::Full(Some(
+        return Ok(Plan::Full(
             "the previous file's user records are incomplete".into(),
-        )));
+        ));
     }
 
     // 4. Users named by the audit log (or whose assignments moved) read again by id.
@@ -355,9 +350,9 @@ async fn plan(
     let requests = searches + audit_pages;
     let users = index.user_count() as u64;
     if users != total {
-        return Ok(Plan::Full(Some(format!(
+        return Ok(Plan::Full(format!(
             "Descope counts {total} users, and the previous sync's {previous_users} with the changes since give {users} (a deletion the audit log does not show yet, or users created or deleted while this sync read them)"
-        ))));
+        )));
     }
     writer.finish(ctx).await?;
     ctx.install_index(index);

@@ -36,7 +36,7 @@ use c1_connector_sdk::engine::TargetedResource;
 use c1_connector_sdk::error::Error;
 use c1_connector_sdk::model::{Entitlement, Grant, Resource, ResourceId, ResourceType};
 use c1_connector_sdk::page::Page;
-use descope_mgmt::{Group, PagerOptions, SearchUsersRequest};
+use descope_mgmt::{Group, SearchUsersRequest};
 use tokio::sync::OnceCell;
 
 use crate::context::SyncContext;
@@ -87,7 +87,7 @@ impl Plan {
         &self,
         target: &TargetedResource,
     ) -> Result<Option<SearchUsersRequest>, Error> {
-        let mut search = SearchUsersRequest::default();
+        let mut search = self.ctx.pager_config.search();
         match target.id.resource_type.as_str() {
             TENANT_TYPE => search.tenant_ids = vec![decode(&target.id)?],
             ROLE_TYPE => {
@@ -114,9 +114,6 @@ impl Plan {
                 search.user_ids = members;
             }
             _ => return Ok(None),
-        }
-        if self.ctx.pager_config.include_test_users {
-            search.with_test_user = Some(true);
         }
         Ok(Some(search))
     }
@@ -145,26 +142,11 @@ impl Plan {
             let Some(search) = self.search_for(target).await? else {
                 continue;
             };
-            let options = PagerOptions::default()
-                .page_size(ctx.pager_config.page_size)
-                .max_in_flight(ctx.pager_config.max_parallel)
-                .overlap(ctx.pager_config.overlap);
-            let pager = ctx.client.users().pager(search, options);
-            let mut batch = pager
-                .page(0)
-                .await
-                .map_err(|e| from_descope("searching the users of a targeted resource", e))?;
-            loop {
-                users.extend(batch.users);
-                let Some(next) = batch.next_offset else {
-                    break;
-                };
-                batch = pager
-                    .page(next)
-                    .await
-                    .map_err(|e| from_descope("searching the users of a targeted resource", e))?;
-            }
-            requests += pager.stats().await.requests;
+            let (found, asked) = ctx
+                .users_matching(search, "searching the users of a targeted resource")
+                .await?;
+            users.extend(found);
+            requests += asked;
         }
         ctx.counters.add("user search requests", requests);
         // The connector's index, filled with these users and every access key, and marked

@@ -183,12 +183,8 @@ impl UserSyncer {
             .collect();
         match page.next_token {
             Some(next) => Ok(Page::next(resources, format!("i:p:{next}"))),
-            None => {
-                if self.ctx.include_keys() {
-                    self.ctx.access_keys().await?;
-                }
-                self.last_page(catalog, resources).await
-            }
+            // `last_page` fetches and records the access keys.
+            None => self.last_page(catalog, resources).await,
         }
     }
 
