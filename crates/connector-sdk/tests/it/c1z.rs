@@ -195,6 +195,98 @@ async fn upserts_duplicates_in_the_file() {
     assert_eq!(rs[0].display_name, "Second");
 }
 
+/// Grants go in without an upsert (their unique index is built at the end): a grant written
+/// twice still ends as one row, first in place, with the data written last, and the unique
+/// index is there.
+#[tokio::test]
+async fn duplicate_grants_are_merged_as_upserts() {
+    use c1_connector_sdk::model::{Entitlement, Grant};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.c1z");
+    let role = Resource::new("role", "r", "R");
+    let ent = Entitlement::assignment(&role, "member");
+    let grant = |user: &str, name: &str| Grant::new(&ent, &Resource::new("user", user, name));
+    let mut w = C1zWriter::create(&path).unwrap();
+    w.start_sync().await.unwrap();
+    w.put_grants(vec![grant("u1", "First"), grant("u2", "Other")])
+        .await
+        .unwrap();
+    w.put_grants(vec![grant("u1", "Second"), grant("u1", "Third")])
+        .await
+        .unwrap();
+    w.finish().await.unwrap();
+    let r = C1zReader::open(&path).unwrap();
+    let names: Vec<(String, String)> = r
+        .grants()
+        .unwrap()
+        .into_iter()
+        .map(|g| {
+            let p = g.principal.unwrap();
+            (p.id.unwrap().resource, p.display_name)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [("u1".into(), "Third".into()), ("u2".into(), "Other".into())]
+    );
+    let unique: i64 = r
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'idx_grants_external_sync_v1'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(unique, 1);
+}
+
+/// An unfinished file is saved without the unique index on grants; the sync resumed from it
+/// merges a grant written again after the resume.
+#[tokio::test]
+async fn duplicate_grants_across_a_resume_are_merged() {
+    use c1_connector_sdk::model::{Entitlement, Grant};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.c1z");
+    let role = Resource::new("role", "r", "R");
+    let ent = Entitlement::assignment(&role, "member");
+    let grant = |user: &str, name: &str| Grant::new(&ent, &Resource::new("user", user, name));
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    w.start_sync().await.unwrap();
+    w.put_grants(vec![grant("u1", "Before"), grant("u2", "Kept")])
+        .await
+        .unwrap();
+    w.checkpoint("{}".into()).await.unwrap();
+    w.suspend().await.unwrap();
+    drop(w);
+
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    assert!(w.resumed_sync_id().is_some());
+    w.start_sync().await.unwrap();
+    w.put_grants(vec![grant("u1", "After"), grant("u3", "New")])
+        .await
+        .unwrap();
+    w.finish().await.unwrap();
+    let r = C1zReader::open(&path).unwrap();
+    let mut names: Vec<(String, String)> = r
+        .grants()
+        .unwrap()
+        .into_iter()
+        .map(|g| {
+            let p = g.principal.unwrap();
+            (p.id.unwrap().resource, p.display_name)
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ("u1".into(), "After".into()),
+            ("u2".into(), "Kept".into()),
+            ("u3".into(), "New".into())
+        ]
+    );
+}
+
 #[tokio::test]
 async fn many_grants_stream_through() {
     use c1_connector_sdk::model::{Entitlement, Grant};

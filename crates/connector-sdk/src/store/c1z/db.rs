@@ -17,11 +17,14 @@ use crate::session::SessionPage;
 ///
 /// With `defer_indexes`, the non-unique indexes are left out and returned: building them once
 /// from the loaded rows at the end is much faster than maintaining them row by row, and gives
-/// compact indexes. The unique indexes stay, because the upserts need them, and so do the
-/// partial indexes on grants (`WHERE expansion IS NOT NULL`, `WHERE needs_expansion = 1`): no
-/// row this writer stores matches them, so keeping them costs one test per row, while building
-/// them at the end would cost a full scan of the grants table each. The deferred statements are
-/// baton's exact text, so the final schema is the same.
+/// compact indexes. So is the unique index on grants ([`GRANTS_UNIQUE_INDEX`]): grants then go in
+/// with a plain `INSERT`, and the rare duplicate is merged as an upsert would have merged it when
+/// the index is built (see [`create_deferred_index`]). The other unique indexes stay, because
+/// their upserts need them while rows stream in (a resumed sync reads its resources back), and
+/// so do the partial indexes on grants (`WHERE expansion IS NOT NULL`, `WHERE needs_expansion =
+/// 1`): no row this writer stores matches them, so keeping them costs one test per row, while
+/// building them at the end would cost a full scan of the grants table each. The deferred
+/// statements are baton's exact text, so the final schema is the same.
 pub(crate) fn open_db(
     path: &Path,
     defer_indexes: bool,
@@ -66,9 +69,9 @@ pub(crate) fn open_db(
         // only for a finished file): rebuild whichever are missing, from baton's exact text.
         for stmt in SCHEMA_SQL
             .split_inclusive(";\n")
-            .filter(|s| s.starts_with("CREATE INDEX "))
+            .filter(|s| s.starts_with("CREATE INDEX ") || s.starts_with("CREATE UNIQUE INDEX "))
         {
-            let name = stmt.split_whitespace().nth(2).unwrap_or_default();
+            let name = index_name(stmt);
             let present: i64 = conn.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
                 params![name],
@@ -84,12 +87,73 @@ pub(crate) fn open_db(
             }
         }
     }
+    // The unique index first: merging duplicates, if any, then touches no other index.
+    deferred.sort_by_key(|s| index_name(s) != GRANTS_UNIQUE_INDEX);
     Ok((conn, deferred))
 }
 
-/// A non-unique, non-partial index: cheaper to build once at the end than to maintain.
+/// baton's unique index on grants, the one unique index a new database builds at the end.
+pub(super) const GRANTS_UNIQUE_INDEX: &str = "idx_grants_external_sync_v1";
+
+/// The name in a `CREATE [UNIQUE] INDEX <name> on ...` statement.
+fn index_name(stmt: &str) -> &str {
+    stmt.split_whitespace()
+        .skip_while(|w| *w != "INDEX")
+        .nth(1)
+        .unwrap_or_default()
+}
+
+/// A non-unique, non-partial index, or the unique index on grants: cheaper to build once at the
+/// end than to maintain. Each of the 6,000,000 grant rows of a large sync would otherwise be
+/// inserted at a random place of a unique index ten times larger than SQLite's page cache.
 fn is_deferrable(stmt: &str) -> bool {
-    stmt.starts_with("CREATE INDEX ") && !stmt.contains(" where ")
+    (stmt.starts_with("CREATE INDEX ") && !stmt.contains(" where "))
+        || index_name(stmt) == GRANTS_UNIQUE_INDEX
+}
+
+/// Whether `deferred` holds the unique index on grants: grants then go in without an upsert.
+pub(super) fn grants_unique_deferred(deferred: &[&str]) -> bool {
+    deferred.iter().any(|s| index_name(s) == GRANTS_UNIQUE_INDEX)
+}
+
+/// Runs one deferred `CREATE INDEX` statement. The unique index on grants may meet the
+/// duplicates that plain inserts let in (a connector that returned one grant twice): they are
+/// merged as the upsert would have merged them, then the index is built again.
+pub(super) fn create_deferred_index(conn: &Connection, stmt: &str) -> Result<(), Error> {
+    match conn.execute_batch(stmt) {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation
+                && index_name(stmt) == GRANTS_UNIQUE_INDEX =>
+        {
+            let merged = merge_duplicate_grants(conn)?;
+            tracing::debug!(merged, "duplicate grant rows merged before indexing");
+            conn.execute_batch(stmt)?;
+            Ok(())
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Leaves one row per `(external_id, sync_id)` of grants, as `INSERT ... ON CONFLICT DO UPDATE
+/// SET data = EXCLUDED.data` would have: the first row written stays, with the data of the last.
+/// Returns the rows removed.
+fn merge_duplicate_grants(conn: &Connection) -> Result<usize, Error> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE c1z_duplicate_grants AS \
+           SELECT min(id) AS first, max(id) AS last FROM v1_grants \
+           GROUP BY external_id, sync_id HAVING count(*) > 1; \
+         UPDATE v1_grants SET data = ( \
+           SELECT g.data FROM c1z_duplicate_grants d JOIN v1_grants g ON g.id = d.last \
+           WHERE d.first = v1_grants.id) \
+         WHERE id IN (SELECT first FROM c1z_duplicate_grants);",
+    )?;
+    let removed = conn.execute(
+        "DELETE FROM v1_grants WHERE id NOT IN \
+         (SELECT min(id) FROM v1_grants GROUP BY external_id, sync_id)",
+        [],
+    )?;
+    conn.execute_batch("DROP TABLE c1z_duplicate_grants")?;
+    Ok(removed)
 }
 
 /// Readies a scratch database for saving: the rollback journal back on (`DELETE`, never WAL),
@@ -108,7 +172,14 @@ pub(crate) fn free_pages(conn: &Connection) -> Result<i64, Error> {
     Ok(conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
 }
 
-pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> Result<(), Error> {
+/// Applies one command. With `grant_upserts` false (the unique index on grants deferred), grants
+/// go in with a plain `INSERT` and duplicates are merged when the index is built.
+pub(super) fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    sync_id: &str,
+    grant_upserts: bool,
+    cmd: Cmd,
+) -> Result<(), Error> {
     let now = timefmt::now();
     match cmd {
         Cmd::ResourceTypes(items) => {
@@ -158,11 +229,12 @@ pub(super) fn apply(tx: &rusqlite::Transaction<'_>, sync_id: &str, cmd: Cmd) -> 
         Cmd::Grants(rows) => {
             // Full grant rows (entitlement and principal inside `data`), with GrantExpandable
             // left in `data` and `expansion` NULL: every baton version reads that.
-            let mut st = tx.prepare_cached(
-                "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
+            const INSERT: &str = "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9)";
+            const UPSERT: &str = "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9) \
-                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
-            )?;
+                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data";
+            let mut st = tx.prepare_cached(if grant_upserts { UPSERT } else { INSERT })?;
             for i in 0..rows.len() {
                 st.execute(params![
                     rows.text(i, 0),

@@ -9,7 +9,7 @@ use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
 use super::cmd::{Cmd, SavePolicy};
-use super::db::{apply, free_pages, prepare_for_save};
+use super::db::{apply, create_deferred_index, free_pages, grants_unique_deferred, prepare_for_save};
 use super::file::compress_into_place;
 use super::timefmt;
 use crate::error::Error;
@@ -111,7 +111,8 @@ impl Worker {
                     // A checkpoint ends the transaction, so that a save right after it holds
                     // exactly the rows the checkpoint accounts for.
                     let mut checkpointed = matches!(first, Cmd::Checkpoint(_));
-                    apply(&tx, &self.sync_id, first)?;
+                    let upserts = !grants_unique_deferred(&self.deferred_indexes);
+                    apply(&tx, &self.sync_id, upserts, first)?;
                     // The transaction stays open while the channel is momentarily empty: a
                     // commit costs SQLite a pass over its whole page cache, and committing
                     // whenever the writer caught up meant one commit per small page (thousands
@@ -134,7 +135,7 @@ impl Worker {
                         }
                         rows += c.rows();
                         checkpointed = matches!(c, Cmd::Checkpoint(_));
-                        apply(&tx, &self.sync_id, c)?;
+                        apply(&tx, &self.sync_id, upserts, c)?;
                     }
                     tx.commit()?;
                     self.unsaved = true;
@@ -278,7 +279,7 @@ impl Worker {
         }
         for stmt in self.deferred_indexes.drain(..) {
             let started = Instant::now();
-            conn.execute_batch(stmt)?;
+            create_deferred_index(&conn, stmt)?;
             tracing::debug!(took = ?started.elapsed(), stmt, "c1z index built");
         }
         prepare_for_save(&conn, vacuum)?;
