@@ -13,6 +13,9 @@ use super::timefmt;
 use crate::error::Error;
 use crate::session::SessionPage;
 
+/// The page size of a new working database, in bytes.
+const PAGE_SIZE: u32 = 65_536;
+
 /// Opens (creating the schema if needed) the working database.
 ///
 /// With `defer_indexes`, the non-unique indexes are left out and returned: building them once
@@ -30,8 +33,12 @@ pub(crate) fn open_db(
     defer_indexes: bool,
 ) -> Result<(Connection, Vec<&'static str>), Error> {
     let conn = Connection::open(path)?;
-    // Takes effect only on a new, empty database (before the first table is created).
-    conn.pragma_update(None, "page_size", 8192)?;
+    // Takes effect only on a new, empty database (before the first table is created). SQLite's
+    // largest page: rows stream in appended, and each CREATE INDEX at the end scans the whole
+    // grants table, so large pages mean an eighth of the system calls of 8 KiB ones and fewer
+    // B-tree levels (W4's four grant indexes built in about two thirds of the time; see
+    // docs/BENCHMARKS.md). Every SQLite reads any page size the header names.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     // The database is scratch space until it is compressed; durability and atomicity come from
     // fsyncing and renaming the compressed file, so SQLite need neither sync nor keep a rollback
     // journal while rows stream in (a failed write discards the whole scratch file). Before the
