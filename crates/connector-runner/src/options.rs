@@ -64,6 +64,7 @@ pub(crate) async fn open_previous(
         )));
     }
     let owned = path.to_owned();
+    let started = std::time::Instant::now();
     let previous =
         tokio::task::spawn_blocking(move || c1_connector_sdk::store::PreviousC1z::open(owned))
             .await
@@ -73,5 +74,6 @@ pub(crate) async fn open_previous(
                 )))
             })?
             .map_err(|e| Failure::usage(format!("--incremental-from: {}", e.message())))?;
+    tracing::debug!(took = ?started.elapsed(), path = %path.display(), "previous sync opened");
     Ok(std::sync::Arc::new(previous))
 }

@@ -14,7 +14,7 @@ const ZSTD_LEVEL: i32 = 1;
 /// baton's decoder limit on the zstd window (128 MiB, `BATON_DECODER_MAX_MEMORY_MB`).
 const MAX_WINDOW_LOG: u32 = 27;
 
-/// Bytes read from the database at a time while compressing it.
+/// Bytes moved at a time while compressing a database or decompressing one.
 const READ_CHUNK: usize = 1 << 20;
 
 /// zstd worker threads: one per core, at most 4 (compression runs when nothing else does).
@@ -78,11 +78,25 @@ pub(crate) fn decompress_into(path: &Path, out: &mut std::fs::File) -> Result<()
             path.display()
         )));
     }
-    let mut dec = zstd::stream::Decoder::new(std::io::BufReader::new(file))?;
+    let input = std::io::BufReader::with_capacity(READ_CHUNK, file);
+    let mut dec = zstd::stream::Decoder::with_buffer(input)?;
     dec.window_log_max(MAX_WINDOW_LOG)?;
-    std::io::copy(&mut dec, out)
-        .map_err(|e| Error::new(Code::DataLoss, "corrupt c1z (zstd)").with_source(e))?;
-    out.sync_all()?;
+    // Written a megabyte at a time (`io::copy` would write 8 KiB at a time: a system call per
+    // SQLite page of a multi-gigabyte database). Not fsynced: the database is scratch space,
+    // read (or resumed) by this process and deleted after, so durability buys nothing, while
+    // flushing a large one to disk cost seconds before an incremental sync could start.
+    let mut buf = vec![0u8; READ_CHUNK];
+    loop {
+        let n = match dec.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(Error::new(Code::DataLoss, "corrupt c1z (zstd)").with_source(e));
+            }
+        };
+        out.write_all(&buf[..n])?;
+    }
     Ok(())
 }
 
