@@ -421,3 +421,25 @@ async fn connector_metadata_is_kept_with_the_sync() {
         .expect("metadata");
     assert_eq!(metadata.display_name, "Fake");
 }
+
+/// A `.c1z` cut short or corrupted after its magic is refused with `DataLoss` (the decompression
+/// loop reports a broken zstd stream, whichever way it breaks).
+#[tokio::test]
+async fn a_truncated_or_corrupt_file_is_data_loss() {
+    use c1_connector_sdk::error::Code;
+    let dir = tempfile::tempdir().unwrap();
+    let path = synced(dir.path()).await;
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = dir.path().join("cut.c1z");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let garbled = dir.path().join("garbled.c1z");
+    let mut g = bytes.clone();
+    for b in &mut g[40..140] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&garbled, &g).unwrap();
+    for file in [&cut, &garbled] {
+        let err = C1zReader::open(file).err().expect("refused");
+        assert_eq!(err.code(), Code::DataLoss, "{}: {err}", file.display());
+    }
+}
