@@ -443,3 +443,47 @@ async fn a_truncated_or_corrupt_file_is_data_loss() {
         assert_eq!(err.code(), Code::DataLoss, "{}: {err}", file.display());
     }
 }
+
+/// Resources also go in without an upsert while their unique index is deferred: a resumed
+/// sync reads each one back once (first place, last data), and a resource written again after
+/// the resume ends as one row.
+#[tokio::test]
+async fn duplicate_resources_across_a_resume_are_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.c1z");
+    let user = |id: &str, name: &str| Resource::new("user", id, name);
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    w.start_sync().await.unwrap();
+    w.put_resource_types(vec![ResourceType::new("user", "User")])
+        .await
+        .unwrap();
+    w.put_resources(vec![user("u1", "A"), user("u2", "B")])
+        .await
+        .unwrap();
+    w.put_resources(vec![user("u1", "A2")]).await.unwrap();
+    w.checkpoint("{}".into()).await.unwrap();
+    w.suspend().await.unwrap();
+    drop(w);
+
+    let mut w = C1zWriter::open_or_resume(&path).unwrap();
+    w.start_sync().await.unwrap();
+    let point = w.resume().await.unwrap().expect("an unfinished sync");
+    let names: Vec<&str> = point
+        .resources
+        .iter()
+        .map(|r| r.display_name.as_str())
+        .collect();
+    assert_eq!(names, ["A2", "B"]);
+    w.put_resources(vec![user("u1", "A3"), user("u3", "C")])
+        .await
+        .unwrap();
+    w.finish().await.unwrap();
+    let r = C1zReader::open(&path).unwrap();
+    let names: Vec<String> = r
+        .resources()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.display_name)
+        .collect();
+    assert_eq!(names, ["A3", "B", "C"]);
+}

@@ -20,11 +20,11 @@ const PAGE_SIZE: u32 = 65_536;
 ///
 /// With `defer_indexes`, the non-unique indexes are left out and returned: building them once
 /// from the loaded rows at the end is much faster than maintaining them row by row, and gives
-/// compact indexes. So is the unique index on grants ([`GRANTS_UNIQUE_INDEX`]): grants then go in
-/// with a plain `INSERT`, and the rare duplicate is merged as an upsert would have merged it when
-/// the index is built (see [`create_deferred_index`]). The other unique indexes stay, because
-/// their upserts need them while rows stream in (a resumed sync reads its resources back), and
-/// so do the partial indexes on grants (`WHERE expansion IS NOT NULL`, `WHERE needs_expansion =
+/// compact indexes. So are the unique indexes on grants and resources ([`DEFERRED_UNIQUE`]):
+/// their rows then go in with a plain `INSERT`, and the rare duplicate is merged as an upsert
+/// would have merged it when the index is built (see [`create_deferred_index`]). The other unique
+/// indexes stay, because their upserts need them while rows stream in, and so do the partial
+/// indexes on grants (`WHERE expansion IS NOT NULL`, `WHERE needs_expansion =
 /// 1`): no row this writer stores matches them, so keeping them costs one test per row, while
 /// building them at the end would cost a full scan of the grants table each. The deferred
 /// statements are baton's exact text, so the final schema is the same.
@@ -94,13 +94,45 @@ pub(crate) fn open_db(
             }
         }
     }
-    // The unique index first: merging duplicates, if any, then touches no other index.
-    deferred.sort_by_key(|s| index_name(s) != GRANTS_UNIQUE_INDEX);
+    // The unique indexes first: merging duplicates, if any, then touches no other index.
+    deferred.sort_by_key(|s| deferred_unique_table(s).is_none());
     Ok((conn, deferred))
 }
 
-/// baton's unique index on grants, the one unique index a new database builds at the end.
-pub(super) const GRANTS_UNIQUE_INDEX: &str = "idx_grants_external_sync_v1";
+/// baton's unique `(external_id, sync_id)` indexes that a new database builds at the end, with
+/// their tables (baton names the one on resources `idx_resources_parent_resource_id_v1`).
+const DEFERRED_UNIQUE: [(&str, &str); 2] = [
+    ("idx_grants_external_sync_v1", "v1_grants"),
+    ("idx_resources_parent_resource_id_v1", "v1_resources"),
+];
+
+/// The table whose unique index `stmt` creates, when it is one of [`DEFERRED_UNIQUE`].
+fn deferred_unique_table(stmt: &str) -> Option<&'static str> {
+    let name = index_name(stmt);
+    DEFERRED_UNIQUE
+        .iter()
+        .find(|(index, _)| *index == name)
+        .map(|(_, table)| *table)
+}
+
+/// Which tables take upserts while rows stream in: those whose unique index exists. The others
+/// take plain inserts, and their duplicates are merged when the index is built.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Upserts {
+    pub(super) resources: bool,
+    pub(super) grants: bool,
+}
+
+impl Upserts {
+    /// Upserts for every table but those whose unique index is among `deferred`.
+    pub(super) fn without(deferred: &[&str]) -> Self {
+        let has = |table| deferred.iter().any(|s| deferred_unique_table(s) == Some(table));
+        Self {
+            resources: !has("v1_resources"),
+            grants: !has("v1_grants"),
+        }
+    }
+}
 
 /// The name in a `CREATE [UNIQUE] INDEX <name> on ...` statement.
 fn index_name(stmt: &str) -> &str {
@@ -110,56 +142,53 @@ fn index_name(stmt: &str) -> &str {
         .unwrap_or_default()
 }
 
-/// A non-unique, non-partial index, or the unique index on grants: cheaper to build once at the
-/// end than to maintain. Each of the 6,000,000 grant rows of a large sync would otherwise be
-/// inserted at a random place of a unique index ten times larger than SQLite's page cache.
+/// A non-unique, non-partial index, or a unique index of [`DEFERRED_UNIQUE`]: cheaper to build
+/// once at the end than to maintain. Each of the 6,000,000 grant rows of a large sync would
+/// otherwise be inserted at a random place of a unique index ten times larger than SQLite's page
+/// cache (and each of its 1,000,000 users into one three times larger).
 fn is_deferrable(stmt: &str) -> bool {
     (stmt.starts_with("CREATE INDEX ") && !stmt.contains(" where "))
-        || index_name(stmt) == GRANTS_UNIQUE_INDEX
+        || deferred_unique_table(stmt).is_some()
 }
 
-/// Whether `deferred` holds the unique index on grants: grants then go in without an upsert.
-pub(super) fn grants_unique_deferred(deferred: &[&str]) -> bool {
-    deferred.iter().any(|s| index_name(s) == GRANTS_UNIQUE_INDEX)
-}
-
-/// Runs one deferred `CREATE INDEX` statement. The unique index on grants may meet the
-/// duplicates that plain inserts let in (a connector that returned one grant twice): they are
-/// merged as the upsert would have merged them, then the index is built again.
+/// Runs one deferred `CREATE INDEX` statement. A unique index of [`DEFERRED_UNIQUE`] may meet
+/// the duplicates that plain inserts let in (a connector that returned one object twice): they
+/// are merged as the upsert would have merged them, then the index is built again.
 pub(super) fn create_deferred_index(conn: &Connection, stmt: &str) -> Result<(), Error> {
-    match conn.execute_batch(stmt) {
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::ConstraintViolation
-                && index_name(stmt) == GRANTS_UNIQUE_INDEX =>
+    match (conn.execute_batch(stmt), deferred_unique_table(stmt)) {
+        (Err(rusqlite::Error::SqliteFailure(e, _)), Some(table))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            let merged = merge_duplicate_grants(conn)?;
-            tracing::debug!(merged, "duplicate grant rows merged before indexing");
+            let merged = merge_duplicates(conn, table)?;
+            tracing::debug!(merged, table, "duplicate rows merged before indexing");
             conn.execute_batch(stmt)?;
             Ok(())
         }
-        other => Ok(other?),
+        (other, _) => Ok(other?),
     }
 }
 
-/// Leaves one row per `(external_id, sync_id)` of grants, as `INSERT ... ON CONFLICT DO UPDATE
+/// Leaves one row per `(external_id, sync_id)` of `table`, as `INSERT ... ON CONFLICT DO UPDATE
 /// SET data = EXCLUDED.data` would have: the first row written stays, with the data of the last.
 /// Returns the rows removed.
-fn merge_duplicate_grants(conn: &Connection) -> Result<usize, Error> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE c1z_duplicate_grants AS \
-           SELECT min(id) AS first, max(id) AS last FROM v1_grants \
+fn merge_duplicates(conn: &Connection, table: &str) -> Result<usize, Error> {
+    conn.execute_batch(&format!(
+        "CREATE TEMP TABLE c1z_duplicates AS \
+           SELECT min(id) AS first, max(id) AS last FROM {table} \
            GROUP BY external_id, sync_id HAVING count(*) > 1; \
-         UPDATE v1_grants SET data = ( \
-           SELECT g.data FROM c1z_duplicate_grants d JOIN v1_grants g ON g.id = d.last \
-           WHERE d.first = v1_grants.id) \
-         WHERE id IN (SELECT first FROM c1z_duplicate_grants);",
-    )?;
+         UPDATE {table} SET data = ( \
+           SELECT t.data FROM c1z_duplicates d JOIN {table} t ON t.id = d.last \
+           WHERE d.first = {table}.id) \
+         WHERE id IN (SELECT first FROM c1z_duplicates);"
+    ))?;
     let removed = conn.execute(
-        "DELETE FROM v1_grants WHERE id NOT IN \
-         (SELECT min(id) FROM v1_grants GROUP BY external_id, sync_id)",
+        &format!(
+            "DELETE FROM {table} WHERE id NOT IN \
+             (SELECT min(id) FROM {table} GROUP BY external_id, sync_id)"
+        ),
         [],
     )?;
-    conn.execute_batch("DROP TABLE c1z_duplicate_grants")?;
+    conn.execute_batch("DROP TABLE c1z_duplicates")?;
     Ok(removed)
 }
 
@@ -179,12 +208,12 @@ pub(crate) fn free_pages(conn: &Connection) -> Result<i64, Error> {
     Ok(conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
 }
 
-/// Applies one command. With `grant_upserts` false (the unique index on grants deferred), grants
-/// go in with a plain `INSERT` and duplicates are merged when the index is built.
+/// Applies one command. Resources and grants go in with a plain `INSERT` when `upserts` says so
+/// (their unique index deferred); duplicates are merged when the index is built.
 pub(super) fn apply(
     tx: &rusqlite::Transaction<'_>,
     sync_id: &str,
-    grant_upserts: bool,
+    upserts: Upserts,
     cmd: Cmd,
 ) -> Result<(), Error> {
     let now = timefmt::now();
@@ -199,11 +228,12 @@ pub(super) fn apply(
             }
         }
         Cmd::Resources(rows) => {
-            let mut st = tx.prepare_cached(
-                "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
+            const INSERT: &str = "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+            const UPSERT: &str = "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data",
-            )?;
+                 ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data";
+            let mut st = tx.prepare_cached(if upserts.resources { UPSERT } else { INSERT })?;
             for i in 0..rows.len() {
                 st.execute(params![
                     rows.text(i, 0),
@@ -241,7 +271,7 @@ pub(super) fn apply(
             const UPSERT: &str = "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9) \
                  ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data";
-            let mut st = tx.prepare_cached(if grant_upserts { UPSERT } else { INSERT })?;
+            let mut st = tx.prepare_cached(if upserts.grants { UPSERT } else { INSERT })?;
             for i in 0..rows.len() {
                 st.execute(params![
                     rows.text(i, 0),

@@ -9,7 +9,7 @@ use rusqlite::{Connection, params};
 use tokio::sync::mpsc;
 
 use super::cmd::{Cmd, SavePolicy};
-use super::db::{apply, create_deferred_index, free_pages, grants_unique_deferred, prepare_for_save};
+use super::db::{Upserts, apply, create_deferred_index, free_pages, prepare_for_save};
 use super::file::compress_into_place;
 use super::timefmt;
 use crate::error::Error;
@@ -111,7 +111,7 @@ impl Worker {
                     // A checkpoint ends the transaction, so that a save right after it holds
                     // exactly the rows the checkpoint accounts for.
                     let mut checkpointed = matches!(first, Cmd::Checkpoint(_));
-                    let upserts = !grants_unique_deferred(&self.deferred_indexes);
+                    let upserts = Upserts::without(&self.deferred_indexes);
                     apply(&tx, &self.sync_id, upserts, first)?;
                     // The transaction stays open while the channel is momentarily empty: a
                     // commit costs SQLite a pass over its whole page cache, and committing
@@ -202,8 +202,13 @@ impl Worker {
             |r| r.get(0),
         )?;
         let mut point = ResumePoint::new(state);
-        let mut st =
-            conn.prepare("SELECT data FROM v1_resources WHERE sync_id = ?1 ORDER BY id")?;
+        // Each resource once, where it was first written, with the data written last: what the
+        // upsert gives, also while the unique index is deferred and duplicates sit in the table.
+        let mut st = conn.prepare(
+            "SELECT r.data FROM (SELECT min(id) AS first, max(id) AS last FROM v1_resources \
+             WHERE sync_id = ?1 GROUP BY external_id) d JOIN v1_resources r ON r.id = d.last \
+             ORDER BY d.first",
+        )?;
         let mut rows = st.query(params![self.sync_id])?;
         while let Some(row) = rows.next()? {
             let data: Vec<u8> = row.get(0)?;
