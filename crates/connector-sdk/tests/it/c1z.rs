@@ -205,7 +205,7 @@ async fn duplicate_grants_are_merged_as_upserts() {
     let path = dir.path().join("d.c1z");
     let role = Resource::new("role", "r", "R");
     let ent = Entitlement::assignment(&role, "member");
-    let grant = |user: &str, name: &str| Grant::new(&ent, &Resource::new("user", user, name));
+    let grant = |user: &str, name: &str| Grant::new(&ent, Resource::new("user", user, name));
     let mut w = C1zWriter::create(&path).unwrap();
     w.start_sync().await.unwrap();
     w.put_grants(vec![grant("u1", "First"), grant("u2", "Other")])
@@ -249,7 +249,7 @@ async fn duplicate_grants_across_a_resume_are_merged() {
     let path = dir.path().join("d.c1z");
     let role = Resource::new("role", "r", "R");
     let ent = Entitlement::assignment(&role, "member");
-    let grant = |user: &str, name: &str| Grant::new(&ent, &Resource::new("user", user, name));
+    let grant = |user: &str, name: &str| Grant::new(&ent, Resource::new("user", user, name));
     let mut w = C1zWriter::open_or_resume(&path).unwrap();
     w.start_sync().await.unwrap();
     w.put_grants(vec![grant("u1", "Before"), grant("u2", "Kept")])
@@ -439,7 +439,9 @@ async fn a_truncated_or_corrupt_file_is_data_loss() {
     }
     std::fs::write(&garbled, &g).unwrap();
     for file in [&cut, &garbled] {
-        let err = C1zReader::open(file).err().expect("refused");
+        let Err(err) = C1zReader::open(file) else {
+            panic!("{} was read", file.display());
+        };
         assert_eq!(err.code(), Code::DataLoss, "{}: {err}", file.display());
     }
 }

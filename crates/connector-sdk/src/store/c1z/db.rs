@@ -126,7 +126,11 @@ pub(super) struct Upserts {
 impl Upserts {
     /// Upserts for every table but those whose unique index is among `deferred`.
     pub(super) fn without(deferred: &[&str]) -> Self {
-        let has = |table| deferred.iter().any(|s| deferred_unique_table(s) == Some(table));
+        let has = |table| {
+            deferred
+                .iter()
+                .any(|s| deferred_unique_table(s) == Some(table))
+        };
         Self {
             resources: !has("v1_resources"),
             grants: !has("v1_grants"),
