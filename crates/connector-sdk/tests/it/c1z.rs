@@ -195,6 +195,18 @@ async fn upserts_duplicates_in_the_file() {
     assert_eq!(rs[0].display_name, "Second");
 }
 
+/// Each grant's principal: its id and display name, in the file's order.
+fn principals(r: &C1zReader) -> Vec<(String, String)> {
+    r.grants()
+        .unwrap()
+        .into_iter()
+        .map(|g| {
+            let p = g.principal.unwrap();
+            (p.id.unwrap().resource, p.display_name)
+        })
+        .collect()
+}
+
 /// Grants go in without an upsert (their unique index is built at the end): a grant written
 /// twice still ends as one row, first in place, with the data written last, and the unique
 /// index is there.
@@ -216,15 +228,7 @@ async fn duplicate_grants_are_merged_as_upserts() {
         .unwrap();
     w.finish().await.unwrap();
     let r = C1zReader::open(&path).unwrap();
-    let names: Vec<(String, String)> = r
-        .grants()
-        .unwrap()
-        .into_iter()
-        .map(|g| {
-            let p = g.principal.unwrap();
-            (p.id.unwrap().resource, p.display_name)
-        })
-        .collect();
+    let names = principals(&r);
     assert_eq!(
         names,
         [("u1".into(), "Third".into()), ("u2".into(), "Other".into())]
@@ -267,15 +271,7 @@ async fn duplicate_grants_across_a_resume_are_merged() {
         .unwrap();
     w.finish().await.unwrap();
     let r = C1zReader::open(&path).unwrap();
-    let mut names: Vec<(String, String)> = r
-        .grants()
-        .unwrap()
-        .into_iter()
-        .map(|g| {
-            let p = g.principal.unwrap();
-            (p.id.unwrap().resource, p.display_name)
-        })
-        .collect();
+    let mut names = principals(&r);
     names.sort();
     assert_eq!(
         names,

@@ -212,6 +212,39 @@ pub(crate) fn free_pages(conn: &Connection) -> Result<i64, Error> {
     Ok(conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
 }
 
+/// The statement that inserts a resource row.
+macro_rules! insert_resource {
+    () => {
+        "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    };
+}
+
+/// The statement that inserts a grant row: entitlement and principal inside `data`, with
+/// GrantExpandable left in `data` and `expansion` NULL (every baton version reads that).
+macro_rules! insert_grant {
+    () => {
+        "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9)"
+    };
+}
+
+/// What turns an insert into baton's upsert: a row written again keeps its place and takes the
+/// new data.
+macro_rules! upsert_data {
+    () => {
+        " ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data"
+    };
+}
+
+/// The statement that inserts an entitlement row.
+macro_rules! insert_entitlement {
+    () => {
+        "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    };
+}
+
 /// Applies one command. Resources and grants go in with a plain `INSERT` when `upserts` says so
 /// (their unique index deferred); duplicates are merged when the index is built.
 pub(super) fn apply(
@@ -231,9 +264,30 @@ pub(super) fn apply(
                 st.execute(params![rt.id, rt.encode_to_vec(), sync_id, now])?;
             }
         }
-        Cmd::Resources(rows) => put_resources(tx, sync_id, upserts.resources, &rows, &now)?,
-        Cmd::Entitlements(rows) => put_entitlements(tx, sync_id, &rows, &now)?,
-        Cmd::Grants(rows) => put_grants(tx, sync_id, upserts.grants, &rows, &now)?,
+        Cmd::Resources(rows) => {
+            let sql = if upserts.resources {
+                concat!(insert_resource!(), upsert_data!())
+            } else {
+                insert_resource!()
+            };
+            put_rows(tx, sql, &rows, sync_id, &now)?;
+        }
+        // Always by upsert: their unique index is kept while rows stream in.
+        Cmd::Entitlements(rows) => put_rows(
+            tx,
+            concat!(insert_entitlement!(), upsert_data!()),
+            &rows,
+            sync_id,
+            &now,
+        )?,
+        Cmd::Grants(rows) => {
+            let sql = if upserts.grants {
+                concat!(insert_grant!(), upsert_data!())
+            } else {
+                insert_grant!()
+            };
+            put_rows(tx, sql, &rows, sync_id, &now)?;
+        }
         Cmd::Checkpoint(state) => {
             tx.execute(
                 "UPDATE v1_sync_runs SET sync_token = ?1 WHERE sync_id = ?2",
@@ -288,108 +342,21 @@ pub(super) fn apply(
     Ok(())
 }
 
-/// The statement that inserts a resource row.
-macro_rules! insert_resource {
-    () => {
-        "INSERT INTO v1_resources (resource_type_id, external_id, parent_resource_type_id, parent_resource_id, data, sync_id, discovered_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    };
-}
-
-/// The statement that inserts a grant row: entitlement and principal inside `data`, with
-/// GrantExpandable left in `data` and `expansion` NULL (every baton version reads that).
-macro_rules! insert_grant {
-    () => {
-        "INSERT INTO v1_grants (resource_type_id, resource_id, entitlement_id, principal_resource_type_id, principal_resource_id, external_id, expansion, needs_expansion, data, sync_id, discovered_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0, ?7, ?8, ?9)"
-    };
-}
-
-/// What turns an insert into baton's upsert: a row written again keeps its place and takes the
-/// new data.
-macro_rules! upsert_data {
-    () => {
-        " ON CONFLICT (external_id, sync_id) DO UPDATE SET data = EXCLUDED.data"
-    };
-}
-
-/// Stores resource rows, by upsert when `upsert` (their unique index exists), else by insert.
-fn put_resources(
+/// Stores `rows` with `sql`, whose parameters are the rows' cells, then the sync id, then the
+/// time (bound once for the whole batch: SQLite keeps bindings across executions).
+fn put_rows(
     tx: &rusqlite::Transaction<'_>,
-    sync_id: &str,
-    upsert: bool,
+    sql: &str,
     rows: &super::rows::Rows,
+    sync_id: &str,
     now: &str,
 ) -> Result<(), Error> {
-    let mut st = tx.prepare_cached(if upsert {
-        concat!(insert_resource!(), upsert_data!())
-    } else {
-        insert_resource!()
-    })?;
+    let mut st = tx.prepare_cached(sql)?;
+    st.raw_bind_parameter(rows.width() + 1, sync_id)?;
+    st.raw_bind_parameter(rows.width() + 2, now)?;
     for i in 0..rows.len() {
-        st.execute(params![
-            rows.text(i, 0),
-            rows.text(i, 1),
-            rows.text(i, 2),
-            rows.text(i, 3),
-            rows.blob(i, 4),
-            sync_id,
-            now
-        ])?;
-    }
-    Ok(())
-}
-
-/// Stores entitlement rows (always by upsert: their unique index is kept while rows stream in).
-fn put_entitlements(
-    tx: &rusqlite::Transaction<'_>,
-    sync_id: &str,
-    rows: &super::rows::Rows,
-    now: &str,
-) -> Result<(), Error> {
-    let mut st = tx.prepare_cached(concat!(
-        "INSERT INTO v1_entitlements (resource_type_id, resource_id, external_id, data, sync_id, discovered_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        upsert_data!()
-    ))?;
-    for i in 0..rows.len() {
-        st.execute(params![
-            rows.text(i, 0),
-            rows.text(i, 1),
-            rows.text(i, 2),
-            rows.blob(i, 3),
-            sync_id,
-            now
-        ])?;
-    }
-    Ok(())
-}
-
-/// Stores grant rows, by upsert when `upsert` (their unique index exists), else by insert.
-fn put_grants(
-    tx: &rusqlite::Transaction<'_>,
-    sync_id: &str,
-    upsert: bool,
-    rows: &super::rows::Rows,
-    now: &str,
-) -> Result<(), Error> {
-    let mut st = tx.prepare_cached(if upsert {
-        concat!(insert_grant!(), upsert_data!())
-    } else {
-        insert_grant!()
-    })?;
-    for i in 0..rows.len() {
-        st.execute(params![
-            rows.text(i, 0),
-            rows.text(i, 1),
-            rows.text(i, 2),
-            rows.text(i, 3),
-            rows.text(i, 4),
-            rows.text(i, 5),
-            rows.blob(i, 6),
-            sync_id,
-            now
-        ])?;
+        rows.bind_row(&mut st, i)?;
+        st.raw_execute()?;
     }
     Ok(())
 }

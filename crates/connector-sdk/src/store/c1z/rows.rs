@@ -89,7 +89,31 @@ impl Rows {
             .unwrap_or(Cell::Null)
     }
 
+    /// Binds row `row`'s cells to the parameters `?1` to `?width` of `st` (text as text, blobs
+    /// as blobs, NULL as NULL), for [`rusqlite::Statement::raw_execute`].
+    pub(super) fn bind_row(
+        &self,
+        st: &mut rusqlite::Statement<'_>,
+        row: usize,
+    ) -> rusqlite::Result<()> {
+        for col in 0..self.width {
+            let at = col + 1;
+            match self.cell(row, col) {
+                Cell::Text(a, b) => st.raw_bind_parameter(at, self.text.get(a..b))?,
+                Cell::Blob(a, b) => st.raw_bind_parameter(at, self.blobs.get(a..b))?,
+                Cell::Null => st.raw_bind_parameter(at, rusqlite::types::Null)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Cells per row.
+    pub(super) fn width(&self) -> usize {
+        self.width
+    }
+
     /// A text cell (`None` for NULL or a blob).
+    #[cfg(test)]
     pub(super) fn text(&self, row: usize, col: usize) -> Option<&str> {
         match self.cell(row, col) {
             Cell::Text(a, b) => self.text.get(a..b),
@@ -98,6 +122,7 @@ impl Rows {
     }
 
     /// A blob cell (empty for NULL or text).
+    #[cfg(test)]
     pub(super) fn blob(&self, row: usize, col: usize) -> &[u8] {
         match self.cell(row, col) {
             Cell::Blob(a, b) => self.blobs.get(a..b).unwrap_or_default(),
